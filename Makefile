@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both install what is missing first (scripts/install-deps.sh), then build with CMake.
+SHELL      := /bin/bash
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all deps build build-asan test demo fuzz bench dissector clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+dissector: deps
+	@bash scripts/ensure-dissector.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS7P_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
+
+# ASan + UBSan, built with clang so the libFuzzer targets come along.
+build-asan: deps
+	CC=clang cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+	    -DS7P_WERROR=ON -DS7P_SANITIZE=ON -DS7P_BUILD_FUZZ=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+test: build build-asan dissector
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Longer fuzzing runs (FUZZ_SECONDS per target).
+FUZZ_SECONDS ?= 300
+fuzz: build-asan
+	bash scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
+
+bench: deps
+	cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DS7P_BUILD_TESTS=OFF
+	cmake --build build-release -j $(JOBS)
+	./build-release/bench/bench_codec
+
+demo: build
+	bash scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release

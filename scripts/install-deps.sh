@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages s7plus needs to build, test and run its demo.
+# Does nothing (and needs no network) when everything is already present.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake ninja-build pkg-config
+  clang llvm libclang-rt-14-dev          # libFuzzer + sanitizer runtimes
+  libssl-dev zlib1g-dev libjansson-dev    # library + CLI dependencies
+  libcmocka-dev libpcap-dev               # unit tests, capture replay
+  tcpdump tshark wireshark-dev            # conformance: capture + independent decoder
+  libglib2.0-dev libgcrypt20-dev          # needed to build the decoder plugin
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

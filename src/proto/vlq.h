@@ -1,0 +1,24 @@
+/* S7CommPlus variable-length integers (VLQ): 7 bits per byte, most significant group first,
+ * bit 7 = "more bytes follow". 32-bit forms take at most 5 bytes; 64-bit forms at most 9,
+ * the 9th byte carrying a full 8 bits. Signed forms keep the sign in bit 6 of the first byte.
+ *
+ * When the cursor is in fixed-int mode (system events) every VLQ becomes a fixed big-endian
+ * field of 4 or 8 bytes. Encoders always write the shortest form; decoders accept every
+ * non-overlong form a PLC or the reference clients produce (see docs/protocol.md). */
+#ifndef S7P_PROTO_VLQ_H
+#define S7P_PROTO_VLQ_H
+
+#include "proto/rd.h"
+#include "proto/wr.h"
+
+bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out);
+bool s7p_rd_vlq_i32(s7p_rd *r, int32_t *out);
+bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out);
+bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out);
+
+bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v);
+bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v);
+bool s7p_wr_vlq_u64(s7p_wr *w, uint64_t v);
+bool s7p_wr_vlq_i64(s7p_wr *w, int64_t v);
+
+#endif

@@ -1,0 +1,70 @@
+#include "util/arena.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+struct s7p_arena_chunk {
+    s7p_arena_chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+#define CHUNK_MIN ((size_t)16 << 10)
+
+void s7p_arena_init(s7p_arena *a, size_t limit)
+{
+    a->head = NULL;
+    a->total = 0;
+    a->limit = limit;
+}
+
+static s7p_arena_chunk *new_chunk(s7p_arena *a, size_t need)
+{
+    /* Chunks double with use, so a large message needs few mallocs. */
+    size_t size = a->head ? a->head->size * 2 : CHUNK_MIN;
+    if (size < need) size = need;
+    if (size > ((size_t)64 << 20) && need <= ((size_t)64 << 20)) size = (size_t)64 << 20;
+    s7p_arena_chunk *c = s7p_malloc(sizeof *c + size);
+    if (!c) return NULL;
+    c->next = a->head;
+    c->used = 0;
+    c->size = size;
+    a->head = c;
+    return c;
+}
+
+void *s7p_arena_alloc(s7p_arena *a, size_t n)
+{
+    size_t rounded = (n + 15u) & ~(size_t)15u;
+    if (rounded < n || rounded > a->limit - a->total) return NULL;
+    s7p_arena_chunk *c = a->head;
+    if (!c || c->size - c->used < rounded) {
+        c = new_chunk(a, rounded);
+        if (!c) return NULL;
+    }
+    void *p = c->data + c->used;
+    c->used += rounded;
+    a->total += rounded;
+    memset(p, 0, n);
+    return p;
+}
+
+void *s7p_arena_array(s7p_arena *a, size_t count, size_t n)
+{
+    if (n && count > SIZE_MAX / n) return NULL;
+    return s7p_arena_alloc(a, count * n);
+}
+
+void s7p_arena_release(s7p_arena *a)
+{
+    s7p_arena_chunk *c = a->head;
+    while (c) {
+        s7p_arena_chunk *next = c->next;
+        s7p_free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}

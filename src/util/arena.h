@@ -1,0 +1,28 @@
+/* A bump allocator that frees everything at once. Decoded messages allocate their trees from
+ * one arena, so a message is released with a single call and a hostile message cannot make
+ * the decoder allocate more than the arena's limit. */
+#ifndef S7P_UTIL_ARENA_H
+#define S7P_UTIL_ARENA_H
+
+#include <stddef.h>
+
+typedef struct s7p_arena_chunk s7p_arena_chunk;
+
+typedef struct s7p_arena {
+    s7p_arena_chunk *head;
+    size_t total;     /* bytes handed out so far */
+    size_t limit;     /* allocations beyond this fail */
+} s7p_arena;
+
+/** Default cap for one decoded message. */
+#define S7P_ARENA_DEFAULT_LIMIT ((size_t)256 << 20)
+
+void s7p_arena_init(s7p_arena *a, size_t limit);
+/** Zeroed, 16-byte aligned memory owned by the arena; NULL when over the limit or OOM. */
+void *s7p_arena_alloc(s7p_arena *a, size_t n);
+/** Zeroed array of count elements of size n, with overflow checking. */
+void *s7p_arena_array(s7p_arena *a, size_t count, size_t n);
+/** Frees every chunk; the arena can be reused afterwards. */
+void s7p_arena_release(s7p_arena *a);
+
+#endif

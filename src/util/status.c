@@ -1,0 +1,34 @@
+#include "s7plus/s7plus.h"
+
+#define S7P_STR2(x) #x
+#define S7P_STR(x) S7P_STR2(x)
+
+const char *s7p_status_str(s7p_status s)
+{
+    switch (s) {
+    case S7P_OK: return "ok";
+    case S7P_E_INVALID_ARG: return "invalid argument";
+    case S7P_E_NOMEM: return "out of memory";
+    case S7P_E_STATE: return "wrong state";
+    case S7P_E_RESOLVE: return "name resolution failed";
+    case S7P_E_CONNECT: return "connection failed";
+    case S7P_E_TIMEOUT: return "timeout";
+    case S7P_E_CLOSED: return "connection closed";
+    case S7P_E_IO: return "I/O error";
+    case S7P_E_TLS: return "TLS error";
+    case S7P_E_TLS_VERIFY: return "TLS verification failed";
+    case S7P_E_PROTOCOL: return "protocol error";
+    case S7P_E_UNSUPPORTED: return "unsupported";
+    case S7P_E_AUTH: return "legitimation failed";
+    case S7P_E_PLC: return "PLC error";
+    case S7P_E_NOT_FOUND: return "not found";
+    case S7P_E_TOO_SMALL: return "buffer too small";
+    case S7P_E_LIMIT: return "limit exceeded";
+    }
+    return "unknown status";
+}
+
+const char *s7p_version(void)
+{
+    return S7P_STR(S7P_VERSION_MAJOR) "." S7P_STR(S7P_VERSION_MINOR) "." S7P_STR(S7P_VERSION_PATCH);
+}

@@ -1,0 +1,233 @@
+/* VLQ integers: the spec's vectors both ways, extremes, and rejection of bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "proto/vlq.h"
+
+typedef struct {
+    uint64_t v;
+    uint8_t n;
+    uint8_t b[9];
+} vec;
+
+static void check_bytes(const uint8_t *got, size_t got_n, const uint8_t *want, size_t want_n)
+{
+    assert_int_equal(got_n, want_n);
+    assert_memory_equal(got, want, want_n);
+}
+
+static void test_u32_vectors(void **state)
+{
+    (void)state;
+    static const vec vs[] = {
+        {0, 1, {0x00}}, {1, 1, {0x01}}, {127, 1, {0x7f}}, {128, 2, {0x81, 0x00}},
+        {300, 2, {0x82, 0x2c}}, {2521, 2, {0x93, 0x59}}, {2550, 2, {0x93, 0x76}},
+        {16383, 2, {0xff, 0x7f}}, {16384, 3, {0x81, 0x80, 0x00}},
+        {0x8A0E0001u, 5, {0x88, 0xd0, 0xb8, 0x80, 0x01}},
+        {0xFFFFFFFFu, 5, {0x8f, 0xff, 0xff, 0xff, 0x7f}},
+    };
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        uint8_t buf[9];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        assert_true(s7p_wr_vlq_u32(&w, (uint32_t)vs[i].v));
+        check_bytes(buf, w.len, vs[i].b, vs[i].n);
+        s7p_rd r = s7p_rd_init(vs[i].b, vs[i].n);
+        uint32_t out;
+        assert_true(s7p_rd_vlq_u32(&r, &out));
+        assert_int_equal(out, vs[i].v);
+        assert_int_equal(s7p_rd_left(&r), 0);
+    }
+}
+
+static void test_i32_vectors(void **state)
+{
+    (void)state;
+    static const struct { int32_t v; uint8_t n; uint8_t b[5]; } vs[] = {
+        {0, 1, {0x00}}, {1, 1, {0x01}}, {-1, 1, {0x7f}}, {63, 1, {0x3f}},
+        {64, 2, {0x80, 0x40}}, {-64, 2, {0xff, 0x40}}, {-65, 2, {0xff, 0x3f}},
+        {100, 2, {0x80, 0x64}}, {-100, 2, {0xff, 0x1c}}, {1000, 2, {0x87, 0x68}},
+        {-255, 2, {0xfe, 0x01}}, {-1234567, 4, {0xff, 0xb4, 0xd2, 0x79}},
+        {INT32_MAX, 5, {0x87, 0xff, 0xff, 0xff, 0x7f}},
+        {INT32_MIN, 5, {0xf8, 0x80, 0x80, 0x80, 0x00}},
+    };
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        uint8_t buf[9];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        assert_true(s7p_wr_vlq_i32(&w, vs[i].v));
+        check_bytes(buf, w.len, vs[i].b, vs[i].n);
+        s7p_rd r = s7p_rd_init(vs[i].b, vs[i].n);
+        int32_t out;
+        assert_true(s7p_rd_vlq_i32(&r, &out));
+        assert_int_equal(out, vs[i].v);
+    }
+}
+
+static void test_i32_long_forms_wrap(void **state)
+{
+    (void)state;
+    /* The 5-byte forms a reference client writes and a PLC accepts. */
+    const uint8_t a[] = {0x8f, 0xff, 0xb4, 0xd2, 0x79}, b[] = {0x8f, 0xff, 0xff, 0xfe, 0x01};
+    int32_t out;
+    s7p_rd r = s7p_rd_init(a, sizeof a);
+    assert_true(s7p_rd_vlq_i32(&r, &out));
+    assert_int_equal(out, -1234567);
+    r = s7p_rd_init(b, sizeof b);
+    assert_true(s7p_rd_vlq_i32(&r, &out));
+    assert_int_equal(out, -255);
+}
+
+static void test_u64_vectors(void **state)
+{
+    (void)state;
+    static const vec vs[] = {
+        {0, 1, {0x00}}, {128, 2, {0x81, 0x00}},
+        {0x00FFFFFFFFFFFFFFull, 8, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}},
+        {0x0100000000000000ull, 9, {0x80, 0xc0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}},
+        {123456789012345678ull, 9, {0x80, 0xed, 0xd3, 0xb4, 0xdd, 0x98, 0xe1, 0xf3, 0x4e}},
+        {UINT64_MAX, 9, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+    };
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        uint8_t buf[9];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        assert_true(s7p_wr_vlq_u64(&w, vs[i].v));
+        check_bytes(buf, w.len, vs[i].b, vs[i].n);
+        s7p_rd r = s7p_rd_init(vs[i].b, vs[i].n);
+        uint64_t out;
+        assert_true(s7p_rd_vlq_u64(&r, &out));
+        assert_true(out == vs[i].v);
+    }
+}
+
+static void test_i64_vectors(void **state)
+{
+    (void)state;
+    static const struct { int64_t v; uint8_t n; uint8_t b[9]; } vs[] = {
+        {0, 1, {0x00}}, {-1, 1, {0x7f}},
+        {1000000000, 5, {0x83, 0xdc, 0xeb, 0x94, 0x00}},
+        {-1000000000, 5, {0xfc, 0xa3, 0x94, 0xec, 0x00}},
+        {0x007FFFFFFFFFFFFFll, 8, {0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}},
+        {0x0080000000000000ll, 9, {0x80, 0xa0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}},
+        {INT64_MAX, 9, {0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+        {INT64_MIN, 9, {0xc0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}},
+    };
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        uint8_t buf[9];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        assert_true(s7p_wr_vlq_i64(&w, vs[i].v));
+        check_bytes(buf, w.len, vs[i].b, vs[i].n);
+        s7p_rd r = s7p_rd_init(vs[i].b, vs[i].n);
+        int64_t out;
+        assert_true(s7p_rd_vlq_i64(&r, &out));
+        assert_true(out == vs[i].v);
+    }
+}
+
+/* Every value round-trips through the shortest form, sweeping all bit widths and signs. */
+static void test_roundtrip_sweep(void **state)
+{
+    (void)state;
+    for (unsigned bit = 0; bit < 64; bit++) {
+        for (int d = -1; d <= 1; d++) {
+            uint64_t u = ((uint64_t)1 << bit) + (uint64_t)(int64_t)d;
+            uint8_t buf[9];
+            s7p_wr w = s7p_wr_init(buf, sizeof buf);
+            assert_true(s7p_wr_vlq_u64(&w, u));
+            s7p_rd r = s7p_rd_init(buf, w.len);
+            uint64_t ou;
+            assert_true(s7p_rd_vlq_u64(&r, &ou));
+            assert_true(ou == u);
+            int64_t s = -(int64_t)(u >> 1);
+            w = s7p_wr_init(buf, sizeof buf);
+            assert_true(s7p_wr_vlq_i64(&w, s));
+            r = s7p_rd_init(buf, w.len);
+            int64_t os;
+            assert_true(s7p_rd_vlq_i64(&r, &os));
+            assert_true(os == s);
+            int32_t s32 = (int32_t)(uint32_t)u;
+            w = s7p_wr_init(buf, sizeof buf);
+            assert_true(s7p_wr_vlq_i32(&w, s32));
+            assert_true(w.len <= 5);
+            r = s7p_rd_init(buf, w.len);
+            int32_t o32;
+            assert_true(s7p_rd_vlq_i32(&r, &o32));
+            assert_int_equal(o32, s32);
+        }
+    }
+}
+
+static void test_rejects_overlong_and_truncated(void **state)
+{
+    (void)state;
+    const uint8_t six[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    const uint8_t over[] = {0x9f, 0xff, 0xff, 0xff, 0x7f};  /* 33 bits */
+    const uint8_t cut[] = {0x81, 0x80};
+    uint32_t u;
+    int32_t i;
+    s7p_rd r = s7p_rd_init(six, sizeof six);
+    assert_false(s7p_rd_vlq_u32(&r, &u));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    r = s7p_rd_init(six, sizeof six);
+    assert_false(s7p_rd_vlq_i32(&r, &i));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    r = s7p_rd_init(over, sizeof over);
+    assert_false(s7p_rd_vlq_u32(&r, &u));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    for (size_t n = 0; n <= sizeof cut; n++) {
+        r = s7p_rd_init(cut, n);
+        assert_false(s7p_rd_vlq_u32(&r, &u));
+        assert_int_equal(r.err, S7P_E_PROTOCOL);
+    }
+    /* Non-minimal but not overlong: accepted. */
+    const uint8_t padded[] = {0x80, 0x80, 0x01};
+    r = s7p_rd_init(padded, sizeof padded);
+    assert_true(s7p_rd_vlq_u32(&r, &u));
+    assert_int_equal(u, 1);
+}
+
+static void test_fixed_int_mode(void **state)
+{
+    (void)state;
+    uint8_t buf[8];
+    s7p_wr w = s7p_wr_init(buf, sizeof buf);
+    w.fixed_ints = true;
+    assert_true(s7p_wr_vlq_u32(&w, 300));
+    assert_int_equal(w.len, 4);
+    const uint8_t want[] = {0, 0, 1, 0x2c};
+    assert_memory_equal(buf, want, 4);
+    s7p_rd r = s7p_rd_init(buf, 4);
+    r.fixed_ints = true;
+    uint32_t u;
+    assert_true(s7p_rd_vlq_u32(&r, &u));
+    assert_int_equal(u, 300);
+}
+
+static void test_writer_limit(void **state)
+{
+    (void)state;
+    uint8_t buf[2];
+    s7p_wr w = s7p_wr_init(buf, sizeof buf);
+    assert_false(s7p_wr_vlq_u32(&w, 0xFFFFFFFFu));
+    assert_int_equal(w.err, S7P_E_LIMIT);
+    s7p_wr c = s7p_wr_counter();
+    assert_true(s7p_wr_vlq_u64(&c, UINT64_MAX));
+    assert_int_equal(c.len, 9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_u32_vectors),
+        cmocka_unit_test(test_i32_vectors),
+        cmocka_unit_test(test_i32_long_forms_wrap),
+        cmocka_unit_test(test_u64_vectors),
+        cmocka_unit_test(test_i64_vectors),
+        cmocka_unit_test(test_roundtrip_sweep),
+        cmocka_unit_test(test_rejects_overlong_and_truncated),
+        cmocka_unit_test(test_fixed_int_mode),
+        cmocka_unit_test(test_writer_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
