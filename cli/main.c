@@ -1,15 +1,28 @@
-/* s7plus: the command-line tool. Commands arrive with the TLS session issue. */
+/* s7plus: the command-line tool. `s7plus COMMAND [options]`; see `s7plus --help`. */
 #include <stdio.h>
 #include <string.h>
 
-#include <s7plus/s7plus.h>
+#include "cli.h"
+
+static const char usage[] =
+    "usage: s7plus COMMAND [options]\n"
+    "commands:\n"
+    "  info HOST[:PORT]     CPU identity (order number, firmware, name, ...)\n"
+    "options common to commands: --json --tsap NAME --timeout MS --keylog FILE\n"
+    "  --pin SHA256 | --ca FILE (certificate checks) -v (log to stderr, -vv debug)\n"
+    "exit codes: 0 ok, 1 usage, 2 network/timeout, 3 PLC refused, 4 protocol/TLS\n";
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("s7plus %s\n", s7p_version());
-        return 0;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
     }
-    fprintf(stderr, "usage: s7plus --version\n");
-    return 1;
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("s7plus %s\n", s7p_version());
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "s7plus: unknown command '%s'\n%s", argv[1], usage);
+    return CLI_USAGE;
 }

@@ -1,16 +1,189 @@
-/* s7plus-sim: a PLC simulator speaking S7CommPlus. The server arrives with the TLS session
- * issue; until then it only reports its version. */
+/* s7plus-sim: command line front end of the simulator. Runs until SIGINT or SIGTERM. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "s7plus/s7plus.h"
+#include "sim.h"
+
+enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
+
+enum {
+    OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
+    OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP,
+};
+
+typedef struct cli {
+    s7p_sim_config cfg;
+    const char *port_file;
+} cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: s7plus-sim [--listen ADDR] [--port N] [--port-file F] [--max-sessions N]\n"
+            "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
+            "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
+            "                  [--project S] [--accept-any-tsap] [--help] [--version]\n"
+            "\n"
+            "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
+            "port), 8 sessions, a generated self-signed certificate. --port-file (and\n"
+            "$S7P_PORT_FILE) receive the bound port once listening. Stops on SIGINT/SIGTERM.\n");
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static const struct option long_opts[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"port-file", required_argument, NULL, OPT_PORT_FILE},
+    {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"order-number", required_argument, NULL, OPT_ORDER},
+    {"firmware", required_argument, NULL, OPT_FIRMWARE},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"plc-name", required_argument, NULL, OPT_PLC_NAME},
+    {"project", required_argument, NULL, OPT_PROJECT},
+    {"accept-any-tsap", no_argument, NULL, OPT_ANY_TSAP},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns -1 to go on, else the exit code. */
+static int apply(cli *o, int opt, const char *arg)
+{
+    unsigned long n;
+    switch (opt) {
+    case OPT_LISTEN: o->cfg.listen_addr = arg; return -1;
+    case OPT_PORT:
+        if (!parse_uint(arg, 65535, &n)) break;
+        o->cfg.port = (uint16_t)n;
+        return -1;
+    case OPT_PORT_FILE: o->port_file = arg; return -1;
+    case OPT_MAX_SESSIONS:
+        if (!parse_uint(arg, 1024, &n) || n == 0) break;
+        o->cfg.max_sessions = (unsigned)n;
+        return -1;
+    case OPT_CERT: o->cfg.cert_file = arg; return -1;
+    case OPT_KEY: o->cfg.key_file = arg; return -1;
+    case OPT_KEYLOG: o->cfg.keylog_file = arg; return -1;
+    case OPT_ORDER: o->cfg.order_number = arg; return -1;
+    case OPT_FIRMWARE: o->cfg.firmware = arg; return -1;
+    case OPT_SERIAL: o->cfg.serial_number = arg; return -1;
+    case OPT_PLC_NAME: o->cfg.plc_name = arg; return -1;
+    case OPT_PROJECT: o->cfg.project_name = arg; return -1;
+    case OPT_ANY_TSAP: o->cfg.accept_any_tsap = true; return -1;
+    case 'v': o->cfg.verbosity++; return -1;
+    case 'h': usage(stdout); return 0;
+    case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;
+    default: usage(stderr); return EXIT_USAGE;
+    }
+    fprintf(stderr, "s7plus-sim: bad value \"%s\"\n", arg);
+    return EXIT_USAGE;
+}
+
+static int parse_args(cli *o, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {
+        int rc = apply(o, opt, optarg);
+        if (rc >= 0) return rc;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "s7plus-sim: unexpected argument \"%s\"\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Writes "PORT\n" to path atomically (temporary file, then rename). */
+static bool write_port_file(const char *path, uint16_t port)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return false;
+    FILE *f = fopen(tmp, "w");
+    if (!f) return false;
+    bool ok = fprintf(f, "%u\n", (unsigned)port) > 0;
+    ok = (fclose(f) == 0) && ok;
+    if (ok && rename(tmp, path) == 0) return true;
+    remove(tmp);
+    return false;
+}
+
+static void print_listening(const s7p_sim *s, const char *addr)
+{
+    const uint8_t *h = s7p_sim_cert_sha256(s);
+    char hex[65];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    bool v6 = strchr(addr, ':') != NULL;
+    printf("listening on %s%s%s:%u (TLS 1.3, certificate sha256 %s)\n", v6 ? "[" : "", addr,
+           v6 ? "]" : "", (unsigned)s7p_sim_port(s), hex);
+    fflush(stdout);
+}
+
+static bool publish_port(const cli *o, uint16_t port)
+{
+    const char *files[2] = {o->port_file, getenv("S7P_PORT_FILE")};
+    for (int i = 0; i < 2; i++) {
+        if (!files[i] || !*files[i]) continue;
+        if (!write_port_file(files[i], port)) {
+            fprintf(stderr, "s7plus-sim: cannot write %s: %s\n", files[i], strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("s7plus-sim %s\n", s7p_version());
-        return 0;
+    cli o = {0};
+    s7p_sim_config_init(&o.cfg);
+    o.cfg.port = 102;
+    o.cfg.log = stderr;
+    int rc = parse_args(&o, argc, argv);
+    if (rc >= 0) return rc;
+
+    /* SIGINT/SIGTERM are taken with sigwait(); every thread inherits the blocked mask. */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+    struct sigaction ign = {0};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, NULL);
+
+    char err[256];
+    s7p_sim *s = s7p_sim_start(&o.cfg, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "s7plus-sim: %s\n", err);
+        return EXIT_RUN;
     }
-    fprintf(stderr, "s7plus-sim %s: the server is not built yet (see the issues)\n", s7p_version());
-    return 1;
+    print_listening(s, o.cfg.listen_addr);
+    if (!publish_port(&o, s7p_sim_port(s))) {
+        s7p_sim_stop(s);
+        return EXIT_RUN;
+    }
+    int sig = 0;
+    while (sigwait(&stop_set, &sig) != 0) {
+    }
+    if (o.cfg.verbosity > 0) fprintf(stderr, "s7plus-sim: signal %d, stopping\n", sig);
+    s7p_sim_stop(s);
+    return 0;
 }

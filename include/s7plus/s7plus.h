@@ -1,9 +1,14 @@
 /*
  * libs7plus — a C11 client library for Siemens S7-1200/S7-1500 PLCs over S7CommPlus.
  *
- * Thread safety: the library keeps no global mutable state and needs no global init
- * (OpenSSL 3 initialises itself). s7p_status_str() and s7p_version() may be called from
- * any thread.
+ * Thread safety: the library keeps no global mutable state, starts no threads and needs no
+ * global init (OpenSSL 3 initialises itself). Calls on one client are serialised by the
+ * client; separate clients run in parallel. s7p_strerror() and s7p_version() may be called
+ * from any thread.
+ *
+ * Ownership: what the caller passes in stays the caller's (strings in options are copied);
+ * what the library allocates is released with the matching s7p_*_free(); every _free(NULL)
+ * is a no-op.
  */
 #ifndef S7PLUS_S7PLUS_H
 #define S7PLUS_S7PLUS_H
@@ -49,10 +54,141 @@ typedef enum s7p_status {
 } s7p_status;
 
 /** Short English name of a status, e.g. "protocol error". Static, never NULL. */
-S7P_API const char *s7p_status_str(s7p_status s);
+S7P_API const char *s7p_strerror(s7p_status s);
 
 /** Library version as "MAJOR.MINOR.PATCH". Static, never NULL. */
 S7P_API const char *s7p_version(void);
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+/**
+ * Everything known about a failure. A plain value: no heap pointers, copy it with `=`.
+ * Every call that can fail takes an `s7p_error *err` (may be NULL): on failure it is filled,
+ * on success it is cleared (code S7P_OK). Each call fills only the caller's own struct, so
+ * threads never see each other's errors.
+ */
+typedef struct s7p_error {
+    s7p_status code;
+    const char *op;            /**< static: "connect", "info", "disconnect", ... */
+    char endpoint[72];         /**< "192.0.2.10:102" or "[2001:db8::1]:102" */
+    uint64_t plc_return;       /**< raw PLC return value; 0 when the PLC did not answer */
+    int16_t plc_code;          /**< signed PLC error code (low 16 bits of plc_return) */
+    int sys_errno;             /**< 0 when not an OS error */
+    unsigned long tls_err;     /**< OpenSSL error code, 0 when none */
+    bool transient;            /**< a retry (maybe after reconnect) may succeed */
+    char message[256];         /**< one line, no trailing newline */
+} s7p_error;
+
+/* ---- logging --------------------------------------------------------------------------- */
+
+typedef enum s7p_log_level {
+    S7P_LOG_ERROR = 0,
+    S7P_LOG_WARN = 1,
+    S7P_LOG_INFO = 2,
+    S7P_LOG_DEBUG = 3,
+} s7p_log_level;
+
+/**
+ * Log callback. Runs on the calling thread inside the API call that logs, holds no library
+ * lock, and must not call back into the same client. `msg` is valid only during the call.
+ * Secrets (passwords, keys) are never logged. With no callback the library writes nothing.
+ */
+typedef void (*s7p_log_fn)(void *ctx, s7p_log_level level, const char *layer, const char *msg);
+
+/* ---- client ---------------------------------------------------------------------------- */
+
+/** How the session is protected. */
+typedef enum s7p_security {
+    S7P_SECURITY_TLS = 0,           /**< TLS 1.3 (S7-1500 FW >= 2.9, S7-1200 FW >= 4.5) */
+    S7P_SECURITY_LEGACY_CHALLENGE,  /**< older firmware: challenge + digests (not built yet) */
+    S7P_SECURITY_AUTO,              /**< TLS, else legacy (not built yet) */
+} s7p_security;
+
+/** Which PLC certificates are accepted. PLCs ship self-signed certificates, so the default
+ *  accepts any and logs its SHA-256 fingerprint (INFO); pin that fingerprint for production. */
+typedef enum s7p_verify {
+    S7P_VERIFY_NONE = 0,            /**< accept any certificate (fingerprint logged) */
+    S7P_VERIFY_CA,                  /**< the chain must verify against `ca_file` */
+    S7P_VERIFY_PIN,                 /**< the certificate's SHA-256 must equal `pin_sha256` */
+} s7p_verify;
+
+#define S7P_DEFAULT_PORT 102
+#define S7P_DEFAULT_LOCAL_TSAP 0x0600
+#define S7P_REMOTE_TSAP_HMI "SIMATIC-ROOT-HMI"
+#define S7P_REMOTE_TSAP_ES "SIMATIC-ROOT-ES"
+
+/** Client options. Initialise with s7p_client_options_init(); s7p_client_new() copies every
+ *  string, so the struct and its strings may go away afterwards. New fields go at the end. */
+typedef struct s7p_client_options {
+    size_t struct_size;             /**< set by s7p_client_options_init() */
+    const char *host;               /**< name or address; required */
+    uint16_t port;                  /**< default 102 */
+    uint16_t local_tsap;            /**< default 0x0600 */
+    const char *remote_tsap;        /**< default "SIMATIC-ROOT-HMI"; 1..32 printable ASCII */
+    uint32_t connect_timeout_ms;    /**< whole connect sequence; default 5000 */
+    uint32_t request_timeout_ms;    /**< each request/response; default 5000 */
+    uint32_t disconnect_timeout_ms; /**< session close; default 2000 */
+    uint32_t browse_timeout_ms;     /**< browse operations; default 120000 */
+    s7p_security security;          /**< default S7P_SECURITY_TLS */
+    const char *keylog_file;        /**< append TLS secrets (SSLKEYLOGFILE format); NULL = off */
+    s7p_verify verify;              /**< default S7P_VERIFY_NONE */
+    const char *ca_file;            /**< S7P_VERIFY_CA */
+    uint8_t pin_sha256[32];         /**< S7P_VERIFY_PIN */
+    s7p_log_fn log;                 /**< NULL = silent */
+    void *log_ctx;
+    s7p_log_level log_level;        /**< most verbose level passed to `log`; default INFO */
+} s7p_client_options;
+
+/** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
+ *  shared by threads, each call waits for the one before it. */
+typedef struct s7p_client s7p_client;
+
+/** Sets every field to its default. */
+S7P_API void s7p_client_options_init(s7p_client_options *o);
+
+/**
+ * Creates a client (does not connect). Validates the options: a missing host or an invalid
+ * remote TSAP gives S7P_E_INVALID_ARG and nothing is created or opened.
+ * @param out  receives the client; the caller frees it with s7p_client_free().
+ */
+S7P_API s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err);
+
+/** Disconnects (bounded by the disconnect timeout) and frees everything. NULL is a no-op. */
+S7P_API void s7p_client_free(s7p_client *c);
+
+/**
+ * Connects: TCP, COTP, InitSsl, TLS 1.3, session creation and set-up. Blocks up to the
+ * connect timeout. Errors: S7P_E_RESOLVE, S7P_E_CONNECT (refused, COTP refused),
+ * S7P_E_TIMEOUT, S7P_E_TLS, S7P_E_TLS_VERIFY, S7P_E_PLC (the PLC refused the session, e.g.
+ * too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED (security mode
+ * this build cannot do), S7P_E_STATE (already connected).
+ */
+S7P_API s7p_status s7p_connect(s7p_client *c, s7p_error *err);
+
+/** Ends the session (DeleteObject) and closes the connection; always frees the connection's
+ *  resources, even when the PLC does not answer within the disconnect timeout. */
+S7P_API s7p_status s7p_disconnect(s7p_client *c, s7p_error *err);
+
+/** True while a session is established. */
+S7P_API bool s7p_is_connected(s7p_client *c);
+
+/** What the CPU tells about itself. Strings are NUL-terminated, empty when not reported. */
+typedef struct s7p_cpu_info {
+    char order_number[32];          /**< e.g. "6ES7 516-3AN02-0AB0" */
+    char serial_number[32];
+    char firmware[16];              /**< e.g. "V3.1.0" */
+    char hardware_revision[8];
+    char plc_name[128];             /**< the CPU's name in the project, e.g. "PLC_1" */
+    char project_name[128];         /**< TIA project name, when the PLC reports it */
+    char tia_version[32];           /**< TIA Portal version the project was built with */
+    char paom[64];                  /**< session version string, e.g. "1;6ES7 516-3AN02-0AB0;V3.1" */
+    uint32_t protection_level;      /**< 1 full, 2 read, 3 HMI, 4 no access */
+    char tls_cipher[48];            /**< negotiated suite */
+    char cert_sha256[65];           /**< PLC certificate fingerprint (hex) */
+} s7p_cpu_info;
+
+/** Reads CPU information (four reads; blocks up to 4 request timeouts). */
+S7P_API s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err);
 
 #ifdef __cplusplus
 }

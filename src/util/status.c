@@ -3,7 +3,7 @@
 #define S7P_STR2(x) #x
 #define S7P_STR(x) S7P_STR2(x)
 
-const char *s7p_status_str(s7p_status s)
+const char *s7p_strerror(s7p_status s)
 {
     switch (s) {
     case S7P_OK: return "ok";

@@ -75,7 +75,7 @@ static void check_pdu(const capture_case *c, uint64_t frame, const uint8_t *data
     s7p_status st = s7p_pdu_decode(data, n, version, &a, &pdu);
     if (st != S7P_OK) {
         fprintf(stderr, "%s frame %llu: decode failed: %s\n", c->file, (unsigned long long)frame,
-                s7p_status_str(st));
+                s7p_strerror(st));
         hexdump("data part", data, n);
     }
     assert_int_equal(st, S7P_OK);

@@ -29,6 +29,8 @@
 # shellcheck disable=SC2317  # functions below are called from traps and wait_until
 set -uo pipefail
 
+# Time bounds. Worst case all together (10+10+50+3+5+40 s) stays under the 120 s ctest
+# TIMEOUT of tests/conformance/CMakeLists.txt.
 PORT_WAIT=10      # seconds for COMMAND to write the port file
 TCPDUMP_WAIT=10   # seconds for tcpdump to start capturing
 TCPDUMP_STOP=5    # seconds for tcpdump to flush and exit after SIGINT
@@ -107,7 +109,9 @@ wait_until() {
     done
 }
 port_written() { [ -s "$S7P_PORT_FILE" ] || ! kill -0 "$cmd_pid" 2>/dev/null; }
-tcpdump_ready() { grep -q "listening on" "$tmp/tcpdump.err" || ! kill -0 "$tcpdump_pid" 2>/dev/null; }
+tcpdump_ready() {
+    grep -q "listening on" "$tmp/tcpdump.err" || ! kill -0 "$tcpdump_pid" 2>/dev/null
+}
 cmd_done() { ! kill -0 "$cmd_pid" 2>/dev/null; }
 # True once the capture file has not grown for 0.3 s (tcpdump -U writes every packet).
 capture_quiet() {

@@ -187,7 +187,8 @@ static size_t put_tcp(uint8_t *p, uint16_t sport, uint16_t dport, const seg_spec
         p[4 + i] = (uint8_t)(sg->seq >> (24 - 8 * i));
     p[12] = 5 << 4;
     p[13] = (uint8_t)(sg->flags | F_ACK * !(sg->flags & F_SYN));
-    memcpy(p + 20, sg->data, sg->len);
+    if (sg->len) /* SYN/FIN specs have data == NULL */
+        memcpy(p + 20, sg->data, sg->len);
     return 20 + sg->len;
 }
 

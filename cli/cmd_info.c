@@ -1,0 +1,78 @@
+/* s7plus info HOST[:PORT]: the CPU's identity as a table or JSON. */
+#include <getopt.h>
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: s7plus info HOST[:PORT] [--json] [--tsap NAME] [--timeout MS] [--keylog FILE]\n"
+    "                   [--pin SHA256 | --ca FILE] [-v]\n"
+    "Connects over TLS 1.3 and prints what the CPU reports about itself.\n";
+
+typedef struct {
+    const char *key, *label;
+    const char *value;
+} field;
+
+static void print_table(const s7p_cpu_info *i, const char *endpoint, unsigned level)
+{
+    char lvl[16];
+    snprintf(lvl, sizeof lvl, "%u", level);
+    const field rows[] = {
+        {"endpoint", "Endpoint", endpoint},         {"plc_name", "PLC name", i->plc_name},
+        {"order_number", "Order number", i->order_number},
+        {"firmware", "Firmware", i->firmware},      {"serial_number", "Serial number", i->serial_number},
+        {"hardware_revision", "Hardware revision", i->hardware_revision},
+        {"project_name", "Project", i->project_name}, {"tia_version", "TIA version", i->tia_version},
+        {"paom", "Session version", i->paom},       {"protection_level", "Protection level", lvl},
+        {"tls_cipher", "TLS", i->tls_cipher},       {"cert_sha256", "Certificate SHA-256", i->cert_sha256},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+        if (rows[r].value[0]) printf("%-20s %s\n", rows[r].label, rows[r].value);
+}
+
+static int print_json(const s7p_cpu_info *i, const char *endpoint)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+                          "endpoint", endpoint, "plc_name", i->plc_name, "order_number",
+                          i->order_number, "firmware", i->firmware, "serial_number",
+                          i->serial_number, "hardware_revision", i->hardware_revision,
+                          "project_name", i->project_name, "tia_version", i->tia_version,
+                          "paom", i->paom, "protection_level", (int)i->protection_level,
+                          "tls_cipher", i->tls_cipher, "cert_sha256", i->cert_sha256);
+    if (!o) return CLI_PROTOCOL;
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+    return CLI_OK;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    cli_common c;
+    memset(&c, 0, sizeof c);
+    int rc = cli_parse_common(argc, argv, &c, usage);
+    if (rc != CLI_OK) return rc;
+    if (optind + 1 != argc || cli_set_endpoint(&c, argv[optind]) != 0) {
+        fprintf(stderr, "%s", usage);
+        return CLI_USAGE;
+    }
+    s7p_client *cl = NULL;
+    s7p_error err;
+    s7p_cpu_info info;
+    if (s7p_client_new(&cl, &c.opt, &err) != S7P_OK) return cli_fail(&c, &err);
+    if (s7p_connect(cl, &err) != S7P_OK || s7p_get_cpu_info(cl, &info, &err) != S7P_OK) {
+        rc = cli_fail(&c, &err);
+        s7p_client_free(cl);
+        return rc;
+    }
+    s7p_disconnect(cl, NULL);
+    s7p_client_free(cl);
+    char endpoint[300];
+    snprintf(endpoint, sizeof endpoint, "%s:%u", c.host, c.opt.port);
+    if (c.json) return print_json(&info, endpoint);
+    print_table(&info, endpoint, info.protection_level);
+    return CLI_OK;
+}

@@ -1,0 +1,58 @@
+/* Fuzz target: one PValue (s7p_value_decode) and the round-trip invariant.
+ * Byte 0 picks the cursor mode: bit 0 = fixed-int form (system events), bit 1 = u32 struct
+ * member ids (GetVarSubStreamed requests). The rest is the value. */
+#include "fuzz_common.h"
+
+#include "proto/value.h"
+
+#define TARGET "fuzz_value"
+
+static bool enc_value(s7p_wr *w, const void *obj) { return s7p_value_encode(w, obj); }
+
+static bool decode(const uint8_t *p, size_t n, const s7p_wr *mode, s7p_arena *a, s7p_value *v,
+                   size_t *used)
+{
+    s7p_rd r = s7p_rd_init(p, n);
+    r.fixed_ints = mode->fixed_ints;
+    r.u32_ids = mode->u32_ids;
+    bool ok = s7p_value_decode(&r, a, v);
+    if (ok != (r.err == S7P_OK)) fuzz_invariant_failed(TARGET, "return value and r.err disagree", p, n);
+    if (r.p < p || r.p > p + n) fuzz_invariant_failed(TARGET, "cursor left the buffer", p, n);
+    *used = (size_t)(r.p - p);
+    return ok;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    s7p_wr mode = s7p_wr_counter();
+    mode.fixed_ints = (data[0] & 1u) != 0;
+    mode.u32_ids = (data[0] & 2u) != 0;
+    const uint8_t *in = data + 1;
+    size_t n = size - 1;
+
+    s7p_arena a;
+    s7p_value v;
+    size_t used;
+    s7p_arena_init(&a, FUZZ_ARENA_LIMIT);
+    if (decode(in, n, &mode, &a, &v, &used)) {
+        size_t n1, n2;
+        uint8_t *e1 = fuzz_encode(TARGET, enc_value, &v, &mode, data, size, &n1);
+        if (e1) {
+            s7p_arena a2;
+            s7p_value v2;
+            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
+            if (!decode(e1, n1, &mode, &a2, &v2, &used))
+                fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
+            if (used != n1)
+                fuzz_invariant_failed(TARGET, "decoding the encoder's output leaves bytes", data, size);
+            uint8_t *e2 = fuzz_encode(TARGET, enc_value, &v2, &mode, data, size, &n2);
+            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
+            free(e2);
+            s7p_arena_release(&a2);
+            free(e1);
+        }
+    }
+    s7p_arena_release(&a);
+    return 0;
+}

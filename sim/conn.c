@@ -1,0 +1,140 @@
+/* One client connection: COTP accept with the TSAP check, then requests until the client
+ * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS. */
+#include <string.h>
+
+#include "proto/vlq.h"
+#include "sim_int.h"
+#include "util/clock.h"
+
+#define ARENA_LIMIT ((size_t)64 << 20)
+
+static bool tsap_equals(s7p_bytes t, const char *s)
+{
+    size_t n = strlen(s);
+    return t.n == n && memcmp(t.p, s, n) == 0;
+}
+
+static bool tsap_check(void *ctx, s7p_bytes called)
+{
+    const s7p_sim *s = ctx;
+    return s->cfg.accept_any_tsap || tsap_equals(called, S7P_TSAP_REMOTE_HMI) ||
+           tsap_equals(called, S7P_TSAP_REMOTE_ES);
+}
+
+/* An error answer is `header, return value, fill` whatever the function's response body
+ * normally holds (transport spec §7.4), so it is written by hand rather than by the codec. */
+static s7p_status send_error_only(sim_conn *c, const s7p_pdu *req, uint64_t ret)
+{
+    uint8_t data[32], frame[48];
+    s7p_wr w = s7p_wr_init(data, sizeof data);
+    s7p_wr_u8(&w, S7P_OP_RESPONSE);
+    s7p_wr_u16be(&w, 0);
+    s7p_wr_u16be(&w, req->function);
+    s7p_wr_u16be(&w, 0);
+    s7p_wr_u16be(&w, req->seq);
+    s7p_wr_u8(&w, req->transport_flags);
+    s7p_wr_vlq_u64(&w, ret);
+    s7p_wr_zeros(&w, 4);
+    s7p_wr f = s7p_wr_init(frame, sizeof frame);
+    if (!s7p_frame_write(&f, req->version, data, w.len, true)) return S7P_E_LIMIT;
+    sim_log_hex(c->sim, c->id, true, data, w.len);
+    return s7p_channel_send_raw(&c->ch, frame, f.len, s7p_deadline_in(SIM_SEND_MS));
+}
+
+static bool send_reply(sim_conn *c, const s7p_pdu *req, const sim_reply *r)
+{
+    if (r->error_only)
+        sim_log(c->sim, 2, "conn %lu:   -> error %d", c->id, (int)s7p_ret_code(r->ret));
+    s7p_status st = r->error_only
+                        ? send_error_only(c, req, r->ret)
+                        : s7p_channel_send(&c->ch, &r->pdu, s7p_deadline_in(SIM_SEND_MS));
+    if (st != S7P_OK)
+        sim_log(c->sim, 1, "conn %lu: send failed: %s", c->id, s7p_strerror(st));
+    return st == S7P_OK;
+}
+
+static bool start_tls(sim_conn *c)
+{
+    s7p_status st = s7p_channel_start_tls(&c->ch, c->sim->tls, s7p_deadline_in(SIM_SETUP_MS));
+    if (st != S7P_OK) {
+        sim_log(c->sim, 1, "conn %lu: %s", c->id, c->ch.err_msg);
+        return false;
+    }
+    c->tls = true;
+    sim_log(c->sim, 1, "conn %lu: TLS established (%s)", c->id, s7p_tls_cipher(c->ch.tls));
+    return true;
+}
+
+/* Handles one received message; false ends the connection. */
+static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
+{
+    if (m->kind != S7P_MSG_PDU) return true;  /* keep-alives and events need no answer */
+    const s7p_pdu *req = &m->pdu;
+    if (req->opcode != S7P_OP_REQUEST) {
+        sim_log(c->sim, 1, "conn %lu: unexpected opcode 0x%02x, closing", c->id, req->opcode);
+        return false;
+    }
+    atomic_fetch_add(&c->sim->counters[req->function], 1ul);
+    sim_log(c->sim, 2, "conn %lu: %s (0x%04x) seq %u session 0x%08x flags 0x%02x", c->id,
+            sim_function_name(req->function), req->function, req->seq,
+            (unsigned)req->session_id, req->transport_flags);
+    sim_reply r;
+    sim_dispatch(c, req, a, &r);
+    if (r.send && !send_reply(c, req, &r)) return false;
+    if (r.start_tls && !start_tls(c)) return false;
+    return !r.close;
+}
+
+static void serve(sim_conn *c)
+{
+    s7p_sim *s = c->sim;
+    s7p_status st = s7p_iso_accept(&c->ch.iso, tsap_check, s, s7p_deadline_in(SIM_SETUP_MS));
+    if (st != S7P_OK) {
+        sim_log(s, 1, "conn %lu: COTP connect refused or failed: %s", c->id, s7p_strerror(st));
+        return;
+    }
+    s7p_arena a;
+    s7p_arena_init(&a, ARENA_LIMIT);
+    for (;;) {
+        s7p_msg m;
+        st = s7p_channel_recv(&c->ch, &a, &m, s7p_deadline_in(SIM_IDLE_MS));
+        if (st != S7P_OK) {
+            sim_log(s, 1, "conn %lu: %s", c->id,
+                    st == S7P_E_CLOSED ? "closed by the client" : c->ch.err_msg);
+            break;
+        }
+        bool go_on = on_message(c, &m, &a);
+        s7p_arena_release(&a);
+        if (!go_on) break;
+    }
+    s7p_arena_release(&a);
+}
+
+void *sim_conn_main(void *arg)
+{
+    sim_conn *c = arg;
+    s7p_sim *s = c->sim;
+    sim_block_signals();
+    sim_log(s, 1, "conn %lu: accepted", c->id);
+    if (s7p_channel_init(&c->ch, c->fd) == S7P_OK) {
+        c->ch.trace = sim_trace;
+        c->ch.trace_ctx = c;
+        serve(c);
+    } else {
+        sim_log(s, 0, "conn %lu: out of memory", c->id);
+    }
+    pthread_mutex_lock(&s->mu);
+    c->fd = -1;                   /* stop must not shutdown() a number about to be reused */
+    pthread_mutex_unlock(&s->mu);
+    if (c->session) {
+        sim_log(s, 1, "conn %lu: session 0x%08x dropped", c->id, (unsigned)c->session);
+        sim_session_release(s);
+        c->session = 0;
+    }
+    s7p_channel_close(&c->ch);
+    sim_log(s, 1, "conn %lu: closed", c->id);
+    pthread_mutex_lock(&s->mu);
+    c->done = true;
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}

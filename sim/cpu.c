@@ -1,0 +1,219 @@
+/* The simulated CPU: its identity, the ServerSession object handed out by CreateObject, the
+ * attributes read with GetVarSubStreamed (services spec §3.1) and the ObjectRoot system
+ * limits read with GetMultiVariables (§3.3). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_int.h"
+
+#define IM0_LEN 64u
+#define REL_MNGMT_ROOT 0x894A0000u
+#define ATTR_ES_VERSION 2459u
+#define ATTR_IM0 3753u
+#define ATTR_TIA_INFO_TEXTS 8342u
+#define SESSION_ROLE 0x20000000u
+
+static void pad_copy(char *dst, size_t width, const char *src)
+{
+    size_t n = strlen(src);
+    if (n > width) n = width;
+    memset(dst, ' ', width);
+    memcpy(dst, src, n);
+    dst[width] = '\0';
+}
+
+/* "V3.1.0", "3.1" -> {3, 1, 0}. */
+static bool parse_fw(const char *s, uint8_t fw[3])
+{
+    unsigned v[3] = {0, 0, 0};
+    if (*s == 'V' || *s == 'v') s++;
+    int n = sscanf(s, "%u.%u.%u", &v[0], &v[1], &v[2]);
+    if (n < 2 || v[0] > 255 || v[1] > 255 || v[2] > 255) return false;
+    for (int i = 0; i < 3; i++) fw[i] = (uint8_t)v[i];
+    return true;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len)
+{
+    memset(id, 0, sizeof *id);
+    if (!parse_fw(cfg->firmware, id->fw)) {
+        snprintf(err, err_len, "firmware \"%s\" is not V<major>.<minor>[.<patch>]", cfg->firmware);
+        return false;
+    }
+    pad_copy(id->order_number, sizeof id->order_number - 1, cfg->order_number);
+    pad_copy(id->serial, sizeof id->serial - 1, cfg->serial_number);
+    char paom[128];
+    if (cfg->paom)
+        snprintf(paom, sizeof paom, "%s", cfg->paom);
+    else
+        snprintf(paom, sizeof paom, "1;%s;V%u.%u", cfg->order_number, id->fw[0], id->fw[1]);
+    id->plc_name = dup_str(cfg->plc_name);
+    id->project_name = dup_str(cfg->project_name);
+    id->paom = dup_str(paom);
+    id->protection_level = cfg->protection_level;
+    if (!id->plc_name || !id->project_name || !id->paom) {
+        sim_identity_free(id);
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+void sim_identity_free(sim_identity *id)
+{
+    free(id->plc_name);
+    free(id->project_name);
+    free(id->paom);
+    id->plc_name = id->project_name = id->paom = NULL;
+}
+
+static s7p_bytes str_view(const char *s)
+{
+    s7p_bytes b = {(const uint8_t *)s, strlen(s)};
+    return b;
+}
+
+static bool set_wstring(s7p_value *v, const char *s)
+{
+    if (!v) return false;
+    v->type = S7P_DT_WSTRING;
+    v->v.s = str_view(s);
+    return true;
+}
+
+static bool set_udint(s7p_value *v, uint32_t x)
+{
+    if (!v) return false;
+    v->type = S7P_DT_UDINT;
+    v->v.u = x;
+    return true;
+}
+
+/* Struct 314 ServerSessionVersion, shaped like the S7-1511 answer (transport spec §9). */
+static bool session_version(const sim_identity *id, s7p_arena *a, s7p_value *v)
+{
+    s7p_struct *st = s7p_arena_alloc(a, sizeof *st);
+    if (!v || !st) return false;
+    v->type = S7P_DT_STRUCT;
+    v->v.st = st;
+    st->id = S7P_ID_SESSION_VERSION_STRUCT;
+    s7p_value *fmt;
+    bool ok = set_udint(s7p_idlist_add(&st->members, a, 315), 320) &&
+              set_udint(s7p_idlist_add(&st->members, a, 316), 320) &&
+              set_udint(s7p_idlist_add(&st->members, a, 317), 8405056) &&
+              set_udint(s7p_idlist_add(&st->members, a, 318), 8405056) &&
+              set_wstring(s7p_idlist_add(&st->members, a, 319), id->paom) &&
+              set_wstring(s7p_idlist_add(&st->members, a, 320), id->paom) &&
+              (fmt = s7p_idlist_add(&st->members, a, 321)) != NULL;
+    if (!ok) return false;
+    fmt->type = S7P_DT_UINT;
+    fmt->v.u = 3;
+    return true;
+}
+
+s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a)
+{
+    s7p_object *o = s7p_object_new(a, S7P_ID_OBJECT_NULL_SERVER_SESSION,
+                                   S7P_ID_CLASS_SERVER_SESSION);
+    if (!o) return NULL;
+    o->class_flags = 1;
+    bool ok = set_wstring(s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME), "") &&
+              set_udint(s7p_object_add_attr(o, a, 299), SESSION_ROLE) &&
+              set_wstring(s7p_object_add_attr(o, a, 301), "s7plus-sim") &&
+              session_version(id, a, s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_VERSION));
+    return ok ? o : NULL;
+}
+
+/* The I&M0 record as the reference driver decodes it (services spec §3.1). */
+static bool im0_blob(const sim_identity *id, s7p_arena *a, s7p_value *out)
+{
+    uint8_t *b = s7p_arena_alloc(a, IM0_LEN);
+    s7p_blob *blob = s7p_arena_alloc(a, sizeof *blob);
+    if (!b || !blob) return false;
+    static const uint8_t head[8] = {0x00, 0x20, 0x00, 0x38, 0x01, 0x00, 0x00, 0x2A};
+    memcpy(b, head, sizeof head);               /* block header, vendor id 0x002A Siemens */
+    memcpy(b + 8, id->order_number, 19);
+    b[27] = ' ';
+    memcpy(b + 28, id->serial, 16);
+    b[44] = 0;
+    b[46] = 1;                                  /* hardware revision */
+    b[47] = 'V';
+    memcpy(b + 48, id->fw, 3);
+    b[57] = 0x01;                               /* I&M version 1.1 */
+    b[58] = 0x01;
+    b[60] = 0x1E;                               /* I&M1..4 supported */
+    blob->root_id = 0;
+    blob->data.p = b;
+    blob->data.n = IM0_LEN;
+    out->type = S7P_DT_BLOB;
+    out->v.blob = blob;
+    return true;
+}
+
+static bool es_version(s7p_arena *a, s7p_value *out)
+{
+    static const uint8_t ver[8] = {17, 0, 0, 0, 0, 0, 0, 0};
+    (void)a;
+    out->flags = S7P_VF_ARRAY;
+    out->type = S7P_DT_USINT;
+    out->count = sizeof ver;
+    out->v.s.p = ver;
+    out->v.s.n = sizeof ver;
+    return true;
+}
+
+static bool tia_info_texts(const sim_identity *id, s7p_arena *a, s7p_value *out)
+{
+    s7p_scalar *e = s7p_arena_array(a, 3, sizeof *e);
+    if (!e) return false;
+    e[0].s = str_view("");
+    e[1].s = str_view("");
+    e[2].s = str_view(id->project_name);
+    out->flags = S7P_VF_ARRAY;
+    out->type = S7P_DT_WSTRING;
+    out->count = 3;
+    out->elems = e;
+    return true;
+}
+
+bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
+                  s7p_arena *a, s7p_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if (session && obj == session && attr == S7P_ID_EFFECTIVE_PROTECTION_LEVEL)
+        return set_udint(out, id->protection_level);
+    if (obj == S7P_ID_AS_ROOT && attr == ATTR_ES_VERSION) return es_version(a, out);
+    if (obj == S7P_ID_CPU_COMMON && attr == S7P_ID_OBJECT_VARIABLE_TYPE_NAME)
+        return set_wstring(out, id->plc_name);
+    if (obj == S7P_ID_CPU_PROXY && attr == ATTR_IM0) return im0_blob(id, a, out);
+    if (obj == REL_MNGMT_ROOT && attr == ATTR_TIA_INFO_TEXTS) return tia_info_texts(id, a, out);
+    return false;
+}
+
+/* ObjectRoot(201) pseudo-variables: sub-area 1037 SystemLimits, 1081 FreeItems. */
+bool sim_cpu_limit(const s7p_item_address *addr, s7p_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if (addr->area != S7P_ID_OBJECT_ROOT || addr->nlids != 1) return false;
+    uint32_t lid = addr->lids[0];
+    int32_t v;
+    if (lid == 0) v = 20;                /* PLC subscriptions */
+    else if (lid == 1) v = 2000;         /* PLC attributes */
+    else if (lid == 2) v = 100000;       /* subscription memory */
+    else if (lid == 1000 || lid == 1001) v = 50;  /* tags per read / write request */
+    else return false;
+    if (addr->sub_area == S7P_ID_FREE_ITEMS && lid >= 1000) return false;
+    if (addr->sub_area != S7P_ID_SYSTEM_LIMITS && addr->sub_area != S7P_ID_FREE_ITEMS) return false;
+    out->type = S7P_DT_DINT;
+    out->v.i = v;
+    return true;
+}

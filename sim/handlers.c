@@ -1,0 +1,247 @@
+/* Request handlers: one decoded request in, the reply to send (and what to do after it) out.
+ * Answers follow transport-and-session.md §4, §5.1, §7.4 and §8 and the services spec §3. */
+#include <string.h>
+
+#include "sim_int.h"
+
+static void reply_error(sim_reply *r, int16_t code)
+{
+    r->send = true;
+    r->error_only = true;
+    r->ret = SIM_RET(code);
+}
+
+static s7p_pdu *reply_pdu(sim_reply *r, const s7p_pdu *req, uint64_t ret)
+{
+    r->send = true;
+    s7p_pdu_init_response(&r->pdu, req, ret);
+    return &r->pdu;
+}
+
+/* A response carries (request seq + request integrity id) when the request had an id. */
+static void answer_iid(s7p_pdu *resp, const s7p_pdu *req)
+{
+    if (!req->has_iid) return;
+    resp->has_iid = true;
+    resp->iid = (uint32_t)req->seq + req->iid;
+}
+
+static void on_init_ssl(sim_conn *c, const s7p_pdu *req, sim_reply *r)
+{
+    if (c->tls) {
+        reply_error(r, SIM_E_NOT_ALLOWED);
+        return;
+    }
+    reply_pdu(r, req, 0);
+    r->start_tls = true;
+}
+
+static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    if (!sim_session_acquire(c->sim, &c->session, &c->session2)) {
+        sim_log(c->sim, 1, "conn %lu: session refused: %u sessions open (limit)", c->id,
+                c->sim->cfg.max_sessions);
+        reply_error(r, SIM_E_TOO_MANY_SESSIONS);
+        r->close = true;
+        return;
+    }
+    s7p_pdu *p = reply_pdu(r, req, 0);
+    s7p_resp_create_object *b = &p->resp.create_object;
+    b->object_ids = s7p_arena_array(a, 2, sizeof *b->object_ids);
+    if (!b->object_ids) goto nomem;
+    b->nids = 2;
+    b->object_ids[0] = c->session;
+    b->object_ids[1] = c->session2;
+    answer_iid(p, req);
+    if (req->version == S7P_PROTO_V1) {  /* only V1 responses carry the object */
+        b->objects.items = s7p_arena_array(a, 1, sizeof *b->objects.items);
+        if (!b->objects.items) goto nomem;
+        b->objects.items[0] = sim_cpu_session_object(&c->sim->ident, a);
+        if (!b->objects.items[0]) goto nomem;
+        b->objects.n = 1;
+    }
+    sim_log(c->sim, 1, "conn %lu: session 0x%08x opened", c->id, (unsigned)c->session);
+    return;
+nomem:
+    r->send = false;
+    r->close = true;
+}
+
+static void on_create_object(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    if (req->session_id == S7P_ID_OBJECT_NULL_SERVER_SESSION &&
+        req->req.create_object.request_id == S7P_ID_OBJECT_SERVER_SESSION_CONTAINER)
+        on_create_session(c, req, a, r);
+    else
+        reply_error(r, SIM_E_INVALID_SESSION);
+}
+
+/* Appends an item error; errs has room for every item of the request. */
+static void add_error(s7p_error_list *l, uint32_t item, int16_t code)
+{
+    l->items[l->n].item = item;
+    l->items[l->n].ret = SIM_RET(code);
+    l->n++;
+}
+
+static bool alloc_errors(s7p_error_list *l, s7p_arena *a, uint32_t n)
+{
+    l->n = 0;
+    l->items = s7p_arena_array(a, n ? n : 1, sizeof *l->items);
+    return l->items != NULL;
+}
+
+static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    const s7p_req_set_multi *b = &req->req.set_multi;
+    s7p_pdu *p = reply_pdu(r, req, 0);
+    s7p_error_list *errs = &p->resp.set_multi.errors;
+    if (!alloc_errors(errs, a, b->item_count)) {
+        r->send = false;
+        r->close = true;
+        return;
+    }
+    for (uint32_t i = 0; i < b->item_count; i++) {
+        bool version_echo = b->object_id == c->session && i < b->nids &&
+                            b->ids[i] == S7P_ID_SERVER_SESSION_VERSION;
+        if (!version_echo)
+            add_error(errs, i + 1, b->object_id ? SIM_E_OBJECT_NOT_FOUND : SIM_E_INVALID_ADDRESS);
+    }
+    /* The real PLC answers the setup write (sent without id) with integrity id 0. */
+    if (req->has_iid) {
+        answer_iid(p, req);
+    } else if (req->version != S7P_PROTO_V1) {
+        p->has_iid = true;
+        p->iid = 0;
+    }
+}
+
+static void on_get_multi(const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    const s7p_req_get_multi *b = &req->req.get_multi;
+    s7p_pdu *p = reply_pdu(r, req, 0);
+    s7p_resp_get_multi *out = &p->resp.get_multi;
+    answer_iid(p, req);
+    if (!alloc_errors(&out->errors, a, b->item_count)) goto nomem;
+    for (uint32_t i = 0; i < b->item_count; i++) {
+        s7p_value v;
+        if (b->link_id == 0 && sim_cpu_limit(&b->addresses[i], &v)) {
+            s7p_value *slot = s7p_idlist_add(&out->values, a, i + 1);
+            if (!slot) goto nomem;
+            *slot = v;
+        } else {
+            add_error(&out->errors, i + 1, SIM_E_INVALID_ADDRESS);
+        }
+    }
+    return;
+nomem:
+    r->send = false;
+    r->close = true;
+}
+
+/* The attribute id of a GetVarSubStreamed address (`20 04 01 <aid>`); false if the value
+ * is not a one-element UDInt address. */
+static bool address_attr(const s7p_value *v, uint32_t *attr)
+{
+    if (v->type != S7P_DT_UDINT) return false;
+    if (!s7p_value_is_array(v)) {
+        *attr = (uint32_t)v->v.u;
+        return true;
+    }
+    if (s7p_value_is_sparse(v) || v->count != 1 || !v->elems) return false;
+    *attr = (uint32_t)v->elems[0].u;
+    return true;
+}
+
+static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *a,
+                                    sim_reply *r)
+{
+    const s7p_req_var_sub_streamed *b = &req->req.var_sub_streamed;
+    uint32_t attr;
+    if (!address_attr(&b->value, &attr)) {
+        reply_error(r, SIM_E_PARSING);
+        return;
+    }
+    s7p_value v;
+    bool found = sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v);
+    s7p_pdu *p = reply_pdu(r, req, found ? 0 : SIM_RET(SIM_E_OBJECT_NOT_FOUND));
+    p->resp.get_var_sub_streamed.value = v;  /* Null when not found */
+    answer_iid(p, req);
+    if (!found)
+        sim_log(c->sim, 2, "conn %lu: no attribute %u of object 0x%08x", c->id, (unsigned)attr,
+                (unsigned)b->object_id);
+}
+
+static void on_delete_object(sim_conn *c, const s7p_pdu *req, sim_reply *r)
+{
+    uint32_t id = req->req.delete_object.object_id;
+    if (id != c->session) {
+        s7p_pdu *p = reply_pdu(r, req, SIM_RET(SIM_E_OBJECT_NOT_FOUND));
+        p->resp.delete_object.object_id = id;
+        answer_iid(p, req);
+        return;
+    }
+    /* Deleting the own session: no integrity id in the answer, then the client closes. */
+    s7p_pdu *p = reply_pdu(r, req, 0);
+    p->resp.delete_object.object_id = id;
+    sim_log(c->sim, 1, "conn %lu: session 0x%08x deleted", c->id, (unsigned)c->session);
+    sim_session_release(c->sim);
+    c->session = c->session2 = 0;
+    r->close = true;
+}
+
+static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    if (req->session_id != c->session) {
+        reply_error(r, SIM_E_INVALID_SESSION);
+        return;
+    }
+    switch (req->function) {
+    case S7P_FC_SET_MULTI_VARIABLES: on_set_multi(c, req, a, r); break;
+    case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(req, a, r); break;
+    case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
+    case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
+    default: reply_error(r, SIM_E_UNKNOWN_REQUEST); break;
+    }
+}
+
+void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out)
+{
+    memset(out, 0, sizeof *out);
+    if (req->version == S7P_PROTO_V3) {  /* legacy digest mode is not simulated */
+        out->close = true;
+        return;
+    }
+    if (req->function == S7P_FC_INIT_SSL)
+        on_init_ssl(c, req, out);
+    else if (!c->session && req->function == S7P_FC_CREATE_OBJECT)
+        on_create_object(c, req, a, out);
+    else if (!c->session)
+        reply_error(out, SIM_E_INVALID_SESSION);
+    else
+        on_session_request(c, req, a, out);
+    if (req->transport_flags & S7P_TF_NO_RESPONSE) out->send = false;
+}
+
+const char *sim_function_name(uint16_t function)
+{
+    static const struct {
+        uint16_t fc;
+        const char *name;
+    } names[] = {
+        {S7P_FC_ERROR, "Error"}, {S7P_FC_EXPLORE, "Explore"},
+        {S7P_FC_CREATE_OBJECT, "CreateObject"}, {S7P_FC_DELETE_OBJECT, "DeleteObject"},
+        {S7P_FC_SET_VARIABLE, "SetVariable"}, {S7P_FC_GET_VARIABLE, "GetVariable"},
+        {S7P_FC_ADD_LINK, "AddLink"}, {S7P_FC_REMOVE_LINK, "RemoveLink"},
+        {S7P_FC_GET_LINK, "GetLink"}, {S7P_FC_SET_MULTI_VARIABLES, "SetMultiVariables"},
+        {S7P_FC_GET_MULTI_VARIABLES, "GetMultiVariables"},
+        {S7P_FC_BEGIN_SEQUENCE, "BeginSequence"}, {S7P_FC_END_SEQUENCE, "EndSequence"},
+        {S7P_FC_INVOKE, "Invoke"}, {S7P_FC_SET_VAR_SUB_STREAMED, "SetVarSubStreamed"},
+        {S7P_FC_GET_VAR_SUB_STREAMED, "GetVarSubStreamed"},
+        {S7P_FC_GET_VARIABLES_ADDRESS, "GetVariablesAddress"}, {S7P_FC_ABORT, "Abort"},
+        {S7P_FC_ERROR2, "Error2"}, {S7P_FC_INIT_SSL, "InitSsl"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].fc == function) return names[i].name;
+    return "?";
+}

@@ -1,0 +1,297 @@
+/* Simulator life cycle: configuration, listener, accept thread, connection slots, stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/tcp.h"
+#include "sim_int.h"
+#include "util/clock.h"
+
+#define NFUNCTIONS 65536u
+#define LISTEN_BACKLOG 64
+#define REAP_INTERVAL_MS 500
+
+void s7p_sim_config_init(s7p_sim_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->listen_addr = "127.0.0.1";
+    c->max_sessions = 8;
+    c->order_number = "6ES7 516-3AN02-0AB0";
+    c->firmware = "V3.1.0";
+    c->serial_number = "S V-SIM000000001";
+    c->plc_name = "PLC_1";
+    c->project_name = "s7plus-sim";
+    c->protection_level = 1;
+}
+
+void sim_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* ---- sessions ---- */
+
+bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2)
+{
+    unsigned cur = atomic_load(&s->sessions);
+    do {
+        if (cur >= s->cfg.max_sessions) return false;
+    } while (!atomic_compare_exchange_weak(&s->sessions, &cur, cur + 1));
+    unsigned n = atomic_fetch_add(&s->next_session, 1u) % 0x01000000u;
+    *id = SIM_FIRST_SESSION + (uint32_t)n * 4u;  /* stays below 0x70000000 */
+    *id2 = *id + 1u;
+    return true;
+}
+
+void sim_session_release(s7p_sim *s) { atomic_fetch_sub(&s->sessions, 1u); }
+
+/* ---- accept thread ---- */
+
+/* Joins the threads of finished connections and frees their slots. */
+static void reap(s7p_sim *s)
+{
+    for (unsigned i = 0; i < s->nconns; i++) {
+        sim_conn *c = &s->conns[i];
+        pthread_mutex_lock(&s->mu);
+        bool finished = c->used && c->done;
+        pthread_mutex_unlock(&s->mu);
+        if (!finished) continue;
+        pthread_join(c->th, NULL);
+        pthread_mutex_lock(&s->mu);
+        c->used = c->done = false;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static sim_conn *claim_slot(s7p_sim *s, int fd)
+{
+    sim_conn *slot = NULL;
+    pthread_mutex_lock(&s->mu);
+    for (unsigned i = 0; i < s->nconns && !slot; i++) {
+        if (s->conns[i].used) continue;
+        slot = &s->conns[i];
+        memset(slot, 0, sizeof *slot);
+        slot->sim = s;
+        slot->used = true;
+        slot->fd = fd;
+        slot->id = atomic_fetch_add(&s->next_conn, 1ul) + 1ul;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return slot;
+}
+
+static void accept_one(s7p_sim *s)
+{
+    int fd = -1, err = 0;
+    s7p_status st = s7p_tcp_accept(s->listen_fd, s7p_deadline_in(100), &fd, &err);
+    if (st == S7P_E_TIMEOUT) return;
+    if (st != S7P_OK) {
+        sim_log(s, 0, "accept: %s (%s)", s7p_strerror(st), strerror(err));
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);  /* e.g. out of descriptors: do not spin */
+        return;
+    }
+    sim_conn *c = claim_slot(s, fd);
+    if (!c) {
+        sim_log(s, 1, "connection refused: %u connections open", s->nconns);
+        s7p_tcp_close(fd);
+        return;
+    }
+    if (pthread_create(&c->th, NULL, sim_conn_main, c) != 0) {
+        sim_log(s, 0, "accept: cannot start a thread");
+        s7p_tcp_close(fd);
+        pthread_mutex_lock(&s->mu);
+        c->used = false;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static void *accept_main(void *arg)
+{
+    s7p_sim *s = arg;
+    sim_block_signals();
+    for (;;) {
+        struct pollfd p[2] = {{s->listen_fd, POLLIN, 0}, {s->wake[0], POLLIN, 0}};
+        int n = poll(p, 2, REAP_INTERVAL_MS);
+        if (n < 0 && errno != EINTR) {
+            sim_log(s, 0, "poll: %s", strerror(errno));
+            break;
+        }
+        if (n > 0 && p[1].revents) break;
+        reap(s);
+        if (n > 0 && (p[0].revents & POLLIN)) accept_one(s);
+    }
+    return NULL;
+}
+
+/* ---- start / stop ---- */
+
+static const char *keep(s7p_sim *s, unsigned i, const char *str)
+{
+    if (!str) return NULL;
+    size_t n = strlen(str) + 1;
+    s->strs[i] = malloc(n);
+    if (s->strs[i]) memcpy(s->strs[i], str, n);
+    return s->strs[i];
+}
+
+static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len)
+{
+    s->cfg = *c;
+    const char **fields[] = {&s->cfg.listen_addr, &s->cfg.cert_file, &s->cfg.key_file,
+                             &s->cfg.keylog_file, &s->cfg.order_number, &s->cfg.firmware,
+                             &s->cfg.serial_number, &s->cfg.plc_name, &s->cfg.project_name,
+                             &s->cfg.paom};
+    for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (*fields[i] && !(*fields[i] = keep(s, i, *fields[i]))) {
+            snprintf(err, err_len, "out of memory");
+            return false;
+        }
+    }
+    static const char *const required[] = {"listen address", "order number", "firmware",
+                                            "serial number", "PLC name", "project name"};
+    const char *vals[] = {s->cfg.listen_addr, s->cfg.order_number, s->cfg.firmware,
+                          s->cfg.serial_number, s->cfg.plc_name, s->cfg.project_name};
+    for (unsigned i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        if (!vals[i]) {
+            snprintf(err, err_len, "%s missing", required[i]);
+            return false;
+        }
+    }
+    if (s->cfg.max_sessions == 0 || s->cfg.max_sessions > 1024) {
+        snprintf(err, err_len, "max_sessions must be 1..1024");
+        return false;
+    }
+    if ((s->cfg.cert_file == NULL) != (s->cfg.key_file == NULL)) {
+        snprintf(err, err_len, "give both a certificate and a key file, or neither");
+        return false;
+    }
+    return true;
+}
+
+static bool make_wake_pipe(s7p_sim *s)
+{
+    if (pipe(s->wake) != 0) return false;
+    for (int i = 0; i < 2; i++) fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
+    return true;
+}
+
+static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len)
+{
+    if (!copy_config(s, c, err, err_len)) return false;
+    if (!sim_identity_init(&s->ident, &s->cfg, err, err_len)) return false;
+    s7p_tls_config tc = {0};
+    tc.server = true;
+    tc.cert_file = s->cfg.cert_file;
+    tc.key_file = s->cfg.key_file;
+    tc.keylog_file = s->cfg.keylog_file;
+    s->tls = s7p_tls_ctx_new(&tc, err, err_len);
+    if (!s->tls) return false;
+    if (!s7p_tls_ctx_cert_sha256(s->tls, s->cert_sha256)) {
+        snprintf(err, err_len, "cannot fingerprint the server certificate");
+        return false;
+    }
+    s->nconns = s->cfg.max_sessions + SIM_EXTRA_CONNS;
+    s->conns = calloc(s->nconns, sizeof *s->conns);
+    s->counters = calloc(NFUNCTIONS, sizeof *s->counters);
+    if (!s->conns || !s->counters || !make_wake_pipe(s)) {
+        snprintf(err, err_len, "out of memory or descriptors");
+        return false;
+    }
+    int e = 0;
+    s7p_status st = s7p_tcp_listen(s->cfg.listen_addr, s->cfg.port, LISTEN_BACKLOG,
+                                   &s->listen_fd, &s->port, &e);
+    if (st != S7P_OK) {
+        snprintf(err, err_len, "listen on %s:%u: %s%s%s", s->cfg.listen_addr,
+                 (unsigned)s->cfg.port, s7p_strerror(st), e ? ": " : "", e ? strerror(e) : "");
+        s->listen_fd = -1;
+        return false;
+    }
+    return true;
+}
+
+static void teardown(s7p_sim *s)
+{
+    if (s->listen_fd >= 0) s7p_tcp_close(s->listen_fd);
+    for (int i = 0; i < 2; i++)
+        if (s->wake[i] >= 0) close(s->wake[i]);
+    s7p_tls_ctx_free(s->tls);
+    sim_identity_free(&s->ident);
+    for (unsigned i = 0; i < sizeof s->strs / sizeof s->strs[0]; i++) free(s->strs[i]);
+    free(s->conns);
+    free(s->counters);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->log_mu);
+    free(s);
+}
+
+s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
+{
+    s7p_sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->log_mu, NULL);
+    if (!setup(s, c, err, err_len)) {
+        teardown(s);
+        return NULL;
+    }
+    if (pthread_create(&s->accept_th, NULL, accept_main, s) != 0) {
+        snprintf(err, err_len, "cannot start the accept thread");
+        teardown(s);
+        return NULL;
+    }
+    s->accept_started = true;
+    sim_log(s, 1, "listening on %s:%u, %u sessions", s->cfg.listen_addr, (unsigned)s->port,
+            s->cfg.max_sessions);
+    return s;
+}
+
+void s7p_sim_stop(s7p_sim *s)
+{
+    if (!s) return;
+    if (s->accept_started) {
+        ssize_t w;
+        do {
+            w = write(s->wake[1], "x", 1);
+        } while (w < 0 && errno == EINTR);
+        pthread_join(s->accept_th, NULL);
+    }
+    /* Wake every connection thread: its next or current read fails at once. */
+    pthread_mutex_lock(&s->mu);
+    for (unsigned i = 0; i < s->nconns; i++)
+        if (s->conns[i].used && s->conns[i].fd >= 0) shutdown(s->conns[i].fd, SHUT_RDWR);
+    pthread_mutex_unlock(&s->mu);
+    for (unsigned i = 0; i < s->nconns; i++)
+        if (s->conns[i].used) pthread_join(s->conns[i].th, NULL);
+    sim_log(s, 1, "stopped");
+    teardown(s);
+}
+
+uint16_t s7p_sim_port(const s7p_sim *s) { return s->port; }
+
+const uint8_t *s7p_sim_cert_sha256(const s7p_sim *s) { return s->cert_sha256; }
+
+unsigned s7p_sim_sessions(const s7p_sim *s)
+{
+    return atomic_load(&((s7p_sim *)s)->sessions);
+}
+
+unsigned long s7p_sim_requests(const s7p_sim *s, uint16_t function)
+{
+    return atomic_load(&s->counters[function]);
+}

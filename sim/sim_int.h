@@ -1,0 +1,114 @@
+/* Internals of the simulator shared by its files: server.c (start/stop, accept loop),
+ * conn.c (one connection), handlers.c (requests), cpu.c (identity and attributes), log.c. */
+#ifndef S7P_SIM_SIM_INT_H
+#define S7P_SIM_SIM_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "session/channel.h"
+#include "sim.h"
+
+/* Connections beyond max_sessions that are still served, so that a client over the limit
+ * gets the ServiceTooManySessions answer instead of a reset. */
+#define SIM_EXTRA_CONNS 4u
+#define SIM_IDLE_MS 60000u       /* a connection may be silent this long between requests */
+#define SIM_SETUP_MS 10000u      /* COTP connect and TLS handshake */
+#define SIM_SEND_MS 5000u
+#define SIM_FIRST_SESSION 0x000003A0u
+
+/* PLC error codes (transport-and-session.md §7.3), sent as the low 16 bits of the return
+ * value with the other bits 0 (§7.4). */
+#define SIM_RET(code) ((uint64_t)(uint16_t)(int16_t)(code))
+enum {
+    SIM_E_OBJECT_NOT_FOUND = -12,
+    SIM_E_INVALID_ADDRESS = -104,
+    SIM_E_INVALID_SESSION = -106,
+    SIM_E_NOT_ALLOWED = -107,
+    SIM_E_TOO_MANY_SESSIONS = -113,
+    SIM_E_UNKNOWN_REQUEST = -119,
+    SIM_E_PARSING = -120,
+};
+
+/** The CPU the simulator pretends to be; built once from the configuration. */
+typedef struct sim_identity {
+    char order_number[20];        /* 19 characters, space padded */
+    char serial[17];              /* 16 characters, space padded */
+    uint8_t fw[3];                /* major, minor, patch */
+    char *plc_name, *project_name, *paom;
+    unsigned protection_level;
+} sim_identity;
+
+typedef struct sim_conn {
+    struct s7p_sim *sim;
+    pthread_t th;
+    /* guarded by sim->mu */
+    bool used, done;
+    int fd;                       /* for shutdown() at stop; -1 once the thread closed it */
+    /* owned by the connection thread */
+    unsigned long id;
+    s7p_channel ch;
+    bool tls;
+    uint32_t session, session2;   /* 0: no session yet */
+} sim_conn;
+
+struct s7p_sim {
+    s7p_sim_config cfg;           /* strings point into owned copies below */
+    char *strs[12];
+    sim_identity ident;
+    s7p_tls_ctx *tls;
+    uint8_t cert_sha256[32];
+    int listen_fd;
+    uint16_t port;
+    int wake[2];                  /* self-pipe: stop wakes the accept thread */
+    pthread_t accept_th;
+    bool accept_started;
+    pthread_mutex_t mu;
+    pthread_mutex_t log_mu;
+    sim_conn *conns;
+    unsigned nconns;
+    atomic_uint sessions;
+    atomic_uint next_session;
+    atomic_ulong next_conn;
+    atomic_ulong *counters;       /* 65536, by function code */
+};
+
+/* log.c */
+void sim_log(s7p_sim *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sim_log_hex(s7p_sim *s, unsigned long conn, bool out, const uint8_t *p, size_t n);
+void sim_trace(void *ctx, bool outbound, uint8_t version, const uint8_t *data, size_t len);
+
+/* conn.c */
+void *sim_conn_main(void *arg);
+
+/* server.c: session bookkeeping, signal mask of simulator threads */
+bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2);
+void sim_session_release(s7p_sim *s);
+void sim_block_signals(void);
+
+/* handlers.c */
+typedef struct sim_reply {
+    bool send;                    /* false: nothing to send (flag 0x40, or nothing to say) */
+    bool error_only;              /* send `header, return value, fill` written by hand */
+    uint64_t ret;                 /* error_only */
+    s7p_pdu pdu;                  /* !error_only */
+    bool start_tls;               /* after sending */
+    bool close;                   /* after sending */
+} sim_reply;
+
+void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out);
+/** Protocol name of a function code, e.g. "GetMultiVariables"; "?" if unknown. */
+const char *sim_function_name(uint16_t function);
+
+/* cpu.c */
+bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);
+void sim_identity_free(sim_identity *id);
+/** The ServerSession object of the CreateObject response. */
+s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a);
+/** Value of attribute `attr` of object `obj` (GetVarSubStreamed); false if unknown. */
+bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
+                  s7p_arena *a, s7p_value *out);
+/** Value of an ObjectRoot pseudo-variable (system limits, free items); false if unknown. */
+bool sim_cpu_limit(const s7p_item_address *addr, s7p_value *out);
+
+#endif

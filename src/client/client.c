@@ -1,0 +1,222 @@
+/* The public client: options, state, serialisation of calls, errors, logging glue. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/error.h"
+#include "proto/cotp.h"
+#include "services/info.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+
+#define LAYER "client"
+
+struct s7p_client {
+    s7p_client_options opt;     /* strings point at the copies below */
+    char *host, *remote_tsap, *keylog_file, *ca_file;
+    char endpoint[72];
+    s7p_log_sink log;
+    pthread_mutex_t lock;       /* serialises every call on this client */
+    s7p_tls_ctx *tls;           /* created on first connect, reused afterwards */
+    s7p_session session;
+};
+
+void s7p_client_options_init(s7p_client_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+    o->port = S7P_DEFAULT_PORT;
+    o->local_tsap = S7P_DEFAULT_LOCAL_TSAP;
+    o->remote_tsap = S7P_REMOTE_TSAP_HMI;
+    o->connect_timeout_ms = 5000;
+    o->request_timeout_ms = 5000;
+    o->disconnect_timeout_ms = 2000;
+    o->browse_timeout_ms = 120000;
+    o->security = S7P_SECURITY_TLS;
+    o->verify = S7P_VERIFY_NONE;
+    o->log_level = S7P_LOG_INFO;
+}
+
+static s7p_status arg_error(s7p_error *err, const char *endpoint, const char *msg)
+{
+    s7p_fail f = {0};
+    s7p_fail_set(&f, S7P_E_INVALID_ARG, "%s", msg);
+    s7p_error_fill(err, "new", endpoint, &f);
+    return S7P_E_INVALID_ARG;
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = s7p_malloc(n);
+    if (!d) *oom = true;
+    else memcpy(d, s, n);
+    return d;
+}
+
+static void format_endpoint(char *out, size_t cap, const char *host, uint16_t port)
+{
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
+{
+    if (!o || o->struct_size != sizeof *o) return arg_error(err, "", "options not initialised");
+    if (!o->host || !*o->host) return arg_error(err, "", "no host given");
+    if (!s7p_tsap_valid(o->remote_tsap))
+        return arg_error(err, o->host, "remote TSAP must be 1..32 printable ASCII characters");
+    if (o->verify == S7P_VERIFY_CA && !o->ca_file)
+        return arg_error(err, o->host, "verify mode CA needs a CA file");
+    if (o->connect_timeout_ms == 0 || o->request_timeout_ms == 0)
+        return arg_error(err, o->host, "timeouts must be positive");
+    return S7P_OK;
+}
+
+s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err)
+{
+    if (!out) return arg_error(err, "", "no output pointer");
+    *out = NULL;
+    s7p_status st = check_options(o, err);
+    if (st != S7P_OK) return st;
+    s7p_client *c = s7p_calloc(1, sizeof *c);
+    if (!c) return S7P_E_NOMEM;
+    bool oom = false;
+    c->opt = *o;
+    c->opt.host = c->host = dup_or_null(o->host, &oom);
+    c->opt.remote_tsap = c->remote_tsap = dup_or_null(o->remote_tsap, &oom);
+    c->opt.keylog_file = c->keylog_file = dup_or_null(o->keylog_file, &oom);
+    c->opt.ca_file = c->ca_file = dup_or_null(o->ca_file, &oom);
+    if (oom || pthread_mutex_init(&c->lock, NULL) != 0) {
+        s7p_free(c->host);
+        s7p_free(c->remote_tsap);
+        s7p_free(c->keylog_file);
+        s7p_free(c->ca_file);
+        s7p_free(c);
+        return S7P_E_NOMEM;
+    }
+    format_endpoint(c->endpoint, sizeof c->endpoint, c->host, o->port);
+    c->log = (s7p_log_sink){o->log, o->log_ctx, o->log_level};
+    s7p_error_clear(err);
+    *out = c;
+    return S7P_OK;
+}
+
+void s7p_client_free(s7p_client *c)
+{
+    if (!c) return;
+    s7p_disconnect(c, NULL);
+    s7p_tls_ctx_free(c->tls);
+    pthread_mutex_destroy(&c->lock);
+    s7p_free(c->host);
+    s7p_free(c->remote_tsap);
+    s7p_free(c->keylog_file);
+    s7p_free(c->ca_file);
+    s7p_free(c);
+}
+
+static s7p_status finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
+                         s7p_error *err)
+{
+    if (st == S7P_OK) {
+        s7p_error_clear(err);
+        return st;
+    }
+    s7p_error mine;
+    s7p_error_fill(&mine, op, c->endpoint, f);
+    s7p_logf(&c->log, S7P_LOG_WARN, LAYER, "%s", mine.message);
+    if (err) *err = mine;
+    return st;
+}
+
+static s7p_status ensure_tls(s7p_client *c, s7p_fail *f)
+{
+    if (c->tls) return S7P_OK;
+    s7p_tls_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.verify = c->opt.verify == S7P_VERIFY_CA    ? S7P_TLS_VERIFY_CA
+                 : c->opt.verify == S7P_VERIFY_PIN ? S7P_TLS_VERIFY_PIN
+                                                   : S7P_TLS_VERIFY_NONE;
+    cfg.ca_file = c->opt.ca_file;
+    memcpy(cfg.pin_sha256, c->opt.pin_sha256, sizeof cfg.pin_sha256);
+    cfg.keylog_file = c->opt.keylog_file;
+    char why[160] = "";
+    c->tls = s7p_tls_ctx_new(&cfg, why, sizeof why);
+    return c->tls ? S7P_OK : s7p_fail_set(f, S7P_E_TLS, "tls setup: %s", why);
+}
+
+static void log_fingerprint(s7p_client *c)
+{
+    uint8_t fp[S7P_SHA256_LEN];
+    char hex[2 * S7P_SHA256_LEN + 1];
+    if (!s7p_log_on(&c->log, S7P_LOG_INFO) || !s7p_tls_peer_sha256(c->session.ch.tls, fp)) return;
+    for (int i = 0; i < S7P_SHA256_LEN; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+    s7p_logf(&c->log, S7P_LOG_INFO, "tls", "PLC certificate sha256 %s%s", hex,
+             c->opt.verify == S7P_VERIFY_NONE ? " (not verified)" : "");
+}
+
+static s7p_status connect_locked(s7p_client *c, s7p_fail *f)
+{
+    /* The connect timeout covers everything the call does, TLS set-up included. */
+    int64_t deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
+    if (c->session.open) return s7p_fail_set(f, S7P_E_STATE, "already connected");
+    if (c->opt.security != S7P_SECURITY_TLS)
+        return s7p_fail_set(f, S7P_E_UNSUPPORTED, "security mode not available in this build");
+    s7p_status st = ensure_tls(c, f);
+    if (st != S7P_OK) return st;
+    s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap, c->tls};
+    st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
+    if (st == S7P_OK) log_fingerprint(c);
+    return st;
+}
+
+s7p_status s7p_connect(s7p_client *c, s7p_error *err)
+{
+    if (!c) return S7P_E_INVALID_ARG;
+    s7p_fail f = {0};
+    pthread_mutex_lock(&c->lock);
+    s7p_status st = connect_locked(c, &f);
+    pthread_mutex_unlock(&c->lock);
+    return finish(c, "connect", st, &f, err);
+}
+
+s7p_status s7p_disconnect(s7p_client *c, s7p_error *err)
+{
+    if (!c) return S7P_E_INVALID_ARG;
+    pthread_mutex_lock(&c->lock);
+    if (c->session.open || c->session.ch.rx)
+        s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
+    pthread_mutex_unlock(&c->lock);
+    s7p_error_clear(err);
+    return S7P_OK;
+}
+
+bool s7p_is_connected(s7p_client *c)
+{
+    if (!c) return false;
+    pthread_mutex_lock(&c->lock);
+    bool open = c->session.open;
+    pthread_mutex_unlock(&c->lock);
+    return open;
+}
+
+/* A session whose channel broke is closed, so the next call sees "not connected". */
+static void drop_if_broken(s7p_client *c)
+{
+    if (c->session.open && c->session.ch.err != S7P_OK) s7p_session_close(&c->session, 0);
+}
+
+s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err)
+{
+    if (!c || !out) return S7P_E_INVALID_ARG;
+    s7p_fail f = {0};
+    s7p_status st;
+    pthread_mutex_lock(&c->lock);
+    if (!c->session.open) st = s7p_fail_set(&f, S7P_E_STATE, "not connected");
+    else st = s7p_info_read(&c->session, out, c->opt.request_timeout_ms, &f);
+    drop_if_broken(c);
+    pthread_mutex_unlock(&c->lock);
+    return finish(c, "info", st, &f, err);
+}

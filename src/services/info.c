@@ -1,0 +1,126 @@
+#include "services/info.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/clock.h"
+
+/* Copies printable text, trimming trailing spaces and NULs. */
+static void copy_text(char *dst, size_t cap, const uint8_t *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == 0)) n--;
+    if (n >= cap) n = cap - 1;
+    for (size_t i = 0; i < n; i++) dst[i] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '?';
+    dst[n] = 0;
+}
+
+void s7p_info_parse_im0(const uint8_t *p, size_t n, s7p_cpu_info *out)
+{
+    if (n < S7P_IM0_MIN_LEN) return;
+    copy_text(out->order_number, sizeof out->order_number, p + S7P_IM0_ORDER_OFF, S7P_IM0_ORDER_LEN);
+    copy_text(out->serial_number, sizeof out->serial_number, p + S7P_IM0_SERIAL_OFF,
+              S7P_IM0_SERIAL_LEN);
+    snprintf(out->hardware_revision, sizeof out->hardware_revision, "%u", p[S7P_IM0_HW_REV_OFF]);
+    const uint8_t *fw = p + S7P_IM0_FW_OFF;
+    /* The software revision is a prefix letter ('V' release, 'B' beta ...) and three numbers. */
+    if (fw[0] >= 'A' && fw[0] <= 'Z')
+        snprintf(out->firmware, sizeof out->firmware, "%c%u.%u.%u", fw[0], fw[1], fw[2], fw[3]);
+    else
+        snprintf(out->firmware, sizeof out->firmware, "%u.%u.%u.%u", fw[0], fw[1], fw[2], fw[3]);
+}
+
+static void copy_wstring(char *dst, size_t cap, const s7p_value *v)
+{
+    if (v->type != S7P_DT_WSTRING || s7p_value_is_array(v)) return;
+    size_t n = v->v.s.n < cap - 1 ? v->v.s.n : cap - 1;
+    memcpy(dst, v->v.s.p, n);
+    dst[n] = 0;
+}
+
+static s7p_status read_versions(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
+                                s7p_fail *f)
+{
+    const s7p_value *v;
+    s7p_status st = s7p_session_read_attr(s, S7P_ID_AS_ROOT, S7P_ATTR_AS_ROOT_ES_VERSION, a, &v,
+                                          s7p_deadline_in(ms), f);
+    if (st != S7P_OK) return st;
+    if (s7p_value_is_array(v) && v->type == S7P_DT_USINT && v->count >= 4) {
+        const uint8_t *b = v->v.s.p;
+        snprintf(out->tia_version, sizeof out->tia_version, "V%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    }
+    return S7P_OK;
+}
+
+static s7p_status read_name(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
+                            s7p_fail *f)
+{
+    const s7p_value *v;
+    s7p_status st = s7p_session_read_attr(s, S7P_ID_CPU_COMMON, S7P_ID_OBJECT_VARIABLE_TYPE_NAME,
+                                          a, &v, s7p_deadline_in(ms), f);
+    if (st == S7P_OK) copy_wstring(out->plc_name, sizeof out->plc_name, v);
+    return st;
+}
+
+static s7p_status read_im0(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
+                           s7p_fail *f)
+{
+    const s7p_value *v;
+    s7p_status st = s7p_session_read_attr(s, S7P_ID_CPU_PROXY, S7P_ATTR_IM0_DATA, a, &v,
+                                          s7p_deadline_in(ms), f);
+    if (st != S7P_OK) return st;
+    if (v->type != S7P_DT_BLOB || s7p_value_is_array(v) || !v->v.blob ||
+        v->v.blob->data.n < S7P_IM0_MIN_LEN)
+        return s7p_fail_set(f, S7P_E_PROTOCOL, "I&M0 record missing or too short");
+    s7p_info_parse_im0(v->v.blob->data.p, v->v.blob->data.n, out);
+    return S7P_OK;
+}
+
+/* The project name is element 2 of the TIA info texts. Many CPUs refuse the read: that is
+ * not an error, but a broken connection is. */
+static s7p_status read_project(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
+                               s7p_fail *f)
+{
+    const s7p_value *v;
+    s7p_fail refused = {0};
+    s7p_status st = s7p_session_read_attr(s, S7P_ID_RELEASE_MNGMT_ROOT, S7P_ATTR_TIA_INFO_TEXTS,
+                                          a, &v, s7p_deadline_in(ms), &refused);
+    if (st == S7P_E_PLC) return S7P_OK;
+    if (st != S7P_OK) {
+        *f = refused;
+        return st;
+    }
+    if (v->type == S7P_DT_WSTRING && s7p_value_is_array(v) && v->count > 2) {
+        s7p_value el = {0};
+        el.type = S7P_DT_WSTRING;
+        el.v = v->elems[2];
+        copy_wstring(out->project_name, sizeof out->project_name, &el);
+    }
+    return S7P_OK;
+}
+
+static void session_facts(const s7p_session *s, s7p_cpu_info *out)
+{
+    snprintf(out->paom, sizeof out->paom, "%s", s->paom);
+    out->protection_level = s->protection_level;
+    if (s->ch.tls) {
+        uint8_t fp[S7P_SHA256_LEN];
+        snprintf(out->tls_cipher, sizeof out->tls_cipher, "%s", s7p_tls_cipher(s->ch.tls));
+        if (s7p_tls_peer_sha256(s->ch.tls, fp))
+            for (int i = 0; i < S7P_SHA256_LEN; i++) snprintf(out->cert_sha256 + 2 * i, 3, "%02x", fp[i]);
+    }
+}
+
+s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_ms, s7p_fail *f)
+{
+    s7p_arena a;
+    uint32_t ms = (uint32_t)per_request_ms;
+    memset(out, 0, sizeof *out);
+    s7p_arena_init(&a, 4u << 20);
+    s7p_status st = read_versions(s, &a, out, ms, f);
+    if (st == S7P_OK) st = read_name(s, &a, out, ms, f);
+    if (st == S7P_OK) st = read_im0(s, &a, out, ms, f);
+    if (st == S7P_OK) st = read_project(s, &a, out, ms, f);
+    if (st == S7P_OK) session_facts(s, out);
+    s7p_arena_release(&a);
+    return st;
+}

@@ -1,0 +1,31 @@
+/* CPU information: identity reads with GetVarSubStreamed (docs/protocol.md, services). */
+#ifndef S7P_SERVICES_INFO_H
+#define S7P_SERVICES_INFO_H
+
+#include "session/session.h"
+
+/* Objects and attributes read for CPU information. */
+enum {
+    S7P_ATTR_AS_ROOT_ES_VERSION = 2459,      /* on object 1: TIA version bytes */
+    S7P_ATTR_IM0_DATA = 3753,                /* on object 49: I&M0 record */
+    S7P_ATTR_TIA_INFO_TEXTS = 8342,          /* on ReleaseMngmtRoot: project texts */
+};
+#define S7P_ID_RELEASE_MNGMT_ROOT 0x894A0000u
+
+/* I&M0 record offsets as PLCs lay it out in attribute 3753. */
+#define S7P_IM0_ORDER_OFF 8
+#define S7P_IM0_ORDER_LEN 19
+#define S7P_IM0_SERIAL_OFF 28
+#define S7P_IM0_SERIAL_LEN 16
+#define S7P_IM0_HW_REV_OFF 46
+#define S7P_IM0_FW_OFF 47
+#define S7P_IM0_MIN_LEN 51
+
+/** Fills `out` from four attribute reads plus what the session learnt at connect. The
+ *  project name is optional (older CPUs do not report it). */
+s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_ms, s7p_fail *f);
+
+/** Parses an I&M0 record (exposed for tests). */
+void s7p_info_parse_im0(const uint8_t *p, size_t n, s7p_cpu_info *out);
+
+#endif

@@ -1,0 +1,234 @@
+#include "session/channel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+#define RX_CAP (64u * 1024u)
+#define TX_INITIAL (16u * 1024u)
+
+static s7p_status fail(s7p_channel *ch, s7p_status st, const char *what)
+{
+    if (ch->err == S7P_OK) {
+        ch->err = st;
+        snprintf(ch->err_msg, sizeof ch->err_msg, "%s: %s", what, s7p_strerror(st));
+    }
+    return st;
+}
+
+/* ---- TLS over COTP: the TLS byte stream travels in DTs of at most 960 bytes ---- */
+
+static s7p_status tls_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
+{
+    s7p_channel *ch = ctx;
+    return s7p_iso_send(&ch->iso, p, n, S7P_TLS_DT_CHUNK, deadline);
+}
+
+static s7p_status tls_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
+{
+    s7p_channel *ch = ctx;
+    s7p_bytes b;
+    s7p_status st = s7p_iso_recv(&ch->iso, &b, deadline);
+    *p = b.p;
+    *n = b.n;
+    return st;
+}
+
+s7p_status s7p_channel_init(s7p_channel *ch, int fd)
+{
+    memset(ch, 0, sizeof *ch);
+    s7p_status st = s7p_iso_init(&ch->iso, fd);
+    if (st != S7P_OK) return st;
+    ch->rx = s7p_malloc(RX_CAP);
+    ch->pdu_buf = s7p_malloc(S7P_PDU_MAX);
+    ch->tx = s7p_malloc(TX_INITIAL);
+    if (!ch->rx || !ch->pdu_buf || !ch->tx) {
+        s7p_channel_close(ch);
+        return S7P_E_NOMEM;
+    }
+    ch->rx_cap = RX_CAP;
+    ch->tx_cap = TX_INITIAL;
+    s7p_reasm_init(&ch->reasm, ch->pdu_buf, S7P_PDU_MAX);
+    ch->tls_io.ctx = ch;
+    ch->tls_io.send = tls_send;
+    ch->tls_io.recv = tls_recv;
+    return S7P_OK;
+}
+
+void s7p_channel_close(s7p_channel *ch)
+{
+    s7p_tls_free(ch->tls);
+    ch->tls = NULL;
+    s7p_iso_close(&ch->iso);
+    s7p_free(ch->rx);
+    s7p_free(ch->pdu_buf);
+    s7p_free(ch->tx);
+    ch->rx = ch->pdu_buf = ch->tx = NULL;
+    ch->rx_len = ch->rx_cap = ch->tx_cap = 0;
+}
+
+s7p_status s7p_channel_start_tls(s7p_channel *ch, s7p_tls_ctx *ctx, int64_t deadline)
+{
+    if (ch->err) return ch->err;
+    ch->tls = s7p_tls_new(ctx, &ch->tls_io);
+    if (!ch->tls) return fail(ch, S7P_E_NOMEM, "tls");
+    s7p_status st = s7p_tls_handshake(ch->tls, deadline);
+    if (st != S7P_OK) {
+        fail(ch, st, "tls handshake");
+        snprintf(ch->err_msg, sizeof ch->err_msg, "tls handshake: %s", s7p_tls_error(ch->tls));
+    }
+    return st;
+}
+
+/* ---- send ---- */
+
+static s7p_status send_frame(s7p_channel *ch, const uint8_t *f, size_t n, int64_t deadline)
+{
+    if (ch->tls) return s7p_tls_write(ch->tls, f, n, deadline);
+    return s7p_iso_send(&ch->iso, f, n, 0, deadline);
+}
+
+static s7p_status ensure_tx(s7p_channel *ch, size_t need)
+{
+    if (need <= ch->tx_cap) return S7P_OK;
+    if (need > S7P_PDU_MAX) return S7P_E_LIMIT;
+    uint8_t *p = s7p_realloc(ch->tx, need);
+    if (!p) return S7P_E_NOMEM;
+    ch->tx = p;
+    ch->tx_cap = need;
+    return S7P_OK;
+}
+
+s7p_status s7p_channel_send(s7p_channel *ch, const s7p_pdu *p, int64_t deadline)
+{
+    if (ch->err) return ch->err;
+    s7p_wr count = s7p_wr_counter();
+    if (!s7p_pdu_encode(&count, p)) return count.err;  /* the caller's PDU is wrong */
+    s7p_status st = ensure_tx(ch, count.len);
+    if (st != S7P_OK) return st;
+    s7p_wr w = s7p_wr_init(ch->tx, ch->tx_cap);
+    if (!s7p_pdu_encode(&w, p)) return w.err;
+    if (ch->trace) ch->trace(ch->trace_ctx, true, p->version, ch->tx, w.len);
+    size_t off = 0;
+    do {
+        size_t n = w.len - off < S7P_FRAME_DATA_MAX ? w.len - off : S7P_FRAME_DATA_MAX;
+        bool last = off + n == w.len;
+        s7p_wr fw = s7p_wr_init(ch->frame, sizeof ch->frame);
+        s7p_frame_write(&fw, p->version, ch->tx + off, n, last);
+        st = send_frame(ch, ch->frame, fw.len, deadline);
+        if (st != S7P_OK) return fail(ch, st, "send");
+        off += n;
+    } while (off < w.len);
+    return S7P_OK;
+}
+
+s7p_status s7p_channel_send_event(s7p_channel *ch, const s7p_sysevent *e, int64_t deadline)
+{
+    if (ch->err) return ch->err;
+    uint8_t data[512];
+    s7p_wr w = s7p_wr_init(data, sizeof data);
+    if (!s7p_sysevent_encode(&w, e)) return w.err;
+    s7p_wr fw = s7p_wr_init(ch->frame, sizeof ch->frame);
+    if (!s7p_frame_write(&fw, 0xFE, data, w.len, false)) return fw.err;
+    s7p_status st = send_frame(ch, ch->frame, fw.len, deadline);
+    return st == S7P_OK ? st : fail(ch, st, "send");
+}
+
+s7p_status s7p_channel_send_raw(s7p_channel *ch, const uint8_t *p, size_t n, int64_t deadline)
+{
+    if (ch->err) return ch->err;
+    s7p_status st = ch->tls ? s7p_tls_write(ch->tls, p, n, deadline)
+                            : s7p_iso_send(&ch->iso, p, n, 0, deadline);
+    return st == S7P_OK ? st : fail(ch, st, "send");
+}
+
+/* ---- receive ---- */
+
+/* Appends more plaintext to rx: a TSDU in clear, or a record's worth of TLS data. */
+static s7p_status fill_rx(s7p_channel *ch, int64_t deadline)
+{
+    if (ch->rx_len == ch->rx_cap) return S7P_E_PROTOCOL;  /* a frame larger than any peer sends */
+    if (ch->tls) {
+        size_t got = 0;
+        s7p_status st = s7p_tls_read(ch->tls, ch->rx + ch->rx_len, ch->rx_cap - ch->rx_len, &got,
+                                     deadline);
+        ch->rx_len += got;
+        return st;
+    }
+    s7p_bytes b;
+    s7p_status st = s7p_iso_recv(&ch->iso, &b, deadline);
+    if (st != S7P_OK) return st;
+    if (b.n > ch->rx_cap - ch->rx_len) return S7P_E_PROTOCOL;
+    memcpy(ch->rx + ch->rx_len, b.p, b.n);
+    ch->rx_len += b.n;
+    return S7P_OK;
+}
+
+static void consume_rx(s7p_channel *ch, size_t n)
+{
+    memmove(ch->rx, ch->rx + n, ch->rx_len - n);
+    ch->rx_len -= n;
+}
+
+/* Decodes a complete PDU data part held in pdu_buf. */
+static s7p_status finish_pdu(s7p_channel *ch, s7p_arena *a, s7p_msg *out)
+{
+    out->kind = S7P_MSG_PDU;
+    out->raw = ch->reasm.buf;
+    out->raw_len = ch->reasm.len;
+    if (ch->trace) ch->trace(ch->trace_ctx, false, ch->reasm.version, out->raw, out->raw_len);
+    return s7p_pdu_decode(out->raw, out->raw_len, ch->reasm.version, a, &out->pdu);
+}
+
+/* Handles one parsed frame; *done when it completed a message. */
+static s7p_status on_frame(s7p_channel *ch, const s7p_frame *f, s7p_arena *a, s7p_msg *out,
+                           bool *done)
+{
+    *done = false;
+    if (f->version == 0xFF) {
+        out->kind = S7P_MSG_KEEPALIVE;
+        *done = true;
+        return S7P_OK;
+    }
+    if (f->version == 0xFE) {
+        /* The frame lives in rx, which moves on; keep the event's bytes in the arena. */
+        uint8_t *copy = s7p_arena_alloc(a, f->data.n);
+        if (!copy) return S7P_E_NOMEM;
+        memcpy(copy, f->data.p, f->data.n);
+        out->kind = S7P_MSG_SYSTEM_EVENT;
+        *done = true;
+        return s7p_sysevent_decode(copy, f->data.n, a, &out->event);
+    }
+    s7p_status st = s7p_reasm_feed(&ch->reasm, f, done);
+    if (st != S7P_OK || !*done) return st;
+    return finish_pdu(ch, a, out);
+}
+
+s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t deadline)
+{
+    memset(out, 0, sizeof *out);
+    if (ch->err) return ch->err;
+    for (;;) {
+        s7p_frame f;
+        size_t used = 0;
+        s7p_status st = s7p_frame_parse(ch->rx, ch->rx_len, &f, &used);
+        if (st == S7P_E_TOO_SMALL || (st == S7P_OK && ch->rx_len == 0)) {
+            st = fill_rx(ch, deadline);
+            if (st != S7P_OK) return fail(ch, st, "receive");
+            continue;
+        }
+        if (st != S7P_OK) return fail(ch, st, "frame");
+        /* A frame without trailer at the very end of rx may still get its trailer. */
+        if (!f.has_trailer && f.version <= 3 && used == ch->rx_len) {
+            st = fill_rx(ch, deadline);
+            if (st != S7P_OK) return fail(ch, st, "receive");
+            continue;
+        }
+        bool done;
+        st = on_frame(ch, &f, a, out, &done);
+        consume_rx(ch, used);
+        if (st != S7P_OK) return fail(ch, st, "decode");
+        if (done) return S7P_OK;
+    }
+}

@@ -1,0 +1,266 @@
+/* One TLS connection over memory BIOs. OpenSSL never touches a socket: what it wants to send
+ * collects in wbio and goes out through io.send after every step, and whatever io.recv
+ * delivers is poured into rbio. That is how TLS rides inside COTP DT payloads. */
+#include "tls/internal.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509_vfy.h>
+
+#include "util/alloc.h"
+#include "util/clock.h"
+
+#define S7P_TLS_MAX_RECORD 16384   /* TLS plaintext limit: one write = one record */
+
+struct s7p_tls {
+    s7p_tls_ctx *ctx;
+    SSL *ssl;
+    BIO *rbio, *wbio;                /* owned by ssl */
+    s7p_tls_io io;
+    uint8_t *out;                    /* staging buffer for wbio -> io.send, grown as needed */
+    size_t out_cap;
+    bool rejected;                   /* pin mismatch: the session exists but must not be used */
+    unsigned long err_code;
+    char err[256];
+};
+
+static void clear_error(s7p_tls *t)
+{
+    t->err[0] = '\0';
+    t->err_code = 0;
+    ERR_clear_error();
+}
+
+/* "op: what[: OpenSSL reason]" with the queue's last error, then empties the queue so that
+ * nothing stale leaks into the next call on this thread. */
+static s7p_status fail(s7p_tls *t, s7p_status st, const char *op, const char *what)
+{
+    char ossl[200] = "";
+    unsigned long code = ERR_peek_last_error();
+    if (code) ERR_error_string_n(code, ossl, sizeof ossl);
+    ERR_clear_error();
+    t->err_code = code;
+    snprintf(t->err, sizeof t->err, "%s: %s%s%s", op, what, code ? ": " : "", ossl);
+    return st;
+}
+
+static bool grow_out(s7p_tls *t, size_t need)
+{
+    if (need <= t->out_cap) return true;
+    size_t cap = need < 2 * S7P_TLS_MAX_RECORD ? 2 * S7P_TLS_MAX_RECORD : need;
+    uint8_t *p = s7p_realloc(t->out, cap);
+    if (!p) return false;
+    t->out = p;
+    t->out_cap = cap;
+    return true;
+}
+
+/* Sends everything OpenSSL has queued in one io.send call: a handshake flight may hold
+ * several records, and the COTP layer below decides how to cut it into DTs. */
+static s7p_status flush(s7p_tls *t, int64_t deadline)
+{
+    size_t n = BIO_ctrl_pending(t->wbio);
+    if (n == 0) return S7P_OK;
+    if (n > INT_MAX || !grow_out(t, n)) return S7P_E_NOMEM;
+    int got = BIO_read(t->wbio, t->out, (int)n);
+    if (got <= 0) return S7P_OK;
+    return t->io.send(t->io.ctx, t->out, (size_t)got, deadline);
+}
+
+/* Feeds the next transport chunk to OpenSSL. An empty chunk is allowed; the deadline check
+ * keeps a transport that only returns empty chunks from spinning forever. */
+static s7p_status pull(s7p_tls *t, int64_t deadline)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    s7p_status st = t->io.recv(t->io.ctx, &p, &n, deadline);
+    if (st != S7P_OK) return st;
+    if (n == 0 && s7p_now_ms() >= deadline) return S7P_E_TIMEOUT;
+    while (n > 0) {
+        int chunk = n > INT_MAX ? INT_MAX : (int)n;
+        if (BIO_write(t->rbio, p, chunk) != chunk) return S7P_E_NOMEM;
+        p += chunk;
+        n -= (size_t)chunk;
+    }
+    return S7P_OK;
+}
+
+s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io)
+{
+    if (!ctx || !io || !io->send || !io->recv) return NULL;
+    s7p_tls *t = s7p_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->ctx = ctx;
+    t->io = *io;
+    t->ssl = SSL_new(ctx->ssl);
+    t->rbio = BIO_new(BIO_s_mem());
+    t->wbio = BIO_new(BIO_s_mem());
+    if (!t->ssl || !t->rbio || !t->wbio) {
+        BIO_free(t->rbio);
+        BIO_free(t->wbio);
+        SSL_free(t->ssl);
+        s7p_free(t);
+        ERR_clear_error();
+        return NULL;
+    }
+    /* An empty rbio means "no data yet" (retry), never end of stream: the end of the
+     * stream is reported by io.recv as S7P_E_CLOSED. */
+    BIO_set_mem_eof_return(t->rbio, -1);
+    SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    if (ctx->server)
+        SSL_set_accept_state(t->ssl);
+    else
+        SSL_set_connect_state(t->ssl);
+    return t;
+}
+
+void s7p_tls_free(s7p_tls *t)
+{
+    if (!t) return;
+    SSL_free(t->ssl);
+    s7p_free(t->out);
+    s7p_free(t);
+}
+
+/* A handshake that OpenSSL aborted: a failed chain check is S7P_E_TLS_VERIFY, everything
+ * else (alert from the peer, garbage bytes, no common suite) is S7P_E_TLS. */
+/* Handshake complete and the peer accepted by the configured verification. */
+static bool usable(const s7p_tls *t) { return SSL_is_init_finished(t->ssl) && !t->rejected; }
+
+static s7p_status handshake_failed(s7p_tls *t)
+{
+    long vr = SSL_get_verify_result(t->ssl);
+    if (t->ctx->verify == S7P_TLS_VERIFY_CA && vr != X509_V_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "certificate verification failed (%s)",
+                 X509_verify_cert_error_string(vr));
+        return fail(t, S7P_E_TLS_VERIFY, "tls handshake", what);
+    }
+    return fail(t, S7P_E_TLS, "tls handshake", "failed");
+}
+
+static s7p_status check_pin(s7p_tls *t)
+{
+    if (t->ctx->verify != S7P_TLS_VERIFY_PIN) return S7P_OK;
+    uint8_t got[S7P_SHA256_LEN];
+    if (!s7p_tls_peer_sha256(t, got))
+        return fail(t, S7P_E_TLS_VERIFY, "tls handshake", "peer sent no certificate");
+    if (CRYPTO_memcmp(got, t->ctx->pin, S7P_SHA256_LEN) != 0) {
+        /* OpenSSL considers the handshake done; this flag keeps read/write/export from
+         * talking to a peer we did not accept, even if the caller ignores the error. */
+        t->rejected = true;
+        return fail(t, S7P_E_TLS_VERIFY, "tls handshake",
+                    "certificate fingerprint does not match the pinned SHA-256");
+    }
+    return S7P_OK;
+}
+
+s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
+{
+    if (!t) return S7P_E_INVALID_ARG;
+    if (t->rejected) return S7P_E_TLS_VERIFY;
+    clear_error(t);
+    for (;;) {
+        int r = SSL_do_handshake(t->ssl);
+        int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, r);
+        /* Flush before looking at the result: a failed handshake may have queued an alert
+         * that the peer should see. */
+        s7p_status st = flush(t, deadline);
+        if (e == SSL_ERROR_NONE || e == SSL_ERROR_WANT_READ) {
+            if (st != S7P_OK) return fail(t, st, "tls handshake send", s7p_strerror(st));
+        }
+        if (e == SSL_ERROR_NONE) return check_pin(t);
+        if (e != SSL_ERROR_WANT_READ) return handshake_failed(t);
+        st = pull(t, deadline);
+        if (st != S7P_OK) return fail(t, st, "tls handshake receive", s7p_strerror(st));
+    }
+}
+
+s7p_status s7p_tls_write(s7p_tls *t, const uint8_t *p, size_t n, int64_t deadline)
+{
+    if (!t || (!p && n) || n > S7P_TLS_MAX_RECORD) return S7P_E_INVALID_ARG;
+    if (!usable(t)) return S7P_E_STATE;
+    clear_error(t);
+    if (n == 0) return S7P_OK;      /* SSL_write(0) is an error in OpenSSL; nothing to send */
+    /* n <= 16384 and wbio never blocks, so this one call produces exactly one record. */
+    if (SSL_write(t->ssl, p, (int)n) <= 0) {
+        s7p_status st = fail(t, S7P_E_TLS, "tls write", "failed");
+        (void)flush(t, deadline);
+        return st;
+    }
+    s7p_status st = flush(t, deadline);
+    return st == S7P_OK ? S7P_OK : fail(t, st, "tls write send", s7p_strerror(st));
+}
+
+/* SSL_read came back without data: decide between "feed more bytes", a clean close and a
+ * record-layer failure (bad MAC, alert, garbage). Whatever OpenSSL queued meanwhile (our
+ * alert, a KeyUpdate answer) goes out first, before we wait for the peer. */
+static s7p_status read_more(s7p_tls *t, int e, int64_t deadline)
+{
+    s7p_status sent = flush(t, deadline);
+    if (e == SSL_ERROR_ZERO_RETURN)
+        return fail(t, S7P_E_CLOSED, "tls read", "peer sent close_notify");
+    if (e != SSL_ERROR_WANT_READ) return fail(t, S7P_E_TLS, "tls read", "failed");
+    if (sent != S7P_OK) return fail(t, sent, "tls read send", s7p_strerror(sent));
+    s7p_status st = pull(t, deadline);
+    return st == S7P_OK ? S7P_OK : fail(t, st, "tls read receive", s7p_strerror(st));
+}
+
+/* Post-handshake messages (NewSessionTicket, KeyUpdate) are consumed inside SSL_read, which
+ * then reports WANT_READ, so they never reach the caller. */
+s7p_status s7p_tls_read(s7p_tls *t, uint8_t *p, size_t cap, size_t *got, int64_t deadline)
+{
+    if (got) *got = 0;
+    if (!t || !p || !cap || !got) return S7P_E_INVALID_ARG;
+    if (!usable(t)) return S7P_E_STATE;
+    clear_error(t);
+    int want = cap > INT_MAX ? INT_MAX : (int)cap;
+    for (;;) {
+        int r = SSL_read(t->ssl, p, want);
+        if (r > 0) {
+            *got = (size_t)r;
+            s7p_status st = flush(t, deadline);
+            return st == S7P_OK ? S7P_OK : fail(t, st, "tls read send", s7p_strerror(st));
+        }
+        s7p_status st = read_more(t, SSL_get_error(t->ssl, r), deadline);
+        if (st != S7P_OK) return st;
+    }
+}
+
+void s7p_tls_shutdown(s7p_tls *t, int64_t deadline)
+{
+    if (!t || !SSL_is_init_finished(t->ssl)) return;
+    (void)SSL_shutdown(t->ssl);
+    (void)flush(t, deadline);
+    ERR_clear_error();
+}
+
+bool s7p_tls_peer_sha256(const s7p_tls *t, uint8_t out[S7P_SHA256_LEN])
+{
+    if (!t) return false;
+    const X509 *x = SSL_get0_peer_certificate(t->ssl);
+    unsigned int n = 0;
+    return x && X509_digest(x, EVP_sha256(), out, &n) == 1 && n == S7P_SHA256_LEN;
+}
+
+bool s7p_tls_export(const s7p_tls *t, const char *label, uint8_t *out, size_t n)
+{
+    if (!t || !label || !out || !usable(t)) return false;
+    /* use_context = 0: "no context" differs from an empty context in TLS 1.3 exporters,
+     * and the reference clients derive the EXPERIMENTAL_OMS secret without one. */
+    return SSL_export_keying_material(t->ssl, out, n, label, strlen(label), NULL, 0, 0) == 1;
+}
+
+const char *s7p_tls_cipher(const s7p_tls *t)
+{
+    const SSL_CIPHER *c = t ? SSL_get_current_cipher(t->ssl) : NULL;
+    return c ? SSL_CIPHER_get_name(c) : "";
+}
+
+const char *s7p_tls_error(const s7p_tls *t) { return t ? t->err : ""; }
+
+unsigned long s7p_tls_error_code(const s7p_tls *t) { return t ? t->err_code : 0; }

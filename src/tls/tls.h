@@ -1,0 +1,79 @@
+/* TLS 1.3 over any byte transport, through OpenSSL memory BIOs. The caller supplies the
+ * transport as two callbacks (in S7CommPlus: COTP DT payloads), so this layer knows nothing
+ * about the protocol around it. Offers only TLS 1.3 with AES-GCM suites (the frame size
+ * arithmetic of S7CommPlus peers assumes their 22-byte record overhead) and X25519/P-256. */
+#ifndef S7P_TLS_TLS_H
+#define S7P_TLS_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "s7plus/s7plus.h"
+
+#define S7P_SHA256_LEN 32
+
+typedef enum {
+    S7P_TLS_VERIFY_NONE = 0,   /* accept any certificate; its fingerprint is still reported */
+    S7P_TLS_VERIFY_CA,         /* chain must verify against ca_file */
+    S7P_TLS_VERIFY_PIN,        /* leaf certificate's SHA-256 must equal pin_sha256 */
+} s7p_tls_verify;
+
+typedef struct s7p_tls_config {
+    bool server;
+    /* client */
+    s7p_tls_verify verify;
+    const char *ca_file;                  /* VERIFY_CA; copied */
+    uint8_t pin_sha256[S7P_SHA256_LEN];   /* VERIFY_PIN */
+    /* server: PEM files, or both NULL to generate a self-signed EC P-256 certificate */
+    const char *cert_file, *key_file;
+    const char *common_name;              /* generated certificate's CN; NULL = "s7plus-sim" */
+    /* both: append NSS key log lines (SSLKEYLOGFILE format) to this file; NULL = off */
+    const char *keylog_file;
+} s7p_tls_config;
+
+/** Shared settings (SSL_CTX): one per client handle or per simulator. */
+typedef struct s7p_tls_ctx s7p_tls_ctx;
+/** One TLS connection. */
+typedef struct s7p_tls s7p_tls;
+
+/** The byte transport under TLS. send() sends all bytes; recv() returns the next chunk
+ *  (a view valid until the next recv) or an error. Both honour the deadline. */
+typedef struct s7p_tls_io {
+    void *ctx;
+    s7p_status (*send)(void *ctx, const uint8_t *p, size_t n, int64_t deadline);
+    s7p_status (*recv)(void *ctx, const uint8_t **p, size_t *n, int64_t deadline);
+} s7p_tls_io;
+
+/** Creates the context. On failure returns NULL and writes a one-line reason to err. */
+s7p_tls_ctx *s7p_tls_ctx_new(const s7p_tls_config *cfg, char *err, size_t err_len);
+void s7p_tls_ctx_free(s7p_tls_ctx *ctx);
+/** SHA-256 of the server certificate this context presents (server contexts only). */
+bool s7p_tls_ctx_cert_sha256(const s7p_tls_ctx *ctx, uint8_t out[S7P_SHA256_LEN]);
+
+s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io);
+void s7p_tls_free(s7p_tls *t);
+
+/** Runs the handshake to completion. S7P_E_TLS (handshake/record failure, alert),
+ *  S7P_E_TLS_VERIFY (CA or pin mismatch), S7P_E_TIMEOUT, or the transport's error.
+ *  s7p_tls_error() then holds a one-line reason. */
+s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline);
+/** Encrypts n bytes as one record (n <= 16384) and sends it. */
+s7p_status s7p_tls_write(s7p_tls *t, const uint8_t *p, size_t n, int64_t deadline);
+/** Returns decrypted bytes (at most one record's worth per call, up to cap). */
+s7p_status s7p_tls_read(s7p_tls *t, uint8_t *p, size_t cap, size_t *got, int64_t deadline);
+/** Sends close_notify (best effort, bounded by the deadline). */
+void s7p_tls_shutdown(s7p_tls *t, int64_t deadline);
+
+/** SHA-256 of the peer's certificate (after the handshake). */
+bool s7p_tls_peer_sha256(const s7p_tls *t, uint8_t out[S7P_SHA256_LEN]);
+/** Keying material exporter (RFC 8446 7.5), no context; "EXPERIMENTAL_OMS" for legitimation. */
+bool s7p_tls_export(const s7p_tls *t, const char *label, uint8_t *out, size_t n);
+/** Negotiated cipher suite name, e.g. "TLS_AES_256_GCM_SHA384". */
+const char *s7p_tls_cipher(const s7p_tls *t);
+/** One-line reason of the last failure ("" if none). */
+const char *s7p_tls_error(const s7p_tls *t);
+/** OpenSSL error code of the last failure (ERR_get_error()), 0 if none. */
+unsigned long s7p_tls_error_code(const s7p_tls *t);
+
+#endif

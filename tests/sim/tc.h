@@ -1,0 +1,61 @@
+/* A minimal raw S7CommPlus test client built directly on the shared layers (net, tls,
+ * session/channel, proto), used to drive the simulator request by request. No cmocka here:
+ * the helpers return statuses so they can run on any thread. */
+#ifndef S7P_TESTS_SIM_TC_H
+#define S7P_TESTS_SIM_TC_H
+
+#include "session/channel.h"
+#include "sim.h"
+
+#define TC_TIMEOUT_MS 15000u  /* generous: CI machines are slow and busy */
+
+typedef struct tc {
+    s7p_channel ch;
+    bool open;
+    s7p_tls_ctx *tls;
+    s7p_arena a;
+    s7p_msg m;
+    uint16_t seq;
+    uint32_t session, session2;
+    uint32_t iid_set, iid_get;
+    s7p_value version;      /* attribute 306 of the CreateObject answer (valid until next recv) */
+    char err[256];
+} tc;
+
+/** TCP connect + COTP CR/CC with this called TSAP (NULL = "SIMATIC-ROOT-HMI"). */
+s7p_status tc_open(tc *t, uint16_t port, const char *tsap);
+/** InitSsl in clear, then the TLS handshake. pin: expected certificate SHA-256 or NULL. */
+s7p_status tc_init_ssl(tc *t, const uint8_t *pin);
+/** Closes the connection and frees everything. */
+void tc_close(tc *t);
+
+/** Starts a request with the next sequence number and the current session id (0x120 before
+ *  a session exists). */
+void tc_begin(tc *t, s7p_pdu *p, uint8_t version, uint16_t function, uint8_t flags);
+s7p_status tc_send(tc *t, const s7p_pdu *p);
+/** Receives the next PDU; the previous one (and everything built in t->a) is released. */
+s7p_status tc_recv(tc *t, const s7p_pdu **resp);
+s7p_status tc_call(tc *t, const s7p_pdu *req, const s7p_pdu **resp);
+
+/* Request builders (memory from t->a). */
+void tc_create_session_req(tc *t, s7p_pdu *p);
+void tc_setup_write_req(tc *t, s7p_pdu *p);        /* SetMultiVariables(session, 306) */
+void tc_get_limits_req(tc *t, s7p_pdu *p, uint32_t sub_area, const uint32_t *lids, uint32_t n);
+void tc_get_attr_req(tc *t, s7p_pdu *p, uint32_t object, uint32_t attr);
+void tc_delete_req(tc *t, s7p_pdu *p, uint32_t object);
+
+/** CreateObject: on success remembers the session ids and attribute 306. */
+s7p_status tc_create_session(tc *t, const s7p_pdu **resp);
+/** The whole connect sequence up to a usable session (open, TLS, CreateObject, setup write). */
+s7p_status tc_connect_session(tc *t, uint16_t port);
+/** GetVarSubStreamed of one attribute; checks the answer's header and integrity id. */
+s7p_status tc_get_attr(tc *t, uint32_t object, uint32_t attr, const s7p_pdu **resp);
+/** DeleteObject of the own session, then waits for the server to close. */
+s7p_status tc_delete_session(tc *t);
+
+/** Waits up to ms for the simulator to count n open sessions. */
+bool tc_wait_sessions(const s7p_sim *s, unsigned n, unsigned ms);
+/** Starts a simulator on a free port with c (NULL: defaults); NULL on failure. */
+s7p_sim *tc_start_sim(const s7p_sim_config *c);
+
+#endif

@@ -1,0 +1,161 @@
+/* Simulator start/stop, configuration checks and accessors. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim.h"
+#include "util/clock.h"
+
+static const uint8_t zero32[32];
+
+static void test_config_defaults(void **state)
+{
+    (void)state;
+    s7p_sim_config c;
+    memset(&c, 0xAB, sizeof c);
+    s7p_sim_config_init(&c);
+    assert_string_equal(c.listen_addr, "127.0.0.1");
+    assert_int_equal(c.port, 0);
+    assert_int_equal(c.max_sessions, 8);
+    assert_null(c.cert_file);
+    assert_null(c.key_file);
+    assert_null(c.keylog_file);
+    assert_int_equal(c.verbosity, 0);
+    assert_null(c.log);
+    assert_string_equal(c.order_number, "6ES7 516-3AN02-0AB0");
+    assert_string_equal(c.firmware, "V3.1.0");
+    assert_string_equal(c.plc_name, "PLC_1");
+    assert_null(c.paom);
+    assert_int_equal(c.protection_level, 1);
+    assert_false(c.accept_any_tsap);
+}
+
+static void test_start_stop_many(void **state)
+{
+    (void)state;
+    int64_t t0 = s7p_now_ms();
+    for (int i = 0; i < 40; i++) {
+        s7p_sim_config c;
+        s7p_sim_config_init(&c);
+        char err[256] = "";
+        s7p_sim *s = s7p_sim_start(&c, err, sizeof err);
+        assert_non_null(s);
+        assert_int_not_equal(s7p_sim_port(s), 0);
+        assert_memory_not_equal(s7p_sim_cert_sha256(s), zero32, 32);
+        assert_int_equal(s7p_sim_sessions(s), 0);
+        assert_int_equal(s7p_sim_requests(s, 0x054C), 0);
+        int64_t t1 = s7p_now_ms();
+        s7p_sim_stop(s);
+        assert_true(s7p_now_ms() - t1 < 1000);  /* 200 ms target; slack for busy CI */
+    }
+    s7p_sim_stop(NULL);
+    assert_true(s7p_now_ms() - t0 < 30000);
+}
+
+/* The configuration is copied: the caller's strings may change after start. */
+static void test_strings_copied(void **state)
+{
+    (void)state;
+    char addr[32] = "127.0.0.1", name[32] = "PLC_X";
+    s7p_sim_config c;
+    s7p_sim_config_init(&c);
+    c.listen_addr = addr;
+    c.plc_name = name;
+    char err[256];
+    s7p_sim *s = s7p_sim_start(&c, err, sizeof err);
+    assert_non_null(s);
+    memset(addr, 'x', sizeof addr - 1);
+    memset(name, 'y', sizeof name - 1);
+    s7p_sim_stop(s);
+}
+
+static void expect_start_error(const s7p_sim_config *c, const char *needle)
+{
+    char err[256] = "";
+    s7p_sim *s = s7p_sim_start(c, err, sizeof err);
+    if (s) s7p_sim_stop(s);
+    assert_null(s);
+    assert_non_null(strstr(err, needle));
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    s7p_sim_config c;
+    s7p_sim_config_init(&c);
+    c.firmware = "three";
+    expect_start_error(&c, "firmware");
+
+    s7p_sim_config_init(&c);
+    c.max_sessions = 0;
+    expect_start_error(&c, "max_sessions");
+
+    s7p_sim_config_init(&c);
+    c.cert_file = "/nonexistent/cert.pem";
+    expect_start_error(&c, "key");
+
+    s7p_sim_config_init(&c);
+    c.cert_file = "/nonexistent/cert.pem";
+    c.key_file = "/nonexistent/key.pem";
+    expect_start_error(&c, "");
+
+    s7p_sim_config_init(&c);
+    c.plc_name = NULL;
+    expect_start_error(&c, "PLC name");
+
+    s7p_sim_config_init(&c);
+    c.listen_addr = "256.1.2.3";
+    expect_start_error(&c, "listen on 256.1.2.3");
+}
+
+static void test_port_in_use(void **state)
+{
+    (void)state;
+    s7p_sim_config c;
+    s7p_sim_config_init(&c);
+    char err[256];
+    s7p_sim *a = s7p_sim_start(&c, err, sizeof err);
+    assert_non_null(a);
+    c.port = s7p_sim_port(a);
+    char msg[64];
+    snprintf(msg, sizeof msg, "listen on 127.0.0.1:%u", (unsigned)c.port);
+    expect_start_error(&c, msg);
+    s7p_sim_stop(a);
+}
+
+/* Each simulator makes its own certificate. */
+static void test_distinct_certificates(void **state)
+{
+    (void)state;
+    s7p_sim_config c;
+    s7p_sim_config_init(&c);
+    char err[256];
+    s7p_sim *a = s7p_sim_start(&c, err, sizeof err);
+    s7p_sim *b = s7p_sim_start(&c, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_not_equal(s7p_sim_port(a), s7p_sim_port(b));
+    assert_memory_not_equal(s7p_sim_cert_sha256(a), s7p_sim_cert_sha256(b), 32);
+    s7p_sim_stop(b);
+    s7p_sim_stop(a);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_start_stop_many),
+        cmocka_unit_test(test_strings_copied),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_distinct_certificates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
