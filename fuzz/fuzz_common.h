@@ -5,7 +5,11 @@
  * encoder accepts decode(x); a counting writer and a real writer agree on its length; a
  * writer one byte too small fails cleanly; and decode(encode(decode(x))) succeeds and
  * encodes to the same bytes again. A violation calls abort(), which libFuzzer reports as a
- * crash and the replay executables as a failed test. */
+ * crash and the replay executables as a failed test.
+ *
+ * Memory: decodes use an arena capped at FUZZ_ARENA_LIMIT; after a successful decode the
+ * targets decode once more with a cap just below what it needed (fuzz_tight_limit), which
+ * must fail with S7P_E_NOMEM. */
 #ifndef S7P_FUZZ_COMMON_H
 #define S7P_FUZZ_COMMON_H
 
@@ -89,6 +93,19 @@ static inline uint8_t *fuzz_encode(const char *target, fuzz_encode_fn enc, const
     }
     *len = cw.len;
     return buf;
+}
+
+/**
+ * An arena limit below what a successful decode of this input used (`needed`, the arena's
+ * total afterwards), picked from a hash of the input so each input fails at its own point.
+ * Decoding again with it must fail with S7P_E_NOMEM: that exercises every out-of-memory path
+ * and checks that none of them is ignored or reported as something else.
+ */
+static inline size_t fuzz_tight_limit(const uint8_t *data, size_t n, size_t needed)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ data[i]) * 0x100000001b3ull;
+    return needed ? (size_t)(h % needed) : 0;
 }
 
 /** Aborts unless the two encodings are identical. */

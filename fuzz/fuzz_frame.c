@@ -4,7 +4,8 @@
  * fuzz_pdu's job), version 0xFE frames to s7p_sysevent_decode. Invariants: a parsed frame
  * lies inside the input and s7p_frame_write rebuilds exactly the bytes it consumed; the
  * reassembled length never exceeds the buffer; a decoded system event survives the
- * round trip (encode, decode, encode to the same bytes). */
+ * round trip (encode, decode, encode to the same bytes) and fails with S7P_E_NOMEM in an
+ * arena just too small for it. */
 #include "fuzz_common.h"
 
 #include "proto/frame.h"
@@ -45,6 +46,14 @@ static void check_sysevent(const s7p_frame *f, const uint8_t *data, size_t size)
     if (s7p_sysevent_decode(f->data.p, f->data.n, &a, &ev) == S7P_OK) {
         int64_t rv;
         (void)s7p_sysevent_return_value(&ev, &rv);
+        if (a.total > 0) {
+            s7p_arena t;
+            s7p_sysevent tev;
+            s7p_arena_init(&t, fuzz_tight_limit(f->data.p, f->data.n, a.total));
+            if (s7p_sysevent_decode(f->data.p, f->data.n, &t, &tev) != S7P_E_NOMEM)
+                fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
+            s7p_arena_release(&t);
+        }
         s7p_wr mode = s7p_wr_counter();
         size_t n1, n2;
         uint8_t *e1 = fuzz_encode(TARGET, enc_sysevent, &ev, &mode, data, size, &n1);

@@ -40,6 +40,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t used;
     s7p_arena_init(&a, FUZZ_ARENA_LIMIT);
     if (decode(data + 1, size - 1, version, &a, &n1st, &used)) {
+        if (a.total > 0) {
+            s7p_arena t;
+            s7p_notification tn;
+            s7p_arena_init(&t, fuzz_tight_limit(data, size, a.total));
+            s7p_rd r = s7p_rd_init(data + 1, size - 1);
+            if (s7p_notification_decode(&r, &t, version, &tn) || r.err != S7P_E_NOMEM)
+                fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
+            s7p_arena_release(&t);
+        }
         notif_ref ref = {version, &n1st};
         size_t n1, n2;
         uint8_t *e1 = fuzz_encode(TARGET, enc_notif, &ref, &mode, data, size, &n1);

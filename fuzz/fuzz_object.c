@@ -26,6 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t used;
     s7p_arena_init(&a, FUZZ_ARENA_LIMIT);
     if (decode(data, size, &a, &l, &used)) {
+        if (a.total > 0) {
+            s7p_arena t;
+            s7p_object_list tl;
+            s7p_arena_init(&t, fuzz_tight_limit(data, size, a.total));
+            s7p_rd r = s7p_rd_init(data, size);
+            if (s7p_object_list_decode(&r, &t, &tl) || r.err != S7P_E_NOMEM)
+                fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
+            s7p_arena_release(&t);
+        }
         size_t n1, n2;
         uint8_t *e1 = fuzz_encode(TARGET, enc_list, &l, &mode, data, size, &n1);
         if (e1) {

@@ -20,6 +20,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s7p_arena_init(&a, FUZZ_ARENA_LIMIT);
     if (s7p_pdu_decode(data + 1, size - 1, version, &a, &pdu[0]) == S7P_OK) {
         if (pdu[0].version != version) fuzz_invariant_failed(TARGET, "version not kept", data, size);
+        if (a.total > 0) {
+            s7p_arena t;
+            s7p_arena_init(&t, fuzz_tight_limit(data, size, a.total));
+            if (s7p_pdu_decode(data + 1, size - 1, version, &t, &pdu[1]) != S7P_E_NOMEM)
+                fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
+            s7p_arena_release(&t);
+        }
         size_t n1, n2;
         uint8_t *e1 = fuzz_encode(TARGET, enc_pdu, &pdu[0], &mode, data, size, &n1);
         if (e1) {

@@ -36,6 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t used;
     s7p_arena_init(&a, FUZZ_ARENA_LIMIT);
     if (decode(in, n, &mode, &a, &v, &used)) {
+        if (a.total > 0) {
+            s7p_arena t;
+            s7p_value tv;
+            s7p_arena_init(&t, fuzz_tight_limit(data, size, a.total));
+            s7p_rd r = s7p_rd_init(in, n);
+            r.fixed_ints = mode.fixed_ints;
+            r.u32_ids = mode.u32_ids;
+            if (s7p_value_decode(&r, &t, &tv) || r.err != S7P_E_NOMEM)
+                fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
+            s7p_arena_release(&t);
+        }
         size_t n1, n2;
         uint8_t *e1 = fuzz_encode(TARGET, enc_value, &v, &mode, data, size, &n1);
         if (e1) {

@@ -1,7 +1,30 @@
 #!/usr/bin/env bash
-# The demo tour. Until the simulator serves sessions (issue 4), it shows the codec on real
-# PLC traffic: every S7CommPlus PDU of the shared captures decoded and re-encoded.
+# The demo tour: start the simulator on a free local port, talk to it with the CLI, stop it.
 set -euo pipefail
 build="${1:-build}"
-echo "== s7plus $("$build/cli/s7plus" --version | cut -d' ' -f2): decoding real PLC captures"
-"$build/tests/captures/test_captures" 2>&1 | grep -E 'PDUs|PASSED|FAILED'
+sim="$build/sim/s7plus-sim"
+cli="$build/cli/s7plus"
+tmp="$(mktemp -d)"
+sim_pid=""
+cleanup() {
+    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$sim" --port 0 --port-file "$tmp/port" --plc-name "PLC_Demo" --project "s7plus demo" &
+sim_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+[ -s "$tmp/port" ] || { echo "demo: the simulator did not start" >&2; exit 1; }
+port="$(cat "$tmp/port")"
+
+step() { printf '\n$ %s\n' "$*"; "$@"; }
+echo "== s7plus $("$cli" --version | cut -d' ' -f2) against s7plus-sim on 127.0.0.1:$port"
+step "$cli" info "127.0.0.1:$port"
+step "$cli" info "127.0.0.1:$port" --json
+echo
+echo "== a wrong TSAP is refused by the PLC (exit code 2):"
+set +e
+"$cli" info "127.0.0.1:$port" --tsap SIMATIC-ROOT-XYZ 2>&1
+echo "exit code $?"
+set -e

@@ -21,33 +21,11 @@ static bool tsap_check(void *ctx, s7p_bytes called)
            tsap_equals(called, S7P_TSAP_REMOTE_ES);
 }
 
-/* An error answer is `header, return value, fill` whatever the function's response body
- * normally holds (transport spec §7.4), so it is written by hand rather than by the codec. */
-static s7p_status send_error_only(sim_conn *c, const s7p_pdu *req, uint64_t ret)
+static bool send_reply(sim_conn *c, const sim_reply *r)
 {
-    uint8_t data[32], frame[48];
-    s7p_wr w = s7p_wr_init(data, sizeof data);
-    s7p_wr_u8(&w, S7P_OP_RESPONSE);
-    s7p_wr_u16be(&w, 0);
-    s7p_wr_u16be(&w, req->function);
-    s7p_wr_u16be(&w, 0);
-    s7p_wr_u16be(&w, req->seq);
-    s7p_wr_u8(&w, req->transport_flags);
-    s7p_wr_vlq_u64(&w, ret);
-    s7p_wr_zeros(&w, 4);
-    s7p_wr f = s7p_wr_init(frame, sizeof frame);
-    if (!s7p_frame_write(&f, req->version, data, w.len, true)) return S7P_E_LIMIT;
-    sim_log_hex(c->sim, c->id, true, data, w.len);
-    return s7p_channel_send_raw(&c->ch, frame, f.len, s7p_deadline_in(SIM_SEND_MS));
-}
-
-static bool send_reply(sim_conn *c, const s7p_pdu *req, const sim_reply *r)
-{
-    if (r->error_only)
-        sim_log(c->sim, 2, "conn %lu:   -> error %d", c->id, (int)s7p_ret_code(r->ret));
-    s7p_status st = r->error_only
-                        ? send_error_only(c, req, r->ret)
-                        : s7p_channel_send(&c->ch, &r->pdu, s7p_deadline_in(SIM_SEND_MS));
+    if (r->pdu.ret_only)
+        sim_log(c->sim, 2, "conn %lu:   -> error %d", c->id, (int)s7p_ret_code(r->pdu.ret));
+    s7p_status st = s7p_channel_send(&c->ch, &r->pdu, s7p_deadline_in(SIM_SEND_MS));
     if (st != S7P_OK)
         sim_log(c->sim, 1, "conn %lu: send failed: %s", c->id, s7p_strerror(st));
     return st == S7P_OK;
@@ -80,7 +58,7 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
             (unsigned)req->session_id, req->transport_flags);
     sim_reply r;
     sim_dispatch(c, req, a, &r);
-    if (r.send && !send_reply(c, req, &r)) return false;
+    if (r.send && !send_reply(c, &r)) return false;
     if (r.start_tls && !start_tls(c)) return false;
     return !r.close;
 }

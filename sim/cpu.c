@@ -159,10 +159,10 @@ static bool im0_blob(const sim_identity *id, s7p_arena *a, s7p_value *out)
     return true;
 }
 
-static bool es_version(s7p_arena *a, s7p_value *out)
+/* ESversion: TIA Portal version bytes a.b.c.d, then a second version of unknown meaning. */
+static bool es_version(s7p_value *out)
 {
     static const uint8_t ver[8] = {17, 0, 0, 0, 0, 0, 0, 0};
-    (void)a;
     out->flags = S7P_VF_ARRAY;
     out->type = S7P_DT_USINT;
     out->count = sizeof ver;
@@ -191,7 +191,7 @@ bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32
     memset(out, 0, sizeof *out);
     if (session && obj == session && attr == S7P_ID_EFFECTIVE_PROTECTION_LEVEL)
         return set_udint(out, id->protection_level);
-    if (obj == S7P_ID_AS_ROOT && attr == ATTR_ES_VERSION) return es_version(a, out);
+    if (obj == S7P_ID_AS_ROOT && attr == ATTR_ES_VERSION) return es_version(out);
     if (obj == S7P_ID_CPU_COMMON && attr == S7P_ID_OBJECT_VARIABLE_TYPE_NAME)
         return set_wstring(out, id->plc_name);
     if (obj == S7P_ID_CPU_PROXY && attr == ATTR_IM0) return im0_blob(id, a, out);

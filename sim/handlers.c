@@ -4,18 +4,18 @@
 
 #include "sim_int.h"
 
-static void reply_error(sim_reply *r, int16_t code)
-{
-    r->send = true;
-    r->error_only = true;
-    r->ret = SIM_RET(code);
-}
-
 static s7p_pdu *reply_pdu(sim_reply *r, const s7p_pdu *req, uint64_t ret)
 {
     r->send = true;
     s7p_pdu_init_response(&r->pdu, req, ret);
     return &r->pdu;
+}
+
+/* An error answer is `header, return value, fill`, whatever body the function's answer
+ * normally has (transport spec §7.4). */
+static void reply_error(sim_reply *r, const s7p_pdu *req, int16_t code)
+{
+    reply_pdu(r, req, SIM_RET(code))->ret_only = true;
 }
 
 /* A response carries (request seq + request integrity id) when the request had an id. */
@@ -29,7 +29,7 @@ static void answer_iid(s7p_pdu *resp, const s7p_pdu *req)
 static void on_init_ssl(sim_conn *c, const s7p_pdu *req, sim_reply *r)
 {
     if (c->tls) {
-        reply_error(r, SIM_E_NOT_ALLOWED);
+        reply_error(r, req, SIM_E_NOT_ALLOWED);
         return;
     }
     reply_pdu(r, req, 0);
@@ -41,7 +41,7 @@ static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim
     if (!sim_session_acquire(c->sim, &c->session, &c->session2)) {
         sim_log(c->sim, 1, "conn %lu: session refused: %u sessions open (limit)", c->id,
                 c->sim->cfg.max_sessions);
-        reply_error(r, SIM_E_TOO_MANY_SESSIONS);
+        reply_error(r, req, SIM_E_TOO_MANY_SESSIONS);
         r->close = true;
         return;
     }
@@ -73,7 +73,7 @@ static void on_create_object(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_
         req->req.create_object.request_id == S7P_ID_OBJECT_SERVER_SESSION_CONTAINER)
         on_create_session(c, req, a, r);
     else
-        reply_error(r, SIM_E_INVALID_SESSION);
+        reply_error(r, req, SIM_E_INVALID_SESSION);
 }
 
 /* Appends an item error; errs has room for every item of the request. */
@@ -159,7 +159,7 @@ static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *
     const s7p_req_var_sub_streamed *b = &req->req.var_sub_streamed;
     uint32_t attr;
     if (!address_attr(&b->value, &attr)) {
-        reply_error(r, SIM_E_PARSING);
+        reply_error(r, req, SIM_E_PARSING);
         return;
     }
     s7p_value v;
@@ -193,7 +193,7 @@ static void on_delete_object(sim_conn *c, const s7p_pdu *req, sim_reply *r)
 static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
     if (req->session_id != c->session) {
-        reply_error(r, SIM_E_INVALID_SESSION);
+        reply_error(r, req, SIM_E_INVALID_SESSION);
         return;
     }
     switch (req->function) {
@@ -201,7 +201,7 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
     case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(req, a, r); break;
     case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
     case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
-    default: reply_error(r, SIM_E_UNKNOWN_REQUEST); break;
+    default: reply_error(r, req, SIM_E_UNKNOWN_REQUEST); break;
     }
 }
 
@@ -217,7 +217,7 @@ void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out)
     else if (!c->session && req->function == S7P_FC_CREATE_OBJECT)
         on_create_object(c, req, a, out);
     else if (!c->session)
-        reply_error(out, SIM_E_INVALID_SESSION);
+        reply_error(out, req, SIM_E_INVALID_SESSION);
     else
         on_session_request(c, req, a, out);
     if (req->transport_flags & S7P_TF_NO_RESPONSE) out->send = false;

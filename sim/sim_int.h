@@ -89,9 +89,7 @@ void sim_block_signals(void);
 /* handlers.c */
 typedef struct sim_reply {
     bool send;                    /* false: nothing to send (flag 0x40, or nothing to say) */
-    bool error_only;              /* send `header, return value, fill` written by hand */
-    uint64_t ret;                 /* error_only */
-    s7p_pdu pdu;                  /* !error_only */
+    s7p_pdu pdu;                  /* the answer (pdu.ret_only for error answers) */
     bool start_tls;               /* after sending */
     bool close;                   /* after sending */
 } sim_reply;

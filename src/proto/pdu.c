@@ -48,12 +48,27 @@ static const s7p_body_codec *codec_of(const s7p_pdu *p)
     return NULL;
 }
 
+/* A PLC that refuses a request may answer with the return value alone, whatever body the
+ * function's answer normally has: only zero fill follows then. */
+static bool only_zeros_left(const s7p_rd *r)
+{
+    for (const uint8_t *q = r->p; q < r->end; q++)
+        if (*q) return false;
+    return true;
+}
+
 bool s7p_body_decode(s7p_rd *r, s7p_arena *a, s7p_pdu *p)
 {
     if (p->opcode == S7P_OP_NOTIFICATION) return s7p_notification_decode(r, a, p->version, &p->notif);
     const s7p_body_codec *c = codec_of(p);
     if (!c) return s7p_rd_bytes(r, s7p_rd_left(r), &p->opaque);  /* layout unknown */
-    if (is_response(p->opcode) && !s7p_rd_vlq_u64(r, &p->ret)) return false;
+    if (is_response(p->opcode)) {
+        if (!s7p_rd_vlq_u64(r, &p->ret)) return false;
+        if (s7p_ret_code(p->ret) < 0 && c->decode && only_zeros_left(r)) {
+            p->ret_only = true;
+            return true;
+        }
+    }
     return c->decode ? c->decode(r, a, p) : true;
 }
 
@@ -61,8 +76,12 @@ bool s7p_body_encode(s7p_wr *w, const s7p_pdu *p)
 {
     if (p->opcode == S7P_OP_NOTIFICATION) return s7p_notification_encode(w, p->version, &p->notif);
     const s7p_body_codec *c = codec_of(p);
+    if (!c && is_response(p->opcode) && p->ret_only) return s7p_wr_vlq_u64(w, p->ret);
     if (!c) return s7p_wr_bytes(w, p->opaque.p, p->opaque.n);
-    if (is_response(p->opcode) && !s7p_wr_vlq_u64(w, p->ret)) return false;
+    if (is_response(p->opcode)) {
+        if (!s7p_wr_vlq_u64(w, p->ret)) return false;
+        if (p->ret_only) return true;
+    }
     return c->encode ? c->encode(w, p) : true;
 }
 

@@ -237,6 +237,8 @@ typedef struct s7p_pdu {
     uint32_t session_id;          /* requests only */
     uint8_t transport_flags;      /* requests and responses */
     uint64_t ret;                 /* responses: return value */
+    bool ret_only;                /* an error response carrying only its return value (also
+                                     encodable for functions without a known layout) */
     union {
         s7p_req_create_object create_object;
         s7p_req_delete_object delete_object;

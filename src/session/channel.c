@@ -7,6 +7,7 @@
 
 #define RX_CAP (64u * 1024u)
 #define TX_INITIAL (16u * 1024u)
+#define PDU_INITIAL (64u * 1024u)  /* grows up to S7P_PDU_MAX for large answers */
 
 static s7p_status fail(s7p_channel *ch, s7p_status st, const char *what)
 {
@@ -41,7 +42,7 @@ s7p_status s7p_channel_init(s7p_channel *ch, int fd)
     s7p_status st = s7p_iso_init(&ch->iso, fd);
     if (st != S7P_OK) return st;
     ch->rx = s7p_malloc(RX_CAP);
-    ch->pdu_buf = s7p_malloc(S7P_PDU_MAX);
+    ch->pdu_buf = s7p_malloc(PDU_INITIAL);
     ch->tx = s7p_malloc(TX_INITIAL);
     if (!ch->rx || !ch->pdu_buf || !ch->tx) {
         s7p_channel_close(ch);
@@ -49,7 +50,7 @@ s7p_status s7p_channel_init(s7p_channel *ch, int fd)
     }
     ch->rx_cap = RX_CAP;
     ch->tx_cap = TX_INITIAL;
-    s7p_reasm_init(&ch->reasm, ch->pdu_buf, S7P_PDU_MAX);
+    s7p_reasm_init(&ch->reasm, ch->pdu_buf, PDU_INITIAL);
     ch->tls_io.ctx = ch;
     ch->tls_io.send = tls_send;
     ch->tls_io.recv = tls_recv;
@@ -181,6 +182,22 @@ static s7p_status finish_pdu(s7p_channel *ch, s7p_arena *a, s7p_msg *out)
     return s7p_pdu_decode(out->raw, out->raw_len, ch->reasm.version, a, &out->pdu);
 }
 
+/* Makes room for one more fragment, doubling the reassembly buffer up to S7P_PDU_MAX. */
+static s7p_status grow_reasm(s7p_channel *ch, size_t more)
+{
+    size_t used = ch->reasm.active ? ch->reasm.len : 0;
+    size_t cap = ch->reasm.cap;
+    if (more <= cap - used) return S7P_OK;
+    while (cap - used < more && cap < S7P_PDU_MAX) cap *= 2;
+    if (cap > S7P_PDU_MAX) cap = S7P_PDU_MAX;
+    if (cap - used < more) return S7P_E_LIMIT;
+    uint8_t *p = s7p_realloc(ch->pdu_buf, cap);
+    if (!p) return S7P_E_NOMEM;
+    ch->pdu_buf = ch->reasm.buf = p;
+    ch->reasm.cap = cap;
+    return S7P_OK;
+}
+
 /* Handles one parsed frame; *done when it completed a message. */
 static s7p_status on_frame(s7p_channel *ch, const s7p_frame *f, s7p_arena *a, s7p_msg *out,
                            bool *done)
@@ -200,7 +217,8 @@ static s7p_status on_frame(s7p_channel *ch, const s7p_frame *f, s7p_arena *a, s7
         *done = true;
         return s7p_sysevent_decode(copy, f->data.n, a, &out->event);
     }
-    s7p_status st = s7p_reasm_feed(&ch->reasm, f, done);
+    s7p_status st = grow_reasm(ch, f->data.n);
+    if (st == S7P_OK) st = s7p_reasm_feed(&ch->reasm, f, done);
     if (st != S7P_OK || !*done) return st;
     return finish_pdu(ch, a, out);
 }

@@ -371,7 +371,8 @@ void s7p_session_close(s7p_session *s, int64_t deadline)
             s7p_session_call(s, &req, &a, &resp, deadline, &f) != S7P_OK)
             s7p_logf(s->log, S7P_LOG_DEBUG, LAYER, "delete session: %s", f.msg);
         s7p_arena_release(&a);
-        if (s->ch.tls && s->ch.err == S7P_OK) s7p_tls_shutdown(s->ch.tls, deadline);
+        /* No close_notify: the PLC closes right after deleting the session (as the
+         * reference clients expect), and writing into that close only provokes a reset. */
     }
     s->open = false;
     s7p_channel_close(&s->ch);

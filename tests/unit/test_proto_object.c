@@ -1048,7 +1048,8 @@ static bool tagdesc_equal(const s7p_tagdesc *x, const s7p_tagdesc *y)
 static void test_tagdesc_every_layout_roundtrip(void **state)
 {
     s7p_arena *a = *state;
-    static const uint8_t oits[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0C, 0x0D};
+    static const uint8_t oits[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                   0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
     for (size_t k = 0; k < sizeof oits; k++) {
         s7p_tagdesc t = sample_tagdesc(oits[k]);
         s7p_object *o = s7p_object_new(a, 0x90030000u, 0x37f);
@@ -1088,6 +1089,16 @@ static void test_tagdesc_hand_vectors_per_layout(void **state)
     assert_int_equal(t.count[0], 10);
     assert_int_equal(t.pad1, 1);
     assert_int_equal(t.pad2, 2);
+    /* layout 2 with the 0x08 bit: access and section come first */
+    const uint8_t l2b[] = {0x0a, 0x01, 'A', 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00,
+                           0x04, 0x00, 0x01, 0x02, 0x0a, 0x00, 0x7d, 0x0a, 0x01, 0x02};
+    r = s7p_rd_init(l2b, sizeof l2b);
+    assert_true(s7p_tagdesc_decode(&r, &t));
+    assert_int_equal(s7p_rd_left(&r), 0);
+    assert_int_equal(t.access, 1);
+    assert_int_equal(t.section, 2);
+    assert_int_equal(t.offset1, 10);
+    assert_int_equal(t.lower[0], -3);
     /* layout 3: paddings, then ndims pairs */
     const uint8_t l3[] = {0x03, 0x01, 'B', 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00,
                           0x05, 0x00, 0x00, 0x00, 0x09, 0x0a, 0x02, 0x7f, 0x04, 0x01, 0x03};
@@ -1117,6 +1128,7 @@ static void test_tagdesc_access_flag_bits(void **state)
     /* 0x04, 0x08 and 0x0C all add the access/section pair; 0x00 does not. */
     static const struct { uint8_t oit; size_t len; } vs[] = {
         {0x00, 18}, {0x04, 20}, {0x0C, 20},
+        {0x09, 22}, {0x01, 20},  /* 0x08 alone (0x09: not the SFB form): access/section too */
     };
     for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) {
         s7p_tagdesc t = sample_tagdesc(vs[k].oit);
