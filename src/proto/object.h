@@ -85,6 +85,7 @@ typedef struct s7p_tagdesc {
     uint32_t ndims;                      /* layout 3 (layout 2: one dimension) */
     int32_t lower[S7P_MAX_DIMS];
     uint32_t count[S7P_MAX_DIMS];
+    uint32_t sfb_offset1, sfb_offset2;   /* offset_info_type exactly 0x08 */
 } s7p_tagdesc;
 
 typedef struct s7p_object s7p_object;

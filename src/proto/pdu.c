@@ -48,13 +48,22 @@ static const s7p_body_codec *codec_of(const s7p_pdu *p)
     return NULL;
 }
 
-/* A PLC that refuses a request may answer with the return value alone, whatever body the
- * function's answer normally has: only zero fill follows then. */
-static bool only_zeros_left(const s7p_rd *r)
+static bool all_zero(const uint8_t *p, const uint8_t *end)
 {
-    for (const uint8_t *q = r->p; q < r->end; q++)
-        if (*q) return false;
+    for (; p < end; p++)
+        if (*p) return false;
     return true;
+}
+
+/* A PLC that refuses a request may answer with the return value alone, whatever body the
+ * function's answer normally has: only the tail follows then, i.e. zero fill, or one
+ * integrity id and exactly the 4 fill bytes. */
+static bool only_tail_left(const s7p_rd *r)
+{
+    if (all_zero(r->p, r->end)) return true;
+    s7p_rd t = *r;
+    uint32_t iid;
+    return s7p_rd_vlq_u32(&t, &iid) && s7p_rd_left(&t) == 4 && all_zero(t.p, t.end);
 }
 
 bool s7p_body_decode(s7p_rd *r, s7p_arena *a, s7p_pdu *p)
@@ -64,7 +73,7 @@ bool s7p_body_decode(s7p_rd *r, s7p_arena *a, s7p_pdu *p)
     if (!c) return s7p_rd_bytes(r, s7p_rd_left(r), &p->opaque);  /* layout unknown */
     if (is_response(p->opcode)) {
         if (!s7p_rd_vlq_u64(r, &p->ret)) return false;
-        if (s7p_ret_code(p->ret) < 0 && c->decode && only_zeros_left(r)) {
+        if (s7p_ret_code(p->ret) < 0 && c->decode && only_tail_left(r)) {
             p->ret_only = true;
             return true;
         }
@@ -116,7 +125,10 @@ static bool rd_tail(s7p_rd *r, s7p_pdu *p)
     } else if (left > 4 && left < 32) {
         if (may_iid) p->has_iid = s7p_rd_vlq_u32(r, &p->iid);
     } else if (left >= 32) {
-        if (may_iid) p->has_iid = s7p_rd_vlq_u32(r, &p->iid);
+        /* Exactly a digest field left: no room for an id in front of it (the S7-1511 answers
+         * a session's DeleteObject so). */
+        bool digest_only = left == 1u + S7P_DIGEST_LEN && r->p[0] == S7P_DIGEST_LEN;
+        if (may_iid && !digest_only) p->has_iid = s7p_rd_vlq_u32(r, &p->iid);
         rd_tail_digest(r, p);
     }
     left = s7p_rd_left(r);
@@ -167,6 +179,8 @@ bool s7p_pdu_encode(s7p_wr *w, const s7p_pdu *p)
     if (p->version < S7P_PROTO_V1 || p->version > S7P_PROTO_V3)
         return s7p_wr_fail(w, S7P_E_INVALID_ARG);
     if (p->has_iid && p->version == S7P_PROTO_V1) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
+    /* After a notification's items a non-zero byte means "part 2": no id can follow. */
+    if (p->has_iid && p->opcode == S7P_OP_NOTIFICATION) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
     if (!wr_header(w, p) || !s7p_body_encode(w, p)) return false;
     if (p->has_iid) s7p_wr_vlq_u32(w, p->iid);
     if (p->has_digest) {

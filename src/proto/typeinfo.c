@@ -218,6 +218,9 @@ bool s7p_vartype_list_decode(s7p_rd *r, s7p_arena *a, s7p_vartype_list *out)
     uint32_t cap = 0;
     memset(out, 0, sizeof *out);
     const uint8_t *end = next_block(r, &len);
+    /* The first block holds at least the 4-byte first id; a shorter one could not be
+     * re-encoded as received. */
+    if (end && len < 4) return s7p_rd_fail(r, S7P_E_PROTOCOL);
     if (!s7p_rd_u32le(r, &out->first_id)) return false;
     while (end && len > 0) {
         bool first = true;
@@ -367,6 +370,10 @@ bool s7p_tagdesc_decode(s7p_rd *r, s7p_tagdesc *t)
     default:
         break;
     }
+    if (t->offset_info_type == 0x08) {  /* SFB instance offsets */
+        s7p_rd_vlq_u32(r, &t->sfb_offset1);
+        s7p_rd_vlq_u32(r, &t->sfb_offset2);
+    }
     return r->err == S7P_OK;
 }
 
@@ -410,6 +417,10 @@ bool s7p_tagdesc_encode(s7p_wr *w, const s7p_tagdesc *t)
         break;
     default:
         break;
+    }
+    if (t->offset_info_type == 0x08) {
+        s7p_wr_vlq_u32(w, t->sfb_offset1);
+        s7p_wr_vlq_u32(w, t->sfb_offset2);
     }
     return w->err == S7P_OK;
 }

@@ -63,6 +63,11 @@ bool s7p_value_is_array(const s7p_value *v)
            (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY)) != 0;
 }
 
+static bool known_datatype(uint8_t type)
+{
+    return type <= S7P_DT_STRUCT || type == S7P_DT_S7STRING;
+}
+
 bool s7p_datatype_is_bytewise(uint8_t type)
 {
     return type == S7P_DT_BOOL || type == S7P_DT_USINT || type == S7P_DT_SINT ||
@@ -288,13 +293,19 @@ static bool rd_variant_elem(s7p_rd *r, s7p_arena *a, s7p_scalar *out)
     out->var = v;
     if (!v || !s7p_rd_u8(r, &v->flags) || !s7p_rd_u8(r, &v->type)) return false;
     if (v->type == S7P_DT_STRUCT) return s7p_rd_fail(r, S7P_E_UNSUPPORTED);
+    /* An inner array would have a length nobody can tell: the reference decoder reads a
+     * scalar whatever the flags say, so such bytes cannot mean what they claim. */
+    if (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY | S7P_VF_SPARSE))
+        return s7p_rd_fail(r, S7P_E_UNSUPPORTED);
     return rd_payload(r, a, v->type, &v->v);
 }
 
 static bool wr_variant_elem(s7p_wr *w, const s7p_scalar *e)
 {
     const s7p_value *v = e->var;
-    if (!v || v->type == S7P_DT_STRUCT) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
+    if (!v || v->type == S7P_DT_STRUCT ||
+        (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY | S7P_VF_SPARSE)))
+        return s7p_wr_fail(w, S7P_E_INVALID_ARG);
     return s7p_wr_u8(w, v->flags) && s7p_wr_u8(w, v->type) && wr_payload(w, v->type, &v->v);
 }
 
@@ -399,7 +410,9 @@ static bool rd_header(s7p_rd *r, s7p_value *out)
 bool s7p_value_decode(s7p_rd *r, s7p_arena *a, s7p_value *out)
 {
     memset(out, 0, sizeof *out);
-    if (!rd_header(r, out) || !s7p_rd_enter(r)) return false;
+    if (!rd_header(r, out)) return false;
+    if (!known_datatype(out->type)) return s7p_rd_fail(r, S7P_E_PROTOCOL);
+    if (!s7p_rd_enter(r)) return false;
     bool ok;
     if (s7p_value_is_sparse(out))
         ok = rd_sparse(r, a, out);
@@ -472,7 +485,10 @@ bool s7p_idlist_decode(s7p_rd *r, s7p_arena *a, s7p_idlist *out)
     if (!s7p_rd_enter(r)) return false;
     while (rd_member_id(r, &id) && id != 0) {
         s7p_value *v = s7p_idlist_add(out, a, id);
-        if (!v) return s7p_rd_fail(r, S7P_E_NOMEM);
+        if (!v) {
+            s7p_rd_fail(r, S7P_E_NOMEM);
+            break;
+        }
         if (!s7p_value_decode(r, a, v)) break;
         if (ends_list(v)) break;
     }

@@ -160,7 +160,8 @@ static void test_wrong_marker_is_protocol_error(void **state)
     s7p_frame f;
     size_t used;
     const uint8_t b[] = {0x73, 0x02, 0x00, 0x00, 0x72, 0x02, 0x00, 0x00};
-    for (size_t k = 1; k <= sizeof b; k++) assert_int_equal(parse_copy(b, k, &f, &used), S7P_E_PROTOCOL);
+    for (size_t k = 1; k <= sizeof b; k++)
+        assert_int_equal(parse_copy(b, k, &f, &used), S7P_E_PROTOCOL);
     const uint8_t tpkt[] = {0x03, 0x00, 0x00, 0x21};
     assert_int_equal(parse_copy(tpkt, sizeof tpkt, &f, &used), S7P_E_PROTOCOL);
 }
@@ -442,6 +443,23 @@ static void test_sysevent_text_logout(void **state)
     check_sysevent_reencodes(&e, b, n);
 }
 
+static void test_sysevent_text_not_mistaken_for_struct(void **state)
+{
+    /* Only the exact u32 0x00000017 marks the struct form. */
+    static const char *texts[] = {"LOG\x17OUT", "\x01\x00\x00\x17", "\x00\x01\x00\x17",
+                                  "\x00\x00\x01\x17", "\x00\x00\x00\x16"};
+    static const size_t lens[] = {7, 4, 4, 4, 4};
+    for (size_t k = 0; k < 5; k++) {
+        uint8_t b[32];
+        size_t n = sysev_bytes(b, (const uint8_t *)texts[k], lens[k]);
+        s7p_sysevent e;
+        assert_int_equal(s7p_sysevent_decode(b, n, *state, &e), S7P_OK);
+        assert_int_equal(e.kind, S7P_SYSEV_TEXT);
+        assert_int_equal(e.text.n, lens[k]);
+        check_sysevent_reencodes(&e, b, n);
+    }
+}
+
 static const uint8_t sysev_struct[] = {
     0x00, 0x00, 0x00, 0x17, 0x00, 0x00, 0x9d, 0x6c,                  /* struct 40300 */
     0x00, 0x00, 0x9d, 0x6f, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x05, 0x42,  /* 40303 UDInt */
@@ -606,6 +624,7 @@ int main(void)
         TEST(test_reasm_v3_continuation_needs_digest),
         TEST(test_sysevent_plain),
         TEST(test_sysevent_text_logout),
+        TEST(test_sysevent_text_not_mistaken_for_struct),
         TEST(test_sysevent_struct_form),
         TEST(test_sysevent_struct_without_return_value),
         TEST(test_sysevent_positive_return_value),
