@@ -190,6 +190,111 @@ typedef struct s7p_cpu_info {
 /** Reads CPU information (four reads; blocks up to 4 request timeouts). */
 S7P_API s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err);
 
+/* ---- data types and values --------------------------------------------------------- */
+
+/** Siemens data types, numbered as the PLC numbers them (its software datatype ids). */
+typedef enum s7p_type {
+    S7P_T_VOID = 0,
+    S7P_T_BOOL = 1,
+    S7P_T_BYTE = 2,
+    S7P_T_CHAR = 3,
+    S7P_T_WORD = 4,
+    S7P_T_INT = 5,
+    S7P_T_DWORD = 6,
+    S7P_T_DINT = 7,
+    S7P_T_REAL = 8,
+    S7P_T_DATE = 9,
+    S7P_T_TIME_OF_DAY = 10,
+    S7P_T_TIME = 11,
+    S7P_T_S5TIME = 12,
+    S7P_T_DATE_AND_TIME = 14,
+    S7P_T_STRUCT = 17,
+    S7P_T_STRING = 19,
+    S7P_T_POINTER = 20,
+    S7P_T_ANY = 22,
+    S7P_T_BLOCK_FB = 23,
+    S7P_T_BLOCK_FC = 24,
+    S7P_T_COUNTER = 28,
+    S7P_T_TIMER = 29,
+    S7P_T_BBOOL = 40,           /**< a Bool inside an optimized block; same values as Bool */
+    S7P_T_LREAL = 48,
+    S7P_T_ULINT = 49,
+    S7P_T_LINT = 50,
+    S7P_T_LWORD = 51,
+    S7P_T_USINT = 52,
+    S7P_T_UINT = 53,
+    S7P_T_UDINT = 54,
+    S7P_T_SINT = 55,
+    S7P_T_WCHAR = 61,
+    S7P_T_WSTRING = 62,
+    S7P_T_LTIME = 64,
+    S7P_T_LTIME_OF_DAY = 65,
+    S7P_T_LDT = 66,
+    S7P_T_DTL = 67,
+    S7P_T_REMOTE = 96,
+    S7P_T_AOM_IDENT = 128,      /**< 128..134, 171: 32-bit ids (event/AOM/connection R-ID) */
+    S7P_T_HW_ANY = 144,         /**< 144..156: hardware identifiers (HW_IO, HW_SUBMODULE ...) */
+    S7P_T_OB_ANY = 160,         /**< 160..164, 192..197: OB numbers */
+    S7P_T_CONN_ANY = 168,       /**< 168..170: connection ids */
+    S7P_T_PORT = 173,           /**< 173..175 */
+    S7P_T_DB_ANY = 208,         /**< 208..210: DB numbers */
+} s7p_type;
+
+/** Short name of a type ("Int", "DTL", "HW_IO" ...). Static, never NULL. */
+S7P_API const char *s7p_type_name(int type);
+
+/**
+ * A tag value in a natural C form. Units and epochs:
+ * - integers, bit strings (Byte..LWord), counters/timers (raw 16-bit words), hardware, OB, DB
+ *   and connection ids: `u` (unsigned kinds) or `i` (SInt, Int, DInt, LInt);
+ * - Char: `u` = ISO-8859-1 code; WChar: `u` = UTF-16 code unit;
+ * - Real: `r`; LReal: `lr`;
+ * - durations Time, LTime, S5Time: `i` in nanoseconds;
+ * - times of day TOD, LTOD: `i` in nanoseconds since midnight;
+ * - points in time Date, DT, LDT, DTL: `i` in nanoseconds since 1970-01-01 00:00:00 of the
+ *   PLC's clock (no time zone is applied);
+ * - String, WString: `str`, UTF-8 and NUL-terminated (converted from ISO-8859-1 / UTF-16);
+ * - Pointer, Any, Remote: `raw` bytes as the PLC stores them.
+ * Arrays: `count` elements in `elems`, each a scalar of `type`.
+ * Ownership: values the library fills (reads) are released with s7p_tag_value_clear();
+ * values the caller fills (writes) stay the caller's, borrowed for the call.
+ */
+typedef struct s7p_tag_value {
+    s7p_type type;
+    uint32_t count;                 /**< 0: a scalar in `v`; n: an array in `elems` */
+    union {
+        bool b;
+        uint64_t u;
+        int64_t i;
+        float r;
+        double lr;
+        struct { char *p; size_t len; } str;
+        struct { uint8_t *p; size_t len; } raw;
+    } v;
+    struct s7p_tag_value *elems;
+} s7p_tag_value;
+
+/** Frees what the library allocated inside v (strings, raw bytes, arrays) and zeroes it. */
+S7P_API void s7p_tag_value_clear(s7p_tag_value *v);
+
+/** Deepest LID path of a tag address. */
+#define S7P_TAG_MAX_LIDS 16
+/** Most array dimensions. */
+#define S7P_MAX_DIMS 6
+
+/** Where a variable lives in the PLC and how it is typed; from browsing or from
+ *  s7p_tag_by_symbol(). A plain value: copy it with `=`. */
+typedef struct s7p_tag {
+    s7p_type type;                  /**< element type */
+    uint32_t count;                 /**< 0: a scalar; n: a whole array of n elements */
+    uint16_t str_max;               /**< String / WString: declared maximum length */
+    uint32_t area;                  /**< access area: DB 0x8A0E0000 + n; 80..84 I, Q, M, C, T */
+    uint32_t sub_area;              /**< attribute accessed (actual values of a DB: 2550) */
+    uint32_t symbol_crc;            /**< 0 = no symbol check */
+    uint8_t nlids;
+    uint32_t lids[S7P_TAG_MAX_LIDS];
+} s7p_tag;
+
 #ifdef __cplusplus
 }
 #endif

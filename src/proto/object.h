@@ -27,7 +27,7 @@ enum {
     S7P_OIT_STRUCT = 12, S7P_OIT_STRUCT1 = 13, S7P_OIT_STRUCTM = 14, S7P_OIT_FB_SFB = 15,
 };
 
-#define S7P_MAX_DIMS 6
+/* S7P_MAX_DIMS (6) comes from the public header. */
 
 /** One member of a type (vartype list element). Fields not used by its offset-info type
  *  are 0. Numbers inside a vartype list are little-endian on the wire. */

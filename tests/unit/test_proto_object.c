@@ -364,6 +364,18 @@ static void test_object_list_stops_at_other_byte(void **state)
     r = s7p_rd_init(b, 0);
     assert_true(s7p_object_list_decode(&r, a, &l));
     assert_int_equal(l.n, 0);
+    /* Any other element tag ends the list too, without being consumed. */
+    uint8_t c[sizeof b];
+    memcpy(c, b, sizeof b);
+    c[sizeof b - 2] = 0xa2;
+    r = s7p_rd_init(c, sizeof c);
+    assert_true(s7p_object_list_decode(&r, a, &l));
+    assert_int_equal(l.n, 2);
+    assert_int_equal(s7p_rd_left(&r), 2);
+    c[sizeof b - 2] = 0xa3;
+    r = s7p_rd_init(c, sizeof c);
+    assert_true(s7p_object_list_decode(&r, a, &l));
+    assert_int_equal(s7p_rd_left(&r), 2);
     /* An A1 that is cut short fails the list. */
     r = s7p_rd_init(b + sizeof b - 1, 1);
     assert_false(s7p_object_list_decode(&r, a, &l));
@@ -850,25 +862,17 @@ static void test_vartype_block_length_past_input(void **state)
     assert_int_equal(r.err, S7P_E_PROTOCOL);
 }
 
-/* KNOWN BUG: typeinfo.c s7p_vartype_list_decode reads the 4-byte first id even when the first
- * block length is 0 (`00 00 11 22 33 44`, accepted like the dissector does), but
- * s7p_vartype_list_encode writes that list as `00 04 11 22 33 44 00 00`: the round trip is
- * not byte-identical. */
-static void test_vartype_empty_first_block_roundtrip(void **state)
+/* A vartype list whose first block is shorter than its 4-byte first id (e.g. `00 00 11 22
+ * 33 44`) is a PROTOCOL error: it could not be re-encoded as received. */
+static void test_vartype_short_first_block_rejected(void **state)
 {
-    const uint8_t b[] = {0x00, 0x00, 0x11, 0x22, 0x33, 0x44};
-    s7p_rd r = s7p_rd_init(b, sizeof b);
-    s7p_vartype_list l;
-    bool ok = s7p_vartype_list_decode(&r, *state, &l);
-    if (ok) {
-        assert_int_equal(s7p_rd_left(&r), 0);
-        uint8_t out[16];
-        s7p_wr w = s7p_wr_init(out, sizeof out);
-        assert_true(s7p_vartype_list_encode(&w, &l));
-        if (w.len != sizeof b || memcmp(out, b, sizeof b) != 0) skip();  /* KNOWN BUG */
+    for (uint8_t len = 0; len < 4; len++) {
+        const uint8_t b[] = {0x00, len, 0x11, 0x22, 0x33, 0x44};
+        s7p_rd r = s7p_rd_init(b, sizeof b);
+        s7p_vartype_list l;
+        assert_false(s7p_vartype_list_decode(&r, *state, &l));
+        assert_int_equal(r.err, S7P_E_PROTOCOL);
     }
-    /* Either rejected, or re-encoded to the same bytes. */
-    if (!ok) assert_int_equal(r.err, S7P_E_PROTOCOL);
 }
 
 static void test_vartype_empty_list_roundtrip(void **state)
@@ -1140,10 +1144,9 @@ static void test_tagdesc_access_flag_bits(void **state)
     }
 }
 
-/* KNOWN BUG: the dissector (s7commp_decode_tagdescription) and docs/protocol.md §1.6.1 read
- * two more VLQs, the SFB instance offsets, after the offsets when offsetinfo_type == 0x08;
- * typeinfo.c s7p_tagdesc_decode does not, so the element loop reads the first offset byte
- * as a tag. Input: A7 08 01 'X' 00 02 01 00000000 01 00 | 03 04 | 05 06 | 07 08 | A8. */
+/* docs/protocol.md §1.6.1: offset_info_type 0x08 adds two VLQs, the SFB instance offsets,
+ * after the offsets; they decode into sfb_offset1/2 and are encoded back. Input: A7 08 01
+ * 'X' 00 02 01 00000000 01 00 | 03 04 | 05 06 | 07 08 | A8. */
 static void test_tagdesc_type_8_sfb_instance_offsets(void **state)
 {
     const uint8_t b[] = {0xa1, 0x90, 0x03, 0x00, 0x00, 0x83, 0x7f, 0x00, 0x00,
@@ -1153,12 +1156,19 @@ static void test_tagdesc_type_8_sfb_instance_offsets(void **state)
                          0x05, 0x06,              /* offset1, offset2 */
                          0x07, 0x08,              /* SFB instance offset 1, 2 */
                          0xa8, 0xa2};
-    s7p_object *o;
-    size_t left;
-    s7p_status st = decode_object(*state, b, sizeof b, &o, &left);
-    if (st != S7P_OK) skip();  /* KNOWN BUG (see above) */
-    assert_int_equal(left, 0);
+    s7p_object *o = check_object_vector(*state, b, sizeof b);
     assert_int_equal(o->nelems, 2);
+    const s7p_obj_elem *e = nth_elem(o, 0);
+    assert_int_equal(e->tag, S7P_EL_START_TAGDESC);
+    const s7p_tagdesc *t = e->u.tagdesc;
+    assert_int_equal(t->offset_info_type, 0x08);
+    assert_int_equal(t->access, 3);
+    assert_int_equal(t->section, 4);
+    assert_int_equal(t->offset1, 5);
+    assert_int_equal(t->offset2, 6);
+    assert_int_equal(t->sfb_offset1, 7);
+    assert_int_equal(t->sfb_offset2, 8);
+    assert_int_equal(nth_elem(o, 1)->tag, S7P_EL_END_TAGDESC);
 }
 
 static void test_tagdesc_too_many_dims_unsupported(void **state)
@@ -1220,7 +1230,7 @@ int main(void)
         TEST(test_vartype_hand_blocks),
         TEST(test_vartype_element_past_block),
         TEST(test_vartype_block_length_past_input),
-        TEST(test_vartype_empty_first_block_roundtrip),
+        TEST(test_vartype_short_first_block_rejected),
         TEST(test_vartype_empty_list_roundtrip),
         TEST(test_vartype_std_address_over_16_bits_rejected),
         TEST(test_varname_blocks_roundtrip),

@@ -395,21 +395,20 @@ static void test_delete_object_request_frame15(void **state)
     assert_int_equal(d->fill_len, 0);
 }
 
-/* KNOWN BUG: §9 frame 16, the S7-1511 DeleteObject response for the session: `32 0000 04d4
- * 0000 0004 34 | 00 | 00000388 | 20 <32-byte digest>` carries no integrity id. pdu.c
- * tail_may_have_iid() sees the non-zero digest length byte 0x20, reads it as the integrity
- * id, then takes the digest's first byte as the digest length: S7P_E_PROTOCOL. */
+/* §9 frame 16, the S7-1511 DeleteObject response for the session: `32 0000 04d4 0000 0004 34
+ * | 00 | 00000388 | 20 <32-byte digest>`. A V1/V2 tail of exactly 33 bytes starting with 0x20
+ * is a digest without an integrity id. */
 static void test_delete_object_response_frame16_digest_only(void **state)
 {
     bytes x = {.n = 0};
     put_hex(&x, "32 00 00 04 D4 00 00 00 04 34 00 00 00 03 88");
     put_digest(&x, 0x11);
     assert_int_equal(x.n, 0x30);
-    s7p_pdu *d = s7p_arena_alloc(*state, sizeof *d);
-    s7p_status st = s7p_pdu_decode(x.b, x.n, S7P_PROTO_V2, *state, d);
-    if (st != S7P_OK) skip();  /* KNOWN BUG (see above) */
+    s7p_pdu *d = check_vector(*state, &x, S7P_PROTO_V2);
     assert_false(d->has_iid);
     assert_true(d->has_digest);
+    assert_int_equal(d->digest[0], 0x11);
+    assert_int_equal(d->fill_len, 0);
     assert_int_equal(d->resp.delete_object.object_id, 0x388);
 }
 
@@ -797,14 +796,14 @@ static void test_qualifier_read_only_above_ten_bytes(void **state)
     request(&p, S7P_PROTO_V2, S7P_FC_DELETE_OBJECT);
     p.req.delete_object.object_id = 0x7000012Au;
     p.has_iid = true;
-    p.iid = 0xFFFFFFFFu;  /* 5-byte id + 4 fill + the unknown byte: 10 bytes after the id */
+    p.iid = 0x10000000u;  /* 5-byte id + 4 fill: 9 bytes after the body, some non-zero */
     s7p_pdu *d = check_pdu(a, &p);
     assert_false(d->qualifier.present);
-    assert_int_equal(d->iid, 0xFFFFFFFFu);
-    /* Eleven bytes: the smallest qualifier (id + empty list) plus id and fill. */
+    assert_int_equal(d->iid, 0x10000000u);
+    /* Eleven bytes: the smallest qualifier (id + empty list, 5 bytes), a 2-byte id, fill. */
     p.qualifier.present = true;
     p.qualifier.id = S7P_ID_OBJECT_QUALIFIER;
-    p.iid = 1;
+    p.iid = 200;
     d = check_pdu(a, &p);
     assert_true(d->qualifier.present);
     assert_int_equal(d->qualifier.list.n, 0);
@@ -866,7 +865,8 @@ static void test_explore_request_five_zero_bytes(void **state)
 {
     /* The driver's Explore request ends with 5 zeros: integrity id 0 + fill. */
     bytes x = {.n = 0};
-    put_hex(&x, "31 0000 04bb 0000 0005 70000388 34 | 00000003 | 00 | 01 | 00 | 00 | 00 | 01 | 8169 |");
+    put_hex(&x, "31 0000 04bb 0000 0005 70000388 34 | 00000003 | 00 | 01 | 00 | 00 |");
+    put_hex(&x, "00 | 01 | 8169 |");
     put_hex(&x, "00 00000000");
     s7p_pdu *d = check_vector(*state, &x, S7P_PROTO_V2);
     assert_true(d->has_iid);
@@ -1309,6 +1309,105 @@ static void test_unknown_function_is_opaque(void **state)
     }
 }
 
+/* ---- error-only responses (a negative return value and nothing else) --------------------- */
+
+static const uint16_t functions_with_response_body[] = {
+    S7P_FC_CREATE_OBJECT, S7P_FC_DELETE_OBJECT, S7P_FC_EXPLORE, S7P_FC_GET_MULTI_VARIABLES,
+    S7P_FC_SET_MULTI_VARIABLES, S7P_FC_GET_VARIABLE, S7P_FC_GET_VAR_SUB_STREAMED,
+    S7P_FC_GET_LINK, S7P_FC_BEGIN_SEQUENCE, S7P_FC_INVOKE,
+};
+#define N_BODY_FUNCTIONS \
+    (sizeof functions_with_response_body / sizeof functions_with_response_body[0])
+
+static void test_error_only_response_every_function(void **state)
+{
+    static const uint8_t versions[] = {S7P_PROTO_V1, S7P_PROTO_V2, S7P_PROTO_V3};
+    for (size_t v = 0; v < sizeof versions; v++) {
+        for (size_t k = 0; k < N_BODY_FUNCTIONS; k++) {
+            s7p_pdu r;
+            response(&r, versions[v], functions_with_response_body[k],
+                     0x8020AB001BC8FFF4ull);  /* -12 ObjectNotFound */
+            r.ret_only = true;
+            if (versions[v] == S7P_PROTO_V3) {
+                r.has_v3_digest = true;
+                set_digest(r.v3_digest, 3);
+            }
+            s7p_bytes e = encode_pdu(*state, &r);
+            assert_int_equal(e.n, (versions[v] == 3 ? 33 : 0) + 10 + 9 + 4);
+            s7p_pdu *d = check_pdu(*state, &r);
+            if (!d->ret_only) fail_msg("V%u function 0x%04x", versions[v], r.function);
+            assert_int_equal(s7p_ret_code(d->ret), -12);
+        }
+    }
+}
+
+static void test_error_only_needs_a_negative_code(void **state)
+{
+    /* GetMultiVariables answered 0x13 (a warning) with empty lists: the body is read. */
+    bytes x = {.n = 0};
+    put_hex(&x, "32 0000 054c 0000 0003 34 | 13 | 00 | 00 | 00000000");
+    s7p_pdu *d = check_vector(*state, &x, S7P_PROTO_V2);
+    assert_false(d->ret_only);
+    assert_false(d->has_iid);
+    /* with code -1 (0xFFFF) it is an error-only answer: iid 0 + 5 zero bytes */
+    x.n = 0;
+    put_hex(&x, "32 0000 054c 0000 0003 34 | 83 ff 7f | 00 | 00 | 00000000");
+    d = check_vector(*state, &x, S7P_PROTO_V2);
+    assert_true(d->ret_only);
+    assert_int_equal(s7p_ret_code(d->ret), -1);
+}
+
+/* An error-only answer followed by exactly one integrity id and 4 zero bytes, e.g. `32 0000
+ * 054c 0000 1234 34 | 83 ff 74 | a4 3d | 00000000` (ret -12, iid 0x123d), decodes as
+ * ret_only with the integrity id, for every function with a response body. */
+static void test_error_only_response_with_integrity_id(void **state)
+{
+    static const uint8_t versions[] = {S7P_PROTO_V2, S7P_PROTO_V3};
+    for (size_t v = 0; v < sizeof versions; v++) {
+        for (size_t k = 0; k < N_BODY_FUNCTIONS; k++) {
+            s7p_pdu r;
+            response(&r, versions[v], functions_with_response_body[k], (uint64_t)(uint16_t)-12);
+            r.ret_only = true;
+            r.has_iid = true;
+            r.iid = 0x1234 + 9;
+            if (versions[v] == S7P_PROTO_V3) {
+                r.has_v3_digest = true;
+                set_digest(r.v3_digest, 3);
+            }
+            assert_int_equal(encode_status(&r), S7P_OK);
+            s7p_pdu *d = check_pdu(*state, &r);
+            if (!d->ret_only) fail_msg("V%u function 0x%04x", versions[v], r.function);
+            assert_true(d->has_iid);
+            assert_int_equal(d->iid, 0x123d);
+            assert_int_equal(s7p_ret_code(d->ret), -12);
+        }
+    }
+    /* The example above, byte for byte. */
+    bytes x = {.n = 0};
+    put_hex(&x, "32 0000 054c 0000 1234 34 | 83 ff 74 | a4 3d | 00000000");
+    s7p_pdu *d = check_vector(*state, &x, S7P_PROTO_V2);
+    assert_true(d->ret_only);
+    assert_true(d->has_iid);
+    assert_int_equal(d->iid, 0x123d);
+    assert_int_equal(s7p_ret_code(d->ret), -12);
+}
+
+static void test_error_only_for_function_without_layout(void **state)
+{
+    /* Encodable for any function; without a known layout the decoder keeps the bytes. */
+    s7p_pdu r;
+    response(&r, S7P_PROTO_V2, S7P_FC_ADD_LINK, (uint64_t)(uint16_t)-12);
+    r.ret_only = true;
+    s7p_bytes e = encode_pdu(*state, &r);
+    assert_int_equal(e.n, 10 + 3 + 4);
+    s7p_pdu *d = s7p_arena_alloc(*state, sizeof *d);
+    assert_int_equal(s7p_pdu_decode(e.p, e.n, S7P_PROTO_V2, *state, d), S7P_OK);
+    assert_int_equal(d->opaque.n, 3 + 4);
+    s7p_bytes again = encode_pdu(*state, d);
+    assert_int_equal(again.n, e.n);
+    assert_memory_equal(again.p, e.p, e.n);
+}
+
 /* ---- responses with integrity rules ------------------------------------------------------- */
 
 static void test_create_object_responses(void **state)
@@ -1354,6 +1453,11 @@ static void test_delete_object_response_integrity_rule(void **state)
     d = check_pdu(a, &r);
     assert_false(d->has_iid);
     assert_int_equal(d->fill_len, 4);
+    /* A longer zero fill still holds no id: the byte after the object id is 0. */
+    r.fill_len = 7;
+    d = check_pdu(a, &r);
+    assert_false(d->has_iid);
+    assert_int_equal(d->fill_len, 7);
 }
 
 static void test_delete_object_response_error_object(void **state)
@@ -1608,26 +1712,30 @@ static void test_notification_unknown_item_code(void **state)
     assert_int_equal(encode_status(&p), S7P_E_INVALID_ARG);
 }
 
-/* KNOWN BUG: the encoder accepts a V2/V3 notification with an integrity id in the tail, but
- * notification.c reads any non-zero byte after the value list as the start of "part 2", so
- * e.g. `33 7000012a 0400 0000 0000 00 01 01 00 | 05 00000000` fails to decode: an encoded
- * PDU that s7p_pdu_decode cannot read back. */
-static void test_notification_with_integrity_id_roundtrip(void **state)
+/* After a notification's items a non-zero byte means "part 2", so no integrity id can
+ * follow them: the encoder refuses a notification with has_iid. */
+static void test_notification_with_integrity_id_refused(void **state)
 {
-    s7p_pdu p;
-    notification(&p, S7P_PROTO_V2);
-    p.notif.object_id = 0x7000012Au;
-    p.notif.unknown2 = 0x0400;
-    p.notif.seq = 1;
-    p.notif.change_counter = 1;
-    p.has_iid = true;
-    p.iid = 5;
-    s7p_bytes e = encode_pdu(*state, &p);
-    s7p_pdu *d = s7p_arena_alloc(*state, sizeof *d);
-    s7p_status st = s7p_pdu_decode(e.p, e.n, S7P_PROTO_V2, *state, d);
-    if (st != S7P_OK || !d->has_iid) skip();  /* KNOWN BUG (see above) */
-    assert_int_equal(d->iid, 5);
-    assert_false(d->notif.has_part2);
+    static const uint8_t versions[] = {S7P_PROTO_V2, S7P_PROTO_V3};
+    for (size_t v = 0; v < sizeof versions; v++) {
+        s7p_pdu p;
+        notification(&p, versions[v]);
+        p.notif.object_id = 0x7000012Au;
+        p.notif.unknown2 = 0x0400;
+        p.notif.seq = 1;
+        p.notif.change_counter = 1;
+        if (versions[v] == S7P_PROTO_V3) {
+            p.has_v3_digest = true;
+            set_digest(p.v3_digest, 3);
+        }
+        p.has_iid = true;
+        p.iid = 5;
+        assert_int_equal(encode_status(&p), S7P_E_INVALID_ARG);
+        /* The same notification without the id is fine. */
+        p.has_iid = false;
+        s7p_pdu *d = check_pdu(*state, &p);
+        assert_false(d->notif.has_part2);
+    }
 }
 
 /* ---- tail rules ---------------------------------------------------------------------------- */
@@ -1756,6 +1864,26 @@ static void test_tail_short_and_long_fills(void **state)
     assert_int_equal(decode_status(*state, e.p, e.n, S7P_PROTO_V2), S7P_E_PROTOCOL);
 }
 
+static void test_tail_v3_long_fill(void **state)
+{
+    s7p_pdu p;
+    end_sequence_request(&p, S7P_PROTO_V3);
+    p.fill_len = 200;
+    s7p_bytes e = encode_pdu(*state, &p);
+    s7p_pdu *d = s7p_arena_alloc(*state, sizeof *d);
+    assert_int_equal(s7p_pdu_decode(e.p, e.n, S7P_PROTO_V3, *state, d), S7P_OK);
+    assert_true(d->has_iid);  /* V3: more than 4 bytes left means an id */
+    assert_int_equal(d->iid, 0);
+    assert_int_equal(d->fill_len, 199);
+    /* More than 255 zero bytes cannot be a fill. */
+    size_t n = 33 + 14 + 2 + 1 + 256;
+    uint8_t *b = s7p_arena_alloc(*state, n);
+    memset(b, 0, n);
+    memcpy(b, e.p, 33 + 14 + 2);
+    assert_int_equal(decode_status(*state, b, n, S7P_PROTO_V3), S7P_E_PROTOCOL);
+    assert_int_equal(decode_status(*state, b, n - 1, S7P_PROTO_V3), S7P_OK);
+}
+
 static void test_bad_header_fields(void **state)
 {
     bytes x = {.n = 0};
@@ -1833,6 +1961,10 @@ int main(void)
         TEST(test_invoke_request_and_responses),
         TEST(test_error_responses),
         TEST(test_unknown_function_is_opaque),
+        TEST(test_error_only_response_every_function),
+        TEST(test_error_only_needs_a_negative_code),
+        TEST(test_error_only_response_with_integrity_id),
+        TEST(test_error_only_for_function_without_layout),
         TEST(test_create_object_responses),
         TEST(test_delete_object_response_integrity_rule),
         TEST(test_delete_object_response_error_object),
@@ -1844,12 +1976,13 @@ int main(void)
         TEST(test_notification_v1),
         TEST(test_notification_unknown_layout_kept_raw),
         TEST(test_notification_unknown_item_code),
-        TEST(test_notification_with_integrity_id_roundtrip),
+        TEST(test_notification_with_integrity_id_refused),
         TEST(test_tail_integrity_id_present_and_absent),
         TEST(test_tail_old_firmware_digest_replaces_fill),
         TEST(test_tail_v3_leading_digest),
         TEST(test_tail_nonzero_fill_rejected),
         TEST(test_tail_short_and_long_fills),
+        TEST(test_tail_v3_long_fill),
         TEST(test_bad_header_fields),
         TEST(test_body_bytes_left_over_rejected),
     };

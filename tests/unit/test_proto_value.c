@@ -93,8 +93,9 @@ static bool value_equal(const s7p_value *x, const s7p_value *y)
         if (x->count != y->count) return false;
         for (uint32_t i = 0; i < x->count; i++) {
             if (x->keys[i] != y->keys[i]) return false;
-            bool same = x->type == S7P_DT_VARIANT ? x->elems[i].u == y->elems[i].u
-                                                  : payload_equal(x->type, &x->elems[i], &y->elems[i]);
+            bool same = x->type == S7P_DT_VARIANT
+                            ? x->elems[i].u == y->elems[i].u
+                            : payload_equal(x->type, &x->elems[i], &y->elems[i]);
             if (!same) return false;
         }
         return true;
@@ -398,7 +399,8 @@ static void test_spec_udint_array_vector(void **state)
 static void test_spec_wstring_sparse_vector(void **state)
 {
     s7p_value v;
-    check_vector(*state, VEC(0x40, 0x15, 0x01, 0x01, 0x61, 0x02, 0x02, 0x62, 0x63, 0x00), false, &v);
+    check_vector(*state, VEC(0x40, 0x15, 0x01, 0x01, 0x61, 0x02, 0x02, 0x62, 0x63, 0x00), false,
+                 &v);
     assert_true(s7p_value_is_sparse(&v));
     assert_int_equal(v.count, 2);
     assert_int_equal(v.keys[0], 1);
@@ -528,7 +530,8 @@ static void check_int(s7p_arena *a, uint8_t type, int64_t val, size_t want_len)
     s7p_value v = scalar_i(type, val);
     s7p_bytes e = check_roundtrip(a, &v, false);
     if (e.n != want_len)
-        fail_msg("type 0x%02x value %lld: %zu bytes, want %zu", type, (long long)val, e.n, want_len);
+        fail_msg("type 0x%02x value %lld: %zu bytes, want %zu", type, (long long)val, e.n,
+                 want_len);
 }
 
 static void check_uint(s7p_arena *a, uint8_t type, uint64_t val, size_t want_len)
@@ -635,7 +638,8 @@ static void test_lreal_special_values_bit_exact(void **state)
         memcpy(&v.v.lr, &dbits[k], sizeof dbits[k]);
         s7p_bytes e = check_roundtrip(*state, &v, false);
         assert_int_equal(e.n, 10);
-        for (int b = 0; b < 8; b++) assert_int_equal(e.p[2 + b], (uint8_t)(dbits[k] >> (56 - 8 * b)));
+        for (int b = 0; b < 8; b++)
+            assert_int_equal(e.p[2 + b], (uint8_t)(dbits[k] >> (56 - 8 * b)));
         s7p_value d;
         assert_int_equal(decode(*state, e.p, e.n, false, &d, NULL), S7P_OK);
         uint64_t got;
@@ -906,8 +910,8 @@ static void test_packed_struct_dtl(void **state)
     check_vector(*state, VEC(0x00, 0x17, 0x02, 0x00, 0x00, 0x43,
                              0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
                              0x02, 0x0c,
-                             0x07, 0xe8, 0x05, 0x1f, 0x05, 0x0c, 0x22, 0x38, 0x00, 0x00, 0x00, 0x01),
-                 false, &v);
+                             0x07, 0xe8, 0x05, 0x1f, 0x05, 0x0c, 0x22, 0x38,
+                             0x00, 0x00, 0x00, 0x01), false, &v);
     const s7p_struct *st = v.v.st;
     assert_int_equal(st->id, 0x02000043u);
     assert_true(st->iface_timestamp == 0x1122334455667788ull);
@@ -1054,7 +1058,8 @@ static void test_variant_sparse_plain_vlq(void **state)
 
 static void test_variant_rejects_struct_and_unknown_inner(void **state)
 {
-    assert_int_equal(decode_status(*state, VEC(0x00, 0x16, 0x00, 0x17, 0x00, 0x00, 0x00, 0x01, 0x00)),
+    assert_int_equal(decode_status(*state, VEC(0x00, 0x16, 0x00, 0x17, 0x00, 0x00, 0x00, 0x01,
+                                               0x00)),
                      S7P_E_UNSUPPORTED);
     assert_int_equal(decode_status(*state, VEC(0x00, 0x16, 0x00, 0x18)), S7P_E_PROTOCOL);
     assert_int_equal(decode_status(*state, VEC(0x00, 0x16, 0x00, 0x16, 0x00, 0x01, 0x01)),
@@ -1063,17 +1068,29 @@ static void test_variant_rejects_struct_and_unknown_inner(void **state)
                      S7P_E_UNSUPPORTED);
 }
 
-/* KNOWN BUG: docs/protocol.md §2 decision 2 says a Variant element whose own flags byte has
- * array bits must be rejected (its length cannot be known); value.c rd_variant_elem ignores
- * the inner flags and reads one scalar, e.g. `00 16 10 07 00 05` decodes as Int 5. */
+/* docs/protocol.md §2 decision 2: a Variant element whose own flags byte has array bits
+ * (0x10/0x20/0x40) is rejected with UNSUPPORTED (its length cannot be known), as a scalar
+ * and inside a Variant array; the encoder refuses such an element with INVALID_ARG. */
 static void test_variant_rejects_inner_array_flags(void **state)
 {
     static const uint8_t inner_flags[] = {0x10, 0x20, 0x40};
     for (size_t k = 0; k < sizeof inner_flags; k++) {
         const uint8_t b[] = {0x00, 0x16, inner_flags[k], 0x07, 0x00, 0x05};
-        s7p_status st = decode_status(*state, b, sizeof b);
-        if (st == S7P_OK) skip();  /* KNOWN BUG (see above) */
-        assert_int_not_equal(st, S7P_OK);
+        assert_int_equal(decode_status(*state, b, sizeof b), S7P_E_UNSUPPORTED);
+        const uint8_t arr[] = {0x10, 0x16, 0x01, inner_flags[k], 0x07, 0x00, 0x05};
+        assert_int_equal(decode_status(*state, arr, sizeof arr), S7P_E_UNSUPPORTED);
+
+        s7p_value inner = scalar_i(S7P_DT_INT, 5);
+        inner.flags = inner_flags[k];
+        s7p_value v = scalar_u(S7P_DT_VARIANT, 0);
+        v.v.var = &inner;
+        assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
+        s7p_scalar elem = {.var = &inner};
+        s7p_value arr_v = scalar_u(S7P_DT_VARIANT, 0);
+        arr_v.flags = S7P_VF_ARRAY;
+        arr_v.count = 1;
+        arr_v.elems = &elem;
+        assert_int_equal(encode_status(&arr_v), S7P_E_INVALID_ARG);
     }
 }
 
@@ -1162,30 +1179,22 @@ static void test_unknown_datatypes_rejected(void **state)
     }
 }
 
-/* KNOWN BUG: value.c rd_array / rd_sparse only reject an unknown datatype when an element
- * payload is read, so an empty array or sparse array of datatype 0x18 or 0x1A..0xFF decodes
- * as S7P_OK (e.g. `10 18 00`, `20 ff 00`, `40 18 00`); docs/protocol.md says unknown types
- * are errors. */
+/* Unknown datatypes (0x18, 0x1A..0xFF) are PROTOCOL errors even when an array, address
+ * array or sparse array holds no element to read. */
 static void test_unknown_datatypes_rejected_in_empty_arrays(void **state)
 {
-    bool bug = false;
     for (unsigned type = 0x18; type <= 0xFF; type++) {
         if (type == S7P_DT_S7STRING) continue;
         const uint8_t arr[] = {0x10, (uint8_t)type, 0x00};
         const uint8_t addr[] = {0x20, (uint8_t)type, 0x00};
         const uint8_t sparse[] = {0x40, (uint8_t)type, 0x00};
-        s7p_status s1 = decode_status(*state, arr, sizeof arr);
-        s7p_status s2 = decode_status(*state, addr, sizeof addr);
-        s7p_status s3 = decode_status(*state, sparse, sizeof sparse);
-        if (s1 == S7P_OK || s2 == S7P_OK || s3 == S7P_OK) {
-            bug = true;
-            continue;
-        }
-        assert_int_equal(s1, S7P_E_PROTOCOL);
-        assert_int_equal(s2, S7P_E_PROTOCOL);
-        assert_int_equal(s3, S7P_E_PROTOCOL);
+        if (decode_status(*state, arr, sizeof arr) != S7P_E_PROTOCOL)
+            fail_msg("empty array of datatype 0x%02x accepted", type);
+        if (decode_status(*state, addr, sizeof addr) != S7P_E_PROTOCOL)
+            fail_msg("empty address array of datatype 0x%02x accepted", type);
+        if (decode_status(*state, sparse, sizeof sparse) != S7P_E_PROTOCOL)
+            fail_msg("empty sparse array of datatype 0x%02x accepted", type);
     }
-    if (bug) skip();  /* KNOWN BUG (see above) */
 }
 
 /* n nested structs: `00 17 <id 1>` then member 1 holding the next, the innermost empty. */
