@@ -215,9 +215,9 @@ static int run_case(uint32_t items, double seconds)
         return -1;
     }
     double len = (double)c.len, n = (double)items;
-    printf("%7u %10zu %11.1f %12.3e %9.1f %10.3f %8.1f %11.1f\n", items, c.len,
+    printf("%7u %10zu %12.1f %12.2f %9.1f %12.3f %7.1f %12.1f\n", items, c.len,
            len / dec * 1e3,        /* bytes per ns -> MB/s */
-           n / dec * 1e9,          /* values per second */
+           n / dec * 1e3,          /* values per ns -> millions of values per second */
            dec / n, cpy / n, dec / cpy,
            len / enc * 1e3);
     free_case(&c);
@@ -263,8 +263,8 @@ int main(int argc, char **argv)
            "Real, LReal, UDInt, WString[20], USInt[256] (a STRING); %.3g s per measurement%s\n"
            "ratio = decode time / memcpy time of the same bytes\n\n",
            seconds, smoke ? " (smoke run: figures are meaningless)" : "");
-    printf("%7s %10s %11s %12s %9s %10s %8s %11s\n", "items", "PDU bytes", "decode MB/s",
-           "values/s", "ns/value", "memcpy ns/v", "ratio", "encode MB/s");
+    printf("%7s %10s %12s %12s %9s %12s %7s %12s\n", "items", "PDU bytes", "decode MB/s",
+           "Mvalues/s", "ns/value", "memcpy ns/v", "ratio", "encode MB/s");
     if (run_case(items, seconds) != 0) return 1;
     if (run_case(20, seconds) != 0) return 1;
     return 0;

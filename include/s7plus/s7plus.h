@@ -51,6 +51,7 @@ typedef enum s7p_status {
     S7P_E_NOT_FOUND,    /**< a symbol, object or attribute does not exist */
     S7P_E_TOO_SMALL,    /**< a caller buffer is too small */
     S7P_E_LIMIT,        /**< a size, count or nesting limit was exceeded */
+    S7P_E_WRITE_DISABLED, /**< a write on a client created without allow_write */
 } s7p_status;
 
 /** Short English name of a status, e.g. "protocol error". Static, never NULL. */
@@ -137,6 +138,7 @@ typedef struct s7p_client_options {
     s7p_log_fn log;                 /**< NULL = silent */
     void *log_ctx;
     s7p_log_level log_level;        /**< most verbose level passed to `log`; default INFO */
+    bool allow_write;               /**< default false: s7p_write() fails, sends nothing */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -294,6 +296,63 @@ typedef struct s7p_tag {
     uint8_t nlids;
     uint32_t lids[S7P_TAG_MAX_LIDS];
 } s7p_tag;
+
+/* ---- browse, symbols, read and write ------------------------------------------------- */
+
+/** One variable found by browsing. Everything is valid only during the callback. */
+typedef struct s7p_browse_item {
+    const char *symbol;             /**< e.g. "\"My DB\".Motor[3].Speed" */
+    s7p_tag tag;                    /**< ready for s7p_read() / s7p_write() */
+    uint8_t ndims;                  /**< arrays: dimensions, with bounds below */
+    int32_t lower[S7P_MAX_DIMS];    /**< left-most dimension first */
+    uint32_t dim_count[S7P_MAX_DIMS];
+    const char *block;              /**< the DB's name (or "I", "Q", "M", "T", "C") */
+    uint32_t blocks_done, blocks_total;  /**< progress: blocks finished / all blocks */
+} s7p_browse_item;
+
+/** Browse callback: return false to stop browsing (s7p_browse() then returns S7P_OK). */
+typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
+
+/**
+ * Lists every variable of the PLC program (all DBs) through `fn`, one call per variable:
+ * nothing is held twice, so programs of any size stream through. Arrays of elementary types
+ * come as one item (the whole array); arrays of structs are expanded element by element.
+ * Blocks up to the browse timeout.
+ */
+S7P_API s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err);
+
+/**
+ * Resolves a symbol such as `"My DB".Motor[3].Speed` or `Db.Arr[1,2]` (DB names may be
+ * quoted or bare; member names with special characters quoted). Unknown names give
+ * S7P_E_NOT_FOUND with the failing part named in err->message.
+ */
+S7P_API s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out,
+                                     s7p_error *err);
+
+/** Result of one item of a batch. */
+typedef struct s7p_item_result {
+    s7p_status code;                /**< S7P_OK, S7P_E_PLC (see plc_code), S7P_E_PROTOCOL,
+                                         S7P_E_INVALID_ARG (write value does not fit) */
+    int16_t plc_code;
+    uint64_t plc_return;
+} s7p_item_result;
+
+/**
+ * Reads n tags. The batch is split by the PLC's tags-per-request limit and the frame size.
+ * Returns S7P_OK when every request was answered; per-item outcomes are in results[i]
+ * (caller's array of n) and values[i] (caller's array of n; release each with
+ * s7p_tag_value_clear()). A failed item never fails the batch.
+ */
+S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
+                            s7p_tag_value *values, s7p_item_result *results, s7p_error *err);
+
+/**
+ * Writes n values. Fails with S7P_E_WRITE_DISABLED and sends nothing unless the client was
+ * created with `allow_write`. Values are range- and length-checked before anything is sent: items
+ * that do not fit get S7P_E_INVALID_ARG in results[i] and are not sent.
+ */
+S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values,
+                             size_t n, s7p_item_result *results, s7p_error *err);
 
 #ifdef __cplusplus
 }

@@ -98,6 +98,8 @@ bool s7p_body_encode(s7p_wr *w, const s7p_pdu *p)
 static bool tail_may_have_iid(const s7p_rd *r, const s7p_pdu *p)
 {
     if (p->version == S7P_PROTO_V1) return false;
+    /* After a notification's items a non-zero byte starts part 2, never an id. */
+    if (p->opcode == S7P_OP_NOTIFICATION) return false;
     /* The id of the deleted session is omitted; a present id is never 0. */
     if (is_response(p->opcode) && p->function == S7P_FC_DELETE_OBJECT)
         return s7p_rd_left(r) > 0 && r->p[0] != 0;

@@ -214,7 +214,7 @@ static const uint8_t *next_block(s7p_rd *r, size_t *len)
 
 bool s7p_vartype_list_decode(s7p_rd *r, s7p_arena *a, s7p_vartype_list *out)
 {
-    size_t len;
+    size_t len = 0;
     uint32_t cap = 0;
     memset(out, 0, sizeof *out);
     const uint8_t *end = next_block(r, &len);
@@ -279,7 +279,7 @@ bool s7p_vartype_list_encode(s7p_wr *w, const s7p_vartype_list *l)
 
 bool s7p_varname_list_decode(s7p_rd *r, s7p_arena *a, s7p_varname_list *out)
 {
-    size_t len;
+    size_t len = 0;
     uint32_t cap = 0;
     memset(out, 0, sizeof *out);
     const uint8_t *end = next_block(r, &len);

@@ -24,6 +24,14 @@ static unsigned read_groups(s7p_rd *r, unsigned max_groups, bool is_signed, uint
     return i;
 }
 
+/* Unsigned VLQs are written in their shortest form by PLCs and clients alike; a leading
+ * empty group would let the same number take several lengths, and lengths decide where a
+ * PDU's tail starts (docs/protocol.md §1.9), so such input is refused. */
+static bool leading_empty_group(const s7p_rd *r)
+{
+    return r->p + 1 < r->end && r->p[0] == 0x80;
+}
+
 bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out)
 {
     uint64_t acc;
@@ -31,6 +39,7 @@ bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out)
     unsigned n;
     *out = 0;
     if (r->fixed_ints) return s7p_rd_u32be(r, out);
+    if (leading_empty_group(r)) return s7p_rd_fail(r, S7P_E_PROTOCOL);
     n = read_groups(r, 5, false, &acc, &cont);
     if (n == 0) return false;
     /* A sixth group or bits above 32 mean the sender wrote something no 32-bit field holds. */
@@ -75,7 +84,19 @@ static bool rd_vlq64(s7p_rd *r, bool is_signed, uint64_t *out)
     return true;
 }
 
-bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out) { return rd_vlq64(r, false, out); }
+bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out)
+{
+    *out = 0;
+    if (r->fixed_ints) return s7p_rd_u64be(r, out);
+    /* The 9-byte form starts with 0x80 padding, but only for values above 56 bits. */
+    const uint8_t *start = r->p;
+    if (!rd_vlq64(r, false, out)) return false;
+    size_t used = (size_t)(r->p - start);
+    bool long_form = used == 9;
+    if ((long_form && *out <= 0x00FFFFFFFFFFFFFFull) || (!long_form && used > 1 && start[0] == 0x80))
+        return s7p_rd_fail(r, S7P_E_PROTOCOL);
+    return true;
+}
 
 bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out)
 {

@@ -114,8 +114,20 @@ s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu 
     return wait_response(s, req, a, resp, deadline, f);
 }
 
-/* A V2 request with an integrity id and the usual trailer. */
-static void init_v2(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid)
+s7p_status s7p_session_call_kept(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
+                                 int64_t deadline, s7p_fail *f)
+{
+    s7p_status st = s7p_session_call(s, req, a, resp, deadline, f);
+    if (st != S7P_OK) return st;
+    size_t n = s->ch.reasm.len;
+    uint8_t *copy = s7p_arena_alloc(a, n);
+    if (!copy) return s7p_fail_set(f, S7P_E_NOMEM, "keeping an answer of %zu bytes", n);
+    memcpy(copy, s->ch.reasm.buf, n);
+    st = s7p_pdu_decode(copy, n, s->ch.reasm.version, a, resp);
+    return st == S7P_OK ? st : s7p_fail_set(f, st, "answer changed while copying");
+}
+
+void s7p_session_init_request(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid)
 {
     s7p_pdu_init_request(p, S7P_PROTO_V2, function, 0, s->session_id, S7P_TF_REQUEST);
     if (with_iid) {
@@ -136,7 +148,7 @@ s7p_status s7p_session_read_attr(s7p_session *s, uint32_t object_id, uint32_t at
                                  s7p_fail *f)
 {
     s7p_pdu req, resp;
-    init_v2(s, &req, S7P_FC_GET_VAR_SUB_STREAMED, true);
+    s7p_session_init_request(s, &req, S7P_FC_GET_VAR_SUB_STREAMED, true);
     s7p_req_var_sub_streamed *b = &req.req.var_sub_streamed;
     b->object_id = object_id;
     /* The address: an address array of one UDInt, the attribute id. */
@@ -204,7 +216,7 @@ static s7p_status setup_write(s7p_session *s, const s7p_value *ver, s7p_arena *a
                               int64_t deadline, s7p_fail *f)
 {
     s7p_pdu req, resp;
-    init_v2(s, &req, S7P_FC_SET_MULTI_VARIABLES, false);
+    s7p_session_init_request(s, &req, S7P_FC_SET_MULTI_VARIABLES, false);
     s7p_req_set_multi *b = &req.req.set_multi;
     uint32_t *id = s7p_arena_alloc(a, sizeof *id);
     s7p_value *v = s7p_idlist_add(&b->values, a, 1);
@@ -283,7 +295,7 @@ static s7p_status read_limits(s7p_session *s, int64_t deadline, s7p_fail *f)
     uint32_t lid[5];
     s7p_arena_init(&a, 1u << 20);
     memset(items, 0, sizeof items);
-    init_v2(s, &req, S7P_FC_GET_MULTI_VARIABLES, true);
+    s7p_session_init_request(s, &req, S7P_FC_GET_MULTI_VARIABLES, true);
     for (int i = 0; i < 5; i++) add_limit_item(&items[i], &lid[i], lids[i]);
     req.req.get_multi.item_count = 5;
     req.req.get_multi.nfields = 5 * s7p_item_address_fields(&items[0]);
@@ -365,7 +377,7 @@ void s7p_session_close(s7p_session *s, int64_t deadline)
         s7p_pdu req, resp;
         s7p_fail f = {0};
         s7p_arena_init(&a, 1u << 20);
-        init_v2(s, &req, S7P_FC_DELETE_OBJECT, true);
+        s7p_session_init_request(s, &req, S7P_FC_DELETE_OBJECT, true);
         req.req.delete_object.object_id = s->session_id;
         if (s7p_qualifier_default(&req.qualifier, &a) &&
             s7p_session_call(s, &req, &a, &resp, deadline, &f) != S7P_OK)

@@ -48,12 +48,21 @@ typedef struct s7p_session {
 s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
                             const s7p_log_sink *log, int64_t deadline, s7p_fail *f);
 
+/** Starts a V2 request of this session (flags 0x34, 4 fill bytes), with an integrity id
+ *  from the matching counter when with_iid. */
+void s7p_session_init_request(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid);
+
 /** Sends req (its seq, session id and integrity id are assigned here) and waits for the
  *  matching response; notifications and unrelated responses that arrive meanwhile are
  *  dropped (logged at DEBUG). The response's trees live in `a`. A negative PLC return code
  *  is not an error here: the caller decides. */
 s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
                             int64_t deadline, s7p_fail *f);
+
+/** As s7p_session_call, but the response is decoded again from a copy in `a`, so it stays
+ *  valid after later receives (for answers that are kept, such as type information). */
+s7p_status s7p_session_call_kept(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
+                                 int64_t deadline, s7p_fail *f);
 
 /** Reads one attribute of an object with GetVarSubStreamed. S7P_E_PLC when the PLC refuses
  *  (f->plc_return), S7P_E_PROTOCOL when the answer carries no value. */

@@ -24,6 +24,7 @@ const char *s7p_strerror(s7p_status s)
     case S7P_E_NOT_FOUND: return "not found";
     case S7P_E_TOO_SMALL: return "buffer too small";
     case S7P_E_LIMIT: return "limit exceeded";
+    case S7P_E_WRITE_DISABLED: return "writes are disabled";
     }
     return "unknown status";
 }

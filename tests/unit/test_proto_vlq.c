@@ -180,11 +180,24 @@ static void test_rejects_overlong_and_truncated(void **state)
         assert_false(s7p_rd_vlq_u32(&r, &u));
         assert_int_equal(r.err, S7P_E_PROTOCOL);
     }
-    /* Non-minimal but not overlong: accepted. */
+    /* Unsigned forms with leading empty groups are refused: the same number would have
+     * several lengths, and lengths decide where a PDU's tail starts. */
     const uint8_t padded[] = {0x80, 0x80, 0x01};
     r = s7p_rd_init(padded, sizeof padded);
+    assert_false(s7p_rd_vlq_u32(&r, &u));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    uint64_t u64;
+    r = s7p_rd_init(padded, sizeof padded);
+    assert_false(s7p_rd_vlq_u64(&r, &u64));
+    const uint8_t nine_small[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x05};
+    r = s7p_rd_init(nine_small, sizeof nine_small);
+    assert_false(s7p_rd_vlq_u64(&r, &u64));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    /* A single 0x00 is zero, and signed forms keep their long variants (tested above). */
+    const uint8_t zero[] = {0x00};
+    r = s7p_rd_init(zero, 1);
     assert_true(s7p_rd_vlq_u32(&r, &u));
-    assert_int_equal(u, 1);
+    assert_int_equal(u, 0);
 }
 
 static void test_fixed_int_mode(void **state)

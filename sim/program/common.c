@@ -1,0 +1,150 @@
+/* Small helpers of the program loader: vectors, the name index, UTF-8, error messages. */
+#include <stdio.h>
+#include <string.h>
+
+#include "program/prog_int.h"
+#include "util/alloc.h"
+
+void vec_init(vec *v, size_t size)
+{
+    v->p = NULL;
+    v->n = v->cap = 0;
+    v->size = size;
+}
+
+void *vec_push(vec *v)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        if (cap > SIZE_MAX / v->size) return NULL;
+        void *np = s7p_realloc(v->p, cap * v->size);
+        if (!np) return NULL;
+        v->p = np;
+        v->cap = cap;
+    }
+    void *slot = (char *)v->p + v->n * v->size;
+    memset(slot, 0, v->size);
+    v->n++;
+    return slot;
+}
+
+void vec_free(vec *v)
+{
+    s7p_free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
+
+static unsigned char lower(unsigned char ch) { return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch; }
+
+bool name_eq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        if (lower((unsigned char)*a) != lower((unsigned char)*b)) return false;
+        if (!*a) return true;
+    }
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) h = (h ^ lower((unsigned char)*s)) * 0x100000001b3ull;
+    return h;
+}
+
+bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
+                      size_t *dup)
+{
+    *dup = SIZE_MAX;
+    size_t size = 8;
+    while (size < n * 2) size *= 2;
+    ix->slots = s7p_arena_array(a, size, sizeof *ix->slots);
+    ix->mask = size - 1;
+    if (!ix->slots) return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)name_hash(names[i]) & ix->mask;
+        while (ix->slots[k]) {
+            if (name_eq(names[ix->slots[k] - 1], names[i])) {
+                if (*dup == SIZE_MAX) *dup = i;
+                break;
+            }
+            k = (k + 1) & ix->mask;
+        }
+        if (!ix->slots[k]) ix->slots[k] = (uint32_t)(i + 1);
+    }
+    return true;
+}
+
+size_t name_index_find(const name_index *ix, const char *const *names, const char *key)
+{
+    if (!ix->slots) return SIZE_MAX;
+    size_t k = (size_t)name_hash(key) & ix->mask;
+    while (ix->slots[k]) {
+        if (name_eq(names[ix->slots[k] - 1], key)) return ix->slots[k] - 1;
+        k = (k + 1) & ix->mask;
+    }
+    return SIZE_MAX;
+}
+
+char *arena_strndup(s7p_arena *a, const char *s, size_t n)
+{
+    char *p = s7p_arena_alloc(a, n + 1);
+    if (p && n) memcpy(p, s, n);
+    return p;
+}
+
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (n == 0) return 0;
+    unsigned char b = s[0];
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    size_t len;
+    uint32_t v, min;
+    if ((b & 0xE0) == 0xC0) { len = 2; v = b & 0x1Fu; min = 0x80; }
+    else if ((b & 0xF0) == 0xE0) { len = 3; v = b & 0x0Fu; min = 0x800; }
+    else if ((b & 0xF8) == 0xF0) { len = 4; v = b & 0x07u; min = 0x10000; }
+    else return 0;
+    if (n < len) return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[k] & 0x3Fu);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+bool verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
+          va_list ap)
+{
+    if (*failed) return false;
+    *failed = true;
+    if (!err || !err_len) return false;
+    int k = at.line ? snprintf(err, err_len, "%s:%u:%u: ", file, (unsigned)at.line,
+                               (unsigned)at.col)
+                    : snprintf(err, err_len, "%s: ", file);
+    if (k >= 0 && (size_t)k < err_len) vsnprintf(err + k, err_len - (size_t)k, fmt, ap);
+    return false;
+}
+
+bool perr(pctx *c, pos at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(c->err, c->err_len, c->failed, c->file, at, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool is_plain_ident(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
+    for (s++; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return false;
+    return true;
+}

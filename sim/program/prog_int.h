@@ -1,0 +1,256 @@
+/* Internals of the program loader shared by its files:
+ *   lexer.c     tokens of TIA sources and tag tables, positions, errors
+ *   literals.c  start-value literals (16#FF, T#1S, DTL#..., 'text') and their conversion
+ *   types.c     the elementary type table, formatting, zero values
+ *   parser.c    TYPE / DATA_BLOCK blocks
+ *   tags.c      the .tags format
+ *   resolve.c   UDT references, leaf counts, DB start values, BEGIN assignments, numbers
+ *   program.c   entry points, accessors, walking and path lookup
+ * Everything a program holds lives in one arena (c->arena) that the program owns. */
+#ifndef S7P_SIM_PROGRAM_PROG_INT_H
+#define S7P_SIM_PROGRAM_PROG_INT_H
+
+#include <stdarg.h>
+
+#include "program/program.h"
+#include "util/arena.h"
+
+/* ---- growable vector (s7p_realloc), for the lists built while loading ---- */
+typedef struct vec {
+    void *p;
+    size_t n, cap, size;
+} vec;
+
+void vec_init(vec *v, size_t size);
+void *vec_push(vec *v);           /* zeroed new slot, NULL when out of memory */
+void vec_free(vec *v);
+
+/* ---- names: case-insensitive (ASCII) hash index over a fixed set of strings ---- */
+typedef struct name_index {
+    uint32_t *slots;              /* item number + 1; 0 = empty */
+    size_t mask;
+} name_index;
+
+bool name_eq(const char *a, const char *b);
+/* Builds the index in the arena; *dup gets the first duplicate's number (or SIZE_MAX). */
+bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
+                      size_t *dup);
+/* names[i] equal to key, or SIZE_MAX. */
+size_t name_index_find(const name_index *ix, const char *const *names, const char *key);
+
+/* ---- tokens ---- */
+typedef enum tok_kind {
+    T_EOF, T_ERROR, T_IDENT, T_QNAME, T_STRING, T_NUMBER, T_TYPED, T_ADDR,
+    T_ASSIGN, T_COLON, T_SEMI, T_COMMA, T_DOTDOT, T_DOT, T_LBRACK, T_RBRACK,
+    T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE, T_EQ, T_MINUS, T_PLUS, T_AT,
+} tok_kind;
+
+typedef struct pos { uint32_t line, col; } pos;
+
+typedef struct tok {
+    tok_kind kind;
+    pos at;
+    const char *p;                /* raw text */
+    size_t n;
+    const char *s;                /* T_QNAME content, T_STRING decoded (UTF-8, NUL terminated,
+                                   * in the arena), T_TYPED prefix */
+    size_t sn;
+    const char *body;             /* T_TYPED: raw text after '#', or the decoded string */
+    size_t bn;
+    bool body_string;             /* T_TYPED body was a '...' string */
+    bool is_real;                 /* T_NUMBER has '.' or an exponent */
+    const char *comment;          /* a `//` comment that began on the previous token's line */
+    size_t cn;
+} tok;
+
+typedef struct s7t_builder s7t_builder;
+
+/* Parsing context of one source. */
+typedef struct pctx {
+    s7p_arena *arena;
+    const s7t_limits *lim;
+    s7t_builder *b;
+    const char *file;
+    char *err;
+    size_t err_len;
+    bool *failed;                 /* shared by every source of one load */
+    /* lexer state */
+    const char *src;
+    size_t len, i;
+    pos at;
+    uint32_t prev_line;           /* line on which the last token ended */
+    tok la;
+    bool has_la;
+} pctx;
+
+void lex_init(pctx *c, const char *src, size_t len);
+const tok *lex_peek(pctx *c);
+tok lex_next(pctx *c);
+/* After a consumed token: the raw rest of the current line (TITLE = ...), trimmed. */
+const char *lex_rest_of_line(pctx *c);
+bool tok_is(const tok *t, const char *kw);   /* T_IDENT equal to kw, any case */
+const char *tok_describe(const tok *t, char *buf, size_t len);
+
+/* Sets the load error (the first one wins) and returns false. */
+bool perr(pctx *c, pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
+          va_list ap);
+char *arena_strndup(s7p_arena *a, const char *s, size_t n);
+/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, 0 when invalid. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* ---- literals ---- */
+typedef enum lit_kind {
+    LIT_BOOL, LIT_INT, LIT_REAL, LIT_STR, LIT_DUR, LIT_DATE, LIT_TOD, LIT_DT,
+    LIT_NONE,                     /* `n()` in a list: the type's zero */
+} lit_kind;
+
+typedef enum lit_flavor {        /* what a typed prefix said */
+    LF_NONE, LF_TIME, LF_LTIME, LF_S5TIME, LF_TOD, LF_LTOD, LF_DT, LF_LDT, LF_DTL,
+    LF_CHAR, LF_WCHAR, LF_STRING, LF_WSTRING,
+} lit_flavor;
+
+typedef struct lit {
+    lit_kind kind;
+    lit_flavor flavor;
+    pos at;
+    bool neg;                     /* LIT_INT, LIT_DUR */
+    bool radix;                   /* LIT_INT written as 2#, 8#, 16# */
+    uint64_t mag;                 /* LIT_INT magnitude, LIT_BOOL 0/1, LIT_DUR ns, LIT_TOD ns */
+    double real;
+    const char *s;                /* LIT_STR UTF-8 */
+    size_t sn;
+    /* LIT_DATE, LIT_DT */
+    int32_t year;
+    uint8_t month, day, hour, minute, second;
+    uint32_t ns;
+} lit;
+
+/* A start value: one literal or a [list] with repetition counts. */
+typedef struct init {
+    pos at;
+    bool list;
+    const lit *items;
+    const uint64_t *reps;         /* list only: each item's count (1 unless `n(...)`) */
+    size_t n;
+} init;
+
+bool lit_parse(pctx *c, lit *out);
+bool init_parse(pctx *c, init *out);
+/* Converts to a value of elementary type t; errors name `what` (the member). */
+bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out);
+/* Fills count values of the array (or 1 of the elementary type) from an init. */
+bool init_convert(pctx *c, const init *in, const s7t_type *t, s7t_value **out);
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+unsigned dtl_weekday(int64_t days_since_1970);
+
+/* ---- types ---- */
+typedef struct elem_info {
+    const char *name;             /* canonical */
+    const char *alias;            /* second accepted spelling or NULL */
+    uint16_t sdt;
+    uint8_t vkind;                /* s7t_vkind */
+    uint8_t size;                 /* standard-layout bytes (Bool 0) */
+    bool is_signed;               /* V_INT range is signed */
+    bool tag_ok;                  /* may be a tag-table type */
+    int64_t min;                  /* integer range (V_UINT uses max only) */
+    uint64_t max;
+} elem_info;
+
+const elem_info *elem_find(const char *name, size_t n);   /* any case, NULL if unknown */
+const elem_info *elem_by_sdt(uint16_t sdt);
+const s7t_type *elem_type(const elem_info *e);           /* shared static type */
+const elem_info *elem_info_of(const s7t_type *t);
+s7t_value elem_zero(const s7t_type *t);
+
+/* ---- building ---- */
+typedef struct seg {              /* one step of a path: .name or [i, j] */
+    const char *name;             /* NULL for an index step */
+    int64_t idx[S7T_MAX_DIMS];
+    uint8_t nidx;
+    pos at;
+} seg;
+
+typedef struct assign {           /* one line of a BEGIN section */
+    const seg *segs;
+    size_t nsegs;
+    init val;
+    pos at;
+} assign;
+
+/* A UDT reference while loading: an S7T_STRUCT-less placeholder that resolve.c replaces. */
+typedef struct udt_ref {
+    s7t_type t;                   /* kind 0 until resolved */
+    const char *name;
+    const char *file;
+    pos at;
+    const s7t_udt *target;
+} udt_ref;
+
+typedef struct udt_build {
+    s7t_udt u;                    /* first: &udt_build.u is what the program hands out */
+    pos at;
+    int state;                    /* 0 not visited, 1 being visited, 2 done */
+    unsigned depth;               /* depth of its struct type, UDTs included */
+} udt_build;
+
+typedef struct db_build {
+    s7t_db db;                    /* first: &db_build.db is what the program hands out */
+    pos at;
+    udt_ref *typed_by;            /* DATA_BLOCK "x" "Udt" */
+    const assign *assigns;
+    size_t nassigns;
+    size_t order;                 /* processing order, for numbering */
+} db_build;
+
+struct s7t_builder {
+    vec udts;                     /* udt_build * */
+    vec dbs;                      /* db_build * */
+    vec slots;                    /* const s7t_type ** that may hold a udt_ref */
+    vec tags;                     /* s7t_tag */
+    vec tag_files;                /* const char *: file of each tag (for messages) */
+};
+
+/* A struct type as the parser builds it: the public part plus a member index. */
+typedef struct struct_type {
+    s7t_type t;                   /* first */
+    name_index ix;
+    const char **names;
+    bool sized;                   /* leaves/depth/offsets computed */
+} struct_type;
+
+bool parse_tia(pctx *c);
+/* `a.b[1,2]."c d"`: segments into the arena; stops before ':=' or the end of input. */
+bool parse_path(pctx *c, const seg **segs, size_t *n);
+bool parse_tags(pctx *c);
+/* The shared part of both grammars: a data type at nesting depth `depth`. */
+bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment);
+bool add_slot(pctx *c, const s7t_type **slot);
+bool is_plain_ident(const char *s);
+
+/* resolve.c: everything after parsing; fills the program's lists. */
+struct s7t_program {
+    s7p_arena arena;
+    const s7t_udt **udts;
+    size_t nudts;
+    const s7t_db **dbs;
+    size_t ndbs;
+    const s7t_tag *tags;
+    size_t ntags;
+    name_index udt_ix, db_ix, tag_ix;
+    const char **udt_names, **db_names, **tag_names;
+};
+
+bool resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
+                     size_t err_len, bool *failed);
+/* Path steps against a type: used by BEGIN assignments and s7t_db_resolve(). */
+typedef struct walk_pos {
+    const s7t_type *type;
+    const s7t_member *member;
+    uint64_t first;
+    int dtl_field;                /* -1, or 0..7 (YEAR .. NANOSECOND) when the path ends in a
+                                   * DTL element */
+} walk_pos;
+bool path_step(walk_pos *w, const seg *s, char *msg, size_t msg_len);
+
+#endif

@@ -1,0 +1,40 @@
+/* Browsing and symbol resolution: DB list, type information (cached per type-info RID),
+ * walking types into variables, and resolving symbols to access addresses
+ * (docs/protocol.md §3). */
+#ifndef S7P_SERVICES_BROWSE_H
+#define S7P_SERVICES_BROWSE_H
+
+#include "session/session.h"
+
+typedef struct s7p_db_entry {
+    uint32_t number;
+    uint32_t relid;            /* 0x8A0E0000 + number */
+    uint32_t type_rid;         /* 0 until read */
+    char name[130];
+} s7p_db_entry;
+
+typedef struct s7p_tinfo {
+    uint32_t rid;
+    const s7p_vartype_list *vt;
+    const s7p_varname_list *vn;
+} s7p_tinfo;
+
+/** What a client remembers of a PLC's program while connected. */
+typedef struct s7p_browse_cache {
+    s7p_arena arena;           /* type-info objects and their bytes */
+    s7p_tinfo *types;          /* sorted by rid */
+    size_t ntypes, cap_types;
+    s7p_db_entry *dbs;
+    size_t ndbs;
+    bool have_dbs;
+} s7p_browse_cache;
+
+void s7p_browse_cache_init(s7p_browse_cache *c);
+void s7p_browse_cache_clear(s7p_browse_cache *c);
+
+s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
+                          int64_t deadline, s7p_fail *f);
+s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
+                              s7p_tag *out, int64_t deadline, s7p_fail *f);
+
+#endif
