@@ -31,7 +31,7 @@ static bool word_is(const char *p, size_t n, const char *w)
 }
 
 /* Digits (and '_') in the given radix; false on a bad digit, overflow or no digit. */
-static bool parse_digits(const char *p, size_t n, unsigned radix, uint64_t *out)
+bool digits_value(const char *p, size_t n, unsigned radix, uint64_t *out)
 {
     uint64_t v = 0;
     bool any = false;
@@ -82,12 +82,12 @@ static bool number_text(pctx *c, pos at, const char *p, size_t n, lit *o)
     const char *hash = memchr(p, '#', n);
     if (hash) {
         uint64_t radix;
-        if (neg || !parse_digits(p, (size_t)(hash - p), 10, &radix) ||
+        if (neg || !digits_value(p, (size_t)(hash - p), 10, &radix) ||
             (radix != 2 && radix != 8 && radix != 16))
             return perr(c, at, "malformed number (radix must be 2, 8 or 16)");
         o->kind = LIT_INT;
         o->radix = true;
-        if (!parse_digits(hash + 1, n - (size_t)(hash + 1 - p), (unsigned)radix, &o->mag))
+        if (!digits_value(hash + 1, n - (size_t)(hash + 1 - p), (unsigned)radix, &o->mag))
             return perr(c, at, "malformed or too large base-%u number", (unsigned)radix);
         return true;
     }
@@ -102,7 +102,7 @@ static bool number_text(pctx *c, pos at, const char *p, size_t n, lit *o)
     }
     o->kind = LIT_INT;
     o->neg = neg;
-    if (!parse_digits(p, n, 10, &o->mag)) return perr(c, at, "malformed or too large number");
+    if (!digits_value(p, n, 10, &o->mag)) return perr(c, at, "malformed or too large number");
     return true;
 }
 

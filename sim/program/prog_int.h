@@ -135,6 +135,8 @@ typedef struct init {
     size_t n;
 } init;
 
+/* Digits (and '_') in radix 2..16 without sign; false on a bad digit, overflow or none. */
+bool digits_value(const char *p, size_t n, unsigned radix, uint64_t *out);
 bool lit_parse(pctx *c, lit *out);
 bool init_parse(pctx *c, init *out);
 /* Converts to a value of elementary type t; errors name `what` (the member). */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/error.h"
+#include "client/client_int.h"
 #include "proto/cotp.h"
 #include "services/info.h"
 #include "util/alloc.h"
@@ -12,15 +12,6 @@
 
 #define LAYER "client"
 
-struct s7p_client {
-    s7p_client_options opt;     /* strings point at the copies below */
-    char *host, *remote_tsap, *keylog_file, *ca_file;
-    char endpoint[72];
-    s7p_log_sink log;
-    pthread_mutex_t lock;       /* serialises every call on this client */
-    s7p_tls_ctx *tls;           /* created on first connect, reused afterwards */
-    s7p_session session;
-};
 
 void s7p_client_options_init(s7p_client_options *o)
 {
@@ -99,6 +90,7 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     }
     format_endpoint(c->endpoint, sizeof c->endpoint, c->host, o->port);
     c->log = (s7p_log_sink){o->log, o->log_ctx, o->log_level};
+    s7p_browse_cache_init(&c->cache);
     s7p_error_clear(err);
     *out = c;
     return S7P_OK;
@@ -109,6 +101,7 @@ void s7p_client_free(s7p_client *c)
     if (!c) return;
     s7p_disconnect(c, NULL);
     s7p_tls_ctx_free(c->tls);
+    s7p_browse_cache_clear(&c->cache);
     pthread_mutex_destroy(&c->lock);
     s7p_free(c->host);
     s7p_free(c->remote_tsap);
@@ -117,8 +110,8 @@ void s7p_client_free(s7p_client *c)
     s7p_free(c);
 }
 
-static s7p_status finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
-                         s7p_error *err)
+s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
+                             s7p_error *err)
 {
     if (st == S7P_OK) {
         s7p_error_clear(err);
@@ -179,7 +172,7 @@ s7p_status s7p_connect(s7p_client *c, s7p_error *err)
     pthread_mutex_lock(&c->lock);
     s7p_status st = connect_locked(c, &f);
     pthread_mutex_unlock(&c->lock);
-    return finish(c, "connect", st, &f, err);
+    return s7p_client_finish(c, "connect", st, &f, err);
 }
 
 s7p_status s7p_disconnect(s7p_client *c, s7p_error *err)
@@ -188,6 +181,7 @@ s7p_status s7p_disconnect(s7p_client *c, s7p_error *err)
     pthread_mutex_lock(&c->lock);
     if (c->session.open || c->session.ch.rx)
         s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
+    s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
     pthread_mutex_unlock(&c->lock);
     s7p_error_clear(err);
     return S7P_OK;
@@ -203,7 +197,7 @@ bool s7p_is_connected(s7p_client *c)
 }
 
 /* A session whose channel broke is closed, so the next call sees "not connected". */
-static void drop_if_broken(s7p_client *c)
+void s7p_client_drop_if_broken(s7p_client *c)
 {
     if (c->session.open && c->session.ch.err != S7P_OK) s7p_session_close(&c->session, 0);
 }
@@ -216,7 +210,7 @@ s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err)
     pthread_mutex_lock(&c->lock);
     if (!c->session.open) st = s7p_fail_set(&f, S7P_E_STATE, "not connected");
     else st = s7p_info_read(&c->session, out, c->opt.request_timeout_ms, &f);
-    drop_if_broken(c);
+    s7p_client_drop_if_broken(c);
     pthread_mutex_unlock(&c->lock);
-    return finish(c, "info", st, &f, err);
+    return s7p_client_finish(c, "info", st, &f, err);
 }

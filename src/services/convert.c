@@ -719,7 +719,7 @@ static s7p_status write_block(cx *c, const s7p_tag_value *in, s7p_arena *a, s7p_
 static s7p_status check_shape(cx *c, const s7p_tag_value *in)
 {
     if (!same_type((int)in->type, (int)c->tag->type))
-        return fail(c, S7P_E_INVALID_ARG, "a %s value was given", s7p_type_name((int)in->type));
+        return fail(c, S7P_E_INVALID_ARG, "value of type %s given", s7p_type_name((int)in->type));
     if (in->count != c->tag->count)
         return fail(c, S7P_E_INVALID_ARG, "%" PRIu32 " elements given, the tag has %" PRIu32,
                     in->count, c->tag->count);
@@ -728,8 +728,8 @@ static s7p_status check_shape(cx *c, const s7p_tag_value *in)
         const s7p_tag_value *e = &in->elems[i];
         at(c, i);
         if (e->count || (e->type != S7P_T_VOID && !same_type((int)e->type, (int)c->tag->type)))
-            return fail(c, S7P_E_INVALID_ARG, "a %s%s was given", s7p_type_name((int)e->type),
-                        e->count ? " array" : "");
+            return fail(c, S7P_E_INVALID_ARG, "value of type %s%s given",
+                        s7p_type_name((int)e->type), e->count ? " array" : "");
     }
     c->elem = -1;
     return S7P_OK;

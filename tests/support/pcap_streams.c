@@ -412,8 +412,8 @@ static s7p_pcap_status keep_payload(loader *L, const tcp_seg *s, size_t conv, in
 
 static s7p_pcap_status collect_segment(loader *L, const tcp_seg *s, uint64_t frame)
 {
-    size_t conv;
-    int dir;
+    size_t conv = 0;
+    int dir = 0;
     s7p_pcap_status st = find_conv(L, s, frame, &conv, &dir);
     if (st != S7P_PCAP_OK)
         return st;

@@ -1,0 +1,176 @@
+/* Symbols to access addresses: `"My DB".Motor[3].Speed`, `Db.Arr[1,2]`. The DB is found in
+ * the DB list, each member in its type's varname list (exact match first, then ignoring
+ * case, as TIA Portal treats names). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/symcrc.h"
+#include "services/browse_int.h"
+
+#define MAX_SEGMENTS S7P_TAG_MAX_LIDS
+
+typedef struct segment {
+    const char *name;
+    size_t len;
+    uint8_t nidx;
+    int32_t idx[S7P_MAX_DIMS];
+} segment;
+
+typedef struct parsed {
+    segment seg[MAX_SEGMENTS + 1];  /* [0] is the block */
+    size_t n;
+} parsed;
+
+static const char *parse_name(const char *p, segment *s)
+{
+    if (*p == '"') {
+        const char *end = strchr(p + 1, '"');
+        if (!end || end == p + 1) return NULL;
+        s->name = p + 1;
+        s->len = (size_t)(end - p - 1);
+        return end + 1;
+    }
+    s->name = p;
+    while (*p && *p != '.' && *p != '[') p++;
+    s->len = (size_t)(p - s->name);
+    return s->len ? p : NULL;
+}
+
+static const char *parse_index(const char *p, segment *s)
+{
+    if (*p != '[') return p;
+    p++;
+    for (;;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || s->nidx == S7P_MAX_DIMS || v < INT32_MIN || v > INT32_MAX) return NULL;
+        s->idx[s->nidx++] = (int32_t)v;
+        p = end;
+        while (*p == ' ') p++;
+        if (*p == ']') return p + 1;
+        if (*p != ',') return NULL;
+        p++;
+    }
+}
+
+static bool parse_symbol(const char *sym, parsed *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = parse_name(sym, &out->seg[0]);
+    out->n = 1;
+    while (p && *p) {
+        if (*p != '.' || out->n > MAX_SEGMENTS) return false;
+        segment *s = &out->seg[out->n++];
+        p = parse_name(p + 1, s);
+        if (p) p = parse_index(p, s);
+    }
+    return p != NULL && out->n >= 2;
+}
+
+static bool name_eq(const char *a, size_t alen, const uint8_t *b, size_t blen, bool fold)
+{
+    if (alen != blen) return false;
+    return fold ? strncasecmp(a, (const char *)b, alen) == 0 : memcmp(a, b, alen) == 0;
+}
+
+static const s7p_db_entry *find_db(const s7p_browse_cache *c, const segment *s)
+{
+    for (int fold = 0; fold < 2; fold++)
+        for (size_t i = 0; i < c->ndbs; i++)
+            if (name_eq(s->name, s->len, (const uint8_t *)c->dbs[i].name, strlen(c->dbs[i].name), fold))
+                return &c->dbs[i];
+    return NULL;
+}
+
+static int find_member(const s7p_tinfo *t, const segment *s)
+{
+    for (int fold = 0; fold < 2; fold++)
+        for (uint32_t k = 0; k < t->vn->n; k++)
+            if (name_eq(s->name, s->len, t->vn->items[k].name.p, t->vn->items[k].name.n, fold))
+                return (int)k;
+    return -1;
+}
+
+typedef struct resolver {
+    s7p_tag *tag;
+    uint32_t crcs[S7P_TAG_MAX_LIDS];
+    size_t ncrc;
+    bool indexed;
+} resolver;
+
+static s7p_status push_lid(resolver *r, uint32_t lid, s7p_fail *f, const char *sym)
+{
+    if (r->tag->nlids >= S7P_TAG_MAX_LIDS)
+        return s7p_fail_set(f, S7P_E_LIMIT, "%s: path deeper than %d levels", sym, S7P_TAG_MAX_LIDS);
+    r->tag->lids[r->tag->nlids++] = lid;
+    return S7P_OK;
+}
+
+/* Applies one member segment; *rid becomes the next struct type when the path goes on. */
+static s7p_status step(resolver *r, const s7p_tinfo *t, const segment *s, bool last,
+                       uint32_t *rid, const char *sym, s7p_fail *f)
+{
+    int k = find_member(t, s);
+    if (k < 0) return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no member '%.*s'", sym, (int)s->len, s->name);
+    const s7p_vartype *v = &t->vt->items[k];
+    s7p_member_shape sh;
+    s7p_vartype_shape(v, &sh);
+    s7p_status st = push_lid(r, v->lid, f, sym);
+    if (st != S7P_OK) return st;
+    r->crcs[r->ncrc++] = s7p_symcrc_segment(s->name, s->len, sh.is_struct ? 17 : v->softdatatype,
+                                            sh.is_array, sh.lower[0]);
+    if (s->nidx) {
+        uint32_t lid;
+        if (!sh.is_array)
+            return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' is not an array", sym, (int)s->len, s->name);
+        if (!s7p_index_lid(&sh, s->idx, s->nidx, &lid))
+            return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: index out of the bounds of '%.*s'", sym,
+                                (int)s->len, s->name);
+        r->indexed = true;
+        if ((st = push_lid(r, lid, f, sym)) != S7P_OK) return st;
+        if (sh.is_struct && (st = push_lid(r, 1, f, sym)) != S7P_OK) return st;
+    } else if (sh.is_array && !last) {
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' needs an index", sym, (int)s->len, s->name);
+    }
+    if (!last) {
+        if (!sh.is_struct)
+            return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' has no members", sym, (int)s->len, s->name);
+        *rid = v->relation_id;
+        return S7P_OK;
+    }
+    if (sh.is_struct)
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' is a structure: name one of its members",
+                            sym, (int)s->len, s->name);
+    r->tag->type = (s7p_type)(v->softdatatype == S7P_T_BBOOL ? S7P_T_BOOL : v->softdatatype);
+    r->tag->count = sh.is_array && !s->nidx ? (uint32_t)sh.total : 0;
+    r->tag->str_max = sh.str_max;
+    return S7P_OK;
+}
+
+s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
+                              s7p_tag *out, int64_t deadline, s7p_fail *f)
+{
+    parsed ps;
+    if (!parse_symbol(symbol, &ps))
+        return s7p_fail_set(f, S7P_E_INVALID_ARG, "%s: not a symbol like \"DB\".member[1].x", symbol);
+    s7p_status st = s7p_browse_dbs(s, c, deadline, f);
+    if (st != S7P_OK) return st;
+    const s7p_db_entry *db = find_db(c, &ps.seg[0]);
+    if (!db || !db->type_rid)
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block '%.*s'", symbol,
+                            (int)ps.seg[0].len, ps.seg[0].name);
+    memset(out, 0, sizeof *out);
+    out->area = db->relid;
+    out->sub_area = S7P_ID_DB_VALUE_ACTUAL;
+    resolver r = {out, {0}, 0, false};
+    uint32_t rid = db->type_rid;
+    for (size_t i = 1; i < ps.n; i++) {
+        const s7p_tinfo *t;
+        if ((st = s7p_browse_typeinfo(s, c, rid, deadline, &t, f)) != S7P_OK) return st;
+        if ((st = step(&r, t, &ps.seg[i], i + 1 == ps.n, &rid, symbol, f)) != S7P_OK) return st;
+    }
+    out->symbol_crc = r.indexed ? 0 : s7p_symcrc_path(r.crcs, r.ncrc);
+    return S7P_OK;
+}
