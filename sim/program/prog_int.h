@@ -210,7 +210,7 @@ struct s7t_builder {
     vec dbs;                      /* db_build * */
     vec slots;                    /* const s7t_type ** that may hold a udt_ref */
     vec tags;                     /* s7t_tag */
-    vec tag_files;                /* const char *: file of each tag (for messages) */
+    vec tag_pos;                  /* pos of each tag's name (for messages) */
 };
 
 /* A struct type as the parser builds it: the public part plus a member index. */

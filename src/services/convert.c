@@ -439,6 +439,7 @@ s7p_status s7p_convert_read(const s7p_tag *tag, const s7p_value *wire, s7p_tag_v
     if (why && why_len) why[0] = 0;
     memset(out, 0, sizeof *out);
     if (c.d.k == K_NONE) return fail(&c, S7P_E_UNSUPPORTED, "values of this type cannot be read");
+    if (!wire) return fail(&c, S7P_E_PROTOCOL, "no value");
     out->type = tag->type;
     out->count = tag->count;
     s7p_status st = is_block(c.d.k) ? read_block(&c, wire, out) : read_simple(&c, wire, out);
