@@ -39,6 +39,7 @@ bench: deps
 	cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DS7P_BUILD_TESTS=OFF
 	cmake --build build-release -j $(JOBS)
 	./build-release/bench/bench_codec
+	./build-release/bench/bench_connect
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
