@@ -40,6 +40,8 @@ bench: deps
 	cmake --build build-release -j $(JOBS)
 	./build-release/bench/bench_codec
 	./build-release/bench/bench_connect
+	./build-release/bench/bench_read
+	./build-release/bench/bench_browse
 
 demo: build
 	bash scripts/demo.sh $(BUILD)

@@ -1,0 +1,27 @@
+/* The physical floor for the benchmarks: TLS 1.3 over TCP on loopback with the same OpenSSL
+ * settings as S7CommPlus sessions, without COTP or S7CommPlus. A server thread answers
+ * every request with a response of the size the request names. */
+#ifndef S7P_BENCH_TLS_H
+#define S7P_BENCH_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bench_tls_server bench_tls_server;
+typedef struct bench_tls_client bench_tls_client;
+
+bench_tls_server *bench_tls_server_start(void);
+uint16_t bench_tls_server_port(const bench_tls_server *s);
+void bench_tls_server_stop(bench_tls_server *s);
+
+/** TCP connect + TLS handshake; NULL on failure. */
+bench_tls_client *bench_tls_connect(uint16_t port);
+/** One round trip: req_len bytes out (>= 8), resp_len bytes back. 0 on success. */
+int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len);
+void bench_tls_close(bench_tls_client *c);
+
+double bench_now_us(void);
+/** Sorts v and returns its median. */
+double bench_median(double *v, size_t n);
+
+#endif
