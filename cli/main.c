@@ -7,9 +7,15 @@
 static const char usage[] =
     "usage: s7plus COMMAND [options]\n"
     "commands:\n"
-    "  info HOST[:PORT]     CPU identity (order number, firmware, name, ...)\n"
+    "  info HOST[:PORT]                  CPU identity (order number, firmware, name, ...)\n"
+    "  browse HOST[:PORT] [--flat]       every variable of the PLC program, as a tree or flat\n"
+    "  read HOST[:PORT] SYMBOL...        read variables: SYMBOL = VALUE (TIA literal style)\n"
+    "  write HOST[:PORT] SYMBOL=VALUE... --allow-write\n"
+    "                                    write variables in one batch\n"
+    "  `s7plus COMMAND --help` describes a command.\n"
     "options common to commands: --json --tsap NAME --timeout MS --keylog FILE\n"
     "  --pin SHA256 | --ca FILE (certificate checks) -v (log to stderr, -vv debug)\n"
+    "  --allow-write (without it the library refuses every write)\n"
     "exit codes: 0 ok, 1 usage, 2 network/timeout, 3 PLC refused, 4 protocol/TLS\n";
 
 int main(int argc, char **argv)
@@ -23,6 +29,9 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
+    if (strcmp(argv[1], "browse") == 0) return cmd_browse(argc - 1, argv + 1);
+    if (strcmp(argv[1], "read") == 0) return cmd_read(argc - 1, argv + 1);
+    if (strcmp(argv[1], "write") == 0) return cmd_write(argc - 1, argv + 1);
     fprintf(stderr, "s7plus: unknown command '%s'\n%s", argv[1], usage);
     return CLI_USAGE;
 }

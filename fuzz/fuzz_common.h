@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/rd.h"
 #include "proto/wr.h"
+#include "util/arena.h"
 
 /** The libFuzzer entry point; fuzz/replay_main.c calls it for corpus files. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -116,6 +118,54 @@ static inline void fuzz_expect_same(const char *target, const uint8_t *e1, size_
     fuzz_hexdump("encode(decode(input))", e1, n1);
     fuzz_hexdump("encode(decode(encode(decode(input))))", e2, n2);
     fuzz_invariant_failed(target, "re-encoding is not stable", in, n);
+}
+
+/**
+ * What every decoder that reads from a cursor must keep: its result `ok` agrees with r->err,
+ * and the cursor stays inside the n bytes at p. Returns ok, with the bytes consumed in *used.
+ */
+static inline bool fuzz_check_cursor(const char *target, bool ok, const s7p_rd *r,
+                                     const uint8_t *p, size_t n, size_t *used)
+{
+    if (ok != (r->err == S7P_OK))
+        fuzz_invariant_failed(target, "return value and r.err disagree", p, n);
+    if (r->p < p || r->p > p + n) fuzz_invariant_failed(target, "cursor left the buffer", p, n);
+    *used = (size_t)(r->p - p);
+    return ok;
+}
+
+/** The round trip of the invariant: fuzz_roundtrip_begin encodes the first object (e1, n1)
+ * and gives an arena for decoding e1 again (a2); the target decodes and checks the second
+ * object; fuzz_roundtrip_end encodes that, requires the same bytes and frees both. */
+typedef struct {
+    uint8_t *e1;
+    size_t n1;
+    s7p_arena a2;
+} fuzz_roundtrip;
+
+/** Encodes obj (decoded from the fuzz input `in`) with fuzz_encode. Returns false (nothing
+ * to end) when the encoding is too large to compare. */
+static inline bool fuzz_roundtrip_begin(fuzz_roundtrip *rt, const char *target, fuzz_encode_fn enc,
+                                        const void *obj, const s7p_wr *mode, const uint8_t *in,
+                                        size_t n)
+{
+    rt->e1 = fuzz_encode(target, enc, obj, mode, in, n, &rt->n1);
+    if (!rt->e1) return false;
+    s7p_arena_init(&rt->a2, FUZZ_ARENA_LIMIT);
+    return true;
+}
+
+/** Encodes obj2, the decode of rt->e1, and aborts unless that gives rt->e1 again. */
+static inline void fuzz_roundtrip_end(fuzz_roundtrip *rt, const char *target, fuzz_encode_fn enc,
+                                      const void *obj2, const s7p_wr *mode, const uint8_t *in,
+                                      size_t n)
+{
+    size_t n2;
+    uint8_t *e2 = fuzz_encode(target, enc, obj2, mode, in, n, &n2);
+    if (e2) fuzz_expect_same(target, rt->e1, rt->n1, e2, n2, in, n);
+    free(e2);
+    s7p_arena_release(&rt->a2);
+    free(rt->e1);
 }
 
 #endif

@@ -55,20 +55,13 @@ static void check_sysevent(const s7p_frame *f, const uint8_t *data, size_t size)
             s7p_arena_release(&t);
         }
         s7p_wr mode = s7p_wr_counter();
-        size_t n1, n2;
-        uint8_t *e1 = fuzz_encode(TARGET, enc_sysevent, &ev, &mode, data, size, &n1);
-        if (e1) {
-            s7p_arena a2;
+        fuzz_roundtrip rt;
+        if (fuzz_roundtrip_begin(&rt, TARGET, enc_sysevent, &ev, &mode, data, size)) {
             s7p_sysevent ev2;
-            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
-            if (s7p_sysevent_decode(e1, n1, &a2, &ev2) != S7P_OK || ev2.kind != ev.kind)
+            if (s7p_sysevent_decode(rt.e1, rt.n1, &rt.a2, &ev2) != S7P_OK || ev2.kind != ev.kind)
                 fuzz_invariant_failed(TARGET, "system event does not survive the round trip",
                                       data, size);
-            uint8_t *e2 = fuzz_encode(TARGET, enc_sysevent, &ev2, &mode, data, size, &n2);
-            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
-            free(e2);
-            s7p_arena_release(&a2);
-            free(e1);
+            fuzz_roundtrip_end(&rt, TARGET, enc_sysevent, &ev2, &mode, data, size);
         }
     }
     s7p_arena_release(&a);

@@ -24,10 +24,7 @@ static bool decode(const uint8_t *p, size_t n, uint8_t version, s7p_arena *a,
     s7p_rd r = s7p_rd_init(p, n);
     memset(out, 0, sizeof *out);
     bool ok = s7p_notification_decode(&r, a, version, out);
-    if (ok != (r.err == S7P_OK)) fuzz_invariant_failed(TARGET, "return value and r.err disagree", p, n);
-    if (r.p < p || r.p > p + n) fuzz_invariant_failed(TARGET, "cursor left the buffer", p, n);
-    *used = (size_t)(r.p - p);
-    return ok;
+    return fuzz_check_cursor(TARGET, ok, &r, p, n, used);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,22 +47,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             s7p_arena_release(&t);
         }
         notif_ref ref = {version, &n1st};
-        size_t n1, n2;
-        uint8_t *e1 = fuzz_encode(TARGET, enc_notif, &ref, &mode, data, size, &n1);
-        if (e1) {
-            s7p_arena a2;
+        fuzz_roundtrip rt;
+        if (fuzz_roundtrip_begin(&rt, TARGET, enc_notif, &ref, &mode, data, size)) {
             s7p_notification n2nd;
-            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
-            if (!decode(e1, n1, version, &a2, &n2nd, &used))
+            if (!decode(rt.e1, rt.n1, version, &rt.a2, &n2nd, &used))
                 fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
-            if (used != n1)
+            if (used != rt.n1)
                 fuzz_invariant_failed(TARGET, "decoding the encoder's output leaves bytes", data, size);
             notif_ref ref2 = {version, &n2nd};
-            uint8_t *e2 = fuzz_encode(TARGET, enc_notif, &ref2, &mode, data, size, &n2);
-            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
-            free(e2);
-            s7p_arena_release(&a2);
-            free(e1);
+            fuzz_roundtrip_end(&rt, TARGET, enc_notif, &ref2, &mode, data, size);
         }
     }
     s7p_arena_release(&a);

@@ -11,11 +11,7 @@ static bool enc_list(s7p_wr *w, const void *obj) { return s7p_object_list_encode
 static bool decode(const uint8_t *p, size_t n, s7p_arena *a, s7p_object_list *l, size_t *used)
 {
     s7p_rd r = s7p_rd_init(p, n);
-    bool ok = s7p_object_list_decode(&r, a, l);
-    if (ok != (r.err == S7P_OK)) fuzz_invariant_failed(TARGET, "return value and r.err disagree", p, n);
-    if (r.p < p || r.p > p + n) fuzz_invariant_failed(TARGET, "cursor left the buffer", p, n);
-    *used = (size_t)(r.p - p);
-    return ok;
+    return fuzz_check_cursor(TARGET, s7p_object_list_decode(&r, a, l), &r, p, n, used);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,22 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
             s7p_arena_release(&t);
         }
-        size_t n1, n2;
-        uint8_t *e1 = fuzz_encode(TARGET, enc_list, &l, &mode, data, size, &n1);
-        if (e1) {
-            s7p_arena a2;
+        fuzz_roundtrip rt;
+        if (fuzz_roundtrip_begin(&rt, TARGET, enc_list, &l, &mode, data, size)) {
             s7p_object_list l2;
-            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
-            if (!decode(e1, n1, &a2, &l2, &used))
+            if (!decode(rt.e1, rt.n1, &rt.a2, &l2, &used))
                 fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
-            if (used != n1 || l2.n != l.n)
+            if (used != rt.n1 || l2.n != l.n)
                 fuzz_invariant_failed(TARGET, "decoding the encoder's output gives another list",
                                       data, size);
-            uint8_t *e2 = fuzz_encode(TARGET, enc_list, &l2, &mode, data, size, &n2);
-            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
-            free(e2);
-            s7p_arena_release(&a2);
-            free(e1);
+            fuzz_roundtrip_end(&rt, TARGET, enc_list, &l2, &mode, data, size);
         }
     }
     s7p_arena_release(&a);

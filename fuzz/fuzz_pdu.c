@@ -27,24 +27,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
             s7p_arena_release(&t);
         }
-        size_t n1, n2;
-        uint8_t *e1 = fuzz_encode(TARGET, enc_pdu, &pdu[0], &mode, data, size, &n1);
-        if (e1) {
-            s7p_arena a2;
-            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
-            s7p_status st = s7p_pdu_decode(e1, n1, version, &a2, &pdu[1]);
+        fuzz_roundtrip rt;
+        if (fuzz_roundtrip_begin(&rt, TARGET, enc_pdu, &pdu[0], &mode, data, size)) {
+            s7p_status st = s7p_pdu_decode(rt.e1, rt.n1, version, &rt.a2, &pdu[1]);
             if (st != S7P_OK) {
                 fprintf(stderr, "%s: second decode: %s\n", TARGET, s7p_strerror(st));
-                fuzz_hexdump("encode(decode(input))", e1, n1);
+                fuzz_hexdump("encode(decode(input))", rt.e1, rt.n1);
                 fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
             }
             if (pdu[1].opcode != pdu[0].opcode || pdu[1].function != pdu[0].function)
                 fuzz_invariant_failed(TARGET, "opcode or function changed", data, size);
-            uint8_t *e2 = fuzz_encode(TARGET, enc_pdu, &pdu[1], &mode, data, size, &n2);
-            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
-            free(e2);
-            s7p_arena_release(&a2);
-            free(e1);
+            fuzz_roundtrip_end(&rt, TARGET, enc_pdu, &pdu[1], &mode, data, size);
         }
     }
     s7p_arena_release(&a);

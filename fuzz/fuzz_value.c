@@ -15,11 +15,7 @@ static bool decode(const uint8_t *p, size_t n, const s7p_wr *mode, s7p_arena *a,
     s7p_rd r = s7p_rd_init(p, n);
     r.fixed_ints = mode->fixed_ints;
     r.u32_ids = mode->u32_ids;
-    bool ok = s7p_value_decode(&r, a, v);
-    if (ok != (r.err == S7P_OK)) fuzz_invariant_failed(TARGET, "return value and r.err disagree", p, n);
-    if (r.p < p || r.p > p + n) fuzz_invariant_failed(TARGET, "cursor left the buffer", p, n);
-    *used = (size_t)(r.p - p);
-    return ok;
+    return fuzz_check_cursor(TARGET, s7p_value_decode(&r, a, v), &r, p, n, used);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,21 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_invariant_failed(TARGET, "a short arena did not give S7P_E_NOMEM", data, size);
             s7p_arena_release(&t);
         }
-        size_t n1, n2;
-        uint8_t *e1 = fuzz_encode(TARGET, enc_value, &v, &mode, data, size, &n1);
-        if (e1) {
-            s7p_arena a2;
+        fuzz_roundtrip rt;
+        if (fuzz_roundtrip_begin(&rt, TARGET, enc_value, &v, &mode, data, size)) {
             s7p_value v2;
-            s7p_arena_init(&a2, FUZZ_ARENA_LIMIT);
-            if (!decode(e1, n1, &mode, &a2, &v2, &used))
+            if (!decode(rt.e1, rt.n1, &mode, &rt.a2, &v2, &used))
                 fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
-            if (used != n1)
+            if (used != rt.n1)
                 fuzz_invariant_failed(TARGET, "decoding the encoder's output leaves bytes", data, size);
-            uint8_t *e2 = fuzz_encode(TARGET, enc_value, &v2, &mode, data, size, &n2);
-            if (e2) fuzz_expect_same(TARGET, e1, n1, e2, n2, data, size);
-            free(e2);
-            s7p_arena_release(&a2);
-            free(e1);
+            fuzz_roundtrip_end(&rt, TARGET, enc_value, &v2, &mode, data, size);
         }
     }
     s7p_arena_release(&a);

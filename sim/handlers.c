@@ -2,6 +2,8 @@
  * Answers follow transport-and-session.md §4, §5.1, §7.4 and §8 and the services spec §3. */
 #include <string.h>
 
+#include "plc_data.h"
+#include "proto/vlq.h"
 #include "sim_int.h"
 
 static s7p_pdu *reply_pdu(sim_reply *r, const s7p_pdu *req, uint64_t ret)
@@ -91,6 +93,15 @@ static bool alloc_errors(s7p_error_list *l, s7p_arena *a, uint32_t n)
     return l->items != NULL;
 }
 
+/* A variable write (object id 0) of item i: the program's DB values, else refused. */
+static int16_t write_item(sim_conn *c, const s7p_req_set_multi *b, uint32_t i)
+{
+    const s7p_item_address *addr = &b->addresses[i];
+    if (!sim_plc_owns_area(addr->area)) return SIM_E_INVALID_ADDRESS;
+    if (!c->sim->plc) return SIM_E_OBJECT_NOT_FOUND;
+    return sim_plc_write(c->sim->plc, addr, s7p_idlist_find(&b->values, i + 1));
+}
+
 static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
     const s7p_req_set_multi *b = &req->req.set_multi;
@@ -101,12 +112,20 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
         r->close = true;
         return;
     }
+    bool vars = b->object_id == 0 && b->addresses;
+    if (vars && c->sim->plc) sim_plc_lock(c->sim->plc);
     for (uint32_t i = 0; i < b->item_count; i++) {
+        if (vars) {
+            int16_t rc = write_item(c, b, i);
+            if (rc != 0) add_error(errs, i + 1, rc);
+            continue;
+        }
         bool version_echo = b->object_id == c->session && i < b->nids &&
                             b->ids[i] == S7P_ID_SERVER_SESSION_VERSION;
         if (!version_echo)
             add_error(errs, i + 1, b->object_id ? SIM_E_OBJECT_NOT_FOUND : SIM_E_INVALID_ADDRESS);
     }
+    if (vars && c->sim->plc) sim_plc_unlock(c->sim->plc);
     /* The real PLC answers the setup write (sent without id) with integrity id 0. */
     if (req->has_iid) {
         answer_iid(p, req);
@@ -116,27 +135,76 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
     }
 }
 
-static void on_get_multi(const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+/* One variable of a read: system limits, the program's DB values, else refused. */
+static int16_t read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v)
+{
+    if (sim_cpu_limit(addr, v)) return 0;
+    if (!sim_plc_owns_area(addr->area)) return SIM_E_INVALID_ADDRESS;
+    if (!c->sim->plc) return SIM_E_OBJECT_NOT_FOUND;
+    return sim_plc_read(c->sim->plc, addr, a, v);
+}
+
+static void on_get_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
     const s7p_req_get_multi *b = &req->req.get_multi;
     s7p_pdu *p = reply_pdu(r, req, 0);
     s7p_resp_get_multi *out = &p->resp.get_multi;
+    bool ok = true;
     answer_iid(p, req);
     if (!alloc_errors(&out->errors, a, b->item_count)) goto nomem;
-    for (uint32_t i = 0; i < b->item_count; i++) {
+    if (b->link_id == 0 && c->sim->plc) sim_plc_lock(c->sim->plc);
+    for (uint32_t i = 0; i < b->item_count && ok; i++) {
         s7p_value v;
-        if (b->link_id == 0 && sim_cpu_limit(&b->addresses[i], &v)) {
-            s7p_value *slot = s7p_idlist_add(&out->values, a, i + 1);
-            if (!slot) goto nomem;
-            *slot = v;
-        } else {
-            add_error(&out->errors, i + 1, SIM_E_INVALID_ADDRESS);
+        int16_t rc = b->link_id == 0 ? read_item(c, &b->addresses[i], a, &v) : SIM_E_INVALID_ADDRESS;
+        if (rc != 0) {
+            add_error(&out->errors, i + 1, rc);
+            continue;
         }
+        s7p_value *slot = s7p_idlist_add(&out->values, a, i + 1);
+        if (slot) *slot = v;
+        ok = slot != NULL;
     }
-    return;
+    if (b->link_id == 0 && c->sim->plc) sim_plc_unlock(c->sim->plc);
+    if (ok) return;
 nomem:
     r->send = false;
     r->close = true;
+}
+
+/* The response's "response sequence integrity" (request seq + request integrity id). A V2
+ * decoder takes it for present only when its first byte is neither an object start (0xA1)
+ * nor 0, so values that would encode so are left out rather than misread. */
+static void explore_iid(s7p_resp_explore *b, const s7p_pdu *req)
+{
+    if (!req->has_iid || req->version == S7P_PROTO_V1) return;
+    uint32_t iid = (uint32_t)req->seq + req->iid;
+    uint8_t first[5];
+    s7p_wr w = s7p_wr_init(first, sizeof first);
+    s7p_wr_vlq_u32(&w, iid);
+    if (req->version == S7P_PROTO_V2 && (first[0] == S7P_EL_START_OBJECT || first[0] == 0)) return;
+    b->has_resp_iid = true;
+    b->resp_iid = iid;
+}
+
+static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    uint32_t id = req->req.explore.explore_id;
+    s7p_object_list objs = {0};
+    int rc = sim_plc_explore(c->sim->plc, id, a, &objs);
+    if (rc == 1) {
+        r->send = false;
+        r->close = true;
+        return;
+    }
+    if (rc != 0) {
+        sim_log(c->sim, 2, "conn %lu: explore 0x%08x: no such object", c->id, (unsigned)id);
+        reply_error(r, req, (int16_t)rc);
+        return;
+    }
+    s7p_pdu *p = reply_pdu(r, req, 0);
+    p->resp.explore.explore_id = id;
+    p->resp.explore.objects = objs;
+    explore_iid(&p->resp.explore, req);
 }
 
 /* The attribute id of a GetVarSubStreamed address (`20 04 01 <aid>`); false if the value
@@ -198,7 +266,8 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
     }
     switch (req->function) {
     case S7P_FC_SET_MULTI_VARIABLES: on_set_multi(c, req, a, r); break;
-    case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(req, a, r); break;
+    case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(c, req, a, r); break;
+    case S7P_FC_EXPLORE: on_explore(c, req, a, r); break;
     case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
     case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
     default: reply_error(r, req, SIM_E_UNKNOWN_REQUEST); break;

@@ -14,7 +14,7 @@ enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
 
 enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
-    OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP,
+    OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
 };
 
 typedef struct cli {
@@ -28,11 +28,14 @@ static void usage(FILE *f)
             "usage: s7plus-sim [--listen ADDR] [--port N] [--port-file F] [--max-sessions N]\n"
             "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
             "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
-            "                  [--project S] [--accept-any-tsap] [--help] [--version]\n"
+            "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
+            "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
             "port), 8 sessions, a generated self-signed certificate. --port-file (and\n"
-            "$S7P_PORT_FILE) receive the bound port once listening. Stops on SIGINT/SIGTERM.\n");
+            "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
+            "program of DIR (TIA sources *.udt, *.db and tag tables *.tags). Stops on\n"
+            "SIGINT/SIGTERM.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -59,6 +62,7 @@ static const struct option long_opts[] = {
     {"plc-name", required_argument, NULL, OPT_PLC_NAME},
     {"project", required_argument, NULL, OPT_PROJECT},
     {"accept-any-tsap", no_argument, NULL, OPT_ANY_TSAP},
+    {"program", required_argument, NULL, OPT_PROGRAM},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -89,6 +93,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PLC_NAME: o->cfg.plc_name = arg; return -1;
     case OPT_PROJECT: o->cfg.project_name = arg; return -1;
     case OPT_ANY_TSAP: o->cfg.accept_any_tsap = true; return -1;
+    case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/tcp.h"
+#include "plc_data.h"
 #include "sim_int.h"
 #include "util/clock.h"
 
@@ -152,7 +153,7 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
     const char **fields[] = {&s->cfg.listen_addr, &s->cfg.cert_file, &s->cfg.key_file,
                              &s->cfg.keylog_file, &s->cfg.order_number, &s->cfg.firmware,
                              &s->cfg.serial_number, &s->cfg.plc_name, &s->cfg.project_name,
-                             &s->cfg.paom};
+                             &s->cfg.paom, &s->cfg.program_dir};
     for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (*fields[i] && !(*fields[i] = keep(s, i, *fields[i]))) {
             snprintf(err, err_len, "out of memory");
@@ -191,6 +192,8 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
 {
     if (!copy_config(s, c, err, err_len)) return false;
     if (!sim_identity_init(&s->ident, &s->cfg, err, err_len)) return false;
+    if (s->cfg.program_dir && !(s->plc = sim_plc_load(s->cfg.program_dir, err, err_len)))
+        return false;
     s7p_tls_config tc = {0};
     tc.server = true;
     tc.cert_file = s->cfg.cert_file;
@@ -228,6 +231,7 @@ static void teardown(s7p_sim *s)
         if (s->wake[i] >= 0) close(s->wake[i]);
     s7p_tls_ctx_free(s->tls);
     sim_identity_free(&s->ident);
+    sim_plc_free(s->plc);
     for (unsigned i = 0; i < sizeof s->strs / sizeof s->strs[0]; i++) free(s->strs[i]);
     free(s->conns);
     free(s->counters);
@@ -258,6 +262,11 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
     s->accept_started = true;
     sim_log(s, 1, "listening on %s:%u, %u sessions", s->cfg.listen_addr, (unsigned)s->port,
             s->cfg.max_sessions);
+    if (s->plc)
+        sim_log(s, 1, "program %s: %zu data blocks, %zu PLC data types, %zu tags",
+                s->cfg.program_dir, s7t_program_db_count(sim_plc_program(s->plc)),
+                s7t_program_udt_count(sim_plc_program(s->plc)),
+                s7t_program_tag_count(sim_plc_program(s->plc)));
     return s;
 }
 

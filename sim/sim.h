@@ -3,7 +3,9 @@
  * One accept thread plus one thread per connection. Each connection runs the server side of
  * the TLS connect sequence (COTP CC, InitSsl, TLS 1.3, CreateObject session, SetMultiVariables
  * of the ServerSessionVersion, system limits, protection level), answers the CPU information
- * reads and closes the session on DeleteObject. Everything else is answered with a PLC error
+ * reads, serves the configured PLC program (DB list and type information by Explore, DB
+ * values and I/Q/M/T/C tags by GetMultiVariables and SetMultiVariables; docs/protocol.md
+ * §3) and closes the session on DeleteObject. Everything else is answered with a PLC error
  * return value (transport-and-session.md §7.4, §8).
  *
  * Thread safety: the accessors may be called from any thread while the simulator runs;
@@ -33,6 +35,10 @@ typedef struct s7p_sim_config {
     const char *paom;             /* NULL = "1;<order_number>;V<major>.<minor>" */
     unsigned protection_level;    /* EffectiveProtectionLevel; default 1 (full access) */
     bool accept_any_tsap;         /* default false: "SIMATIC-ROOT-HMI" / "SIMATIC-ROOT-ES" */
+    /* PLC program: a directory of TIA sources (.udt, .db) and tag tables (.tags), served by
+     * Explore (DB list, type information) and Get/SetMultiVariables (DB values, tags). Every
+     * connection sees the same values; writes last until the simulator stops. NULL: none. */
+    const char *program_dir;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -41,7 +47,8 @@ typedef struct s7p_sim s7p_sim;
 void s7p_sim_config_init(s7p_sim_config *c);
 
 /** Starts the simulator; it is listening when this returns. Strings in c are copied.
- *  On failure returns NULL and writes a one-line reason to err. */
+ *  On failure returns NULL and writes a one-line reason to err (for a program that does not
+ *  load, the loader's "file:line:col: message"). */
 s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len);
 
 /** The bound TCP port. */

@@ -9,6 +9,8 @@
 #include "session/channel.h"
 #include "sim.h"
 
+struct sim_plc;
+
 /* Connections beyond max_sessions that are still served, so that a client over the limit
  * gets the ServiceTooManySessions answer instead of a reset. */
 #define SIM_EXTRA_CONNS 4u
@@ -22,12 +24,17 @@
 #define SIM_RET(code) ((uint64_t)(uint16_t)(int16_t)(code))
 enum {
     SIM_E_OBJECT_NOT_FOUND = -12,
+    SIM_E_INVALID_CRC = -17,
+    SIM_E_READ_ONLY = -50,
+    SIM_E_INVALID_RANGE = -61,
     SIM_E_INVALID_ADDRESS = -104,
     SIM_E_INVALID_SESSION = -106,
     SIM_E_NOT_ALLOWED = -107,
     SIM_E_TOO_MANY_SESSIONS = -113,
     SIM_E_UNKNOWN_REQUEST = -119,
     SIM_E_PARSING = -120,
+    SIM_E_INVALID_LID = -255,
+    SIM_E_CONVERSION = -257,
 };
 
 /** The CPU the simulator pretends to be; built once from the configuration. */
@@ -56,6 +63,7 @@ struct s7p_sim {
     s7p_sim_config cfg;           /* strings point into owned copies below */
     char *strs[12];
     sim_identity ident;
+    struct sim_plc *plc;          /* NULL: no program loaded */
     s7p_tls_ctx *tls;
     uint8_t cert_sha256[32];
     int listen_fd;

@@ -5,14 +5,14 @@
 #include "program/prog_int.h"
 #include "util/alloc.h"
 
-void vec_init(vec *v, size_t size)
+void tia_vec_init(vec *v, size_t size)
 {
     v->p = NULL;
     v->n = v->cap = 0;
     v->size = size;
 }
 
-void *vec_push(vec *v)
+void *tia_vec_push(vec *v)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 16;
@@ -28,7 +28,7 @@ void *vec_push(vec *v)
     return slot;
 }
 
-void vec_free(vec *v)
+void tia_vec_free(vec *v)
 {
     s7p_free(v->p);
     v->p = NULL;
@@ -37,7 +37,7 @@ void vec_free(vec *v)
 
 static unsigned char lower(unsigned char ch) { return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch; }
 
-bool name_eq(const char *a, const char *b)
+bool tia_name_eq(const char *a, const char *b)
 {
     for (;; a++, b++) {
         if (lower((unsigned char)*a) != lower((unsigned char)*b)) return false;
@@ -52,7 +52,7 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
+bool tia_name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
                       size_t *dup)
 {
     *dup = SIZE_MAX;
@@ -64,7 +64,7 @@ bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, si
     for (size_t i = 0; i < n; i++) {
         size_t k = (size_t)name_hash(names[i]) & ix->mask;
         while (ix->slots[k]) {
-            if (name_eq(names[ix->slots[k] - 1], names[i])) {
+            if (tia_name_eq(names[ix->slots[k] - 1], names[i])) {
                 if (*dup == SIZE_MAX) *dup = i;
                 break;
             }
@@ -75,25 +75,25 @@ bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, si
     return true;
 }
 
-size_t name_index_find(const name_index *ix, const char *const *names, const char *key)
+size_t tia_name_index_find(const name_index *ix, const char *const *names, const char *key)
 {
     if (!ix->slots) return SIZE_MAX;
     size_t k = (size_t)name_hash(key) & ix->mask;
     while (ix->slots[k]) {
-        if (name_eq(names[ix->slots[k] - 1], key)) return ix->slots[k] - 1;
+        if (tia_name_eq(names[ix->slots[k] - 1], key)) return ix->slots[k] - 1;
         k = (k + 1) & ix->mask;
     }
     return SIZE_MAX;
 }
 
-char *arena_strndup(s7p_arena *a, const char *s, size_t n)
+char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n)
 {
     char *p = s7p_arena_alloc(a, n + 1);
     if (p && n) memcpy(p, s, n);
     return p;
 }
 
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t tia_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     if (n == 0) return 0;
     unsigned char b = s[0];
@@ -117,7 +117,7 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-bool verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
+bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
           va_list ap)
 {
     if (*failed) return false;
@@ -130,16 +130,16 @@ bool verr(char *err, size_t err_len, bool *failed, const char *file, pos at, con
     return false;
 }
 
-bool perr(pctx *c, pos at, const char *fmt, ...)
+bool tia_perr(pctx *c, pos at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    verr(c->err, c->err_len, c->failed, c->file, at, fmt, ap);
+    tia_verr(c->err, c->err_len, c->failed, c->file, at, fmt, ap);
     va_end(ap);
     return false;
 }
 
-bool is_plain_ident(const char *s)
+bool tia_is_plain_ident(const char *s)
 {
     if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
     for (s++; *s; s++)

@@ -27,7 +27,7 @@ static void adv(pctx *c)
 static bool is_alpha(int b) { return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_'; }
 static bool is_digit(int b) { return b >= '0' && b <= '9'; }
 
-void lex_init(pctx *c, const char *src, size_t len)
+void tia_lex_init(pctx *c, const char *src, size_t len)
 {
     c->src = src;
     c->len = len;
@@ -79,7 +79,7 @@ static bool skip_space(pctx *c, tok *t)
             adv(c);
             adv(c);
             for (;;) {
-                if (ch(c, 0) == -1) return perr(c, at, "unterminated comment");
+                if (ch(c, 0) == -1) return tia_perr(c, at, "unterminated comment");
                 if (ch(c, 0) == '*' && ch(c, 1) == close) {
                     adv(c);
                     adv(c);
@@ -96,8 +96,8 @@ static bool skip_space(pctx *c, tok *t)
 /* A valid UTF-8 sequence at the cursor, or an error. Returns its length (0 on error). */
 static size_t utf8_at(pctx *c, uint32_t *cp)
 {
-    size_t k = utf8_decode((const unsigned char *)c->src + c->i, c->len - c->i, cp);
-    if (!k) perr(c, c->at, "invalid UTF-8");
+    size_t k = tia_utf8_decode((const unsigned char *)c->src + c->i, c->len - c->i, cp);
+    if (!k) tia_perr(c, c->at, "invalid UTF-8");
     return k;
 }
 
@@ -132,11 +132,11 @@ static bool lex_string(pctx *c, const char **s, size_t *sn)
         raw = k + 1 - start;
     }
     char *out = s7p_arena_alloc(c->arena, raw + 1);
-    if (!out) return perr(c, at, "out of memory");
+    if (!out) return tia_perr(c, at, "out of memory");
     size_t o = 0;
     for (;;) {
         int b = ch(c, 0);
-        if (b == -1 || b == '\n' || b == '\r') return perr(c, at, "unterminated string");
+        if (b == -1 || b == '\n' || b == '\r') return tia_perr(c, at, "unterminated string");
         if (b == '\'') {
             adv(c);
             break;
@@ -167,8 +167,8 @@ static bool lex_string(pctx *c, const char **s, size_t *sn)
                 adv(c);
                 put_utf8(out, &o, cp);
             } else {
-                if (e > 32 && e < 127) return perr(c, eat, "invalid escape '$%c' in string", e);
-                return perr(c, eat, "invalid escape in string");
+                if (e > 32 && e < 127) return tia_perr(c, eat, "invalid escape '$%c' in string", e);
+                return tia_perr(c, eat, "invalid escape in string");
             }
             continue;
         }
@@ -230,7 +230,7 @@ static tok lex_one(pctx *c)
             while (body_char(ch(c, 0))) adv(c);
             t.bn = (size_t)(c->src + c->i - t.body);
             if (!t.bn) {
-                perr(c, t.at, "expected a value after '%.*s#'", (int)(t.sn > 32 ? 32 : t.sn),
+                tia_perr(c, t.at, "expected a value after '%.*s#'", (int)(t.sn > 32 ? 32 : t.sn),
                      t.s);
                 return error_tok(c, t.at);
             }
@@ -250,7 +250,7 @@ static tok lex_one(pctx *c)
             t.bn = (size_t)(c->src + c->i - t.body);
             t.n = (size_t)(c->src + c->i - t.p);
             if (!t.bn) {
-                perr(c, t.at, "expected digits after '%.*s#'", (int)(t.sn > 32 ? 32 : t.sn), t.s);
+                tia_perr(c, t.at, "expected digits after '%.*s#'", (int)(t.sn > 32 ? 32 : t.sn), t.s);
                 return error_tok(c, t.at);
             }
             return t;
@@ -277,7 +277,7 @@ static tok lex_one(pctx *c)
         for (;;) {
             int e = ch(c, 0);
             if (e == -1 || e == '\n' || e == '\r') {
-                perr(c, t.at, "unterminated quoted name");
+                tia_perr(c, t.at, "unterminated quoted name");
                 return error_tok(c, t.at);
             }
             if (e == '"') break;
@@ -324,13 +324,13 @@ static tok lex_one(pctx *c)
         }
     }
     if (b > 32 && b < 127)
-        perr(c, t.at, "unexpected character '%c'", b);
+        tia_perr(c, t.at, "unexpected character '%c'", b);
     else
-        perr(c, t.at, "unexpected byte 0x%02X", (unsigned)b);
+        tia_perr(c, t.at, "unexpected byte 0x%02X", (unsigned)b);
     return error_tok(c, t.at);
 }
 
-const tok *lex_peek(pctx *c)
+const tok *tia_lex_peek(pctx *c)
 {
     if (!c->has_la) {
         c->la = *c->failed ? error_tok(c, c->at) : lex_one(c);
@@ -339,15 +339,15 @@ const tok *lex_peek(pctx *c)
     return &c->la;
 }
 
-tok lex_next(pctx *c)
+tok tia_lex_next(pctx *c)
 {
-    lex_peek(c);
+    tia_lex_peek(c);
     c->has_la = false;
     if (c->la.kind != T_ERROR) c->prev_line = c->at.line;
     return c->la;
 }
 
-const char *lex_rest_of_line(pctx *c)
+const char *tia_lex_rest_of_line(pctx *c)
 {
     while (ch(c, 0) == ' ' || ch(c, 0) == '\t') adv(c);
     size_t start = c->i;
@@ -357,10 +357,10 @@ const char *lex_rest_of_line(pctx *c)
                            c->src[end - 1] == '\r'))
         end--;
     c->prev_line = c->at.line;
-    return arena_strndup(c->arena, c->src + start, end - start);
+    return tia_arena_strndup(c->arena, c->src + start, end - start);
 }
 
-bool tok_is(const tok *t, const char *kw)
+bool tia_tok_is(const tok *t, const char *kw)
 {
     if (t->kind != T_IDENT) return false;
     size_t k = 0;
@@ -372,17 +372,4 @@ bool tok_is(const tok *t, const char *kw)
         if (a != b) return false;
     }
     return kw[k] == '\0';
-}
-
-const char *tok_describe(const tok *t, char *buf, size_t len)
-{
-    switch (t->kind) {
-    case T_EOF: return "end of file";
-    case T_ERROR: return "an error";
-    case T_STRING: return "a string";
-    case T_NUMBER: return "a number";
-    default:
-        snprintf(buf, len, "'%.*s'", (int)(t->n > 40 ? 40 : t->n), t->p);
-        return buf;
-    }
 }

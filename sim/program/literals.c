@@ -31,7 +31,7 @@ static bool word_is(const char *p, size_t n, const char *w)
 }
 
 /* Digits (and '_') in the given radix; false on a bad digit, overflow or no digit. */
-bool digits_value(const char *p, size_t n, unsigned radix, uint64_t *out)
+bool tia_digits_value(const char *p, size_t n, unsigned radix, uint64_t *out)
 {
     uint64_t v = 0;
     bool any = false;
@@ -57,15 +57,15 @@ static bool parse_real(pctx *c, pos at, const char *p, size_t n, double *out)
     size_t o = 0;
     for (size_t k = 0; k < n; k++) {
         if (p[k] == '_') continue;
-        if (o + 1 >= sizeof buf) return perr(c, at, "number too long");
+        if (o + 1 >= sizeof buf) return tia_perr(c, at, "number too long");
         buf[o++] = p[k];
     }
     buf[o] = '\0';
     char *end;
     errno = 0;
     double v = strtod(buf, &end);
-    if (*end || o == 0) return perr(c, at, "malformed number");
-    if (isinf(v) || isnan(v)) return perr(c, at, "number out of range");
+    if (*end || o == 0) return tia_perr(c, at, "malformed number");
+    if (isinf(v) || isnan(v)) return tia_perr(c, at, "number out of range");
     *out = v;
     return true;
 }
@@ -82,13 +82,13 @@ static bool number_text(pctx *c, pos at, const char *p, size_t n, lit *o)
     const char *hash = memchr(p, '#', n);
     if (hash) {
         uint64_t radix;
-        if (neg || !digits_value(p, (size_t)(hash - p), 10, &radix) ||
+        if (neg || !tia_digits_value(p, (size_t)(hash - p), 10, &radix) ||
             (radix != 2 && radix != 8 && radix != 16))
-            return perr(c, at, "malformed number (radix must be 2, 8 or 16)");
+            return tia_perr(c, at, "malformed number (radix must be 2, 8 or 16)");
         o->kind = LIT_INT;
         o->radix = true;
-        if (!digits_value(hash + 1, n - (size_t)(hash + 1 - p), (unsigned)radix, &o->mag))
-            return perr(c, at, "malformed or too large base-%u number", (unsigned)radix);
+        if (!tia_digits_value(hash + 1, n - (size_t)(hash + 1 - p), (unsigned)radix, &o->mag))
+            return tia_perr(c, at, "malformed or too large base-%u number", (unsigned)radix);
         return true;
     }
     bool real = false;
@@ -102,7 +102,7 @@ static bool number_text(pctx *c, pos at, const char *p, size_t n, lit *o)
     }
     o->kind = LIT_INT;
     o->neg = neg;
-    if (!digits_value(p, n, 10, &o->mag)) return perr(c, at, "malformed or too large number");
+    if (!tia_digits_value(p, n, 10, &o->mag)) return tia_perr(c, at, "malformed or too large number");
     return true;
 }
 
@@ -127,38 +127,38 @@ static bool duration_text(pctx *c, pos at, const char *p, size_t n, lit *o)
         uint64_t v = 0, frac = 0, scale = 1;
         size_t d0 = i;
         while (i < n && p[i] >= '0' && p[i] <= '9') {
-            if (v > (UINT64_MAX - 9) / 10) return perr(c, at, "duration out of range");
+            if (v > (UINT64_MAX - 9) / 10) return tia_perr(c, at, "duration out of range");
             v = v * 10 + (uint64_t)(p[i++] - '0');
         }
-        if (i == d0) return perr(c, at, "malformed duration");
+        if (i == d0) return tia_perr(c, at, "malformed duration");
         if (i < n && p[i] == '.') {
             i++;
             size_t f0 = i;
             while (i < n && p[i] >= '0' && p[i] <= '9') {
-                if (scale >= 1000000000ull) return perr(c, at, "malformed duration");
+                if (scale >= 1000000000ull) return tia_perr(c, at, "malformed duration");
                 frac = frac * 10 + (uint64_t)(p[i++] - '0');
                 scale *= 10;
             }
-            if (i == f0) return perr(c, at, "malformed duration");
+            if (i == f0) return tia_perr(c, at, "malformed duration");
         }
         size_t u0 = i;
         while (i < n && ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z'))) i++;
         size_t k = 0;
         while (k < sizeof units / sizeof units[0] && !word_is(p + u0, i - u0, units[k].u)) k++;
         if (k == sizeof units / sizeof units[0])
-            return perr(c, at, "malformed duration (units are D, H, M, S, MS, US, NS)");
-        if (k < next_unit) return perr(c, at, "duration units out of order");
+            return tia_perr(c, at, "malformed duration (units are D, H, M, S, MS, US, NS)");
+        if (k < next_unit) return tia_perr(c, at, "duration units out of order");
         next_unit = k + 1;
         uint64_t u = units[k].ns;
-        if (v > (UINT64_MAX - total) / u) return perr(c, at, "duration out of range");
+        if (v > (UINT64_MAX - total) / u) return tia_perr(c, at, "duration out of range");
         total += v * u;
         /* frac / scale of a unit, exact in 64 bits because frac < scale <= 1e9 */
         uint64_t add = frac * (u / scale) + frac * (u % scale) / scale;
-        if (add > UINT64_MAX - total) return perr(c, at, "duration out of range");
+        if (add > UINT64_MAX - total) return tia_perr(c, at, "duration out of range");
         total += add;
         any = true;
     }
-    if (!any) return perr(c, at, "malformed duration");
+    if (!any) return tia_perr(c, at, "malformed duration");
     o->mag = total;
     return true;
 }
@@ -186,7 +186,7 @@ static bool date_part(const char *p, size_t n, size_t *i, lit *o)
     if (!read_num(p, n, i, 1, 2, &d)) return false;
     static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12 || d < 1) return false;
-    if (d > mdays[m - 1] + (m == 2 && leap(y))) return false;
+    if (d > (uint32_t)mdays[m - 1] + (m == 2 && leap(y) ? 1u : 0u)) return false;
     o->year = (int32_t)y;
     o->month = (uint8_t)m;
     o->day = (uint8_t)d;
@@ -235,11 +235,11 @@ static bool typed(pctx *c, const tok *t, lit *o)
     while (k < sizeof prefixes / sizeof prefixes[0] && !word_is(t->s, t->sn, prefixes[k].name))
         k++;
     if (k == sizeof prefixes / sizeof prefixes[0]) {
-        const elem_info *e = elem_find(t->s, t->sn);
+        const elem_info *e = tia_elem_find(t->s, t->sn);
         if (!e || (e->vkind != S7T_V_UINT && e->vkind != S7T_V_INT && e->vkind != S7T_V_REAL) ||
             e->sdt == S7T_SDT_CHAR || e->sdt == S7T_SDT_WCHAR)
-            return perr(c, t->at, "unknown literal prefix '%.*s#'", pn, t->s);
-        if (t->body_string) return perr(c, t->at, "'%.*s#' takes a number", pn, t->s);
+            return tia_perr(c, t->at, "unknown literal prefix '%.*s#'", pn, t->s);
+        if (t->body_string) return tia_perr(c, t->at, "'%.*s#' takes a number", pn, t->s);
         if (word_is(t->body, t->bn, "TRUE") || word_is(t->body, t->bn, "FALSE")) {
             o->kind = LIT_BOOL;
             o->mag = up(t->body[0]) == 'T';
@@ -250,7 +250,7 @@ static bool typed(pctx *c, const tok *t, lit *o)
     o->kind = prefixes[k].kind;
     o->flavor = prefixes[k].flavor;
     if ((o->kind == LIT_STR) != t->body_string)
-        return perr(c, t->at, o->kind == LIT_STR ? "'%.*s#' takes a quoted string"
+        return tia_perr(c, t->at, o->kind == LIT_STR ? "'%.*s#' takes a quoted string"
                                                  : "'%.*s#' does not take a string", pn, t->s);
     size_t i = 0;
     switch (o->kind) {
@@ -262,34 +262,34 @@ static bool typed(pctx *c, const tok *t, lit *o)
         return duration_text(c, t->at, t->body, t->bn, o);
     case LIT_DATE:
         if (!date_part(t->body, t->bn, &i, o) || i != t->bn)
-            return perr(c, t->at, "malformed date (expected D#YYYY-MM-DD)");
+            return tia_perr(c, t->at, "malformed date (expected D#YYYY-MM-DD)");
         return true;
     case LIT_TOD:
         if (!tod_part(t->body, t->bn, &i, o) || i != t->bn)
-            return perr(c, t->at, "malformed time of day (expected TOD#HH:MM:SS.fff)");
+            return tia_perr(c, t->at, "malformed time of day (expected TOD#HH:MM:SS.fff)");
         return true;
     case LIT_DT:
         if (!date_part(t->body, t->bn, &i, o) || i >= t->bn || t->body[i++] != '-' ||
             !tod_part(t->body, t->bn, &i, o) || i != t->bn)
-            return perr(c, t->at, "malformed date and time (expected %.*s#YYYY-MM-DD-HH:MM:SS.fff)",
+            return tia_perr(c, t->at, "malformed date and time (expected %.*s#YYYY-MM-DD-HH:MM:SS.fff)",
                         pn, t->s);
         return true;
     default:
-        return perr(c, t->at, "unknown literal prefix '%.*s#'", pn, t->s);
+        return tia_perr(c, t->at, "unknown literal prefix '%.*s#'", pn, t->s);
     }
 }
 
-bool lit_parse(pctx *c, lit *o)
+bool tia_lit_parse(pctx *c, lit *o)
 {
     memset(o, 0, sizeof *o);
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     o->at = t.at;
     switch (t.kind) {
     case T_MINUS:
     case T_PLUS: {
-        tok n = lex_next(c);
+        tok n = tia_lex_next(c);
         if (n.kind != T_NUMBER)
-            return perr(c, n.at, "expected a number after '%c'", t.kind == T_MINUS ? '-' : '+');
+            return tia_perr(c, n.at, "expected a number after '%c'", t.kind == T_MINUS ? '-' : '+');
         if (!number_text(c, n.at, n.p, n.n, o)) return false;
         if (t.kind == T_MINUS) {
             o->neg = !o->neg;
@@ -300,12 +300,12 @@ bool lit_parse(pctx *c, lit *o)
     case T_NUMBER:
         return number_text(c, t.at, t.p, t.n, o);
     case T_IDENT:
-        if (tok_is(&t, "TRUE") || tok_is(&t, "FALSE")) {
+        if (tia_tok_is(&t, "TRUE") || tia_tok_is(&t, "FALSE")) {
             o->kind = LIT_BOOL;
-            o->mag = tok_is(&t, "TRUE");
+            o->mag = tia_tok_is(&t, "TRUE");
             return true;
         }
-        return perr(c, t.at, "expected a start value, found '%.*s'", (int)(t.n > 40 ? 40 : t.n), t.p);
+        return tia_perr(c, t.at, "expected a start value, found '%.*s'", (int)(t.n > 40 ? 40 : t.n), t.p);
     case T_STRING:
         o->kind = LIT_STR;
         o->s = t.s;
@@ -314,69 +314,70 @@ bool lit_parse(pctx *c, lit *o)
     case T_TYPED:
         return typed(c, &t, o);
     case T_QNAME:
-        return perr(c, t.at, "named constants are not supported as start values");
+        return tia_perr(c, t.at, "named constants are not supported as start values");
     default:
-        return perr(c, t.at, "expected a start value");
+        return tia_perr(c, t.at, "expected a start value");
     }
 }
 
-bool init_parse(pctx *c, init *out)
+bool tia_init_parse(pctx *c, init *out)
 {
     memset(out, 0, sizeof *out);
-    const tok *t = lex_peek(c);
+    const tok *t = tia_lex_peek(c);
     out->at = t->at;
     if (t->kind != T_LBRACK) {
         lit *l = s7p_arena_alloc(c->arena, sizeof *l);
-        if (!l) return perr(c, t->at, "out of memory");
-        if (!lit_parse(c, l)) return false;
+        if (!l) return tia_perr(c, t->at, "out of memory");
+        if (!tia_lit_parse(c, l)) return false;
         out->items = l;
         out->n = 1;
         return true;
     }
-    lex_next(c);
+    tia_lex_next(c);
     out->list = true;
     vec items, reps;
-    vec_init(&items, sizeof(lit));
-    vec_init(&reps, sizeof(uint64_t));
+    tia_vec_init(&items, sizeof(lit));
+    tia_vec_init(&reps, sizeof(uint64_t));
     bool ok = false;
     for (;;) {
-        lit *l = vec_push(&items);
-        uint64_t *r = vec_push(&reps);
+        lit *l = tia_vec_push(&items);
+        uint64_t *r = tia_vec_push(&reps);
         if (!l || !r) {
-            perr(c, lex_peek(c)->at, "out of memory");
+            tia_perr(c, tia_lex_peek(c)->at, "out of memory");
             goto out;
         }
         *r = 1;
-        if (!lit_parse(c, l)) goto out;
-        if (lex_peek(c)->kind == T_LPAREN) {
+        if (!tia_lit_parse(c, l)) goto out;
+        if (tia_lex_peek(c)->kind == T_LPAREN) {
             if (l->kind != LIT_INT || l->neg || l->radix) {
-                perr(c, l->at, "a repetition count must be a positive integer");
+                tia_perr(c, l->at, "a repetition count must be a positive integer");
                 goto out;
             }
             if (l->mag == 0) {
-                perr(c, l->at, "a repetition count must be at least 1");
+                tia_perr(c, l->at, "a repetition count must be at least 1");
                 goto out;
             }
             *r = l->mag;
-            lex_next(c);
-            if (lex_peek(c)->kind == T_RPAREN) {
-                pos at = l->at;
+            pos count_at = l->at;
+            tia_lex_next(c);
+            if (tia_lex_peek(c)->kind == T_RPAREN) {
                 memset(l, 0, sizeof *l);
                 l->kind = LIT_NONE;
-                l->at = at;
-            } else if (!lit_parse(c, l)) {
+                l->at = count_at;
+            } else if (!tia_lit_parse(c, l)) {
                 goto out;
             }
-            if (lex_peek(c)->kind != T_RPAREN) {
-                perr(c, lex_peek(c)->at, "expected ')' after a repeated start value");
+            l->rep_at = count_at;
+            if (tia_lex_peek(c)->kind != T_RPAREN) {
+                tia_perr(c, tia_lex_peek(c)->at, "expected ')' after a repeated start value");
                 goto out;
             }
-            lex_next(c);
+            tia_lex_next(c);
         }
-        tok sep = lex_next(c);
+        tok sep = tia_lex_next(c);
         if (sep.kind == T_RBRACK) break;
         if (sep.kind != T_COMMA) {
-            perr(c, sep.at, "expected ',' or ']' in a list of start values");
+            tia_perr(c, sep.at, "expected ',' or ']' in a list of start values");
             goto out;
         }
     }
@@ -384,7 +385,7 @@ bool init_parse(pctx *c, init *out)
     lit *li = s7p_arena_array(c->arena, items.n, sizeof(lit));
     uint64_t *ri = s7p_arena_array(c->arena, reps.n, sizeof(uint64_t));
     if (!li || !ri) {
-        perr(c, out->at, "out of memory");
+        tia_perr(c, out->at, "out of memory");
         goto out;
     }
     memcpy(li, items.p, items.n * sizeof(lit));
@@ -393,12 +394,12 @@ bool init_parse(pctx *c, init *out)
     out->reps = ri;
     ok = true;
 out:
-    vec_free(&items);
-    vec_free(&reps);
+    tia_vec_free(&items);
+    tia_vec_free(&reps);
     return ok;
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -408,7 +409,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-unsigned dtl_weekday(int64_t days)
+static unsigned dtl_weekday(int64_t days)
 {
     return (unsigned)(((days % 7) + 7 + 4) % 7) + 1;  /* 1970-01-01 was a Thursday (5) */
 }
@@ -432,14 +433,14 @@ static bool mismatch(pctx *c, const lit *l, const s7t_type *t)
 {
     char tn[64];
     s7t_type_format(t, tn, sizeof tn);
-    return perr(c, l->at, "cannot use %s as start value of type %s", lit_desc(l), tn);
+    return tia_perr(c, l->at, "cannot use %s as start value of type %s", lit_desc(l), tn);
 }
 
 static bool out_of_range(pctx *c, const lit *l, const s7t_type *t, const char *range)
 {
     char tn[64];
     s7t_type_format(t, tn, sizeof tn);
-    return perr(c, l->at, "value out of range for %s (%s)", tn, range);
+    return tia_perr(c, l->at, "value out of range for %s (%s)", tn, range);
 }
 
 static bool int_value(pctx *c, const lit *l, const s7t_type *t, const elem_info *e,
@@ -489,7 +490,7 @@ static bool count_chars(const char *s, size_t n, uint32_t max, uint64_t *units, 
     *first = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp = 0;
-        size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        size_t len = tia_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         if (!len || cp > max) return false;
         if (!k) *first = cp;
         k += cp > 0xFFFF ? 2 : 1;
@@ -499,10 +500,10 @@ static bool count_chars(const char *s, size_t n, uint32_t max, uint64_t *units, 
     return true;
 }
 
-bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
+bool tia_lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
 {
-    const elem_info *e = elem_info_of(t);
-    *out = elem_zero(t);
+    const elem_info *e = tia_elem_info_of(t);
+    *out = tia_elem_zero(t);
     if (l->kind == LIT_NONE) return true;
     char range[64];
     switch (t->sdt) {
@@ -517,8 +518,8 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
         uint32_t first;
         bool wide = t->sdt == S7T_SDT_WCHAR;
         if (!count_chars(l->s, l->sn, wide ? 0xFFFF : 0xFF, &units, &first))
-            return perr(c, l->at, "character not representable in %s", t->name);
-        if (units != 1) return perr(c, l->at, "a %s start value is one character", t->name);
+            return tia_perr(c, l->at, "character not representable in %s", t->name);
+        if (units != 1) return tia_perr(c, l->at, "a %s start value is one character", t->name);
         out->u = first;
         return true;
     }
@@ -529,11 +530,11 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
         uint32_t first;
         bool wide = t->sdt == S7T_SDT_WSTRING;
         if (!count_chars(l->s, l->sn, wide ? 0x10FFFF : 0xFF, &units, &first))
-            return perr(c, l->at, "character not representable in %s", t->name);
+            return tia_perr(c, l->at, "character not representable in %s", t->name);
         if (units > t->max_len) {
             char tn[64];
             s7t_type_format(t, tn, sizeof tn);
-            return perr(c, l->at, "string of %llu characters does not fit %s",
+            return tia_perr(c, l->at, "string of %llu characters does not fit %s",
                         (unsigned long long)units, tn);
         }
         out->text.p = l->s;
@@ -554,7 +555,7 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
     case S7T_SDT_DATE: {
         if (l->kind != LIT_DATE) return mismatch(c, l, t);
         int64_t d = days_from_civil(l->year, l->month, l->day) - 7305;
-        if (d < 0 || d > 65378) return out_of_range(c, l, t, "D#1990-01-01..D#2169-06-06");
+        if (d < 0 || d > 65535) return out_of_range(c, l, t, "D#1990-01-01..D#2169-06-06");
         out->u = (uint64_t)d;
         return true;
     }
@@ -563,7 +564,7 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
         if (l->kind != LIT_TOD) return mismatch(c, l, t);
         uint64_t ns = ((uint64_t)l->hour * 3600 + l->minute * 60u + l->second) * NS_PER_S + l->ns;
         if (t->sdt == S7T_SDT_TOD) {
-            if (ns % NS_PER_MS) return perr(c, l->at, "Time_Of_Day has millisecond resolution");
+            if (ns % NS_PER_MS) return tia_perr(c, l->at, "Time_Of_Day has millisecond resolution");
             ns /= NS_PER_MS;
         }
         out->u = ns;
@@ -580,7 +581,7 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
             out->i = l->neg ? (int64_t)(0 - l->mag) : (int64_t)l->mag;
             return true;
         }
-        if (l->mag % NS_PER_MS) return perr(c, l->at, "%s has millisecond resolution", t->name);
+        if (l->mag % NS_PER_MS) return tia_perr(c, l->at, "%s has millisecond resolution", t->name);
         uint64_t ms = l->mag / NS_PER_MS;
         if (t->sdt == S7T_SDT_S5TIME) {
             if ((l->neg && ms) || ms > 9990000) return out_of_range(c, l, t, "S5T#0MS..S5T#2H_46M_30S");
@@ -601,7 +602,7 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
         if (t->sdt == S7T_SDT_DT) {
             if (sec < 7305 * 86400 || sec >= days_from_civil(2090, 1, 1) * 86400)
                 return out_of_range(c, l, t, "DT#1990-01-01-00:00:00..DT#2089-12-31-23:59:59.999");
-            if (l->ns % NS_PER_MS) return perr(c, l->at, "Date_And_Time has millisecond resolution");
+            if (l->ns % NS_PER_MS) return tia_perr(c, l->at, "Date_And_Time has millisecond resolution");
         } else if (sec < 0 || sec > 9223372036 || (sec == 9223372036 && l->ns > 854775807)) {
             snprintf(range, sizeof range, "%s#1970-01-01-00:00:00..%s#2262-04-11-23:47:16.854775807",
                      t->sdt == S7T_SDT_DTL ? "DTL" : "LDT", t->sdt == S7T_SDT_DTL ? "DTL" : "LDT");
@@ -628,36 +629,38 @@ bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out)
     }
     case S7T_SDT_POINTER:
     case S7T_SDT_ANY:
-        return perr(c, l->at, "start values of %s are not supported", t->name);
+        return tia_perr(c, l->at, "start values of %s are not supported", t->name);
     default:
         if (!e) return mismatch(c, l, t);
         return int_value(c, l, t, e, out);
     }
 }
 
-bool init_convert(pctx *c, const init *in, const s7t_type *t, s7t_value **out)
+bool tia_init_convert(pctx *c, const init *in, const s7t_type *t, s7t_value **out)
 {
     if (t->kind == S7T_ELEMENTARY) {
-        if (in->list) return perr(c, in->at, "a list of start values needs an Array");
+        if (in->list) return tia_perr(c, in->at, "a list of start values needs an Array");
         s7t_value *v = s7p_arena_alloc(c->arena, sizeof *v);
-        if (!v) return perr(c, in->at, "out of memory");
-        if (!lit_convert(c, &in->items[0], t, v)) return false;
+        if (!v) return tia_perr(c, in->at, "out of memory");
+        if (!tia_lit_convert(c, &in->items[0], t, v)) return false;
         *out = v;
         return true;
     }
     if (t->kind != S7T_ARRAY || !t->elem || t->elem->kind != S7T_ELEMENTARY)
-        return perr(c, in->at, "start values of a Struct or PLC data type are set per member");
-    if (!in->list) return perr(c, in->at, "an Array takes a list of start values [a, b, ...]");
+        return tia_perr(c, in->at, "start values of a Struct or PLC data type are set per member");
+    if (!in->list) return tia_perr(c, in->at, "an Array takes a list of start values [a, b, ...]");
     s7t_value *v = s7p_arena_array(c->arena, t->count, sizeof *v);
-    if (!v) return perr(c, in->at, "out of memory");
-    s7t_value zero = elem_zero(t->elem);
+    if (!v) return tia_perr(c, in->at, "out of memory");
+    s7t_value zero = tia_elem_zero(t->elem);
     uint64_t k = 0;
     for (size_t i = 0; i < in->n; i++) {
         if (in->reps[i] > t->count - k)
-            return perr(c, in->items[i].at, "too many start values (the Array has %llu elements)",
+            return tia_perr(c, in->reps[i] != 1 || in->items[i].kind == LIT_NONE ? in->items[i].rep_at
+                                                                              : in->items[i].at,
+                        "too many start values (the Array has %llu elements)",
                         (unsigned long long)t->count);
         s7t_value one;
-        if (!lit_convert(c, &in->items[i], t->elem, &one)) return false;
+        if (!tia_lit_convert(c, &in->items[i], t->elem, &one)) return false;
         for (uint64_t r = 0; r < in->reps[i]; r++) v[k++] = one;
     }
     for (; k < t->count; k++) v[k] = zero;

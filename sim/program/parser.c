@@ -19,29 +19,29 @@
 
 static bool oom(pctx *c)
 {
-    return perr(c, c->at, "out of memory (program larger than %zu bytes?)",
+    return tia_perr(c, c->at, "out of memory (program larger than %zu bytes?)",
                 c->lim->max_program_bytes);
 }
 
 static bool expect(pctx *c, tok_kind k, const char *msg)
 {
-    const tok *t = lex_peek(c);
-    if (t->kind != k) return perr(c, t->at, "%s", msg);
-    lex_next(c);
+    const tok *t = tia_lex_peek(c);
+    if (t->kind != k) return tia_perr(c, t->at, "%s", msg);
+    tia_lex_next(c);
     return true;
 }
 
 static bool expect_kw(pctx *c, const char *kw, const char *msg)
 {
-    const tok *t = lex_peek(c);
-    if (!tok_is(t, kw)) return perr(c, t->at, "%s", msg);
-    lex_next(c);
+    const tok *t = tia_lex_peek(c);
+    if (!tia_tok_is(t, kw)) return tia_perr(c, t->at, "%s", msg);
+    tia_lex_next(c);
     return true;
 }
 
-bool add_slot(pctx *c, const s7t_type **slot)
+bool tia_add_slot(pctx *c, const s7t_type **slot)
 {
-    const s7t_type ***p = vec_push(&c->b->slots);
+    const s7t_type ***p = tia_vec_push(&c->b->slots);
     if (!p) return oom(c);
     *p = slot;
     return true;
@@ -49,23 +49,23 @@ bool add_slot(pctx *c, const s7t_type **slot)
 
 static const char *copy(pctx *c, const char *s, size_t n)
 {
-    char *p = arena_strndup(c->arena, s, n);
+    char *p = tia_arena_strndup(c->arena, s, n);
     if (!p) oom(c);
     return p;
 }
 
 static bool check_name(pctx *c, pos at, const char *s, size_t n)
 {
-    if (n == 0) return perr(c, at, "empty name");
-    if (n > S7T_MAX_NAME) return perr(c, at, "name longer than %d bytes", S7T_MAX_NAME);
+    if (n == 0) return tia_perr(c, at, "empty name");
+    if (n > S7T_MAX_NAME) return tia_perr(c, at, "name longer than %d bytes", S7T_MAX_NAME);
     for (size_t k = 0; k < n; k++)
-        if ((unsigned char)s[k] < 0x20) return perr(c, at, "control character in name");
+        if ((unsigned char)s[k] < 0x20) return tia_perr(c, at, "control character in name");
     return true;
 }
 
 static bool parse_name(pctx *c, const char *what, const char **out, pos *at)
 {
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     *at = t.at;
     if (t.kind == T_IDENT) {
         if (!check_name(c, t.at, t.p, t.n)) return false;
@@ -75,32 +75,32 @@ static bool parse_name(pctx *c, const char *what, const char **out, pos *at)
         if (!check_name(c, t.at, t.s, t.sn)) return false;
         return (*out = copy(c, t.s, t.sn)) != NULL;
     }
-    return perr(c, t.at, "expected %s", what);
+    return tia_perr(c, t.at, "expected %s", what);
 }
 
 /* { Key := 'value'; ... } */
 static bool parse_attrs(pctx *c, vec *attrs)
 {
-    lex_next(c);
+    tia_lex_next(c);
     for (;;) {
-        if (lex_peek(c)->kind == T_RBRACE) {
-            lex_next(c);
+        if (tia_lex_peek(c)->kind == T_RBRACE) {
+            tia_lex_next(c);
             return true;
         }
-        tok k = lex_next(c);
-        if (k.kind != T_IDENT && k.kind != T_QNAME) return perr(c, k.at, "expected an attribute name");
+        tok k = tia_lex_next(c);
+        if (k.kind != T_IDENT && k.kind != T_QNAME) return tia_perr(c, k.at, "expected an attribute name");
         if (!expect(c, T_ASSIGN, "expected ':=' after the attribute name")) return false;
-        tok v = lex_next(c);
-        s7t_attr *a = vec_push(attrs);
+        tok v = tia_lex_next(c);
+        s7t_attr *a = tia_vec_push(attrs);
         if (!a) return oom(c);
         if (!(a->key = k.kind == T_IDENT ? copy(c, k.p, k.n) : copy(c, k.s, k.sn))) return false;
         if (v.kind == T_STRING) a->value = v.s;
         else if (v.kind == T_IDENT || v.kind == T_NUMBER) a->value = copy(c, v.p, v.n);
-        else return perr(c, v.at, "expected a quoted attribute value");
+        else return tia_perr(c, v.at, "expected a quoted attribute value");
         if (!a->value) return false;
-        const tok *s = lex_peek(c);
-        if (s->kind == T_SEMI) lex_next(c);
-        else if (s->kind != T_RBRACE) return perr(c, s->at, "expected ';' or '}' in the attribute list");
+        const tok *s = tia_lex_peek(c);
+        if (s->kind == T_SEMI) tia_lex_next(c);
+        else if (s->kind != T_RBRACE) return tia_perr(c, s->at, "expected ';' or '}' in the attribute list");
     }
 }
 
@@ -123,38 +123,38 @@ typedef struct header {
 static bool parse_header(pctx *c, header *h)
 {
     for (;;) {
-        const tok *t = lex_peek(c);
+        const tok *t = tia_lex_peek(c);
         if (t->kind == T_LBRACE) {
             if (!parse_attrs(c, &h->attrs)) return false;
             continue;
         }
-        if (tok_is(t, "TITLE")) {
-            lex_next(c);
+        if (tia_tok_is(t, "TITLE")) {
+            tia_lex_next(c);
             if (!expect(c, T_EQ, "expected '=' after TITLE")) return false;
-            if (!(h->title = lex_rest_of_line(c))) return oom(c);
+            if (!(h->title = tia_lex_rest_of_line(c))) return oom(c);
             continue;
         }
-        const char **field = tok_is(t, "VERSION") ? &h->version
-                           : tok_is(t, "AUTHOR")  ? &h->author
-                           : tok_is(t, "FAMILY")  ? &h->family
-                           : tok_is(t, "NAME")    ? &h->name : NULL;
+        const char **field = tia_tok_is(t, "VERSION") ? &h->version
+                           : tia_tok_is(t, "AUTHOR")  ? &h->author
+                           : tia_tok_is(t, "FAMILY")  ? &h->family
+                           : tia_tok_is(t, "NAME")    ? &h->name : NULL;
         if (field) {
-            tok kw = lex_next(c);
-            if (lex_peek(c)->kind != T_COLON)
-                return perr(c, lex_peek(c)->at, "expected ':' after %.*s", (int)kw.n, kw.p);
-            lex_next(c);
-            tok v = lex_next(c);
+            tok kw = tia_lex_next(c);
+            if (tia_lex_peek(c)->kind != T_COLON)
+                return tia_perr(c, tia_lex_peek(c)->at, "expected ':' after %.*s", (int)kw.n, kw.p);
+            tia_lex_next(c);
+            tok v = tia_lex_next(c);
             if (v.kind == T_IDENT || v.kind == T_NUMBER) *field = copy(c, v.p, v.n);
             else if (v.kind == T_STRING || v.kind == T_QNAME) *field = copy(c, v.s, v.sn);
-            else return perr(c, v.at, "expected a value after %.*s :", (int)kw.n, kw.p);
+            else return tia_perr(c, v.at, "expected a value after %.*s :", (int)kw.n, kw.p);
             if (!*field) return false;
             continue;
         }
-        if (tok_is(t, "NON_RETAIN")) h->retain = false;
-        else if (tok_is(t, "RETAIN")) h->retain = true;
-        else if (tok_is(t, "READ_ONLY")) h->read_only = true;
-        else if (!tok_is(t, "UNLINKED") && !tok_is(t, "KNOW_HOW_PROTECT")) return true;
-        lex_next(c);
+        if (tia_tok_is(t, "NON_RETAIN")) h->retain = false;
+        else if (tia_tok_is(t, "RETAIN")) h->retain = true;
+        else if (tia_tok_is(t, "READ_ONLY")) h->read_only = true;
+        else if (!tia_tok_is(t, "UNLINKED") && !tia_tok_is(t, "KNOW_HOW_PROTECT")) return true;
+        tia_lex_next(c);
     }
 }
 
@@ -165,14 +165,14 @@ typedef struct mlist {
 
 static void mlist_init(mlist *l)
 {
-    vec_init(&l->m, sizeof(s7t_member));
-    vec_init(&l->at, sizeof(pos));
+    tia_vec_init(&l->m, sizeof(s7t_member));
+    tia_vec_init(&l->at, sizeof(pos));
 }
 
 static void mlist_free(mlist *l)
 {
-    vec_free(&l->m);
-    vec_free(&l->at);
+    tia_vec_free(&l->m);
+    tia_vec_free(&l->at);
 }
 
 static bool finish_struct(pctx *c, mlist *ml, const s7t_type **out)
@@ -188,11 +188,11 @@ static bool finish_struct(pctx *c, mlist *ml, const s7t_type **out)
         names[i] = mem[i].name;
     }
     size_t dup;
-    if (!name_index_build(&st->ix, c->arena, names, n, &dup)) return oom(c);
+    if (!tia_name_index_build(&st->ix, c->arena, names, n, &dup)) return oom(c);
     if (dup != SIZE_MAX)
-        return perr(c, ((const pos *)ml->at.p)[dup], "duplicate member name '%s'", names[dup]);
+        return tia_perr(c, ((const pos *)ml->at.p)[dup], "duplicate member name '%s'", names[dup]);
     for (size_t i = 0; i < n; i++)
-        if (mem[i].type->kind == 0 && !add_slot(c, &mem[i].type)) return false;
+        if (mem[i].type->kind == 0 && !tia_add_slot(c, &mem[i].type)) return false;
     st->names = names;
     st->t.kind = S7T_STRUCT;
     st->t.sdt = S7T_SDT_STRUCT;
@@ -208,30 +208,30 @@ static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml);
 static bool parse_members(pctx *c, unsigned depth, const char *end_kw, bool retain, mlist *ml)
 {
     for (;;) {
-        const tok *t = lex_peek(c);
-        if (tok_is(t, end_kw)) {
-            lex_next(c);
+        const tok *t = tia_lex_peek(c);
+        if (tia_tok_is(t, end_kw)) {
+            tia_lex_next(c);
             return true;
         }
         if (t->kind == T_ERROR) return false;
-        if (t->kind == T_EOF) return perr(c, t->at, "expected %s", end_kw);
+        if (t->kind == T_EOF) return tia_perr(c, t->at, "expected %s", end_kw);
         if (!parse_member(c, depth, retain, ml)) return false;
     }
 }
 
 static bool parse_bound(pctx *c, int64_t *out, pos *at)
 {
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     *at = t.at;
     bool neg = false;
     if (t.kind == T_MINUS || t.kind == T_PLUS) {
         neg = t.kind == T_MINUS;
-        t = lex_next(c);
+        t = tia_lex_next(c);
     }
     uint64_t v;
-    if (t.kind != T_NUMBER || t.is_real) return perr(c, t.at, "expected an integer array bound");
-    if (!digits_value(t.p, t.n, 10, &v) || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
-        return perr(c, t.at, "array bound out of range");
+    if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer array bound");
+    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
+        return tia_perr(c, t.at, "array bound out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
 }
@@ -246,36 +246,36 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     uint64_t count = 1;
     for (;;) {
         if (a->ndims == S7T_MAX_DIMS)
-            return perr(c, lex_peek(c)->at, "an Array has at most %d dimensions", S7T_MAX_DIMS);
+            return tia_perr(c, tia_lex_peek(c)->at, "an Array has at most %d dimensions", S7T_MAX_DIMS);
         int64_t lo, hi;
         pos lo_at, hi_at;
         if (!parse_bound(c, &lo, &lo_at)) return false;
         if (!expect(c, T_DOTDOT, "expected '..' in the array bounds")) return false;
         if (!parse_bound(c, &hi, &hi_at)) return false;
         if (lo > hi)
-            return perr(c, lo_at, "array low bound %lld is above the high bound %lld",
+            return tia_perr(c, lo_at, "array low bound %lld is above the high bound %lld",
                         (long long)lo, (long long)hi);
         uint64_t n = (uint64_t)(hi - lo) + 1;
         count *= n;
         if (count > c->lim->max_db_leaves)
-            return perr(c, lo_at, "the Array has more than %llu elements",
+            return tia_perr(c, lo_at, "the Array has more than %llu elements",
                         (unsigned long long)c->lim->max_db_leaves);
         a->dims[a->ndims].lo = (int32_t)lo;
         a->dims[a->ndims].count = (uint32_t)n;
         a->ndims++;
-        tok s = lex_next(c);
+        tok s = tia_lex_next(c);
         if (s.kind == T_RBRACK) break;
-        if (s.kind != T_COMMA) return perr(c, s.at, "expected ',' or ']' in the array bounds");
+        if (s.kind != T_COMMA) return tia_perr(c, s.at, "expected ',' or ']' in the array bounds");
     }
     if (!expect_kw(c, "of", "expected 'of' after the array bounds")) return false;
-    pos et = lex_peek(c)->at;
-    if (!parse_type(c, depth, false, &a->elem, NULL)) return false;
+    pos et = tia_lex_peek(c)->at;
+    if (!tia_parse_type(c, depth, false, &a->elem, NULL)) return false;
     if (a->elem->kind == S7T_ARRAY)
-        return perr(c, et, "an Array of Array is not supported (use Array[a..b, c..d])");
+        return tia_perr(c, et, "an Array of Array is not supported (use Array[a..b, c..d])");
     a->count = count;
     if (a->elem->kind == 0) {
         a->sdt = S7T_SDT_STRUCT;
-        if (!add_slot(c, &a->elem)) return false;
+        if (!tia_add_slot(c, &a->elem)) return false;
     } else {
         a->sdt = a->elem->sdt;
     }
@@ -283,11 +283,11 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     return true;
 }
 
-bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment)
+bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment)
 {
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     if (t.kind == T_QNAME) {
-        if (tags) return perr(c, t.at, "tag tables hold elementary types only");
+        if (tags) return tia_perr(c, t.at, "tag tables hold elementary types only");
         if (!check_name(c, t.at, t.s, t.sn)) return false;
         udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
         if (!r) return oom(c);
@@ -297,14 +297,14 @@ bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const 
         *out = &r->t;
         return true;
     }
-    if (t.kind != T_IDENT) return perr(c, t.at, "expected a data type");
-    if (tok_is(&t, "Array") || tok_is(&t, "Struct")) {
-        if (tags) return perr(c, t.at, "tag tables hold elementary types only");
+    if (t.kind != T_IDENT) return tia_perr(c, t.at, "expected a data type");
+    if (tia_tok_is(&t, "Array") || tia_tok_is(&t, "Struct")) {
+        if (tags) return tia_perr(c, t.at, "tag tables hold elementary types only");
         if (depth + 1 > c->lim->max_depth)
-            return perr(c, t.at, "nesting deeper than %u levels", c->lim->max_depth);
-        if (tok_is(&t, "Array")) return parse_array(c, depth + 1, out);
+            return tia_perr(c, t.at, "nesting deeper than %u levels", c->lim->max_depth);
+        if (tia_tok_is(&t, "Array")) return parse_array(c, depth + 1, out);
         if (comment) {
-            const tok *n = lex_peek(c);
+            const tok *n = tia_lex_peek(c);
             if (n->kind != T_ERROR && n->comment && !(*comment = copy(c, n->comment, n->cn)))
                 return false;
         }
@@ -315,23 +315,23 @@ bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const 
         mlist_free(&ml);
         return ok;
     }
-    const elem_info *e = elem_find(t.p, t.n);
-    if (!e) return perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
-    if (tags && !e->tag_ok) return perr(c, t.at, "%s is not allowed in a tag table", e->name);
-    *out = elem_type(e);
-    if ((e->sdt != S7T_SDT_STRING && e->sdt != S7T_SDT_WSTRING) || lex_peek(c)->kind != T_LBRACK)
+    const elem_info *e = tia_elem_find(t.p, t.n);
+    if (!e) return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
+    if (tags && !e->tag_ok) return tia_perr(c, t.at, "%s is not allowed in a tag table", e->name);
+    *out = tia_elem_type(e);
+    if ((e->sdt != S7T_SDT_STRING && e->sdt != S7T_SDT_WSTRING) || tia_lex_peek(c)->kind != T_LBRACK)
         return true;
-    lex_next(c);
-    tok n = lex_next(c);
+    tia_lex_next(c);
+    tok n = tia_lex_next(c);
     unsigned max = e->sdt == S7T_SDT_STRING ? 254 : 16382;
     uint64_t len;
-    if (n.kind != T_NUMBER || n.is_real || !digits_value(n.p, n.n, 10, &len))
-        return perr(c, n.at, "expected the maximum length of the %s", e->name);
-    if (len < 1 || len > max) return perr(c, n.at, "%s length must be 1..%u", e->name, max);
+    if (n.kind != T_NUMBER || n.is_real || !tia_digits_value(n.p, n.n, 10, &len))
+        return tia_perr(c, n.at, "expected the maximum length of the %s", e->name);
+    if (len < 1 || len > max) return tia_perr(c, n.at, "%s length must be 1..%u", e->name, max);
     if (!expect(c, T_RBRACK, "expected ']' after the string length")) return false;
     s7t_type *st = s7p_arena_alloc(c->arena, sizeof *st);
     if (!st) return oom(c);
-    *st = *elem_type(e);
+    *st = *tia_elem_type(e);
     st->max_len = (uint16_t)len;
     *out = st;
     return true;
@@ -339,103 +339,103 @@ bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const 
 
 static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
 {
-    s7t_member *m = vec_push(&ml->m);
-    pos *mp = vec_push(&ml->at);
+    s7t_member *m = tia_vec_push(&ml->m);
+    pos *mp = tia_vec_push(&ml->at);
     if (!m || !mp) return oom(c);
     if (!parse_name(c, "a member name", &m->name, mp)) return false;
     m->line = mp->line;
     m->retain = retain;
     vec attrs;
-    vec_init(&attrs, sizeof(s7t_attr));
+    tia_vec_init(&attrs, sizeof(s7t_attr));
     const char *comment = NULL;
     bool ok = false;
-    if (lex_peek(c)->kind == T_LBRACE && !parse_attrs(c, &attrs)) goto out;
+    if (tia_lex_peek(c)->kind == T_LBRACE && !parse_attrs(c, &attrs)) goto out;
     if (!expect(c, T_COLON, "expected ':' after member name")) goto out;
-    if (lex_peek(c)->kind == T_LBRACE && !parse_attrs(c, &attrs)) goto out;
+    if (tia_lex_peek(c)->kind == T_LBRACE && !parse_attrs(c, &attrs)) goto out;
     /* nested parses push to their own lists, so m stays valid */
-    if (!parse_type(c, depth, false, &m->type, &comment)) goto out;
-    if (lex_peek(c)->kind == T_ASSIGN) {
-        lex_next(c);
+    if (!tia_parse_type(c, depth, false, &m->type, &comment)) goto out;
+    if (tia_lex_peek(c)->kind == T_ASSIGN) {
+        tia_lex_next(c);
         init in;
         s7t_value *start;
-        if (!init_parse(c, &in)) goto out;
+        if (!tia_init_parse(c, &in)) goto out;
         if (m->type->kind == 0) {
-            perr(c, in.at, "start values of a PLC data type are set per member");
+            tia_perr(c, in.at, "start values of a PLC data type are set per member");
             goto out;
         }
-        if (!init_convert(c, &in, m->type, &start)) goto out;
+        if (!tia_init_convert(c, &in, m->type, &start)) goto out;
         m->start = start;
     }
-    const tok *t = lex_peek(c);
+    const tok *t = tia_lex_peek(c);
     if (t->kind != T_SEMI) {
-        perr(c, t->at, "expected ';' after the declaration of '%s'", m->name);
+        tia_perr(c, t->at, "expected ';' after the declaration of '%s'", m->name);
         goto out;
     }
-    lex_next(c);
-    t = lex_peek(c);
+    tia_lex_next(c);
+    t = tia_lex_peek(c);
     if (!comment && t->kind != T_ERROR && t->comment && !(comment = copy(c, t->comment, t->cn)))
         goto out;
     m->comment = comment ? comment : "";
     ok = finish_attrs(c, &attrs, &m->attrs, &m->nattrs);
 out:
-    vec_free(&attrs);
+    tia_vec_free(&attrs);
     return ok;
 }
 
 static bool parse_index(pctx *c, int64_t *out)
 {
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     bool neg = false;
     if (t.kind == T_MINUS || t.kind == T_PLUS) {
         neg = t.kind == T_MINUS;
-        t = lex_next(c);
+        t = tia_lex_next(c);
     }
     uint64_t v;
-    if (t.kind != T_NUMBER || t.is_real) return perr(c, t.at, "expected an integer index");
-    if (!digits_value(t.p, t.n, 10, &v) || v > (uint64_t)INT64_MAX)
-        return perr(c, t.at, "index out of range");
+    if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer index");
+    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (uint64_t)INT64_MAX)
+        return tia_perr(c, t.at, "index out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
 }
 
-bool parse_path(pctx *c, const seg **segs, size_t *n)
+bool tia_parse_path(pctx *c, const seg **segs, size_t *n)
 {
     vec v;
-    vec_init(&v, sizeof(seg));
+    tia_vec_init(&v, sizeof(seg));
     bool ok = false;
-    seg *s = vec_push(&v);
+    seg *s = tia_vec_push(&v);
     if (!s) {
         oom(c);
         goto out;
     }
     if (!parse_name(c, "a member name", &s->name, &s->at)) goto out;
     for (;;) {
-        const tok *t = lex_peek(c);
+        const tok *t = tia_lex_peek(c);
         if (t->kind == T_DOT) {
-            lex_next(c);
-            if (!(s = vec_push(&v))) {
+            tia_lex_next(c);
+            if (!(s = tia_vec_push(&v))) {
                 oom(c);
                 goto out;
             }
             if (!parse_name(c, "a member name after '.'", &s->name, &s->at)) goto out;
         } else if (t->kind == T_LBRACK) {
             pos at = t->at;
-            lex_next(c);
-            if (!(s = vec_push(&v))) {
+            tia_lex_next(c);
+            if (!(s = tia_vec_push(&v))) {
                 oom(c);
                 goto out;
             }
             s->at = at;
             for (;;) {
                 if (s->nidx == S7T_MAX_DIMS) {
-                    perr(c, lex_peek(c)->at, "at most %d indexes", S7T_MAX_DIMS);
+                    tia_perr(c, tia_lex_peek(c)->at, "at most %d indexes", S7T_MAX_DIMS);
                     goto out;
                 }
                 if (!parse_index(c, &s->idx[s->nidx++])) goto out;
-                tok sep = lex_next(c);
+                tok sep = tia_lex_next(c);
                 if (sep.kind == T_RBRACK) break;
                 if (sep.kind != T_COMMA) {
-                    perr(c, sep.at, "expected ',' or ']' after an index");
+                    tia_perr(c, sep.at, "expected ',' or ']' after an index");
                     goto out;
                 }
             }
@@ -453,13 +453,13 @@ bool parse_path(pctx *c, const seg **segs, size_t *n)
     *n = v.n;
     ok = true;
 out:
-    vec_free(&v);
+    tia_vec_free(&v);
     return ok;
 }
 
 static bool push_ptr(pctx *c, vec *v, void *p)
 {
-    void **slot = vec_push(v);
+    void **slot = tia_vec_push(v);
     if (!slot) return oom(c);
     *slot = p;
     return true;
@@ -467,7 +467,7 @@ static bool push_ptr(pctx *c, vec *v, void *p)
 
 static bool parse_udt(pctx *c)
 {
-    lex_next(c);
+    tia_lex_next(c);
     udt_build *u = s7p_arena_alloc(c->arena, sizeof *u);
     if (!u) return oom(c);
     if (!parse_name(c, "the name of the PLC data type", &u->u.name, &u->at)) return false;
@@ -475,16 +475,16 @@ static bool parse_udt(pctx *c)
     u->u.line = u->at.line;
     header h;
     memset(&h, 0, sizeof h);
-    vec_init(&h.attrs, sizeof(s7t_attr));
+    tia_vec_init(&h.attrs, sizeof(s7t_attr));
     mlist ml;
     mlist_init(&ml);
     bool ok = parse_header(c, &h) && expect_kw(c, "STRUCT", "expected STRUCT") &&
               parse_members(c, 1, "END_STRUCT", false, &ml) && finish_struct(c, &ml, &u->u.type);
     mlist_free(&ml);
-    if (ok && lex_peek(c)->kind == T_SEMI) lex_next(c);
+    if (ok && tia_lex_peek(c)->kind == T_SEMI) tia_lex_next(c);
     ok = ok && expect_kw(c, "END_TYPE", "expected END_TYPE") &&
          finish_attrs(c, &h.attrs, &u->u.attrs, &u->u.nattrs);
-    vec_free(&h.attrs);
+    tia_vec_free(&h.attrs);
     if (!ok) return false;
     u->u.version = h.version ? h.version : "";
     u->u.title = h.title ? h.title : "";
@@ -498,28 +498,28 @@ static bool parse_begin(pctx *c, db_build *d)
 {
     if (!expect_kw(c, "BEGIN", "expected BEGIN")) return false;
     vec as;
-    vec_init(&as, sizeof(assign));
+    tia_vec_init(&as, sizeof(assign));
     bool ok = false;
     for (;;) {
-        const tok *t = lex_peek(c);
-        if (tok_is(t, "END_DATA_BLOCK")) {
-            lex_next(c);
+        const tok *t = tia_lex_peek(c);
+        if (tia_tok_is(t, "END_DATA_BLOCK")) {
+            tia_lex_next(c);
             break;
         }
         if (t->kind == T_ERROR) goto out;
         if (t->kind == T_EOF) {
-            perr(c, t->at, "expected END_DATA_BLOCK");
+            tia_perr(c, t->at, "expected END_DATA_BLOCK");
             goto out;
         }
-        assign *a = vec_push(&as);
+        assign *a = tia_vec_push(&as);
         if (!a) {
             oom(c);
             goto out;
         }
         a->at = t->at;
-        if (!parse_path(c, &a->segs, &a->nsegs)) goto out;
+        if (!tia_parse_path(c, &a->segs, &a->nsegs)) goto out;
         if (!expect(c, T_ASSIGN, "expected ':=' after the name in the BEGIN section")) goto out;
-        if (!init_parse(c, &a->val)) goto out;
+        if (!tia_init_parse(c, &a->val)) goto out;
         if (!expect(c, T_SEMI, "expected ';' after the start value")) goto out;
     }
     assign *a = s7p_arena_array(c->arena, as.n, sizeof *a);
@@ -532,43 +532,43 @@ static bool parse_begin(pctx *c, db_build *d)
     d->nassigns = as.n;
     ok = true;
 out:
-    vec_free(&as);
+    tia_vec_free(&as);
     return ok;
 }
 
 static bool parse_db_body(pctx *c, db_build *d, bool retain)
 {
-    const tok *t = lex_peek(c);
+    const tok *t = tia_lex_peek(c);
     mlist ml;
     mlist_init(&ml);
     bool ok = false;
-    if (tok_is(t, "VAR")) {
-        while (tok_is(lex_peek(c), "VAR")) {
-            lex_next(c);
+    if (tia_tok_is(t, "VAR")) {
+        while (tia_tok_is(tia_lex_peek(c), "VAR")) {
+            tia_lex_next(c);
             bool r = retain;
-            const tok *q = lex_peek(c);
-            if (tok_is(q, "RETAIN") || tok_is(q, "NON_RETAIN")) {
-                r = tok_is(q, "RETAIN");
-                lex_next(c);
-            } else if (tok_is(q, "CONSTANT")) {
-                perr(c, q->at, "VAR CONSTANT is not allowed in a data block");
+            const tok *q = tia_lex_peek(c);
+            if (tia_tok_is(q, "RETAIN") || tia_tok_is(q, "NON_RETAIN")) {
+                r = tia_tok_is(q, "RETAIN");
+                tia_lex_next(c);
+            } else if (tia_tok_is(q, "CONSTANT")) {
+                tia_perr(c, q->at, "VAR CONSTANT is not allowed in a data block");
                 goto out;
             }
             if (!parse_members(c, 1, "END_VAR", r, &ml)) goto out;
         }
         ok = finish_struct(c, &ml, &d->db.type);
-    } else if (tok_is(t, "STRUCT")) {
-        lex_next(c);
+    } else if (tia_tok_is(t, "STRUCT")) {
+        tia_lex_next(c);
         ok = parse_members(c, 1, "END_STRUCT", retain, &ml) && finish_struct(c, &ml, &d->db.type);
-        if (ok && lex_peek(c)->kind == T_SEMI) lex_next(c);
+        if (ok && tia_lex_peek(c)->kind == T_SEMI) tia_lex_next(c);
     } else if (t->kind == T_QNAME) {
-        ok = parse_type(c, 0, false, &d->db.type, NULL);
+        ok = tia_parse_type(c, 0, false, &d->db.type, NULL);
         if (ok) d->typed_by = (udt_ref *)(void *)d->db.type;
-    } else if (t->kind == T_IDENT && !tok_is(t, "BEGIN")) {
-        perr(c, t->at, "instance DBs are not supported ('%.*s' is not a PLC data type of this "
+    } else if (t->kind == T_IDENT && !tia_tok_is(t, "BEGIN")) {
+        tia_perr(c, t->at, "instance DBs are not supported ('%.*s' is not a PLC data type of this "
              "program)", (int)(t->n > 64 ? 64 : t->n), t->p);
     } else if (t->kind != T_ERROR) {
-        perr(c, t->at, "expected VAR, STRUCT or the name of a PLC data type");
+        tia_perr(c, t->at, "expected VAR, STRUCT or the name of a PLC data type");
     }
 out:
     mlist_free(&ml);
@@ -577,7 +577,7 @@ out:
 
 static bool parse_db(pctx *c)
 {
-    lex_next(c);
+    tia_lex_next(c);
     db_build *d = s7p_arena_alloc(c->arena, sizeof *d);
     if (!d) return oom(c);
     if (!parse_name(c, "the name of the data block", &d->db.name, &d->at)) return false;
@@ -586,10 +586,10 @@ static bool parse_db(pctx *c)
     d->order = c->b->dbs.n;
     header h;
     memset(&h, 0, sizeof h);
-    vec_init(&h.attrs, sizeof(s7t_attr));
+    tia_vec_init(&h.attrs, sizeof(s7t_attr));
     bool ok = parse_header(c, &h) && parse_db_body(c, d, h.retain) && parse_begin(c, d) &&
               finish_attrs(c, &h.attrs, &d->db.attrs, &d->db.nattrs);
-    vec_free(&h.attrs);
+    tia_vec_free(&h.attrs);
     if (!ok) return false;
     d->db.retain = h.retain;
     d->db.read_only = h.read_only;
@@ -599,27 +599,27 @@ static bool parse_db(pctx *c)
     d->db.family = h.family ? h.family : "";
     d->db.optimized = true;
     for (size_t i = 0; i < d->db.nattrs; i++)
-        if (name_eq(d->db.attrs[i].key, "S7_Optimized_Access"))
-            d->db.optimized = !name_eq(d->db.attrs[i].value, "FALSE");
+        if (tia_name_eq(d->db.attrs[i].key, "S7_Optimized_Access"))
+            d->db.optimized = !tia_name_eq(d->db.attrs[i].value, "FALSE");
     return push_ptr(c, &c->b->dbs, d);
 }
 
-bool parse_tia(pctx *c)
+bool tia_parse_tia(pctx *c)
 {
     for (;;) {
-        const tok *t = lex_peek(c);
+        const tok *t = tia_lex_peek(c);
         if (t->kind == T_EOF) return true;
         if (t->kind == T_ERROR) return false;
-        if (tok_is(t, "TYPE")) {
+        if (tia_tok_is(t, "TYPE")) {
             if (!parse_udt(c)) return false;
-        } else if (tok_is(t, "DATA_BLOCK")) {
+        } else if (tia_tok_is(t, "DATA_BLOCK")) {
             if (!parse_db(c)) return false;
-        } else if (tok_is(t, "FUNCTION") || tok_is(t, "FUNCTION_BLOCK") ||
-                   tok_is(t, "ORGANIZATION_BLOCK")) {
-            return perr(c, t->at, "%.*s blocks are not supported (only TYPE and DATA_BLOCK)",
+        } else if (tia_tok_is(t, "FUNCTION") || tia_tok_is(t, "FUNCTION_BLOCK") ||
+                   tia_tok_is(t, "ORGANIZATION_BLOCK")) {
+            return tia_perr(c, t->at, "%.*s blocks are not supported (only TYPE and DATA_BLOCK)",
                         (int)t->n, t->p);
         } else {
-            return perr(c, t->at, "expected TYPE or DATA_BLOCK");
+            return tia_perr(c, t->at, "expected TYPE or DATA_BLOCK");
         }
     }
 }

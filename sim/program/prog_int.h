@@ -21,9 +21,9 @@ typedef struct vec {
     size_t n, cap, size;
 } vec;
 
-void vec_init(vec *v, size_t size);
-void *vec_push(vec *v);           /* zeroed new slot, NULL when out of memory */
-void vec_free(vec *v);
+void tia_vec_init(vec *v, size_t size);
+void *tia_vec_push(vec *v);           /* zeroed new slot, NULL when out of memory */
+void tia_vec_free(vec *v);
 
 /* ---- names: case-insensitive (ASCII) hash index over a fixed set of strings ---- */
 typedef struct name_index {
@@ -31,12 +31,12 @@ typedef struct name_index {
     size_t mask;
 } name_index;
 
-bool name_eq(const char *a, const char *b);
+bool tia_name_eq(const char *a, const char *b);
 /* Builds the index in the arena; *dup gets the first duplicate's number (or SIZE_MAX). */
-bool name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
+bool tia_name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
                       size_t *dup);
 /* names[i] equal to key, or SIZE_MAX. */
-size_t name_index_find(const name_index *ix, const char *const *names, const char *key);
+size_t tia_name_index_find(const name_index *ix, const char *const *names, const char *key);
 
 /* ---- tokens ---- */
 typedef enum tok_kind {
@@ -83,21 +83,20 @@ typedef struct pctx {
     bool has_la;
 } pctx;
 
-void lex_init(pctx *c, const char *src, size_t len);
-const tok *lex_peek(pctx *c);
-tok lex_next(pctx *c);
+void tia_lex_init(pctx *c, const char *src, size_t len);
+const tok *tia_lex_peek(pctx *c);
+tok tia_lex_next(pctx *c);
 /* After a consumed token: the raw rest of the current line (TITLE = ...), trimmed. */
-const char *lex_rest_of_line(pctx *c);
-bool tok_is(const tok *t, const char *kw);   /* T_IDENT equal to kw, any case */
-const char *tok_describe(const tok *t, char *buf, size_t len);
+const char *tia_lex_rest_of_line(pctx *c);
+bool tia_tok_is(const tok *t, const char *kw);   /* T_IDENT equal to kw, any case */
 
 /* Sets the load error (the first one wins) and returns false. */
-bool perr(pctx *c, pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-bool verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
-          va_list ap);
-char *arena_strndup(s7p_arena *a, const char *s, size_t n);
+bool tia_perr(pctx *c, pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
+          va_list ap) __attribute__((format(printf, 6, 0)));
+char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n);
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length, 0 when invalid. */
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+size_t tia_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- literals ---- */
 typedef enum lit_kind {
@@ -114,6 +113,7 @@ typedef struct lit {
     lit_kind kind;
     lit_flavor flavor;
     pos at;
+    pos rep_at;                   /* in a list: where its repetition count `n(` is */
     bool neg;                     /* LIT_INT, LIT_DUR */
     bool radix;                   /* LIT_INT written as 2#, 8#, 16# */
     uint64_t mag;                 /* LIT_INT magnitude, LIT_BOOL 0/1, LIT_DUR ns, LIT_TOD ns */
@@ -136,15 +136,13 @@ typedef struct init {
 } init;
 
 /* Digits (and '_') in radix 2..16 without sign; false on a bad digit, overflow or none. */
-bool digits_value(const char *p, size_t n, unsigned radix, uint64_t *out);
-bool lit_parse(pctx *c, lit *out);
-bool init_parse(pctx *c, init *out);
+bool tia_digits_value(const char *p, size_t n, unsigned radix, uint64_t *out);
+bool tia_lit_parse(pctx *c, lit *out);
+bool tia_init_parse(pctx *c, init *out);
 /* Converts to a value of elementary type t; errors name `what` (the member). */
-bool lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out);
+bool tia_lit_convert(pctx *c, const lit *l, const s7t_type *t, s7t_value *out);
 /* Fills count values of the array (or 1 of the elementary type) from an init. */
-bool init_convert(pctx *c, const init *in, const s7t_type *t, s7t_value **out);
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
-unsigned dtl_weekday(int64_t days_since_1970);
+bool tia_init_convert(pctx *c, const init *in, const s7t_type *t, s7t_value **out);
 
 /* ---- types ---- */
 typedef struct elem_info {
@@ -159,11 +157,11 @@ typedef struct elem_info {
     uint64_t max;
 } elem_info;
 
-const elem_info *elem_find(const char *name, size_t n);   /* any case, NULL if unknown */
-const elem_info *elem_by_sdt(uint16_t sdt);
-const s7t_type *elem_type(const elem_info *e);           /* shared static type */
-const elem_info *elem_info_of(const s7t_type *t);
-s7t_value elem_zero(const s7t_type *t);
+const elem_info *tia_elem_find(const char *name, size_t n);   /* any case, NULL if unknown */
+const elem_info *tia_elem_by_sdt(uint16_t sdt);
+const s7t_type *tia_elem_type(const elem_info *e);           /* shared static type */
+const elem_info *tia_elem_info_of(const s7t_type *t);
+s7t_value tia_elem_zero(const s7t_type *t);
 
 /* ---- building ---- */
 typedef struct seg {              /* one step of a path: .name or [i, j] */
@@ -221,14 +219,14 @@ typedef struct struct_type {
     bool sized;                   /* leaves/depth/offsets computed */
 } struct_type;
 
-bool parse_tia(pctx *c);
+bool tia_parse_tia(pctx *c);
 /* `a.b[1,2]."c d"`: segments into the arena; stops before ':=' or the end of input. */
-bool parse_path(pctx *c, const seg **segs, size_t *n);
-bool parse_tags(pctx *c);
+bool tia_parse_path(pctx *c, const seg **segs, size_t *n);
+bool tia_parse_tags(pctx *c);
 /* The shared part of both grammars: a data type at nesting depth `depth`. */
-bool parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment);
-bool add_slot(pctx *c, const s7t_type **slot);
-bool is_plain_ident(const char *s);
+bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment);
+bool tia_add_slot(pctx *c, const s7t_type **slot);
+bool tia_is_plain_ident(const char *s);
 
 /* resolve.c: everything after parsing; fills the program's lists. */
 struct s7t_program {
@@ -243,7 +241,7 @@ struct s7t_program {
     const char **udt_names, **db_names, **tag_names;
 };
 
-bool resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
+bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
                      size_t err_len, bool *failed);
 /* Path steps against a type: used by BEGIN assignments and s7t_db_resolve(). */
 typedef struct walk_pos {
@@ -253,6 +251,6 @@ typedef struct walk_pos {
     int dtl_field;                /* -1, or 0..7 (YEAR .. NANOSECOND) when the path ends in a
                                    * DTL element */
 } walk_pos;
-bool path_step(walk_pos *w, const seg *s, char *msg, size_t msg_len);
+bool tia_path_step(walk_pos *w, const seg *s, char *msg, size_t msg_len);
 
 #endif

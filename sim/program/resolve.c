@@ -24,7 +24,7 @@ static bool rerr(rctx *r, const char *file, pos at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    verr(r->err, r->err_len, r->failed, file, at, fmt, ap);
+    tia_verr(r->err, r->err_len, r->failed, file, at, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -40,7 +40,7 @@ static bool room(rctx *r)
 
 static udt_build *find_udt(rctx *r, const char *name)
 {
-    size_t k = name_index_find(&r->p->udt_ix, (const char *const *)r->p->udt_names, name);
+    size_t k = tia_name_index_find(&r->p->udt_ix, (const char *const *)r->p->udt_names, name);
     return k == SIZE_MAX ? NULL : ((udt_build **)r->b->udts.p)[k];
 }
 
@@ -180,9 +180,9 @@ static void size_type(const s7t_type *ct)
 static void fill(const s7t_type *t, const s7t_value *decl, s7t_value *out)
 {
     if (t->kind == S7T_ELEMENTARY) {
-        out[0] = decl ? decl[0] : elem_zero(t);
+        out[0] = decl ? decl[0] : tia_elem_zero(t);
     } else if (t->kind == S7T_ARRAY && t->elem->kind == S7T_ELEMENTARY) {
-        s7t_value zero = elem_zero(t->elem);
+        s7t_value zero = tia_elem_zero(t->elem);
         for (uint64_t k = 0; k < t->count; k++) out[k] = decl ? decl[k] : zero;
     } else if (t->kind == S7T_ARRAY) {
         for (uint64_t k = 0; k < t->count; k++) fill(t->elem, NULL, out + k * t->elem->leaves);
@@ -196,7 +196,7 @@ static const char *const dtl_fields[8] = {
     "YEAR", "MONTH", "DAY", "WEEKDAY", "HOUR", "MINUTE", "SECOND", "NANOSECOND",
 };
 
-bool path_step(walk_pos *w, const seg *s, char *msg, size_t len)
+bool tia_path_step(walk_pos *w, const seg *s, char *msg, size_t len)
 {
     char tn[96];
     if (w->dtl_field >= 0) {
@@ -206,7 +206,7 @@ bool path_step(walk_pos *w, const seg *s, char *msg, size_t len)
     if (s->name) {
         if (w->type->kind == S7T_ELEMENTARY && w->type->sdt == S7T_SDT_DTL) {
             for (int k = 0; k < 8; k++)
-                if (name_eq(s->name, dtl_fields[k])) {
+                if (tia_name_eq(s->name, dtl_fields[k])) {
                     w->dtl_field = k;
                     return true;
                 }
@@ -219,7 +219,7 @@ bool path_step(walk_pos *w, const seg *s, char *msg, size_t len)
             return false;
         }
         const struct_type *st = (const struct_type *)(const void *)w->type;
-        size_t k = name_index_find(&st->ix, st->names, s->name);
+        size_t k = tia_name_index_find(&st->ix, st->names, s->name);
         if (k == SIZE_MAX) {
             if (w->type->udt)
                 snprintf(msg, len, "no member '%s' in \"%s\"", s->name, w->type->udt->name);
@@ -265,10 +265,10 @@ static bool patch_dtl(pctx *c, s7t_value *v, int field, const init *in)
     static const uint32_t hi[8] = {2262, 12, 31, 7, 23, 59, 59, 999999999};
     const lit *l = &in->items[0];
     if (in->list || l->kind != LIT_INT || (l->neg && l->mag))
-        return perr(c, in->at, "DTL element %s takes an integer %u..%u", dtl_fields[field],
+        return tia_perr(c, in->at, "DTL element %s takes an integer %u..%u", dtl_fields[field],
                     (unsigned)lo[field], (unsigned)hi[field]);
     if (l->mag < lo[field] || l->mag > hi[field])
-        return perr(c, l->at, "value out of range for DTL element %s (%u..%u)", dtl_fields[field],
+        return tia_perr(c, l->at, "value out of range for DTL element %s (%u..%u)", dtl_fields[field],
                     (unsigned)lo[field], (unsigned)hi[field]);
     uint32_t x = (uint32_t)l->mag;
     uint8_t *b = v->bytes;
@@ -291,13 +291,13 @@ static bool apply(pctx *c, db_build *d, const assign *a)
     walk_pos w = {d->db.type, NULL, 0, -1};
     char msg[200];
     for (size_t i = 0; i < a->nsegs; i++)
-        if (!path_step(&w, &a->segs[i], msg, sizeof msg)) return perr(c, a->segs[i].at, "%s", msg);
+        if (!tia_path_step(&w, &a->segs[i], msg, sizeof msg)) return tia_perr(c, a->segs[i].at, "%s", msg);
     s7t_value *dst = (s7t_value *)(void *)d->db.start + w.first;
     if (w.dtl_field >= 0) return patch_dtl(c, dst, w.dtl_field, &a->val);
     if (w.type->kind == S7T_STRUCT)
-        return perr(c, a->val.at, "start values of a Struct or PLC data type are set per member");
+        return tia_perr(c, a->val.at, "start values of a Struct or PLC data type are set per member");
     s7t_value *vals;
-    if (!init_convert(c, &a->val, w.type, &vals)) return false;
+    if (!tia_init_convert(c, &a->val, w.type, &vals)) return false;
     uint64_t n = w.type->kind == S7T_ELEMENTARY ? 1 : w.type->count;
     memcpy(dst, vals, n * sizeof *dst);
     return true;
@@ -406,7 +406,7 @@ static bool build_lists(rctx *r)
         p->udts[i] = &udts[i]->u;
         p->udt_names[i] = udts[i]->u.name;
     }
-    if (!name_index_build(&p->udt_ix, a, p->udt_names, p->nudts, &dup)) return room(r);
+    if (!tia_name_index_build(&p->udt_ix, a, p->udt_names, p->nudts, &dup)) return room(r);
     if (dup != SIZE_MAX)
         return rerr(r, udts[dup]->u.file, udts[dup]->at, "duplicate PLC data type name \"%s\"",
                     udts[dup]->u.name);
@@ -415,7 +415,7 @@ static bool build_lists(rctx *r)
     p->db_names = s7p_arena_array(a, r->b->dbs.n, sizeof *p->db_names);
     if (!p->db_names) return room(r);
     for (size_t i = 0; i < r->b->dbs.n; i++) p->db_names[i] = dbs[i]->db.name;
-    if (!name_index_build(&p->db_ix, a, p->db_names, r->b->dbs.n, &dup)) return room(r);
+    if (!tia_name_index_build(&p->db_ix, a, p->db_names, r->b->dbs.n, &dup)) return room(r);
     if (dup != SIZE_MAX)
         return rerr(r, dbs[dup]->db.file, dbs[dup]->at, "duplicate data block name \"%s\"",
                     dbs[dup]->db.name);
@@ -427,7 +427,7 @@ static bool build_lists(rctx *r)
     if (p->ntags) memcpy(tags, r->b->tags.p, p->ntags * sizeof *tags);
     for (size_t i = 0; i < p->ntags; i++) p->tag_names[i] = tags[i].name;
     p->tags = tags;
-    if (!name_index_build(&p->tag_ix, a, p->tag_names, p->ntags, &dup)) return room(r);
+    if (!tia_name_index_build(&p->tag_ix, a, p->tag_names, p->ntags, &dup)) return room(r);
     if (dup != SIZE_MAX)
         return rerr(r, tags[dup].file, ((const pos *)r->b->tag_pos.p)[dup],
                     "duplicate tag name \"%s\"", tags[dup].name);
@@ -446,11 +446,11 @@ static bool sort_dbs(rctx *r)
     if (p->ndbs) qsort(p->dbs, p->ndbs, sizeof *p->dbs, by_number);
     for (size_t i = 0; i < p->ndbs; i++) p->db_names[i] = p->dbs[i]->name;
     size_t dup;
-    if (!name_index_build(&p->db_ix, &p->arena, p->db_names, p->ndbs, &dup)) return room(r);
+    if (!tia_name_index_build(&p->db_ix, &p->arena, p->db_names, p->ndbs, &dup)) return room(r);
     return true;
 }
 
-bool resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
+bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
                      size_t err_len, bool *failed)
 {
     rctx r = {p, b, lim, err, err_len, failed};

@@ -18,7 +18,7 @@
 
 #include "program/prog_int.h"
 
-static bool oom(pctx *c) { return perr(c, c->at, "out of memory"); }
+static bool oom(pctx *c) { return tia_perr(c, c->at, "out of memory"); }
 
 static char up(char ch) { return ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch; }
 
@@ -39,15 +39,15 @@ static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
     const char *p = a->p;
     size_t n = a->n, i = 0;
     int an = (int)(n > 32 ? 32 : n);
-    if (n == 0) return perr(c, a->at, "expected an address like %%MW10 after '%%'");
+    if (n == 0) return tia_perr(c, a->at, "expected an address like %%MW10 after '%%'");
     char area = up(p[i++]);
-    const elem_info *e = elem_info_of(t);
+    const elem_info *e = tia_elem_info_of(t);
     uint64_t v;
     if (area == 'T' || area == 'C') {
         if (!read_u(p, n, &i, 65535, &v) || i != n)
-            return perr(c, a->at, "malformed address '%%%.*s'", an, p);
+            return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
         if ((area == 'T') != (t->sdt == S7T_SDT_TIMER) || (area == 'C') != (t->sdt == S7T_SDT_COUNTER))
-            return perr(c, a->at, "%s does not fit address '%%%.*s' (Timer: %%T, Counter: %%C)",
+            return tia_perr(c, a->at, "%s does not fit address '%%%.*s' (Timer: %%T, Counter: %%C)",
                         t->name, an, p);
         g->area = area == 'T' ? S7T_AREA_T : S7T_AREA_C;
         g->offset = (uint32_t)v;
@@ -56,41 +56,41 @@ static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
     if (area == 'I') g->area = S7T_AREA_I;
     else if (area == 'Q') g->area = S7T_AREA_Q;
     else if (area == 'M') g->area = S7T_AREA_M;
-    else return perr(c, a->at, "unknown memory area in '%%%.*s' (I, Q, M, T or C)", an, p);
+    else return tia_perr(c, a->at, "unknown memory area in '%%%.*s' (I, Q, M, T or C)", an, p);
     unsigned width = 0;
     char size = i < n ? up(p[i]) : 0;
     if (size == 'X' || size == 'B' || size == 'W' || size == 'D') {
         i++;
         width = size == 'B' ? 1 : size == 'W' ? 2 : size == 'D' ? 4 : 0;
     }
-    if (!read_u(p, n, &i, 65535, &v)) return perr(c, a->at, "malformed address '%%%.*s'", an, p);
+    if (!read_u(p, n, &i, 65535, &v)) return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
     g->offset = (uint32_t)v;
     bool bit = false;
     if (i < n && p[i] == '.') {
         i++;
         if (width || !read_u(p, n, &i, 7, &v))
-            return perr(c, a->at, "malformed address '%%%.*s'", an, p);
+            return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
         g->bit = (uint8_t)v;
         bit = true;
     }
     if (i + 2 == n && p[i] == ':' && up(p[i + 1]) == 'P') {
-        if (g->area == S7T_AREA_M) return perr(c, a->at, "':P' is for I and Q addresses only");
+        if (g->area == S7T_AREA_M) return tia_perr(c, a->at, "':P' is for I and Q addresses only");
         g->peripheral = true;
         i += 2;
     }
-    if (i != n) return perr(c, a->at, "malformed address '%%%.*s'", an, p);
+    if (i != n) return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
     if (t->sdt == S7T_SDT_BOOL) {
-        if (!bit) return perr(c, a->at, "a Bool needs a bit address like %%M10.0");
+        if (!bit) return tia_perr(c, a->at, "a Bool needs a bit address like %%M10.0");
         return true;
     }
     if (t->sdt == S7T_SDT_TIMER || t->sdt == S7T_SDT_COUNTER)
-        return perr(c, a->at, "%s needs a %%%c address", t->name,
+        return tia_perr(c, a->at, "%s needs a %%%c address", t->name,
                     t->sdt == S7T_SDT_TIMER ? 'T' : 'C');
     if (bit || !width)
-        return perr(c, a->at, "%s needs a %s address", t->name,
+        return tia_perr(c, a->at, "%s needs a %s address", t->name,
                     e->size == 1 ? "byte (B)" : e->size == 2 ? "word (W)" : "double word (D)");
     if (width != e->size)
-        return perr(c, a->at, "address '%%%.*s' is %u bytes wide, %s has %u", an, p, width,
+        return tia_perr(c, a->at, "address '%%%.*s' is %u bytes wide, %s has %u", an, p, width,
                     t->name, (unsigned)e->size);
     g->width = (uint8_t)width;
     return true;
@@ -98,55 +98,55 @@ static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
 
 static bool tag_name(pctx *c, const char **out, pos *at)
 {
-    tok t = lex_next(c);
+    tok t = tia_lex_next(c);
     *at = t.at;
     const char *s = t.kind == T_IDENT ? t.p : t.s;
     size_t n = t.kind == T_IDENT ? t.n : t.sn;
-    if (t.kind != T_IDENT && t.kind != T_QNAME) return perr(c, t.at, "expected a tag name");
-    if (n == 0 || n > S7T_MAX_NAME) return perr(c, t.at, "tag names have 1..%d bytes", S7T_MAX_NAME);
+    if (t.kind != T_IDENT && t.kind != T_QNAME) return tia_perr(c, t.at, "expected a tag name");
+    if (n == 0 || n > S7T_MAX_NAME) return tia_perr(c, t.at, "tag names have 1..%d bytes", S7T_MAX_NAME);
     for (size_t k = 0; k < n; k++)
-        if ((unsigned char)s[k] < 0x20) return perr(c, t.at, "control character in name");
-    if (!(*out = arena_strndup(c->arena, s, n))) return oom(c);
+        if ((unsigned char)s[k] < 0x20) return tia_perr(c, t.at, "control character in name");
+    if (!(*out = tia_arena_strndup(c->arena, s, n))) return oom(c);
     return true;
 }
 
-bool parse_tags(pctx *c)
+bool tia_parse_tags(pctx *c)
 {
     for (;;) {
-        const tok *t = lex_peek(c);
+        const tok *t = tia_lex_peek(c);
         if (t->kind == T_EOF) return true;
         if (t->kind == T_ERROR) return false;
-        s7t_tag *g = vec_push(&c->b->tags);
-        pos *gp = vec_push(&c->b->tag_pos);
+        s7t_tag *g = tia_vec_push(&c->b->tags);
+        pos *gp = tia_vec_push(&c->b->tag_pos);
         if (!g || !gp) return oom(c);
         if (!tag_name(c, &g->name, gp)) return false;
         g->file = c->file;
         g->line = gp->line;
-        if (lex_peek(c)->kind != T_COLON)
-            return perr(c, lex_peek(c)->at, "expected ':' after the tag name");
-        lex_next(c);
-        if (!parse_type(c, 1, true, &g->type, NULL)) return false;
-        if (lex_peek(c)->kind != T_AT)
-            return perr(c, lex_peek(c)->at, "expected '@' and an address after the type");
-        lex_next(c);
-        tok a = lex_next(c);
-        if (a.kind != T_ADDR) return perr(c, a.at, "expected an address like %%MW10 after '@'");
+        if (tia_lex_peek(c)->kind != T_COLON)
+            return tia_perr(c, tia_lex_peek(c)->at, "expected ':' after the tag name");
+        tia_lex_next(c);
+        if (!tia_parse_type(c, 1, true, &g->type, NULL)) return false;
+        if (tia_lex_peek(c)->kind != T_AT)
+            return tia_perr(c, tia_lex_peek(c)->at, "expected '@' and an address after the type");
+        tia_lex_next(c);
+        tok a = tia_lex_next(c);
+        if (a.kind != T_ADDR) return tia_perr(c, a.at, "expected an address like %%MW10 after '@'");
         if (!address(c, &a, g->type, g)) return false;
-        g->start = elem_zero(g->type);
-        if (lex_peek(c)->kind == T_ASSIGN) {
-            lex_next(c);
+        g->start = tia_elem_zero(g->type);
+        if (tia_lex_peek(c)->kind == T_ASSIGN) {
+            tia_lex_next(c);
             lit l;
             if (g->type->sdt == S7T_SDT_TIMER || g->type->sdt == S7T_SDT_COUNTER)
-                return perr(c, lex_peek(c)->at, "timers and counters take no start value");
-            if (!lit_parse(c, &l) || !lit_convert(c, &l, g->type, &g->start)) return false;
+                return tia_perr(c, tia_lex_peek(c)->at, "timers and counters take no start value");
+            if (!tia_lit_parse(c, &l) || !tia_lit_convert(c, &l, g->type, &g->start)) return false;
         }
-        if (lex_peek(c)->kind != T_SEMI)
-            return perr(c, lex_peek(c)->at, "expected ';' after the tag '%s'", g->name);
-        lex_next(c);
-        const tok *n = lex_peek(c);
+        if (tia_lex_peek(c)->kind != T_SEMI)
+            return tia_perr(c, tia_lex_peek(c)->at, "expected ';' after the tag '%s'", g->name);
+        tia_lex_next(c);
+        const tok *n = tia_lex_peek(c);
         g->comment = "";
         if (n->kind != T_ERROR && n->comment &&
-            !(g->comment = arena_strndup(c->arena, n->comment, n->cn)))
+            !(g->comment = tia_arena_strndup(c->arena, n->comment, n->cn)))
             return oom(c);
     }
 }

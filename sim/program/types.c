@@ -21,7 +21,7 @@
     X("DWord", NULL, S7T_SDT_DWORD, U, 4, false, true, 0, 0xFFFFFFFFu, 0)                  \
     X("DInt", NULL, S7T_SDT_DINT, I, 4, true, true, INT32_MIN, INT32_MAX, 0)               \
     X("Real", NULL, S7T_SDT_REAL, R, 4, false, true, 0, 0, 0)                              \
-    X("Date", NULL, S7T_SDT_DATE, U, 2, false, true, 0, 65378, 0)                          \
+    X("Date", NULL, S7T_SDT_DATE, U, 2, false, true, 0, 65535, 0)                          \
     X("Time_Of_Day", "TOD", S7T_SDT_TOD, U, 4, false, true, 0, 86399999, 0)                \
     X("Time", NULL, S7T_SDT_TIME, I, 4, true, true, INT32_MIN, INT32_MAX, 0)               \
     X("S5Time", NULL, S7T_SDT_S5TIME, I, 2, true, true, 0, 9990000, 0)                     \
@@ -106,7 +106,7 @@ static bool ieq_n(const char *name, const char *s, size_t n)
     return name[k] == '\0';
 }
 
-const elem_info *elem_find(const char *name, size_t n)
+const elem_info *tia_elem_find(const char *name, size_t n)
 {
     for (size_t k = 0; k < NELEMS; k++)
         if (ieq_n(infos[k].name, name, n) || (infos[k].alias && ieq_n(infos[k].alias, name, n)))
@@ -114,31 +114,31 @@ const elem_info *elem_find(const char *name, size_t n)
     return NULL;
 }
 
-const elem_info *elem_by_sdt(uint16_t sdt)
+const elem_info *tia_elem_by_sdt(uint16_t sdt)
 {
     for (size_t k = 0; k < NELEMS; k++)
         if (infos[k].sdt == sdt) return &infos[k];
     return NULL;
 }
 
-const s7t_type *elem_type(const elem_info *e) { return &types[e - infos]; }
+const s7t_type *tia_elem_type(const elem_info *e) { return &types[e - infos]; }
 
-const elem_info *elem_info_of(const s7t_type *t)
+const elem_info *tia_elem_info_of(const s7t_type *t)
 {
     if (!t || t->kind != S7T_ELEMENTARY) return NULL;
     if (t >= types && t < types + NELEMS) return &infos[t - types];
-    return elem_by_sdt(t->sdt);
+    return tia_elem_by_sdt(t->sdt);
 }
 
 s7t_vkind s7t_elem_vkind(const s7t_type *t)
 {
-    const elem_info *e = elem_info_of(t);
+    const elem_info *e = tia_elem_info_of(t);
     return e ? (s7t_vkind)e->vkind : (s7t_vkind)0;
 }
 
 unsigned s7t_elem_size(const s7t_type *t)
 {
-    const elem_info *e = elem_info_of(t);
+    const elem_info *e = tia_elem_info_of(t);
     if (!e) return 0;
     if (t->sdt == S7T_SDT_STRING) return t->max_len + 2u;
     if (t->sdt == S7T_SDT_WSTRING) return 2u * (t->max_len + 2u);
@@ -148,7 +148,7 @@ unsigned s7t_elem_size(const s7t_type *t)
 const char *s7t_sdt_name(uint16_t sdt)
 {
     if (sdt == S7T_SDT_STRUCT) return "Struct";
-    const elem_info *e = elem_by_sdt(sdt);
+    const elem_info *e = tia_elem_by_sdt(sdt);
     return e ? e->name : NULL;
 }
 
@@ -163,11 +163,11 @@ static void dtl_epoch(uint8_t b[12])
     b[4] = 5;
 }
 
-s7t_value elem_zero(const s7t_type *t)
+s7t_value tia_elem_zero(const s7t_type *t)
 {
     s7t_value v;
     memset(&v, 0, sizeof v);
-    const elem_info *e = elem_info_of(t);
+    const elem_info *e = tia_elem_info_of(t);
     v.kind = e ? e->vkind : S7T_V_UINT;
     if (v.kind == S7T_V_TEXT) {
         v.text.p = "";

@@ -86,8 +86,9 @@ static desc describe(int t)
         return mk(K_UINT, S7P_DT_WORD);
     /* OB_Any, OB_Delay, OB_TOD, OB_Cyclic, OB_Att, OB_PCycle, OB_HwInt, OB_Diag,
      * OB_TimeError, OB_Startup */
-    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 195: case 196:
-    case 197:
+    /* OB numbers; OB_COMM (194) is one too, though the reference client leaves it unmapped. */
+    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 194: case 195:
+    case 196: case 197:
         return mk(K_OB, S7P_DT_INT);
     /* Port, RTM, PIP; DB_Any, DB_WWW, DB_Dyn */
     case 173: case 174: case 175: case 208: case 209: case 210:

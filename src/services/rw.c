@@ -140,7 +140,7 @@ static s7p_status write_batch(s7p_session *s, const s7p_tag *tags, wire_item *it
         s7p_value *v = s7p_idlist_add(&b->values, &a, (uint32_t)i + 1);
         if (!v) st = s7p_fail_set(f, S7P_E_NOMEM, "write");
         else *v = items[i].wire;
-        item_fail(&results[items[i].index], S7P_OK, 0);
+        item_fail(&results[items[i].index], S7P_E_PROTOCOL, 0);  /* until answered */
     }
     b->item_count = (uint32_t)k;
     b->addresses = addr;
@@ -149,6 +149,7 @@ static s7p_status write_batch(s7p_session *s, const s7p_tag *tags, wire_item *it
         f->plc_return = resp.ret;
         st = s7p_fail_set(f, S7P_E_PLC, "write: PLC refused the request: code %d", s7p_ret_code(resp.ret));
     }
+    for (size_t i = 0; st == S7P_OK && i < k; i++) item_fail(&results[items[i].index], S7P_OK, 0);
     const s7p_error_list *e = &resp.resp.set_multi.errors;
     for (uint32_t j = 0; st == S7P_OK && j < e->n; j++)
         if (e->items[j].item >= 1 && e->items[j].item <= k)

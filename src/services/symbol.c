@@ -119,8 +119,11 @@ static s7p_status step(resolver *r, const s7p_tinfo *t, const segment *s, bool l
     s7p_vartype_shape(v, &sh);
     s7p_status st = push_lid(r, v->lid, f, sym);
     if (st != S7P_OK) return st;
-    r->crcs[r->ncrc++] = s7p_symcrc_segment(s->name, s->len, sh.is_struct ? 17 : v->softdatatype,
-                                            sh.is_array, sh.lower[0]);
+    /* The CRC covers the PLC's spelling of the name, whatever case the caller used. */
+    const s7p_bytes *plc_name = &t->vn->items[k].name;
+    r->crcs[r->ncrc++] = s7p_symcrc_segment((const char *)plc_name->p, plc_name->n,
+                                            sh.is_struct ? 17 : v->softdatatype, sh.is_array,
+                                            sh.lower[0]);
     if (s->nidx) {
         uint32_t lid;
         if (!sh.is_array)

@@ -12,6 +12,9 @@
 #   --keylog   TLS key log (SSLKEYLOGFILE format) handed to tshark to decrypt the capture.
 #   --keep     copy the capture, logs and check output into DIR (kept on pass and fail).
 #   --timeout  seconds COMMAND may run after the go file exists (default 50).
+#   --contains FILE  each non-empty line of FILE must appear in the dissector's full decode
+#              (tshark -V) of the capture: how a test checks that decoded values are the
+#              values it wrote.
 #
 # Contract for COMMAND (our s7p_replay today; later e.g. our client against our simulator):
 #   1. It serves or uses ONE TCP port on 127.0.0.1 and writes that port number (decimal,
@@ -47,7 +50,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 shared="${S7P_SHARED_DIR:-$here/../../../shared}"
 check="$shared/tools/s7comm-dissector/check-pcap.sh"
 
-expect="" ; have_expect=0 ; keylog="" ; keep="" ; cmd_timeout=50
+expect="" ; have_expect=0 ; keylog="" ; keep="" ; cmd_timeout=50 ; contains=""
 cmd_pid="" ; tcpdump_pid="" ; tmp=""
 
 say()  { echo "capture_check: $*"; }
@@ -64,6 +67,7 @@ while [ $# -gt 0 ]; do
         --keylog)  [ $# -ge 2 ] || usage; keylog="$2"; shift 2 ;;
         --keep)    [ $# -ge 2 ] || usage; keep="$2"; shift 2 ;;
         --timeout) [ $# -ge 2 ] || usage; cmd_timeout="$2"; shift 2 ;;
+        --contains) [ $# -ge 2 ] || usage; contains="$2"; shift 2 ;;
         --)        shift; break ;;
         *)         usage ;;
     esac
@@ -198,6 +202,18 @@ for name in "${names[@]}"; do
     name="$(echo "$name" | tr -d '[:space:]')"
     [ -z "$name" ] || seen_name "$name" || fails+=("expected '$name' not seen")
 done
+
+# Values: the full decode must show every expected line (read from the file only now: the
+# command writes it while it runs).
+if [ -n "$contains" ]; then
+    tshark_bin="${TSHARK:-tshark}"
+    timeout "$CHECK_TIMEOUT" "$tshark_bin" -n -r "$cap" "${check_args[@]}" -V >"$tmp/decode.txt" 2>/dev/null
+    while IFS= read -r want; do
+        [ -z "$want" ] && continue
+        grep -qF -- "$want" "$tmp/decode.txt" || fails+=("decoded capture lacks: $want")
+    done <"$contains"
+    say "checked $(grep -c . "$contains") expected decoded values"
+fi
 
 if [ "${#fails[@]}" -gt 0 ]; then
     for f in "${fails[@]}"; do say "FAIL: $f"; done

@@ -1,7 +1,9 @@
-/* s7p_session_traffic KEYLOG: our client against our simulator on 127.0.0.1, for the
- * capture harness (capture_check.sh). Starts the embedded simulator on a free port, writes
- * the port to $S7P_PORT_FILE, waits for $S7P_GO_FILE, then runs connect, CPU info and
- * disconnect with TLS secrets logged to KEYLOG so the capture can be decrypted. */
+/* s7p_session_traffic KEYLOG [PROGRAM_DIR EXPECT_FILE]: our client against our simulator on
+ * 127.0.0.1, for the capture harness (capture_check.sh). Starts the embedded simulator on a
+ * free port, writes the port to $S7P_PORT_FILE, waits for $S7P_GO_FILE, then runs connect,
+ * CPU info and disconnect with TLS secrets logged to KEYLOG so the capture can be decrypted.
+ * With a program: also browses it, reads every variable, writes values of several types,
+ * reads them back, and writes to EXPECT_FILE the lines the decoded capture must show. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,23 +34,131 @@ static int wait_for(const char *path, int seconds)
     return -1;
 }
 
-static int run_client(uint16_t port, const char *keylog)
+typedef struct {
+    s7p_tag *tags;
+    char **symbols;
+    size_t n, cap;
+} tag_list;
+
+static bool collect(void *ctx, const s7p_browse_item *it)
+{
+    tag_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        s7p_tag *t = realloc(l->tags, l->cap * sizeof *t);
+        char **sy = realloc(l->symbols, l->cap * sizeof *sy);
+        if (t) l->tags = t;
+        if (sy) l->symbols = sy;
+        if (!t || !sy) return false;
+    }
+    l->symbols[l->n] = strdup(it->symbol);
+    l->tags[l->n++] = it->tag;
+    return true;
+}
+
+/* Values the decoded capture must show, as the dissector prints them. */
+typedef struct {
+    const char *symbol;
+    s7p_tag_value value;
+    const char *decoded;
+} planned_write;
+
+static int write_and_check(s7p_client *c, FILE *expect)
+{
+    planned_write w[] = {
+        {"\"AllTypes\".v_dint", {.type = S7P_T_DINT, .v.i = -123456789}, "(DInt) = -123456789"},
+        {"\"AllTypes\".v_int", {.type = S7P_T_INT, .v.i = -4321}, "(Int) = -4321"},
+        {"\"AllTypes\".v_udint", {.type = S7P_T_UDINT, .v.u = 3000000000u}, "(UDInt) = 3000000000"},
+        {"\"AllTypes\".v_lint", {.type = S7P_T_LINT, .v.i = -9000000000000LL}, "(LInt) = -9000000000000"},
+        {"\"AllTypes\".v_lreal", {.type = S7P_T_LREAL, .v.lr = 2.5}, "(LReal) = 2.500000"},
+        /* Strings travel as USInt/UInt arrays, which the dissector shows as numbers. */
+        {"\"AllTypes\".v_wstring", {.type = S7P_T_WSTRING, .v.str = {"conformance", 11}},
+         "(UInt) Array[256] = 254, 11, 99, 111, 110, 102, 111, 114, 109"},
+    };
+    size_t n = sizeof w / sizeof w[0];
+    s7p_tag tags[8];
+    s7p_tag_value vals[8], back[8];
+    s7p_item_result res[8];
+    s7p_error err;
+    for (size_t i = 0; i < n; i++) {
+        if (s7p_tag_by_symbol(c, w[i].symbol, &tags[i], &err) != S7P_OK) {
+            fprintf(stderr, "session_traffic: %s\n", err.message);
+            return 1;
+        }
+        vals[i] = w[i].value;
+        fprintf(expect, "%s\n", w[i].decoded);
+    }
+    memset(back, 0, sizeof back);
+    if (s7p_write(c, tags, vals, n, res, &err) != S7P_OK || s7p_read(c, tags, n, back, res, &err) != S7P_OK) {
+        fprintf(stderr, "session_traffic: %s\n", err.message);
+        for (size_t i = 0; i < n; i++) s7p_tag_value_clear(&back[i]);
+        return 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].code != S7P_OK) rc = 1;
+        s7p_tag_value_clear(&back[i]);
+    }
+    return rc;
+}
+
+static int exercise_program(s7p_client *c, const char *expect_file)
+{
+    tag_list l = {0};
+    s7p_error err;
+    FILE *expect = fopen(expect_file, "w");
+    if (!expect || s7p_browse(c, collect, &l, &err) != S7P_OK) {
+        fprintf(stderr, "session_traffic: browse failed\n");
+        if (expect) fclose(expect);
+        for (size_t i = 0; i < l.n; i++) free(l.symbols[i]);
+        free(l.symbols);
+        free(l.tags);
+        return 1;
+    }
+    s7p_tag_value *vals = calloc(l.n, sizeof *vals);
+    s7p_item_result *res = calloc(l.n, sizeof *res);
+    int rc = vals && res && s7p_read(c, l.tags, l.n, vals, res, &err) == S7P_OK ? 0 : 1;
+    size_t failed = 0;
+    for (size_t i = 0; vals && res && i < l.n; i++) {
+        if (res[i].code != S7P_OK) {
+            failed++;
+            fprintf(stderr, "session_traffic: %s (%s): %s, PLC code %d\n", l.symbols[i],
+                    s7p_type_name(l.tags[i].type), s7p_strerror(res[i].code), res[i].plc_code);
+        }
+        s7p_tag_value_clear(&vals[i]);
+    }
+    printf("session_traffic: %zu variables browsed and read, %zu item errors\n", l.n, failed);
+    if (rc == 0) rc = write_and_check(c, expect);
+    free(vals);
+    free(res);
+    for (size_t i = 0; i < l.n; i++) free(l.symbols[i]);
+    free(l.symbols);
+    free(l.tags);
+    fclose(expect);
+    return rc || failed ? 1 : 0;
+}
+
+static int run_client(uint16_t port, const char *keylog, const char *expect_file)
 {
     s7p_client_options o;
-    s7p_client *c;
+    s7p_client *c = NULL;
     s7p_error err;
     s7p_cpu_info info;
     s7p_client_options_init(&o);
     o.host = "127.0.0.1";
     o.port = port;
     o.keylog_file = keylog;
+    o.allow_write = true;
     if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK ||
         s7p_get_cpu_info(c, &info, &err) != S7P_OK) {
         fprintf(stderr, "session_traffic: %s\n", err.message);
+        s7p_client_free(c);
         return 1;
     }
+    int rc = expect_file ? exercise_program(c, expect_file) : 0;
     s7p_disconnect(c, NULL);
     s7p_client_free(c);
+    if (rc != 0) return rc;
     printf("session_traffic: %s %s %s\n", info.plc_name, info.order_number, info.firmware);
     return 0;
 }
@@ -56,8 +166,9 @@ static int run_client(uint16_t port, const char *keylog)
 int main(int argc, char **argv)
 {
     const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 2 || !port_file || !go_file) {
-        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_session_traffic KEYLOG\n");
+    if ((argc != 2 && argc != 4) || !port_file || !go_file) {
+        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_session_traffic KEYLOG "
+                        "[PROGRAM_DIR EXPECT_FILE]\n");
         return 2;
     }
     unlink(argv[1]);
@@ -65,6 +176,7 @@ int main(int argc, char **argv)
     char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
+    if (argc == 4) cfg.program_dir = argv[2];
     s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
     if (!sim) {
         fprintf(stderr, "session_traffic: simulator: %s\n", err);
@@ -72,7 +184,7 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(s7p_sim_port(sim), argv[1]);
+        rc = run_client(s7p_sim_port(sim), argv[1], argc == 4 ? argv[3] : NULL);
     s7p_sim_stop(sim);
     return rc;
 }

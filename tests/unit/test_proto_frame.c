@@ -1,40 +1,13 @@
 /* Frames (72 vv len data [trailer]), keep-alives, reassembly of fragmented PDUs and system
  * events (version 0xFE) in their plain, text and fixed-int struct forms. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
+#include "codec_test.h"
 #include "proto/frame.h"
 #include "proto/ids.h"
-
-static int arena_setup(void **state)
-{
-    s7p_arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    s7p_arena_init(a, S7P_ARENA_DEFAULT_LIMIT);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    s7p_arena_release(*state);
-    free(*state);
-    return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
 
 /* Parses a copy of exactly n bytes, so that ASan sees any read past the end. */
 static s7p_status parse_copy(const uint8_t *b, size_t n, s7p_frame *f, size_t *used)
 {
-    uint8_t *copy = malloc(n ? n : 1);
-    assert_non_null(copy);
-    if (n) memcpy(copy, b, n);
+    uint8_t *copy = codec_copy(b, n);
     s7p_status st = s7p_frame_parse(copy, n, f, used);
     free(copy);
     return st;
@@ -519,9 +492,7 @@ static void test_sysevent_cut_short(void **state)
     uint8_t b[128];
     size_t n = sysev_bytes(b, sysev_struct, sizeof sysev_struct);
     for (size_t k = 0; k < n; k++) {
-        uint8_t *copy = malloc(k ? k : 1);
-        assert_non_null(copy);
-        if (k) memcpy(copy, b, k);
+        uint8_t *copy = codec_copy(b, k);
         s7p_sysevent e;
         s7p_status st = s7p_sysevent_decode(copy, k, *state, &e);
         s7p_sysev_kind kind = e.kind;

@@ -1,51 +1,10 @@
 /* PObject trees: attributes, children, relations, vartype/varname lists and tag descriptions,
  * the spec's vectors, byte-identical round trips, cut-short input and limits. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
+#include "codec_test.h"
 #include "proto/object.h"
 #include "proto/vlq.h"
 
-static int arena_setup(void **state)
-{
-    s7p_arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    s7p_arena_init(a, S7P_ARENA_DEFAULT_LIMIT);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    s7p_arena_release(*state);
-    free(*state);
-    return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
-
-/* ---- a byte builder for hand-written vectors ------------------------------------------- */
-
-typedef struct {
-    uint8_t b[8192];
-    size_t n;
-} bytes;
-
-static void put(bytes *x, const void *p, size_t n)
-{
-    assert_true(n <= sizeof x->b - x->n);
-    memcpy(x->b + x->n, p, n);
-    x->n += n;
-}
-
-#define PUT(x, ...) put((x), (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
-
-static void put_str(bytes *x, const char *s) { put(x, s, strlen(s)); }
+/* ---- a byte builder for hand-written vectors (bytes, put, PUT, put_str: codec_test.h) --- */
 
 static void put_le16(bytes *x, uint16_t v) { PUT(x, (uint8_t)v, (uint8_t)(v >> 8)); }
 
@@ -58,72 +17,32 @@ static void put_be16(bytes *x, uint16_t v) { PUT(x, (uint8_t)(v >> 8), (uint8_t)
 
 /* ---- codec helpers ---------------------------------------------------------------------- */
 
+/* The codec's item is an s7p_object * (what s7p_object_decode gives). */
+static bool dec_object(s7p_rd *r, s7p_arena *a, void *out) { return s7p_object_decode(r, a, out); }
+
+static bool enc_object(s7p_wr *w, const void *in)
+{
+    return s7p_object_encode(w, *(const s7p_object *const *)in);
+}
+
+static const codec_ops object_codec = {dec_object, enc_object, sizeof(s7p_object *), false};
+
 static s7p_status decode_object(s7p_arena *a, const uint8_t *b, size_t n, s7p_object **out,
                                 size_t *left)
 {
-    s7p_rd r = s7p_rd_init(b, n);
-    bool ok = s7p_object_decode(&r, a, out);
-    assert_int_equal(ok, r.err == S7P_OK);
-    if (ok) assert_int_equal(r.depth, 0);
-    if (left) *left = s7p_rd_left(&r);
-    return r.err;
+    return codec_decode(&object_codec, a, b, n, false, out, left);
 }
 
 static s7p_bytes encode_object(s7p_arena *a, const s7p_object *o)
 {
-    s7p_wr c = s7p_wr_counter();
-    assert_true(s7p_object_encode(&c, o));
-    uint8_t *buf = s7p_arena_alloc(a, c.len);
-    assert_non_null(buf);
-    s7p_wr w = s7p_wr_init(buf, c.len);
-    assert_true(s7p_object_encode(&w, o));
-    assert_int_equal(w.len, c.len);
-    s7p_bytes e = {buf, w.len};
-    return e;
-}
-
-static void check_prefixes_fail(const uint8_t *b, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint8_t *copy = malloc(k ? k : 1);
-        assert_non_null(copy);
-        if (k) memcpy(copy, b, k);
-        s7p_arena a;
-        s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-        s7p_rd r = s7p_rd_init(copy, k);
-        s7p_object *o;
-        bool ok = s7p_object_decode(&r, &a, &o);
-        s7p_arena_release(&a);
-        free(copy);
-        if (ok || r.err != S7P_E_PROTOCOL)
-            fail_msg("prefix of %zu/%zu bytes: ok=%d err=%d", k, n, (int)ok, (int)r.err);
-    }
-}
-
-static void check_short_writers(const s7p_object *o, size_t n)
-{
-    for (size_t cap = 0; cap < n; cap++) {
-        uint8_t *buf = malloc(cap ? cap : 1);
-        assert_non_null(buf);
-        s7p_wr w = s7p_wr_init(buf, cap);
-        bool ok = s7p_object_encode(&w, o);
-        free(buf);
-        if (ok || w.err != S7P_E_LIMIT) fail_msg("writer of %zu/%zu bytes accepted", cap, n);
-    }
+    return codec_encode(&object_codec, a, &o, false);
 }
 
 /* Decodes a complete object, re-encodes it byte for byte, and checks every cut-short copy. */
 static s7p_object *check_object_vector(s7p_arena *a, const uint8_t *b, size_t n)
 {
     s7p_object *o;
-    size_t left;
-    assert_int_equal(decode_object(a, b, n, &o, &left), S7P_OK);
-    assert_int_equal(left, 0);
-    s7p_bytes e = encode_object(a, o);
-    assert_int_equal(e.n, n);
-    assert_memory_equal(e.p, b, n);
-    check_prefixes_fail(b, n);
-    check_short_writers(o, n);
+    codec_check_vector(&object_codec, a, b, n, false, &o);
     return o;
 }
 
@@ -150,14 +69,6 @@ static const s7p_obj_elem *nth_elem(const s7p_object *o, uint32_t i)
     while (e && i--) e = e->next;
     assert_non_null(e);
     return e;
-}
-
-static void set_wstring(s7p_value *v, const char *s)
-{
-    memset(v, 0, sizeof *v);
-    v->type = S7P_DT_WSTRING;
-    v->v.s.p = (const uint8_t *)s;
-    v->v.s.n = strlen(s);
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -298,7 +209,7 @@ static s7p_object *sample_tree(s7p_arena *a)
     assert_non_null(root);
     root->class_flags = 0x20;
     s7p_value *v = s7p_object_add_attr(root, a, 233);
-    set_wstring(v, "Subscription_1");
+    *v = v_ws("Subscription_1");
     v = s7p_object_add_attr(root, a, 1051);
     v->type = S7P_DT_BOOL;
     v->v.u = 1;

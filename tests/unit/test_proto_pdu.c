@@ -1,78 +1,11 @@
 /* PDUs: every function's request and response body, notifications, the tail rules (integrity
  * id, old-firmware digest, V3 leading digest, zero fill), real captured data parts, and
  * cut-short input. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
+#include "codec_test.h"
 #include "proto/pdu.h"
 #include "proto/vlq.h"
 
-static int arena_setup(void **state)
-{
-    s7p_arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    s7p_arena_init(a, S7P_ARENA_DEFAULT_LIMIT);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    s7p_arena_release(*state);
-    free(*state);
-    return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
-
-/* ---- byte builder: hex text as printed in the docs, plus ASCII ------------------------- */
-
-typedef struct {
-    uint8_t b[2048];
-    size_t n;
-} bytes;
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends the hex digits of s; spaces and '|' separate fields and are skipped. */
-static void put_hex(bytes *x, const char *s)
-{
-    int hi = -1;
-    for (; *s; s++) {
-        int v = hexval(*s);
-        if (v < 0) {
-            assert_true(*s == ' ' || *s == '|');
-            continue;
-        }
-        if (hi < 0) {
-            hi = v;
-            continue;
-        }
-        assert_true(x->n < sizeof x->b);
-        x->b[x->n++] = (uint8_t)(hi << 4 | v);
-        hi = -1;
-    }
-    assert_int_equal(hi, -1);
-}
-
-static void put_str(bytes *x, const char *s)
-{
-    size_t n = strlen(s);
-    assert_true(n <= sizeof x->b - x->n);
-    memcpy(x->b + x->n, s, n);
-    x->n += n;
-}
+/* ---- byte builder: hex text and ASCII (bytes, put_hex, put_str: codec_test.h) ---------- */
 
 static void put_digest(bytes *x, uint8_t seed)
 {
@@ -85,17 +18,14 @@ static const char qualifier_hex[] = "000004e8 8969 00 12 00000000 896a 00 13 00 
 
 /* ---- codec helpers ---------------------------------------------------------------------- */
 
+static bool enc_pdu(s7p_wr *w, const void *in) { return s7p_pdu_encode(w, in); }
+
+/* Decoded from a buffer with a version (s7p_pdu_decode), not from a cursor. */
+static const codec_ops pdu_codec = {NULL, enc_pdu, 0, false};
+
 static s7p_bytes encode_pdu(s7p_arena *a, const s7p_pdu *p)
 {
-    s7p_wr c = s7p_wr_counter();
-    assert_true(s7p_pdu_encode(&c, p));
-    uint8_t *buf = s7p_arena_alloc(a, c.len ? c.len : 1);
-    assert_non_null(buf);
-    s7p_wr w = s7p_wr_init(buf, c.len);
-    assert_true(s7p_pdu_encode(&w, p));
-    assert_int_equal(w.len, c.len);
-    s7p_bytes e = {buf, w.len};
-    return e;
+    return codec_encode(&pdu_codec, a, p, false);
 }
 
 static s7p_status encode_status(const s7p_pdu *p)
@@ -118,9 +48,7 @@ static s7p_status decode_status(s7p_arena *a, const uint8_t *b, size_t n, uint8_
 static void check_prefixes(const uint8_t *b, size_t n, uint8_t version)
 {
     for (size_t k = 0; k < n; k++) {
-        uint8_t *copy = malloc(k ? k : 1);
-        assert_non_null(copy);
-        if (k) memcpy(copy, b, k);
+        uint8_t *copy = codec_copy(b, k);
         s7p_arena a;
         s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
         s7p_pdu *d = malloc(sizeof *d);
@@ -141,19 +69,6 @@ static void check_prefixes(const uint8_t *b, size_t n, uint8_t version)
     }
 }
 
-static void check_short_writers(const s7p_pdu *p, size_t n)
-{
-    for (size_t cap = 0; cap < n; cap++) {
-        uint8_t *buf = malloc(cap ? cap : 1);
-        assert_non_null(buf);
-        s7p_wr w = s7p_wr_init(buf, cap);
-        bool ok = s7p_pdu_encode(&w, p);
-        free(buf);
-        if (ok || w.err != S7P_E_LIMIT)
-            fail_msg("writer of %zu/%zu bytes: ok=%d err=%d", cap, n, (int)ok, (int)w.err);
-    }
-}
-
 /* Decodes a complete data part, re-encodes it byte for byte, checks cut-short copies. */
 static s7p_pdu *check_data_part(s7p_arena *a, const uint8_t *b, size_t n, uint8_t version)
 {
@@ -165,7 +80,7 @@ static s7p_pdu *check_data_part(s7p_arena *a, const uint8_t *b, size_t n, uint8_
     assert_int_equal(e.n, n);
     assert_memory_equal(e.p, b, n);
     check_prefixes(b, n, version);
-    check_short_writers(d, n);
+    codec_check_short_writers(&pdu_codec, d, n, false);
     return d;
 }
 
@@ -193,48 +108,7 @@ static s7p_pdu *check_pdu(s7p_arena *a, const s7p_pdu *p)
     return d;
 }
 
-/* ---- builders --------------------------------------------------------------------------- */
-
-static s7p_value v_u(uint8_t type, uint64_t u)
-{
-    s7p_value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    v.v.u = u;
-    return v;
-}
-
-static s7p_value v_i(uint8_t type, int64_t i)
-{
-    s7p_value v = v_u(type, 0);
-    v.v.i = i;
-    return v;
-}
-
-static s7p_value v_ws(const char *s)
-{
-    s7p_value v = v_u(S7P_DT_WSTRING, 0);
-    v.v.s.p = (const uint8_t *)s;
-    v.v.s.n = strlen(s);
-    return v;
-}
-
-static void add(s7p_idlist *l, s7p_arena *a, uint32_t id, s7p_value v)
-{
-    s7p_value *slot = s7p_idlist_add(l, a, id);
-    assert_non_null(slot);
-    *slot = v;
-}
-
-static s7p_value v_struct(s7p_arena *a, uint32_t id)
-{
-    s7p_struct *st = s7p_arena_alloc(a, sizeof *st);
-    assert_non_null(st);
-    st->id = id;
-    s7p_value v = v_u(S7P_DT_STRUCT, 0);
-    v.v.st = st;
-    return v;
-}
+/* ---- builders (v_u, v_i, v_ws, v_struct, add_member: codec_test.h) --------------------- */
 
 static s7p_object *session_object(s7p_arena *a)
 {
@@ -818,8 +692,8 @@ static s7p_explore_block *explore_blocks(s7p_arena *a)
     bl[0].object_count = 1;
     bl[0].datatype = S7P_DT_STRUCT;
     bl[0].struct_id = 0x123;
-    add(&bl[0].members, a, 1, v_u(S7P_DT_UDINT, 5));
-    add(&bl[0].members, a, 2, v_ws("filter"));
+    add_member(&bl[0].members, a, 1, v_u(S7P_DT_UDINT, 5));
+    add_member(&bl[0].members, a, 2, v_ws("filter"));
     bl[0].address_count = 2;
     bl[0].addresses = (uint32_t *)ids0;
     bl[1].object_count = 2;
@@ -933,18 +807,18 @@ static void test_get_multi_response_values_and_errors(void **state)
     s7p_pdu p;
     response(&p, S7P_PROTO_V2, S7P_FC_GET_MULTI_VARIABLES, 0);
     s7p_resp_get_multi *b = &p.resp.get_multi;
-    add(&b->values, a, 1, v_i(S7P_DT_INT, -5));
+    add_member(&b->values, a, 1, v_i(S7P_DT_INT, -5));
     s7p_value st = v_struct(a, 0x2000043);
     st.v.st->transport_flags = 2;
     static const uint8_t dtl[12] = {0x07, 0xe8, 1, 2, 3, 4, 5, 6, 0, 0, 0, 1};
     st.v.st->data.p = dtl;
     st.v.st->data.n = 12;
     st.v.st->count = 12;
-    add(&b->values, a, 3, st);
+    add_member(&b->values, a, 3, st);
     s7p_value rec = v_struct(a, 0xd99);
-    add(&rec.v.st->members, a, 0x9b1a, v_i(S7P_DT_DINT, 0));
-    add(&rec.v.st->members, a, 0x9b1b, v_u(S7P_DT_DWORD, 0));
-    add(&b->values, a, 4, rec);
+    add_member(&rec.v.st->members, a, 0x9b1a, v_i(S7P_DT_DINT, 0));
+    add_member(&rec.v.st->members, a, 0x9b1b, v_u(S7P_DT_DWORD, 0));
+    add_member(&b->values, a, 4, rec);
     s7p_item_error errs[2] = {{2, 0x8104ull | (1ull << 62)}, {5, (uint64_t)(uint16_t)-6}};
     b->errors.items = errs;
     b->errors.n = 2;
@@ -970,15 +844,15 @@ static void test_set_multi_request_by_address(void **state)
     s7p_req_set_multi *b = &p.req.set_multi;
     b->item_count = 3;
     b->addresses = sample_addresses(a, &b->nfields);
-    add(&b->values, a, 1, v_u(S7P_DT_BOOL, 1));
+    add_member(&b->values, a, 1, v_u(S7P_DT_BOOL, 1));
     s7p_value s = v_u(S7P_DT_USINT, 0);
     s.flags = S7P_VF_ARRAY;
     static const uint8_t str[] = {254, 3, 'a', 'b', 'c'};
     s.count = sizeof str;
     s.v.s.p = str;
     s.v.s.n = sizeof str;
-    add(&b->values, a, 2, s);
-    add(&b->values, a, 3, v_ws("x"));
+    add_member(&b->values, a, 2, s);
+    add_member(&b->values, a, 3, v_ws("x"));
     assert_true(s7p_qualifier_default(&p.qualifier, a));
     p.has_iid = true;
     p.iid = 2;
@@ -1005,9 +879,9 @@ static void test_set_multi_request_object_attributes(void **state)
     b->nids = 1;
     b->ids = (uint32_t *)ids;
     s7p_value ver = v_struct(a, S7P_ID_SESSION_VERSION_STRUCT);
-    add(&ver.v.st->members, a, 315, v_u(S7P_DT_UDINT, 320));
-    add(&ver.v.st->members, a, 319, v_ws("1;6ES7 511-1AK00-0AB0;V1.0"));
-    add(&b->values, a, 1, ver);
+    add_member(&ver.v.st->members, a, 315, v_u(S7P_DT_UDINT, 320));
+    add_member(&ver.v.st->members, a, 319, v_ws("1;6ES7 511-1AK00-0AB0;V1.0"));
+    add_member(&b->values, a, 1, ver);
     assert_true(s7p_qualifier_default(&p.qualifier, a));
     s7p_pdu *d = check_pdu(a, &p);
     assert_int_equal(d->req.set_multi.object_id, 0x70000388u);
@@ -1046,7 +920,7 @@ static void test_set_variable_request_and_response(void **state)
     p.req.set_variable.address_count = 4;
     p.req.set_variable.addresses = (uint32_t *)addrs;
     s7p_value v = v_struct(a, 0x8a);
-    add(&v.v.st->members, a, 1, v_i(S7P_DT_LINT, INT64_MIN));
+    add_member(&v.v.st->members, a, 1, v_i(S7P_DT_LINT, INT64_MIN));
     p.req.set_variable.value = v;
     assert_true(s7p_qualifier_default(&p.qualifier, a));
     p.req.set_variable.unknown = 0x5a;
@@ -1094,7 +968,7 @@ static void test_get_var_sub_streamed_struct_u32_ids(void **state)
     request(&p, S7P_PROTO_V2, S7P_FC_GET_VAR_SUB_STREAMED);
     p.req.var_sub_streamed.object_id = 0x70000388u;
     s7p_value v = v_struct(a, 0x9c40);
-    add(&v.v.st->members, a, 0x9c41, v_u(S7P_DT_UDINT, 7));
+    add_member(&v.v.st->members, a, 0x9c41, v_u(S7P_DT_UDINT, 7));
     p.req.var_sub_streamed.value = v;
     assert_true(s7p_qualifier_default(&p.qualifier, a));
     p.req.var_sub_streamed.unknown = 1;
@@ -1240,8 +1114,8 @@ static void test_invoke_request_and_responses(void **state)
     request(&p, S7P_PROTO_V2, S7P_FC_INVOKE);
     p.req.invoke.sub_session_id = 0x7000038au;
     p.req.invoke.unknown1 = 0x11223344u;
-    add(&p.req.invoke.values, a, 1, v_u(S7P_DT_UDINT, 0x0500));
-    add(&p.req.invoke.values, a, 2, v_ws("op"));
+    add_member(&p.req.invoke.values, a, 1, v_u(S7P_DT_UDINT, 0x0500));
+    add_member(&p.req.invoke.values, a, 2, v_ws("op"));
     p.req.invoke.unknown2 = 0x01;
     s7p_pdu *d = check_pdu(a, &p);
     assert_int_equal(d->req.invoke.sub_session_id, 0x7000038au);
@@ -1254,7 +1128,7 @@ static void test_invoke_request_and_responses(void **state)
     r.resp.invoke.rets[0] = 1;
     r.resp.invoke.rets[1] = 0x8000000000000001ull;
     r.resp.invoke.rets[2] = 300;
-    add(&r.resp.invoke.values, a, 1, v_i(S7P_DT_DINT, -1));
+    add_member(&r.resp.invoke.values, a, 1, v_i(S7P_DT_DINT, -1));
     r.resp.invoke.unknown = 0x77;
     d = check_pdu(a, &r);
     assert_int_equal(d->resp.invoke.nrets, 3);
@@ -1566,7 +1440,7 @@ static void test_notification_every_item_code(void **state)
     notif_item(&n->items, a, S7P_NI_VALUE_REF32, 0xffffffffu)->value = v_i(S7P_DT_INT, 1001);
     notif_item(&n->items, a, S7P_NI_VALUE, 2)->value = v_i(S7P_DT_DINT, 42);
     s7p_value st = v_struct(a, 0x9000);
-    add(&st.v.st->members, a, 1, v_u(S7P_DT_BOOL, 1));
+    add_member(&st.v.st->members, a, 1, v_u(S7P_DT_BOOL, 1));
     notif_item(&n->items, a, S7P_NI_VALUE, 3)->value = st;
     notif_item(&n->items, a, S7P_NI_STATUS_TABLE, 0x01020304u);
     notif_item(&n->items, a, S7P_NI_ERROR_1200, 4);

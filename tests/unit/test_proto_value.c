@@ -1,36 +1,10 @@
 /* PValue codec: every datatype in every shape both ways, the spec's hand-written vectors,
  * cut-short input, limits, allocation bounds and the encoder's error paths. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
 
+#include "codec_test.h"
 #include "proto/value.h"
 #include "proto/vlq.h"
-
-/* ---- fixture: one arena per test -------------------------------------------------------- */
-
-static int arena_setup(void **state)
-{
-    s7p_arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    s7p_arena_init(a, S7P_ARENA_DEFAULT_LIMIT);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    s7p_arena_release(*state);
-    free(*state);
-    return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
 
 /* ---- deep comparison ------------------------------------------------------------------- */
 
@@ -123,16 +97,16 @@ static bool idlist_equal(const s7p_idlist *x, const s7p_idlist *y)
 
 /* ---- codec helpers ---------------------------------------------------------------------- */
 
+static bool dec_value(s7p_rd *r, s7p_arena *a, void *out) { return s7p_value_decode(r, a, out); }
+static bool enc_value(s7p_wr *w, const void *in) { return s7p_value_encode(w, in); }
+
+/* Long arrays: short writers of encodings over 300 bytes try only the ends. */
+static const codec_ops value_codec = {dec_value, enc_value, sizeof(s7p_value), true};
+
 static s7p_status decode(s7p_arena *a, const uint8_t *b, size_t n, bool fixed, s7p_value *out,
                          size_t *left)
 {
-    s7p_rd r = s7p_rd_init(b, n);
-    r.fixed_ints = fixed;
-    bool ok = s7p_value_decode(&r, a, out);
-    assert_int_equal(ok, r.err == S7P_OK);
-    if (ok) assert_int_equal(r.depth, 0);
-    if (left) *left = s7p_rd_left(&r);
-    return r.err;
+    return codec_decode(&value_codec, a, b, n, fixed, out, left);
 }
 
 static s7p_status decode_status(s7p_arena *a, const uint8_t *b, size_t n)
@@ -141,20 +115,9 @@ static s7p_status decode_status(s7p_arena *a, const uint8_t *b, size_t n)
     return decode(a, b, n, false, &v, NULL);
 }
 
-/* Encodes v into arena memory; the counting writer must agree on the length. */
 static s7p_bytes encode(s7p_arena *a, const s7p_value *v, bool fixed)
 {
-    s7p_wr c = s7p_wr_counter();
-    c.fixed_ints = fixed;
-    assert_true(s7p_value_encode(&c, v));
-    uint8_t *buf = s7p_arena_alloc(a, c.len ? c.len : 1);
-    assert_non_null(buf);
-    s7p_wr w = s7p_wr_init(buf, c.len);
-    w.fixed_ints = fixed;
-    assert_true(s7p_value_encode(&w, v));
-    assert_int_equal(w.len, c.len);
-    s7p_bytes out = {buf, w.len};
-    return out;
+    return codec_encode(&value_codec, a, v, fixed);
 }
 
 static s7p_status encode_status(const s7p_value *v)
@@ -166,52 +129,10 @@ static s7p_status encode_status(const s7p_value *v)
     return w.err;
 }
 
-/* Every strict prefix (copied to an exact-size buffer, so ASan sees over-reads) must fail. */
-static void check_prefixes_fail(const uint8_t *b, size_t n, bool fixed)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint8_t *copy = malloc(k ? k : 1);
-        assert_non_null(copy);
-        if (k) memcpy(copy, b, k);
-        s7p_arena a;
-        s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-        s7p_rd r = s7p_rd_init(copy, k);
-        r.fixed_ints = fixed;
-        s7p_value v;
-        bool ok = s7p_value_decode(&r, &a, &v);
-        s7p_arena_release(&a);
-        free(copy);
-        if (ok || r.err != S7P_E_PROTOCOL)
-            fail_msg("prefix of %zu/%zu bytes: ok=%d err=%d", k, n, (int)ok, (int)r.err);
-    }
-}
-
-/* Every writer smaller than the encoding (an exact-size heap buffer) must fail with LIMIT. */
-static void check_short_writers(const s7p_value *v, size_t n, bool fixed)
-{
-    for (size_t cap = 0; cap < n; cap = (n > 300 && cap > 8 && cap < n - 8) ? n - 8 : cap + 1) {
-        uint8_t *buf = malloc(cap ? cap : 1);
-        assert_non_null(buf);
-        s7p_wr w = s7p_wr_init(buf, cap);
-        w.fixed_ints = fixed;
-        bool ok = s7p_value_encode(&w, v);
-        free(buf);
-        if (ok || w.err != S7P_E_LIMIT || w.len > cap)
-            fail_msg("writer of %zu/%zu bytes: ok=%d err=%d", cap, n, (int)ok, (int)w.err);
-    }
-}
-
 /* A wire vector decodes completely, re-encodes to the same bytes, and fails cleanly when cut. */
 static void check_vector(s7p_arena *a, const uint8_t *b, size_t n, bool fixed, s7p_value *out)
 {
-    size_t left;
-    assert_int_equal(decode(a, b, n, fixed, out, &left), S7P_OK);
-    assert_int_equal(left, 0);
-    s7p_bytes e = encode(a, out, fixed);
-    assert_int_equal(e.n, n);
-    assert_memory_equal(e.p, b, n);
-    check_prefixes_fail(b, n, fixed);
-    check_short_writers(out, n, fixed);
+    codec_check_vector(&value_codec, a, b, n, fixed, out);
 }
 
 /* A built value encodes, decodes to an equal value and re-encodes to the same bytes. */
@@ -226,54 +147,7 @@ static s7p_bytes check_roundtrip(s7p_arena *a, const s7p_value *v, bool fixed)
 
 #define VEC(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 
-/* ---- builders --------------------------------------------------------------------------- */
-
-static s7p_value scalar_u(uint8_t type, uint64_t u)
-{
-    s7p_value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    v.v.u = u;
-    return v;
-}
-
-static s7p_value scalar_i(uint8_t type, int64_t i)
-{
-    s7p_value v = scalar_u(type, 0);
-    v.v.i = i;
-    return v;
-}
-
-static s7p_value wstring(const char *s)
-{
-    s7p_value v = scalar_u(S7P_DT_WSTRING, 0);
-    v.v.s.p = (const uint8_t *)s;
-    v.v.s.n = strlen(s);
-    return v;
-}
-
-static s7p_struct *new_struct(s7p_arena *a, uint32_t id)
-{
-    s7p_struct *st = s7p_arena_alloc(a, sizeof *st);
-    assert_non_null(st);
-    st->id = id;
-    return st;
-}
-
-static s7p_value struct_value(uint8_t flags, s7p_struct *st)
-{
-    s7p_value v = scalar_u(S7P_DT_STRUCT, 0);
-    v.flags = flags;
-    v.v.st = st;
-    return v;
-}
-
-static void add_member(s7p_idlist *l, s7p_arena *a, uint32_t id, s7p_value v)
-{
-    s7p_value *slot = s7p_idlist_add(l, a, id);
-    assert_non_null(slot);
-    *slot = v;
-}
+/* ---- builders (v_u, v_i, v_ws, new_struct, struct_value, add_member: codec_test.h) ------ */
 
 /* Element i of a sample array of `type`: distinct per i, spread over the type's range. */
 static s7p_scalar sample(s7p_arena *a, uint8_t type, uint32_t i)
@@ -322,7 +196,7 @@ static s7p_scalar sample(s7p_arena *a, uint8_t type, uint32_t i)
     case S7P_DT_VARIANT: {
         s7p_value *v = s7p_arena_alloc(a, sizeof *v);
         assert_non_null(v);
-        *v = (i & 1) ? scalar_u(S7P_DT_UINT, i) : scalar_i(S7P_DT_DINT, -(int64_t)i);
+        *v = (i & 1) ? v_u(S7P_DT_UINT, i) : v_i(S7P_DT_DINT, -(int64_t)i);
         s.var = v;
         break;
     }
@@ -334,7 +208,7 @@ static s7p_scalar sample(s7p_arena *a, uint8_t type, uint32_t i)
 /* An array (flags 0x10/0x20) or sparse array (0x40) of n sample elements. */
 static s7p_value make_array(s7p_arena *a, uint8_t flags, uint8_t type, uint32_t n)
 {
-    s7p_value v = scalar_u(type, 0);
+    s7p_value v = v_u(type, 0);
     v.flags = flags;
     v.count = n;
     if (flags & S7P_VF_SPARSE) {
@@ -518,7 +392,7 @@ static void test_scalar_roundtrip_every_type(void **state)
 {
     for (size_t t = 0; t < N_PLAIN_TYPES; t++) {
         for (uint32_t i = 0; i < 4; i++) {
-            s7p_value v = scalar_u(plain_types[t], 0);
+            s7p_value v = v_u(plain_types[t], 0);
             v.v = sample(*state, plain_types[t], i);
             check_roundtrip(*state, &v, false);
         }
@@ -527,7 +401,7 @@ static void test_scalar_roundtrip_every_type(void **state)
 
 static void check_int(s7p_arena *a, uint8_t type, int64_t val, size_t want_len)
 {
-    s7p_value v = scalar_i(type, val);
+    s7p_value v = v_i(type, val);
     s7p_bytes e = check_roundtrip(a, &v, false);
     if (e.n != want_len)
         fail_msg("type 0x%02x value %lld: %zu bytes, want %zu", type, (long long)val, e.n,
@@ -536,7 +410,7 @@ static void check_int(s7p_arena *a, uint8_t type, int64_t val, size_t want_len)
 
 static void check_uint(s7p_arena *a, uint8_t type, uint64_t val, size_t want_len)
 {
-    s7p_value v = scalar_u(type, val);
+    s7p_value v = v_u(type, val);
     s7p_bytes e = check_roundtrip(a, &v, false);
     if (e.n != want_len)
         fail_msg("type 0x%02x value %llu: %zu bytes, want %zu", type, (unsigned long long)val,
@@ -616,7 +490,7 @@ static void test_real_special_values_bit_exact(void **state)
         0x00000000u, 0x00000001u, 0x7f7fffffu,
     };
     for (size_t k = 0; k < sizeof fbits / sizeof fbits[0]; k++) {
-        s7p_value v = scalar_u(S7P_DT_REAL, 0);
+        s7p_value v = v_u(S7P_DT_REAL, 0);
         memcpy(&v.v.r, &fbits[k], sizeof fbits[k]);
         s7p_bytes e = check_roundtrip(*state, &v, false);
         const uint8_t want[6] = {0x00, 0x0e, (uint8_t)(fbits[k] >> 24), (uint8_t)(fbits[k] >> 16),
@@ -634,7 +508,7 @@ static void test_lreal_special_values_bit_exact(void **state)
         0x0000000000000001ull, 0x7fefffffffffffffull,
     };
     for (size_t k = 0; k < sizeof dbits / sizeof dbits[0]; k++) {
-        s7p_value v = scalar_u(S7P_DT_LREAL, 0);
+        s7p_value v = v_u(S7P_DT_LREAL, 0);
         memcpy(&v.v.lr, &dbits[k], sizeof dbits[k]);
         s7p_bytes e = check_roundtrip(*state, &v, false);
         assert_int_equal(e.n, 10);
@@ -660,7 +534,7 @@ static void test_wstring_empty_utf8_and_long(void **state)
     char big[201];
     memset(big, 'x', 200);
     big[200] = '\0';
-    s7p_value w = wstring(big);
+    s7p_value w = v_ws(big);
     s7p_bytes e = check_roundtrip(*state, &w, false);
     assert_int_equal(e.n, 2 + 2 + 200);
     assert_int_equal(e.p[2], 0x81);
@@ -866,13 +740,13 @@ static void test_struct_nested_element_form(void **state)
     s7p_arena *a = *state;
     s7p_struct *inner2 = new_struct(a, 1001);
     s7p_struct *inner = new_struct(a, 1000);
-    add_member(&inner->members, a, 1, wstring("x"));
+    add_member(&inner->members, a, 1, v_ws("x"));
     add_member(&inner->members, a, 2, struct_value(0, inner2));
-    add_member(&inner->members, a, 3, scalar_i(S7P_DT_DINT, -7));
+    add_member(&inner->members, a, 3, v_i(S7P_DT_DINT, -7));
     s7p_struct *outer = new_struct(a, 314);
-    add_member(&outer->members, a, 315, scalar_u(S7P_DT_UDINT, 320));
+    add_member(&outer->members, a, 315, v_u(S7P_DT_UDINT, 320));
     add_member(&outer->members, a, 316, struct_value(0, inner));
-    add_member(&outer->members, a, 321, scalar_u(S7P_DT_UINT, 3));
+    add_member(&outer->members, a, 321, v_u(S7P_DT_UINT, 3));
     s7p_value v = struct_value(0, outer);
     check_roundtrip(a, &v, false);
 }
@@ -999,7 +873,7 @@ static void test_struct_address_array_ends_enclosing_list(void **state)
     assert_int_equal(w.len, sizeof b - 1);
     assert_memory_equal(out, b, sizeof b - 1);
     /* Nothing may follow it in an encoded list. */
-    add_member(&l, *state, 3, scalar_u(S7P_DT_UDINT, 1));
+    add_member(&l, *state, 3, v_u(S7P_DT_UDINT, 1));
     w = s7p_wr_init(out, sizeof out);
     assert_false(s7p_idlist_encode(&w, &l));
     assert_int_equal(w.err, S7P_E_INVALID_ARG);
@@ -1080,13 +954,13 @@ static void test_variant_rejects_inner_array_flags(void **state)
         const uint8_t arr[] = {0x10, 0x16, 0x01, inner_flags[k], 0x07, 0x00, 0x05};
         assert_int_equal(decode_status(*state, arr, sizeof arr), S7P_E_UNSUPPORTED);
 
-        s7p_value inner = scalar_i(S7P_DT_INT, 5);
+        s7p_value inner = v_i(S7P_DT_INT, 5);
         inner.flags = inner_flags[k];
-        s7p_value v = scalar_u(S7P_DT_VARIANT, 0);
+        s7p_value v = v_u(S7P_DT_VARIANT, 0);
         v.v.var = &inner;
         assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
         s7p_scalar elem = {.var = &inner};
-        s7p_value arr_v = scalar_u(S7P_DT_VARIANT, 0);
+        s7p_value arr_v = v_u(S7P_DT_VARIANT, 0);
         arr_v.flags = S7P_VF_ARRAY;
         arr_v.count = 1;
         arr_v.elems = &elem;
@@ -1145,7 +1019,7 @@ static void test_fixed_int_struct_u32_member_ids(void **state)
 static void test_fixed_int_roundtrip_every_type(void **state)
 {
     for (size_t t = 0; t < N_PLAIN_TYPES; t++) {
-        s7p_value v = scalar_u(plain_types[t], 0);
+        s7p_value v = v_u(plain_types[t], 0);
         v.v = sample(*state, plain_types[t], 3);
         check_roundtrip(*state, &v, true);
         s7p_value arr = make_array(*state, S7P_VF_ARRAY, plain_types[t], 3);
@@ -1348,7 +1222,7 @@ static void test_encoder_rejects_inconsistent_values(void **state)
     v = make_array(a, S7P_VF_SPARSE, S7P_DT_UDINT, 3);
     v.type = S7P_DT_STRUCT;
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
-    v = scalar_u(S7P_DT_BLOB, 0);
+    v = v_u(S7P_DT_BLOB, 0);
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);  /* no blob */
     s7p_blob blob;
     memset(&blob, 0, sizeof blob);
@@ -1356,11 +1230,11 @@ static void test_encoder_rejects_inconsistent_values(void **state)
     blob.blob_type = 1;
     v.v.blob = &blob;
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
-    v = scalar_u(0x18, 0);
+    v = v_u(0x18, 0);
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
     v = struct_value(0, NULL);
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
-    v = scalar_u(S7P_DT_VARIANT, 0);
+    v = v_u(S7P_DT_VARIANT, 0);
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);  /* no inner value */
     s7p_value inner = struct_value(0, new_struct(a, 1));
     v.v.var = &inner;
@@ -1382,7 +1256,7 @@ static void test_encoder_rejects_bad_packed_struct_and_member_id(void **state)
     assert_int_equal(encode_status(&v), S7P_OK);
     check_roundtrip(a, &v, false);
     s7p_struct *bad = new_struct(a, 7);
-    add_member(&bad->members, a, 0, scalar_u(S7P_DT_UDINT, 1));  /* id 0 is the terminator */
+    add_member(&bad->members, a, 0, v_u(S7P_DT_UDINT, 1));  /* id 0 is the terminator */
     v = struct_value(0, bad);
     assert_int_equal(encode_status(&v), S7P_E_INVALID_ARG);
 }
@@ -1411,9 +1285,9 @@ static void test_idlist_add_find_and_order(void **state)
     s7p_arena *a = *state;
     s7p_idlist l;
     memset(&l, 0, sizeof l);
-    add_member(&l, a, 5, scalar_u(S7P_DT_USINT, 1));
-    add_member(&l, a, 3, scalar_u(S7P_DT_USINT, 2));
-    add_member(&l, a, 5, scalar_u(S7P_DT_USINT, 3));
+    add_member(&l, a, 5, v_u(S7P_DT_USINT, 1));
+    add_member(&l, a, 3, v_u(S7P_DT_USINT, 2));
+    add_member(&l, a, 5, v_u(S7P_DT_USINT, 3));
     assert_int_equal(l.n, 3);
     assert_int_equal(s7p_idlist_find(&l, 5)->v.u, 1);  /* the first of equal ids */
     assert_int_equal(s7p_idlist_find(&l, 3)->v.u, 2);
@@ -1472,7 +1346,7 @@ static void test_u32_member_ids(void **state)
 static void test_shape_predicates(void **state)
 {
     (void)state;
-    s7p_value v = scalar_u(S7P_DT_INT, 0);
+    s7p_value v = v_u(S7P_DT_INT, 0);
     assert_false(s7p_value_is_array(&v));
     v.flags = S7P_VF_ARRAY;
     assert_true(s7p_value_is_array(&v));

@@ -1,0 +1,355 @@
+/* The loaded program: the DB list and type information answers, LID paths, live values. */
+#include "plc_data.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "areas.h"
+#include "proto/symcrc.h"
+#include "services/convert.h"
+#include "sim_int.h"
+#include "typeinfo.h"
+#include "util/alloc.h"
+#include "values.h"
+
+#define CLASS_PLC_PROGRAM 2520u
+#define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
+#define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
+#define LID_MEMBER_BASE 8u        /* member LIDs are 8 + ordinal */
+#define LID_STRUCT_ELEM 1u        /* between an array-of-struct index and a member LID */
+#define MAX_PATH_SEGMENTS 64u
+
+typedef struct live_db {
+    const s7t_db *db;
+    s7p_tag_value *leaves;        /* db->type->leaves values, leaf order */
+    uint64_t nleaves;
+} live_db;
+
+struct sim_plc {
+    s7t_program *prog;
+    sim_tinfo *tinfo;
+    sim_areas *areas;             /* I, Q, M, T, C with the tag tables' tags */
+    live_db *dbs;                 /* by number, as the program lists them */
+    size_t ndbs;
+    pthread_mutex_t mu;           /* guards every leaves[] and the area images */
+};
+
+/* ---- loading ---- */
+
+static bool fill_db(live_db *l, const s7t_db *db)
+{
+    l->db = db;
+    l->nleaves = db->type->leaves;
+    if (l->nleaves > SIZE_MAX / sizeof *l->leaves) return false;
+    l->leaves = s7p_calloc(l->nleaves ? (size_t)l->nleaves : 1, sizeof *l->leaves);
+    return l->leaves != NULL;
+}
+
+/* Start values into the public form, in the loader's leaf order. */
+static bool fill_values(s7p_tag_value *out, const s7t_type *t, const s7t_value *start)
+{
+    if (t->kind == S7T_ELEMENTARY) return sim_value_from_model(t, start, out);
+    if (t->kind == S7T_ARRAY) {
+        for (uint64_t k = 0; k < t->count; k++)
+            if (!fill_values(out + k * t->elem->leaves, t->elem, start + k * t->elem->leaves))
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i < t->nmembers; i++) {
+        const s7t_member *m = &t->members[i];
+        if (!fill_values(out + m->offset, m->type, start + m->offset)) return false;
+    }
+    return true;
+}
+
+sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len)
+{
+    sim_plc *p = s7p_calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    p->prog = s7t_program_load_dir(dir, err, err_len);
+    if (!p->prog) {
+        sim_plc_free(p);
+        return NULL;
+    }
+    p->tinfo = sim_tinfo_build(p->prog, err, err_len);
+    if (p->tinfo) p->areas = sim_areas_build(p->prog, err, err_len);
+    if (!p->tinfo || !p->areas) {
+        sim_plc_free(p);
+        return NULL;
+    }
+    size_t n = s7t_program_db_count(p->prog);
+    p->dbs = s7p_calloc(n ? n : 1, sizeof *p->dbs);
+    bool ok = p->dbs != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        const s7t_db *db = s7t_program_db(p->prog, i);
+        ok = fill_db(&p->dbs[i], db) && fill_values(p->dbs[i].leaves, db->type, db->start);
+        p->ndbs = i + 1;
+    }
+    if (!ok) {
+        snprintf(err, err_len, "out of memory for the values of the program");
+        sim_plc_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void sim_plc_free(sim_plc *p)
+{
+    if (!p) return;
+    for (size_t i = 0; i < p->ndbs; i++) {
+        live_db *l = &p->dbs[i];
+        for (uint64_t k = 0; l->leaves && k < l->nleaves; k++) s7p_tag_value_clear(&l->leaves[k]);
+        s7p_free(l->leaves);
+    }
+    s7p_free(p->dbs);
+    sim_tinfo_free(p->tinfo);
+    sim_areas_free(p->areas);
+    s7t_program_free(p->prog);
+    pthread_mutex_destroy(&p->mu);
+    s7p_free(p);
+}
+
+const s7t_program *sim_plc_program(const sim_plc *p) { return p->prog; }
+
+bool sim_plc_owns_area(uint32_t area)
+{
+    return (area >> 16) == (S7P_DB_AREA_BASE >> 16) || sim_areas_owns(area);
+}
+
+void sim_plc_lock(sim_plc *p) { pthread_mutex_lock(&p->mu); }
+void sim_plc_unlock(sim_plc *p) { pthread_mutex_unlock(&p->mu); }
+
+/* ---- Explore ---- */
+
+static bool add_db_object(const live_db *l, s7p_object *prog, s7p_arena *a)
+{
+    s7p_object *o = s7p_object_new(a, S7P_DB_AREA_BASE + l->db->number, S7P_ID_DB_CLASS_RID);
+    if (!o || !s7p_object_add_child(prog, a, o)) return false;
+    s7p_value *name = s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
+    s7p_value *num = s7p_object_add_attr(o, a, S7P_ID_BLOCK_BLOCK_NUMBER);
+    s7p_value *comment = s7p_object_add_attr(o, a, ATTR_COMMENT);
+    if (!name || !num || !comment) return false;
+    name->type = S7P_DT_WSTRING;
+    name->v.s.p = (const uint8_t *)l->db->name;
+    name->v.s.n = strlen(l->db->name);
+    num->type = S7P_DT_UINT;
+    num->v.u = l->db->number;
+    comment->flags = S7P_VF_SPARSE;  /* no comments: an empty sparse array */
+    comment->type = S7P_DT_WSTRING;
+    return true;
+}
+
+static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
+{
+    s7p_object **items = s7p_arena_array(a, (size_t)out->n + 1, sizeof *items);
+    if (!items) return false;
+    if (out->n) memcpy(items, out->items, out->n * sizeof *items);
+    items[out->n++] = o;
+    out->items = items;
+    return true;
+}
+
+int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list *out)
+{
+    if (id == S7P_ID_PLC_PROGRAM) {
+        s7p_object *prog = s7p_object_new(a, S7P_ID_PLC_PROGRAM, CLASS_PLC_PROGRAM);
+        if (!prog) return 1;
+        for (size_t i = 0; p && i < p->ndbs; i++)
+            if (!add_db_object(&p->dbs[i], prog, a)) return 1;
+        return append_object(out, a, prog) ? 0 : 1;
+    }
+    if (!p) return SIM_E_OBJECT_NOT_FOUND;
+    bool found;
+    s7p_object *o = sim_areas_typeinfo(p->areas, id, a, &found);
+    if (!found) o = sim_tinfo_object(p->tinfo, id, a, &found);
+    if (!found) return SIM_E_OBJECT_NOT_FOUND;
+    return o && append_object(out, a, o) ? 0 : 1;
+}
+
+/* ---- LID paths ---- */
+
+/** What an item address names. */
+typedef struct ref {
+    live_db *db;
+    bool type_info;               /* LID 1: the block's type-info RID */
+    const s7t_type *elem;         /* elementary type of the value(s) */
+    uint64_t first;               /* first leaf */
+    uint32_t count;               /* 0: one value; n: a whole array of n */
+    bool indexed;                 /* an array index is on the path */
+    uint32_t crcs[MAX_PATH_SEGMENTS];
+    size_t ncrc;
+} ref;
+
+static live_db *find_db(sim_plc *p, uint32_t area)
+{
+    if ((area >> 16) != (S7P_DB_AREA_BASE >> 16)) return NULL;
+    uint32_t number = area & 0xFFFFu;
+    size_t lo = 0, hi = p->ndbs;  /* the program lists DBs by number */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->dbs[mid].db->number < number) lo = mid + 1; else hi = mid;
+    }
+    return lo < p->ndbs && p->dbs[lo].db->number == number ? &p->dbs[lo] : NULL;
+}
+
+/* Row-major ordinal of the element with this LID (Bool arrays of several dimensions pad
+ * their right-most dimension to a multiple of 8); false when no element has it. */
+static bool element_ordinal(const s7t_type *arr, uint32_t lid, uint64_t *ordinal)
+{
+    uint8_t n = arr->ndims;
+    uint64_t last = arr->dims[n - 1].count;
+    uint64_t padded = arr->elem->sdt == S7T_SDT_BOOL && arr->elem->kind == S7T_ELEMENTARY && n > 1
+                          ? (last + 7) / 8 * 8
+                          : last;
+    uint64_t rest = lid, idx[S7T_MAX_DIMS];
+    idx[n - 1] = rest % padded;
+    rest /= padded;
+    if (idx[n - 1] >= last) return false;
+    for (int d = n - 2; d >= 0; d--) {
+        idx[d] = rest % arr->dims[d].count;
+        rest /= arr->dims[d].count;
+    }
+    if (rest != 0) return false;
+    uint64_t ord = 0;
+    for (uint8_t d = 0; d < n; d++) ord = ord * arr->dims[d].count + idx[d];
+    *ordinal = ord;
+    return true;
+}
+
+/* Resolves a DB item address (docs/protocol.md §3.3). */
+static int16_t resolve(sim_plc *p, const s7p_item_address *a, ref *r)
+{
+    memset(r, 0, sizeof *r);
+    r->db = find_db(p, a->area);
+    if (!r->db || a->sub_area != S7P_ID_DB_VALUE_ACTUAL) return SIM_E_OBJECT_NOT_FOUND;
+    if (a->nlids == 1 && a->lids[0] == LID_TYPE_INFO) {
+        r->type_info = true;
+        return 0;
+    }
+    const s7t_type *st = r->db->db->type;
+    uint64_t base = 0;
+    uint32_t i = 0;
+    for (;;) {
+        if (i == a->nlids) return SIM_E_OBJECT_NOT_FOUND;  /* a struct is not a value */
+        uint32_t lid = a->lids[i++];
+        if (lid <= LID_MEMBER_BASE || lid - LID_MEMBER_BASE > st->nmembers)
+            return SIM_E_OBJECT_NOT_FOUND;
+        const s7t_member *m = &st->members[lid - LID_MEMBER_BASE - 1];
+        if (r->ncrc == MAX_PATH_SEGMENTS) return SIM_E_INVALID_LID;
+        r->crcs[r->ncrc++] = sim_member_crc(m);
+        base += m->offset;
+        const s7t_type *mt = m->type;
+        if (mt->kind == S7T_STRUCT) {
+            st = mt;
+            continue;
+        }
+        if (mt->kind == S7T_ELEMENTARY) {
+            if (i != a->nlids) return SIM_E_INVALID_LID;
+            r->elem = mt;
+            r->first = base;
+            return 0;
+        }
+        if (i == a->nlids) {  /* the whole array */
+            if (mt->elem->kind == S7T_STRUCT) return SIM_E_OBJECT_NOT_FOUND;
+            if (mt->count > S7P_MAX_ITEMS) return SIM_E_INVALID_LID;
+            r->elem = mt->elem;
+            r->first = base;
+            r->count = (uint32_t)mt->count;
+            return 0;
+        }
+        uint64_t ord;
+        if (!element_ordinal(mt, a->lids[i++], &ord)) return SIM_E_INVALID_LID;
+        r->indexed = true;
+        base += ord * mt->elem->leaves;
+        if (mt->elem->kind == S7T_ELEMENTARY) {
+            if (i != a->nlids) return SIM_E_INVALID_LID;
+            r->elem = mt->elem;
+            r->first = base;
+            return 0;
+        }
+        if (i == a->nlids) return SIM_E_OBJECT_NOT_FOUND;
+        if (a->lids[i++] != LID_STRUCT_ELEM) return SIM_E_INVALID_LID;
+        st = mt->elem;
+    }
+}
+
+/* Resolution, then the symbol CRC when the client sent one. Paths with an array index
+ * carry none (the PLC refuses a CRC there, data-model spec §5.6). */
+static int16_t resolve_checked(sim_plc *p, const s7p_item_address *a, ref *r)
+{
+    if ((a->area >> 16) != (S7P_DB_AREA_BASE >> 16)) return SIM_E_OBJECT_NOT_FOUND;
+    int16_t rc = resolve(p, a, r);
+    if (rc != 0 || r->type_info || a->symbol_crc == 0) return rc;
+    if (r->indexed || a->symbol_crc != s7p_symcrc_path(r->crcs, r->ncrc)) return SIM_E_INVALID_CRC;
+    return 0;
+}
+
+/* ---- values ---- */
+
+int16_t sim_plc_read(sim_plc *p, const s7p_item_address *addr, s7p_arena *a, s7p_value *out)
+{
+    ref r;
+    memset(out, 0, sizeof *out);
+    if (sim_areas_owns(addr->area)) return sim_areas_read(p->areas, addr, a, out);
+    int16_t rc = resolve_checked(p, addr, &r);
+    if (rc != 0) return rc;
+    if (r.type_info) {
+        out->type = S7P_DT_RID;
+        out->v.u = sim_tinfo_rid(p->tinfo, r.db->db->type, r.db->db->optimized);
+        return 0;
+    }
+    s7p_tag tag;
+    s7p_tag_value v;
+    sim_value_tag(r.elem, r.count, &tag);
+    if (r.count) {
+        memset(&v, 0, sizeof v);
+        v.type = tag.type;
+        v.count = r.count;
+        v.elems = &r.db->leaves[r.first];  /* an array's leaves are consecutive */
+    } else {
+        v = r.db->leaves[r.first];
+    }
+    s7p_status st = s7p_convert_write(&tag, &v, a, out, NULL, 0);
+    if (st == S7P_OK) return 0;
+    return st == S7P_E_NOMEM || st == S7P_E_LIMIT ? SIM_E_INVALID_LID : SIM_E_CONVERSION;
+}
+
+int16_t sim_plc_write(sim_plc *p, const s7p_item_address *addr, const s7p_value *w)
+{
+    ref r;
+    if (sim_areas_owns(addr->area)) return sim_areas_write(p->areas, addr, w);
+    int16_t rc = resolve_checked(p, addr, &r);
+    if (rc != 0) return rc;
+    if (r.type_info) return SIM_E_READ_ONLY;
+    if (r.db->db->read_only) return SIM_E_READ_ONLY;
+    s7p_tag tag;
+    sim_value_tag(r.elem, r.count, &tag);
+    if (!w || !sim_value_wire_ok(&tag, w)) return SIM_E_CONVERSION;
+    s7p_tag_value v;
+    s7p_status st = s7p_convert_read(&tag, w, &v, NULL, 0);
+    if (st != S7P_OK) return st == S7P_E_UNSUPPORTED ? SIM_E_CONVERSION : SIM_E_INVALID_RANGE;
+    s7p_tag_value *dst = &r.db->leaves[r.first];
+    uint32_t n = r.count ? r.count : 1;
+    for (uint32_t k = 0; k < n; k++) {
+        if (!sim_value_fits(r.elem, r.count ? &v.elems[k] : &v, &dst[k])) {
+            s7p_tag_value_clear(&v);
+            return SIM_E_INVALID_RANGE;
+        }
+    }
+    if (r.count == 0) {
+        s7p_tag_value_clear(dst);
+        *dst = v;
+        return 0;
+    }
+    for (uint32_t k = 0; k < n; k++) {  /* move the elements, then drop the array shell */
+        s7p_tag_value_clear(&dst[k]);
+        dst[k] = v.elems[k];
+    }
+    s7p_free(v.elems);
+    return 0;
+}

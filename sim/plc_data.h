@@ -1,0 +1,48 @@
+/* The PLC program the simulator serves and its live values (docs/protocol.md §3).
+ *
+ * Loaded once at start: the program (sim/program), its type-info RIDs (typeinfo.h) and a copy
+ * of every DB's start values. Reads and writes of many connections go through one mutex, and
+ * what is written stays for the simulator's lifetime.
+ *
+ * Error answers are PLC error codes (int16, 0 = OK) as docs/protocol.md §3.4 lists them. */
+#ifndef S7P_SIM_PLC_DATA_H
+#define S7P_SIM_PLC_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program/program.h"
+#include "proto/items.h"
+#include "proto/object.h"
+
+typedef struct sim_plc sim_plc;
+
+/** Loads every source of dir (s7t_program_load_dir). NULL with the loader's one-line message
+ *  ("file:line:col: message") on failure. */
+sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len);
+void sim_plc_free(sim_plc *p);
+
+const s7t_program *sim_plc_program(const sim_plc *p);
+
+/** True for the access areas this module answers: DBs (0x8A0E0000 + n) and I/Q/M/C/T. */
+bool sim_plc_owns_area(uint32_t area);
+
+/**
+ * Explore of `id`: 3 (the PLC program: one child per DB) or a type-info RID. Appends the
+ * answer's objects to out (allocated from a). Returns 0, -12 for an unknown id, or 1 when
+ * the arena is exhausted.
+ */
+int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list *out);
+
+/** One lock around all items of a request, so a batch sees (and leaves) one state. */
+void sim_plc_lock(sim_plc *p);
+void sim_plc_unlock(sim_plc *p);
+
+/** Reads one item (lock held). Returns 0 and the wire value (from a), or an error code. */
+int16_t sim_plc_read(sim_plc *p, const s7p_item_address *addr, s7p_arena *a, s7p_value *out);
+
+/** Writes one item (lock held). Returns 0 or an error code; on error nothing changes. */
+int16_t sim_plc_write(sim_plc *p, const s7p_item_address *addr, const s7p_value *v);
+
+#endif

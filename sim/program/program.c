@@ -1,0 +1,455 @@
+/* Loading entry points, accessors, walking the leaves of a DB and symbolic lookups. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "program/prog_int.h"
+#include "util/alloc.h"
+
+void s7t_limits_init(s7t_limits *l)
+{
+    l->max_source_bytes = (size_t)16 << 20;
+    l->max_depth = 32;
+    l->max_db_leaves = 1000000;
+    l->max_program_bytes = (size_t)256 << 20;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && tia_name_eq(s + n - k, suffix);
+}
+
+typedef struct order { const s7t_source *s; size_t i; } order;
+
+static int by_name(const void *a, const void *b)
+{
+    const order *x = a, *y = b;
+    int d = strcmp(x->s->name ? x->s->name : "", y->s->name ? y->s->name : "");
+    return d ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits *lim,
+                               char *err, size_t err_len)
+{
+    s7t_limits L;
+    if (lim) L = *lim;
+    else s7t_limits_init(&L);
+    if (L.max_depth < 1) L.max_depth = 1;
+    if (err && err_len) err[0] = '\0';
+    bool failed = false;
+    pos none = {0, 0};
+
+    s7t_program *p = s7p_calloc(1, sizeof *p);
+    order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
+    if (!p || !ord) {
+        s7p_free(p);
+        s7p_free(ord);
+        if (err && err_len) snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    s7p_arena_init(&p->arena, L.max_program_bytes);
+    for (size_t i = 0; i < n; i++) {
+        ord[i].s = &src[i];
+        ord[i].i = i;
+    }
+    if (n) qsort(ord, n, sizeof *ord, by_name);
+
+    s7t_builder b;
+    tia_vec_init(&b.udts, sizeof(udt_build *));
+    tia_vec_init(&b.dbs, sizeof(db_build *));
+    tia_vec_init(&b.slots, sizeof(const s7t_type **));
+    tia_vec_init(&b.tags, sizeof(s7t_tag));
+    tia_vec_init(&b.tag_pos, sizeof(pos));
+
+    for (size_t k = 0; k < n && !failed; k++) {
+        const s7t_source *s = ord[k].s;
+        pctx c;
+        memset(&c, 0, sizeof c);
+        c.arena = &p->arena;
+        c.lim = &L;
+        c.b = &b;
+        c.err = err;
+        c.err_len = err_len;
+        c.failed = &failed;
+        c.file = tia_arena_strndup(&p->arena, s->name ? s->name : "(unnamed)",
+                               s->name ? strlen(s->name) : 9);
+        if (!c.file) {
+            if (err && err_len) snprintf(err, err_len, "out of memory");
+            failed = true;
+            break;
+        }
+        if (s->len > L.max_source_bytes) {
+            tia_perr(&c, none, "file is larger than %zu bytes", L.max_source_bytes);
+            break;
+        }
+        if (!s->text && s->len) {
+            tia_perr(&c, none, "no text");
+            break;
+        }
+        tia_lex_init(&c, s->text ? s->text : "", s->len);
+        if (ends_with(c.file, ".tags")) tia_parse_tags(&c);
+        else tia_parse_tia(&c);
+    }
+    if (!failed) tia_resolve_program(p, &b, &L, err, err_len, &failed);
+
+    tia_vec_free(&b.udts);
+    tia_vec_free(&b.dbs);
+    tia_vec_free(&b.slots);
+    tia_vec_free(&b.tags);
+    tia_vec_free(&b.tag_pos);
+    s7p_free(ord);
+    if (failed) {
+        s7t_program_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static bool wanted(const char *name)
+{
+    return name[0] != '.' && (ends_with(name, ".db") || ends_with(name, ".udt") ||
+                              ends_with(name, ".tags"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Reads one file (at most max bytes) into a malloc'd buffer. */
+static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t err_len,
+                       const char *name)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_len, "%s: %s", name, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = s7p_malloc(cap);
+    for (;;) {
+        if (!buf) {
+            snprintf(err, err_len, "%s: out of memory", name);
+            break;
+        }
+        if (n == cap) {
+            if (cap > max) {
+                snprintf(err, err_len, "%s: file is larger than %zu bytes", name, max);
+                s7p_free(buf);
+                buf = NULL;
+                break;
+            }
+            char *nb = s7p_realloc(buf, cap * 2);
+            if (!nb) {
+                s7p_free(buf);
+                buf = NULL;
+                continue;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                snprintf(err, err_len, "%s: read error", name);
+                s7p_free(buf);
+                buf = NULL;
+            } else if (n > max) {
+                snprintf(err, err_len, "%s: file is larger than %zu bytes", name, max);
+                s7p_free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+s7t_program *s7t_program_load_dir(const char *dir, char *err, size_t err_len)
+{
+    char dummy[1];
+    if (!err || !err_len) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    err[0] = '\0';
+    s7t_limits L;
+    s7t_limits_init(&L);
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, err_len, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    vec names;
+    tia_vec_init(&names, sizeof(char *));
+    struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (!wanted(e->d_name)) continue;
+        char **slot = tia_vec_push(&names);
+        size_t k = strlen(e->d_name);
+        if (!slot || !(*slot = s7p_malloc(k + 1))) {
+            ok = false;
+            break;
+        }
+        memcpy(*slot, e->d_name, k + 1);
+    }
+    closedir(d);
+    char **nm = names.p;
+    s7t_source *src = NULL;
+    s7t_program *p = NULL;
+    if (!ok) {
+        snprintf(err, err_len, "%s: out of memory", dir);
+        goto out;
+    }
+    if (names.n == 0) {
+        snprintf(err, err_len, "%s: no .udt, .db or .tags files", dir);
+        goto out;
+    }
+    qsort(nm, names.n, sizeof *nm, cmp_str);
+    src = s7p_calloc(names.n, sizeof *src);
+    if (!src) {
+        snprintf(err, err_len, "%s: out of memory", dir);
+        goto out;
+    }
+    for (size_t i = 0; i < names.n; i++) {
+        size_t plen = strlen(dir) + 1 + strlen(nm[i]) + 1;
+        char *path = s7p_malloc(plen);
+        if (!path) {
+            snprintf(err, err_len, "%s: out of memory", dir);
+            goto out;
+        }
+        snprintf(path, plen, "%s/%s", dir, nm[i]);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            s7p_free(path);
+            continue;
+        }
+        src[i].name = nm[i];
+        src[i].text = read_file(path, L.max_source_bytes, &src[i].len, err, err_len, nm[i]);
+        s7p_free(path);
+        if (!src[i].text) goto out;
+    }
+    /* entries skipped above (not regular files) have no name: drop them */
+    size_t m = 0;
+    for (size_t i = 0; i < names.n; i++)
+        if (src[i].name) src[m++] = src[i];
+    p = s7t_program_parse(src, m, &L, err, err_len);
+out:
+    if (src)
+        for (size_t i = 0; i < names.n; i++) s7p_free((void *)src[i].text);
+    s7p_free(src);
+    for (size_t i = 0; i < names.n; i++) s7p_free(nm[i]);
+    tia_vec_free(&names);
+    return p;
+}
+
+void s7t_program_free(s7t_program *p)
+{
+    if (!p) return;
+    s7p_arena_release(&p->arena);
+    s7p_free(p);
+}
+
+size_t s7t_program_udt_count(const s7t_program *p) { return p->nudts; }
+const s7t_udt *s7t_program_udt(const s7t_program *p, size_t i) { return p->udts[i]; }
+size_t s7t_program_db_count(const s7t_program *p) { return p->ndbs; }
+const s7t_db *s7t_program_db(const s7t_program *p, size_t i) { return p->dbs[i]; }
+size_t s7t_program_tag_count(const s7t_program *p) { return p->ntags; }
+const s7t_tag *s7t_program_tag(const s7t_program *p, size_t i) { return &p->tags[i]; }
+
+const s7t_udt *s7t_program_find_udt(const s7t_program *p, const char *name)
+{
+    size_t k = tia_name_index_find(&p->udt_ix, p->udt_names, name);
+    return k == SIZE_MAX ? NULL : p->udts[k];
+}
+
+const s7t_db *s7t_program_find_db(const s7t_program *p, const char *name)
+{
+    size_t k = tia_name_index_find(&p->db_ix, p->db_names, name);
+    return k == SIZE_MAX ? NULL : p->dbs[k];
+}
+
+const s7t_db *s7t_program_find_db_number(const s7t_program *p, uint16_t number)
+{
+    size_t lo = 0, hi = p->ndbs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->dbs[mid]->number < number) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < p->ndbs && p->dbs[lo]->number == number ? p->dbs[lo] : NULL;
+}
+
+const s7t_tag *s7t_program_find_tag(const s7t_program *p, const char *name)
+{
+    size_t k = tia_name_index_find(&p->tag_ix, p->tag_names, name);
+    return k == SIZE_MAX ? NULL : &p->tags[k];
+}
+
+/* ---- walking ---- */
+
+typedef struct walker {
+    const s7t_db *db;
+    s7t_leaf_fn fn;
+    void *ctx;
+    char *path;
+    size_t len, cap;
+    uint32_t *ids;                /* one per nesting level */
+    size_t nids;
+    bool oom;
+} walker;
+
+static bool append(walker *w, const char *s, size_t n)
+{
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < w->len + n + 1) cap *= 2;
+        char *np = s7p_realloc(w->path, cap);
+        if (!np) {
+            w->oom = true;
+            return false;
+        }
+        w->path = np;
+        w->cap = cap;
+    }
+    memcpy(w->path + w->len, s, n);
+    w->len += n;
+    w->path[w->len] = '\0';
+    return true;
+}
+
+static bool append_name(walker *w, const char *name, bool always_quote)
+{
+    bool q = always_quote || !tia_is_plain_ident(name);
+    return (!q || append(w, "\"", 1)) && append(w, name, strlen(name)) && (!q || append(w, "\"", 1));
+}
+
+static bool append_index(walker *w, const s7t_type *a, uint64_t flat)
+{
+    char buf[16 * S7T_MAX_DIMS + 2];
+    int64_t idx[S7T_MAX_DIMS];
+    for (int k = a->ndims - 1; k >= 0; k--) {
+        idx[k] = a->dims[k].lo + (int64_t)(flat % a->dims[k].count);
+        flat /= a->dims[k].count;
+    }
+    size_t o = 0;
+    buf[o++] = '[';
+    for (unsigned k = 0; k < a->ndims; k++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%lld", k ? "," : "", (long long)idx[k]);
+    buf[o++] = ']';
+    return append(w, buf, o);
+}
+
+static int walk(walker *w, const s7t_type *t, const s7t_member *m, uint64_t first)
+{
+    if (t->kind == S7T_ELEMENTARY) {
+        s7t_leaf leaf = {w->path, t, &w->db->start[first], m, first, w->ids, w->nids};
+        return w->fn(w->ctx, &leaf);
+    }
+    size_t len = w->len;
+    int rc = 0;
+    if (t->kind == S7T_ARRAY) {
+        for (uint64_t k = 0; k < t->count && !rc; k++) {
+            if (!append_index(w, t, k)) return -1;
+            w->ids[w->nids++] = (uint32_t)k;
+            rc = walk(w, t->elem, m, first + k * t->elem->leaves);
+            w->nids--;
+            w->len = len;
+            w->path[len] = '\0';
+        }
+        return rc;
+    }
+    for (size_t i = 0; i < t->nmembers && !rc; i++) {
+        const s7t_member *mi = &t->members[i];
+        if (!append(w, ".", 1) || !append_name(w, mi->name, false)) return -1;
+        w->ids[w->nids++] = mi->lid;
+        rc = walk(w, mi->type, mi, first + mi->offset);
+        w->nids--;
+        w->len = len;
+        w->path[len] = '\0';
+    }
+    return rc;
+}
+
+int s7t_db_walk(const s7t_db *db, s7t_leaf_fn fn, void *ctx)
+{
+    walker w;
+    memset(&w, 0, sizeof w);
+    w.db = db;
+    w.fn = fn;
+    w.ctx = ctx;
+    int rc = -1;
+    w.ids = s7p_calloc(db->type->depth + 1u, sizeof *w.ids);
+    if (w.ids && append_name(&w, db->name, true)) rc = walk(&w, db->type, NULL, 0);
+    s7p_free(w.ids);
+    s7p_free(w.path);
+    return w.oom ? -1 : rc;
+}
+
+/* ---- lookups ---- */
+
+bool s7t_db_resolve(const s7t_db *db, const char *path, s7t_ref *out, char *err,
+                    size_t err_len)
+{
+    char dummy[1];
+    if (!err || !err_len) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    err[0] = '\0';
+    s7p_arena a;
+    s7p_arena_init(&a, (size_t)1 << 20);
+    s7t_limits L;
+    s7t_limits_init(&L);
+    bool failed = false;
+    pctx c;
+    memset(&c, 0, sizeof c);
+    c.arena = &a;
+    c.lim = &L;
+    c.file = "path";
+    c.err = err;
+    c.err_len = err_len;
+    c.failed = &failed;
+    tia_lex_init(&c, path, strlen(path));
+    const seg *segs;
+    size_t n;
+    bool ok = false;
+    if (tia_parse_path(&c, &segs, &n)) {
+        const tok *t = tia_lex_peek(&c);
+        if (t->kind != T_EOF) {
+            tia_perr(&c, t->at, "unexpected text after the path");
+        } else {
+            walk_pos w = {db->type, NULL, 0, -1};
+            char msg[200];
+            ok = true;
+            for (size_t i = 0; i < n && ok; i++) {
+                ok = tia_path_step(&w, &segs[i], msg, sizeof msg) && w.dtl_field < 0;
+                if (!ok)
+                    tia_perr(&c, segs[i].at, "%s", w.dtl_field >= 0 ? "DTL elements are not leaves" : msg);
+            }
+            if (ok) {
+                out->type = w.type;
+                out->member = w.member;
+                out->first = w.first;
+                out->count = w.type->leaves;
+            }
+        }
+    }
+    s7p_arena_release(&a);
+    return ok;
+}
+
+const s7t_value *s7t_db_value(const s7t_db *db, const char *path)
+{
+    s7t_ref r;
+    if (!s7t_db_resolve(db, path, &r, NULL, 0) || r.type->kind != S7T_ELEMENTARY) return NULL;
+    return &db->start[r.first];
+}

@@ -1,0 +1,194 @@
+#!/bin/sh
+# s7plus against s7plus-sim serving the sample program examples/plc: browse (--flat, tree,
+# --json), read and write --allow-write, with their output and exit codes. Every process is
+# bounded by timeout. Exit 77 (skipped) when the simulator cannot load a program.
+# usage: cli_sim.sh S7PLUS S7PLUS_SIM PROGRAM_DIR
+set -u
+S7=$1
+SIM=$2
+PROG=$3
+fail() {
+    echo "FAIL: $*" >&2
+    [ -s "$tmp/sim.err" ] && { echo "--- simulator stderr:" >&2; tail -20 "$tmp/sim.err" >&2; }
+    exit 1
+}
+[ -d "$PROG" ] || { echo "SKIP: no program directory $PROG"; exit 77; }
+timeout 10 "$SIM" --help 2>&1 | grep -q -- "--program" ||
+    { echo "SKIP: s7plus-sim has no --program option yet"; exit 77; }
+
+tmp=$(mktemp -d /tmp/s7p-cli-sim-XXXXXX) || exit 1
+pid=
+cleanup() {
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" \
+    > "$tmp/sim.out" 2> "$tmp/sim.err" &
+pid=$!
+i=0
+while [ ! -s "$tmp/port" ]; do
+    kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
+    i=$((i + 1))
+    [ "$i" -le 200 ] || fail "s7plus-sim did not write its port file within 20 s"
+    sleep 0.1
+done
+EP=127.0.0.1:$(cat "$tmp/port")
+
+# s7 CODE COMMAND ARGS...: runs `s7plus COMMAND HOST:PORT ARGS...` (bounded) and checks its
+# exit code; stdout and stderr are kept in $tmp/out and $tmp/err.
+s7() {
+    want=$1
+    cmd=$2
+    shift 2
+    timeout 60 "$S7" "$cmd" "$EP" --timeout 20000 "$@" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        { echo "--- stdout:"; head -50 "$tmp/out"; echo "--- stderr:"; cat "$tmp/err"; } >&2
+        fail "s7plus $cmd $*: exit $got, expected $want"
+    fi
+}
+# has LINE: stdout has exactly this line.   has_prefix TEXT: a line starts with TEXT.
+has() { grep -qxF -- "$1" "$tmp/out" || { head -80 "$tmp/out" >&2; fail "no line: $1"; }; }
+has_prefix() {
+    awk -v p="$1" 'index($0, p) == 1 { found = 1 } END { exit !found }' "$tmp/out" ||
+        { head -80 "$tmp/out" >&2; fail "no line starting with: $1"; }
+}
+has_err() { grep -qF -- "$1" "$tmp/err" || { cat "$tmp/err" >&2; fail "stderr lacks: $1"; }; }
+TAB=$(printf '\t')
+
+# ---- browse --flat: SYMBOL<TAB>TYPE<TAB>ADDRESS
+s7 0 browse --flat
+cp "$tmp/out" "$tmp/flat"
+n=$(wc -l < "$tmp/flat")
+[ "$n" -ge 100 ] || fail "browse --flat listed only $n variables"
+awk -F "$TAB" 'NF != 3 || $3 !~ /^(DB[0-9]+|[IQMCT]|[0-9A-F]+)(\.[0-9A-F]+)+$/ { print; bad = 1 } END { exit bad }' \
+    "$tmp/flat" || fail "browse --flat: lines not SYMBOL<TAB>TYPE<TAB>ADDRESS"
+has_prefix "\"AllTypes\".v_int${TAB}Int${TAB}DB2."
+has_prefix "\"AllTypes\".v_string10${TAB}String[10]${TAB}DB2."
+has_prefix "\"AllTypes\".v_dtl${TAB}DTL${TAB}DB2."
+has_prefix "\"AllArrays\".a_sint${TAB}Array[-1..1] of SInt${TAB}DB1."
+has_prefix "\"AllArrays\".a_string${TAB}Array[1..3] of String[8]${TAB}DB1."
+has_prefix "\"Motors\".pumps[2].speed${TAB}Real${TAB}DB5."
+has_prefix "\"Motors\".\"spare.motor\".limits.max${TAB}Real${TAB}DB5."
+has_prefix "\"DB20_Recipes\"."
+
+# ---- browse (tree): blocks, then members indented by level
+s7 0 browse
+has '"AllTypes"  DB2'
+has '  v_int  Int'
+has '"Motors"  DB5'
+has '  pumps[2]'
+has '    speed  Real'
+has '    limits'
+has '      max  Real'
+[ "$(grep -c "  Int\$" "$tmp/out")" -ge 1 ] || fail "tree: no Int leaf"
+
+# ---- browse --json: one array, one object per line, as many as --flat lines
+s7 0 browse --json
+[ "$(head -1 "$tmp/out")" = "[" ] || fail "browse --json does not start with ["
+[ "$(tail -1 "$tmp/out")" = "]" ] || fail "browse --json does not end with ]"
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/out" "$n" << 'PY' || fail "browse --json: not the expected JSON"
+import json, sys
+items = json.load(open(sys.argv[1]))
+assert len(items) == int(sys.argv[2]), (len(items), sys.argv[2])
+by = {i["symbol"]: i for i in items}
+v = by['"AllTypes".v_int']
+assert v["type"] == "Int" and v["count"] == 0 and v["dims"] == [], v
+assert v["address"]["area"] == 0x8A0E0002 and len(v["address"]["lids"]) >= 1, v
+assert set(v["address"]) == {"area", "sub_area", "lids", "crc"}, v
+a = by['"AllArrays".a_sint']
+assert a["count"] == 3 and a["dims"] == [{"lower": -1, "count": 3}], a
+PY
+fi
+
+# ---- read: TIA literal text
+s7 0 read '"AllTypes".v_int' '"AllTypes".v_byte' '"AllTypes".v_word' '"AllTypes".v_lint' \
+    '"AllTypes".v_ulint' '"AllTypes".v_real' '"AllTypes".v_string' '"AllTypes".v_wchar' \
+    '"AllTypes".v_time' '"AllTypes".v_ltime' '"AllTypes".v_tod' '"AllTypes".v_date' \
+    '"AllTypes".v_dtl' '"AllTypes".v_bool' '"AllArrays".a_sint' '"AllArrays".a_string' \
+    '"Motors".pumps[2].name' '"AllTypes".v_s5time'
+has '"AllTypes".v_int = -12345'
+has '"AllTypes".v_byte = 16#A5'
+has '"AllTypes".v_word = 16#00AA'
+has '"AllTypes".v_lint = -9223372036854775808'
+has '"AllTypes".v_ulint = 18446744073709551615'
+has '"AllTypes".v_real = 0.00100000005'
+has '"AllTypes".v_string = '"'It\$'s \$\$5\$N'"
+has '"AllTypes".v_wchar = '"'€'"
+has '"AllTypes".v_time = T#1D_2H_3M_4S_5MS'
+has '"AllTypes".v_ltime = LT#-1H_2US_3NS'
+has '"AllTypes".v_tod = TOD#12:30:00.500'
+has '"AllTypes".v_date = D#2024-01-31'
+has '"AllTypes".v_dtl = DTL#2024-01-31-12:00:00.123456789'
+has '"AllTypes".v_bool = true'
+has '"AllArrays".a_sint = [-1, 0, 1]'
+has '"AllArrays".a_string = '"['one', 'two', 'three']"
+has '"Motors".pumps[2].name = '"'pump 2'"
+has '"AllTypes".v_s5time = S5T#1S'
+
+# an unknown symbol: reported, the others still printed, exit code 3
+s7 3 read '"AllTypes".v_int' '"AllTypes".no_such_member'
+has '"AllTypes".v_int = -12345'
+grep -q '^"AllTypes".no_such_member: error: ' "$tmp/out" || fail "read: no error line"
+
+# --json: one object
+s7 0 read '"AllTypes".v_int' '"AllTypes".v_string' '"AllTypes".v_dtl' '"AllArrays".a_real' --json
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/out" << 'PY' || fail "read --json: not the expected JSON"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o['"AllTypes".v_int'] == -12345, o
+assert o['"AllTypes".v_string'] == "It's $5\n", o
+assert o['"AllTypes".v_dtl'] == "DTL#2024-01-31-12:00:00.123456789", o
+assert o['"AllArrays".a_real'] == [1.5, -2.25, 3.0, 1.0e10], o
+PY
+fi
+
+# ---- write: refused without --allow-write (exit 1), nothing sent
+s7 1 write '"AllTypes".v_int=1'
+has_err "writes are disabled"
+
+# ---- write --allow-write, then read back
+s7 0 write --allow-write '"AllTypes".v_int=16#7FFF' "\"AllTypes\".v_string10='it\$'s new'" \
+    '"AllTypes".v_time=T#-1.5s' '"AllTypes".v_dtl=2024-02-29T23:59:59.5' \
+    '"AllArrays".a_sint=[3(-7)]' '"AllTypes".v_bool=0' '"AllTypes".v_lreal=0.1' \
+    '"Motors".pumps[3].speed=-12.5' '"AllTypes".v_wstring8=Grüße'
+has '"AllTypes".v_int = 32767'
+has '"AllTypes".v_time = T#-1S_500MS'
+s7 0 read '"AllTypes".v_int' '"AllTypes".v_string10' '"AllTypes".v_time' '"AllTypes".v_dtl' \
+    '"AllArrays".a_sint' '"AllTypes".v_bool' '"AllTypes".v_lreal' '"Motors".pumps[3].speed' \
+    '"AllTypes".v_wstring8'
+has '"AllTypes".v_int = 32767'
+has '"AllTypes".v_string10 = '"'it\$'s new'"
+has '"AllTypes".v_time = T#-1S_500MS'
+has '"AllTypes".v_dtl = DTL#2024-02-29-23:59:59.500000000'
+has '"AllArrays".a_sint = [-7, -7, -7]'
+has '"AllTypes".v_bool = false'
+has '"AllTypes".v_lreal = 0.10000000000000001'
+has '"Motors".pumps[3].speed = -12.5'
+has '"AllTypes".v_wstring8 = '"'Grüße'"
+
+# a value that does not fit: exit 1, a clear message, and nothing written (not even the
+# valid first item)
+s7 1 write --allow-write '"AllTypes".v_int=5' '"AllTypes".v_usint=256'
+has_err "256 is out of range for USInt (0..255)"
+has_err "nothing was written"
+s7 0 read '"AllTypes".v_int'
+has '"AllTypes".v_int = 32767'
+# a wrong array length
+s7 1 write --allow-write '"AllArrays".a_sint=[1, 2]'
+has_err "needs 3 values, 2 given"
+# an unknown symbol: exit 3, nothing written
+s7 3 write --allow-write '"AllTypes".nope=1' '"AllTypes".v_int=5'
+has_err '"AllTypes".nope: error: '
+s7 0 read '"AllTypes".v_int'
+has '"AllTypes".v_int = 32767'
+
+kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
+echo "cli_sim: ok ($n variables)"
