@@ -12,7 +12,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sim" --port 0 --port-file "$tmp/port" --plc-name "PLC_Demo" --project "s7plus demo" &
+here="$(cd "$(dirname "$0")/.." && pwd)"
+"$sim" --port 0 --port-file "$tmp/port" --plc-name "PLC_Demo" --project "s7plus demo" \
+    --program "$here/examples/plc" &
 sim_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || { echo "demo: the simulator did not start" >&2; exit 1; }
@@ -22,6 +24,27 @@ step() { printf '\n$ %s\n' "$*"; "$@"; }
 echo "== s7plus $("$cli" --version | cut -d' ' -f2) against s7plus-sim on 127.0.0.1:$port"
 step "$cli" info "127.0.0.1:$port"
 step "$cli" info "127.0.0.1:$port" --json
+
+echo
+echo "== the simulator serves examples/plc (TIA Portal DB and UDT sources):"
+printf '\n$ %s\n' "$cli browse 127.0.0.1:$port --flat"
+"$cli" browse "127.0.0.1:$port" --flat > "$tmp/flat"
+head -n 12 "$tmp/flat"
+echo "   ... ($(wc -l < "$tmp/flat") variables in all)"
+printf '\n$ %s\n' "$cli browse 127.0.0.1:$port   (tree; the Motors DB)"
+"$cli" browse "127.0.0.1:$port" > "$tmp/tree"
+sed -n '/^"Motors"/,+14p' "$tmp/tree"
+step "$cli" read "127.0.0.1:$port" '"AllTypes".v_int' '"AllTypes".v_dtl' '"AllTypes".v_string' \
+    '"Motors".pumps[2].speed' '"AllArrays".a_real'
+echo
+echo "== writes need --allow-write (the library's write gate: nothing is sent without it):"
+set +e
+"$cli" write "127.0.0.1:$port" '"AllTypes".v_int=42' 2>&1
+echo "exit code $?"
+set -e
+step "$cli" write "127.0.0.1:$port" '"AllTypes".v_int=42' '"AllTypes".v_time=T#1D_2H_3M' \
+    '"AllTypes".v_string='"'"'written by s7plus'"'"'' --allow-write
+step "$cli" read "127.0.0.1:$port" '"AllTypes".v_int' '"AllTypes".v_time' '"AllTypes".v_string' --json
 echo
 echo "== a wrong TSAP is refused by the PLC (exit code 2):"
 set +e

@@ -321,6 +321,23 @@ typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
  */
 S7P_API s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err);
 
+/** Every variable at once (see s7p_browse_all()). items[i].symbol and .block point into
+ *  the result; blocks_done/blocks_total are 0. */
+typedef struct s7p_browse_result {
+    s7p_browse_item *items;
+    size_t count;
+} s7p_browse_result;
+
+/**
+ * Browses like s7p_browse() and returns all variables in one result, for programs small
+ * enough to hold in memory (a 100 000-variable program takes some tens of MiB).
+ * @param out  receives the result; free it with s7p_browse_result_free().
+ */
+S7P_API s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err);
+
+/** Frees a browse result. NULL is a no-op. */
+S7P_API void s7p_browse_result_free(s7p_browse_result *r);
+
 /**
  * Resolves a symbol such as `"My DB".Motor[3].Speed` or `Db.Arr[1,2]` (DB names may be
  * quoted or bare; member names with special characters quoted). Unknown names give

@@ -1,6 +1,9 @@
 /* Public browse, symbol resolution, read and write: argument checks, the client lock and
  * the write gate around the services. */
+#include <string.h>
+
 #include "client/client_int.h"
+#include "util/alloc.h"
 #include "services/rw.h"
 #include "util/clock.h"
 
@@ -68,4 +71,98 @@ s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *va
     s7p_client_drop_if_broken(c);
     pthread_mutex_unlock(&c->lock);
     return s7p_client_finish(c, "write", st, &f, err);
+}
+
+/* ---- the whole list at once ---- */
+
+typedef struct collector {
+    s7p_browse_item *items;
+    size_t n, cap;
+    char *text;                 /* symbols and block names, NUL-separated */
+    size_t text_len, text_cap;
+    size_t *sym_off, *block_off;
+    bool oom;
+} collector;
+
+static size_t keep_text(collector *k, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (k->text_len + n > k->text_cap) {
+        size_t cap = k->text_cap ? k->text_cap : 4096;
+        while (cap < k->text_len + n) cap *= 2;
+        char *t = s7p_realloc(k->text, cap);
+        if (!t) {
+            k->oom = true;
+            return 0;
+        }
+        k->text = t;
+        k->text_cap = cap;
+    }
+    memcpy(k->text + k->text_len, s, n);
+    k->text_len += n;
+    return k->text_len - n;
+}
+
+static bool grow_items(collector *k)
+{
+    size_t cap = k->cap ? k->cap * 2 : 256;
+    s7p_browse_item *it = s7p_realloc(k->items, cap * sizeof *it);
+    size_t *so = it ? s7p_realloc(k->sym_off, cap * sizeof *so) : NULL;
+    size_t *bo = so ? s7p_realloc(k->block_off, cap * sizeof *bo) : NULL;
+    if (it) k->items = it;
+    if (so) k->sym_off = so;
+    if (bo) k->block_off = bo;
+    if (!bo) return false;
+    k->cap = cap;
+    return true;
+}
+
+static bool collect_item(void *ctx, const s7p_browse_item *item)
+{
+    collector *k = ctx;
+    if (k->n == k->cap && !grow_items(k)) {
+        k->oom = true;
+        return false;
+    }
+    k->items[k->n] = *item;
+    k->items[k->n].blocks_done = k->items[k->n].blocks_total = 0;
+    k->sym_off[k->n] = keep_text(k, item->symbol);
+    k->block_off[k->n] = keep_text(k, item->block ? item->block : "");
+    k->n++;
+    return !k->oom;
+}
+
+void s7p_browse_result_free(s7p_browse_result *r)
+{
+    if (!r) return;
+    if (r->count) s7p_free((char *)r->items[0].symbol);  /* the text pool starts there */
+    s7p_free(r->items);
+    s7p_free(r);
+}
+
+s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err)
+{
+    if (!c || !out) return S7P_E_INVALID_ARG;
+    *out = NULL;
+    collector k;
+    memset(&k, 0, sizeof k);
+    s7p_status st = s7p_browse(c, collect_item, &k, err);
+    s7p_browse_result *r = st == S7P_OK && !k.oom ? s7p_calloc(1, sizeof *r) : NULL;
+    if (st == S7P_OK && !r) st = S7P_E_NOMEM;
+    if (r) {
+        for (size_t i = 0; i < k.n; i++) {
+            k.items[i].symbol = k.text + k.sym_off[i];
+            k.items[i].block = k.text + k.block_off[i];
+        }
+        r->items = k.items;
+        r->count = k.n;
+        *out = r;
+    } else {
+        s7p_free(k.items);
+    }
+    /* The text pool belongs to the result through items[0].symbol; otherwise free it. */
+    if (!r || k.n == 0) s7p_free(k.text);
+    s7p_free(k.sym_off);
+    s7p_free(k.block_off);
+    return st;
 }

@@ -315,6 +315,24 @@ static void test_browse_counts_every_variable(void **state)
     assert_int_equal(it->tag.type, 134);  /* Event_HwInt (spec §9) */
 }
 
+/* The one-call form lists the same variables, with the same addresses, as the stream. */
+static void test_browse_all_matches_stream(void **state)
+{
+    (void)state;
+    s7p_browse_result *r = NULL;
+    s7p_error err;
+    assert_int_equal(s7p_browse_all(F.c, &r, &err), S7P_OK);
+    assert_non_null(r);
+    assert_int_equal(r->count, F.all.n);
+    for (size_t i = 0; i < r->count; i++) {
+        assert_string_equal(r->items[i].symbol, F.all.v[i].symbol);
+        assert_string_equal(r->items[i].block, F.all.v[i].block);
+        assert_true(tags_equal(&r->items[i].tag, &F.all.v[i].tag));
+    }
+    s7p_browse_result_free(r);
+    s7p_browse_result_free(NULL);
+}
+
 static void test_symbols_resolve_to_browsed_addresses(void **state)
 {
     (void)state;
@@ -1391,6 +1409,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_browse_counts_every_variable),
+        cmocka_unit_test(test_browse_all_matches_stream),
         cmocka_unit_test(test_symbols_resolve_to_browsed_addresses),
         cmocka_unit_test(test_read_every_variable),
         cmocka_unit_test(test_read_known_values),
