@@ -118,6 +118,25 @@ typedef enum s7p_verify {
 #define S7P_REMOTE_TSAP_HMI "SIMATIC-ROOT-HMI"
 #define S7P_REMOTE_TSAP_ES "SIMATIC-ROOT-ES"
 
+/** Where a client's connection stands. */
+typedef enum s7p_conn_state {
+    S7P_STATE_DISCONNECTED = 0,     /**< no connection (initial, after s7p_disconnect()) */
+    S7P_STATE_CONNECTING,
+    S7P_STATE_CONNECTED,
+    S7P_STATE_FAULTED,              /**< the connection broke; s7p_connect() (or, with
+                                         auto_reconnect, the next read) connects again */
+    S7P_STATE_DISCONNECTING,
+} s7p_conn_state;
+
+/** Called on every state change. Runs on the thread of the API call that changed the
+ *  state, after that call released the client's lock (so it may call into the client). */
+typedef void (*s7p_state_fn)(void *ctx, s7p_conn_state from, s7p_conn_state to);
+
+/** Called when a call fails for a communication reason (network, timeout, TLS, protocol,
+ *  the PLC refusing a whole request), with the same error the call returns. Same thread and
+ *  lock rules as s7p_state_fn. Argument errors and per-item errors do not call it. */
+typedef void (*s7p_comm_error_fn)(void *ctx, const s7p_error *err);
+
 /** Client options. Initialise with s7p_client_options_init(); s7p_client_new() copies every
  *  string, so the struct and its strings may go away afterwards. New fields go at the end. */
 typedef struct s7p_client_options {
@@ -139,6 +158,14 @@ typedef struct s7p_client_options {
     void *log_ctx;
     s7p_log_level log_level;        /**< most verbose level passed to `log`; default INFO */
     bool allow_write;               /**< default false: s7p_write() fails, sends nothing */
+    s7p_state_fn on_state;          /**< NULL = none */
+    void *state_ctx;
+    s7p_comm_error_fn on_comm_error; /**< NULL = none */
+    void *comm_error_ctx;
+    bool auto_reconnect;            /**< default false. When on, a read, browse, symbol lookup
+                                         or CPU info call that fails transiently reconnects
+                                         and retries exactly once; a write is never retried
+                                         (the caller gets the error and decides). */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -173,6 +200,12 @@ S7P_API s7p_status s7p_disconnect(s7p_client *c, s7p_error *err);
 
 /** True while a session is established. */
 S7P_API bool s7p_is_connected(s7p_client *c);
+
+/** The connection state. */
+S7P_API s7p_conn_state s7p_get_state(s7p_client *c);
+
+/** "disconnected", "connecting", "connected", "faulted", "disconnecting". Static. */
+S7P_API const char *s7p_state_name(s7p_conn_state s);
 
 /** What the CPU tells about itself. Strings are NUL-terminated, empty when not reported. */
 typedef struct s7p_cpu_info {

@@ -90,6 +90,7 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     }
     format_endpoint(c->endpoint, sizeof c->endpoint, c->host, o->port);
     c->log = (s7p_log_sink){o->log, o->log_ctx, o->log_level};
+    c->state = S7P_STATE_DISCONNECTED;
     s7p_browse_cache_init(&c->cache);
     s7p_error_clear(err);
     *out = c;
@@ -99,7 +100,11 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
 void s7p_client_free(s7p_client *c)
 {
     if (!c) return;
-    s7p_disconnect(c, NULL);
+    /* Closing without the callbacks: the caller is freeing the client. */
+    pthread_mutex_lock(&c->lock);
+    if (c->session.open || c->session.ch.rx)
+        s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
+    pthread_mutex_unlock(&c->lock);
     s7p_tls_ctx_free(c->tls);
     s7p_browse_cache_clear(&c->cache);
     pthread_mutex_destroy(&c->lock);
@@ -150,7 +155,7 @@ static void log_fingerprint(s7p_client *c)
              c->opt.verify == S7P_VERIFY_NONE ? " (not verified)" : "");
 }
 
-static s7p_status connect_locked(s7p_client *c, s7p_fail *f)
+s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
 {
     /* The connect timeout covers everything the call does, TLS set-up included. */
     int64_t deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
@@ -159,58 +164,74 @@ static s7p_status connect_locked(s7p_client *c, s7p_fail *f)
         return s7p_fail_set(f, S7P_E_UNSUPPORTED, "security mode not available in this build");
     s7p_status st = ensure_tls(c, f);
     if (st != S7P_OK) return st;
+    s7p_browse_cache_clear(&c->cache);  /* the program may have changed meanwhile */
+    s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
     s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap, c->tls};
     st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
+    s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : S7P_STATE_DISCONNECTED);
     if (st == S7P_OK) log_fingerprint(c);
     return st;
+}
+
+static s7p_status op_connect(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+{
+    (void)arg;
+    return s7p_client_connect_locked(c, ev, f);
 }
 
 s7p_status s7p_connect(s7p_client *c, s7p_error *err)
 {
     if (!c) return S7P_E_INVALID_ARG;
-    s7p_fail f = {0};
-    pthread_mutex_lock(&c->lock);
-    s7p_status st = connect_locked(c, &f);
-    pthread_mutex_unlock(&c->lock);
-    return s7p_client_finish(c, "connect", st, &f, err);
+    return s7p_client_run(c, "connect", 0, op_connect, NULL, err);
+}
+
+static s7p_status op_disconnect(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+{
+    (void)arg;
+    (void)f;
+    if (c->session.open || c->session.ch.rx) {
+        s7p_client_set_state(c, ev, S7P_STATE_DISCONNECTING);
+        s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
+    }
+    s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
+    s7p_client_set_state(c, ev, S7P_STATE_DISCONNECTED);
+    return S7P_OK;
 }
 
 s7p_status s7p_disconnect(s7p_client *c, s7p_error *err)
 {
     if (!c) return S7P_E_INVALID_ARG;
-    pthread_mutex_lock(&c->lock);
-    if (c->session.open || c->session.ch.rx)
-        s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
-    s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
-    pthread_mutex_unlock(&c->lock);
-    s7p_error_clear(err);
-    return S7P_OK;
+    return s7p_client_run(c, "disconnect", 0, op_disconnect, NULL, err);
 }
 
 bool s7p_is_connected(s7p_client *c)
 {
-    if (!c) return false;
-    pthread_mutex_lock(&c->lock);
-    bool open = c->session.open;
-    pthread_mutex_unlock(&c->lock);
-    return open;
+    return s7p_get_state(c) == S7P_STATE_CONNECTED;
 }
 
-/* A session whose channel broke is closed, so the next call sees "not connected". */
-void s7p_client_drop_if_broken(s7p_client *c)
+s7p_conn_state s7p_get_state(s7p_client *c)
 {
-    if (c->session.open && c->session.ch.err != S7P_OK) s7p_session_close(&c->session, 0);
+    if (!c) return S7P_STATE_DISCONNECTED;
+    pthread_mutex_lock(&c->lock);
+    s7p_conn_state st = c->state;
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+typedef struct info_args {
+    s7p_cpu_info *out;
+} info_args;
+
+static s7p_status op_info(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+{
+    (void)ev;
+    info_args *a = arg;
+    return s7p_info_read(&c->session, a->out, c->opt.request_timeout_ms, f);
 }
 
 s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err)
 {
     if (!c || !out) return S7P_E_INVALID_ARG;
-    s7p_fail f = {0};
-    s7p_status st;
-    pthread_mutex_lock(&c->lock);
-    if (!c->session.open) st = s7p_fail_set(&f, S7P_E_STATE, "not connected");
-    else st = s7p_info_read(&c->session, out, c->opt.request_timeout_ms, &f);
-    s7p_client_drop_if_broken(c);
-    pthread_mutex_unlock(&c->lock);
-    return s7p_client_finish(c, "info", st, &f, err);
+    info_args a = {out};
+    return s7p_client_run(c, "info", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_info, &a, err);
 }
