@@ -2,6 +2,7 @@
  * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS. */
 #include <string.h>
 
+#include "faults.h"
 #include "proto/vlq.h"
 #include "sim_int.h"
 #include "util/clock.h"
@@ -56,8 +57,17 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
     sim_log(c->sim, 2, "conn %lu: %s (0x%04x) seq %u session 0x%08x flags 0x%02x", c->id,
             sim_function_name(req->function), req->function, req->seq,
             (unsigned)req->session_id, req->transport_flags);
+    s7p_sim_fault f;
+    bool fault = sim_fault_take(c->sim, req->function, &f);
     sim_reply r;
-    sim_dispatch(c, req, a, &r);
+    if (fault && f.kind == S7P_SIM_FAULT_PLC_ERROR)
+        sim_fault_plc_error(req, &f, &r);  /* refused: the request is not carried out */
+    else
+        sim_dispatch(c, req, a, &r);
+    if (fault) {
+        sim_fault_next next = sim_fault_apply(c, req, &f, a, &r);
+        if (next != SIM_FAULT_ANSWER) return next == SIM_FAULT_KEEP;
+    }
     if (r.send && !send_reply(c, &r)) return false;
     if (r.start_tls && !start_tls(c)) return false;
     return !r.close;
@@ -97,6 +107,7 @@ void *sim_conn_main(void *arg)
     if (s7p_channel_init(&c->ch, c->fd) == S7P_OK) {
         c->ch.trace = sim_trace;
         c->ch.trace_ctx = c;
+        sim_fault_wrap_tls(c);
         serve(c);
     } else {
         sim_log(s, 0, "conn %lu: out of memory", c->id);

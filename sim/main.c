@@ -15,11 +15,14 @@ enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
 enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
+    OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE,
 };
 
 typedef struct cli {
     s7p_sim_config cfg;
     const char *port_file;
+    s7p_sim_fault fault;
+    bool has_fault, has_delay, has_code;
 } cli;
 
 static void usage(FILE *f)
@@ -29,13 +32,21 @@ static void usage(FILE *f)
             "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
             "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
             "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
+            "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
             "port), 8 sessions, a generated self-signed certificate. --port-file (and\n"
             "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
             "program of DIR (TIA sources *.udt, *.db and tag tables *.tags). Stops on\n"
-            "SIGINT/SIGTERM.\n");
+            "SIGINT/SIGTERM.\n"
+            "\n"
+            "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
+            "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
+            "only the NTH (from 1). KIND: drop-before, drop-mid, stall, delay, truncated,\n"
+            "garbage, oversized, tls-alert, wrong-seq, plc-error, system-event. --delay-ms is\n"
+            "the wait of delay (alone: delay every answer); --plc-code the negative return\n"
+            "value of plc-error and system-event.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -63,11 +74,70 @@ static const struct option long_opts[] = {
     {"project", required_argument, NULL, OPT_PROJECT},
     {"accept-any-tsap", no_argument, NULL, OPT_ANY_TSAP},
     {"program", required_argument, NULL, OPT_PROGRAM},
+    {"fault", required_argument, NULL, OPT_FAULT},
+    {"delay-ms", required_argument, NULL, OPT_DELAY_MS},
+    {"plc-code", required_argument, NULL, OPT_PLC_CODE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
+
+static bool parse_code(const char *s, int16_t *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < INT16_MIN || v >= 0) return false;
+    *out = (int16_t)v;
+    return true;
+}
+
+static int fault_option(cli *o, int opt, const char *arg)
+{
+    char why[256];
+    unsigned long n;
+    switch (opt) {
+    case OPT_FAULT:
+        if (!s7p_sim_fault_parse(arg, &o->fault, why, sizeof why)) {
+            fprintf(stderr, "s7plus-sim: %s\n", why);
+            return EXIT_USAGE;
+        }
+        o->has_fault = true;
+        return -1;
+    case OPT_DELAY_MS:
+        if (!parse_uint(arg, 3600000, &n)) break;
+        o->fault.delay_ms = (unsigned)n;
+        o->has_delay = true;
+        return -1;
+    default:
+        if (!parse_code(arg, &o->fault.plc_code)) break;
+        o->has_code = true;
+        return -1;
+    }
+    fprintf(stderr, "s7plus-sim: bad value \"%s\"\n", arg);
+    return EXIT_USAGE;
+}
+
+/* The fault options together: --delay-ms alone delays every answer; --plc-code needs a
+ * fault that uses it. Returns -1 to go on, else the exit code. */
+static int check_fault(cli *o)
+{
+    if (!o->has_fault && o->has_delay) {
+        o->fault.kind = S7P_SIM_FAULT_DELAY;
+        o->has_fault = true;
+    }
+    if (o->has_code && !(o->has_fault && (o->fault.kind == S7P_SIM_FAULT_PLC_ERROR ||
+                                          o->fault.kind == S7P_SIM_FAULT_SYSTEM_EVENT))) {
+        fprintf(stderr, "s7plus-sim: --plc-code needs --fault plc-error or system-event\n");
+        return EXIT_USAGE;
+    }
+    if (o->has_fault && o->fault.kind == S7P_SIM_FAULT_DELAY && !o->has_delay) {
+        fprintf(stderr, "s7plus-sim: --fault delay needs --delay-ms\n");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
 
 /* Returns -1 to go on, else the exit code. */
 static int apply(cli *o, int opt, const char *arg)
@@ -94,6 +164,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PROJECT: o->cfg.project_name = arg; return -1;
     case OPT_ANY_TSAP: o->cfg.accept_any_tsap = true; return -1;
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
+    case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;
@@ -114,7 +185,7 @@ static int parse_args(cli *o, int argc, char **argv)
         fprintf(stderr, "s7plus-sim: unexpected argument \"%s\"\n", argv[optind]);
         return EXIT_USAGE;
     }
-    return -1;
+    return check_fault(o);
 }
 
 /* Writes "PORT\n" to path atomically (temporary file, then rename). */
@@ -180,6 +251,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "s7plus-sim: %s\n", err);
         return EXIT_RUN;
     }
+    if (o.has_fault) s7p_sim_set_fault(s, &o.fault);  /* before anyone learns the port */
     print_listening(s, o.cfg.listen_addr);
     if (!publish_port(&o, s7p_sim_port(s))) {
         s7p_sim_stop(s);

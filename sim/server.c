@@ -237,6 +237,7 @@ static void teardown(s7p_sim *s)
     free(s->counters);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->log_mu);
+    pthread_mutex_destroy(&s->fault_mu);
     free(s);
 }
 
@@ -250,6 +251,7 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
     s->listen_fd = s->wake[0] = s->wake[1] = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
+    pthread_mutex_init(&s->fault_mu, NULL);
     if (!setup(s, c, err, err_len)) {
         teardown(s);
         return NULL;

@@ -60,7 +60,64 @@ unsigned s7p_sim_sessions(const s7p_sim *s);
 /** Requests received so far with this function code, over all connections. */
 unsigned long s7p_sim_requests(const s7p_sim *s, uint16_t function);
 
-/** Closes the listener and every connection, joins all threads and frees s. NULL: no-op. */
+/** Closes the listener and every connection, joins all threads and frees s. NULL: no-op.
+ *  Returns within about a second even while faults stall or delay answers. */
 void s7p_sim_stop(s7p_sim *s);
+
+/* ---- fault injection ---------------------------------------------------------------------
+ * One fault at a time, for requests of one function code (0 = any): every matching request
+ * (nth 0) or only the nth matching request after the fault was set (nth 1 = the next one).
+ * The request still reaches the simulator (s7p_sim_requests counts it) and, except for
+ * S7P_SIM_FAULT_PLC_ERROR, is carried out (a write is applied, a session opened or
+ * deleted); only its answer is replaced by the fault. In clear (before TLS), "record" below
+ * means the COTP DT that carries the frame. */
+typedef enum s7p_sim_fault_kind {
+    S7P_SIM_FAULT_NONE = 0,
+    S7P_SIM_FAULT_DROP_BEFORE_RESPONSE,  /* close TCP instead of answering */
+    S7P_SIM_FAULT_DROP_MID_RESPONSE,     /* send the first half of the answer's first frame
+                                            (inside TLS: of its record's bytes), then close */
+    S7P_SIM_FAULT_STALL,                 /* never answer; the connection stays open */
+    S7P_SIM_FAULT_DELAY,                 /* answer after delay_ms (closes at once instead
+                                            when the client hangs up or the simulator stops) */
+    S7P_SIM_FAULT_TRUNCATED_FRAME,       /* a frame whose header claims more data bytes than
+                                            follow (half of them), then nothing; stays open */
+    S7P_SIM_FAULT_GARBAGE,               /* 64 random bytes instead of the answer (inside TLS:
+                                            a record of them); stays open */
+    S7P_SIM_FAULT_OVERSIZED_LENGTH,      /* a frame with data length 0xFFFF, sent whole (65543
+                                            bytes; in clear the first TPKT has length 0xFFFF,
+                                            far over the negotiated TPDU size); stays open */
+    S7P_SIM_FAULT_TLS_ALERT,             /* a fatal TLS alert (bad_record_mac, encrypted, as
+                                            OpenSSL sends it on a forged record), then close;
+                                            in clear: a plaintext internal_error alert record */
+    S7P_SIM_FAULT_WRONG_SEQUENCE,        /* the right answer with sequence number + 1 */
+    S7P_SIM_FAULT_PLC_ERROR,             /* return value plc_code and no body; the request is
+                                            not carried out, the connection stays usable */
+    S7P_SIM_FAULT_SYSTEM_EVENT,          /* a fatal system event (0xFE frame, struct 40300 with
+                                            ReturnValue plc_code and the function), then close */
+} s7p_sim_fault_kind;
+
+typedef struct s7p_sim_fault {
+    s7p_sim_fault_kind kind;
+    uint16_t function;            /* function code to act on; 0 = any */
+    unsigned nth;                 /* 0 = every matching request; n = only the nth (from 1) */
+    unsigned delay_ms;            /* DELAY */
+    int16_t plc_code;             /* PLC_ERROR (default -107 NotAllowed), SYSTEM_EVENT
+                                     (default -1); 0 or positive = the default */
+} s7p_sim_fault;
+
+/** Replaces the active fault; it acts from the next matching request on, counting nth from
+ *  there and its hits from 0. NULL or kind NONE: no fault. Any thread, any time. */
+void s7p_sim_set_fault(s7p_sim *s, const s7p_sim_fault *f);
+/** No fault from the next request on (the hit count stays readable until the next set). */
+void s7p_sim_clear_fault(s7p_sim *s);
+/** How often the active (or last cleared) fault fired. */
+unsigned long s7p_sim_fault_hits(const s7p_sim *s);
+
+/** Command-line name of a kind ("drop-before", "stall", ...); "?" if unknown. */
+const char *s7p_sim_fault_name(s7p_sim_fault_kind kind);
+/** Parses "KIND[:FUNCTION[:NTH]]" (FUNCTION: 0x054c, 1356, a name such as GetMultiVariables,
+ *  or "any"; NTH: decimal, 0 = every). Sets kind, function and nth of *f and leaves its other
+ *  fields alone. On failure returns false and writes a one-line reason to err. */
+bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len);
 
 #endif

@@ -57,6 +57,10 @@ typedef struct sim_conn {
     s7p_channel ch;
     bool tls;
     uint32_t session, session2;   /* 0: no session yet */
+    /* fault injection (faults.c): the channel's TLS transport is wrapped */
+    s7p_tls_io io;                /* the channel's own transport, called by the wrapper */
+    bool tls_cut;                 /* next TLS send: only the first half of its bytes */
+    s7p_bytes tls_inject;         /* next TLS receive: these bytes, not the socket's */
 } sim_conn;
 
 struct s7p_sim {
@@ -79,6 +83,11 @@ struct s7p_sim {
     atomic_uint next_session;
     atomic_ulong next_conn;
     atomic_ulong *counters;       /* 65536, by function code */
+    /* fault injection (faults.c) */
+    pthread_mutex_t fault_mu;     /* guards fault and fault_seen */
+    s7p_sim_fault fault;
+    unsigned long fault_seen;     /* matching requests since the fault was set */
+    atomic_ulong fault_hits;
 };
 
 /* log.c */
@@ -105,6 +114,8 @@ typedef struct sim_reply {
 void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out);
 /** Protocol name of a function code, e.g. "GetMultiVariables"; "?" if unknown. */
 const char *sim_function_name(uint16_t function);
+/** The function code of a protocol name (case-insensitive); false if unknown. */
+bool sim_function_code(const char *name, uint16_t *function);
 
 /* cpu.c */
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);

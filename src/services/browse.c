@@ -198,6 +198,11 @@ static s7p_status read_rid_batch(s7p_session *s, s7p_db_entry *dbs, uint32_t n, 
     req.req.get_multi.nfields = n * s7p_item_address_fields(&items[0]);
     req.req.get_multi.addresses = items;
     s7p_status st = s7p_session_call(s, &req, &a, &resp, deadline, f);
+    if (st == S7P_OK && resp.ret_only) {
+        f->plc_return = resp.ret;
+        st = s7p_fail_set(f, S7P_E_PLC, "type ids of the blocks: PLC refused: code %d",
+                          s7p_ret_code(resp.ret));
+    }
     for (const s7p_member *m = st == S7P_OK ? resp.resp.get_multi.values.first : NULL; m; m = m->next)
         if (m->id >= 1 && m->id <= n && m->value.type == S7P_DT_RID && !s7p_value_is_array(&m->value))
             dbs[m->id - 1].type_rid = (uint32_t)m->value.v.u;

@@ -13,9 +13,18 @@ static s7p_status fail(s7p_channel *ch, s7p_status st, const char *what)
 {
     if (ch->err == S7P_OK) {
         ch->err = st;
-        snprintf(ch->err_msg, sizeof ch->err_msg, "%s: %s", what, s7p_strerror(st));
+        /* For TLS failures OpenSSL's own reason says more than the code. */
+        const char *why = st == S7P_E_TLS && ch->tls && *s7p_tls_error(ch->tls)
+                              ? s7p_tls_error(ch->tls)
+                              : s7p_strerror(st);
+        snprintf(ch->err_msg, sizeof ch->err_msg, "%s: %s", what, why);
     }
     return st;
+}
+
+s7p_status s7p_channel_break(s7p_channel *ch, s7p_status st, const char *what)
+{
+    return fail(ch, st, what);
 }
 
 /* ---- TLS over COTP: the TLS byte stream travels in DTs of at most 960 bytes ---- */
@@ -231,6 +240,11 @@ s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t
         s7p_frame f;
         size_t used = 0;
         s7p_status st = s7p_frame_parse(ch->rx, ch->rx_len, &f, &used);
+        /* A header announcing more than the receive buffer holds can never complete. */
+        if (st == S7P_E_TOO_SMALL && ch->rx_len >= S7P_FRAME_HEADER_LEN &&
+            S7P_FRAME_HEADER_LEN + ((size_t)ch->rx[2] << 8 | ch->rx[3]) + S7P_FRAME_TRAILER_LEN >
+                ch->rx_cap)
+            return fail(ch, S7P_E_PROTOCOL, "frame longer than any peer sends");
         if (st == S7P_E_TOO_SMALL || (st == S7P_OK && ch->rx_len == 0)) {
             st = fill_rx(ch, deadline);
             if (st != S7P_OK) return fail(ch, st, "receive");

@@ -65,6 +65,10 @@ s7p_status s7p_channel_send(s7p_channel *ch, const s7p_pdu *p, int64_t deadline)
 s7p_status s7p_channel_send_event(s7p_channel *ch, const s7p_sysevent *e, int64_t deadline);
 /** Sends raw bytes as they are (fault injection in the simulator, tests). */
 s7p_status s7p_channel_send_raw(s7p_channel *ch, const uint8_t *p, size_t n, int64_t deadline);
+/** Marks the channel broken (a fatal condition found above the framing, e.g. a PLC's
+ *  fatal system event); every later call fails with st. Returns st. */
+s7p_status s7p_channel_break(s7p_channel *ch, s7p_status st, const char *what);
+
 /** Receives the next message; decoded trees are allocated from `a` (released by the caller). */
 s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t deadline);
 

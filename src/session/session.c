@@ -28,8 +28,9 @@ static s7p_status channel_fail(s7p_session *s, s7p_status st, s7p_fail *f, const
         f->sys_errno = s->ch.iso.sys_errno;
         if (s->ch.tls) f->tls_err = s7p_tls_error_code(s->ch.tls);
     }
-    return s7p_fail_set(f, st, "%s: %s", step,
-                        s->ch.err_msg[0] ? s->ch.err_msg : s7p_strerror(st));
+    /* The channel's message already names the step that failed. */
+    if (s->ch.err_msg[0]) return s7p_fail_set(f, st, "%s", s->ch.err_msg);
+    return s7p_fail_set(f, st, "%s: %s", step, s7p_strerror(st));
 }
 
 static uint16_t next_seq(s7p_session *s)
@@ -77,6 +78,8 @@ static s7p_status on_event(s7p_session *s, const s7p_msg *m, s7p_fail *f)
     int64_t rv;
     if (s7p_sysevent_return_value(&m->event, &rv) && rv < 0) {
         f->plc_return = (uint64_t)rv;
+        /* The PLC drops the connection after such an event: so does the client. */
+        s7p_channel_break(&s->ch, S7P_E_PROTOCOL, "system event");
         return s7p_fail_set(f, S7P_E_PROTOCOL, "PLC reported a fatal error (system event, code %lld)",
                             (long long)rv);
     }
@@ -95,6 +98,13 @@ static s7p_status wait_response(s7p_session *s, const s7p_pdu *req, s7p_arena *a
             *resp = m.pdu;
             check_iid(s, req, resp);
             return S7P_OK;
+        }
+        /* One request is outstanding at a time and a timeout breaks the channel, so an answer
+         * to any other sequence number cannot be a late one: the peer is out of step. */
+        if (m.kind == S7P_MSG_PDU && m.pdu.opcode == S7P_OP_RESPONSE && m.pdu.seq != req->seq) {
+            s7p_channel_break(&s->ch, S7P_E_PROTOCOL, "answer out of sequence");
+            return s7p_fail_set(f, S7P_E_PROTOCOL, "answer with sequence number %u to request %u",
+                                m.pdu.seq, req->seq);
         }
         if (m.kind == S7P_MSG_SYSTEM_EVENT && (st = on_event(s, &m, f)) != S7P_OK) return st;
         if (m.kind == S7P_MSG_PDU)

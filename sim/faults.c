@@ -1,0 +1,466 @@
+/* Fault injection: the active fault, the requests it hits and the broken answers it sends.
+ * Frames and records are built here byte by byte, so that they can be wrong on purpose; the
+ * TLS transport of each connection is wrapped so that a record can be cut short on the wire
+ * and a forged record fed to the server's own TLS stack (which then sends a real alert). */
+#include "faults.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "net/tcp.h"
+#include "util/clock.h"
+
+#define GARBAGE_LEN 64u
+#define FILLER_LEN 32u            /* data of a broken frame when there is no answer to break */
+#define OVERSIZED_DATA 0xFFFFu
+#define TLS_RECORD_MAX 16384u
+#define DEFAULT_PLC_CODE (-107)   /* NotAllowed */
+#define DEFAULT_EVENT_CODE (-1)   /* what a real PLC's fatal system event carries */
+#define EVENT_FUNCTION_ID 40303u  /* UDInt: the function of the request that failed */
+
+static const char *const kind_names[] = {
+    [S7P_SIM_FAULT_NONE] = "none",
+    [S7P_SIM_FAULT_DROP_BEFORE_RESPONSE] = "drop-before",
+    [S7P_SIM_FAULT_DROP_MID_RESPONSE] = "drop-mid",
+    [S7P_SIM_FAULT_STALL] = "stall",
+    [S7P_SIM_FAULT_DELAY] = "delay",
+    [S7P_SIM_FAULT_TRUNCATED_FRAME] = "truncated",
+    [S7P_SIM_FAULT_GARBAGE] = "garbage",
+    [S7P_SIM_FAULT_OVERSIZED_LENGTH] = "oversized",
+    [S7P_SIM_FAULT_TLS_ALERT] = "tls-alert",
+    [S7P_SIM_FAULT_WRONG_SEQUENCE] = "wrong-seq",
+    [S7P_SIM_FAULT_PLC_ERROR] = "plc-error",
+    [S7P_SIM_FAULT_SYSTEM_EVENT] = "system-event",
+};
+#define NKINDS (sizeof kind_names / sizeof kind_names[0])
+
+const char *s7p_sim_fault_name(s7p_sim_fault_kind kind)
+{
+    return (unsigned)kind < NKINDS ? kind_names[kind] : "?";
+}
+
+/* ---- the active fault ---- */
+
+static void describe(const s7p_sim_fault *f, char *out, size_t cap)
+{
+    const char *fn = f->function ? sim_function_name(f->function) : "any request";
+    if (f->nth)
+        snprintf(out, cap, "%s on %s 0x%04x, request %u", s7p_sim_fault_name(f->kind), fn,
+                 (unsigned)f->function, f->nth);
+    else
+        snprintf(out, cap, "%s on %s 0x%04x, every request", s7p_sim_fault_name(f->kind), fn,
+                 (unsigned)f->function);
+}
+
+void s7p_sim_set_fault(s7p_sim *s, const s7p_sim_fault *f)
+{
+    s7p_sim_fault none = {0};
+    if (!f || (unsigned)f->kind >= NKINDS) f = &none;
+    pthread_mutex_lock(&s->fault_mu);
+    s->fault = *f;
+    s->fault_seen = 0;
+    atomic_store(&s->fault_hits, 0ul);
+    pthread_mutex_unlock(&s->fault_mu);
+    char what[128];
+    describe(f, what, sizeof what);
+    if (f->kind == S7P_SIM_FAULT_NONE)
+        sim_log(s, 1, "fault: none");
+    else
+        sim_log(s, 1, "fault: %s", what);
+}
+
+void s7p_sim_clear_fault(s7p_sim *s)
+{
+    pthread_mutex_lock(&s->fault_mu);
+    memset(&s->fault, 0, sizeof s->fault);
+    s->fault_seen = 0;
+    pthread_mutex_unlock(&s->fault_mu);
+    sim_log(s, 1, "fault: cleared");
+}
+
+unsigned long s7p_sim_fault_hits(const s7p_sim *s)
+{
+    return atomic_load(&((s7p_sim *)s)->fault_hits);
+}
+
+bool sim_fault_take(s7p_sim *s, uint16_t function, s7p_sim_fault *f)
+{
+    bool fire = false;
+    pthread_mutex_lock(&s->fault_mu);
+    const s7p_sim_fault *a = &s->fault;
+    if (a->kind != S7P_SIM_FAULT_NONE && (a->function == 0 || a->function == function)) {
+        s->fault_seen++;
+        fire = a->nth == 0 || s->fault_seen == a->nth;
+        if (fire) {
+            *f = *a;
+            atomic_fetch_add(&s->fault_hits, 1ul);
+        }
+    }
+    pthread_mutex_unlock(&s->fault_mu);
+    return fire;
+}
+
+/* ---- parsing "KIND[:FUNCTION[:NTH]]" ---- */
+
+static bool parse_kind(const char *s, size_t n, s7p_sim_fault_kind *out)
+{
+    for (unsigned i = 0; i < NKINDS; i++) {
+        if (strlen(kind_names[i]) == n && strncasecmp(kind_names[i], s, n) == 0) {
+            *out = (s7p_sim_fault_kind)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_number(const char *s, int base, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, base);
+    if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_function(const char *s, uint16_t *out)
+{
+    unsigned long v;
+    if (strcasecmp(s, "any") == 0 || strcmp(s, "*") == 0) {
+        *out = 0;
+        return true;
+    }
+    bool hex = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'));
+    if ((hex && s[2] && parse_number(s + 2, 16, 0xFFFF, &v)) ||
+        (!hex && s[0] >= '0' && s[0] <= '9' && parse_number(s, 10, 0xFFFF, &v))) {
+        *out = (uint16_t)v;
+        return true;
+    }
+    return sim_function_code(s, out);
+}
+
+bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len)
+{
+    char buf[96];
+    if (!spec || strlen(spec) >= sizeof buf) {
+        snprintf(err, err_len, "fault \"%s\": too long", spec ? spec : "");
+        return false;
+    }
+    strcpy(buf, spec);
+    char *fn = strchr(buf, ':');
+    char *nth = fn ? strchr(fn + 1, ':') : NULL;
+    if (fn) *fn++ = '\0';
+    if (nth) *nth++ = '\0';
+    s7p_sim_fault_kind kind;
+    uint16_t function = 0;
+    unsigned long n = 0;
+    if (!parse_kind(buf, strlen(buf), &kind)) {
+        snprintf(err, err_len, "unknown fault \"%s\" (drop-before, drop-mid, stall, delay, "
+                 "truncated, garbage, oversized, tls-alert, wrong-seq, plc-error, system-event)",
+                 buf);
+        return false;
+    }
+    if (fn && !parse_function(fn, &function)) {
+        snprintf(err, err_len, "fault \"%s\": unknown function \"%s\" (0x054c or a name such "
+                 "as GetMultiVariables)", spec, fn);
+        return false;
+    }
+    if (nth && !parse_number(nth, 10, 0xFFFFFFFFul, &n)) {
+        snprintf(err, err_len, "fault \"%s\": bad request number \"%s\"", spec, nth);
+        return false;
+    }
+    f->kind = kind;
+    f->function = function;
+    f->nth = (unsigned)n;
+    return true;
+}
+
+/* ---- the TLS transport wrapper ---- */
+
+static s7p_status wrap_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
+{
+    sim_conn *c = ctx;
+    if (c->tls_cut && n > 1) {
+        c->tls_cut = false;
+        n /= 2;                   /* a record's header and part of its body, no more */
+    }
+    return c->io.send(c->io.ctx, p, n, deadline);
+}
+
+static s7p_status wrap_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
+{
+    sim_conn *c = ctx;
+    if (c->tls_inject.n) {
+        *p = c->tls_inject.p;
+        *n = c->tls_inject.n;
+        c->tls_inject.n = 0;
+        return S7P_OK;
+    }
+    return c->io.recv(c->io.ctx, p, n, deadline);
+}
+
+void sim_fault_wrap_tls(sim_conn *c)
+{
+    c->io = c->ch.tls_io;
+    c->ch.tls_io.ctx = c;
+    c->ch.tls_io.send = wrap_send;
+    c->ch.tls_io.recv = wrap_recv;
+}
+
+/* ---- building broken answers ---- */
+
+/* xorshift64*: garbage needs no quality, only variety. */
+static uint64_t rnd_next(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * UINT64_C(2685821657736338717);
+}
+
+static void random_bytes(sim_conn *c, uint8_t *p, size_t n)
+{
+    uint64_t x = (uint64_t)s7p_now_ms() * UINT64_C(0x9E3779B97F4A7C15) ^ c->id ^ (uintptr_t)p;
+    if (!x) x = 1;
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(rnd_next(&x) >> 56);
+}
+
+/* The PDU data part the answer would have had (from the arena), or filler when there is no
+ * answer to send. False when out of memory. */
+static bool answer_data(sim_conn *c, const sim_reply *r, s7p_arena *a, uint8_t **p, size_t *n)
+{
+    if (r->send) {
+        s7p_wr count = s7p_wr_counter();
+        if (s7p_pdu_encode(&count, &r->pdu) && count.len > 0 &&
+            (*p = s7p_arena_alloc(a, count.len))) {
+            s7p_wr w = s7p_wr_init(*p, count.len);
+            if (s7p_pdu_encode(&w, &r->pdu)) {
+                *n = w.len;
+                return true;
+            }
+        }
+    }
+    if (!(*p = s7p_arena_alloc(a, FILLER_LEN))) return false;
+    random_bytes(c, *p, FILLER_LEN);
+    *n = FILLER_LEN;
+    return true;
+}
+
+static void put_header(uint8_t *p, uint8_t version, size_t len)
+{
+    p[0] = S7P_FRAME_MARKER;
+    p[1] = version;
+    p[2] = (uint8_t)(len >> 8);
+    p[3] = (uint8_t)len;
+}
+
+static uint8_t answer_version(const s7p_pdu *req, const sim_reply *r)
+{
+    return r->send ? r->pdu.version : req->version;
+}
+
+static s7p_status send_raw(sim_conn *c, const uint8_t *p, size_t n)
+{
+    return s7p_channel_send_raw(&c->ch, p, n, s7p_deadline_in(SIM_SEND_MS));
+}
+
+/* The first frame of the answer, of which only the first half reaches the wire. */
+static void drop_mid(sim_conn *c, const s7p_pdu *req, s7p_arena *a, const sim_reply *r)
+{
+    uint8_t *data, *f;
+    size_t n;
+    if (!answer_data(c, r, a, &data, &n)) return;
+    size_t k = n < S7P_FRAME_DATA_MAX ? n : S7P_FRAME_DATA_MAX;
+    if (!(f = s7p_arena_alloc(a, k + 8))) return;
+    put_header(f, answer_version(req, r), k);
+    memcpy(f + 4, data, k);
+    size_t len = 4 + k;
+    if (k == n) {
+        put_header(f + len, answer_version(req, r), 0);
+        len += 4;
+    }
+    if (c->tls) {
+        c->tls_cut = true;        /* the whole frame in one record, half the record sent */
+        (void)send_raw(c, f, len);
+        c->tls_cut = false;
+    } else {
+        (void)send_raw(c, f, len / 2);
+    }
+}
+
+/* A header claiming all of the answer's first frame, followed by half of it. */
+static void truncated(sim_conn *c, const s7p_pdu *req, s7p_arena *a, const sim_reply *r)
+{
+    uint8_t *data, *f;
+    size_t n;
+    if (!answer_data(c, r, a, &data, &n)) return;
+    size_t k = n < S7P_FRAME_DATA_MAX ? n : S7P_FRAME_DATA_MAX;
+    if (!(f = s7p_arena_alloc(a, k + 4))) return;
+    put_header(f, answer_version(req, r), k);
+    memcpy(f + 4, data, k / 2);
+    (void)send_raw(c, f, 4 + k / 2);
+}
+
+static void garbage(sim_conn *c)
+{
+    uint8_t g[GARBAGE_LEN];
+    random_bytes(c, g, sizeof g);
+    if (g[0] == S7P_FRAME_MARKER) g[0] = 0x00;  /* certainly no frame */
+    (void)send_raw(c, g, sizeof g);
+}
+
+/* In clear: one TPKT of the largest length (65535), a DT carrying 65528 bytes of the frame,
+ * then a normal DT with the rest. */
+static void oversized_clear(sim_conn *c, const uint8_t *f, size_t len)
+{
+    uint8_t *tpkt = malloc(S7P_TPKT_MAX_LEN);
+    if (!tpkt) return;
+    size_t first = S7P_TPKT_MAX_LEN - 7u;
+    tpkt[0] = 0x03;
+    tpkt[1] = 0x00;
+    tpkt[2] = 0xFF;
+    tpkt[3] = 0xFF;
+    tpkt[4] = 0x02;               /* COTP DT: LI 2, code F0, EOT */
+    tpkt[5] = S7P_COTP_DT;
+    tpkt[6] = 0x80;
+    memcpy(tpkt + 7, f, first);
+    int err = 0;
+    int64_t deadline = s7p_deadline_in(SIM_SEND_MS);
+    s7p_status st = s7p_tcp_write_all(c->ch.iso.fd, tpkt, S7P_TPKT_MAX_LEN, deadline, &err);
+    free(tpkt);
+    if (st == S7P_OK) (void)s7p_iso_send(&c->ch.iso, f + first, len - first, 0, deadline);
+}
+
+/* A frame with data length 0xFFFF, sent whole: the answer's data, zeros, the trailer. */
+static void oversized(sim_conn *c, const s7p_pdu *req, s7p_arena *a, const sim_reply *r)
+{
+    uint8_t *data, *f;
+    size_t n, len = 4u + OVERSIZED_DATA + 4u;
+    if (!answer_data(c, r, a, &data, &n) || !(f = s7p_arena_alloc(a, len))) return;
+    memset(f, 0, len);
+    uint8_t version = answer_version(req, r);
+    put_header(f, version, OVERSIZED_DATA);
+    memcpy(f + 4, data, n < OVERSIZED_DATA ? n : OVERSIZED_DATA);
+    put_header(f + 4 + OVERSIZED_DATA, version, 0);
+    if (!c->tls) {
+        oversized_clear(c, f, len);
+        return;
+    }
+    for (size_t off = 0; off < len; off += TLS_RECORD_MAX) {
+        size_t k = len - off < TLS_RECORD_MAX ? len - off : TLS_RECORD_MAX;
+        if (send_raw(c, f + off, k) != S7P_OK) return;
+    }
+}
+
+/* Inside TLS: a forged application-data record fed to our own TLS stack, which rejects it
+ * (bad_record_mac) and sends the peer that fatal alert, encrypted. In clear: a plaintext
+ * fatal internal_error alert record in a DT. */
+static void tls_alert(sim_conn *c)
+{
+    if (!c->tls) {
+        static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
+        (void)s7p_iso_send(&c->ch.iso, alert, sizeof alert, 0, s7p_deadline_in(SIM_SEND_MS));
+        return;
+    }
+    uint8_t forged[5 + 48];
+    random_bytes(c, forged, sizeof forged);
+    forged[0] = 0x17;             /* application_data, TLS 1.2 legacy version, 48 bytes */
+    forged[1] = 0x03;
+    forged[2] = 0x03;
+    forged[3] = 0x00;
+    forged[4] = 48;
+    c->tls_inject = (s7p_bytes){forged, sizeof forged};
+    uint8_t sink[64];
+    size_t got = 0;
+    s7p_status st = s7p_tls_read(c->ch.tls, sink, sizeof sink, &got, s7p_deadline_in(SIM_SEND_MS));
+    c->tls_inject.n = 0;
+    sim_log(c->sim, 2, "conn %lu: forged record: %s (%s)", c->id, s7p_strerror(st),
+            s7p_tls_error(c->ch.tls));
+}
+
+static void system_event(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f, s7p_arena *a)
+{
+    s7p_sysevent e;
+    memset(&e, 0, sizeof e);
+    s7p_struct *st = s7p_arena_alloc(a, sizeof *st);
+    if (!st) return;
+    memset(st, 0, sizeof *st);
+    st->id = S7P_ID_SYSTEM_EVENT_STRUCT;
+    s7p_value *rv = s7p_idlist_add(&st->members, a, S7P_ID_SYSTEM_EVENT_RETURN_VALUE);
+    s7p_value *fn = s7p_idlist_add(&st->members, a, EVENT_FUNCTION_ID);
+    if (!rv || !fn) return;
+    rv->type = S7P_DT_LINT;
+    rv->v.i = f->plc_code < 0 ? f->plc_code : DEFAULT_EVENT_CODE;
+    fn->type = S7P_DT_UDINT;
+    fn->v.u = req->function;
+    e.kind = S7P_SYSEV_STRUCT;
+    e.value.type = S7P_DT_STRUCT;
+    e.value.v.st = st;
+    (void)s7p_channel_send_event(&c->ch, &e, s7p_deadline_in(SIM_SEND_MS));
+}
+
+/* Whether the peer has closed its side (EOF pending); false while it may still send. */
+static bool peer_closed(int fd)
+{
+    uint8_t b;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* Waits ms, or less when the simulator stops (the wake pipe stays readable from then on) or
+ * the client hangs up (nobody is left to answer, and its session should be freed now, as a
+ * PLC frees it). False in those two cases. */
+static bool wait_ms(sim_conn *c, unsigned ms)
+{
+    int64_t end = s7p_deadline_in(ms);
+    bool watch = true;            /* off once the client sent more: that waits for later */
+    for (;;) {
+        int64_t left = end - s7p_now_ms();
+        if (left <= 0) return true;
+        struct pollfd p[2] = {{c->sim->wake[0], POLLIN, 0}, {c->ch.iso.fd, POLLIN, 0}};
+        int n = poll(p, watch ? 2u : 1u, left > 1000 ? 1000 : (int)left);
+        if (n < 0 && errno != EINTR) return true;
+        if (n <= 0) continue;
+        if (p[0].revents) return false;
+        if (p[1].revents) {
+            if (peer_closed(c->ch.iso.fd)) return false;
+            watch = false;
+        }
+    }
+}
+
+void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *r)
+{
+    memset(r, 0, sizeof *r);
+    r->send = !(req->transport_flags & S7P_TF_NO_RESPONSE);
+    s7p_pdu_init_response(&r->pdu, req, SIM_RET(f->plc_code < 0 ? f->plc_code : DEFAULT_PLC_CODE));
+    r->pdu.ret_only = true;
+}
+
+sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
+                               s7p_arena *a, sim_reply *r)
+{
+    sim_log(c->sim, 1, "conn %lu: fault %s on %s seq %u", c->id, s7p_sim_fault_name(f->kind),
+            sim_function_name(req->function), req->seq);
+    switch (f->kind) {
+    case S7P_SIM_FAULT_NONE: return SIM_FAULT_ANSWER;
+    case S7P_SIM_FAULT_DROP_BEFORE_RESPONSE: return SIM_FAULT_CLOSE;
+    case S7P_SIM_FAULT_DROP_MID_RESPONSE: drop_mid(c, req, a, r); return SIM_FAULT_CLOSE;
+    case S7P_SIM_FAULT_STALL: return SIM_FAULT_KEEP;
+    case S7P_SIM_FAULT_DELAY: return wait_ms(c, f->delay_ms) ? SIM_FAULT_ANSWER : SIM_FAULT_CLOSE;
+    case S7P_SIM_FAULT_TRUNCATED_FRAME: truncated(c, req, a, r); return SIM_FAULT_KEEP;
+    case S7P_SIM_FAULT_GARBAGE: garbage(c); return SIM_FAULT_KEEP;
+    case S7P_SIM_FAULT_OVERSIZED_LENGTH: oversized(c, req, a, r); return SIM_FAULT_KEEP;
+    case S7P_SIM_FAULT_TLS_ALERT: tls_alert(c); return SIM_FAULT_CLOSE;
+    case S7P_SIM_FAULT_WRONG_SEQUENCE:
+        r->pdu.seq = (uint16_t)(req->seq + 1u);
+        return SIM_FAULT_ANSWER;
+    case S7P_SIM_FAULT_PLC_ERROR: return SIM_FAULT_ANSWER;  /* *r is the error answer */
+    case S7P_SIM_FAULT_SYSTEM_EVENT: system_event(c, req, f, a); return SIM_FAULT_CLOSE;
+    }
+    return SIM_FAULT_ANSWER;
+}

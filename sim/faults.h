@@ -1,0 +1,30 @@
+/* Fault injection: which request a fault hits (sim_fault_take) and what is sent instead of
+ * the answer (sim_fault_apply). The public side (set, clear, hits, parse) is in sim.h. */
+#ifndef S7P_SIM_FAULTS_H
+#define S7P_SIM_FAULTS_H
+
+#include "sim_int.h"
+
+/** What the connection does after sim_fault_apply(). */
+typedef enum sim_fault_next {
+    SIM_FAULT_ANSWER,             /* go on as without a fault, with the (changed) reply */
+    SIM_FAULT_KEEP,               /* nothing more for this request; keep the connection */
+    SIM_FAULT_CLOSE,              /* end the connection */
+} sim_fault_next;
+
+/** Counts a request of this function against the active fault; true (and *f, a copy) when
+ *  the fault fires for it. */
+bool sim_fault_take(s7p_sim *s, uint16_t function, s7p_sim_fault *f);
+
+/** The reply of a PLC_ERROR fault: the return value alone, instead of running the request. */
+void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *r);
+
+/** Carries out fault f for request req whose normal reply is *r (may change *r). */
+sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
+                               s7p_arena *a, sim_reply *r);
+
+/** Wraps the channel's TLS transport so that faults can cut records and forge input. Call
+ *  after s7p_channel_init() and before the TLS handshake. */
+void sim_fault_wrap_tls(sim_conn *c);
+
+#endif

@@ -1,0 +1,247 @@
+/* Connection states, the callbacks, and automatic reconnection against the simulator's
+ * fault injection: a read hit by a dropped connection is retried exactly once, a write
+ * never. */
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <s7plus/s7plus.h>
+
+#include "sim.h"
+
+#define GET_MULTI 0x054C
+#define SET_MULTI 0x0542
+
+typedef struct recorder {
+    s7p_conn_state from[32], to[32];
+    int n;
+    int errors;
+    s7p_error last;
+} recorder;
+
+static void on_state(void *ctx, s7p_conn_state from, s7p_conn_state to)
+{
+    recorder *r = ctx;
+    if (r->n < 32) {
+        r->from[r->n] = from;
+        r->to[r->n] = to;
+        r->n++;
+    }
+}
+
+static void on_error(void *ctx, const s7p_error *e)
+{
+    recorder *r = ctx;
+    r->errors++;
+    r->last = *e;
+}
+
+static s7p_sim *start_sim(void)
+{
+    s7p_sim_config cfg;
+    char err[256];
+    s7p_sim_config_init(&cfg);
+    cfg.port = 0;
+    cfg.program_dir = S7P_EXAMPLES_PLC;
+    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
+    if (!s) fprintf(stderr, "sim: %s\n", err);
+    assert_non_null(s);
+    return s;
+}
+
+static s7p_client *new_client(uint16_t port, recorder *r, bool auto_reconnect)
+{
+    s7p_client_options o;
+    s7p_client *c;
+    s7p_error e;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = port;
+    o.allow_write = true;
+    o.request_timeout_ms = 1000;
+    o.auto_reconnect = auto_reconnect;
+    o.on_state = on_state;
+    o.state_ctx = r;
+    o.on_comm_error = on_error;
+    o.comm_error_ctx = r;
+    assert_int_equal(s7p_client_new(&c, &o, &e), S7P_OK);
+    return c;
+}
+
+static void expect_transitions(const recorder *r, int first, const s7p_conn_state *to, int n)
+{
+    assert_true(r->n >= first + n);
+    for (int i = 0; i < n; i++) {
+        if (r->to[first + i] != to[i])
+            fail_msg("transition %d: %s, expected %s", first + i, s7p_state_name(r->to[first + i]),
+                     s7p_state_name(to[i]));
+        if (i > 0) assert_int_equal(r->from[first + i], to[i - 1]);
+    }
+}
+
+static void test_connect_disconnect_states(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, false);
+    s7p_error e;
+    assert_int_equal(s7p_get_state(c), S7P_STATE_DISCONNECTED);
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_CONNECTED);
+    assert_int_equal(s7p_disconnect(c, &e), S7P_OK);
+    const s7p_conn_state want[] = {S7P_STATE_CONNECTING, S7P_STATE_CONNECTED,
+                                   S7P_STATE_DISCONNECTING, S7P_STATE_DISCONNECTED};
+    assert_int_equal(r.n, 4);
+    expect_transitions(&r, 0, want, 4);
+    assert_int_equal(r.from[0], S7P_STATE_DISCONNECTED);
+    assert_int_equal(r.errors, 0);
+    assert_string_equal(s7p_state_name(S7P_STATE_FAULTED), "faulted");
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+static uint16_t closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void test_failed_connect_reports(void **state)
+{
+    (void)state;
+    recorder r = {0};
+    s7p_client *c = new_client(closed_port(), &r, true);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_E_CONNECT);
+    const s7p_conn_state want[] = {S7P_STATE_CONNECTING, S7P_STATE_DISCONNECTED};
+    assert_int_equal(r.n, 2);
+    expect_transitions(&r, 0, want, 2);
+    assert_int_equal(r.errors, 1);
+    assert_int_equal(r.last.code, S7P_E_CONNECT);
+    assert_string_equal(r.last.op, "connect");
+    assert_string_equal(r.last.message, e.message);
+    s7p_client_free(c);
+}
+
+static s7p_tag tag_of(s7p_client *c, const char *symbol)
+{
+    s7p_tag t;
+    s7p_error e;
+    if (s7p_tag_by_symbol(c, symbol, &t, &e) != S7P_OK) fail_msg("%s", e.message);
+    return t;
+}
+
+static void drop_next(s7p_sim *sim, uint16_t function)
+{
+    s7p_sim_fault f = {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, function, 1, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+}
+
+/* The read is sent, the connection drops, the client reconnects (which reads the system
+ * limits: one more GetMultiVariables) and sends the read again: 3 in all, 2 of them reads. */
+static void test_read_retried_once_after_drop(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    s7p_tag t = tag_of(c, "\"AllTypes\".v_int");
+    unsigned long before = s7p_sim_requests(sim, GET_MULTI);
+    int n0 = r.n;
+    drop_next(sim, GET_MULTI);
+    s7p_tag_value v;
+    s7p_item_result res;
+    assert_int_equal(s7p_read(c, &t, 1, &v, &res, &e), S7P_OK);
+    assert_int_equal(res.code, S7P_OK);
+    assert_int_equal(v.v.i, -12345);
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    assert_int_equal(s7p_sim_requests(sim, GET_MULTI) - before, 3);
+    const s7p_conn_state want[] = {S7P_STATE_FAULTED, S7P_STATE_CONNECTING, S7P_STATE_CONNECTED};
+    expect_transitions(&r, n0, want, 3);
+    assert_int_equal(r.errors, 0);  /* the call succeeded in the end */
+    s7p_sim_clear_fault(sim);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_write_never_retried(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    s7p_tag t = tag_of(c, "\"AllTypes\".v_int");
+    unsigned long before = s7p_sim_requests(sim, SET_MULTI);
+    drop_next(sim, SET_MULTI);
+    s7p_tag_value w = {.type = S7P_T_INT, .v.i = 7};
+    s7p_item_result res;
+    s7p_status st = s7p_write(c, &t, &w, 1, &res, &e);
+    assert_true(st == S7P_E_CLOSED || st == S7P_E_IO);
+    assert_true(e.transient);
+    assert_int_equal(s7p_sim_requests(sim, SET_MULTI) - before, 1);  /* sent once, never again */
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    assert_int_equal(r.errors, 1);
+    assert_string_equal(r.last.op, "write");
+    /* The next read reconnects first (auto_reconnect) and works. */
+    s7p_sim_clear_fault(sim);
+    s7p_tag_value v;
+    assert_int_equal(s7p_read(c, &t, 1, &v, &res, &e), S7P_OK);
+    assert_int_equal(res.code, S7P_OK);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_CONNECTED);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_without_auto_reconnect(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, false);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    s7p_tag t = tag_of(c, "\"AllTypes\".v_int");
+    unsigned long before = s7p_sim_requests(sim, GET_MULTI);
+    drop_next(sim, GET_MULTI);
+    s7p_tag_value v;
+    s7p_item_result res;
+    s7p_status st = s7p_read(c, &t, 1, &v, &res, &e);
+    assert_true(st == S7P_E_CLOSED || st == S7P_E_IO);
+    assert_int_equal(s7p_sim_requests(sim, GET_MULTI) - before, 1);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    assert_int_equal(s7p_read(c, &t, 1, &v, &res, &e), S7P_E_STATE);
+    s7p_sim_clear_fault(sim);
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    assert_int_equal(s7p_read(c, &t, 1, &v, &res, &e), S7P_OK);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_connect_disconnect_states),
+        cmocka_unit_test(test_failed_connect_reports),
+        cmocka_unit_test(test_read_retried_once_after_drop),
+        cmocka_unit_test(test_write_never_retried),
+        cmocka_unit_test(test_without_auto_reconnect),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
