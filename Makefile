@@ -3,10 +3,11 @@
 SHELL      := /bin/bash
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan test demo fuzz bench dissector clean
+.PHONY: all deps build build-asan build-tsan test demo fuzz bench dissector clean
 
 all: build
 
@@ -26,9 +27,17 @@ build-asan: deps
 	    -DS7P_WERROR=ON -DS7P_SANITIZE=ON -DS7P_BUILD_FUZZ=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-test: build build-asan dissector
+# ThreadSanitizer (clang): tests only, no fuzz targets; `make test` runs the tests labelled
+# `tsan` here (the concurrent ones). A TSan report fails its test.
+build-tsan: deps
+	CC=clang cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DS7P_WERROR=ON -DS7P_TSAN=ON
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+
+test: build build-asan build-tsan dissector
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L tsan
 
 # Longer fuzzing runs (FUZZ_SECONDS per target).
 FUZZ_SECONDS ?= 300
@@ -47,4 +56,4 @@ demo: build
 	bash scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-release
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-release
