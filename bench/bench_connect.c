@@ -2,104 +2,29 @@
  * setup + limits + protection level) against the simulator, next to a bare TLS 1.3 handshake
  * (TCP + TLS, same OpenSSL settings) on the same loopback — the physical floor.
  * Usage: bench_connect [--smoke] [ROUNDS]. Prints medians, p90 and the ratio. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <s7plus/s7plus.h>
 
-#include "net/tcp.h"
+#include "bench_tls.h"
 #include "sim.h"
-#include "tls/tls.h"
-#include "util/clock.h"
-
-typedef struct {
-    int fd;
-    uint8_t buf[17 * 1024];
-} sock_io;
-
-static s7p_status io_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
-{
-    int e;
-    return s7p_tcp_write_all(((sock_io *)ctx)->fd, p, n, deadline, &e);
-}
-
-static s7p_status io_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
-{
-    sock_io *s = ctx;
-    int e;
-    s7p_status st = s7p_tcp_read_some(s->fd, s->buf, sizeof s->buf, n, deadline, &e);
-    *p = s->buf;
-    return st;
-}
-
-typedef struct {
-    int lfd;
-    int rounds;
-    s7p_tls_ctx *ctx;
-} server_args;
-
-static void *tls_server(void *arg)
-{
-    server_args *a = arg;
-    for (int i = 0; i < a->rounds; i++) {
-        sock_io io;
-        int e;
-        if (s7p_tcp_accept(a->lfd, s7p_deadline_in(10000), &io.fd, &e) != S7P_OK) break;
-        s7p_tls_io tio = {&io, io_send, io_recv};
-        s7p_tls *t = s7p_tls_new(a->ctx, &tio);
-        s7p_tls_handshake(t, s7p_deadline_in(5000));
-        /* Wait for the client's close so the next round starts clean. */
-        uint8_t b[64];
-        size_t got;
-        s7p_tls_read(t, b, sizeof b, &got, s7p_deadline_in(5000));
-        s7p_tls_free(t);
-        s7p_tcp_close(io.fd);
-    }
-    return NULL;
-}
-
-static int cmp(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static int bare_handshakes(int rounds, double *out)
 {
-    char err[160];
-    s7p_tls_config scfg = {.server = true}, ccfg = {.server = false};
-    server_args a = {-1, rounds, s7p_tls_ctx_new(&scfg, err, sizeof err)};
-    s7p_tls_ctx *cctx = s7p_tls_ctx_new(&ccfg, err, sizeof err);
-    uint16_t port;
-    int e;
-    if (!a.ctx || !cctx || s7p_tcp_listen("127.0.0.1", 0, 16, &a.lfd, &port, &e) != S7P_OK) return -1;
-    pthread_t th;
-    pthread_create(&th, NULL, tls_server, &a);
+    /* Like the session client, the TLS context is made once and reused. */
+    bench_tls_server *srv = bench_tls_server_start();
+    bench_tls_client *c = bench_tls_client_new();
+    if (!srv || !c) return -1;
     for (int i = 0; i < rounds; i++) {
-        sock_io io;
-        double t0 = now_us();
-        if (s7p_tcp_connect("127.0.0.1", port, s7p_deadline_in(5000), &io.fd, &e) != S7P_OK) return -1;
-        s7p_tls_io tio = {&io, io_send, io_recv};
-        s7p_tls *t = s7p_tls_new(cctx, &tio);
-        if (s7p_tls_handshake(t, s7p_deadline_in(5000)) != S7P_OK) return -1;
-        out[i] = now_us() - t0;
-        s7p_tls_shutdown(t, s7p_deadline_in(1000));
-        s7p_tls_free(t);
-        s7p_tcp_close(io.fd);
+        double t0 = bench_now_us();
+        if (bench_tls_client_connect(c, bench_tls_server_port(srv)) != 0) return -1;
+        out[i] = bench_now_us() - t0;
+        bench_tls_client_disconnect(c);
     }
-    pthread_join(th, NULL);
-    s7p_tcp_close(a.lfd);
-    s7p_tls_ctx_free(a.ctx);
-    s7p_tls_ctx_free(cctx);
+    bench_tls_close(c);
+    bench_tls_server_stop(srv);
     return 0;
 }
 
@@ -119,12 +44,12 @@ static int session_connects(int rounds, double *out)
     s7p_error e;
     if (s7p_client_new(&c, &o, &e) != S7P_OK) return -1;
     for (int i = 0; i < rounds; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         if (s7p_connect(c, &e) != S7P_OK) {
             fprintf(stderr, "%s\n", e.message);
             return -1;
         }
-        out[i] = now_us() - t0;
+        out[i] = bench_now_us() - t0;
         s7p_disconnect(c, NULL);
     }
     s7p_client_free(c);
@@ -144,9 +69,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_connect: failed\n");
         return 1;
     }
-    qsort(bare, (size_t)rounds, sizeof *bare, cmp);
-    qsort(conn, (size_t)rounds, sizeof *conn, cmp);
-    double mb = bare[rounds / 2], mc = conn[rounds / 2];
+    double mb = bench_median(bare, (size_t)rounds), mc = bench_median(conn, (size_t)rounds);
     printf("%-44s %10s %10s\n", "loopback, median of rounds", "median us", "p90 us");
     printf("%-44s %10.0f %10.0f\n", "bare TLS 1.3 handshake (TCP + TLS)", mb, bare[rounds * 9 / 10]);
     printf("%-44s %10.0f %10.0f\n", "s7p_connect (TCP+COTP+InitSsl+TLS+session)", mc, conn[rounds * 9 / 10]);

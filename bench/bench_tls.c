@@ -127,18 +127,45 @@ void bench_tls_server_stop(bench_tls_server *s)
     free(s);
 }
 
-bench_tls_client *bench_tls_connect(uint16_t port)
+bench_tls_client *bench_tls_client_new(void)
 {
     char err[160];
-    int e;
     s7p_tls_config cfg = {.server = false};
     bench_tls_client *c = calloc(1, sizeof *c);
-    if (!c || !(c->buf = malloc(MAX_MSG)) || !(c->ctx = s7p_tls_ctx_new(&cfg, err, sizeof err)) ||
-        s7p_tcp_connect("127.0.0.1", port, s7p_deadline_in(5000), &c->io.fd, &e) != S7P_OK)
+    if (!c) return NULL;
+    c->io.fd = -1;
+    if (!(c->buf = malloc(MAX_MSG)) || !(c->ctx = s7p_tls_ctx_new(&cfg, err, sizeof err))) {
+        bench_tls_close(c);
         return NULL;
+    }
+    return c;
+}
+
+int bench_tls_client_connect(bench_tls_client *c, uint16_t port)
+{
+    int e;
+    if (s7p_tcp_connect("127.0.0.1", port, s7p_deadline_in(5000), &c->io.fd, &e) != S7P_OK) return -1;
     s7p_tls_io tio = {&c->io, io_send, io_recv};
     c->tls = s7p_tls_new(c->ctx, &tio);
-    if (!c->tls || s7p_tls_handshake(c->tls, s7p_deadline_in(5000)) != S7P_OK) return NULL;
+    return c->tls && s7p_tls_handshake(c->tls, s7p_deadline_in(5000)) == S7P_OK ? 0 : -1;
+}
+
+void bench_tls_client_disconnect(bench_tls_client *c)
+{
+    if (c->tls) s7p_tls_shutdown(c->tls, s7p_deadline_in(1000));
+    s7p_tls_free(c->tls);
+    c->tls = NULL;
+    if (c->io.fd >= 0) s7p_tcp_close(c->io.fd);
+    c->io.fd = -1;
+}
+
+bench_tls_client *bench_tls_connect(uint16_t port)
+{
+    bench_tls_client *c = bench_tls_client_new();
+    if (c && bench_tls_client_connect(c, port) != 0) {
+        bench_tls_close(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -157,9 +184,7 @@ int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len)
 void bench_tls_close(bench_tls_client *c)
 {
     if (!c) return;
-    s7p_tls_shutdown(c->tls, s7p_deadline_in(1000));
-    s7p_tls_free(c->tls);
-    s7p_tcp_close(c->io.fd);
+    bench_tls_client_disconnect(c);
     s7p_tls_ctx_free(c->ctx);
     free(c->buf);
     free(c);

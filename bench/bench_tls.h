@@ -14,8 +14,14 @@ bench_tls_server *bench_tls_server_start(void);
 uint16_t bench_tls_server_port(const bench_tls_server *s);
 void bench_tls_server_stop(bench_tls_server *s);
 
-/** TCP connect + TLS handshake; NULL on failure. */
+/** TCP connect + TLS handshake with a fresh client (context included); NULL on failure. */
 bench_tls_client *bench_tls_connect(uint16_t port);
+/** A client whose context is made once; connect/disconnect it repeatedly. */
+bench_tls_client *bench_tls_client_new(void);
+/** TCP connect + TLS handshake on an existing client. 0 on success. */
+int bench_tls_client_connect(bench_tls_client *c, uint16_t port);
+/** Ends the connection (close_notify, socket), keeps the context. */
+void bench_tls_client_disconnect(bench_tls_client *c);
 /** One round trip: req_len bytes out (>= 8), resp_len bytes back. 0 on success. */
 int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len);
 void bench_tls_close(bench_tls_client *c);
