@@ -13,6 +13,14 @@
  *                          struct members), re-encoded with our encoder
  *   OUT_DIR/object/        every object list and every single object (children included)
  *   OUT_DIR/notification/  version byte + every notification body
+ *   OUT_DIR/cotp/          every whole TPKT (any TPDU: CR, CC, DT, DR ...), each direction's
+ *                          TPKTs joined (pieces of at most SEED_STREAM_MAX bytes, cut between
+ *                          TPKTs); synthetic CR, CC, DR, ER and DT TPKTs and a sequence of them
+ *   OUT_DIR/stream/        receive mode byte 0 (fuzz_stream: all at once) + a byte stream as
+ *                          the channel gets it: each direction's COTP payloads joined (pieces
+ *                          of about SEED_STREAM_MAX bytes, cut between messages), each
+ *                          message's frames alone; the synthetic keep-alive and system events
+ *                          alone and together
  * Files already in those directories are removed first. This is test code: it prints a
  * summary line and returns 1 on any error. */
 #include <dirent.h>
@@ -24,14 +32,18 @@
 #include <sys/stat.h>
 
 #include "pcap_streams.h"
+#include "proto/cotp.h"
 #include "proto/frame.h"
 #include "proto/pdu.h"
 
 #define REASM_CAP ((size_t)1 << 20)
 #define ACC_CAP ((size_t)1 << 20)
+#define SEED_STREAM_MAX ((size_t)32 << 10)  /* joined TPKTs / payloads per cotp, stream seed */
+#define STREAM_MODE_ALL 0x00                /* fuzz_stream byte 0: the rest in one receive */
 
-enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COUNT };
-static const char *const target_dir[T_COUNT] = {"frame", "pdu", "value", "object", "notification"};
+enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_COUNT };
+static const char *const target_dir[T_COUNT] = {"frame", "pdu", "value", "object", "notification",
+                                                "cotp", "stream"};
 
 static char g_out[4096];
 static size_t g_written[T_COUNT];
@@ -251,7 +263,32 @@ typedef struct {
     s7p_reasm rs;
     uint8_t *acc;          /* the raw frames of the PDU being reassembled */
     size_t acc_len, acc_frames;
+    uint8_t *tpkts;        /* whole TPKTs joined, for a cotp seed */
+    size_t tpkts_len;
+    uint8_t *stream;       /* COTP payloads joined, for a stream seed */
+    size_t stream_len;
 } direction;
+
+/* Appends n bytes to a seed being joined (buf of ACC_CAP bytes); false when they do not fit. */
+static bool join(uint8_t *buf, size_t *len, const uint8_t *p, size_t n)
+{
+    if (n > ACC_CAP - *len) return false;
+    memcpy(buf + *len, p, n);
+    *len += n;
+    return true;
+}
+
+static void flush_tpkts(direction *d)
+{
+    if (d->tpkts_len) emit(T_COTP, d->tpkts, d->tpkts_len);
+    d->tpkts_len = 0;
+}
+
+static void flush_stream(direction *d)
+{
+    if (d->stream_len) emit2(T_STREAM, STREAM_MODE_ALL, d->stream, d->stream_len);
+    d->stream_len = 0;
+}
 
 static void handle_sysevent(const s7p_frame *f)
 {
@@ -266,14 +303,23 @@ static void handle_sysevent(const s7p_frame *f)
 static void handle_payload(const uint8_t *p, size_t n, direction *d)
 {
     emit(T_FRAME, p, n);
+    /* The stream seed is cut between messages only, once it has SEED_STREAM_MAX bytes. */
+    if (!d->rs.active && d->stream_len && d->stream_len + n > SEED_STREAM_MAX) flush_stream(d);
+    if (!join(d->stream, &d->stream_len, p, n)) {
+        flush_stream(d);
+        (void)join(d->stream, &d->stream_len, p, n);
+    }
     while (n > 0) {
         s7p_frame f;
         size_t used;
         if (s7p_frame_parse(p, n, &f, &used) != S7P_OK) break;
         emit(T_FRAME, p, used);
         if (f.version == S7P_PROTO_SYSTEM_EVENT) {
+            emit2(T_STREAM, STREAM_MODE_ALL, p, used);
             handle_sysevent(&f);
-        } else if (f.version != S7P_PROTO_KEEPALIVE) {
+        } else if (f.version == S7P_PROTO_KEEPALIVE) {
+            emit2(T_STREAM, STREAM_MODE_ALL, p, used);
+        } else {
             if (!d->rs.active) d->acc_len = d->acc_frames = 0;
             if (d->acc_len + used <= ACC_CAP) {
                 memcpy(d->acc + d->acc_len, p, used);
@@ -283,6 +329,7 @@ static void handle_payload(const uint8_t *p, size_t n, direction *d)
             bool done;
             if (s7p_reasm_feed(&d->rs, &f, &done) == S7P_OK && done) {
                 if (d->acc_frames > 1) emit(T_FRAME, d->acc, d->acc_len);
+                emit2(T_STREAM, STREAM_MODE_ALL, d->acc, d->acc_len);
                 handle_pdu(d->rs.buf, d->rs.len, d->rs.version);
             }
         }
@@ -310,7 +357,9 @@ static void run_capture(const char *path)
     for (size_t i = 0; i < nd; i++) {
         uint8_t *buf = malloc(REASM_CAP);
         dirs[i].acc = malloc(ACC_CAP);
-        if (!buf || !dirs[i].acc) {
+        dirs[i].tpkts = malloc(ACC_CAP);
+        dirs[i].stream = malloc(ACC_CAP);
+        if (!buf || !dirs[i].acc || !dirs[i].tpkts || !dirs[i].stream) {
             fail("out of memory");
             abort();
         }
@@ -318,26 +367,39 @@ static void run_capture(const char *path)
     }
     for (size_t i = 0; i < s->tpkt_count; i++) {
         const s7p_pcap_tpkt *tp = &s->tpkts[i];
+        direction *d = &dirs[tp->conversation * 2 + (tp->from_client ? 0 : 1)];
+        emit(T_COTP, tp->bytes, tp->len);
+        if (d->tpkts_len && d->tpkts_len + tp->len > SEED_STREAM_MAX) flush_tpkts(d);
+        (void)join(d->tpkts, &d->tpkts_len, tp->bytes, tp->len);  /* a TPKT <= 65535 fits */
         /* Only COTP data TPDUs (DT, 0xF0) carry S7CommPlus. */
         if (tp->len < S7P_PCAP_TPKT_MIN_LEN || tp->bytes[5] != 0xF0) continue;
         size_t hdr = 4u + 1u + tp->bytes[4];
         if (hdr >= tp->len) continue;
-        handle_payload(tp->bytes + hdr, tp->len - hdr,
-                       &dirs[tp->conversation * 2 + (tp->from_client ? 0 : 1)]);
+        handle_payload(tp->bytes + hdr, tp->len - hdr, d);
     }
     for (size_t i = 0; i < nd; i++) {
+        flush_tpkts(&dirs[i]);
+        flush_stream(&dirs[i]);
         free(dirs[i].rs.buf);
         free(dirs[i].acc);
+        free(dirs[i].tpkts);
+        free(dirs[i].stream);
     }
     free(dirs);
     s7p_pcap_streams_free(s);
 }
 
-/* Forms no capture holds: a keep-alive and two system events. */
-static void synthetic_seeds(void)
+/* Forms no capture holds: a keep-alive and two system events (frame and stream seeds, the
+ * stream ones also all three in a row). */
+static void synthetic_frames(void)
 {
+    uint8_t all[2048];
+    size_t all_len = 0;
     static const uint8_t keepalive[] = {0x72, 0xFF, 0x01, 0x00};
     emit(T_FRAME, keepalive, sizeof keepalive);
+    emit2(T_STREAM, STREAM_MODE_ALL, keepalive, sizeof keepalive);
+    memcpy(all, keepalive, sizeof keepalive);
+    all_len = sizeof keepalive;
 
     uint8_t buf[512], frame[600];
     s7p_sysevent ev;
@@ -347,8 +409,12 @@ static void synthetic_seeds(void)
     ev.text.n = 6;
     s7p_wr w = s7p_wr_init(buf, sizeof buf);
     s7p_wr fw = s7p_wr_init(frame, sizeof frame);
-    if (s7p_sysevent_encode(&w, &ev) && s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false))
+    if (s7p_sysevent_encode(&w, &ev) && s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false)) {
         emit(T_FRAME, frame, fw.len);
+        emit2(T_STREAM, STREAM_MODE_ALL, frame, fw.len);
+        memcpy(all + all_len, frame, fw.len);
+        all_len += fw.len;
+    }
 
     s7p_arena a;
     s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
@@ -371,12 +437,58 @@ static void synthetic_seeds(void)
             w = s7p_wr_init(buf, sizeof buf);
             fw = s7p_wr_init(frame, sizeof frame);
             if (s7p_sysevent_encode(&w, &ev) &&
-                s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false))
+                s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false)) {
                 emit(T_FRAME, frame, fw.len);
+                emit2(T_STREAM, STREAM_MODE_ALL, frame, fw.len);
+                memcpy(all + all_len, frame, fw.len);
+                all_len += fw.len;
+            }
             walk_value(&ev.value, 1);
         }
     }
     s7p_arena_release(&a);
+    emit2(T_STREAM, STREAM_MODE_ALL, all, all_len);
+}
+
+/* TPDUs the captures may lack, from our writers and by hand: CR, CC, DR, ER and DT, alone
+ * and in a row (CR CC DT DT DR, as a connection would go). */
+static void synthetic_tpkts(void)
+{
+    static const uint8_t calling[] = {0x06, 0x00};
+    static const char called[] = S7P_TSAP_REMOTE_HMI;
+    s7p_bytes cg = {calling, sizeof calling};
+    s7p_bytes cd = {(const uint8_t *)called, sizeof called - 1};
+    static const uint8_t payload[] = {0x72, 0xFF, 0x01, 0x00};
+    /* DR with "additional information" (E0), ER with the invalid TPDU (C1). */
+    static const uint8_t dr_param[] = {0x03, 0x00, 0x00, 0x0E, 0x09, 0x80, 0x00, 0x01,
+                                       0x00, 0x01, 0x03, 0xE0, 0x01, 0x00};
+    static const uint8_t er[] = {0x03, 0x00, 0x00, 0x0E, 0x09, 0x70, 0x00, 0x01,
+                                 0x02, 0xC1, 0x03, 0xE0, 0x00, 0x01};
+    uint8_t all[1024];
+    size_t all_len = 0;
+    for (int i = 0; i < 6; i++) {
+        uint8_t buf[512];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        switch (i) {
+        case 0: s7p_cotp_write_cr(&w, 0x0001, S7P_COTP_TPDU_EXP_DEFAULT, cg, cd); break;
+        case 1: s7p_cotp_write_cc(&w, 0x0001, 0x0001, S7P_COTP_TPDU_EXP_DEFAULT, cg, cd); break;
+        case 2: s7p_cotp_write_dt(&w, payload, sizeof payload, true); break;
+        case 3: s7p_cotp_write_dt(&w, NULL, 0, false); break;
+        case 4: s7p_cotp_write_dr(&w, 0x0001, 0x0001, 0x03); break;
+        default: s7p_wr_bytes(&w, dr_param, sizeof dr_param); break;
+        }
+        if (w.err != S7P_OK) {
+            fail("synthetic TPKT %d: %s", i, s7p_strerror(w.err));
+            continue;
+        }
+        emit(T_COTP, buf, w.len);
+        if (i < 5 && all_len + w.len <= sizeof all) {
+            memcpy(all + all_len, buf, w.len);
+            all_len += w.len;
+        }
+    }
+    emit(T_COTP, er, sizeof er);
+    emit(T_COTP, all, all_len);
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -466,7 +578,8 @@ int main(int argc, char **argv)
         free(names[i]);
     }
     free(names);
-    synthetic_seeds();
+    synthetic_frames();
+    synthetic_tpkts();
 
     printf("make_corpus: %zu captures ->", n);
     for (int t = 0; t < T_COUNT; t++) printf(" %s %zu", target_dir[t], g_written[t]);
