@@ -92,7 +92,6 @@ typedef struct {
     s7p_reasm reasm;
     model m;
     s7p_status err;
-    bool split_trailer;      /* a receive ended inside a frame's trailer (see chan_recv) */
 } chan;
 
 static void fail_inv(const chan *ch, const char *what)
@@ -261,15 +260,11 @@ static s7p_status chan_recv(chan *ch, s7p_arena *a, msg *out)
         if (f.version != S7P_PROTO_KEEPALIVE &&
             (f.data.p != ch->rx + S7P_FRAME_HEADER_LEN || f.data.n > used - S7P_FRAME_HEADER_LEN))
             fail_inv(ch, "frame data outside the frame");
-        /* A frame without trailer at the very end of rx may still get its trailer. (Not
-         * when 1..3 bytes of the trailer are there already: then the frame counts as a
-         * fragment without trailer. channel.c does the same.) */
-        if (!f.has_trailer && f.version <= 3 && used < ch->rx_len &&
-            ch->rx_len - used < S7P_FRAME_TRAILER_LEN) {
-            const uint8_t trailer[S7P_FRAME_TRAILER_LEN] = {S7P_FRAME_MARKER, f.version, 0, 0};
-            if (memcmp(ch->rx + used, trailer, ch->rx_len - used) == 0) ch->split_trailer = true;
-        }
-        if (!f.has_trailer && f.version <= 3 && used == ch->rx_len) {
+        /* A frame without trailer at the end of rx may still get its trailer, also when the
+         * bytes received so far end inside it (as channel.c does). */
+        const uint8_t trailer[S7P_FRAME_TRAILER_LEN] = {S7P_FRAME_MARKER, f.version, 0, 0};
+        if (!f.has_trailer && f.version <= 3 && ch->rx_len - used < S7P_FRAME_TRAILER_LEN &&
+            memcmp(ch->rx + used, trailer, ch->rx_len - used) == 0) {
             st = fill_rx(ch);
             if (st != S7P_OK) return ch->err = st;
             continue;
@@ -341,8 +336,8 @@ static s7p_pdu g_again;
 static trace g_trace[2];
 static model g_model;
 
-static void run(const uint8_t *data, size_t size, uint8_t mode, trace *t, bool *split_trailer,
-                model *mdl, msg *m, s7p_pdu *again)
+static void run(const uint8_t *data, size_t size, uint8_t mode, trace *t, model *mdl, msg *m,
+                s7p_pdu *again)
 {
     chan ch;
     memset(&ch, 0, sizeof ch);
@@ -373,22 +368,20 @@ static void run(const uint8_t *data, size_t size, uint8_t mode, trace *t, bool *
     if (ch.err == S7P_OK) fail_inv(&ch, "the stream ended without an error");
     if (ch.rx_len > ch.rx_cap) fail_inv(&ch, "receive buffer overrun");
     t->end = ch.err;
-    *split_trailer = ch.split_trailer;
     s7p_arena_release(&a);
     *mdl = ch.m;  /* keeps the model's buffer for the next run */
     free(ch.pdu_buf);
 }
 
-/* Whether the stream arrives in one piece or in many must not matter, unless a receive
- * ended inside a trailer, or the stream does not fit the receive buffer in one piece. */
+/* Whether the stream arrives in one piece or in many must not matter, unless the stream
+ * does not fit the receive buffer in one piece. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     trace *t = g_trace;
-    bool split = false, split_all = false;
-    run(data, size, data[0], &t[0], &split, &g_model, &g_msg, &g_again);
-    if (data[0] != 0 && !split && size - 1 <= RX_CAP) {
-        run(data, size, 0, &t[1], &split_all, &g_model, &g_msg, &g_again);
+    run(data, size, data[0], &t[0], &g_model, &g_msg, &g_again);
+    if (data[0] != 0 && size - 1 <= RX_CAP) {
+        run(data, size, 0, &t[1], &g_model, &g_msg, &g_again);
         if (!t[0].truncated && !t[1].truncated &&
             (t[0].end != t[1].end || t[0].n != t[1].n ||
              (t[0].n && memcmp(t[0].e, t[1].e, t[0].n * sizeof t[0].e[0]) != 0))) {

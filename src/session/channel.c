@@ -181,6 +181,14 @@ static void consume_rx(s7p_channel *ch, size_t n)
     ch->rx_len -= n;
 }
 
+/* True when everything after `used` is a (possibly empty) beginning of `72 vv 00 00`. */
+static bool trailer_may_follow(const s7p_channel *ch, size_t used, uint8_t version)
+{
+    const uint8_t trailer[S7P_FRAME_TRAILER_LEN] = {S7P_FRAME_MARKER, version, 0, 0};
+    size_t rest = ch->rx_len - used;
+    return rest < S7P_FRAME_TRAILER_LEN && memcmp(ch->rx + used, trailer, rest) == 0;
+}
+
 /* Decodes a complete PDU data part held in pdu_buf. */
 static s7p_status finish_pdu(s7p_channel *ch, s7p_arena *a, s7p_msg *out)
 {
@@ -251,8 +259,9 @@ s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t
             continue;
         }
         if (st != S7P_OK) return fail(ch, st, "frame");
-        /* A frame without trailer at the very end of rx may still get its trailer. */
-        if (!f.has_trailer && f.version <= 3 && used == ch->rx_len) {
+        /* A frame without trailer at the end of rx may still get its trailer, also when the
+         * bytes received so far end inside it. */
+        if (!f.has_trailer && f.version <= 3 && trailer_may_follow(ch, used, f.version)) {
             st = fill_rx(ch, deadline);
             if (st != S7P_OK) return fail(ch, st, "receive");
             continue;
