@@ -124,11 +124,27 @@ static bool rd_real(s7p_rd *r, s7p_scalar *out, bool is_double)
     return true;
 }
 
-/* The payload of one element of `type` (no header). Struct is handled by the caller. */
-static bool rd_payload(s7p_rd *r, s7p_arena *a, uint8_t type, s7p_scalar *out)
+/* Signed VLQ of a DInt/LInt; the long form is accepted only where it can be kept. */
+static bool rd_signed(s7p_rd *r, bool wide, s7p_scalar *out, bool *long_form)
+{
+    bool lf;
+    if (wide) {
+        if (!s7p_rd_vlq_i64_form(r, &out->i, &lf)) return false;
+    } else {
+        int32_t i32;
+        if (!s7p_rd_vlq_i32_form(r, &i32, &lf)) return false;
+        out->i = i32;
+    }
+    if (lf && !long_form) return s7p_rd_fail(r, S7P_E_PROTOCOL);
+    if (long_form) *long_form = lf;
+    return true;
+}
+
+/* The payload of one element of `type` (no header). Struct is handled by the caller.
+ * long_form: where a scalar keeps the long VLQ form of DInt/LInt; NULL refuses it. */
+static bool rd_payload(s7p_rd *r, s7p_arena *a, uint8_t type, s7p_scalar *out, bool *long_form)
 {
     uint32_t u32;
-    int32_t i32;
     switch (type) {
     case S7P_DT_NULL: return true;
     case S7P_DT_BOOL: case S7P_DT_USINT: case S7P_DT_BYTE: return rd_u8_as(r, out, false);
@@ -138,11 +154,8 @@ static bool rd_payload(s7p_rd *r, s7p_arena *a, uint8_t type, s7p_scalar *out)
     case S7P_DT_UDINT: return rd_var_u32(r, out, false);
     case S7P_DT_AID: case S7P_DT_S7STRING: return rd_var_u32(r, out, true);
     case S7P_DT_ULINT: return s7p_rd_vlq_u64(r, &out->u);
-    case S7P_DT_DINT:
-        if (!s7p_rd_vlq_i32(r, &i32)) return false;
-        out->i = i32;
-        return true;
-    case S7P_DT_LINT: return s7p_rd_vlq_i64(r, &out->i);
+    case S7P_DT_DINT: return rd_signed(r, false, out, long_form);
+    case S7P_DT_LINT: return rd_signed(r, true, out, long_form);
     case S7P_DT_TIMESPAN: return rd_plain_i64(r, &out->i);
     case S7P_DT_DWORD: case S7P_DT_RID:
         if (!s7p_rd_u32be(r, &u32)) return false;
@@ -169,7 +182,7 @@ static bool wr_real(s7p_wr *w, const s7p_scalar *v, bool is_double)
     return s7p_wr_u32be(w, bits);
 }
 
-static bool wr_payload(s7p_wr *w, uint8_t type, const s7p_scalar *v)
+static bool wr_payload(s7p_wr *w, uint8_t type, const s7p_scalar *v, bool long_form)
 {
     switch (type) {
     case S7P_DT_NULL: return true;
@@ -181,8 +194,9 @@ static bool wr_payload(s7p_wr *w, uint8_t type, const s7p_scalar *v)
     case S7P_DT_AID: case S7P_DT_S7STRING:
         return wr_plain_u32(w, (uint32_t)v->u);
     case S7P_DT_ULINT: return s7p_wr_vlq_u64(w, v->u);
-    case S7P_DT_DINT: return s7p_wr_vlq_i32(w, (int32_t)v->i);
-    case S7P_DT_LINT: return s7p_wr_vlq_i64(w, v->i);
+    case S7P_DT_DINT:
+        return long_form ? s7p_wr_vlq_i32_long(w, (int32_t)v->i) : s7p_wr_vlq_i32(w, (int32_t)v->i);
+    case S7P_DT_LINT: return long_form ? s7p_wr_vlq_i64_long(w, v->i) : s7p_wr_vlq_i64(w, v->i);
     case S7P_DT_TIMESPAN: return wr_plain_i64(w, v->i);
     case S7P_DT_DWORD: case S7P_DT_RID: return s7p_wr_u32be(w, (uint32_t)v->u);
     case S7P_DT_LWORD: case S7P_DT_TIMESTAMP: return s7p_wr_u64be(w, v->u);
@@ -297,7 +311,7 @@ static bool rd_variant_elem(s7p_rd *r, s7p_arena *a, s7p_scalar *out)
      * scalar whatever the flags say, so such bytes cannot mean what they claim. */
     if (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY | S7P_VF_SPARSE))
         return s7p_rd_fail(r, S7P_E_UNSUPPORTED);
-    return rd_payload(r, a, v->type, &v->v);
+    return rd_payload(r, a, v->type, &v->v, &v->vlq_long);
 }
 
 static bool wr_variant_elem(s7p_wr *w, const s7p_scalar *e)
@@ -306,7 +320,8 @@ static bool wr_variant_elem(s7p_wr *w, const s7p_scalar *e)
     if (!v || v->type == S7P_DT_STRUCT ||
         (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY | S7P_VF_SPARSE)))
         return s7p_wr_fail(w, S7P_E_INVALID_ARG);
-    return s7p_wr_u8(w, v->flags) && s7p_wr_u8(w, v->type) && wr_payload(w, v->type, &v->v);
+    return s7p_wr_u8(w, v->flags) && s7p_wr_u8(w, v->type) &&
+           wr_payload(w, v->type, &v->v, v->vlq_long);
 }
 
 static bool rd_array(s7p_rd *r, s7p_arena *a, s7p_value *out)
@@ -320,7 +335,7 @@ static bool rd_array(s7p_rd *r, s7p_arena *a, s7p_value *out)
     if (!out->elems && out->count) return false;
     for (uint32_t i = 0; i < out->count; i++) {
         bool ok = variant ? rd_variant_elem(r, a, &out->elems[i])
-                          : rd_payload(r, a, out->type, &out->elems[i]);
+                          : rd_payload(r, a, out->type, &out->elems[i], NULL);
         if (!ok) return false;
     }
     return true;
@@ -337,7 +352,7 @@ static bool wr_array(s7p_wr *w, const s7p_value *v)
     if (!v->elems && v->count) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
     for (uint32_t i = 0; i < v->count; i++) {
         bool ok = v->type == S7P_DT_VARIANT ? wr_variant_elem(w, &v->elems[i])
-                                            : wr_payload(w, v->type, &v->elems[i]);
+                                            : wr_payload(w, v->type, &v->elems[i], false);
         if (!ok) return false;
     }
     return true;
@@ -373,7 +388,7 @@ static bool rd_sparse(s7p_rd *r, s7p_arena *a, s7p_value *out)
         /* In a sparse array a Variant element is a plain VLQ, not a typed value. */
         bool ok = out->type == S7P_DT_VARIANT
                       ? rd_var_u32(r, &out->elems[out->count], true)
-                      : rd_payload(r, a, out->type, &out->elems[out->count]);
+                      : rd_payload(r, a, out->type, &out->elems[out->count], NULL);
         if (!ok) return false;
         out->count++;
     }
@@ -387,7 +402,7 @@ static bool wr_sparse(s7p_wr *w, const s7p_value *v)
         if (v->keys[i] == 0) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
         if (!s7p_wr_vlq_u32(w, v->keys[i])) return false;
         bool ok = v->type == S7P_DT_VARIANT ? wr_plain_u32(w, (uint32_t)v->elems[i].u)
-                                            : wr_payload(w, v->type, &v->elems[i]);
+                                            : wr_payload(w, v->type, &v->elems[i], false);
         if (!ok) return false;
     }
     return s7p_wr_vlq_u32(w, 0);
@@ -423,7 +438,7 @@ bool s7p_value_decode(s7p_rd *r, s7p_arena *a, s7p_value *out)
     else if (out->type == S7P_DT_VARIANT)
         ok = rd_variant_elem(r, a, &out->v);
     else
-        ok = rd_payload(r, a, out->type, &out->v);
+        ok = rd_payload(r, a, out->type, &out->v, &out->vlq_long);
     s7p_rd_leave(r);
     return ok && r->err == S7P_OK;
 }
@@ -437,7 +452,7 @@ bool s7p_value_encode(s7p_wr *w, const s7p_value *v)
     if (v->type == S7P_DT_STRUCT) return wr_struct(w, v->flags, v->v.st);
     if (s7p_value_is_array(v)) return wr_array(w, v);
     if (v->type == S7P_DT_VARIANT) return wr_variant_elem(w, &v->v);
-    return wr_payload(w, v->type, &v->v);
+    return wr_payload(w, v->type, &v->v, v->vlq_long);
 }
 
 /* ---- id/value lists -------------------------------------------------------------------- */

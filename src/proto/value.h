@@ -95,6 +95,7 @@ struct s7p_value {
     s7p_scalar v;          /* scalars; Struct always (v.st); arrays of one-byte types (v.s) */
     s7p_scalar *elems;     /* other arrays and every sparse array */
     uint32_t *keys;        /* sparse arrays: the key of each element (never 0) */
+    bool vlq_long;         /* scalar DInt/LInt sent in the full 5-/9-byte VLQ form */
 };
 
 struct s7p_member {

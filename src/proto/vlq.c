@@ -48,7 +48,7 @@ bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out)
     return true;
 }
 
-bool s7p_rd_vlq_i32(s7p_rd *r, int32_t *out)
+static bool rd_i32_any(s7p_rd *r, int32_t *out)
 {
     uint64_t acc;
     bool cont;
@@ -98,7 +98,7 @@ bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out)
     return true;
 }
 
-bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out)
+static bool rd_i64_any(s7p_rd *r, int64_t *out)
 {
     uint64_t u;
     bool ok = rd_vlq64(r, true, &u);
@@ -167,6 +167,71 @@ bool s7p_wr_vlq_i64(s7p_wr *w, int64_t v)
     if (w->fixed_ints) return s7p_wr_u64be(w, (uint64_t)v);
     if (v >= -lim && v <= lim) return write_groups(w, (uint64_t)v, signed_groups(v), false);
     /* Arithmetic shift keeps the sign in the top group, which pads with 0x80 or 0xFF. */
+    uint64_t upper = (uint64_t)v >> 8;
+    if (v < 0) upper |= 0xFF00000000000000ull;
+    return write_groups(w, upper, 8, true) && s7p_wr_u8(w, (uint8_t)v);
+}
+
+/* ---- signed forms: the shortest, or the reference client's long form ----
+ * A number that can take several lengths would make the same PDU decode two ways (the tail
+ * is found by counting bytes), so only two forms are accepted: the shortest, and the full
+ * 5-byte (32-bit) or 9-byte (64-bit) form a reference client writes for negative values;
+ * the caller keeps which one it was so that re-encoding gives the same bytes. */
+
+bool s7p_rd_vlq_i32_form(s7p_rd *r, int32_t *out, bool *long_form)
+{
+    const uint8_t *start = r->p;
+    *long_form = false;
+    if (!rd_i32_any(r, out)) return false;
+    if (r->fixed_ints) return true;
+    size_t used = (size_t)(r->p - start);
+    s7p_wr c = s7p_wr_counter();
+    s7p_wr_vlq_i32(&c, *out);
+    if (used == c.len) return true;
+    if (used != 5) return s7p_rd_fail(r, S7P_E_PROTOCOL);
+    *long_form = true;
+    return true;
+}
+
+bool s7p_rd_vlq_i64_form(s7p_rd *r, int64_t *out, bool *long_form)
+{
+    const uint8_t *start = r->p;
+    *long_form = false;
+    if (!rd_i64_any(r, out)) return false;
+    if (r->fixed_ints) return true;
+    size_t used = (size_t)(r->p - start);
+    s7p_wr c = s7p_wr_counter();
+    s7p_wr_vlq_i64(&c, *out);
+    if (used == c.len) return true;
+    if (used != 9) return s7p_rd_fail(r, S7P_E_PROTOCOL);
+    *long_form = true;
+    return true;
+}
+
+bool s7p_rd_vlq_i32(s7p_rd *r, int32_t *out)
+{
+    bool long_form;
+    if (!s7p_rd_vlq_i32_form(r, out, &long_form)) return false;
+    return long_form ? s7p_rd_fail(r, S7P_E_PROTOCOL) : true;
+}
+
+bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out)
+{
+    bool long_form;
+    if (!s7p_rd_vlq_i64_form(r, out, &long_form)) return false;
+    return long_form ? s7p_rd_fail(r, S7P_E_PROTOCOL) : true;
+}
+
+bool s7p_wr_vlq_i32_long(s7p_wr *w, int32_t v)
+{
+    if (w->fixed_ints) return s7p_wr_u32be(w, (uint32_t)v);
+    /* Five groups of the 32-bit pattern: the top group holds bits 28..31 (sign wraps). */
+    return write_groups(w, (uint32_t)v, 5, false);
+}
+
+bool s7p_wr_vlq_i64_long(s7p_wr *w, int64_t v)
+{
+    if (w->fixed_ints) return s7p_wr_u64be(w, (uint64_t)v);
     uint64_t upper = (uint64_t)v >> 8;
     if (v < 0) upper |= 0xFF00000000000000ull;
     return write_groups(w, upper, 8, true) && s7p_wr_u8(w, (uint8_t)v);

@@ -16,6 +16,14 @@ bool s7p_rd_vlq_i32(s7p_rd *r, int32_t *out);
 bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out);
 bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out);
 
+/** Signed forms as above, also accepting the full 5- / 9-byte form for a value that has a
+ *  shorter one (the reference client writes negative values so); *long_form tells which. */
+bool s7p_rd_vlq_i32_form(s7p_rd *r, int32_t *out, bool *long_form);
+bool s7p_rd_vlq_i64_form(s7p_rd *r, int64_t *out, bool *long_form);
+/** The full 5- / 9-byte forms. */
+bool s7p_wr_vlq_i32_long(s7p_wr *w, int32_t v);
+bool s7p_wr_vlq_i64_long(s7p_wr *w, int64_t v);
+
 bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v);
 bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v);
 bool s7p_wr_vlq_u64(s7p_wr *w, uint64_t v);

@@ -68,15 +68,41 @@ static void test_i32_vectors(void **state)
 static void test_i32_long_forms_wrap(void **state)
 {
     (void)state;
-    /* The 5-byte forms a reference client writes and a PLC accepts. */
+    /* The 5-byte forms a reference client writes and a PLC accepts: accepted by the form
+     * reader (which says so, so the value re-encodes the same), refused by the strict one. */
     const uint8_t a[] = {0x8f, 0xff, 0xb4, 0xd2, 0x79}, b[] = {0x8f, 0xff, 0xff, 0xfe, 0x01};
     int32_t out;
+    bool long_form;
     s7p_rd r = s7p_rd_init(a, sizeof a);
-    assert_true(s7p_rd_vlq_i32(&r, &out));
+    assert_true(s7p_rd_vlq_i32_form(&r, &out, &long_form));
     assert_int_equal(out, -1234567);
+    assert_true(long_form);
     r = s7p_rd_init(b, sizeof b);
-    assert_true(s7p_rd_vlq_i32(&r, &out));
+    assert_true(s7p_rd_vlq_i32_form(&r, &out, &long_form));
     assert_int_equal(out, -255);
+    assert_true(long_form);
+    uint8_t buf[5];
+    s7p_wr w = s7p_wr_init(buf, sizeof buf);
+    assert_true(s7p_wr_vlq_i32_long(&w, -255));
+    assert_memory_equal(buf, b, sizeof b);
+    r = s7p_rd_init(b, sizeof b);
+    assert_false(s7p_rd_vlq_i32(&r, &out));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    /* Other non-minimal lengths have no meaning and are refused. */
+    const uint8_t three[] = {0xff, 0xff, 0x4e};
+    r = s7p_rd_init(three, sizeof three);
+    assert_false(s7p_rd_vlq_i32_form(&r, &out, &long_form));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    /* The 9-byte 64-bit form of a small value. */
+    const uint8_t nine[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x05};
+    int64_t o64;
+    r = s7p_rd_init(nine, sizeof nine);
+    assert_true(s7p_rd_vlq_i64_form(&r, &o64, &long_form));
+    assert_true(o64 == 5 && long_form);
+    uint8_t buf9[9];
+    w = s7p_wr_init(buf9, sizeof buf9);
+    assert_true(s7p_wr_vlq_i64_long(&w, 5));
+    assert_memory_equal(buf9, nine, sizeof nine);
 }
 
 static void test_u64_vectors(void **state)
