@@ -52,10 +52,28 @@ typedef enum s7p_status {
     S7P_E_TOO_SMALL,    /**< a caller buffer is too small */
     S7P_E_LIMIT,        /**< a size, count or nesting limit was exceeded */
     S7P_E_WRITE_DISABLED, /**< a write on a client created without allow_write */
+    S7P_E_CONFIG,       /**< the local configuration does not fit the PLC: wrong TSAP, CA or
+                             key-log file unusable, security mode the PLC does not speak */
+    S7P_E_CERT_CHANGED, /**< trust on first use: the PLC's certificate differs from the one
+                             remembered (the message shows both fingerprints) */
+    S7P_E_NOT_SENT,     /**< batch item: not sent, because an earlier request of the same
+                             batch failed */
+    S7P_E_PROGRAM_CHANGED, /**< the PLC's program changed since the tag was resolved (symbol
+                             CRC mismatch, or a changed program was detected): resolve the
+                             tag again with s7p_tag_by_symbol() or browse */
 } s7p_status;
 
 /** Short English name of a status, e.g. "protocol error". Static, never NULL. */
 S7P_API const char *s7p_strerror(s7p_status s);
+
+/** Name of a PLC return code as the PLC firmware names it, e.g. -17 gives "InvalidCRC";
+ *  NULL for a code the library does not know. Static. */
+S7P_API const char *s7p_plc_code_name(int16_t code);
+
+/** One line of English saying what a PLC return code means for the caller, e.g. -17 gives
+ *  "symbol CRC mismatch: the PLC's program changed, resolve the tag again". Never NULL
+ *  (unknown codes give a generic text). Static. */
+S7P_API const char *s7p_plc_code_text(int16_t code);
 
 /** Library version as "MAJOR.MINOR.PATCH". Static, never NULL. */
 S7P_API const char *s7p_version(void);
@@ -111,6 +129,10 @@ typedef enum s7p_verify {
     S7P_VERIFY_NONE = 0,            /**< accept any certificate (fingerprint logged) */
     S7P_VERIFY_CA,                  /**< the chain must verify against `ca_file` */
     S7P_VERIFY_PIN,                 /**< the certificate's SHA-256 must equal `pin_sha256` */
+    S7P_VERIFY_TOFU,                /**< trust on first use, like SSH's known_hosts: the
+                                         fingerprint is remembered in `known_hosts_file` on
+                                         first contact; a changed certificate later fails
+                                         with S7P_E_CERT_CHANGED */
 } s7p_verify;
 
 #define S7P_DEFAULT_PORT 102
@@ -165,7 +187,17 @@ typedef struct s7p_client_options {
     bool auto_reconnect;            /**< default false. When on, a read, browse, symbol lookup
                                          or CPU info call that fails transiently reconnects
                                          and retries exactly once; a write is never retried
-                                         (the caller gets the error and decides). */
+                                         (the caller gets the error and decides). A client
+                                         that lost its session stays FAULTED, and every
+                                         later retryable call tries to reconnect again (at
+                                         most one attempt per reconnect_interval_ms). */
+    uint32_t reconnect_interval_ms; /**< auto_reconnect: least time between two connect
+                                         attempts; default 1000. A call within the interval
+                                         fails at once with the last connect error. */
+    const char *expected_name;      /**< S7P_VERIFY_CA: the DNS name or IP address the PLC
+                                         certificate must carry; NULL = `host` */
+    const char *known_hosts_file;   /**< S7P_VERIFY_TOFU: the file of remembered fingerprints
+                                         (one "endpoint sha256-hex" line each); required */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -182,7 +214,10 @@ S7P_API void s7p_client_options_init(s7p_client_options *o);
  */
 S7P_API s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err);
 
-/** Disconnects (bounded by the disconnect timeout) and frees everything. NULL is a no-op. */
+/** Disconnects (bounded by the disconnect timeout) and frees everything. NULL is a no-op.
+ *  Calls in progress on other threads are waited for (each is bounded by its timeout); no
+ *  new call may start once s7p_client_free() was called, and it must not be called from
+ *  one of the client's own callbacks. */
 S7P_API void s7p_client_free(s7p_client *c);
 
 /**

@@ -25,6 +25,10 @@ const char *s7p_strerror(s7p_status s)
     case S7P_E_TOO_SMALL: return "buffer too small";
     case S7P_E_LIMIT: return "limit exceeded";
     case S7P_E_WRITE_DISABLED: return "writes are disabled";
+    case S7P_E_CONFIG: return "configuration error";
+    case S7P_E_CERT_CHANGED: return "PLC certificate changed";
+    case S7P_E_NOT_SENT: return "not sent";
+    case S7P_E_PROGRAM_CHANGED: return "PLC program changed";
     }
     return "unknown status";
 }
