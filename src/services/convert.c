@@ -353,7 +353,7 @@ static size_t text_len(size_t act, size_t max, size_t room)
 
 static s7p_status read_string(cx *c, const s7p_value *w, s7p_tag_value *out)
 {
-    uint32_t stride;
+    uint32_t stride = 0;  /* set by stride_of() on success; -O3 cannot see that */
     s7p_status st = stride_of(c, w, 2, &stride);
     if (st == S7P_OK) st = alloc_elems(c, out);
     for (uint32_t i = 0; i < c->m && st == S7P_OK; i++) {
@@ -367,7 +367,7 @@ static s7p_status read_string(cx *c, const s7p_value *w, s7p_tag_value *out)
 
 static s7p_status read_wstring(cx *c, const s7p_value *w, s7p_tag_value *out)
 {
-    uint32_t stride;
+    uint32_t stride = 0;  /* set by stride_of() on success; -O3 cannot see that */
     s7p_status st = stride_of(c, w, 2, &stride);
     if (st == S7P_OK) st = alloc_elems(c, out);
     for (uint32_t i = 0; i < c->m && st == S7P_OK; i++) {
@@ -386,7 +386,7 @@ static s7p_status read_wstring(cx *c, const s7p_value *w, s7p_tag_value *out)
 
 static s7p_status read_raw(cx *c, const s7p_value *w, s7p_tag_value *out)
 {
-    uint32_t stride;
+    uint32_t stride = 0;  /* set by stride_of() on success; -O3 cannot see that */
     s7p_status st = stride_of(c, w, c->tag->count ? 1 : 0, &stride);
     if (st == S7P_OK) st = alloc_elems(c, out);
     for (uint32_t i = 0; i < c->m && st == S7P_OK && stride; i++) {

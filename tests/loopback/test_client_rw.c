@@ -1013,7 +1013,8 @@ static char *read_text(const char *path, size_t *len)
 static void write_text(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int k = snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true(k > 0 && (size_t)k < sizeof path);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fputs(text, f) >= 0, 1);
