@@ -17,6 +17,8 @@ timeout 10 "$SIM" --help 2>&1 | grep -q -- "--program" ||
     { echo "SKIP: s7plus-sim has no --program option yet"; exit 77; }
 
 tmp=$(mktemp -d /tmp/s7p-cli-sim-XXXXXX) || exit 1
+# Trust on first use is the default: nothing of a test may go to the user's home.
+export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
 pid=
 cleanup() {
     if [ -n "$pid" ]; then
