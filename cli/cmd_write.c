@@ -60,8 +60,11 @@ static int prepare(cli_common *c, s7p_client *cl, cli_item *it, size_t n)
     snprintf(batch.message, sizeof batch.message, "nothing was written");
     if (c->json) return cli_report(c, it, n, &batch);
     for (size_t i = 0; i < n; i++)  /* nothing happened: the whole report is an error */
-        if (it[i].state == CLI_ITEM_FAILED)
-            fprintf(stderr, "%s: error: %s\n", it[i].symbol, it[i].err_text);
+        if (it[i].state == CLI_ITEM_FAILED) {
+            char plc[240];
+            fprintf(stderr, "%s: error: %s%s\n", it[i].symbol, it[i].err_text,
+                    cli_plc_suffix(&it[i].err, it[i].err_text, plc, sizeof plc));
+        }
     fprintf(stderr, "s7plus: nothing was written\n");
     return cli_error_exit_code(&batch);
 }
