@@ -94,9 +94,9 @@ json_t *cli_error_json(const s7p_error *err, const char *message)
     json_object_set_new(o, "operation", err->op ? json_string(err->op) : json_null());
     json_object_set_new(o, "endpoint", err->endpoint[0] ? json_string(err->endpoint) : json_null());
     json_object_set_new(o, "plc_code", err->plc_code ? json_integer(err->plc_code) : json_null());
+    const char *text = err->plc_code ? s7p_plc_code_text(err->plc_code) : NULL;
     json_object_set_new(o, "plc_code_name", err->plc_code && name ? json_string(name) : json_null());
-    json_object_set_new(o, "plc_code_text",
-                        err->plc_code ? json_string(s7p_plc_code_text(err->plc_code)) : json_null());
+    json_object_set_new(o, "plc_code_text", text ? json_string(text) : json_null());
     json_object_set_new(o, "transient", json_boolean(err->transient));
     /* json_string refuses invalid UTF-8 (a symbol typed in another encoding) */
     json_t *m = json_string(message ? message : err->message);
