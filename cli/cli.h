@@ -5,18 +5,24 @@
 #include <s7plus/s7plus.h>
 #include <stdio.h>
 
-/* Exit codes (documented in the README): */
+/* Exit codes (documented in `s7plus --help`, docs/cli.md and docs/errors.md): */
 enum {
     CLI_OK = 0,
-    CLI_USAGE = 1,      /* bad arguments */
-    CLI_NETWORK = 2,    /* transient: network, timeout */
-    CLI_PLC = 3,        /* the PLC refused */
-    CLI_PROTOCOL = 4,   /* protocol, TLS, verification, other permanent failures */
+    CLI_USAGE = 1,      /* bad arguments, a value that does not fit, writes not allowed */
+    CLI_NETWORK = 2,    /* transient: network, timeout, PLC busy */
+    CLI_PLC = 3,        /* the PLC refused (a request, an item, a symbol) */
+    CLI_PROTOCOL = 4,   /* protocol, TLS and other permanent failures */
+    CLI_CONFIG = 5,     /* configuration or trust: TSAP, CA/key-log file, certificate */
 };
+
+/* --timeout and --browse-timeout: milliseconds from 1 to these. */
+#define CLI_TIMEOUT_MAX_MS 3600000UL        /* one hour */
+#define CLI_BROWSE_TIMEOUT_MAX_MS 86400000UL /* one day */
 
 typedef struct cli_common {
     s7p_client_options opt;
     char host[256];
+    char known_hosts[4096];   /* trust on first use: the file in use ("" otherwise) */
     bool json;
     int verbose;
 } cli_common;
@@ -27,19 +33,40 @@ typedef struct cli_flag {
     bool *flag;
 } cli_flag;
 
-/** Parses the options every command shares; leaves operands in argv[optind..]. Returns
- *  CLI_OK, or CLI_USAGE after printing why; --help prints `usage` and exits 0. */
-int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage);
-/** The same, plus the command's own flags (`extra`, ended by {NULL, NULL}; may be NULL). */
-int cli_parse_flags(int argc, char **argv, cli_common *c, const char *usage,
-                    const cli_flag *extra);
-/** Splits HOST[:PORT] / [V6]:PORT into c->host and c->opt.port. */
+/** The options every command shares, for the commands' --help. */
+extern const char cli_common_help[];
+
+/** Parses the options (the common ones and the command's own flags, `extra`, ended by
+ *  {NULL, NULL}; may be NULL) and the endpoint, the first operand; checks that between
+ *  `min_ops` and `max_ops` operands follow it (max_ops < 0: no limit). Prints why on a usage
+ *  error; --help prints `usage` and the common options and exits 0. On CLI_OK the
+ *  operands after the endpoint are argv[*first..argc-1]. */
+int cli_start(int argc, char **argv, cli_common *c, const char *usage, const cli_flag *extra,
+              int min_ops, int max_ops, int *first);
+/** Splits HOST[:PORT] / [V6]:PORT into c->host and c->opt.port; CLI_USAGE (after saying
+ *  what is wrong) for an empty host or a port that is not 1..65535. */
 int cli_set_endpoint(cli_common *c, const char *arg);
-/** Prints the error and returns the exit code for it. */
+/** Parses a decimal number min..max for `option`; CLI_USAGE (after saying why) when the
+ *  text is not one. */
+int cli_parse_number(const char *option, const char *text, unsigned long min,
+                     unsigned long max, unsigned long *out);
+
+/** The exit code for a failure with this status. */
+int cli_exit_code(s7p_status st);
+/** The exit code for a failed call: by its code, and by err->transient for codes that are
+ *  neither usage, PLC refusal nor configuration. */
+int cli_error_exit_code(const s7p_error *err);
+/** Prints the error (text on stderr, or with --json an error object on stdout) and returns
+ *  the exit code for it. */
 int cli_fail(const cli_common *c, const s7p_error *err);
 
-/** Creates the client and connects; on failure prints the error and returns its exit code
- *  (*out is then NULL). */
+/** Creates the client (the known-hosts directory first, for trust on first use); on
+ *  failure prints the error and returns its exit code (*out is then NULL). */
+int cli_client_new(cli_common *c, s7p_client **out);
+/** Connects a client made by cli_client_new; on failure prints the error and returns its
+ *  exit code. Notes on stderr when the PLC's certificate was remembered for the first time. */
+int cli_client_connect(cli_common *c, s7p_client *cl);
+/** Both of them (*out is NULL on failure). */
 int cli_connect(cli_common *c, s7p_client **out);
 /** Disconnects and frees (NULL is a no-op). */
 void cli_close(s7p_client *cl);
@@ -47,8 +74,6 @@ void cli_close(s7p_client *cl);
 const char *cli_short_message(const s7p_error *err);
 /** The same, also without a leading "SYMBOL: " (the caller prints the symbol itself). */
 const char *cli_item_message(const s7p_error *err, const char *symbol);
-/** One line for a failed batch item, e.g. "PLC error code -12". */
-void cli_item_error(const s7p_item_result *r, char *buf, size_t len);
 /** A per-item failure of s7p_tag_by_symbol (unknown name, bad syntax, PLC refusal) rather
  *  than a failure of the connection. */
 bool cli_item_status(s7p_status st);

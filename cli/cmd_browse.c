@@ -9,17 +9,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 #include "value_text.h"
 
 static const char usage[] =
-    "usage: s7plus browse HOST[:PORT] [--flat | --json] [--tsap NAME] [--timeout MS]\n"
-    "                     [--keylog FILE] [--pin SHA256 | --ca FILE] [-v]\n"
-    "Lists every variable of the PLC program (all data blocks).\n"
+    "usage: s7plus browse HOST[:PORT] [--flat | --json] [options]\n"
+    "Lists every variable of the PLC program (all data blocks), within --browse-timeout.\n"
     "  (default)  a tree: each block, then its members indented by level, with their types\n"
     "  --flat     one line per variable: SYMBOL<TAB>TYPE<TAB>ADDRESS, the address as the\n"
     "             area and the LID path in hex (DB5.A.3.1)\n"
     "  --json     one JSON array, one object per line: {symbol, type, count,\n"
     "             dims: [{lower, count}], address: {area, sub_area, lids, crc}}\n"
+    "--json on a failure: the error object {\"error\": {...}} alone, or as the array's last\n"
+    "element when variables were listed before it.\n"
     "Arrays of elementary types are one variable; arrays of structs are listed element by\n"
     "element. On a terminal, progress is shown on stderr.\n";
 
@@ -172,7 +174,7 @@ static bool print_json(browse_ctx *b, const s7p_browse_item *it)
     char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!s) return false;
-    printf("%s%s", b->variables > 1 ? ",\n" : "", s);
+    printf("%s%s", b->variables > 1 ? ",\n" : "[\n", s);  /* "[" once there is an item */
     free(s);
     return true;
 }
@@ -209,11 +211,11 @@ int cmd_browse(int argc, char **argv)
     bool flat = false;
     memset(&c, 0, sizeof c);
     const cli_flag flags[] = {{"flat", &flat}, {NULL, NULL}};
-    int rc = cli_parse_flags(argc, argv, &c, usage, flags);
+    int first;
+    int rc = cli_start(argc, argv, &c, usage, flags, 0, 0, &first);
     if (rc != CLI_OK) return rc;
-    if (optind + 1 != argc || cli_set_endpoint(&c, argv[optind]) != 0 || (flat && c.json)) {
-        if (flat && c.json) fprintf(stderr, "s7plus: --flat and --json exclude each other\n");
-        fprintf(stderr, "%s", usage);
+    if (flat && c.json) {
+        fprintf(stderr, "s7plus: --flat and --json exclude each other\n");
         return CLI_USAGE;
     }
     browse_ctx *b = calloc(1, sizeof *b);
@@ -230,14 +232,25 @@ int cmd_browse(int argc, char **argv)
         return rc;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);  /* each variable leaves as soon as it is found */
-    if (b->mode == MODE_JSON) printf("[\n");
     s7p_error err;
     s7p_status st = s7p_browse(cl, on_item, b, &err);
     progress_clear(b);
-    if (b->mode == MODE_JSON) printf("%s]\n", b->variables ? "\n" : "");
+    if (st != S7P_OK && b->mode == MODE_JSON && b->variables) {
+        /* A failure after some variables: the array's last element is the error. */
+        json_t *e = cli_error_json(&err, NULL);
+        char *t = e ? json_dumps(e, JSON_PRESERVE_ORDER) : NULL;
+        printf(",\n{\"error\": %s}\n]\n", t ? t : "null");
+        free(t);
+        json_decref(e);
+        rc = cli_error_exit_code(&err);
+    } else if (st != S7P_OK) {
+        fflush(stdout);
+        rc = cli_fail(&c, &err);
+    } else if (b->mode == MODE_JSON) {
+        printf("%s]\n", b->variables ? "\n" : "[");
+    }
     fflush(stdout);
-    if (st != S7P_OK) rc = cli_fail(&c, &err);
-    else if (b->failed_output) rc = CLI_PROTOCOL;
+    if (st == S7P_OK && b->failed_output) rc = CLI_PROTOCOL;
     cli_close(cl);
     free(b);
     return rc;

@@ -7,9 +7,9 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: s7plus info HOST[:PORT] [--json] [--tsap NAME] [--timeout MS] [--keylog FILE]\n"
-    "                   [--pin SHA256 | --ca FILE] [-v]\n"
-    "Connects over TLS 1.3 and prints what the CPU reports about itself.\n";
+    "usage: s7plus info HOST[:PORT] [options]\n"
+    "Connects over TLS 1.3 and prints what the CPU reports about itself, with the SHA-256\n"
+    "fingerprint of its certificate (for --pin, or to check a known-hosts entry).\n";
 
 typedef struct {
     const char *key, *label;
@@ -53,19 +53,17 @@ int cmd_info(int argc, char **argv)
 {
     cli_common c;
     memset(&c, 0, sizeof c);
-    int rc = cli_parse_common(argc, argv, &c, usage);
+    int first;
+    int rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
     if (rc != CLI_OK) return rc;
-    if (optind + 1 != argc || cli_set_endpoint(&c, argv[optind]) != 0) {
-        fprintf(stderr, "%s", usage);
-        return CLI_USAGE;
-    }
     s7p_client *cl = NULL;
     s7p_error err;
     s7p_cpu_info info;
-    if (s7p_client_new(&cl, &c.opt, &err) != S7P_OK) return cli_fail(&c, &err);
-    if (s7p_connect(cl, &err) != S7P_OK || s7p_get_cpu_info(cl, &info, &err) != S7P_OK) {
+    rc = cli_connect(&c, &cl);
+    if (rc != CLI_OK) return rc;
+    if (s7p_get_cpu_info(cl, &info, &err) != S7P_OK) {
         rc = cli_fail(&c, &err);
-        s7p_client_free(cl);
+        cli_close(cl);
         return rc;
     }
     s7p_disconnect(cl, NULL);

@@ -12,16 +12,18 @@ static const char usage[] =
     "  read HOST[:PORT] SYMBOL...        read variables: SYMBOL = VALUE (TIA literal style)\n"
     "  write HOST[:PORT] SYMBOL=VALUE... --allow-write\n"
     "                                    write variables in one batch\n"
-    "  `s7plus COMMAND --help` describes a command.\n"
-    "options common to commands: --json --tsap NAME --timeout MS --keylog FILE\n"
-    "  --pin SHA256 | --ca FILE (certificate checks) -v (log to stderr, -vv debug)\n"
-    "  --allow-write (without it the library refuses every write)\n"
-    "exit codes: 0 ok, 1 usage, 2 network/timeout, 3 PLC refused, 4 protocol/TLS\n";
+    "  `s7plus COMMAND --help` describes a command.\n";
+
+static void print_usage(FILE *f)
+{
+    fputs(usage, f);
+    fputs(cli_common_help, f);
+}
 
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -32,6 +34,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "browse") == 0) return cmd_browse(argc - 1, argv + 1);
     if (strcmp(argv[1], "read") == 0) return cmd_read(argc - 1, argv + 1);
     if (strcmp(argv[1], "write") == 0) return cmd_write(argc - 1, argv + 1);
-    fprintf(stderr, "s7plus: unknown command '%s'\n%s", argv[1], usage);
+    fprintf(stderr, "s7plus: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
     return CLI_USAGE;
 }

@@ -144,8 +144,8 @@ static tinfo describe(int t)
     case 175: case 208: case 209: case 210:
         return tu(K_UDEC, UINT16_MAX, 0);
     /* OB numbers: 0..32767 */
-    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 195: case 196:
-    case 197:
+    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 194: case 195:
+    case 196: case 197:
         return tu(K_UDEC, INT16_MAX, 0);
     default: return ti(K_NONE);
     }

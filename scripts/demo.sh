@@ -11,6 +11,9 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+# The CLI trusts a PLC's certificate on first use and remembers it; the demo's simulator
+# makes a new certificate each run, so it remembers into a file of its own.
+export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$sim" --port 0 --port-file "$tmp/port" --plc-name "PLC_Demo" --project "s7plus demo" \
@@ -23,6 +26,8 @@ port="$(cat "$tmp/port")"
 step() { printf '\n$ %s\n' "$*"; "$@"; }
 echo "== s7plus $("$cli" --version | cut -d' ' -f2) against s7plus-sim on 127.0.0.1:$port"
 step "$cli" info "127.0.0.1:$port"
+echo "   (first contact: the certificate's fingerprint is now in \$S7PLUS_KNOWN_HOSTS:)"
+sed 's/^/   /' "$S7PLUS_KNOWN_HOSTS" 2>/dev/null || echo "   (not written: this library build has no trust on first use)"
 step "$cli" info "127.0.0.1:$port" --json
 
 echo
@@ -46,8 +51,16 @@ step "$cli" write "127.0.0.1:$port" '"AllTypes".v_int=42' '"AllTypes".v_time=T#1
     '"AllTypes".v_string='"'"'written by s7plus'"'"'' --allow-write
 step "$cli" read "127.0.0.1:$port" '"AllTypes".v_int' '"AllTypes".v_time' '"AllTypes".v_string' --json
 echo
-echo "== a wrong TSAP is refused by the PLC (exit code 2):"
+echo "== a wrong TSAP is refused by the PLC, a configuration error (exit code 5):"
 set +e
 "$cli" info "127.0.0.1:$port" --tsap SIMATIC-ROOT-XYZ 2>&1
+echo "exit code $?"
+echo
+echo "== failures with --json are a JSON object on stdout, with the same exit code:"
+"$cli" read "127.0.0.1:$port" '"AllTypes".nope' --json
+echo "exit code $?"
+echo
+echo "== numbers are checked (exit code 1):"
+"$cli" read "127.0.0.1:$port" '"AllTypes".v_int' --timeout -5 2>&1
 echo "exit code $?"
 set -e

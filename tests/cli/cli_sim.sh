@@ -17,6 +17,8 @@ timeout 10 "$SIM" --help 2>&1 | grep -q -- "--program" ||
     { echo "SKIP: s7plus-sim has no --program option yet"; exit 77; }
 
 tmp=$(mktemp -d /tmp/s7p-cli-sim-XXXXXX) || exit 1
+# Trust on first use is the default: nothing of a test may go to the user's home.
+export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
 pid=
 cleanup() {
     if [ -n "$pid" ]; then
@@ -27,17 +29,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" \
-    > "$tmp/sim.out" 2> "$tmp/sim.err" &
-pid=$!
-i=0
-while [ ! -s "$tmp/port" ]; do
-    kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
-    i=$((i + 1))
-    [ "$i" -le 200 ] || fail "s7plus-sim did not write its port file within 20 s"
-    sleep 0.1
-done
-EP=127.0.0.1:$(cat "$tmp/port")
+# start_sim ARGS...: (re)starts the simulator with the program and ARGS; sets EP.
+start_sim() {
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+    rm -f "$tmp/port"
+    timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" "$@" \
+        > "$tmp/sim.out" 2> "$tmp/sim.err" &
+    pid=$!
+    i=0
+    while [ ! -s "$tmp/port" ]; do
+        kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
+        i=$((i + 1))
+        [ "$i" -le 200 ] || fail "s7plus-sim did not write its port file within 20 s"
+        sleep 0.1
+    done
+    EP=127.0.0.1:$(cat "$tmp/port")
+}
+start_sim
 
 # s7 CODE COMMAND ARGS...: runs `s7plus COMMAND HOST:PORT ARGS...` (bounded) and checks its
 # exit code; stdout and stderr are kept in $tmp/out and $tmp/err.
@@ -190,5 +201,81 @@ has_err '"AllTypes".nope: error: '
 s7 0 read '"AllTypes".v_int'
 has '"AllTypes".v_int = 32767'
 
+# ---- every type has a text form both ways: read every variable of the program, write each
+# value's text back, read again: the same text (OB_Comm used to print "<OB_Comm: no text
+# form>" although the wire carries an Int)
+cut -f1 "$tmp/flat" > "$tmp/symbols"
+# with_lines FILE CODE COMMAND ARGS...: `s7 CODE COMMAND ARGS... LINE...` with FILE's lines
+with_lines() {
+    f=$1
+    shift
+    IFS='
+'
+    set -f
+    # shellcheck disable=SC2046
+    set -- "$@" $(cat "$f")
+    set +f
+    unset IFS
+    s7 "$@"
+}
+with_lines "$tmp/symbols" 0 read
+! grep -F "no text form" "$tmp/out" || fail "read: a type without text form"
+[ "$(grep -c ' = ' "$tmp/out")" -eq "$n" ] || fail "read: not every variable has a value"
+cp "$tmp/out" "$tmp/values"
+has '"AllTypes".ob_comm = 50'
+has '"AllArrays".a_ob_comm = [0, 0]'
+sed 's/ = /=/' "$tmp/values" > "$tmp/assignments"
+with_lines "$tmp/assignments" 0 write --allow-write
+cmp -s "$tmp/out" "$tmp/values" || { diff "$tmp/values" "$tmp/out" | head >&2; fail "write back"; }
+with_lines "$tmp/symbols" 0 read
+cmp -s "$tmp/out" "$tmp/values" || { diff "$tmp/values" "$tmp/out" | head >&2; fail "read back"; }
+s7 0 write --allow-write '"AllTypes".ob_comm=16#7FFF' '"AllTypes".hw_io=257' \
+    '"AllTypes".db_any=65535'
+s7 0 read '"AllTypes".ob_comm' '"AllTypes".hw_io' '"AllTypes".db_any'
+has '"AllTypes".ob_comm = 32767'
+has '"AllTypes".hw_io = 257'
+has '"AllTypes".db_any = 65535'
+s7 1 write --allow-write '"AllTypes".ob_comm=32768'
+has_err "out of range"
+
+# ---- -v logs info on stderr (with level and layer), not debug
+s7 0 info -v
+has_err "s7plus: info: "
+! grep -q "s7plus: debug: " "$tmp/err" || fail "-v logs debug lines"
+
+# ---- --json: a per-item failure carries the same fields as a whole failure
+s7 3 read '"AllTypes".nope' '"AllTypes".v_int' --json
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/out" "$EP" << 'PY' || fail "read --json: item error object"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o['"AllTypes".v_int'] == 32767, o
+e = o['"AllTypes".nope']["error"]
+assert e["code"] == "S7P_E_NOT_FOUND" and e["transient"] is False, e
+assert e["endpoint"] == sys.argv[2] and "nope" in e["message"], e
+assert set(e) >= {"status", "operation", "plc_code", "plc_code_name", "transient"}, e
+PY
+fi
+
 kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
+
+# ---- a PLC refusal is printed with the code's name and meaning: a simulator that refuses
+# the first write after the session set-up with -17 (InvalidCRC)
+# (the fault counts the session set-up's SetMultiVariables: the write is the 2nd)
+start_sim --fault plc-error:SetMultiVariables:2 --plc-code -17
+s7 3 write --allow-write '"AllTypes".v_int=1'
+cat "$tmp/out" >> "$tmp/err"
+has_err "PLC error -17 InvalidCRC: symbol CRC mismatch"
+start_sim --fault plc-error:SetMultiVariables:2 --plc-code -17
+s7 3 write --allow-write '"AllTypes".v_int=1' --json
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/out" << 'PY' || fail "write --json: no PLC code with its name"
+import json, sys
+o = json.load(open(sys.argv[1]))
+# the refusal as the call's error, or as the item's (both carry the same fields)
+errs = [o["error"]] if "error" in o else []
+errs += [v["error"] for v in o.get("results", o).values() if isinstance(v, dict) and "error" in v]
+assert any(e["plc_code"] == -17 and e["plc_code_name"] == "InvalidCRC" for e in errs), o
+PY
+fi
 echo "cli_sim: ok ($n variables)"

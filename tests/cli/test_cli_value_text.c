@@ -130,6 +130,7 @@ static void test_integers(void **state)
         {S7P_T_TIMER, 0, 0, "16#FFFF", "65535"}, {S7P_T_BLOCK_FB, 0, 0, "1", NULL},
         {S7P_T_HW_ANY, 0, 0, "65535", NULL},   {149 /* HW_IO */, 0, 0, "257", NULL},
         {S7P_T_OB_ANY, 0, 0, "32767", NULL},   {197 /* OB_Startup */, 0, 0, "100", NULL},
+        {194 /* OB_Comm */, 0, 0, "50", NULL}, {194 /* OB_Comm */, 0, 0, "16#7FFF", "32767"},
         {S7P_T_DB_ANY, 0, 0, "65535", NULL},   {S7P_T_AOM_IDENT, 0, 0, "4294967295", NULL},
         {S7P_T_CONN_ANY, 0, 0, "16#10", "16"}, {S7P_T_PORT, 0, 0, "2", NULL},
     };
