@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #define GET_MULTI 0x054C
 #define SET_MULTI 0x0542
+#define EXPLORE 0x04BB
 
 typedef struct recorder {
     s7p_conn_state from[32], to[32];
@@ -234,6 +236,141 @@ static void test_without_auto_reconnect(void **state)
     s7p_sim_stop(sim);
 }
 
+/* ---- browse retries ---------------------------------------------------------------------- */
+
+typedef struct names {
+    char **v;
+    size_t n;
+} names;
+
+static void names_add(names *k, const char *s)
+{
+    k->v = realloc(k->v, (k->n + 1) * sizeof *k->v);
+    assert_non_null(k->v);
+    k->v[k->n] = strdup(s);
+    assert_non_null(k->v[k->n]);
+    k->n++;
+}
+
+static void names_free(names *k)
+{
+    for (size_t i = 0; i < k->n; i++) free(k->v[i]);
+    free(k->v);
+    memset(k, 0, sizeof *k);
+}
+
+static bool collect_name(void *ctx, const s7p_browse_item *item)
+{
+    names_add(ctx, item->symbol);
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts k and fails on the first symbol listed twice. */
+static void assert_unique(names *k)
+{
+    qsort(k->v, k->n, sizeof *k->v, cmp_str);
+    for (size_t i = 1; i < k->n; i++)
+        if (strcmp(k->v[i - 1], k->v[i]) == 0) fail_msg("%s listed twice", k->v[i]);
+}
+
+/* The symbols of a browse without faults, and how many Explore requests it made (a fresh
+ * client: nothing cached). The sample program lists 284 variables today. */
+static void browse_baseline(s7p_sim *sim, names *out, unsigned long *explores)
+{
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, false);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    unsigned long before = s7p_sim_requests(sim, EXPLORE);
+    memset(out, 0, sizeof *out);
+    if (s7p_browse(c, collect_name, out, &e) != S7P_OK) fail_msg("%s", e.message);
+    *explores = s7p_sim_requests(sim, EXPLORE) - before;
+    assert_true(*explores >= 3);
+    assert_unique(out);
+    s7p_client_free(c);
+}
+
+/* The connection drops in the middle of s7p_browse_all(): the retry starts the collection
+ * over, so every variable is listed exactly once. */
+static void test_browse_all_retry_lists_each_once(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    names want;
+    unsigned long explores;
+    browse_baseline(sim, &want, &explores);
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    s7p_sim_fault f = {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, EXPLORE, (unsigned)explores / 2, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+    s7p_browse_result *res = NULL;
+    if (s7p_browse_all(c, &res, &e) != S7P_OK) fail_msg("%s", e.message);
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    s7p_sim_clear_fault(sim);
+    names got = {0};
+    for (size_t i = 0; i < res->count; i++) names_add(&got, res->items[i].symbol);
+    print_message("browse_all after a retry: %zu items (%zu without faults)\n", got.n, want.n);
+    assert_unique(&got);
+    assert_int_equal(got.n, want.n);
+    for (size_t i = 0; i < got.n; i++) assert_string_equal(got.v[i], want.v[i]);
+    s7p_browse_result_free(res);
+    names_free(&got);
+    names_free(&want);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+/* s7p_browse() streams: once the callback has seen items, a failure is returned (transient)
+ * instead of being retried, so no item comes twice; before the first item it is retried. */
+static void test_browse_stream_never_repeats(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    names want;
+    unsigned long explores;
+    browse_baseline(sim, &want, &explores);
+    recorder r = {0};
+    s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
+    s7p_error e;
+    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+
+    /* The last Explore: items were delivered before it. */
+    s7p_sim_fault f = {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, EXPLORE, (unsigned)explores, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+    names got = {0};
+    s7p_status st = s7p_browse(c, collect_name, &got, &e);
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    s7p_sim_clear_fault(sim);
+    if (st == S7P_OK) fail_msg("retried after %zu items were delivered (%zu in all)", got.n, want.n);
+    assert_true(e.transient);
+    assert_true(got.n > 0 && got.n < want.n);
+    assert_unique(&got);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    names_free(&got);
+
+    /* The first Explore (the DB list): nothing delivered yet, so it is retried. (A call
+     * on the FAULTED client reconnects first, which would use up the one retry.) */
+    s7p_cpu_info info;
+    assert_int_equal(s7p_get_cpu_info(c, &info, &e), S7P_OK);
+    f.nth = 1;
+    s7p_sim_set_fault(sim, &f);
+    assert_int_equal(s7p_browse(c, collect_name, &got, &e), S7P_OK);
+    s7p_sim_clear_fault(sim);
+    assert_unique(&got);
+    assert_int_equal(got.n, want.n);
+    names_free(&got);
+    names_free(&want);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +379,8 @@ int main(void)
         cmocka_unit_test(test_read_retried_once_after_drop),
         cmocka_unit_test(test_write_never_retried),
         cmocka_unit_test(test_without_auto_reconnect),
+        cmocka_unit_test(test_browse_all_retry_lists_each_once),
+        cmocka_unit_test(test_browse_stream_never_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
