@@ -2,6 +2,7 @@
  * fault injection: a read hit by a dropped connection is retried exactly once, a write
  * never. */
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -236,6 +238,198 @@ static void test_without_auto_reconnect(void **state)
     s7p_sim_stop(sim);
 }
 
+/* ---- callback order across threads ------------------------------------------------------ */
+
+#define CHAIN_MAX 20000
+
+typedef struct chain {
+    pthread_mutex_t mu;         /* the test's own: on the old code callbacks ran concurrently */
+    s7p_conn_state from[CHAIN_MAX], to[CHAIN_MAX];
+    int n;
+    int faulted;
+    s7p_client *c;
+    bool nested;                /* call into the client from the callback */
+} chain;
+
+static void pause_us(long us)
+{
+    struct timespec ts = {0, us * 1000L};
+    nanosleep(&ts, NULL);
+}
+
+static void chain_state(void *ctx, s7p_conn_state from, s7p_conn_state to)
+{
+    chain *k = ctx;
+    /* Slow to take a fault in: a thread delivering its own changes late, after another
+     * thread already reconnected, would be overtaken. */
+    if (to == S7P_STATE_FAULTED) pause_us(2000);
+    pthread_mutex_lock(&k->mu);
+    if (k->n < CHAIN_MAX) {
+        k->from[k->n] = from;
+        k->to[k->n] = to;
+        k->n++;
+    }
+    if (to == S7P_STATE_FAULTED) k->faulted++;
+    pthread_mutex_unlock(&k->mu);
+    /* Calling into the client from a callback must not deadlock. */
+    if (k->nested) (void)s7p_get_state(k->c);
+}
+
+typedef struct reader {
+    s7p_client *c;
+    s7p_tag tag;
+    volatile int *stop;
+    bool writes;                /* a write is never retried: its thread only reports the fault */
+    int ok, failed;
+} reader;
+
+static void *read_loop(void *arg)
+{
+    reader *r = arg;
+    while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE)) {
+        s7p_tag_value v = {.type = S7P_T_INT, .v.i = -12345};
+        s7p_item_result res;
+        s7p_error e;
+        s7p_status st = r->writes ? s7p_write(r->c, &r->tag, &v, 1, &res, &e)
+                                  : s7p_read(r->c, &r->tag, 1, &v, &res, &e);
+        if (st == S7P_OK) r->ok++;
+        else r->failed++;
+        if (r->writes) pause_us(1000);
+    }
+    return NULL;
+}
+
+static void assert_valid_chain(const chain *k, s7p_conn_state now)
+{
+    assert_true(k->n > 0 && k->n < CHAIN_MAX);
+    assert_int_equal(k->from[0], S7P_STATE_DISCONNECTED);
+    for (int i = 1; i < k->n; i++)
+        if (k->from[i] != k->to[i - 1])
+            fail_msg("callback %d of %d: %s -> %s after -> %s", i, k->n, s7p_state_name(k->from[i]),
+                     s7p_state_name(k->to[i]), s7p_state_name(k->to[i - 1]));
+    if (k->to[k->n - 1] != now)
+        fail_msg("last callback says %s, the client %s", s7p_state_name(k->to[k->n - 1]),
+                 s7p_state_name(now));
+}
+
+/* Three threads read and one writes while the connection is dropped again and again: a
+ * dropped read gives connected -> faulted -> connecting -> connected in one call, a dropped
+ * write connected -> faulted, and a reader then reconnects. The callbacks must form one
+ * chain (each from = the previous to), ending in the state the client reports. */
+static void test_state_callbacks_in_order(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    static chain k;
+    memset(&k, 0, sizeof k);
+    pthread_mutex_init(&k.mu, NULL);
+    s7p_client_options o;
+    s7p_error e;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = s7p_sim_port(sim);
+    o.request_timeout_ms = 2000;
+    o.auto_reconnect = true;
+    o.allow_write = true;
+    o.reconnect_interval_ms = 5;
+    o.on_state = chain_state;
+    o.state_ctx = &k;
+    assert_int_equal(s7p_client_new(&k.c, &o, &e), S7P_OK);
+    k.nested = true;
+    assert_int_equal(s7p_connect(k.c, &e), S7P_OK);
+    s7p_tag t = tag_of(k.c, "\"AllTypes\".v_int");
+    volatile int stop = 0;
+    reader rd[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        rd[i] = (reader){k.c, t, &stop, i == 0, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, read_loop, &rd[i]), 0);
+    }
+    for (int round = 0; round < 40; round++) {
+        drop_next(sim, round % 2 ? GET_MULTI : SET_MULTI);
+        pause_us(25000);
+    }
+    s7p_sim_clear_fault(sim);
+    pause_us(50000);
+    __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+    int ok = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ok += rd[i].ok;
+    }
+    print_message("%d callbacks, %d faults, %d reads ok\n", k.n, k.faulted, ok);
+    assert_true(k.faulted >= 10);
+    assert_true(ok > 0);
+    assert_valid_chain(&k, s7p_get_state(k.c));
+    s7p_client_free(k.c);
+    pthread_mutex_destroy(&k.mu);
+    s7p_sim_stop(sim);
+}
+
+/* A callback that makes a call which changes the state: that call only queues its changes,
+ * which follow once the callback returned; nothing deadlocks. */
+static void *nested_read(void *arg);
+
+typedef struct nest {
+    chain k;
+    s7p_tag tag;
+    int reads;
+} nest;
+
+static void nest_state(void *ctx, s7p_conn_state from, s7p_conn_state to)
+{
+    nest *n = ctx;
+    chain_state(&n->k, from, to);
+    if (to == S7P_STATE_FAULTED) (void)nested_read(n);
+}
+
+static void *nested_read(void *arg)
+{
+    nest *n = arg;
+    s7p_tag_value v;
+    s7p_item_result res;
+    s7p_error e;
+    if (s7p_read(n->k.c, &n->tag, 1, &v, &res, &e) == S7P_OK) n->reads++;
+    return NULL;
+}
+
+static void test_callback_may_call_client(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim();
+    static nest n;
+    memset(&n, 0, sizeof n);
+    pthread_mutex_init(&n.k.mu, NULL);
+    s7p_client_options o;
+    s7p_error e;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = s7p_sim_port(sim);
+    o.request_timeout_ms = 2000;
+    o.auto_reconnect = true;
+    o.allow_write = true;
+    o.on_state = nest_state;
+    o.state_ctx = &n;
+    assert_int_equal(s7p_client_new(&n.k.c, &o, &e), S7P_OK);
+    assert_int_equal(s7p_connect(n.k.c, &e), S7P_OK);
+    n.tag = tag_of(n.k.c, "\"AllTypes\".v_int");
+    /* A write is not retried: it leaves the client FAULTED, the callback's read reconnects. */
+    drop_next(sim, SET_MULTI);
+    s7p_tag_value w = {.type = S7P_T_INT, .v.i = 7};
+    s7p_item_result res;
+    assert_int_not_equal(s7p_write(n.k.c, &n.tag, &w, 1, &res, &e), S7P_OK);
+    s7p_sim_clear_fault(sim);
+    assert_int_equal(n.reads, 1);
+    const s7p_conn_state want[] = {S7P_STATE_CONNECTING, S7P_STATE_CONNECTED, S7P_STATE_FAULTED,
+                                   S7P_STATE_CONNECTING, S7P_STATE_CONNECTED};
+    assert_int_equal(n.k.n, 5);
+    for (int i = 0; i < 5; i++) assert_int_equal(n.k.to[i], want[i]);
+    assert_valid_chain(&n.k, s7p_get_state(n.k.c));
+    s7p_client_free(n.k.c);
+    pthread_mutex_destroy(&n.k.mu);
+    s7p_sim_stop(sim);
+}
+
 /* ---- browse retries ---------------------------------------------------------------------- */
 
 typedef struct names {
@@ -380,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_write_never_retried),
         cmocka_unit_test(test_without_auto_reconnect),
         cmocka_unit_test(test_browse_all_retry_lists_each_once),
+        cmocka_unit_test(test_state_callbacks_in_order),
+        cmocka_unit_test(test_callback_may_call_client),
         cmocka_unit_test(test_browse_stream_never_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
