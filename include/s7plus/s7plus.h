@@ -150,13 +150,19 @@ typedef enum s7p_conn_state {
     S7P_STATE_DISCONNECTING,
 } s7p_conn_state;
 
-/** Called on every state change. Runs on the thread of the API call that changed the
- *  state, after that call released the client's lock (so it may call into the client). */
+/** Called on every state change, in the order the changes happened, each `from` being the
+ *  previous call's `to`. Runs without the client's lock (so it may call into the client: the
+ *  changes such a nested call makes are delivered after the current callback returns), on
+ *  the thread of an API call on this client: usually the call that changed the state, but
+ *  when threads share a client, one thread at a time delivers the queued callbacks of all,
+ *  so a call may return before its own changes were reported, and a slow callback delays
+ *  the other callbacks (not the other calls). */
 typedef void (*s7p_state_fn)(void *ctx, s7p_conn_state from, s7p_conn_state to);
 
 /** Called when a call fails for a communication reason (network, timeout, TLS, protocol,
- *  the PLC refusing a whole request), with the same error the call returns. Same thread and
- *  lock rules as s7p_state_fn. Argument errors and per-item errors do not call it. */
+ *  the PLC refusing a whole request), with (a copy of) the error the call returns, after the
+ *  state changes of that call. Shares one ordered queue, and the thread and lock rules, with
+ *  s7p_state_fn. Argument errors and per-item errors do not call it. */
 typedef void (*s7p_comm_error_fn)(void *ctx, const s7p_error *err);
 
 /** Client options. Initialise with s7p_client_options_init(); s7p_client_new() copies every
@@ -191,9 +197,11 @@ typedef struct s7p_client_options {
                                          that lost its session stays FAULTED, and every
                                          later retryable call tries to reconnect again (at
                                          most one attempt per reconnect_interval_ms). */
-    uint32_t reconnect_interval_ms; /**< auto_reconnect: least time between two connect
-                                         attempts; default 1000. A call within the interval
-                                         fails at once with the last connect error. */
+    uint32_t reconnect_interval_ms; /**< auto_reconnect: least time between a failed
+                                         connect attempt and the next automatic one; default
+                                         1000, 0 is rejected. A call within the interval
+                                         fails at once with the last connect error (its code,
+                                         so transient for a refused or timed-out connect). */
     const char *expected_name;      /**< S7P_VERIFY_CA: the DNS name or IP address the PLC
                                          certificate must carry; NULL = `host` */
     const char *known_hosts_file;   /**< S7P_VERIFY_TOFU: the file of remembered fingerprints
@@ -385,7 +393,10 @@ typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
  * Lists every variable of the PLC program (all DBs) through `fn`, one call per variable:
  * nothing is held twice, so programs of any size stream through. Arrays of elementary types
  * come as one item (the whole array); arrays of structs are expanded element by element.
- * Blocks up to the browse timeout.
+ * Blocks up to the browse timeout. With auto_reconnect, a browse that fails transiently is
+ * retried (after reconnecting) only if `fn` has not been called yet; once items were passed
+ * on, the error is returned (transient), so `fn` never sees an item twice: the caller
+ * decides whether to start over. s7p_browse_all() starts over by itself.
  */
 S7P_API s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err);
 
@@ -398,7 +409,8 @@ typedef struct s7p_browse_result {
 
 /**
  * Browses like s7p_browse() and returns all variables in one result, for programs small
- * enough to hold in memory (a 100 000-variable program takes some tens of MiB).
+ * enough to hold in memory (a 100 000-variable program takes some tens of MiB). With
+ * auto_reconnect, a retried browse collects from the start: every variable comes once.
  * @param out  receives the result; free it with s7p_browse_result_free().
  */
 S7P_API s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err);

@@ -24,6 +24,7 @@ void s7p_client_options_init(s7p_client_options *o)
     o->request_timeout_ms = 5000;
     o->disconnect_timeout_ms = 2000;
     o->browse_timeout_ms = 120000;
+    o->reconnect_interval_ms = 1000;
     o->security = S7P_SECURITY_TLS;
     o->verify = S7P_VERIFY_NONE;
     o->log_level = S7P_LOG_INFO;
@@ -63,6 +64,12 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
         return arg_error(err, o->host, "verify mode CA needs a CA file");
     if (o->connect_timeout_ms == 0 || o->request_timeout_ms == 0)
         return arg_error(err, o->host, "timeouts must be positive");
+    /* Zero would mean "no time at all", not "no limit": a zero browse or disconnect timeout
+     * fails every browse or skips the goodbye, a zero interval hammers a dead PLC. */
+    if (o->browse_timeout_ms == 0 || o->disconnect_timeout_ms == 0)
+        return arg_error(err, o->host, "browse and disconnect timeouts must be positive");
+    if (o->reconnect_interval_ms == 0)
+        return arg_error(err, o->host, "reconnect interval must be positive");
     return S7P_OK;
 }
 
@@ -80,7 +87,10 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->opt.remote_tsap = c->remote_tsap = dup_or_null(o->remote_tsap, &oom);
     c->opt.keylog_file = c->keylog_file = dup_or_null(o->keylog_file, &oom);
     c->opt.ca_file = c->ca_file = dup_or_null(o->ca_file, &oom);
-    if (oom || pthread_mutex_init(&c->lock, NULL) != 0) {
+    bool locked = !oom && pthread_mutex_init(&c->lock, NULL) == 0;
+    bool cond = locked && pthread_cond_init(&c->idle, NULL) == 0;
+    if (!cond) {
+        if (locked) pthread_mutex_destroy(&c->lock);
         s7p_free(c->host);
         s7p_free(c->remote_tsap);
         s7p_free(c->keylog_file);
@@ -91,6 +101,7 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     format_endpoint(c->endpoint, sizeof c->endpoint, c->host, o->port);
     c->log = (s7p_log_sink){o->log, o->log_ctx, o->log_level};
     c->state = S7P_STATE_DISCONNECTED;
+    atomic_init(&c->calls, 0);
     s7p_browse_cache_init(&c->cache);
     s7p_error_clear(err);
     *out = c;
@@ -100,14 +111,18 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
 void s7p_client_free(s7p_client *c)
 {
     if (!c) return;
-    /* Closing without the callbacks: the caller is freeing the client. */
+    /* Closing without the callbacks: the caller is freeing the client. Calls still inside
+     * (one may be delivering callbacks of its own and of others) are waited for first. */
     pthread_mutex_lock(&c->lock);
+    while (atomic_load(&c->calls) > 0) pthread_cond_wait(&c->idle, &c->lock);
     if (c->session.open || c->session.ch.rx)
         s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
     pthread_mutex_unlock(&c->lock);
     s7p_tls_ctx_free(c->tls);
     s7p_browse_cache_clear(&c->cache);
+    pthread_cond_destroy(&c->idle);
     pthread_mutex_destroy(&c->lock);
+    s7p_free(c->events);
     s7p_free(c->host);
     s7p_free(c->remote_tsap);
     s7p_free(c->keylog_file);
@@ -155,6 +170,15 @@ static void log_fingerprint(s7p_client *c)
              c->opt.verify == S7P_VERIFY_NONE ? " (not verified)" : "");
 }
 
+/* Remembers how the last connect attempt ended, for the reconnect interval. */
+static void note_connect_attempt(s7p_client *c, s7p_status st, const s7p_fail *f)
+{
+    c->last_connect_failed = st != S7P_OK;
+    if (st == S7P_OK) return;
+    c->last_connect_fail = *f;
+    c->next_connect_ms = s7p_deadline_in(c->opt.reconnect_interval_ms);
+}
+
 s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
 {
     /* The connect timeout covers everything the call does, TLS set-up included. */
@@ -165,10 +189,15 @@ s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
     s7p_status st = ensure_tls(c, f);
     if (st != S7P_OK) return st;
     s7p_browse_cache_clear(&c->cache);  /* the program may have changed meanwhile */
+    /* With auto_reconnect a client that lost its session stays FAULTED until the caller
+     * disconnects, so that later calls keep trying. */
+    s7p_conn_state failed = c->opt.auto_reconnect && c->state == S7P_STATE_FAULTED
+                                ? S7P_STATE_FAULTED : S7P_STATE_DISCONNECTED;
     s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
     s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap, c->tls};
     st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
-    s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : S7P_STATE_DISCONNECTED);
+    note_connect_attempt(c, st, f);
+    s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : failed);
     if (st == S7P_OK) log_fingerprint(c);
     return st;
 }
@@ -194,6 +223,7 @@ static s7p_status op_disconnect(s7p_client *c, void *arg, s7p_events *ev, s7p_fa
         s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
     }
     s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
+    c->last_connect_failed = false;     /* the next connect is the caller's, not automatic */
     s7p_client_set_state(c, ev, S7P_STATE_DISCONNECTED);
     return S7P_OK;
 }
@@ -212,8 +242,10 @@ bool s7p_is_connected(s7p_client *c)
 s7p_conn_state s7p_get_state(s7p_client *c)
 {
     if (!c) return S7P_STATE_DISCONNECTED;
+    s7p_client_enter(c);
     pthread_mutex_lock(&c->lock);
     s7p_conn_state st = c->state;
+    s7p_client_leave_locked(c);
     pthread_mutex_unlock(&c->lock);
     return st;
 }

@@ -3,9 +3,17 @@
 #define S7P_CLIENT_CLIENT_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "client/error.h"
 #include "services/browse.h"
+
+/** A callback to deliver: a state change or a communication error. */
+typedef struct s7p_event {
+    bool is_error;
+    s7p_conn_state from, to;    /* state change */
+    s7p_error err;              /* communication error */
+} s7p_event;
 
 struct s7p_client {
     s7p_client_options opt;     /* strings point at the copies below */
@@ -17,15 +25,28 @@ struct s7p_client {
     s7p_session session;
     s7p_browse_cache cache;     /* DB list and type information of the connected PLC */
     s7p_conn_state state;
+    /* Automatic reconnection: after a failed attempt the next one waits for the interval. */
+    bool last_connect_failed;
+    int64_t next_connect_ms;    /* monotonic; no automatic attempt before */
+    s7p_fail last_connect_fail;
+    /* Callbacks in the order their events happened (appended under the lock); one thread
+     * at a time delivers them, without the lock, so a callback may call into the client. */
+    s7p_event *events;
+    size_t events_next, events_n, events_cap;
+    bool delivering;
+    /* Calls inside the client (counted before they wait for the lock, uncounted after their
+     * callbacks were delivered); s7p_client_free() waits until none is left. */
+    atomic_uint calls;
+    pthread_cond_t idle;
 };
 
-/** Events a call collects while it holds the lock, delivered after it let go. */
+/** What one call did under the lock, beyond its result. */
 typedef struct s7p_events {
-    s7p_conn_state from[8], to[8];
-    int n;
+    bool no_retry;              /* the caller already saw effects (items delivered to a
+                                   callback): running the operation again would repeat them */
 } s7p_events;
 
-/** Work done under the client's lock; records state changes in ev, fills f on failure. */
+/** Work done under the client's lock; fills f on failure. */
 typedef s7p_status (*s7p_locked_op)(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f);
 
 enum {
@@ -34,18 +55,26 @@ enum {
 };
 
 /** Runs fn under the lock with the client's state handling: broken connections become
- *  FAULTED, retryable operations reconnect and retry once when auto_reconnect is on; then
- *  fills err, logs, and delivers the state and communication-error callbacks. */
+ *  FAULTED, retryable operations reconnect and retry once when auto_reconnect is on (a
+ *  FAULTED client tries again on every retryable call, at most once per reconnect interval
+ *  after a failed attempt); then fills err, logs, and delivers the queued state and
+ *  communication-error callbacks in order, unless another thread is delivering them. */
 s7p_status s7p_client_run(s7p_client *c, const char *op, int flags, s7p_locked_op fn,
                           void *arg, s7p_error *err);
 
-/** Connects (lock held): records the state changes in ev. */
+/** Connects (lock held). A failed attempt leaves a FAULTED client with auto_reconnect
+ *  FAULTED (it keeps trying), any other DISCONNECTED. */
 s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f);
-/** Moves to a new state (lock held), recording the change for delivery. */
+/** Moves to a new state (lock held), queueing the change for delivery. */
 void s7p_client_set_state(s7p_client *c, s7p_events *ev, s7p_conn_state to);
 
 /** Clears or fills err from the outcome of a call, logging failures. Returns st. */
 s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
                              s7p_error *err);
+
+/** Counts a call entering the client (before it takes the lock). */
+void s7p_client_enter(s7p_client *c);
+/** Uncounts it (lock held), waking s7p_client_free() when it was the last. */
+void s7p_client_leave_locked(s7p_client *c);
 
 #endif

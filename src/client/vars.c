@@ -10,21 +10,30 @@
 typedef struct browse_args {
     s7p_browse_fn fn;
     void *ctx;
+    s7p_events *ev;
 } browse_args;
+
+/* Passes an item on; once the caller has seen one, a retry would repeat it. */
+static bool pass_item(void *ctx, const s7p_browse_item *item)
+{
+    browse_args *a = ctx;
+    a->ev->no_retry = true;
+    return a->fn(a->ctx, item);
+}
 
 static s7p_status op_browse(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
 {
     browse_args *a = arg;
-    (void)ev;
-    return s7p_browse_run(&c->session, &c->cache, a->fn, a->ctx,
+    a->ev = ev;
+    return s7p_browse_run(&c->session, &c->cache, pass_item, a,
                           s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
 
 s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err)
 {
     if (!c || !fn) return S7P_E_INVALID_ARG;
-    browse_args a = {fn, ctx};
-    /* A retried browse starts over, so the callback may see items again. */
+    browse_args a = {fn, ctx, NULL};
+    /* Retried only while the callback has seen nothing: a stream never repeats an item. */
     return s7p_client_run(c, "browse", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_browse, &a, err);
 }
 
@@ -160,13 +169,26 @@ void s7p_browse_result_free(s7p_browse_result *r)
     s7p_free(r);
 }
 
+/* Every run (a retry too) collects from the start, keeping the memory already grown. */
+static s7p_status op_browse_all(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+{
+    collector *k = arg;
+    (void)ev;
+    k->n = 0;
+    k->text_len = 0;
+    k->oom = false;
+    return s7p_browse_run(&c->session, &c->cache, collect_item, k,
+                          s7p_deadline_in(c->opt.browse_timeout_ms), f);
+}
+
 s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err)
 {
     if (!c || !out) return S7P_E_INVALID_ARG;
     *out = NULL;
     collector k;
     memset(&k, 0, sizeof k);
-    s7p_status st = s7p_browse(c, collect_item, &k, err);
+    s7p_status st = s7p_client_run(c, "browse", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE,
+                                   op_browse_all, &k, err);
     s7p_browse_result *r = st == S7P_OK && !k.oom ? s7p_calloc(1, sizeof *r) : NULL;
     if (st == S7P_OK && !r) st = S7P_E_NOMEM;
     if (r) {
