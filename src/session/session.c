@@ -6,6 +6,7 @@
 
 #include "net/tcp.h"
 #include "proto/vlq.h"
+#include "util/utf8.h"
 
 #define LAYER "session"
 
@@ -216,9 +217,7 @@ static void keep_paom(s7p_session *s, const s7p_value *ver)
 {
     const s7p_value *paom = s7p_idlist_find(&ver->v.st->members, S7P_ID_SYSTEM_PAOM_STRING);
     if (!paom || paom->type != S7P_DT_WSTRING) return;
-    size_t n = paom->v.s.n < sizeof s->paom - 1 ? paom->v.s.n : sizeof s->paom - 1;
-    memcpy(s->paom, paom->v.s.p, n);
-    s->paom[n] = 0;
+    s7p_utf8_copy(s->paom, sizeof s->paom, (const char *)paom->v.s.p, paom->v.s.n);
 }
 
 /* Echoes the ServerSessionVersion struct to the session object (attribute 306). */
