@@ -331,6 +331,35 @@ static s7p_status read_protection(s7p_session *s, int64_t deadline, s7p_fail *f)
     return st;
 }
 
+/* What arrived instead of the COTP connect confirm, for the message. */
+static const char *cotp_reply_name(int type)
+{
+    switch (type) {
+    case S7P_COTP_CR: return "a COTP connect request";
+    case S7P_COTP_DT: return "COTP data";
+    case S7P_COTP_ER: return "a COTP error TPDU";
+    default: return "bytes that are not COTP";
+    }
+}
+
+/* A COTP refusal (DR) is the PLC saying "no such TSAP here": configuration, not network.
+ * Garbage and a close say nothing about the TSAP and are reported as what they are. */
+static s7p_status cotp_failed(s7p_session *s, s7p_status st, const char *tsap, s7p_fail *f)
+{
+    switch (st) {
+    case S7P_E_CONNECT:
+        return s7p_fail_set(f, S7P_E_CONFIG, "cotp: PLC refused the connection (check the TSAP "
+                            "\"%s\")", tsap);
+    case S7P_E_PROTOCOL:
+        return s7p_fail_set(f, st, "cotp: PLC sent %s instead of a COTP connect confirm",
+                            cotp_reply_name(s->ch.iso.setup_reply));
+    case S7P_E_CLOSED:
+        return s7p_fail_set(f, st, "cotp: PLC closed the connection during the COTP connect");
+    default:
+        return s7p_fail_set(f, st, "cotp: %s", s7p_strerror(st));
+    }
+}
+
 static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t deadline,
                             s7p_fail *f)
 {
@@ -349,9 +378,7 @@ static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t
     st = s7p_iso_connect(&s->ch.iso, &ip, deadline);
     if (st != S7P_OK) {
         f->sys_errno = s->ch.iso.sys_errno;
-        return s7p_fail_set(f, st, "cotp: %s", st == S7P_E_CONNECT
-                                                   ? "PLC refused the connection (check the TSAP)"
-                                                   : s7p_strerror(st));
+        return cotp_failed(s, st, p->remote_tsap, f);
     }
     return S7P_OK;
 }
