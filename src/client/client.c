@@ -170,7 +170,7 @@ static s7p_status ensure_tls(s7p_client *c, s7p_fail *f)
     char why[200] = "";
     s7p_status st = S7P_E_TLS;
     c->tls = s7p_tls_ctx_create(&cfg, &st, why, sizeof why);
-    return c->tls ? S7P_OK : s7p_fail_set(f, st, "tls setup: %s", why);
+    return c->tls ? S7P_OK : s7p_fail_set(f, st, "%s", why);  /* "tls: ..." */
 }
 
 static void log_fingerprint(s7p_client *c)

@@ -43,8 +43,19 @@ static s7p_status file_error(char *err, size_t len, const char *what, const char
     ERR_clear_error();
     if (err && len)
         snprintf(err, len, "tls: %s %s: %s", what, path,
-                 e == EINVAL ? "not a regular file" : strerror(e));
+                 e == EINVAL || e == ENXIO ? "not a regular file" : strerror(e));
     return S7P_E_CONFIG;
+}
+
+/* 0 when path is a regular file this process can open for reading, else the errno. */
+static int readable_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return errno;
+    struct stat sb;
+    int e = fstat(fd, &sb) != 0 ? errno : S_ISREG(sb.st_mode) ? 0 : EINVAL;
+    close(fd);
+    return e;
 }
 
 int s7p_tls_open_append(const char *path)
@@ -207,10 +218,12 @@ static s7p_status setup_client(s7p_tls_ctx *ctx, const s7p_tls_config *cfg, char
     default:
         return ctx_error(err, len, S7P_E_CONFIG, "unknown verification mode", NULL);
     }
-    /* A FIFO as CA file would block the load; anything but a regular file is a mistake. */
-    struct stat sb;
-    if (cfg->ca_file && stat(cfg->ca_file, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return file_error(err, len, "cannot load CA file", cfg->ca_file, EINVAL);
+    /* First the file as such, for a plain reason ("No such file or directory") instead of
+     * OpenSSL's; and a FIFO would block the load: anything but a regular file is a mistake. */
+    if (cfg->ca_file) {
+        int e = readable_file(cfg->ca_file);
+        if (e) return file_error(err, len, "cannot load CA file", cfg->ca_file, e);
+    }
     int ok = cfg->ca_file ? SSL_CTX_load_verify_locations(ctx->ssl, cfg->ca_file, NULL)
                           : SSL_CTX_set_default_verify_paths(ctx->ssl);
     if (ok != 1)
@@ -225,6 +238,7 @@ static s7p_status setup_client(s7p_tls_ctx *ctx, const s7p_tls_config *cfg, char
 static s7p_status setup_keylog(s7p_tls_ctx *ctx, const char *path, char *err, size_t len)
 {
     if (!path) return S7P_OK;
+    /* ENXIO: a FIFO without a reader (O_NONBLOCK); also "not a regular file". */
     int fd = s7p_tls_open_append(path);
     if (fd < 0) return file_error(err, len, "cannot open key-log file", path, errno);
     close(fd);
