@@ -153,6 +153,7 @@ s7p_status s7p_channel_send(s7p_channel *ch, const s7p_pdu *p, int64_t deadline)
     if (st != S7P_OK) return st;
     s7p_wr w = s7p_wr_init(ch->tx, ch->tx_cap);
     if (!s7p_pdu_encode(&w, p)) return w.err;
+    ch->tx_len = w.len;
     if (ch->trace) ch->trace(ch->trace_ctx, true, p->version, ch->tx, w.len);
     size_t off = 0;
     do {

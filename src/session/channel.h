@@ -46,6 +46,7 @@ typedef struct s7p_channel {
     s7p_reasm reasm;
     uint8_t *tx;              /* encoded PDU before framing */
     size_t tx_cap;
+    size_t tx_len;            /* data part size of the last PDU sent (for traces) */
     uint8_t frame[S7P_FRAME_DATA_MAX + 16];
     s7p_channel_trace_fn trace;
     void *trace_ctx;

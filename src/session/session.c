@@ -6,6 +6,7 @@
 
 #include "net/tcp.h"
 #include "proto/vlq.h"
+#include "session/pdu_log.h"
 #include "util/utf8.h"
 
 #define LAYER "session"
@@ -95,6 +96,7 @@ static s7p_status wait_response(s7p_session *s, const s7p_pdu *req, s7p_arena *a
         s7p_msg m;
         s7p_status st = s7p_channel_recv(&s->ch, a, &m, deadline);
         if (st != S7P_OK) return channel_fail(s, st, f, "receive");
+        s7p_log_msg(s->log, &m);
         if (matches(req, &m)) {
             *resp = m.pdu;
             check_iid(s, req, resp);
@@ -121,6 +123,7 @@ s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu 
     if (req->opcode == S7P_OP_REQUEST && s->session_id) req->session_id = s->session_id;
     s7p_status st = s7p_channel_send(&s->ch, req, deadline);
     if (st != S7P_OK) return channel_fail(s, st, f, "send");
+    s7p_log_pdu(s->log, true, req, s->ch.tx_len);
     if (req->transport_flags & S7P_TF_NO_RESPONSE) return S7P_OK;
     return wait_response(s, req, a, resp, deadline, f);
 }
