@@ -62,6 +62,13 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
         return arg_error(err, o->host, "remote TSAP must be 1..32 printable ASCII characters");
     if (o->verify == S7P_VERIFY_CA && !o->ca_file)
         return arg_error(err, o->host, "verify mode CA needs a CA file");
+    if (o->verify == S7P_VERIFY_TOFU && (!o->known_hosts_file || !*o->known_hosts_file))
+        return arg_error(err, o->host, "verify mode TOFU needs a known-hosts file");
+    /* A name nobody checks would give a false sense of security. */
+    if (o->expected_name && o->verify != S7P_VERIFY_CA)
+        return arg_error(err, o->host, "an expected certificate name needs verify mode CA");
+    if ((unsigned)o->verify > S7P_VERIFY_TOFU)
+        return arg_error(err, o->host, "unknown verify mode");
     if (o->connect_timeout_ms == 0 || o->request_timeout_ms == 0)
         return arg_error(err, o->host, "timeouts must be positive");
     /* Zero would mean "no time at all", not "no limit": a zero browse or disconnect timeout
@@ -71,6 +78,16 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
     if (o->reconnect_interval_ms == 0)
         return arg_error(err, o->host, "reconnect interval must be positive");
     return S7P_OK;
+}
+
+static void free_strings(s7p_client *c)
+{
+    s7p_free(c->host);
+    s7p_free(c->remote_tsap);
+    s7p_free(c->keylog_file);
+    s7p_free(c->ca_file);
+    s7p_free(c->expected_name);
+    s7p_free(c->known_hosts_file);
 }
 
 s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err)
@@ -87,14 +104,13 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->opt.remote_tsap = c->remote_tsap = dup_or_null(o->remote_tsap, &oom);
     c->opt.keylog_file = c->keylog_file = dup_or_null(o->keylog_file, &oom);
     c->opt.ca_file = c->ca_file = dup_or_null(o->ca_file, &oom);
+    c->opt.expected_name = c->expected_name = dup_or_null(o->expected_name, &oom);
+    c->opt.known_hosts_file = c->known_hosts_file = dup_or_null(o->known_hosts_file, &oom);
     bool locked = !oom && pthread_mutex_init(&c->lock, NULL) == 0;
     bool cond = locked && pthread_cond_init(&c->idle, NULL) == 0;
     if (!cond) {
         if (locked) pthread_mutex_destroy(&c->lock);
-        s7p_free(c->host);
-        s7p_free(c->remote_tsap);
-        s7p_free(c->keylog_file);
-        s7p_free(c->ca_file);
+        free_strings(c);
         s7p_free(c);
         return S7P_E_NOMEM;
     }
@@ -123,10 +139,7 @@ void s7p_client_free(s7p_client *c)
     pthread_cond_destroy(&c->idle);
     pthread_mutex_destroy(&c->lock);
     s7p_free(c->events);
-    s7p_free(c->host);
-    s7p_free(c->remote_tsap);
-    s7p_free(c->keylog_file);
-    s7p_free(c->ca_file);
+    free_strings(c);
     s7p_free(c);
 }
 
@@ -144,30 +157,47 @@ s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const
     return st;
 }
 
+static s7p_tls_verify tls_verify_mode(s7p_verify v)
+{
+    switch (v) {
+    case S7P_VERIFY_CA: return S7P_TLS_VERIFY_CA;
+    case S7P_VERIFY_PIN: return S7P_TLS_VERIFY_PIN;
+    case S7P_VERIFY_TOFU: return S7P_TLS_VERIFY_TOFU;
+    default: return S7P_TLS_VERIFY_NONE;
+    }
+}
+
+/* Unusable CA or key-log files come back as S7P_E_CONFIG: no retry can fix them. */
 static s7p_status ensure_tls(s7p_client *c, s7p_fail *f)
 {
     if (c->tls) return S7P_OK;
     s7p_tls_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.verify = c->opt.verify == S7P_VERIFY_CA    ? S7P_TLS_VERIFY_CA
-                 : c->opt.verify == S7P_VERIFY_PIN ? S7P_TLS_VERIFY_PIN
-                                                   : S7P_TLS_VERIFY_NONE;
+    cfg.verify = tls_verify_mode(c->opt.verify);
     cfg.ca_file = c->opt.ca_file;
+    /* The identity checked is the name or address the caller connects to, unless the PLC's
+     * certificate names it differently (reached through NAT, a tunnel, another address). */
+    cfg.expected_name = c->opt.expected_name ? c->opt.expected_name : c->opt.host;
+    cfg.known_hosts_file = c->opt.known_hosts_file;
+    cfg.known_hosts_key = c->endpoint;
     memcpy(cfg.pin_sha256, c->opt.pin_sha256, sizeof cfg.pin_sha256);
     cfg.keylog_file = c->opt.keylog_file;
-    char why[160] = "";
-    c->tls = s7p_tls_ctx_new(&cfg, why, sizeof why);
-    return c->tls ? S7P_OK : s7p_fail_set(f, S7P_E_TLS, "tls setup: %s", why);
+    char why[200] = "";
+    s7p_status st = S7P_E_TLS;
+    c->tls = s7p_tls_ctx_create(&cfg, &st, why, sizeof why);
+    return c->tls ? S7P_OK : s7p_fail_set(f, st, "%s", why);  /* "tls: ..." */
 }
 
 static void log_fingerprint(s7p_client *c)
 {
+    static const char *const how[] = {" (not verified)", " (CA verified)", " (pinned)",
+                                      " (trusted on first use)"};
     uint8_t fp[S7P_SHA256_LEN];
     char hex[2 * S7P_SHA256_LEN + 1];
     if (!s7p_log_on(&c->log, S7P_LOG_INFO) || !s7p_tls_peer_sha256(c->session.ch.tls, fp)) return;
     for (int i = 0; i < S7P_SHA256_LEN; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
     s7p_logf(&c->log, S7P_LOG_INFO, "tls", "PLC certificate sha256 %s%s", hex,
-             c->opt.verify == S7P_VERIFY_NONE ? " (not verified)" : "");
+             (unsigned)c->opt.verify < 4 ? how[c->opt.verify] : "");
 }
 
 /* Remembers how the last connect attempt ended, for the reconnect interval. */

@@ -17,7 +17,7 @@ typedef struct s7p_event {
 
 struct s7p_client {
     s7p_client_options opt;     /* strings point at the copies below */
-    char *host, *remote_tsap, *keylog_file, *ca_file;
+    char *host, *remote_tsap, *keylog_file, *ca_file, *expected_name, *known_hosts_file;
     char endpoint[72];
     s7p_log_sink log;
     pthread_mutex_t lock;       /* serialises every call on this client */

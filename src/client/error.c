@@ -29,8 +29,15 @@ bool s7p_error_is_transient(s7p_status code, int16_t plc_code)
         return true;
     case S7P_E_PLC:
         return plc_code_transient(plc_code);
+    /* Configuration: the same call fails the same way until someone changes the settings
+     * (TSAP the PLC refused, CA or key-log file unusable, security mode the PLC does not
+     * speak) or the PLC's certificate (failed verification, changed since first use). */
+    case S7P_E_CONFIG:
+    case S7P_E_TLS_VERIFY:
+    case S7P_E_CERT_CHANGED:
+        return false;
     default:
-        return false;    /* protocol violations, verification, auth, arguments, limits */
+        return false;    /* protocol violations, auth, arguments, limits */
     }
 }
 
@@ -51,6 +58,9 @@ void s7p_error_fill(s7p_error *err, const char *op, const char *endpoint, const 
     err->sys_errno = f->sys_errno;
     err->tls_err = f->tls_err;
     err->transient = s7p_error_is_transient(f->code, err->plc_code);
-    snprintf(err->message, sizeof err->message, "%s: %s: %s", op, endpoint,
-             f->msg[0] ? f->msg : s7p_strerror(f->code));
+    /* A message longer than the field is cut at its end: the code and the start of the
+     * reason are what matter, and the return value check keeps gcc from warning. */
+    int n = snprintf(err->message, sizeof err->message, "%s: %s: %s", op, endpoint,
+                     f->msg[0] ? f->msg : s7p_strerror(f->code));
+    if (n >= (int)sizeof err->message) err->message[sizeof err->message - 1] = '\0';
 }

@@ -117,13 +117,6 @@ static s7p_status send_dt(s7p_iso *iso, const uint8_t *p, size_t n, bool eot, in
 
 /* ---- connection set-up ---- */
 
-/* A peer that closes, answers garbage or refuses during set-up means "could not connect"
- * (spec §1.4: anything that is not a CC). Timeouts and local OS errors keep their status. */
-static s7p_status setup_status(s7p_status st)
-{
-    return st == S7P_E_CLOSED || st == S7P_E_PROTOCOL ? S7P_E_CONNECT : st;
-}
-
 /* Client: the size the CC grants (C0 if valid, else the 1024 every peer uses), never more
  * than we asked for. */
 static size_t granted_size(uint8_t got, uint8_t asked)
@@ -158,12 +151,19 @@ s7p_status s7p_iso_connect(s7p_iso *iso, const s7p_iso_client_params *p, int64_t
     s7p_wr w = s7p_wr_init(iso->sbuf, iso->scap);
     s7p_cotp_write_cr(&w, iso->local_ref, exp, calling_b, called_b);
     s7p_status st = send_wr(iso, &w, deadline);
-    if (st != S7P_OK) return setup_status(st);
+    if (st != S7P_OK) return st;
 
+    /* Only a DR is a refusal (spec §1.4): garbage or a close are reported as what they are,
+     * so that a caller does not blame the TSAP for a peer that is not a PLC at all. */
     s7p_cotp cc;
+    iso->setup_reply = -1;
     st = next_tpdu(iso, deadline, &cc);
-    if (st != S7P_OK) return setup_status(st);
-    if (cc.type != S7P_COTP_CC) return S7P_E_CONNECT;  /* DR, or a server that skipped CC */
+    if (st != S7P_OK) return st;
+    if (cc.type == S7P_COTP_DR) return S7P_E_CONNECT;
+    if (cc.type != S7P_COTP_CC) {
+        iso->setup_reply = cc.type;
+        return S7P_E_PROTOCOL;
+    }
     iso->remote_ref = cc.src_ref;
     iso->tpdu_size = granted_size(cc.tpdu_exp, exp);
     return S7P_OK;

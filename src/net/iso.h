@@ -27,6 +27,8 @@ typedef struct s7p_iso {
     size_t rpos;               /* rbuf[rpos..rlen) is not parsed yet; [0..rpos) is done */
     uint8_t *sbuf;             /* one outgoing TPDU (at most S7P_ISO_MAX_TPDU bytes) */
     size_t scap;
+    int setup_reply;           /* connect: TPDU code that came instead of a CC, -1 = bytes
+                                  that are not COTP at all (only after S7P_E_PROTOCOL) */
 } s7p_iso;
 
 typedef struct s7p_iso_client_params {
@@ -42,7 +44,9 @@ typedef bool (*s7p_iso_tsap_check)(void *ctx, s7p_bytes called_tsap);
 /** Allocates the buffers; fd becomes owned by the iso (closed by s7p_iso_close). On failure
  *  (S7P_E_NOMEM) fd has already been closed and the iso is in the closed state. */
 s7p_status s7p_iso_init(s7p_iso *iso, int fd);
-/** Client side: sends CR, waits for CC (anything else: S7P_E_CONNECT). */
+/** Client side: sends CR, waits for CC. A DR (the server refused, e.g. an unknown TSAP)
+ *  gives S7P_E_CONNECT; any other answer S7P_E_PROTOCOL (setup_reply says what came); a
+ *  close before the CC S7P_E_CLOSED; timeouts and OS errors keep their status. */
 s7p_status s7p_iso_connect(s7p_iso *iso, const s7p_iso_client_params *p, int64_t deadline);
 /** Server side: waits for CR; answers CC echoing both TSAPs and the (possibly lowered)
  *  TPDU size, or DR when check() says no (then S7P_E_CONNECT). */

@@ -8,6 +8,7 @@
 #include "proto/symcrc.h"
 #include "services/browse_int.h"
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 #define CACHE_ARENA_LIMIT ((size_t)1 << 30)
 
@@ -125,8 +126,7 @@ static s7p_status add_db(s7p_browse_cache *c, const s7p_object *o, size_t *cap)
     d->number = o->rel_id & 0xFFFFu;
     const s7p_value *name = s7p_object_attr(o, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
     if (name && name->type == S7P_DT_WSTRING && !s7p_value_is_array(name)) {
-        size_t n = name->v.s.n < sizeof d->name - 1 ? name->v.s.n : sizeof d->name - 1;
-        memcpy(d->name, name->v.s.p, n);
+        s7p_utf8_copy(d->name, sizeof d->name, (const char *)name->v.s.p, name->v.s.n);
     } else {
         snprintf(d->name, sizeof d->name, "DB%u", d->number);
     }

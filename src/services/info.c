@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/utf8.h"
 
 /* Copies printable text, trimming trailing spaces and NULs. */
 static void copy_text(char *dst, size_t cap, const uint8_t *p, size_t n)
@@ -32,9 +33,7 @@ void s7p_info_parse_im0(const uint8_t *p, size_t n, s7p_cpu_info *out)
 static void copy_wstring(char *dst, size_t cap, const s7p_value *v)
 {
     if (v->type != S7P_DT_WSTRING || s7p_value_is_array(v)) return;
-    size_t n = v->v.s.n < cap - 1 ? v->v.s.n : cap - 1;
-    memcpy(dst, v->v.s.p, n);
-    dst[n] = 0;
+    s7p_utf8_copy(dst, cap, (const char *)v->v.s.p, v->v.s.n);
 }
 
 static s7p_status read_versions(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,

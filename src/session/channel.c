@@ -42,6 +42,10 @@ static s7p_status tls_recv(void *ctx, const uint8_t **p, size_t *n, int64_t dead
     s7p_status st = s7p_iso_recv(&ch->iso, &b, deadline);
     *p = b.p;
     *n = b.n;
+    if (b.n && ch->tls && !ch->hs_done) {
+        if (ch->hs_bytes == 0) ch->hs_first = b.p[0];
+        ch->hs_bytes += b.n;
+    }
     return st;
 }
 
@@ -78,15 +82,45 @@ void s7p_channel_close(s7p_channel *ch)
     ch->rx_len = ch->rx_cap = ch->tx_cap = 0;
 }
 
+/* TLS record content types 20..23 (change_cipher_spec, alert, handshake, application). */
+static bool looks_like_tls(uint8_t first) { return first >= 0x14 && first <= 0x17; }
+
+/* A PLC that acknowledged InitSsl but then answers the ClientHello with something that is
+ * not TLS, or with nothing, most likely runs without secure communication (legacy mode):
+ * say so instead of reporting a bare TLS failure. A certificate rejection is not this. */
+static s7p_status handshake_failed(s7p_channel *ch, s7p_status st)
+{
+    static const char hint[] = "it may need legacy security mode";
+    if (ch->hs_bytes > 0 && !looks_like_tls(ch->hs_first) && st == S7P_E_TLS) {
+        ch->err = S7P_E_CONFIG;
+        snprintf(ch->err_msg, sizeof ch->err_msg,
+                 "tls handshake: PLC acknowledged InitSSL but answered the TLS handshake with "
+                 "non-TLS bytes (0x%02x...): %s", ch->hs_first, hint);
+        return S7P_E_CONFIG;
+    }
+    if (ch->hs_bytes == 0 && (st == S7P_E_CLOSED || st == S7P_E_TIMEOUT)) {
+        snprintf(ch->err_msg, sizeof ch->err_msg,
+                 "tls handshake: PLC acknowledged InitSSL but did not answer the TLS handshake "
+                 "(%s): %s", st == S7P_E_CLOSED ? "it closed the connection" : "timeout", hint);
+        return st;
+    }
+    /* The TLS layer's reason already starts with "tls handshake". */
+    const char *why = s7p_tls_error(ch->tls);
+    if (*why) snprintf(ch->err_msg, sizeof ch->err_msg, "%s", why);
+    return st;
+}
+
 s7p_status s7p_channel_start_tls(s7p_channel *ch, s7p_tls_ctx *ctx, int64_t deadline)
 {
     if (ch->err) return ch->err;
     ch->tls = s7p_tls_new(ctx, &ch->tls_io);
     if (!ch->tls) return fail(ch, S7P_E_NOMEM, "tls");
+    ch->hs_bytes = 0;
     s7p_status st = s7p_tls_handshake(ch->tls, deadline);
+    ch->hs_done = true;
     if (st != S7P_OK) {
         fail(ch, st, "tls handshake");
-        snprintf(ch->err_msg, sizeof ch->err_msg, "tls handshake: %s", s7p_tls_error(ch->tls));
+        st = handshake_failed(ch, st);
     }
     return st;
 }
@@ -119,6 +153,7 @@ s7p_status s7p_channel_send(s7p_channel *ch, const s7p_pdu *p, int64_t deadline)
     if (st != S7P_OK) return st;
     s7p_wr w = s7p_wr_init(ch->tx, ch->tx_cap);
     if (!s7p_pdu_encode(&w, p)) return w.err;
+    ch->tx_len = w.len;
     if (ch->trace) ch->trace(ch->trace_ctx, true, p->version, ch->tx, w.len);
     size_t off = 0;
     do {

@@ -46,11 +46,15 @@ typedef struct s7p_channel {
     s7p_reasm reasm;
     uint8_t *tx;              /* encoded PDU before framing */
     size_t tx_cap;
+    size_t tx_len;            /* data part size of the last PDU sent (for traces) */
     uint8_t frame[S7P_FRAME_DATA_MAX + 16];
     s7p_channel_trace_fn trace;
     void *trace_ctx;
     s7p_status err;           /* sticky: once broken, a channel stays broken */
-    char err_msg[160];        /* one line about the failure */
+    char err_msg[224];        /* one line about the failure (room for two fingerprints) */
+    size_t hs_bytes;          /* bytes the peer sent during the TLS handshake */
+    uint8_t hs_first;         /* the first of them */
+    bool hs_done;             /* the handshake is over (counting stops) */
 } s7p_channel;
 
 /** Takes ownership of fd. */

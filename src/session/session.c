@@ -6,6 +6,8 @@
 
 #include "net/tcp.h"
 #include "proto/vlq.h"
+#include "session/pdu_log.h"
+#include "util/utf8.h"
 
 #define LAYER "session"
 
@@ -94,6 +96,7 @@ static s7p_status wait_response(s7p_session *s, const s7p_pdu *req, s7p_arena *a
         s7p_msg m;
         s7p_status st = s7p_channel_recv(&s->ch, a, &m, deadline);
         if (st != S7P_OK) return channel_fail(s, st, f, "receive");
+        s7p_log_msg(s->log, &m);
         if (matches(req, &m)) {
             *resp = m.pdu;
             check_iid(s, req, resp);
@@ -120,6 +123,7 @@ s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu 
     if (req->opcode == S7P_OP_REQUEST && s->session_id) req->session_id = s->session_id;
     s7p_status st = s7p_channel_send(&s->ch, req, deadline);
     if (st != S7P_OK) return channel_fail(s, st, f, "send");
+    s7p_log_pdu(s->log, true, req, s->ch.tx_len);
     if (req->transport_flags & S7P_TF_NO_RESPONSE) return S7P_OK;
     return wait_response(s, req, a, resp, deadline, f);
 }
@@ -216,9 +220,7 @@ static void keep_paom(s7p_session *s, const s7p_value *ver)
 {
     const s7p_value *paom = s7p_idlist_find(&ver->v.st->members, S7P_ID_SYSTEM_PAOM_STRING);
     if (!paom || paom->type != S7P_DT_WSTRING) return;
-    size_t n = paom->v.s.n < sizeof s->paom - 1 ? paom->v.s.n : sizeof s->paom - 1;
-    memcpy(s->paom, paom->v.s.p, n);
-    s->paom[n] = 0;
+    s7p_utf8_copy(s->paom, sizeof s->paom, (const char *)paom->v.s.p, paom->v.s.n);
 }
 
 /* Echoes the ServerSessionVersion struct to the session object (attribute 306). */
@@ -332,6 +334,35 @@ static s7p_status read_protection(s7p_session *s, int64_t deadline, s7p_fail *f)
     return st;
 }
 
+/* What arrived instead of the COTP connect confirm, for the message. */
+static const char *cotp_reply_name(int type)
+{
+    switch (type) {
+    case S7P_COTP_CR: return "a COTP connect request";
+    case S7P_COTP_DT: return "COTP data";
+    case S7P_COTP_ER: return "a COTP error TPDU";
+    default: return "bytes that are not COTP";
+    }
+}
+
+/* A COTP refusal (DR) is the PLC saying "no such TSAP here": configuration, not network.
+ * Garbage and a close say nothing about the TSAP and are reported as what they are. */
+static s7p_status cotp_failed(s7p_session *s, s7p_status st, const char *tsap, s7p_fail *f)
+{
+    switch (st) {
+    case S7P_E_CONNECT:
+        return s7p_fail_set(f, S7P_E_CONFIG, "cotp: PLC refused the connection (check the TSAP "
+                            "\"%s\")", tsap);
+    case S7P_E_PROTOCOL:
+        return s7p_fail_set(f, st, "cotp: PLC sent %s instead of a COTP connect confirm",
+                            cotp_reply_name(s->ch.iso.setup_reply));
+    case S7P_E_CLOSED:
+        return s7p_fail_set(f, st, "cotp: PLC closed the connection during the COTP connect");
+    default:
+        return s7p_fail_set(f, st, "cotp: %s", s7p_strerror(st));
+    }
+}
+
 static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t deadline,
                             s7p_fail *f)
 {
@@ -350,9 +381,7 @@ static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t
     st = s7p_iso_connect(&s->ch.iso, &ip, deadline);
     if (st != S7P_OK) {
         f->sys_errno = s->ch.iso.sys_errno;
-        return s7p_fail_set(f, st, "cotp: %s", st == S7P_E_CONNECT
-                                                   ? "PLC refused the connection (check the TSAP)"
-                                                   : s7p_strerror(st));
+        return cotp_failed(s, st, p->remote_tsap, f);
     }
     return S7P_OK;
 }

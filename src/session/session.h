@@ -14,7 +14,7 @@ typedef struct s7p_fail {
     uint64_t plc_return;       /* the PLC's return value when it refused */
     int sys_errno;
     unsigned long tls_err;
-    char msg[200];
+    char msg[256];
 } s7p_fail;
 
 typedef struct s7p_session_params {

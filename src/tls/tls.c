@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 
+#include "tls/known_hosts.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -25,7 +26,7 @@ struct s7p_tls {
     size_t out_cap;
     bool rejected;                   /* pin mismatch: the session exists but must not be used */
     unsigned long err_code;
-    char err[256];
+    char err[288];
 };
 
 static void clear_error(s7p_tls *t)
@@ -135,34 +136,56 @@ static s7p_status handshake_failed(s7p_tls *t)
 {
     long vr = SSL_get_verify_result(t->ssl);
     if (t->ctx->verify == S7P_TLS_VERIFY_CA && vr != X509_V_OK) {
-        char what[160];
-        snprintf(what, sizeof what, "certificate verification failed (%s)",
-                 X509_verify_cert_error_string(vr));
+        char what[200];
+        bool name = vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH;
+        snprintf(what, sizeof what, "certificate verification failed (%s%s%s%s)",
+                 X509_verify_cert_error_string(vr), name ? ": expected \"" : "",
+                 name ? t->ctx->expected_name : "", name ? "\"" : "");
         return fail(t, S7P_E_TLS_VERIFY, "tls handshake", what);
     }
     return fail(t, S7P_E_TLS, "tls handshake", "failed");
 }
 
-static s7p_status check_pin(s7p_tls *t)
+/* OpenSSL considers the handshake done when PIN or TOFU reject the peer; the rejected flag
+ * keeps read/write/export from talking to it, even if the caller ignores the error. */
+static s7p_status reject(s7p_tls *t, s7p_status st, const char *what)
 {
-    if (t->ctx->verify != S7P_TLS_VERIFY_PIN) return S7P_OK;
+    t->rejected = true;
+    return fail(t, st, "tls handshake", what);
+}
+
+static s7p_status check_pin(s7p_tls *t, const uint8_t got[S7P_SHA256_LEN])
+{
+    if (CRYPTO_memcmp(got, t->ctx->pin, S7P_SHA256_LEN) != 0)
+        return reject(t, S7P_E_TLS_VERIFY,
+                      "certificate fingerprint does not match the pinned SHA-256");
+    return S7P_OK;
+}
+
+static s7p_status check_known_hosts(s7p_tls *t, const uint8_t got[S7P_SHA256_LEN])
+{
+    char why[240] = "";
+    bool added;
+    s7p_status st = s7p_known_hosts_check(t->ctx->known_hosts_file, t->ctx->known_hosts_key,
+                                          got, &added, why, sizeof why);
+    return st == S7P_OK ? S7P_OK : reject(t, st, why[0] ? why : s7p_strerror(st));
+}
+
+/* PIN and TOFU: the fingerprint decides, after OpenSSL accepted the handshake unverified. */
+static s7p_status check_peer(s7p_tls *t)
+{
+    s7p_tls_verify v = t->ctx->verify;
+    if (v != S7P_TLS_VERIFY_PIN && v != S7P_TLS_VERIFY_TOFU) return S7P_OK;
     uint8_t got[S7P_SHA256_LEN];
     if (!s7p_tls_peer_sha256(t, got))
-        return fail(t, S7P_E_TLS_VERIFY, "tls handshake", "peer sent no certificate");
-    if (CRYPTO_memcmp(got, t->ctx->pin, S7P_SHA256_LEN) != 0) {
-        /* OpenSSL considers the handshake done; this flag keeps read/write/export from
-         * talking to a peer we did not accept, even if the caller ignores the error. */
-        t->rejected = true;
-        return fail(t, S7P_E_TLS_VERIFY, "tls handshake",
-                    "certificate fingerprint does not match the pinned SHA-256");
-    }
-    return S7P_OK;
+        return reject(t, S7P_E_TLS_VERIFY, "peer sent no certificate");
+    return v == S7P_TLS_VERIFY_PIN ? check_pin(t, got) : check_known_hosts(t, got);
 }
 
 s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
 {
     if (!t) return S7P_E_INVALID_ARG;
-    if (t->rejected) return S7P_E_TLS_VERIFY;
+    if (t->rejected) return S7P_E_TLS_VERIFY;  /* a rejected peer stays rejected */
     clear_error(t);
     for (;;) {
         int r = SSL_do_handshake(t->ssl);
@@ -173,7 +196,7 @@ s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
         if (e == SSL_ERROR_NONE || e == SSL_ERROR_WANT_READ) {
             if (st != S7P_OK) return fail(t, st, "tls handshake send", s7p_strerror(st));
         }
-        if (e == SSL_ERROR_NONE) return check_pin(t);
+        if (e == SSL_ERROR_NONE) return check_peer(t);
         if (e != SSL_ERROR_WANT_READ) return handshake_failed(t);
         st = pull(t, deadline);
         if (st != S7P_OK) return fail(t, st, "tls handshake receive", s7p_strerror(st));

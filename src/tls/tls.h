@@ -17,6 +17,7 @@ typedef enum {
     S7P_TLS_VERIFY_NONE = 0,   /* accept any certificate; its fingerprint is still reported */
     S7P_TLS_VERIFY_CA,         /* chain must verify against ca_file */
     S7P_TLS_VERIFY_PIN,        /* leaf certificate's SHA-256 must equal pin_sha256 */
+    S7P_TLS_VERIFY_TOFU,       /* trust on first use: known_hosts_file remembers it */
 } s7p_tls_verify;
 
 typedef struct s7p_tls_config {
@@ -24,6 +25,10 @@ typedef struct s7p_tls_config {
     /* client */
     s7p_tls_verify verify;
     const char *ca_file;                  /* VERIFY_CA; copied */
+    const char *expected_name;            /* VERIFY_CA: DNS name or IP address the certificate
+                                             must carry; NULL = chain only; copied */
+    const char *known_hosts_file;         /* VERIFY_TOFU: "key sha256hex" lines; copied */
+    const char *known_hosts_key;          /* VERIFY_TOFU: this peer's key, e.g. "host:port" */
     uint8_t pin_sha256[S7P_SHA256_LEN];   /* VERIFY_PIN */
     /* server: PEM files, or both NULL to generate a self-signed EC P-256 certificate */
     const char *cert_file, *key_file;
@@ -47,6 +52,11 @@ typedef struct s7p_tls_io {
 
 /** Creates the context. On failure returns NULL and writes a one-line reason to err. */
 s7p_tls_ctx *s7p_tls_ctx_new(const s7p_tls_config *cfg, char *err, size_t err_len);
+/** The same, with the kind of failure in *st: S7P_E_CONFIG for files that cannot be used
+ *  (CA, certificate, key, key log that is not a regular file) or a bad expected name,
+ *  S7P_E_NOMEM, else S7P_E_TLS. */
+s7p_tls_ctx *s7p_tls_ctx_create(const s7p_tls_config *cfg, s7p_status *st, char *err,
+                                size_t err_len);
 void s7p_tls_ctx_free(s7p_tls_ctx *ctx);
 /** SHA-256 of the server certificate this context presents (server contexts only). */
 bool s7p_tls_ctx_cert_sha256(const s7p_tls_ctx *ctx, uint8_t out[S7P_SHA256_LEN]);
@@ -55,7 +65,9 @@ s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io);
 void s7p_tls_free(s7p_tls *t);
 
 /** Runs the handshake to completion. S7P_E_TLS (handshake/record failure, alert),
- *  S7P_E_TLS_VERIFY (CA or pin mismatch), S7P_E_TIMEOUT, or the transport's error.
+ *  S7P_E_TLS_VERIFY (CA, name or pin mismatch), S7P_E_CERT_CHANGED (TOFU: not the
+ *  remembered certificate), S7P_E_CONFIG (TOFU: known-hosts file unusable),
+ *  S7P_E_TIMEOUT, or the transport's error.
  *  s7p_tls_error() then holds a one-line reason. */
 s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline);
 /** Encrypts n bytes as one record (n <= 16384) and sends it. */

@@ -494,10 +494,21 @@ static void test_connect_anything_but_cc(void **state)
     static const uint8_t bad_tpkt[] = {0x04, 0x00, 0x00, 0x07, 0x02, 0xF0, 0x80};
     static const uint8_t cr[] = {0x03, 0x00, 0x00, 0x0B, 0x06, 0xE0, 0x00, 0x00, 0x00, 0x01,
                                  0x00};
-    static const struct { const uint8_t *p; size_t n; bool close; } cases[] = {
-        {dr, sizeof dr, false}, {data, sizeof data, false}, {bad_tpkt, sizeof bad_tpkt, false},
-        {cr, sizeof cr, false}, {NULL, 0, true} /* closes TCP without a word */,
-        {dr, 5, true} /* half a TPKT, then close */,
+    /* Only a DR is a refusal; garbage is a protocol error (setup_reply says what came, -1
+     * for bytes that are not COTP), and a close is a close, whole TPKT or not. */
+    static const struct {
+        const uint8_t *p;
+        size_t n;
+        bool close;
+        s7p_status want;
+        int reply;
+    } cases[] = {
+        {dr, sizeof dr, false, S7P_E_CONNECT, -1},
+        {data, sizeof data, false, S7P_E_PROTOCOL, S7P_COTP_DT},
+        {bad_tpkt, sizeof bad_tpkt, false, S7P_E_PROTOCOL, -1},
+        {cr, sizeof cr, false, S7P_E_PROTOCOL, S7P_COTP_CR},
+        {NULL, 0, true, S7P_E_CLOSED, -1} /* closes TCP without a word */,
+        {dr, 5, true, S7P_E_CLOSED, -1} /* half a TPKT, then close */,
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         s7p_iso cli;
@@ -505,7 +516,8 @@ static void test_connect_anything_but_cc(void **state)
         s7p_iso_client_params prm = {0, HMI, 0};
         assert_int_equal(connect_to_script(&prm, cases[i].p, cases[i].n, cases[i].close, &cli,
                                            &srv),
-                         S7P_E_CONNECT);
+                         cases[i].want);
+        if (cases[i].want == S7P_E_PROTOCOL) assert_int_equal(cli.setup_reply, cases[i].reply);
         s7p_iso_close(&cli);
     }
 }
