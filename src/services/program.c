@@ -79,35 +79,65 @@ uint32_t s7p_program_stamp(const s7p_browse_cache *c)
 static bool cache_empty(const s7p_browse_cache *c) { return !c->have_dbs && c->ntypes == 0; }
 
 /* Takes a freshly read marker: a different one (or a hint without any marker) drops what
- * the cache holds, since it describes another program. */
-static void take_marker(s7p_browse_cache *c, bool known, uint32_t marker)
+ * the cache holds, since it describes another program. Returns whether it dropped it. */
+static bool take_marker(s7p_browse_cache *c, bool known, uint32_t marker)
 {
     bool changed = known != c->marker_known || (known && marker != c->marker) ||
                    (!known && c->suspect);
-    if (changed && !cache_empty(c)) s7p_browse_cache_clear(c);
+    bool dropped = changed && !cache_empty(c);
+    if (dropped) s7p_browse_cache_clear(c);
     c->marker_known = known;
     c->marker = marker;
     c->marker_checked = s7p_now_ms();
     c->suspect = false;
+    return dropped;
 }
 
-s7p_status s7p_program_refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
-                               int64_t deadline, s7p_fail *f)
+/* *read: the marker was read in this call; *dropped: the cache described another program. */
+static s7p_status refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
+                          int64_t deadline, bool *read, bool *dropped, s7p_fail *f)
 {
+    *read = *dropped = false;
     bool fresh = c->marker_checked && s7p_now_ms() - c->marker_checked < max_age_ms;
     if (fresh && !c->suspect) return S7P_OK;
     bool known;
     uint32_t marker;
     s7p_status st = s7p_program_marker(s, deadline, &known, &marker, f);
-    if (st == S7P_OK) take_marker(c, known, marker);
-    return st;
+    if (st != S7P_OK) return st;
+    *read = true;
+    *dropped = take_marker(c, known, marker);
+    return S7P_OK;
+}
+
+s7p_status s7p_program_refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
+                               int64_t deadline, s7p_fail *f)
+{
+    bool read, dropped;
+    return refresh(s, c, max_age_ms, deadline, &read, &dropped, f);
 }
 
 s7p_status s7p_program_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
                                s7p_tag *out, int64_t deadline, s7p_fail *f)
 {
-    s7p_status st = s7p_program_refresh(s, c, S7P_PROGRAM_CHECK_MS, deadline, f);
+    s7p_fail before = *f;
+    bool read, dropped;
+    s7p_status st = refresh(s, c, S7P_PROGRAM_CHECK_MS, deadline, &read, &dropped, f);
     if (st == S7P_OK) st = s7p_browse_resolve(s, c, symbol, out, deadline, f);
+    /* A name the cached program lacks may be new; a tag without a CRC (an index in its path)
+     * is protected by its stamp alone, so it must name the program running now. Either way:
+     * check the marker now unless this call just did, and resolve again if it changed. */
+    bool recheck = st == S7P_E_NOT_FOUND || (st == S7P_OK && out->symbol_crc == 0);
+    if (recheck && !read) {
+        s7p_fail first = *f;
+        *f = before;
+        st = refresh(s, c, 0, deadline, &read, &dropped, f);
+        if (st == S7P_OK && dropped) {
+            st = s7p_browse_resolve(s, c, symbol, out, deadline, f);
+        } else if (st == S7P_OK) {
+            *f = first;
+            st = first.code;
+        }
+    }
     if (st == S7P_OK) out->program_stamp = s7p_program_stamp(c);
     return st;
 }
