@@ -13,7 +13,10 @@
  * A control proves the hazard is real: the same stale tag without its program stamp (as
  * every client sent it before) is accepted by the simulator and overwrites the wrong member. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,10 +33,16 @@
 #include <s7plus/s7plus.h>
 
 #include "sim.h"
+#include "util/clock.h"
 
 #ifndef S7P_EXAMPLES_PLC
 #error "S7P_EXAMPLES_PLC must name the examples/plc directory"
 #endif
+#ifndef S7P_SIM_EXE
+#error "S7P_SIM_EXE must name the s7plus-sim executable"
+#endif
+
+extern char **environ;
 
 #define REQ_MS 2000u
 #define FC_SET_MULTI 0x0542u
@@ -373,6 +384,85 @@ static void test_sim_reload_keeps_sessions(void **state)
     assert_int_equal(read_int(F, "\"Change\".speeds[4]"), 14);
 }
 
+/* ---- the executable: SIGHUP reloads ------------------------------------------------------ */
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000u, (long)(ms % 1000u) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static unsigned wait_port(const char *path)
+{
+    for (int64_t end = s7p_deadline_in(10000); s7p_now_ms() < end; sleep_ms(10)) {
+        FILE *f = fopen(path, "r");
+        unsigned p = 0;
+        if (f) {
+            if (fscanf(f, "%u", &p) != 1) p = 0;
+            fclose(f);
+        }
+        if (p) return p;
+    }
+    return 0;
+}
+
+static void test_exe_sighup_reloads(void **state)
+{
+    (void)state;
+    fx F;
+    memset(&F, 0, sizeof F);
+    snprintf(F.dir, sizeof F.dir, "/tmp/s7p_progchg_XXXXXX");
+    assert_non_null(mkdtemp(F.dir));
+    copy_examples(F.dir);
+    write_file(F.dir, CHANGE_DB, V1);
+    char port_file[128], err_file[128];
+    snprintf(port_file, sizeof port_file, "%s/port", F.dir);
+    snprintf(err_file, sizeof err_file, "%s/err", F.dir);
+    char *argv[] = {"s7plus-sim", "--port", "0", "--port-file", port_file, "--program", F.dir, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, err_file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, S7P_SIM_EXE, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    unsigned port = wait_port(port_file);
+    assert_true(port > 0 && port < 65536);
+
+    s7p_client_options o;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = (uint16_t)port;
+    o.request_timeout_ms = REQ_MS;
+    o.allow_write = true;
+    s7p_error e;
+    assert_int_equal(s7p_client_new(&F.cli, &o, &e), S7P_OK);
+    assert_int_equal(s7p_connect(F.cli, &e), S7P_OK);
+    s7p_tag stale = tag_of(&F, "\"Change\".speeds[2]");
+    write_file(F.dir, CHANGE_DB, V2_MOVED);
+    assert_int_equal(kill(pid, SIGHUP), 0);
+    /* The signal acts asynchronously: the first refused write shows the reload happened. */
+    s7p_item_result r = {S7P_OK, 0, 0};
+    for (int64_t end = s7p_deadline_in(5000); s7p_now_ms() < end; sleep_ms(20)) {
+        s7p_tag_value v;
+        s7p_item_result rr;
+        assert_int_equal(s7p_read(F.cli, &stale, 1, &v, &rr, &e), S7P_OK);
+        if (rr.code == S7P_OK) s7p_tag_value_clear(&v);
+        r = rr;
+        if (r.code != S7P_OK) break;
+    }
+    assert_int_equal(r.code, S7P_E_PROGRAM_CHANGED);
+    assert_int_equal(write_int(&F, &stale, 999).code, S7P_E_PROGRAM_CHANGED);
+    assert_int_equal(read_int(&F, "\"Change\".limits[2]"), 22);
+    assert_int_equal(read_int(&F, "\"Change\".added"), 7);
+    s7p_client_free(F.cli);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    remove_dir(F.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_name_resolves_while_connected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_refused_invalid_crc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sim_reload_keeps_sessions, setup, teardown),
+        cmocka_unit_test(test_exe_sighup_reloads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
