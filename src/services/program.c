@@ -145,7 +145,9 @@ s7p_status s7p_program_resolve(s7p_session *s, s7p_browse_cache *c, const char *
 s7p_status s7p_program_browse(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
                               int64_t deadline, s7p_fail *f)
 {
-    s7p_status st = s7p_program_refresh(s, c, S7P_PROGRAM_CHECK_MS, deadline, f);
+    /* Browse items include array elements (no CRC), so they must carry the current program:
+     * one marker read per browse is cheap next to the browse itself. */
+    s7p_status st = s7p_program_refresh(s, c, 0, deadline, f);
     return st == S7P_OK ? s7p_browse_run(s, c, fn, ctx, deadline, f) : st;
 }
 

@@ -23,7 +23,9 @@ uint32_t s7p_program_stamp(const s7p_browse_cache *c);
 s7p_status s7p_program_refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
                                int64_t deadline, s7p_fail *f);
 
-/** Symbol resolution and browsing against a fresh cache; tags come out stamped. */
+/** Symbol resolution and browsing against a fresh cache; tags come out stamped. A browse
+ *  always reads the marker first; a resolution when the last read is old, and again after
+ *  resolving a path without CRC or a name the cache lacks. */
 s7p_status s7p_program_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
                                s7p_tag *out, int64_t deadline, s7p_fail *f);
 s7p_status s7p_program_browse(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
