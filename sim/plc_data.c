@@ -80,7 +80,8 @@ static void gen_free(sim_gen *g)
         sim_gen *older = g->older;
         for (size_t i = 0; i < g->ndbs; i++) {
             live_db *l = &g->dbs[i];
-            for (uint64_t k = 0; l->leaves && k < l->nleaves; k++) s7p_tag_value_clear(&l->leaves[k]);
+            for (uint64_t k = 0; l->leaves && k < l->nleaves; k++)
+                s7p_tag_value_clear(&l->leaves[k]);
             s7p_free(l->leaves);
         }
         s7p_free(g->dbs);

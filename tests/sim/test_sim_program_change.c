@@ -418,7 +418,8 @@ static void test_exe_sighup_reloads(void **state)
     char port_file[128], err_file[128];
     snprintf(port_file, sizeof port_file, "%s/port", F.dir);
     snprintf(err_file, sizeof err_file, "%s/err", F.dir);
-    char *argv[] = {"s7plus-sim", "--port", "0", "--port-file", port_file, "--program", F.dir, NULL};
+    char *argv[] = {"s7plus-sim", "--port",  "0", "--port-file",
+                    port_file,    "--program", F.dir, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
