@@ -1,4 +1,5 @@
-/* s7plus-sim: command line front end of the simulator. Runs until SIGINT or SIGTERM. */
+/* s7plus-sim: command line front end of the simulator. Runs until SIGINT or SIGTERM; SIGHUP
+ * reloads the program directory (a simulated download). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -38,8 +39,9 @@ static void usage(FILE *f)
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
             "port), 8 sessions, a generated self-signed certificate. --port-file (and\n"
             "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
-            "program of DIR (TIA sources *.udt, *.db and tag tables *.tags). Stops on\n"
-            "SIGINT/SIGTERM.\n"
+            "program of DIR (TIA sources *.udt, *.db and tag tables *.tags); SIGHUP loads DIR\n"
+            "again as a download would (values back to start values, change counter + 1,\n"
+            "sessions stay open). Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
             "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
@@ -235,11 +237,12 @@ int main(int argc, char **argv)
     int rc = parse_args(&o, argc, argv);
     if (rc >= 0) return rc;
 
-    /* SIGINT/SIGTERM are taken with sigwait(); every thread inherits the blocked mask. */
+    /* SIGINT/SIGTERM/SIGHUP are taken with sigwait(); every thread inherits the blocked mask. */
     sigset_t stop_set;
     sigemptyset(&stop_set);
     sigaddset(&stop_set, SIGINT);
     sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
     struct sigaction ign = {0};
     ign.sa_handler = SIG_IGN;
@@ -258,7 +261,11 @@ int main(int argc, char **argv)
         return EXIT_RUN;
     }
     int sig = 0;
-    while (sigwait(&stop_set, &sig) != 0) {
+    while (sigwait(&stop_set, &sig) != 0 || sig == SIGHUP) {
+        if (sig != SIGHUP) continue;
+        sig = 0;
+        if (!s7p_sim_reload_program(s, err, sizeof err))
+            fprintf(stderr, "s7plus-sim: reload: %s (the previous program stays)\n", err);
     }
     if (o.cfg.verbosity > 0) fprintf(stderr, "s7plus-sim: signal %d, stopping\n", sig);
     s7p_sim_stop(s);

@@ -15,6 +15,7 @@
 
 #define CLASS_PLC_PROGRAM 2520u
 #define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
+#define ATTR_CHANGE_COUNTER 2479u /* Container.ChangeCounter (docs/protocol.md §5) */
 #define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
 #define LID_MEMBER_BASE 8u        /* member LIDs are 8 + ordinal */
 #define LID_STRUCT_ELEM 1u        /* between an array-of-struct index and a member LID */
@@ -26,13 +27,23 @@ typedef struct live_db {
     uint64_t nleaves;
 } live_db;
 
-struct sim_plc {
+/* One loaded program with its type information and live values. A reload builds a new one;
+ * the old one stays allocated until the simulator stops, since answers already built may
+ * still point into it (names, type lists). */
+typedef struct sim_gen {
     s7t_program *prog;
     sim_tinfo *tinfo;
     sim_areas *areas;             /* I, Q, M, T, C with the tag tables' tags */
     live_db *dbs;                 /* by number, as the program lists them */
     size_t ndbs;
-    pthread_mutex_t mu;           /* guards every leaves[] and the area images */
+    struct sim_gen *older;        /* superseded programs, newest first */
+} sim_gen;
+
+struct sim_plc {
+    pthread_mutex_t mu;           /* guards cur, change_counter, every leaves[], area images */
+    sim_gen *cur;
+    uint32_t change_counter;      /* Container.ChangeCounter of RID 3: +1 per reload */
+    char *dir;                    /* where the program is (re)loaded from */
 };
 
 /* ---- loading ---- */
@@ -63,58 +74,116 @@ static bool fill_values(s7p_tag_value *out, const s7t_type *t, const s7t_value *
     return true;
 }
 
-sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len)
+static void gen_free(sim_gen *g)
 {
-    sim_plc *p = s7p_calloc(1, sizeof *p);
-    if (!p) {
+    while (g) {
+        sim_gen *older = g->older;
+        for (size_t i = 0; i < g->ndbs; i++) {
+            live_db *l = &g->dbs[i];
+            for (uint64_t k = 0; l->leaves && k < l->nleaves; k++)
+                s7p_tag_value_clear(&l->leaves[k]);
+            s7p_free(l->leaves);
+        }
+        s7p_free(g->dbs);
+        sim_tinfo_free(g->tinfo);
+        sim_areas_free(g->areas);
+        s7t_program_free(g->prog);
+        s7p_free(g);
+        g = older;
+    }
+}
+
+static sim_gen *gen_load(const char *dir, uint32_t generation, char *err, size_t err_len)
+{
+    sim_gen *g = s7p_calloc(1, sizeof *g);
+    if (!g) {
         snprintf(err, err_len, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&p->mu, NULL);
-    p->prog = s7t_program_load_dir(dir, err, err_len);
-    if (!p->prog) {
-        sim_plc_free(p);
+    g->prog = s7t_program_load_dir(dir, err, err_len);
+    if (!g->prog) {
+        gen_free(g);
         return NULL;
     }
-    p->tinfo = sim_tinfo_build(p->prog, err, err_len);
-    if (p->tinfo) p->areas = sim_areas_build(p->prog, err, err_len);
-    if (!p->tinfo || !p->areas) {
-        sim_plc_free(p);
+    g->tinfo = sim_tinfo_build(g->prog, err, err_len);
+    if (g->tinfo) g->areas = sim_areas_build(g->prog, err, err_len);
+    if (!g->tinfo || !g->areas) {
+        gen_free(g);
         return NULL;
     }
-    size_t n = s7t_program_db_count(p->prog);
-    p->dbs = s7p_calloc(n ? n : 1, sizeof *p->dbs);
-    bool ok = p->dbs != NULL;
+    sim_tinfo_set_rid_base(g->tinfo, SIM_TINFO_RID_BASE + ((generation & 0xFFu) << 16));
+    size_t n = s7t_program_db_count(g->prog);
+    g->dbs = s7p_calloc(n ? n : 1, sizeof *g->dbs);
+    bool ok = g->dbs != NULL;
     for (size_t i = 0; ok && i < n; i++) {
-        const s7t_db *db = s7t_program_db(p->prog, i);
-        ok = fill_db(&p->dbs[i], db) && fill_values(p->dbs[i].leaves, db->type, db->start);
-        p->ndbs = i + 1;
+        const s7t_db *db = s7t_program_db(g->prog, i);
+        ok = fill_db(&g->dbs[i], db) && fill_values(g->dbs[i].leaves, db->type, db->start);
+        g->ndbs = i + 1;
     }
     if (!ok) {
         snprintf(err, err_len, "out of memory for the values of the program");
+        gen_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len)
+{
+    sim_plc *p = s7p_calloc(1, sizeof *p);
+    size_t n = strlen(dir) + 1;
+    char *copy = p ? s7p_malloc(n) : NULL;
+    if (!copy) {
+        s7p_free(p);
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    memcpy(copy, dir, n);
+    p->dir = copy;
+    pthread_mutex_init(&p->mu, NULL);
+    p->change_counter = 1;
+    p->cur = gen_load(dir, 0, err, err_len);
+    if (!p->cur) {
         sim_plc_free(p);
         return NULL;
     }
     return p;
 }
 
+bool sim_plc_reload(sim_plc *p, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&p->mu);
+    uint32_t next = p->change_counter;  /* generations count from 0, the counter from 1 */
+    pthread_mutex_unlock(&p->mu);
+    /* Loading takes long: outside the lock, so requests go on against the old program. */
+    sim_gen *g = gen_load(p->dir, next, err, err_len);
+    if (!g) return false;
+    pthread_mutex_lock(&p->mu);
+    g->older = p->cur;
+    p->cur = g;
+    p->change_counter++;
+    pthread_mutex_unlock(&p->mu);
+    return true;
+}
+
+uint32_t sim_plc_change_counter(sim_plc *p)
+{
+    pthread_mutex_lock(&p->mu);
+    uint32_t v = p->change_counter;
+    pthread_mutex_unlock(&p->mu);
+    return v;
+}
+
 void sim_plc_free(sim_plc *p)
 {
     if (!p) return;
-    for (size_t i = 0; i < p->ndbs; i++) {
-        live_db *l = &p->dbs[i];
-        for (uint64_t k = 0; l->leaves && k < l->nleaves; k++) s7p_tag_value_clear(&l->leaves[k]);
-        s7p_free(l->leaves);
-    }
-    s7p_free(p->dbs);
-    sim_tinfo_free(p->tinfo);
-    sim_areas_free(p->areas);
-    s7t_program_free(p->prog);
+    gen_free(p->cur);
+    s7p_free(p->dir);
     pthread_mutex_destroy(&p->mu);
     s7p_free(p);
 }
 
-const s7t_program *sim_plc_program(const sim_plc *p) { return p->prog; }
+const s7t_program *sim_plc_program(const sim_plc *p) { return p->cur->prog; }
 
 bool sim_plc_owns_area(uint32_t area)
 {
@@ -154,21 +223,59 @@ static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
     return true;
 }
 
-int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list *out)
+static bool wants_attr(const s7p_req_explore *req, uint32_t attr)
 {
-    if (id == S7P_ID_PLC_PROGRAM) {
-        s7p_object *prog = s7p_object_new(a, S7P_ID_PLC_PROGRAM, CLASS_PLC_PROGRAM);
-        if (!prog) return 1;
-        for (size_t i = 0; p && i < p->ndbs; i++)
-            if (!add_db_object(&p->dbs[i], prog, a)) return 1;
-        return append_object(out, a, prog) ? 0 : 1;
+    for (uint32_t b = 0; req && b < req->nblocks; b++)
+        for (uint32_t i = 0; i < req->blocks[b].address_count; i++)
+            if (req->blocks[b].addresses[i] == attr) return true;
+    return false;
+}
+
+static bool only_attr(const s7p_req_explore *req, uint32_t attr)
+{
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < req->nblocks; b++)
+        for (uint32_t i = 0; i < req->blocks[b].address_count; i++, n++)
+            if (req->blocks[b].addresses[i] != attr) return false;
+    return n > 0;
+}
+
+/* The program object: its change counter when asked for, its DBs when exploring children. */
+static int explore_program(sim_plc *p, const s7p_req_explore *req, s7p_arena *a,
+                           s7p_object_list *out)
+{
+    s7p_object *prog = s7p_object_new(a, S7P_ID_PLC_PROGRAM, CLASS_PLC_PROGRAM);
+    if (!prog) return 1;
+    if (p && wants_attr(req, ATTR_CHANGE_COUNTER)) {
+        s7p_value *cc = s7p_object_add_attr(prog, a, ATTR_CHANGE_COUNTER);
+        if (!cc) return 1;
+        cc->type = S7P_DT_UDINT;
+        cc->v.u = p->change_counter;
     }
-    if (!p) return SIM_E_OBJECT_NOT_FOUND;
-    bool found;
-    s7p_object *o = sim_areas_typeinfo(p->areas, id, a, &found);
-    if (!found) o = sim_tinfo_object(p->tinfo, id, a, &found);
-    if (!found) return SIM_E_OBJECT_NOT_FOUND;
-    return o && append_object(out, a, o) ? 0 : 1;
+    /* Children unless only the counter is asked for (the client's cheap marker read). */
+    bool children = !req || req->children_recursive || !only_attr(req, ATTR_CHANGE_COUNTER);
+    for (size_t i = 0; children && p && i < p->cur->ndbs; i++)
+        if (!add_db_object(&p->cur->dbs[i], prog, a)) return 1;
+    return append_object(out, a, prog) ? 0 : 1;
+}
+
+int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_object_list *out)
+{
+    uint32_t id = req->explore_id;
+    if (!p) return id == S7P_ID_PLC_PROGRAM ? explore_program(NULL, req, a, out)
+                                            : SIM_E_OBJECT_NOT_FOUND;
+    pthread_mutex_lock(&p->mu);
+    int rc;
+    if (id == S7P_ID_PLC_PROGRAM) {
+        rc = explore_program(p, req, a, out);
+    } else {
+        bool found;
+        s7p_object *o = sim_areas_typeinfo(p->cur->areas, id, a, &found);
+        if (!found) o = sim_tinfo_object(p->cur->tinfo, id, a, &found);
+        rc = !found ? SIM_E_OBJECT_NOT_FOUND : o && append_object(out, a, o) ? 0 : 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 /* ---- LID paths ---- */
@@ -185,7 +292,7 @@ typedef struct ref {
     size_t ncrc;
 } ref;
 
-static live_db *find_db(sim_plc *p, uint32_t area)
+static live_db *find_db(sim_gen *p, uint32_t area)
 {
     if ((area >> 16) != (S7P_DB_AREA_BASE >> 16)) return NULL;
     uint32_t number = area & 0xFFFFu;
@@ -222,7 +329,7 @@ static bool element_ordinal(const s7t_type *arr, uint32_t lid, uint64_t *ordinal
 }
 
 /* Resolves a DB item address (docs/protocol.md §3.3). */
-static int16_t resolve(sim_plc *p, const s7p_item_address *a, ref *r)
+static int16_t resolve(sim_gen *p, const s7p_item_address *a, ref *r)
 {
     memset(r, 0, sizeof *r);
     r->db = find_db(p, a->area);
@@ -238,7 +345,7 @@ static int16_t resolve(sim_plc *p, const s7p_item_address *a, ref *r)
         if (i == a->nlids) return SIM_E_OBJECT_NOT_FOUND;  /* a struct is not a value */
         uint32_t lid = a->lids[i++];
         if (lid <= LID_MEMBER_BASE || lid - LID_MEMBER_BASE > st->nmembers)
-            return SIM_E_OBJECT_NOT_FOUND;
+            return SIM_E_INVALID_LID;  /* no member has this LID (any more) */
         const s7t_member *m = &st->members[lid - LID_MEMBER_BASE - 1];
         if (r->ncrc == MAX_PATH_SEGMENTS) return SIM_E_INVALID_LID;
         r->crcs[r->ncrc++] = sim_member_crc(m);
@@ -280,7 +387,7 @@ static int16_t resolve(sim_plc *p, const s7p_item_address *a, ref *r)
 
 /* Resolution, then the symbol CRC when the client sent one. Paths with an array index
  * carry none (the PLC refuses a CRC there, data-model spec §5.6). */
-static int16_t resolve_checked(sim_plc *p, const s7p_item_address *a, ref *r)
+static int16_t resolve_checked(sim_gen *p, const s7p_item_address *a, ref *r)
 {
     if ((a->area >> 16) != (S7P_DB_AREA_BASE >> 16)) return SIM_E_OBJECT_NOT_FOUND;
     int16_t rc = resolve(p, a, r);
@@ -291,8 +398,9 @@ static int16_t resolve_checked(sim_plc *p, const s7p_item_address *a, ref *r)
 
 /* ---- values ---- */
 
-int16_t sim_plc_read(sim_plc *p, const s7p_item_address *addr, s7p_arena *a, s7p_value *out)
+int16_t sim_plc_read(sim_plc *plc, const s7p_item_address *addr, s7p_arena *a, s7p_value *out)
 {
+    sim_gen *p = plc->cur;
     ref r;
     memset(out, 0, sizeof *out);
     if (sim_areas_owns(addr->area)) return sim_areas_read(p->areas, addr, a, out);
@@ -319,8 +427,9 @@ int16_t sim_plc_read(sim_plc *p, const s7p_item_address *addr, s7p_arena *a, s7p
     return st == S7P_E_NOMEM || st == S7P_E_LIMIT ? SIM_E_INVALID_LID : SIM_E_CONVERSION;
 }
 
-int16_t sim_plc_write(sim_plc *p, const s7p_item_address *addr, const s7p_value *w)
+int16_t sim_plc_write(sim_plc *plc, const s7p_item_address *addr, const s7p_value *w)
 {
+    sim_gen *p = plc->cur;
     ref r;
     if (sim_areas_owns(addr->area)) return sim_areas_write(p->areas, addr, w);
     int16_t rc = resolve_checked(p, addr, &r);

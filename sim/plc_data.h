@@ -1,8 +1,10 @@
 /* The PLC program the simulator serves and its live values (docs/protocol.md §3).
  *
- * Loaded once at start: the program (sim/program), its type-info RIDs (typeinfo.h) and a copy
- * of every DB's start values. Reads and writes of many connections go through one mutex, and
- * what is written stays for the simulator's lifetime.
+ * Loaded at start: the program (sim/program), its type-info RIDs (typeinfo.h) and a copy of
+ * every DB's start values. Reads, writes and explores of many connections go through one
+ * mutex; what is written stays until the program is reloaded (sim_plc_reload, a simulated
+ * download: every DB starts again from its start values, the change counter goes up, types
+ * get new type-info RIDs).
  *
  * Error answers are PLC error codes (int16, 0 = OK) as docs/protocol.md §3.4 lists them. */
 #ifndef S7P_SIM_PLC_DATA_H
@@ -15,6 +17,7 @@
 #include "program/program.h"
 #include "proto/items.h"
 #include "proto/object.h"
+#include "proto/pdu.h"
 
 typedef struct sim_plc sim_plc;
 
@@ -23,17 +26,25 @@ typedef struct sim_plc sim_plc;
 sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len);
 void sim_plc_free(sim_plc *p);
 
+/** The program loaded at start (for start-up messages; not safe against a reload). */
 const s7t_program *sim_plc_program(const sim_plc *p);
+
+/** Loads the program directory again and serves it from the next request on. False with the
+ *  loader's message when it does not load; the running program stays then. */
+bool sim_plc_reload(sim_plc *p, char *err, size_t err_len);
+/** Container.ChangeCounter of the program object: 1 at start, +1 per reload. */
+uint32_t sim_plc_change_counter(sim_plc *p);
 
 /** True for the access areas this module answers: DBs (0x8A0E0000 + n) and I/Q/M/C/T. */
 bool sim_plc_owns_area(uint32_t area);
 
 /**
- * Explore of `id`: 3 (the PLC program: one child per DB) or a type-info RID. Appends the
- * answer's objects to out (allocated from a). Returns 0, -12 for an unknown id, or 1 when
- * the arena is exhausted.
+ * Explore of the request's id: 3 (the PLC program: one child per DB when exploring children,
+ * and attribute 2479 ChangeCounter when the request asks for it) or a type-info RID. Appends
+ * the answer's objects to out (allocated from a). Returns 0, -12 for an unknown id, or 1 when
+ * the arena is exhausted. p may be NULL (no program).
  */
-int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list *out);
+int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_object_list *out);
 
 /** One lock around all items of a request, so a batch sees (and leaves) one state. */
 void sim_plc_lock(sim_plc *p);

@@ -60,6 +60,19 @@ unsigned s7p_sim_sessions(const s7p_sim *s);
 /** Requests received so far with this function code, over all connections. */
 unsigned long s7p_sim_requests(const s7p_sim *s, uint16_t function);
 
+/** A simulated download: loads program_dir again and serves the new program from the next
+ *  request on, as a CPU does after a download in RUN. Sessions stay open; every DB starts
+ *  again from its start values; Container.ChangeCounter (attribute 2479 of the program
+ *  object, RID 3) goes up by one; the types get new type-info RIDs, so an old RID answers
+ *  ObjectNotFound; addresses are checked against the new program (a symbol CRC that no
+ *  longer matches: -17 InvalidCRC, a member LID that no longer exists: -255 InvalidLID, a DB
+ *  that no longer exists: -12 ObjectNotFound). False with the loader's message (the running
+ *  program stays) when it does not load or no program was configured. Any thread. */
+bool s7p_sim_reload_program(s7p_sim *s, char *err, size_t err_len);
+/** Container.ChangeCounter of the served program: 1 at start, +1 per reload; 0 without a
+ *  program. */
+uint32_t s7p_sim_change_counter(const s7p_sim *s);
+
 /** Closes the listener and every connection, joins all threads and frees s. NULL: no-op.
  *  Returns within about a second even while faults stall or delay answers. */
 void s7p_sim_stop(s7p_sim *s);

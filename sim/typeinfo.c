@@ -25,7 +25,8 @@ typedef struct entry {
 } entry;
 
 struct sim_tinfo {
-    entry *e;                     /* e[k] has RID SIM_TINFO_RID_BASE + k */
+    entry *e;                     /* e[k] has RID base + k */
+    uint32_t base;                /* SIM_TINFO_RID_BASE, moved on by each program reload */
     size_t n, cap;
     size_t *slots;                /* open addressing: index + 1 into e, 0 = free */
     size_t nslots;
@@ -125,6 +126,7 @@ sim_tinfo *sim_tinfo_build(const s7t_program *p, char *err, size_t err_len)
 {
     sim_tinfo *t = s7p_calloc(1, sizeof *t);
     bool ok = t && rehash(t);
+    if (t) t->base = SIM_TINFO_RID_BASE;
     for (size_t i = 0; ok && i < s7t_program_db_count(p); i++) {
         const s7t_db *db = s7t_program_db(p, i);
         ok = add_struct(t, db->type, db->optimized);
@@ -145,10 +147,12 @@ void sim_tinfo_free(sim_tinfo *t)
     s7p_free(t);
 }
 
+void sim_tinfo_set_rid_base(sim_tinfo *t, uint32_t base) { t->base = base; }
+
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {
     const entry *e = lookup(t, st, optimized);
-    return e ? SIM_TINFO_RID_BASE + (uint32_t)(e - t->e) : 0;
+    return e ? t->base + (uint32_t)(e - t->e) : 0;
 }
 
 /* ---- type information objects ---- */
@@ -246,9 +250,9 @@ static bool add_list(s7p_object *o, s7p_arena *a, uint8_t tag, void *list)
 s7p_object *sim_tinfo_object(const sim_tinfo *t, uint32_t rid, s7p_arena *a, bool *found)
 {
     *found = false;
-    if (rid < SIM_TINFO_RID_BASE || rid - SIM_TINFO_RID_BASE >= t->n) return NULL;
+    if (rid < t->base || rid - t->base >= t->n) return NULL;
     *found = true;
-    const entry *e = &t->e[rid - SIM_TINFO_RID_BASE];
+    const entry *e = &t->e[rid - t->base];
     const s7t_type *st = e->type;
     size_t n = st->nmembers;
     if (n > S7P_MAX_ITEMS) return NULL;

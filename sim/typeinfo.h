@@ -4,7 +4,8 @@
  *
  * A struct type used both in an optimized and in a standard DB gets two RIDs, since the
  * attribute flags of its members say which access the block has. RIDs are 0x91000000 + k,
- * k = 0, 1, ... in the order the types are first met (DBs by number, members in order).
+ * k = 0, 1, ... in the order the types are first met (DBs by number, members in order); a
+ * reloaded program starts at another base (sim_tinfo_set_rid_base).
  *
  * Built once when the program is loaded and never changed afterwards, so lookups need no
  * lock. Everything borrowed from the program stays valid while the program lives. */
@@ -27,6 +28,10 @@ typedef struct sim_tinfo sim_tinfo;
 /** Registers the struct types of every DB of p. NULL with a message when out of memory. */
 sim_tinfo *sim_tinfo_build(const s7t_program *p, char *err, size_t err_len);
 void sim_tinfo_free(sim_tinfo *t);
+
+/** Moves the RIDs to base + k: a reloaded program's types get RIDs the previous program did
+ *  not use, as a CPU gives a changed type a new type-info object. */
+void sim_tinfo_set_rid_base(sim_tinfo *t, uint32_t base);
 
 /** RID of a struct type as seen from an optimized or a standard DB; 0 if not registered. */
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized);

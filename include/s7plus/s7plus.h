@@ -371,6 +371,11 @@ typedef struct s7p_tag {
     uint32_t symbol_crc;            /**< 0 = no symbol check */
     uint8_t nlids;
     uint32_t lids[S7P_TAG_MAX_LIDS];
+    uint32_t program_stamp;         /**< the PLC program the tag was resolved against, set by
+                                         s7p_tag_by_symbol() and browse; 0 = not known. A tag
+                                         without a symbol CRC (a path with an array index)
+                                         whose program has changed since fails with
+                                         S7P_E_PROGRAM_CHANGED and is not sent */
 } s7p_tag;
 
 /* ---- browse, symbols, read and write ------------------------------------------------- */

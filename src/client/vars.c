@@ -4,7 +4,7 @@
 
 #include "client/client_int.h"
 #include "util/alloc.h"
-#include "services/rw.h"
+#include "services/program.h"
 #include "util/clock.h"
 
 typedef struct browse_args {
@@ -25,8 +25,8 @@ static s7p_status op_browse(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *
 {
     browse_args *a = arg;
     a->ev = ev;
-    return s7p_browse_run(&c->session, &c->cache, pass_item, a,
-                          s7p_deadline_in(c->opt.browse_timeout_ms), f);
+    return s7p_program_browse(&c->session, &c->cache, pass_item, a,
+                              s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
 
 s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err)
@@ -46,8 +46,8 @@ static s7p_status op_symbol(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *
 {
     symbol_args *a = arg;
     (void)ev;
-    return s7p_browse_resolve(&c->session, &c->cache, a->symbol, a->out,
-                              s7p_deadline_in(c->opt.browse_timeout_ms), f);
+    return s7p_program_resolve(&c->session, &c->cache, a->symbol, a->out,
+                               s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
 
 s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out, s7p_error *err)
@@ -69,8 +69,8 @@ static s7p_status op_read(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
 {
     rw_args *a = arg;
     (void)ev;
-    return s7p_rw_read(&c->session, a->tags, a->n, a->values, a->results,
-                       c->opt.request_timeout_ms, f);
+    return s7p_program_read(&c->session, &c->cache, a->tags, a->n, a->values, a->results,
+                            c->opt.request_timeout_ms, f);
 }
 
 s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n, s7p_tag_value *values,
@@ -89,8 +89,8 @@ static s7p_status op_write(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f
     if (!c->opt.allow_write)
         return s7p_fail_set(f, S7P_E_WRITE_DISABLED, "writes are disabled (enable allow_write)");
     if (!c->session.open) return s7p_fail_set(f, S7P_E_STATE, "not connected");
-    return s7p_rw_write(&c->session, a->tags, a->wvalues, a->n, a->results,
-                        c->opt.request_timeout_ms, f);
+    return s7p_program_write(&c->session, &c->cache, a->tags, a->wvalues, a->n, a->results,
+                             c->opt.request_timeout_ms, f);
 }
 
 s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values, size_t n,
@@ -177,8 +177,8 @@ static s7p_status op_browse_all(s7p_client *c, void *arg, s7p_events *ev, s7p_fa
     k->n = 0;
     k->text_len = 0;
     k->oom = false;
-    return s7p_browse_run(&c->session, &c->cache, collect_item, k,
-                          s7p_deadline_in(c->opt.browse_timeout_ms), f);
+    return s7p_program_browse(&c->session, &c->cache, collect_item, k,
+                              s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
 
 s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err)

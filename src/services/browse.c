@@ -7,6 +7,7 @@
 
 #include "proto/symcrc.h"
 #include "services/browse_int.h"
+#include "services/program.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
 
@@ -322,6 +323,7 @@ s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn,
     w.deadline = deadline;
     w.f = f;
     w.item.blocks_total = (uint32_t)c->ndbs;
+    w.item.tag.program_stamp = s7p_program_stamp(c);
     for (size_t i = 0; i < c->ndbs && !w.stop; i++) {
         const s7p_db_entry *db = &c->dbs[i];
         if (!db->type_rid) continue;  /* e.g. a DB only in load memory */

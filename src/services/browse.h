@@ -27,6 +27,11 @@ typedef struct s7p_browse_cache {
     s7p_db_entry *dbs;
     size_t ndbs;
     bool have_dbs;
+    /* the program's change marker this cache belongs to (services/program.c) */
+    bool marker_known;
+    uint32_t marker;
+    int64_t marker_checked;    /* s7p_now_ms() of the last read; 0 = never */
+    bool suspect;              /* a PLC answer hinted at a changed program */
 } s7p_browse_cache;
 
 void s7p_browse_cache_init(s7p_browse_cache *c);

@@ -32,6 +32,8 @@ static void item_fail(s7p_item_result *r, s7p_status code, uint64_t ret)
     r->code = code;
     r->plc_return = ret;
     r->plc_code = s7p_ret_code(ret);
+    /* InvalidCRC: the symbol the tag was resolved from is not there any more (protocol.md §5) */
+    if (code == S7P_E_PLC && r->plc_code == -17) r->code = S7P_E_PROGRAM_CHANGED;
 }
 
 /* ---- read ---- */

@@ -477,7 +477,9 @@ static void test_ten_thousand_tags(void **state)
 
 static void expect_plc_error(const s7p_item_result *r, int16_t code)
 {
-    if (r->code != S7P_E_PLC || r->plc_code != code)
+    /* InvalidCRC is reported as a changed program (the PLC code stays) */
+    s7p_status want = code == -17 ? S7P_E_PROGRAM_CHANGED : S7P_E_PLC;
+    if (r->code != want || r->plc_code != code)
         fail_msg("item: %s plc_code %d, expected PLC error %d", s7p_strerror(r->code),
                  r->plc_code, code);
 }
@@ -495,7 +497,7 @@ static void test_read_errors_per_item(void **state)
     t[2] = find_item(&F.all, "\"AllTypes\".v_int")->tag;
     t[3] = deep->tag;
     t[3].symbol_crc = 0;
-    t[3].lids[t[3].nlids - 1] = 8 + 500;         /* no such member: -12 */
+    t[3].lids[t[3].nlids - 1] = 8 + 500;         /* no such member: -255 */
     t[4] = deep->tag;
     t[4].area = 0x8A0E0000u + 999u;              /* no such DB: -12 */
     t[5] = arr->tag;
@@ -517,7 +519,7 @@ static void test_read_errors_per_item(void **state)
     expect_plc_error(&r[1], -17);
     assert_int_equal(r[2].code, S7P_OK);
     assert_int_equal(v[2].v.i, -12345);
-    expect_plc_error(&r[3], -12);
+    expect_plc_error(&r[3], -255);
     expect_plc_error(&r[4], -12);
     expect_plc_error(&r[5], -255);
     expect_plc_error(&r[6], -12);
@@ -690,7 +692,7 @@ static void test_wire_answers(void **state)
     assert_non_null(s7p_idlist_find(&resp->resp.get_multi.values, 2));
     assert_int_equal(resp->resp.get_multi.errors.n, 2);
     assert_int_equal(resp->resp.get_multi.errors.items[0].item, 3);
-    assert_int_equal(s7p_ret_code(resp->resp.get_multi.errors.items[0].ret), -12);
+    assert_int_equal(s7p_ret_code(resp->resp.get_multi.errors.items[0].ret), -255);
     assert_int_equal(s7p_ret_code(resp->resp.get_multi.errors.items[1].ret), -104);
 
     /* The type information of that RID: one element per member, as docs/protocol.md §3.2. */
