@@ -16,6 +16,7 @@ static s7p_status op_browse(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *
 {
     browse_args *a = arg;
     (void)ev;
+    c->cache.request_ms = c->opt.request_timeout_ms;
     return s7p_browse_run(&c->session, &c->cache, a->fn, a->ctx,
                           s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
@@ -37,6 +38,7 @@ static s7p_status op_symbol(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *
 {
     symbol_args *a = arg;
     (void)ev;
+    c->cache.request_ms = c->opt.request_timeout_ms;
     return s7p_browse_resolve(&c->session, &c->cache, a->symbol, a->out,
                               s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }

@@ -27,6 +27,8 @@ typedef struct s7p_browse_cache {
     s7p_db_entry *dbs;
     size_t ndbs;
     bool have_dbs;
+    uint32_t request_ms;       /* bound of each request within a browse or lookup (0: only the
+                                  operation's deadline); set by the client, kept by clear */
 } s7p_browse_cache;
 
 void s7p_browse_cache_init(s7p_browse_cache *c);
