@@ -302,6 +302,34 @@ static void test_read_retry_leaks_nothing(void **state)
     close_client(c);
 }
 
+/* A call that fails before sending anything (writes disabled, not connected) still sets
+ * every result, and a read leaves no value for the caller to release. */
+static void test_failed_before_sending(void **state)
+{
+    fixture *fx = *state;
+    s7p_client *c = connect_client(fx, (client_opts){false, false});
+    s7p_tag t[N];
+    s7p_item_result r[N];
+    s7p_tag_value v[N];
+    s7p_error err;
+    int_tags(c, t);
+    unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
+    assert_int_equal(write_ints(c, t, 5, r, &err), S7P_E_WRITE_DISABLED);
+    assert_int_equal(s7p_sim_requests(fx->sim, FC_SET_MULTI), before);
+    for (int i = 0; i < N; i++) expect_code(r, i, S7P_E_NOT_SENT, 0);
+    assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
+    memset(r, 0x5A, sizeof r);
+    memset(v, 0x5A, sizeof v);
+    assert_int_equal(s7p_read(c, t, N, v, r, &err), S7P_E_STATE);
+    s7p_tag_value zero;
+    memset(&zero, 0, sizeof zero);
+    for (int i = 0; i < N; i++) {
+        expect_code(r, i, S7P_E_NOT_SENT, 0);
+        assert_memory_equal(&v[i], &zero, sizeof zero);
+    }
+    s7p_client_free(c);
+}
+
 /* ---- invalid tags ------------------------------------------------------------------------- */
 
 enum { BAD = 9 };
@@ -471,6 +499,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_answer_lost_mid_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_refused_mid_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_retry_leaks_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_before_sending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_tags_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_tags_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symbol_lookup_bounded, setup, teardown),
