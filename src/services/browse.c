@@ -175,7 +175,8 @@ s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline,
     s7p_arena a;
     s7p_arena_init(&a, (size_t)256 << 20);
     explore_request(s, &req, &blk, S7P_ID_PLC_PROGRAM, 1, attrs, 3);
-    s7p_status st = s7p_session_call(s, &req, &a, &resp, s7p_browse_request_deadline(c, deadline), f);
+    s7p_status st = s7p_session_call(s, &req, &a, &resp, s7p_browse_request_deadline(c, deadline),
+                                     f);
     if (st == S7P_OK && s7p_ret_code(resp.ret) < 0) {
         f->plc_return = resp.ret;
         st = s7p_fail_set(f, S7P_E_PLC, "list of blocks: PLC refused: code %d", s7p_ret_code(resp.ret));
@@ -229,7 +230,8 @@ static s7p_status read_type_rids(s7p_session *s, s7p_browse_cache *c, int64_t de
     uint32_t per = s->limits.tags_per_read > 0 ? (uint32_t)s->limits.tags_per_read : 20;
     for (size_t i = 0; i < c->ndbs; i += per) {
         uint32_t n = (uint32_t)(c->ndbs - i < per ? c->ndbs - i : per);
-        s7p_status st = read_rid_batch(s, c->dbs + i, n, s7p_browse_request_deadline(c, deadline), f);
+        s7p_status st = read_rid_batch(s, c->dbs + i, n,
+                                       s7p_browse_request_deadline(c, deadline), f);
         if (st != S7P_OK) return st;
     }
     return S7P_OK;

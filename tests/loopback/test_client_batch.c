@@ -220,7 +220,8 @@ static void test_write_answer_lost_mid_batch(void **state)
     static const struct {
         s7p_sim_fault_kind kind;
         s7p_status code;
-    } cases[] = {{S7P_SIM_FAULT_STALL, S7P_E_TIMEOUT}, {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, S7P_E_CLOSED}};
+    } cases[] = {{S7P_SIM_FAULT_STALL, S7P_E_TIMEOUT},
+                 {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, S7P_E_CLOSED}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         s7p_client *c = connect_client(fx, (client_opts){true, true});
         s7p_tag t[N];
