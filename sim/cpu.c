@@ -60,6 +60,7 @@ bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, s
     id->project_name = dup_str(cfg->project_name);
     id->paom = dup_str(paom);
     id->protection_level = cfg->protection_level;
+    id->tags_per_request = cfg->tags_per_request;
     if (!id->plc_name || !id->project_name || !id->paom) {
         sim_identity_free(id);
         snprintf(err, err_len, "out of memory");
@@ -200,7 +201,7 @@ bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32
 }
 
 /* ObjectRoot(201) pseudo-variables: sub-area 1037 SystemLimits, 1081 FreeItems. */
-bool sim_cpu_limit(const s7p_item_address *addr, s7p_value *out)
+bool sim_cpu_limit(const sim_identity *id, const s7p_item_address *addr, s7p_value *out)
 {
     memset(out, 0, sizeof *out);
     if (addr->area != S7P_ID_OBJECT_ROOT || addr->nlids != 1) return false;
@@ -209,7 +210,7 @@ bool sim_cpu_limit(const s7p_item_address *addr, s7p_value *out)
     if (lid == 0) v = 20;                /* PLC subscriptions */
     else if (lid == 1) v = 2000;         /* PLC attributes */
     else if (lid == 2) v = 100000;       /* subscription memory */
-    else if (lid == 1000 || lid == 1001) v = 50;  /* tags per read / write request */
+    else if (lid == 1000 || lid == 1001) v = (int32_t)id->tags_per_request;  /* per read / write */
     else return false;
     if (addr->sub_area == S7P_ID_FREE_ITEMS && lid >= 1000) return false;
     if (addr->sub_area != S7P_ID_SYSTEM_LIMITS && addr->sub_area != S7P_ID_FREE_ITEMS) return false;

@@ -29,6 +29,7 @@ void s7p_sim_config_init(s7p_sim_config *c)
     c->plc_name = "PLC_1";
     c->project_name = "s7plus-sim";
     c->protection_level = 1;
+    c->tags_per_request = 50;
 }
 
 void sim_block_signals(void)

@@ -39,6 +39,9 @@ typedef struct s7p_sim_config {
      * Explore (DB list, type information) and Get/SetMultiVariables (DB values, tags). Every
      * connection sees the same values; writes last until the simulator stops. NULL: none. */
     const char *program_dir;
+    /* Tags per read and per write request the simulator reports in its system limits (the
+     * client splits larger batches); default 50. It does not refuse larger requests. */
+    unsigned tags_per_request;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

@@ -44,6 +44,7 @@ typedef struct sim_identity {
     uint8_t fw[3];                /* major, minor, patch */
     char *plc_name, *project_name, *paom;
     unsigned protection_level;
+    unsigned tags_per_request;
 } sim_identity;
 
 typedef struct sim_conn {
@@ -126,6 +127,6 @@ s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a);
 bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
                   s7p_arena *a, s7p_value *out);
 /** Value of an ObjectRoot pseudo-variable (system limits, free items); false if unknown. */
-bool sim_cpu_limit(const s7p_item_address *addr, s7p_value *out);
+bool sim_cpu_limit(const sim_identity *id, const s7p_item_address *addr, s7p_value *out);
 
 #endif

@@ -57,7 +57,7 @@ typedef enum s7p_status {
     S7P_E_CERT_CHANGED, /**< trust on first use: the PLC's certificate differs from the one
                              remembered (the message shows both fingerprints) */
     S7P_E_NOT_SENT,     /**< batch item: not sent, because an earlier request of the same
-                             batch failed */
+                             batch failed (or the call failed before sending it) */
     S7P_E_PROGRAM_CHANGED, /**< the PLC's program changed since the tag was resolved (symbol
                              CRC mismatch, or a changed program was detected): resolve the
                              tag again with s7p_tag_by_symbol() or browse */
@@ -174,9 +174,12 @@ typedef struct s7p_client_options {
     uint16_t local_tsap;            /**< default 0x0600 */
     const char *remote_tsap;        /**< default "SIMATIC-ROOT-HMI"; 1..32 printable ASCII */
     uint32_t connect_timeout_ms;    /**< whole connect sequence; default 5000 */
-    uint32_t request_timeout_ms;    /**< each request/response; default 5000 */
+    uint32_t request_timeout_ms;    /**< each request/response, also each one inside a
+                                         browse or symbol lookup; default 5000 */
     uint32_t disconnect_timeout_ms; /**< session close; default 2000 */
-    uint32_t browse_timeout_ms;     /**< browse operations; default 120000 */
+    uint32_t browse_timeout_ms;     /**< a whole browse or symbol lookup (each of its
+                                         requests is bounded by request_timeout_ms as well);
+                                         default 120000 */
     s7p_security security;          /**< default S7P_SECURITY_TLS */
     const char *keylog_file;        /**< append TLS secrets (SSLKEYLOGFILE format); NULL = off */
     s7p_verify verify;              /**< default S7P_VERIFY_NONE */
@@ -431,11 +434,26 @@ S7P_API void s7p_browse_result_free(s7p_browse_result *r);
 S7P_API s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out,
                                      s7p_error *err);
 
-/** Result of one item of a batch. */
+/**
+ * Result of one item of a batch. Every item's result is set, whatever the call returns, and
+ * says what happened to the item (docs/errors.md, "Per-item results of a batch"):
+ * - S7P_OK: read (the value is in values[i]) or written;
+ * - S7P_E_INVALID_ARG: not sent, the tag is invalid (see s7p_read()) or, for a write, the
+ *   value does not fit the tag;
+ * - S7P_E_PLC: the PLC refused the item, or the whole request that carried it (plc_code and
+ *   plc_return say why); a refused item was not written;
+ * - S7P_E_NOT_SENT: not sent, because an earlier request of the batch failed (for a write:
+ *   certainly not written);
+ * - a communication error (S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS,
+ *   S7P_E_PROTOCOL ...): the item's request was sent but its answer never came or could not
+ *   be understood; for a write the item MAY OR MAY NOT HAVE BEEN WRITTEN (read it back);
+ * - S7P_E_PROTOCOL in a batch that succeeded: the answer lacks the item, or its value does
+ *   not fit the tag.
+ */
 typedef struct s7p_item_result {
-    s7p_status code;                /**< S7P_OK, S7P_E_PLC (see plc_code), S7P_E_PROTOCOL,
-                                         S7P_E_INVALID_ARG (write value does not fit) */
-    int16_t plc_code;
+    s7p_status code;
+    int16_t plc_code;               /**< signed PLC code (low 16 bits of plc_return); 0 when
+                                         the PLC gave none */
     uint64_t plc_return;
 } s7p_item_result;
 
@@ -444,14 +462,32 @@ typedef struct s7p_item_result {
  * Returns S7P_OK when every request was answered; per-item outcomes are in results[i]
  * (caller's array of n) and values[i] (caller's array of n; release each with
  * s7p_tag_value_clear()). A failed item never fails the batch.
+ *
+ * Every tag is checked before anything is sent: nlids 1..S7P_TAG_MAX_LIDS, a type that has
+ * a value (not Void, Struct or an unknown id), count up to 1 000 000, str_max up to 254
+ * (String) / 16382 (WString) and 0 for other types, area and sub_area not 0. An invalid tag
+ * gets S7P_E_INVALID_ARG in its result and is not sent; the other items go through.
+ *
+ * When a request fails the call returns its error: items read by earlier requests keep
+ * S7P_OK and their values, the failed request's items carry the error and the items of
+ * later requests S7P_E_NOT_SENT (their values empty). So release every values[i] with
+ * s7p_tag_value_clear() whatever the call returned (an empty value is a no-op). With
+ * auto_reconnect a retried read starts over and frees what the failed attempt kept.
  */
 S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
                             s7p_tag_value *values, s7p_item_result *results, s7p_error *err);
 
 /**
  * Writes n values. Fails with S7P_E_WRITE_DISABLED and sends nothing unless the client was
- * created with `allow_write`. Values are range- and length-checked before anything is sent: items
- * that do not fit get S7P_E_INVALID_ARG in results[i] and are not sent.
+ * created with `allow_write`. Tags are checked as for s7p_read(), and values are range- and
+ * length-checked, before anything is sent: items with an invalid tag or a value that does
+ * not fit get S7P_E_INVALID_ARG in results[i] and are not sent.
+ *
+ * The batch is split into requests like a read. When a request fails the call returns its
+ * error and stops: items of earlier requests keep their results (written, or refused by the
+ * PLC), the failed request's items get S7P_E_PLC when the PLC refused it (not written) or
+ * the communication error when its answer never came (may or may not have been written),
+ * and the items of later requests S7P_E_NOT_SENT. A write is never retried automatically.
  */
 S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values,
                              size_t n, s7p_item_result *results, s7p_error *err);

@@ -119,6 +119,7 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->state = S7P_STATE_DISCONNECTED;
     atomic_init(&c->calls, 0);
     s7p_browse_cache_init(&c->cache);
+    c->cache.request_ms = c->opt.request_timeout_ms;  /* each request of a browse or lookup */
     s7p_error_clear(err);
     *out = c;
     return S7P_OK;

@@ -57,6 +57,17 @@ s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out, s7
     return s7p_client_run(c, "symbol", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_symbol, &a, err);
 }
 
+/* Until the services say otherwise, nothing was sent: a call that fails before (not
+ * connected, writes disabled) still leaves every result set and every value empty. */
+static void batch_start(size_t n, s7p_tag_value *values, s7p_item_result *results)
+{
+    if (values) memset(values, 0, n * sizeof *values);
+    for (size_t i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        results[i].code = S7P_E_NOT_SENT;
+    }
+}
+
 typedef struct rw_args {
     const s7p_tag *tags;
     size_t n;
@@ -69,6 +80,9 @@ static s7p_status op_read(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
 {
     rw_args *a = arg;
     (void)ev;
+    /* A retry starts over: values kept from the failed attempt are the library's to free
+     * (s7p_read() zeroed them all before the first attempt). */
+    for (size_t i = 0; i < a->n; i++) s7p_tag_value_clear(&a->values[i]);
     return s7p_program_read(&c->session, &c->cache, a->tags, a->n, a->values, a->results,
                             c->opt.request_timeout_ms, f);
 }
@@ -78,6 +92,7 @@ s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n, s7p_tag_value 
 {
     if (!c || (n && (!tags || !values || !results))) return S7P_E_INVALID_ARG;
     rw_args a = {tags, n, values, NULL, results};
+    batch_start(n, values, results);
     return s7p_client_run(c, "read", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_read, &a, err);
 }
 
@@ -98,6 +113,7 @@ s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *va
 {
     if (!c || (n && (!tags || !values || !results))) return S7P_E_INVALID_ARG;
     rw_args a = {tags, n, NULL, values, results};
+    batch_start(n, NULL, results);
     /* Never retried: a write that may have reached the PLC is the caller's to repeat. */
     return s7p_client_run(c, "write", 0, op_write, &a, err);
 }

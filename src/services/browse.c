@@ -10,6 +10,7 @@
 #include "services/program.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
+#include "util/clock.h"
 
 #define CACHE_ARENA_LIMIT ((size_t)1 << 30)
 
@@ -21,10 +22,21 @@ void s7p_browse_cache_init(s7p_browse_cache *c)
 
 void s7p_browse_cache_clear(s7p_browse_cache *c)
 {
+    uint32_t request_ms = c->request_ms;
     s7p_arena_release(&c->arena);
     s7p_free(c->types);
     s7p_free(c->dbs);
     s7p_browse_cache_init(c);
+    c->request_ms = request_ms;
+}
+
+/* The browse timeout bounds a whole browse; each request in it is bounded by the request
+ * timeout as well, so a PLC that stops answering fails the call within one request timeout. */
+int64_t s7p_browse_request_deadline(const s7p_browse_cache *c, int64_t deadline)
+{
+    if (!c->request_ms) return deadline;
+    int64_t own = s7p_deadline_in(c->request_ms);
+    return own < deadline ? own : deadline;
 }
 
 /* ---- type information cache ---- */
@@ -93,7 +105,8 @@ s7p_status s7p_browse_typeinfo(s7p_session *s, s7p_browse_cache *c, uint32_t rid
     s7p_pdu req, resp;
     s7p_explore_block blk;
     explore_request(s, &req, &blk, rid, 0, NULL, 0);
-    s7p_status st = s7p_session_call_kept(s, &req, &c->arena, &resp, deadline, f);
+    s7p_status st = s7p_session_call_kept(s, &req, &c->arena, &resp,
+                                          s7p_browse_request_deadline(c, deadline), f);
     if (st != S7P_OK) return st;
     if (s7p_ret_code(resp.ret) < 0) {
         f->plc_return = resp.ret;
@@ -163,7 +176,8 @@ s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline,
     s7p_arena a;
     s7p_arena_init(&a, (size_t)256 << 20);
     explore_request(s, &req, &blk, S7P_ID_PLC_PROGRAM, 1, attrs, 3);
-    s7p_status st = s7p_session_call(s, &req, &a, &resp, deadline, f);
+    s7p_status st = s7p_session_call(s, &req, &a, &resp, s7p_browse_request_deadline(c, deadline),
+                                     f);
     if (st == S7P_OK && s7p_ret_code(resp.ret) < 0) {
         f->plc_return = resp.ret;
         st = s7p_fail_set(f, S7P_E_PLC, "list of blocks: PLC refused: code %d", s7p_ret_code(resp.ret));
@@ -217,7 +231,8 @@ static s7p_status read_type_rids(s7p_session *s, s7p_browse_cache *c, int64_t de
     uint32_t per = s->limits.tags_per_read > 0 ? (uint32_t)s->limits.tags_per_read : 20;
     for (size_t i = 0; i < c->ndbs; i += per) {
         uint32_t n = (uint32_t)(c->ndbs - i < per ? c->ndbs - i : per);
-        s7p_status st = read_rid_batch(s, c->dbs + i, n, deadline, f);
+        s7p_status st = read_rid_batch(s, c->dbs + i, n,
+                                       s7p_browse_request_deadline(c, deadline), f);
         if (st != S7P_OK) return st;
     }
     return S7P_OK;

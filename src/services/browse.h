@@ -32,6 +32,8 @@ typedef struct s7p_browse_cache {
     uint32_t marker;
     int64_t marker_checked;    /* s7p_now_ms() of the last read; 0 = never */
     bool suspect;              /* a PLC answer hinted at a changed program */
+    uint32_t request_ms;       /* bound of each request within a browse or lookup (0: only the
+                                  operation's deadline); set by the client, kept by clear */
 } s7p_browse_cache;
 
 void s7p_browse_cache_init(s7p_browse_cache *c);

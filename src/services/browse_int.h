@@ -27,6 +27,10 @@ size_t s7p_format_block(char *out, size_t cap, const char *name);
 size_t s7p_format_member(char *out, size_t cap, const char *name, size_t len);
 size_t s7p_format_index(char *out, size_t cap, const s7p_member_shape *sh, uint64_t ordinal);
 
+/** Deadline of one request within a browse or lookup: the operation's deadline, but no later
+ *  than one request timeout (cache->request_ms) from now. */
+int64_t s7p_browse_request_deadline(const s7p_browse_cache *c, int64_t deadline);
+
 s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline, s7p_fail *f);
 s7p_status s7p_browse_typeinfo(s7p_session *s, s7p_browse_cache *c, uint32_t rid,
                                int64_t deadline, const s7p_tinfo **out, s7p_fail *f);

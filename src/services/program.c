@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "services/browse_int.h"
 #include "services/rw.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -102,7 +103,8 @@ static s7p_status refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_m
     if (fresh && !c->suspect) return S7P_OK;
     bool known;
     uint32_t marker;
-    s7p_status st = s7p_program_marker(s, deadline, &known, &marker, f);
+    s7p_status st = s7p_program_marker(s, s7p_browse_request_deadline(c, deadline), &known,
+                                       &marker, f);
     if (st != S7P_OK) return st;
     *read = true;
     *dropped = take_marker(c, known, marker);
