@@ -27,6 +27,7 @@ typedef struct s7p_browse_cache {
     s7p_db_entry *dbs;
     size_t ndbs;
     bool have_dbs;
+    uint8_t tag_areas_absent;  /* bit k: the PLC has no tag table for area k (browse_tags.c) */
 } s7p_browse_cache;
 
 void s7p_browse_cache_init(s7p_browse_cache *c);
