@@ -14,6 +14,8 @@
 #include "values.h"
 
 #define CLASS_PLC_PROGRAM 2520u
+#define ID_TYPE_INFO_CONTAINER 537u     /* ObjectOMSTypeInfoContainer */
+#define CLASS_TYPE_INFO_CONTAINER 534u  /* ClassOMSTypeInfoContainer */
 #define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
 #define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
 #define LID_MEMBER_BASE 8u        /* member LIDs are 8 + ordinal */
@@ -154,6 +156,21 @@ static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
     return true;
 }
 
+/* Explore of the type-info container: every type-info object at once, those of the DBs'
+ * types and of the tag tables (the reference client's browse reads them so). */
+static int explore_type_infos(const sim_plc *p, s7p_arena *a, s7p_object_list *out)
+{
+    s7p_object *cont = s7p_object_new(a, ID_TYPE_INFO_CONTAINER, CLASS_TYPE_INFO_CONTAINER);
+    if (!cont) return 1;
+    for (size_t k = 0; k < sim_tinfo_count(p->tinfo); k++) {
+        bool found;
+        s7p_object *o = sim_tinfo_object(p->tinfo, SIM_TINFO_RID_BASE + (uint32_t)k, a, &found);
+        if (!o || !s7p_object_add_child(cont, a, o)) return 1;
+    }
+    if (!sim_areas_typeinfo_all(p->areas, cont, a)) return 1;
+    return append_object(out, a, cont) ? 0 : 1;
+}
+
 int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list *out)
 {
     if (id == S7P_ID_PLC_PROGRAM) {
@@ -164,6 +181,7 @@ int sim_plc_explore(const sim_plc *p, uint32_t id, s7p_arena *a, s7p_object_list
         return append_object(out, a, prog) ? 0 : 1;
     }
     if (!p) return SIM_E_OBJECT_NOT_FOUND;
+    if (id == ID_TYPE_INFO_CONTAINER) return explore_type_infos(p, a, out);
     bool found;
     s7p_object *o = sim_areas_typeinfo(p->areas, id, a, &found);
     if (!found) o = sim_tinfo_object(p->tinfo, id, a, &found);

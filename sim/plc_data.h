@@ -29,7 +29,9 @@ const s7t_program *sim_plc_program(const sim_plc *p);
 bool sim_plc_owns_area(uint32_t area);
 
 /**
- * Explore of `id`: 3 (the PLC program: one child per DB) or a type-info RID. Appends the
+ * Explore of `id`: 3 (the PLC program: one child per DB), 537 (the type-info container: every
+ * type-info object, the tag tables' included, as children of one object of class 534) or a
+ * type-info RID (a DB's type, or 0x90010000..0x90060000 for the tag tables). Appends the
  * answer's objects to out (allocated from a). Returns 0, -12 for an unknown id, or 1 when
  * the arena is exhausted.
  */

@@ -145,6 +145,8 @@ void sim_tinfo_free(sim_tinfo *t)
     s7p_free(t);
 }
 
+size_t sim_tinfo_count(const sim_tinfo *t) { return t->n; }
+
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {
     const entry *e = lookup(t, st, optimized);

@@ -28,6 +28,9 @@ typedef struct sim_tinfo sim_tinfo;
 sim_tinfo *sim_tinfo_build(const s7t_program *p, char *err, size_t err_len);
 void sim_tinfo_free(sim_tinfo *t);
 
+/** Number of registered struct types: their RIDs are SIM_TINFO_RID_BASE + 0 .. count - 1. */
+size_t sim_tinfo_count(const sim_tinfo *t);
+
 /** RID of a struct type as seen from an optimized or a standard DB; 0 if not registered. */
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized);
 

@@ -16,6 +16,7 @@
 
 #include "program/program.h"
 #include "sim.h"
+#include "tc.h"
 
 #ifndef S7P_EXAMPLES_PLC
 #error "S7P_EXAMPLES_PLC must name the examples/plc directory"
@@ -338,6 +339,76 @@ static void test_no_tag_tables(void **state)
     items_free(&all);
 }
 
+/* The simulator serves the tag tables as a real CPU does: each area's type info by Explore of
+ * its RID, and all of them with the DBs' types in the type-info container (537). */
+static const s7p_object *child_with_rid(const s7p_object *o, uint32_t rid)
+{
+    for (const s7p_obj_elem *e = o->first; e; e = e->next)
+        if (e->tag == S7P_EL_START_OBJECT && e->u.child->rel_id == rid) return e->u.child;
+    return NULL;
+}
+
+static const s7p_pdu *raw_explore(tc *t, uint32_t id)
+{
+    s7p_pdu p;
+    const s7p_pdu *resp;
+    tc_begin(t, &p, S7P_PROTO_V2, S7P_FC_EXPLORE, S7P_TF_REQUEST);
+    s7p_explore_block *blk = s7p_arena_alloc(&t->a, sizeof *blk);
+    assert_non_null(blk);
+    memset(blk, 0, sizeof *blk);
+    p.req.explore.explore_id = id;
+    p.req.explore.children_recursive = 1;
+    p.req.explore.unknown = 1;
+    p.req.explore.blocks = blk;
+    p.req.explore.nblocks = 1;
+    p.has_iid = true;
+    p.iid = 7;
+    if (tc_call(t, &p, &resp) != S7P_OK) fail_msg("explore: %s", t->err);
+    assert_int_equal(resp->ret, 0);
+    return resp;
+}
+
+static void test_type_info_container(void **state)
+{
+    (void)state;
+    tc t;
+    if (tc_connect_session(&t, s7p_sim_port(F.sim)) != S7P_OK) fail_msg("%s", t.err);
+    const s7p_pdu *resp = raw_explore(&t, 537);
+    assert_int_equal(resp->resp.explore.objects.n, 1);
+    const s7p_object *cont = resp->resp.explore.objects.items[0];
+    assert_int_equal(cont->class_id, 534);
+    static const uint32_t rids[] = {0x90010000u, 0x90020000u, 0x90030000u, 0x90050000u,
+                                    0x90060000u};
+    size_t ntags = 0;
+    for (size_t k = 0; k < 5; k++) {
+        const s7p_object *ti = child_with_rid(cont, rids[k]);
+        if (!ti) fail_msg("no type info 0x%08x in the container", rids[k]);
+        assert_int_equal(ti->class_id, 511);
+        const s7p_varname_list *vn = s7p_object_varnames(ti);
+        assert_non_null(vn);
+        assert_int_equal(s7p_object_vartypes(ti)->n, vn->n);
+        ntags += vn->n;
+    }
+    assert_int_equal(ntags, s7t_program_tag_count(F.prog));
+    /* The M area's tag list names Setpoint with the LID the browse found. */
+    const s7p_object *m = child_with_rid(cont, 0x90030000u);
+    const s7p_varname_list *vn = s7p_object_varnames(m);
+    const item *sp = find_item(&F.all, "\"Setpoint\"");
+    assert_non_null(sp);
+    bool seen = false;
+    for (uint32_t i = 0; i < vn->n; i++)
+        if (vn->items[i].name.n == 8 && memcmp(vn->items[i].name.p, "Setpoint", 8) == 0) {
+            assert_int_equal(s7p_object_vartypes(m)->items[i].lid, sp->tag.lids[0]);
+            seen = true;
+        }
+    assert_true(seen);
+    /* The DBs' types are there too: more children than the five areas. */
+    size_t children = 0;
+    for (const s7p_obj_elem *e = cont->first; e; e = e->next) children += e->tag == S7P_EL_START_OBJECT;
+    assert_true(children > 5);
+    tc_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_symbol_lookup),
         cmocka_unit_test(test_symbol_errors),
         cmocka_unit_test(test_read_write_by_symbol),
+        cmocka_unit_test(test_type_info_container),
         cmocka_unit_test(test_no_tag_tables),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
