@@ -252,6 +252,16 @@ s7p_object *sim_areas_typeinfo(const sim_areas *as, uint32_t rid, s7p_arena *ar,
     return o;
 }
 
+bool sim_areas_typeinfo_all(const sim_areas *as, s7p_object *parent, s7p_arena *ar)
+{
+    for (int k = 0; k < NAREAS; k++) {
+        bool found;
+        s7p_object *o = sim_areas_typeinfo(as, AREA_IDS[k].rid, ar, &found);
+        if (!o || !s7p_object_add_child(parent, ar, o)) return false;
+    }
+    return true;
+}
+
 /* ---- values ---- */
 
 static int16_t resolve(sim_areas *as, const s7p_item_address *addr, area **ap,

@@ -32,6 +32,10 @@ bool sim_areas_owns(uint32_t area);
  *  one, NULL with *found true when ar is exhausted. */
 s7p_object *sim_areas_typeinfo(const sim_areas *a, uint32_t rid, s7p_arena *ar, bool *found);
 
+/** Appends the type-info objects of all five areas (I, Q, M, T, C) as children of parent
+ *  (the type-info container's answer). False when ar is exhausted. */
+bool sim_areas_typeinfo_all(const sim_areas *a, s7p_object *parent, s7p_arena *ar);
+
 /** One tag read / write; 0 or a PLC error code (as sim_plc_read() / sim_plc_write()). */
 int16_t sim_areas_read(sim_areas *a, const s7p_item_address *addr, s7p_arena *ar,
                        s7p_value *out);

@@ -1,5 +1,7 @@
 /* One client connection: COTP accept with the TSAP check, then requests until the client
- * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS. */
+ * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS.
+ * Until its session exists, the whole set-up (COTP, InitSsl, TLS, CreateObject) must end by
+ * the set-up deadline, so a socket that connects and then idles is closed soon. */
 #include <string.h>
 
 #include "faults.h"
@@ -34,7 +36,7 @@ static bool send_reply(sim_conn *c, const sim_reply *r)
 
 static bool start_tls(sim_conn *c)
 {
-    s7p_status st = s7p_channel_start_tls(&c->ch, c->sim->tls, s7p_deadline_in(SIM_SETUP_MS));
+    s7p_status st = s7p_channel_start_tls(&c->ch, c->sim->tls, c->setup_deadline);
     if (st != S7P_OK) {
         sim_log(c->sim, 1, "conn %lu: %s", c->id, c->ch.err_msg);
         return false;
@@ -76,23 +78,30 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
 static void serve(sim_conn *c)
 {
     s7p_sim *s = c->sim;
-    s7p_status st = s7p_iso_accept(&c->ch.iso, tsap_check, s, s7p_deadline_in(SIM_SETUP_MS));
+    s7p_status st = s7p_iso_accept(&c->ch.iso, tsap_check, s, c->setup_deadline);
     if (st != S7P_OK) {
         sim_log(s, 1, "conn %lu: COTP connect refused or failed: %s", c->id, s7p_strerror(st));
         return;
     }
     s7p_arena a;
     s7p_arena_init(&a, ARENA_LIMIT);
+    bool set_up = false;
     for (;;) {
         s7p_msg m;
-        st = s7p_channel_recv(&c->ch, &a, &m, s7p_deadline_in(SIM_IDLE_MS));
+        int64_t deadline = c->session ? s7p_deadline_in(SIM_IDLE_MS) : c->setup_deadline;
+        st = s7p_channel_recv(&c->ch, &a, &m, deadline);
         if (st != S7P_OK) {
-            sim_log(s, 1, "conn %lu: %s", c->id,
-                    st == S7P_E_CLOSED ? "closed by the client" : c->ch.err_msg);
+            const char *why = st == S7P_E_CLOSED ? "closed by the client" : c->ch.err_msg;
+            if (!c->session && st == S7P_E_TIMEOUT) why = "set-up not finished in time";
+            sim_log(s, 1, "conn %lu: %s", c->id, why);
             break;
         }
         bool go_on = on_message(c, &m, &a);
         s7p_arena_release(&a);
+        if (c->session && !set_up) {
+            sim_conn_set_up(c);
+            set_up = true;
+        }
         if (!go_on) break;
     }
     s7p_arena_release(&a);

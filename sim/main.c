@@ -16,7 +16,7 @@ enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
 enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
-    OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE,
+    OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING,
 };
 
 typedef struct cli {
@@ -30,6 +30,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: s7plus-sim [--listen ADDR] [--port N] [--port-file F] [--max-sessions N]\n"
+            "                  [--setup-timeout-ms N] [--max-pending N]\n"
             "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
             "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
             "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
@@ -42,6 +43,10 @@ static void usage(FILE *f)
             "program of DIR (TIA sources *.udt, *.db and tag tables *.tags); SIGHUP loads DIR\n"
             "again as a download would (values back to start values, change counter + 1,\n"
             "sessions stay open). Stops on SIGINT/SIGTERM.\n"
+            "\n"
+            "Connections still setting up (before their session exists) must finish within\n"
+            "--setup-timeout-ms (default 5000) and at most --max-pending (default 16) are served\n"
+            "at once: a new one closes the oldest, so idle sockets cannot lock clients out.\n"
             "\n"
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
             "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
@@ -66,6 +71,8 @@ static const struct option long_opts[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"port-file", required_argument, NULL, OPT_PORT_FILE},
     {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+    {"setup-timeout-ms", required_argument, NULL, OPT_SETUP_TIMEOUT},
+    {"max-pending", required_argument, NULL, OPT_MAX_PENDING},
     {"cert", required_argument, NULL, OPT_CERT},
     {"key", required_argument, NULL, OPT_KEY},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
@@ -155,6 +162,14 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_MAX_SESSIONS:
         if (!parse_uint(arg, 1024, &n) || n == 0) break;
         o->cfg.max_sessions = (unsigned)n;
+        return -1;
+    case OPT_SETUP_TIMEOUT:
+        if (!parse_uint(arg, 600000, &n) || n == 0) break;
+        o->cfg.setup_timeout_ms = (unsigned)n;
+        return -1;
+    case OPT_MAX_PENDING:
+        if (!parse_uint(arg, 1024, &n) || n == 0) break;
+        o->cfg.max_pending = (unsigned)n;
         return -1;
     case OPT_CERT: o->cfg.cert_file = arg; return -1;
     case OPT_KEY: o->cfg.key_file = arg; return -1;

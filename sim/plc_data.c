@@ -14,6 +14,8 @@
 #include "values.h"
 
 #define CLASS_PLC_PROGRAM 2520u
+#define ID_TYPE_INFO_CONTAINER 537u     /* ObjectOMSTypeInfoContainer */
+#define CLASS_TYPE_INFO_CONTAINER 534u  /* ClassOMSTypeInfoContainer */
 #define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
 #define ATTR_CHANGE_COUNTER 2479u /* Container.ChangeCounter (docs/protocol.md §5) */
 #define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
@@ -223,6 +225,22 @@ static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
     return true;
 }
 
+/* Explore of the type-info container: every type-info object at once, those of the DBs'
+ * types and of the tag tables (the reference client's browse reads them so). */
+static int explore_type_infos(const sim_gen *p, s7p_arena *a, s7p_object_list *out)
+{
+    s7p_object *cont = s7p_object_new(a, ID_TYPE_INFO_CONTAINER, CLASS_TYPE_INFO_CONTAINER);
+    if (!cont) return 1;
+    for (size_t k = 0; k < sim_tinfo_count(p->tinfo); k++) {
+        bool found;
+        s7p_object *o = sim_tinfo_object(p->tinfo, sim_tinfo_rid_at(p->tinfo, k), a, &found);
+        if (!o || !s7p_object_add_child(cont, a, o)) return 1;
+    }
+    if (!sim_areas_typeinfo_all(p->areas, cont, a)) return 1;
+    return append_object(out, a, cont) ? 0 : 1;
+}
+
+
 static bool wants_attr(const s7p_req_explore *req, uint32_t attr)
 {
     for (uint32_t b = 0; req && b < req->nblocks; b++)
@@ -268,6 +286,8 @@ int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_ob
     int rc;
     if (id == S7P_ID_PLC_PROGRAM) {
         rc = explore_program(p, req, a, out);
+    } else if (id == ID_TYPE_INFO_CONTAINER) {
+        rc = explore_type_infos(p->cur, a, out);
     } else {
         bool found;
         s7p_object *o = sim_areas_typeinfo(p->cur->areas, id, a, &found);

@@ -40,9 +40,11 @@ bool sim_plc_owns_area(uint32_t area);
 
 /**
  * Explore of the request's id: 3 (the PLC program: one child per DB when exploring children,
- * and attribute 2479 ChangeCounter when the request asks for it) or a type-info RID. Appends
- * the answer's objects to out (allocated from a). Returns 0, -12 for an unknown id, or 1 when
- * the arena is exhausted. p may be NULL (no program).
+ * and attribute 2479 ChangeCounter when the request asks for it), 537 (the type-info
+ * container: every type-info object, the tag tables' included, as children of one object of
+ * class 534) or a type-info RID (a DB's type, or 0x90010000..0x90060000 for the tag tables).
+ * Appends the answer's objects to out (allocated from a). Returns 0, -12 for an unknown id,
+ * or 1 when the arena is exhausted. p may be NULL (no program).
  */
 int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_object_list *out);
 

@@ -17,6 +17,8 @@
 #define NFUNCTIONS 65536u
 #define LISTEN_BACKLOG 64
 #define REAP_INTERVAL_MS 500
+#define SLOT_WAIT_TRIES 100u      /* x SLOT_WAIT_NS: at most half a second */
+#define SLOT_WAIT_NS (5L * 1000 * 1000)
 
 void s7p_sim_config_init(s7p_sim_config *c)
 {
@@ -30,6 +32,8 @@ void s7p_sim_config_init(s7p_sim_config *c)
     c->project_name = "s7plus-sim";
     c->protection_level = 1;
     c->tags_per_request = 50;
+    c->setup_timeout_ms = 5000;
+    c->max_pending = 16;
 }
 
 void sim_block_signals(void)
@@ -58,6 +62,13 @@ bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2)
 
 void sim_session_release(s7p_sim *s) { atomic_fetch_sub(&s->sessions, 1u); }
 
+void sim_conn_set_up(sim_conn *c)
+{
+    pthread_mutex_lock(&c->sim->mu);
+    c->pending = false;
+    pthread_mutex_unlock(&c->sim->mu);
+}
+
 /* ---- accept thread ---- */
 
 /* Joins the threads of finished connections and frees their slots. */
@@ -76,6 +87,36 @@ static void reap(s7p_sim *s)
     }
 }
 
+/* With max_pending connections still setting up, the oldest of them is shut down (its
+ * thread then ends at once and frees its slot): a flood of sockets that connect and idle
+ * keeps replacing itself, while a real client that finishes its set-up in a few
+ * milliseconds gets through. Called with s->mu held. */
+static void evict_oldest_pending(s7p_sim *s)
+{
+    sim_conn *oldest = NULL;
+    unsigned pending = 0;
+    for (unsigned i = 0; i < s->nconns; i++) {
+        sim_conn *c = &s->conns[i];
+        if (!c->used || c->done || !c->pending || c->evicted) continue;
+        pending++;
+        if (!oldest || c->id < oldest->id) oldest = c;
+    }
+    if (pending < s->cfg.max_pending || !oldest) return;
+    oldest->evicted = true;
+    if (oldest->fd >= 0) shutdown(oldest->fd, SHUT_RDWR);
+    sim_log(s, 1, "conn %lu: closed: %u connections still setting up (limit)", oldest->id,
+            pending);
+}
+
+static bool evicted_open(s7p_sim *s)
+{
+    bool any = false;
+    pthread_mutex_lock(&s->mu);
+    for (unsigned i = 0; i < s->nconns && !any; i++) any = s->conns[i].used && s->conns[i].evicted;
+    pthread_mutex_unlock(&s->mu);
+    return any;
+}
+
 static sim_conn *claim_slot(s7p_sim *s, int fd)
 {
     sim_conn *slot = NULL;
@@ -86,7 +127,9 @@ static sim_conn *claim_slot(s7p_sim *s, int fd)
         memset(slot, 0, sizeof *slot);
         slot->sim = s;
         slot->used = true;
+        slot->pending = true;
         slot->fd = fd;
+        slot->setup_deadline = s7p_deadline_in(s->cfg.setup_timeout_ms);
         slot->id = atomic_fetch_add(&s->next_conn, 1ul) + 1ul;
     }
     pthread_mutex_unlock(&s->mu);
@@ -104,7 +147,18 @@ static void accept_one(s7p_sim *s)
         nanosleep(&pause, NULL);  /* e.g. out of descriptors: do not spin */
         return;
     }
+    pthread_mutex_lock(&s->mu);
+    evict_oldest_pending(s);
+    pthread_mutex_unlock(&s->mu);
     sim_conn *c = claim_slot(s, fd);
+    /* Evicted connections end within moments (their socket is shut down): on a busy machine
+     * the flood can outpace them, so wait for one to free its slot rather than refuse. */
+    for (unsigned i = 0; !c && i < SLOT_WAIT_TRIES && evicted_open(s); i++) {
+        struct timespec pause = {0, SLOT_WAIT_NS};
+        nanosleep(&pause, NULL);
+        reap(s);
+        c = claim_slot(s, fd);
+    }
     if (!c) {
         sim_log(s, 1, "connection refused: %u connections open", s->nconns);
         s7p_tcp_close(fd);
@@ -175,6 +229,14 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
         snprintf(err, err_len, "max_sessions must be 1..1024");
         return false;
     }
+    if (s->cfg.setup_timeout_ms == 0 || s->cfg.setup_timeout_ms > 600000) {
+        snprintf(err, err_len, "setup_timeout_ms must be 1..600000");
+        return false;
+    }
+    if (s->cfg.max_pending == 0 || s->cfg.max_pending > 1024) {
+        snprintf(err, err_len, "max_pending must be 1..1024");
+        return false;
+    }
     if ((s->cfg.cert_file == NULL) != (s->cfg.key_file == NULL)) {
         snprintf(err, err_len, "give both a certificate and a key file, or neither");
         return false;
@@ -206,7 +268,9 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
         snprintf(err, err_len, "cannot fingerprint the server certificate");
         return false;
     }
-    s->nconns = s->cfg.max_sessions + SIM_EXTRA_CONNS;
+    /* Sessions, a few over the limit (they are told so), the pending ones and as many being
+     * evicted (their threads end within moments). */
+    s->nconns = s->cfg.max_sessions + SIM_EXTRA_CONNS + 2 * s->cfg.max_pending;
     s->conns = calloc(s->nconns, sizeof *s->conns);
     s->counters = calloc(NFUNCTIONS, sizeof *s->counters);
     if (!s->conns || !s->counters || !make_wake_pipe(s)) {

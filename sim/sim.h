@@ -42,6 +42,12 @@ typedef struct s7p_sim_config {
     /* Tags per read and per write request the simulator reports in its system limits (the
      * client splits larger batches); default 50. It does not refuse larger requests. */
     unsigned tags_per_request;
+    /* Connections still setting up (TCP accepted, COTP, InitSsl, TLS, CreateObject not yet
+     * answered) have a deadline and a limit of their own, so idle or half-open sockets cannot
+     * lock a real client out: each must reach its session within setup_timeout_ms of being
+     * accepted, and at most max_pending are served at once (a new one closes the oldest). */
+    unsigned setup_timeout_ms;    /* default 5000; 1..600000 */
+    unsigned max_pending;         /* default 16; 1..1024 */
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

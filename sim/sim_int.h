@@ -15,7 +15,6 @@ struct sim_plc;
  * gets the ServiceTooManySessions answer instead of a reset. */
 #define SIM_EXTRA_CONNS 4u
 #define SIM_IDLE_MS 60000u       /* a connection may be silent this long between requests */
-#define SIM_SETUP_MS 10000u      /* COTP connect and TLS handshake */
 #define SIM_SEND_MS 5000u
 #define SIM_FIRST_SESSION 0x000003A0u
 
@@ -52,9 +51,12 @@ typedef struct sim_conn {
     pthread_t th;
     /* guarded by sim->mu */
     bool used, done;
+    bool pending;                 /* set-up not finished (no session yet) */
+    bool evicted;                 /* shut down to make room for a newer pending connection */
     int fd;                       /* for shutdown() at stop; -1 once the thread closed it */
     /* owned by the connection thread */
     unsigned long id;
+    int64_t setup_deadline;       /* monotonic ms: the session must exist by then */
     s7p_channel ch;
     bool tls;
     uint32_t session, session2;   /* 0: no session yet */
@@ -101,6 +103,8 @@ void *sim_conn_main(void *arg);
 
 /* server.c: session bookkeeping, signal mask of simulator threads */
 bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2);
+/** The connection finished its set-up: it no longer counts against max_pending. */
+void sim_conn_set_up(sim_conn *c);
 void sim_session_release(s7p_sim *s);
 void sim_block_signals(void);
 

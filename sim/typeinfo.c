@@ -148,6 +148,8 @@ void sim_tinfo_free(sim_tinfo *t)
 }
 
 void sim_tinfo_set_rid_base(sim_tinfo *t, uint32_t base) { t->base = base; }
+size_t sim_tinfo_count(const sim_tinfo *t) { return t->n; }
+uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k) { return t->base + (uint32_t)k; }
 
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {

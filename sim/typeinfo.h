@@ -32,6 +32,11 @@ void sim_tinfo_free(sim_tinfo *t);
 /** Moves the RIDs to base + k: a reloaded program's types get RIDs the previous program did
  *  not use, as a CPU gives a changed type a new type-info object. */
 void sim_tinfo_set_rid_base(sim_tinfo *t, uint32_t base);
+/** Number of registered struct types: their RIDs are the base (see
+ *  sim_tinfo_rid_at) + 0 .. count - 1. */
+size_t sim_tinfo_count(const sim_tinfo *t);
+/** The RID of the k-th registered type (k < sim_tinfo_count()). */
+uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k);
 
 /** RID of a struct type as seen from an optimized or a standard DB; 0 if not registered. */
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized);

@@ -337,7 +337,7 @@ s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn,
     w.ctx = ctx;
     w.deadline = deadline;
     w.f = f;
-    w.item.blocks_total = (uint32_t)c->ndbs;
+    w.item.blocks_total = (uint32_t)c->ndbs + s7p_tag_area_count();
     w.item.tag.program_stamp = s7p_program_stamp(c);
     for (size_t i = 0; i < c->ndbs && !w.stop; i++) {
         const s7p_db_entry *db = &c->dbs[i];
@@ -349,5 +349,7 @@ s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn,
         if ((st = walk_type(&w, db->type_rid, n, 0)) != S7P_OK) return st;
         w.item.blocks_done = (uint32_t)i + 1;
     }
-    return S7P_OK;
+    w.item.blocks_done = (uint32_t)c->ndbs;
+    if (w.stop) return S7P_OK;
+    return s7p_browse_tag_tables(s, c, fn, ctx, &w.item, &w.stop, deadline, f);
 }

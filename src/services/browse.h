@@ -34,6 +34,7 @@ typedef struct s7p_browse_cache {
     bool suspect;              /* a PLC answer hinted at a changed program */
     uint32_t request_ms;       /* bound of each request within a browse or lookup (0: only the
                                   operation's deadline); set by the client, kept by clear */
+    uint8_t tag_areas_absent;  /* bit k: the PLC has no tag table for area k (browse_tags.c) */
 } s7p_browse_cache;
 
 void s7p_browse_cache_init(s7p_browse_cache *c);

@@ -35,4 +35,18 @@ s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline,
 s7p_status s7p_browse_typeinfo(s7p_session *s, s7p_browse_cache *c, uint32_t rid,
                                int64_t deadline, const s7p_tinfo **out, s7p_fail *f);
 
+/* Tag tables (browse_tags.c). */
+/** Areas with a tag table (I, Q, M, T, C): blocks a browse reports after the DBs. */
+unsigned s7p_tag_area_count(void);
+/** Streams every PLC tag of the tag tables through fn after the DBs; progress->blocks_done
+ *  goes on counting. *stop is set when fn asks to stop. */
+s7p_status s7p_browse_tag_tables(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn,
+                                 void *ctx, s7p_browse_item *progress, bool *stop,
+                                 int64_t deadline, s7p_fail *f);
+/** The tag-table type info holding the PLC tag `name` (exact spelling first, then ignoring
+ *  case) and its access area; *found false when no tag table has it. */
+s7p_status s7p_tag_table_find(s7p_session *s, s7p_browse_cache *c, const char *name, size_t len,
+                              int64_t deadline, uint32_t *area, s7p_tinfo *out, bool *found,
+                              s7p_fail *f);
+
 #endif

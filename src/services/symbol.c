@@ -1,6 +1,7 @@
-/* Symbols to access addresses: `"My DB".Motor[3].Speed`, `Db.Arr[1,2]`. The DB is found in
- * the DB list, each member in its type's varname list (exact match first, then ignoring
- * case, as TIA Portal treats names). */
+/* Symbols to access addresses: `"My DB".Motor[3].Speed`, `Db.Arr[1,2]`, and PLC tags of the
+ * tag tables: `"Start button"`, `Setpoint` (a single name without a block). The DB is found
+ * in the DB list, a PLC tag in the tag tables' type info (browse_tags.c), each member in its
+ * type's varname list (exact match first, then ignoring case, as TIA Portal treats names). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static bool parse_symbol(const char *sym, parsed *out)
 {
     memset(out, 0, sizeof *out);
     const char *p = parse_name(sym, &out->seg[0]);
+    if (p) p = parse_index(p, &out->seg[0]);  /* only a PLC tag may take one here */
     out->n = 1;
     while (p && *p) {
         if (*p != '.' || out->n > MAX_SEGMENTS) return false;
@@ -66,7 +68,7 @@ static bool parse_symbol(const char *sym, parsed *out)
         p = parse_name(p + 1, s);
         if (p) p = parse_index(p, s);
     }
-    return p != NULL && out->n >= 2;
+    return p != NULL;
 }
 
 static bool name_eq(const char *a, size_t alen, const uint8_t *b, size_t blen, bool fold)
@@ -152,23 +154,55 @@ static s7p_status step(resolver *r, const s7p_tinfo *t, const segment *s, bool l
     return S7P_OK;
 }
 
+/* The first segment as a PLC tag of a tag table: its area, and the type info to look the
+ * segment up in (the tag is a "member" of its area). */
+static s7p_status tag_table_root(s7p_session *s, s7p_browse_cache *c, const parsed *ps,
+                                 const char *symbol, s7p_tag *out, s7p_tinfo *t,
+                                 int64_t deadline, s7p_fail *f)
+{
+    const segment *s0 = &ps->seg[0];
+    bool found;
+    s7p_status st = s7p_tag_table_find(s, c, s0->name, s0->len, deadline, &out->area, t, &found, f);
+    if (st != S7P_OK) return st;
+    if (!found && ps->n == 1 && s0->nidx == 0 && find_db(c, s0))
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' is a data block: name one of its members",
+                            symbol, (int)s0->len, s0->name);
+    if (!found && ps->n == 1)
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no PLC tag '%.*s' in the tag tables", symbol,
+                            (int)s0->len, s0->name);
+    if (!found)
+        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block or PLC tag '%.*s'", symbol,
+                            (int)s0->len, s0->name);
+    out->sub_area = S7P_ID_CONTROLLER_AREA_VALUE_ACTUAL;
+    return S7P_OK;
+}
+
 s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
                               s7p_tag *out, int64_t deadline, s7p_fail *f)
 {
     parsed ps;
     if (!parse_symbol(symbol, &ps))
-        return s7p_fail_set(f, S7P_E_INVALID_ARG, "%s: not a symbol like \"DB\".member[1].x", symbol);
+        return s7p_fail_set(f, S7P_E_INVALID_ARG,
+                            "%s: not a symbol like \"DB\".member[1].x or a PLC tag name", symbol);
     s7p_status st = s7p_browse_dbs(s, c, deadline, f);
     if (st != S7P_OK) return st;
-    const s7p_db_entry *db = find_db(c, &ps.seg[0]);
-    if (!db || !db->type_rid)
+    /* A DB name followed by members; anything else names a PLC tag of the tag tables. */
+    const s7p_db_entry *db = ps.n >= 2 && ps.seg[0].nidx == 0 ? find_db(c, &ps.seg[0]) : NULL;
+    if (db && !db->type_rid)
         return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block '%.*s'", symbol,
                             (int)ps.seg[0].len, ps.seg[0].name);
     memset(out, 0, sizeof *out);
-    out->area = db->relid;
-    out->sub_area = S7P_ID_DB_VALUE_ACTUAL;
     resolver r = {out, {0}, 0, false};
-    uint32_t rid = db->type_rid;
+    uint32_t rid = 0;
+    if (db) {
+        out->area = db->relid;
+        out->sub_area = S7P_ID_DB_VALUE_ACTUAL;
+        rid = db->type_rid;
+    } else {
+        s7p_tinfo t;
+        if ((st = tag_table_root(s, c, &ps, symbol, out, &t, deadline, f)) != S7P_OK) return st;
+        if ((st = step(&r, &t, &ps.seg[0], ps.n == 1, &rid, symbol, f)) != S7P_OK) return st;
+    }
     for (size_t i = 1; i < ps.n; i++) {
         const s7p_tinfo *t;
         if ((st = s7p_browse_typeinfo(s, c, rid, deadline, &t, f)) != S7P_OK) return st;

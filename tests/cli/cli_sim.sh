@@ -87,6 +87,12 @@ has_prefix "\"AllArrays\".a_string${TAB}Array[1..3] of String[8]${TAB}DB1."
 has_prefix "\"Motors\".pumps[2].speed${TAB}Real${TAB}DB5."
 has_prefix "\"Motors\".\"spare.motor\".limits.max${TAB}Real${TAB}DB5."
 has_prefix "\"DB20_Recipes\"."
+# the PLC tags of the tag table (plant.tags), quoted as TIA writes them
+has_prefix "\"Start button\"${TAB}Bool${TAB}I."
+has_prefix "\"Motor_On\"${TAB}Bool${TAB}Q."
+has_prefix "\"Setpoint\"${TAB}Real${TAB}M."
+has_prefix "\"Start_Delay\"${TAB}Timer${TAB}T."
+has_prefix "\"Parts\"${TAB}Counter${TAB}C."
 
 # ---- browse (tree): blocks, then members indented by level
 s7 0 browse
@@ -256,6 +262,21 @@ assert e["endpoint"] == sys.argv[2] and "nope" in e["message"], e
 assert set(e) >= {"status", "operation", "plc_code", "plc_code_name", "transient"}, e
 PY
 fi
+
+# ---- PLC tags by name: bare or quoted, read and written
+s7 0 read Setpoint '"Start button"' Stop_Button '"Level raw"' Today
+has 'Setpoint = 12.5'
+has '"Start button" = false'
+has 'Stop_Button = true'
+has '"Level raw" = 0'
+has 'Today = D#2024-06-01'
+s7 0 write --allow-write Setpoint=-3.25 Motor_On=1 '"Valve position"=16#BEEF'
+s7 0 read '"Setpoint"' motor_on '"Valve position"'
+has '"Setpoint" = -3.25'
+has 'motor_on = true'
+has '"Valve position" = 16#BEEF'
+s7 3 read No_Such_Tag
+grep -q "^No_Such_Tag: error: .*no PLC tag 'No_Such_Tag'" "$tmp/out" || fail "read: no tag error line"
 
 kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
 
