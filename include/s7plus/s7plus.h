@@ -233,10 +233,13 @@ S7P_API void s7p_client_free(s7p_client *c);
 
 /**
  * Connects: TCP, COTP, InitSsl, TLS 1.3, session creation and set-up. Blocks up to the
- * connect timeout. Errors: S7P_E_RESOLVE, S7P_E_CONNECT (refused, COTP refused),
- * S7P_E_TIMEOUT, S7P_E_TLS, S7P_E_TLS_VERIFY, S7P_E_PLC (the PLC refused the session, e.g.
- * too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED (security mode
- * this build cannot do), S7P_E_STATE (already connected).
+ * connect timeout. Errors: S7P_E_RESOLVE, S7P_E_CONNECT (TCP refused or unreachable),
+ * S7P_E_CONFIG (COTP refused: wrong TSAP; unusable CA, key-log or known-hosts file; a PLC
+ * that does not speak TLS after InitSsl), S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_TLS,
+ * S7P_E_TLS_VERIFY, S7P_E_CERT_CHANGED (trust on first use), S7P_E_PLC (the PLC refused the
+ * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED
+ * (security mode this build cannot do), S7P_E_STATE (already connected). docs/errors.md
+ * lists which condition gives which code.
  */
 S7P_API s7p_status s7p_connect(s7p_client *c, s7p_error *err);
 
@@ -398,7 +401,8 @@ typedef struct s7p_browse_item {
 typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
 
 /**
- * Lists every variable of the PLC program (all DBs) through `fn`, one call per variable:
+ * Lists every variable of the PLC program through `fn`, one call per variable: all DBs, then
+ * the PLC tags of the tag tables (I, Q, M, S7 timers, S7 counters; block "I", "Q" ...):
  * nothing is held twice, so programs of any size stream through. Arrays of elementary types
  * come as one item (the whole array); arrays of structs are expanded element by element.
  * Blocks up to the browse timeout. With auto_reconnect, a browse that fails transiently is
@@ -428,8 +432,11 @@ S7P_API void s7p_browse_result_free(s7p_browse_result *r);
 
 /**
  * Resolves a symbol such as `"My DB".Motor[3].Speed` or `Db.Arr[1,2]` (DB names may be
- * quoted or bare; member names with special characters quoted). Unknown names give
- * S7P_E_NOT_FOUND with the failing part named in err->message.
+ * quoted or bare; member names with special characters quoted), or a PLC tag of the tag
+ * tables by its name alone, bare or quoted (`Setpoint`, `"Start button"`). Unknown names give
+ * S7P_E_NOT_FOUND with the failing part named in err->message. Each request of the lookup
+ * is bounded by the request timeout. The tag carries the program it was resolved against:
+ * after the PLC's program changed, using it gives S7P_E_PROGRAM_CHANGED (resolve it again).
  */
 S7P_API s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out,
                                      s7p_error *err);
