@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "net/tcp.h"
+#include "proto/functions.h"
 #include "util/clock.h"
 
 #define GARBAGE_LEN 64u
@@ -140,7 +141,7 @@ static bool parse_function(const char *s, uint16_t *out)
         *out = (uint16_t)v;
         return true;
     }
-    return sim_function_code(s, out);
+    return s7p_function_code(s, out);
 }
 
 bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len)

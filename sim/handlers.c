@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "plc_data.h"
+#include "proto/functions.h"
 #include "proto/vlq.h"
 #include "sim_int.h"
 
@@ -293,37 +294,8 @@ void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out)
     if (req->transport_flags & S7P_TF_NO_RESPONSE) out->send = false;
 }
 
-static const struct {
-    uint16_t fc;
-    const char *name;
-} function_names[] = {
-    {S7P_FC_ERROR, "Error"}, {S7P_FC_EXPLORE, "Explore"},
-    {S7P_FC_CREATE_OBJECT, "CreateObject"}, {S7P_FC_DELETE_OBJECT, "DeleteObject"},
-    {S7P_FC_SET_VARIABLE, "SetVariable"}, {S7P_FC_GET_VARIABLE, "GetVariable"},
-    {S7P_FC_ADD_LINK, "AddLink"}, {S7P_FC_REMOVE_LINK, "RemoveLink"},
-    {S7P_FC_GET_LINK, "GetLink"}, {S7P_FC_SET_MULTI_VARIABLES, "SetMultiVariables"},
-    {S7P_FC_GET_MULTI_VARIABLES, "GetMultiVariables"},
-    {S7P_FC_BEGIN_SEQUENCE, "BeginSequence"}, {S7P_FC_END_SEQUENCE, "EndSequence"},
-    {S7P_FC_INVOKE, "Invoke"}, {S7P_FC_SET_VAR_SUB_STREAMED, "SetVarSubStreamed"},
-    {S7P_FC_GET_VAR_SUB_STREAMED, "GetVarSubStreamed"},
-    {S7P_FC_GET_VARIABLES_ADDRESS, "GetVariablesAddress"}, {S7P_FC_ABORT, "Abort"},
-    {S7P_FC_ERROR2, "Error2"}, {S7P_FC_INIT_SSL, "InitSsl"},
-};
-
 const char *sim_function_name(uint16_t function)
 {
-    for (size_t i = 0; i < sizeof function_names / sizeof function_names[0]; i++)
-        if (function_names[i].fc == function) return function_names[i].name;
-    return "?";
-}
-
-bool sim_function_code(const char *name, uint16_t *function)
-{
-    for (size_t i = 0; i < sizeof function_names / sizeof function_names[0]; i++) {
-        if (strcasecmp(function_names[i].name, name) == 0) {
-            *function = function_names[i].fc;
-            return true;
-        }
-    }
-    return false;
+    const char *name = s7p_function_name(function);
+    return name ? name : "?";
 }

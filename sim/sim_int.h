@@ -119,8 +119,6 @@ typedef struct sim_reply {
 void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out);
 /** Protocol name of a function code, e.g. "GetMultiVariables"; "?" if unknown. */
 const char *sim_function_name(uint16_t function);
-/** The function code of a protocol name (case-insensitive); false if unknown. */
-bool sim_function_code(const char *name, uint16_t *function);
 
 /* cpu.c */
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);

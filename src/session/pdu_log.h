@@ -9,9 +9,6 @@
 #include "session/channel.h"
 #include "util/log.h"
 
-/** The function's name as the PLC firmware names it ("GetMultiVariables"), NULL if unknown. */
-const char *s7p_function_name(uint16_t function);
-
 /** Logs one PDU (sent: outbound) with its data part's size. */
 void s7p_log_pdu(const s7p_log_sink *log, bool outbound, const s7p_pdu *p, size_t size);
 /** Logs a received message that is not a PDU (system event, keep-alive). */
