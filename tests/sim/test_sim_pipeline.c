@@ -1,0 +1,263 @@
+/* Requests in flight: a client may send several requests before it reads any answer, as TIA
+ * HMIs do (capture V13_1200_TP1200sim..._Timer_sync, frames 79-83). The simulator must answer
+ * each of them, in order, with its own sequence number and integrity id, however the bytes
+ * arrive: all frames in one TLS record, one record per request, records cut anywhere (frame
+ * headers and fragments split across records), everything in one TCP write or trickled.
+ * Fragments of two PDUs cannot interleave on one stream (a fragment carries no sequence
+ * number), so a fragmented request sits between whole ones here. Loopback only, bounded. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "net/tcp.h"
+#include "proto/cotp.h"
+#include "proto/frame.h"
+#include "tc.h"
+#include "util/clock.h"
+
+#define NREQ 4
+#define BIG_ITEMS 300u            /* a GetMultiVariables of this many limits spans 3 frames */
+#define BUF_CAP (256u * 1024u)
+
+/* A raw client whose TLS output can be held back and written to TCP in one piece. */
+typedef struct pc {
+    tc t;
+    s7p_tls_io orig;              /* the channel's own TLS transport */
+    bool hold;                    /* collect TLS output as DTs in out[] instead of sending */
+    uint8_t *out;
+    size_t out_len;
+} pc;
+
+/* What an answer must carry, taken from the request before the arena is released. */
+typedef struct expect {
+    uint16_t function, seq;
+    uint32_t iid;                 /* seq + request integrity id */
+    uint8_t type;                 /* GetVarSubStreamed: value type; GetMulti: 0 */
+    uint32_t items;               /* GetMulti: values expected */
+} expect;
+
+static s7p_status held_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
+{
+    pc *c = ctx;
+    if (!c->hold) return c->orig.send(c->orig.ctx, p, n, deadline);
+    /* As the channel cuts TLS bytes: DTs of at most S7P_TLS_DT_CHUNK bytes, EOT on each. */
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < S7P_TLS_DT_CHUNK ? n - off : S7P_TLS_DT_CHUNK;
+        s7p_wr w = s7p_wr_init(c->out + c->out_len, BUF_CAP - c->out_len);
+        if (!s7p_cotp_write_dt(&w, p + off, k, true)) return S7P_E_LIMIT;
+        c->out_len += w.len;
+        off += k;
+    }
+    return S7P_OK;
+}
+
+static s7p_status held_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
+{
+    pc *c = ctx;
+    return c->orig.recv(c->orig.ctx, p, n, deadline);
+}
+
+/* The whole connect sequence, with the TLS transport wrapped before the handshake. */
+static void pc_connect(pc *c, uint16_t port)
+{
+    memset(c, 0, sizeof *c);
+    c->out = malloc(BUF_CAP);
+    assert_non_null(c->out);
+    tc *t = &c->t;
+    assert_int_equal(tc_open(t, port, NULL), S7P_OK);
+    c->orig = t->ch.tls_io;
+    t->ch.tls_io = (s7p_tls_io){c, held_send, held_recv};
+    const s7p_pdu *r;
+    s7p_pdu p;
+    if (tc_init_ssl(t, NULL) != S7P_OK || tc_create_session(t, &r) != S7P_OK) fail_msg("%s", t->err);
+    tc_setup_write_req(t, &p);
+    if (tc_call(t, &p, &r) != S7P_OK || r->ret != 0) fail_msg("setup write: %s", t->err);
+}
+
+static void pc_close(pc *c)
+{
+    tc_close(&c->t);
+    free(c->out);
+}
+
+/* Writes what was held in one TCP write (on loopback: one segment) and stops holding. */
+static void pc_flush(pc *c)
+{
+    int e = 0;
+    c->hold = false;
+    assert_int_equal(s7p_tcp_write_all(c->t.ch.iso.fd, c->out, c->out_len,
+                                       s7p_deadline_in(TC_TIMEOUT_MS), &e), S7P_OK);
+    c->out_len = 0;
+}
+
+/* Appends the frames of p (fragmented as the channel fragments) to buf. */
+static void append_frames(const s7p_pdu *p, uint8_t *buf, size_t *len)
+{
+    static uint8_t data[BUF_CAP];
+    s7p_wr w = s7p_wr_init(data, sizeof data);
+    assert_true(s7p_pdu_encode(&w, p));
+    for (size_t off = 0; off < w.len;) {
+        size_t n = w.len - off < S7P_FRAME_DATA_MAX ? w.len - off : S7P_FRAME_DATA_MAX;
+        s7p_wr fw = s7p_wr_init(buf + *len, BUF_CAP - *len);
+        assert_true(s7p_frame_write(&fw, p->version, data + off, n, off + n == w.len));
+        *len += fw.len;
+        off += n;
+    }
+}
+
+/* Builds the NREQ requests (the second one fragmented) into frames; fills want[]. */
+static size_t build_requests(tc *t, uint8_t *buf, expect want[NREQ])
+{
+    static const uint32_t attrs[][3] = {{0, 1842, S7P_DT_UDINT}, {1, 2459, S7P_DT_USINT},
+                                        {50, 233, S7P_DT_WSTRING}};
+    uint32_t lids[BIG_ITEMS];
+    for (uint32_t i = 0; i < BIG_ITEMS; i++) lids[i] = 1000;
+    memset(want, 0, NREQ * sizeof *want);
+    size_t len = 0;
+    for (int i = 0, a = 0; i < NREQ; i++) {
+        s7p_pdu p;
+        if (i == 1) {
+            tc_get_limits_req(t, &p, 1037, lids, BIG_ITEMS);
+            want[i].items = BIG_ITEMS;
+        } else {
+            tc_get_attr_req(t, &p, attrs[a][0] ? attrs[a][0] : t->session, attrs[a][1]);
+            want[i].type = (uint8_t)attrs[a++][2];
+        }
+        want[i].function = p.function;
+        want[i].seq = p.seq;
+        want[i].iid = (uint32_t)p.seq + p.iid;
+        append_frames(&p, buf, &len);
+    }
+    assert_true(len > 2 * S7P_FRAME_DATA_MAX);  /* the big one really is fragmented */
+    return len;
+}
+
+/* Reads NREQ answers and checks each against its request, in order. */
+static void read_answers(tc *t, const expect want[NREQ])
+{
+    for (int i = 0; i < NREQ; i++) {
+        const s7p_pdu *r;
+        if (tc_recv(t, &r) != S7P_OK) fail_msg("answer %d: %s", i, t->err);
+        assert_int_equal(r->opcode, S7P_OP_RESPONSE);
+        assert_int_equal(r->function, want[i].function);
+        assert_int_equal(r->seq, want[i].seq);
+        assert_true(r->has_iid);
+        assert_int_equal(r->iid, want[i].iid);
+        assert_int_equal(r->ret, 0);
+        if (want[i].items) {
+            assert_int_equal(r->resp.get_multi.values.n, want[i].items);
+            assert_int_equal(r->resp.get_multi.values.first->value.v.i, 50);
+        } else {
+            assert_int_equal(r->resp.get_var_sub_streamed.value.type, want[i].type);
+        }
+    }
+}
+
+static s7p_sim *start(void)
+{
+    s7p_sim *s = tc_start_sim(NULL);
+    assert_non_null(s);
+    return s;
+}
+
+/* Sends buf[0..n) as TLS records of the given sizes (cycled), held for one TCP write when
+ * one_write, else each record written at once. */
+static void send_in_records(pc *c, const uint8_t *buf, size_t n, const size_t *sizes,
+                            size_t nsizes, bool one_write)
+{
+    c->hold = one_write;
+    for (size_t off = 0, i = 0; off < n; i++) {
+        size_t k = sizes[i % nsizes] < n - off ? sizes[i % nsizes] : n - off;
+        assert_int_equal(s7p_channel_send_raw(&c->t.ch, buf + off, k,
+                                              s7p_deadline_in(TC_TIMEOUT_MS)), S7P_OK);
+        off += k;
+    }
+    if (one_write) pc_flush(c);
+}
+
+/* All frames of the four requests in one TLS record, in one TCP write. */
+static void test_one_record(void **state)
+{
+    (void)state;
+    s7p_sim *s = start();
+    pc c;
+    pc_connect(&c, s7p_sim_port(s));
+    static uint8_t buf[BUF_CAP];
+    expect want[NREQ];
+    size_t n = build_requests(&c.t, buf, want);
+    size_t one[] = {16384};
+    assert_true(n <= one[0]);
+    send_in_records(&c, buf, n, one, 1, true);
+    read_answers(&c.t, want);
+    unsigned long before = s7p_sim_requests(s, S7P_FC_GET_VAR_SUB_STREAMED);
+    assert_int_equal(before, 3);
+    /* The session is still in step: one more ordinary call works. */
+    const s7p_pdu *r;
+    if (tc_get_attr(&c.t, c.t.session, 1842, &r) != S7P_OK) fail_msg("%s", c.t.err);
+    pc_close(&c);
+    s7p_sim_stop(s);
+}
+
+/* One TLS record per frame, as the channel sends them, all in one TCP write. */
+static void test_record_per_frame(void **state)
+{
+    (void)state;
+    s7p_sim *s = start();
+    pc c;
+    pc_connect(&c, s7p_sim_port(s));
+    static uint8_t buf[BUF_CAP];
+    expect want[NREQ];
+    size_t len = build_requests(&c.t, buf, want), frames = 0;
+    c.hold = true;
+    for (size_t off = 0; off < len; frames++) {
+        s7p_frame f;
+        size_t used = 0;
+        assert_int_equal(s7p_frame_parse(buf + off, len - off, &f, &used), S7P_OK);
+        assert_int_equal(s7p_channel_send_raw(&c.t.ch, buf + off, used,
+                                              s7p_deadline_in(TC_TIMEOUT_MS)), S7P_OK);
+        off += used;
+    }
+    assert_true(frames >= NREQ + 2);  /* the big request took 3 frames */
+    pc_flush(&c);
+    read_answers(&c.t, want);
+    pc_close(&c);
+    s7p_sim_stop(s);
+}
+
+/* Records cut at odd places, so frame headers, trailers and fragments are split between
+ * records (and the DTs that carry them); once in one TCP write, once record by record. */
+static void test_records_cut_anywhere(void **state)
+{
+    (void)state;
+    s7p_sim *s = start();
+    static const size_t sizes[] = {1, 3, 2, 7, 5, 250, 11, 999, 4, 1500, 13};
+    for (int one_write = 1; one_write >= 0; one_write--) {
+        pc c;
+        pc_connect(&c, s7p_sim_port(s));
+        static uint8_t buf[BUF_CAP];
+        expect want[NREQ];
+        size_t n = build_requests(&c.t, buf, want);
+        send_in_records(&c, buf, n, sizes, sizeof sizes / sizeof sizes[0], one_write != 0);
+        read_answers(&c.t, want);
+        pc_close(&c);
+    }
+    s7p_sim_stop(s);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_record),
+        cmocka_unit_test(test_record_per_frame),
+        cmocka_unit_test(test_records_cut_anywhere),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
