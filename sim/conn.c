@@ -59,6 +59,7 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
     sim_log(c->sim, 2, "conn %lu: %s (0x%04x) seq %u session 0x%08x flags 0x%02x", c->id,
             sim_function_name(req->function), req->function, req->seq,
             (unsigned)req->session_id, req->transport_flags);
+    bool in_session = c->session != 0;  /* notifications only inside a session */
     s7p_sim_fault f;
     bool fault = sim_fault_take(c->sim, req->function, &f);
     sim_reply r;
@@ -70,6 +71,7 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
         sim_fault_next next = sim_fault_apply(c, req, &f, a, &r);
         if (next != SIM_FAULT_ANSWER) return next == SIM_FAULT_KEEP;
     }
+    if (r.send && in_session && !sim_notify_before_answer(c, req, a)) return false;
     if (r.send && !send_reply(c, &r)) return false;
     if (r.start_tls && !start_tls(c)) return false;
     return !r.close;

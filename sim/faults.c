@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "net/tcp.h"
 #include "proto/functions.h"
@@ -22,6 +23,8 @@
 #define DEFAULT_PLC_CODE (-107)   /* NotAllowed */
 #define DEFAULT_EVENT_CODE (-1)   /* what a real PLC's fatal system event carries */
 #define EVENT_FUNCTION_ID 40303u  /* UDInt: the function of the request that failed */
+#define MODERN_OBJECT_ID 0x70000000u /* notifications of lower ids have the old short header */
+#define NOTIFY_MAX 1000u          /* notifications per answer */
 
 static const char *const kind_names[] = {
     [S7P_SIM_FAULT_NONE] = "none",
@@ -464,4 +467,118 @@ sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fa
     case S7P_SIM_FAULT_SYSTEM_EVENT: system_event(c, req, f, a); return SIM_FAULT_CLOSE;
     }
     return SIM_FAULT_ANSWER;
+}
+
+/* ---- unsolicited notifications ---- */
+
+void s7p_sim_set_notify(s7p_sim *s, const s7p_sim_notify *n)
+{
+    s7p_sim_notify off = {0};
+    if (!n) n = &off;
+    pthread_mutex_lock(&s->fault_mu);
+    s->notify = *n;
+    if (!s->notify.subscription_id) s->notify.subscription_id = S7P_SIM_NOTIFY_ID_DEFAULT;
+    pthread_mutex_unlock(&s->fault_mu);
+    if (n->per_answer)
+        sim_log(s, 1, "notify: %u before each answer to %s 0x%04x, subscription 0x%08x",
+                n->per_answer, n->function ? sim_function_name(n->function) : "any request",
+                (unsigned)n->function, (unsigned)s->notify.subscription_id);
+    else
+        sim_log(s, 1, "notify: off");
+}
+
+unsigned long s7p_sim_notifications(const s7p_sim *s)
+{
+    return atomic_load(&((s7p_sim *)s)->notifications);
+}
+
+bool s7p_sim_notify_parse(const char *spec, s7p_sim_notify *n, char *err, size_t err_len)
+{
+    char buf[96];
+    if (!spec || strlen(spec) >= sizeof buf) {
+        snprintf(err, err_len, "notify \"%s\": too long", spec ? spec : "");
+        return false;
+    }
+    strcpy(buf, spec);
+    char *fn = strchr(buf, ':');
+    char *id = fn ? strchr(fn + 1, ':') : NULL;
+    if (fn) *fn++ = '\0';
+    if (id) *id++ = '\0';
+    unsigned long count = 0, obj = S7P_SIM_NOTIFY_ID_DEFAULT;
+    uint16_t function = 0;
+    if (!parse_number(buf, 10, NOTIFY_MAX, &count)) {
+        snprintf(err, err_len, "notify \"%s\": count must be 0..%u", spec, NOTIFY_MAX);
+        return false;
+    }
+    if (fn && !parse_function(fn, &function)) {
+        snprintf(err, err_len, "notify \"%s\": unknown function \"%s\"", spec, fn);
+        return false;
+    }
+    bool hex = id && id[0] == '0' && (id[1] == 'x' || id[1] == 'X');
+    if (id && !(hex ? id[2] && parse_number(id + 2, 16, 0xFFFFFFFFul, &obj)
+                    : parse_number(id, 10, 0xFFFFFFFFul, &obj))) {
+        snprintf(err, err_len, "notify \"%s\": bad subscription id \"%s\"", spec, id);
+        return false;
+    }
+    if (obj < MODERN_OBJECT_ID) {
+        snprintf(err, err_len, "notify \"%s\": subscription id must be >= 0x70000000", spec);
+        return false;
+    }
+    n->per_answer = (unsigned)count;
+    n->function = function;
+    n->subscription_id = (uint32_t)obj;
+    return true;
+}
+
+static uint64_t now_utc_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* One notification in the modern form (services spec §1.3) with one UDInt item. */
+static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
+{
+    s7p_pdu p;
+    memset(&p, 0, sizeof p);
+    s7p_notif_item *it = s7p_arena_alloc(a, sizeof *it);
+    if (!it) return false;
+    memset(it, 0, sizeof *it);
+    uint32_t seq = ++c->notif_seq;
+    it->code = S7P_NI_VALUE;
+    it->ref = 1;
+    it->value.type = S7P_DT_UDINT;
+    it->value.v.u = seq;
+    p.version = S7P_PROTO_V2;
+    p.opcode = S7P_OP_NOTIFICATION;
+    p.notif.object_id = object_id;
+    p.notif.unknown2 = 0x0400;   /* the only layout that is decoded further */
+    p.notif.seq = seq;
+    p.notif.has_timestamp = true;
+    p.notif.timestamp_us = now_utc_us();
+    p.notif.change_counter = 1;
+    p.notif.items.first = p.notif.items.last = it;
+    p.notif.items.n = 1;
+    p.fill_len = 4;
+    s7p_status st = s7p_channel_send(&c->ch, &p, s7p_deadline_in(SIM_SEND_MS));
+    if (st != S7P_OK) {
+        sim_log(c->sim, 1, "conn %lu: notification: %s", c->id, s7p_strerror(st));
+        return false;
+    }
+    atomic_fetch_add(&c->sim->notifications, 1ul);
+    sim_log(c->sim, 2, "conn %lu:   <- notification 0x%08x seq %u", c->id, (unsigned)object_id,
+            (unsigned)seq);
+    return true;
+}
+
+bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a)
+{
+    pthread_mutex_lock(&c->sim->fault_mu);
+    s7p_sim_notify n = c->sim->notify;
+    pthread_mutex_unlock(&c->sim->fault_mu);
+    if (!n.per_answer || (n.function && n.function != req->function)) return true;
+    for (unsigned i = 0; i < n.per_answer; i++)
+        if (!send_notification(c, n.subscription_id, a)) return false;
+    return true;
 }

@@ -16,7 +16,7 @@ enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
 enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
-    OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING,
+    OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
 };
 
 typedef struct cli {
@@ -24,6 +24,7 @@ typedef struct cli {
     const char *port_file;
     s7p_sim_fault fault;
     bool has_fault, has_delay, has_code;
+    s7p_sim_notify notify;
 } cli;
 
 static void usage(FILE *f)
@@ -35,6 +36,7 @@ static void usage(FILE *f)
             "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
             "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
+            "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -53,7 +55,11 @@ static void usage(FILE *f)
             "only the NTH (from 1). KIND: drop-before, drop-mid, stall, delay, truncated,\n"
             "garbage, oversized, tls-alert, wrong-seq, plc-error, system-event. --delay-ms is\n"
             "the wait of delay (alone: delay every answer); --plc-code the negative return\n"
-            "value of plc-error and system-event.\n");
+            "value of plc-error and system-event.\n"
+            "\n"
+            "--notify sends COUNT notifications (opcode 0x33) for a subscription nobody created\n"
+            "(default id 0x7fff0001) before every answer to FUNCTION (default any) in a\n"
+            "session, as a PLC pushes subscription data between its answers.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -86,6 +92,7 @@ static const struct option long_opts[] = {
     {"fault", required_argument, NULL, OPT_FAULT},
     {"delay-ms", required_argument, NULL, OPT_DELAY_MS},
     {"plc-code", required_argument, NULL, OPT_PLC_CODE},
+    {"notify", required_argument, NULL, OPT_NOTIFY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -182,6 +189,12 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_ANY_TSAP: o->cfg.accept_any_tsap = true; return -1;
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
+    case OPT_NOTIFY: {
+        char why[256];
+        if (s7p_sim_notify_parse(arg, &o->notify, why, sizeof why)) return -1;
+        fprintf(stderr, "s7plus-sim: %s\n", why);
+        return EXIT_USAGE;
+    }
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;
@@ -270,6 +283,7 @@ int main(int argc, char **argv)
         return EXIT_RUN;
     }
     if (o.has_fault) s7p_sim_set_fault(s, &o.fault);  /* before anyone learns the port */
+    if (o.notify.per_answer) s7p_sim_set_notify(s, &o.notify);
     print_listening(s, o.cfg.listen_addr);
     if (!publish_port(&o, s7p_sim_port(s))) {
         s7p_sim_stop(s);

@@ -142,4 +142,30 @@ const char *s7p_sim_fault_name(s7p_sim_fault_kind kind);
  *  fields alone. On failure returns false and writes a one-line reason to err. */
 bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len);
 
+/* ---- unsolicited notifications -----------------------------------------------------------
+ * A PLC pushes subscription data (Notification PDUs, opcode 0x33) on a session's own
+ * connection, between its answers. For tests of a client's dispatch the simulator can send
+ * notifications without any subscription: before every answer to a request of `function`
+ * (0 = any) in an open session, `per_answer` of them for the subscription object
+ * `subscription_id`, which nobody created. Each is well-formed (services spec §1.3, modern
+ * header): credit tick 0, a notification sequence number counting from 1 per connection,
+ * a timestamp (now, UTC microseconds), change counter 1, and one value item: reference 1,
+ * UDInt = that sequence number. Independent of the active fault; an answer a fault replaces
+ * gets none. */
+#define S7P_SIM_NOTIFY_ID_DEFAULT 0x7FFF0001u
+
+typedef struct s7p_sim_notify {
+    unsigned per_answer;          /* notifications before each matching answer; 0 = off */
+    uint16_t function;            /* function code of the requests; 0 = any */
+    uint32_t subscription_id;     /* object id they carry, >= 0x70000000; 0 = the default */
+} s7p_sim_notify;
+
+/** Replaces the notification setting; acts from the next answer on. NULL: off. Any thread. */
+void s7p_sim_set_notify(s7p_sim *s, const s7p_sim_notify *n);
+/** Notifications sent so far, over all connections. */
+unsigned long s7p_sim_notifications(const s7p_sim *s);
+/** Parses "COUNT[:FUNCTION[:SUBSCRIPTION_ID]]" (FUNCTION as for faults; SUBSCRIPTION_ID
+ *  decimal or 0x hex, >= 0x70000000). On failure returns false with a one-line reason. */
+bool s7p_sim_notify_parse(const char *spec, s7p_sim_notify *n, char *err, size_t err_len);
+
 #endif

@@ -64,6 +64,7 @@ typedef struct sim_conn {
     s7p_tls_io io;                /* the channel's own transport, called by the wrapper */
     bool tls_cut;                 /* next TLS send: only the first half of its bytes */
     s7p_bytes tls_inject;         /* next TLS receive: these bytes, not the socket's */
+    uint32_t notif_seq;           /* notifications sent on this connection */
 } sim_conn;
 
 struct s7p_sim {
@@ -87,10 +88,13 @@ struct s7p_sim {
     atomic_ulong next_conn;
     atomic_ulong *counters;       /* 65536, by function code */
     /* fault injection (faults.c) */
-    pthread_mutex_t fault_mu;     /* guards fault and fault_seen */
+    pthread_mutex_t fault_mu;     /* guards fault, fault_seen and notify */
     s7p_sim_fault fault;
     unsigned long fault_seen;     /* matching requests since the fault was set */
     atomic_ulong fault_hits;
+    /* unsolicited notifications (faults.c), guarded by fault_mu */
+    s7p_sim_notify notify;
+    atomic_ulong notifications;
 };
 
 /* log.c */

@@ -121,6 +121,8 @@ static void test_bad_usage(void **state)
     assert_int_equal(run_to_end(sessions, &out), 1);
     char *extra[] = {"s7plus-sim", "extra", NULL};
     assert_int_equal(run_to_end(extra, &out), 1);
+    char *notify[] = {"s7plus-sim", "--notify", "1:any:0x10000001", NULL};
+    assert_int_equal(run_to_end(notify, &out), 1);
     char *fw[] = {"s7plus-sim", "--port", "0", "--firmware", "x", NULL};
     assert_int_equal(run_to_end(fw, &out), 2);
 }
@@ -211,6 +213,38 @@ static void test_sigint_with_client(void **state)
     cleanup(&r);
 }
 
+/* --notify: notifications for the given subscription before the answers to one function. */
+static void test_notify_option(void **state)
+{
+    (void)state;
+    run r;
+    char *argv[] = {"s7plus-sim", "--port", "0", "--notify", "2:GetVarSubStreamed:0x7000abcd",
+                    NULL};
+    start(&r, argv);
+    unsigned port = wait_port(r.port_env);
+    assert_true(port > 0);
+    tc t;
+    assert_int_equal(tc_connect_session(&t, (uint16_t)port), S7P_OK);  /* no notifications */
+    s7p_pdu p;
+    const s7p_pdu *resp;
+    tc_get_attr_req(&t, &p, 50, 233);
+    uint16_t seq = p.seq;
+    assert_int_equal(tc_send(&t, &p), S7P_OK);
+    for (uint32_t i = 1; i <= 2; i++) {
+        assert_int_equal(tc_recv(&t, &resp), S7P_OK);
+        assert_int_equal(resp->opcode, S7P_OP_NOTIFICATION);
+        assert_int_equal(resp->notif.object_id, 0x7000ABCDu);
+        assert_int_equal(resp->notif.seq, i);
+    }
+    assert_int_equal(tc_recv(&t, &resp), S7P_OK);
+    assert_int_equal(resp->opcode, S7P_OP_RESPONSE);
+    assert_int_equal(resp->seq, seq);
+    tc_close(&t);
+    assert_int_equal(kill(r.pid, SIGTERM), 0);
+    assert_int_equal(finish(&r, 3000), 0);
+    cleanup(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -219,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_bad_usage),
         cmocka_unit_test(test_serve_and_sigterm),
         cmocka_unit_test(test_sigint_with_client),
+        cmocka_unit_test(test_notify_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

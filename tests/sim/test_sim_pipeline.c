@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -139,11 +140,49 @@ static size_t build_requests(tc *t, uint8_t *buf, expect want[NREQ])
     return len;
 }
 
-/* Reads NREQ answers and checks each against its request, in order. */
-static void read_answers(tc *t, const expect want[NREQ])
+/* Unsolicited notifications expected before answers (none: per_answer 0). */
+typedef struct notif_expect {
+    unsigned per_answer;
+    uint16_t function;            /* 0 = before every answer */
+    uint32_t object_id;
+    uint32_t seq;                 /* last notification sequence number seen */
+} notif_expect;
+
+/* One notification: the modern header with a timestamp of about now, one UDInt item. */
+static void check_notification(const s7p_pdu *r, notif_expect *ne)
+{
+    assert_int_equal(r->opcode, S7P_OP_NOTIFICATION);
+    const s7p_notification *n = &r->notif;
+    assert_int_equal(n->object_id, ne->object_id);
+    assert_int_equal(n->unknown2, 0x0400);
+    assert_int_equal(n->seq, ++ne->seq);
+    assert_int_equal(n->credit_tick, 0);
+    assert_int_equal(n->change_counter, 1);
+    assert_true(n->has_timestamp);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t age_s = (int64_t)now.tv_sec - (int64_t)(n->timestamp_us / 1000000u);
+    assert_true(age_s >= -60 && age_s <= 60);
+    assert_int_equal(n->items.n, 1);
+    assert_int_equal(n->items.first->code, S7P_NI_VALUE);
+    assert_int_equal(n->items.first->ref, 1);
+    assert_int_equal(n->items.first->value.type, S7P_DT_UDINT);
+    assert_int_equal(n->items.first->value.v.u, n->seq);
+    assert_false(n->has_part2);
+}
+
+/* Reads NREQ answers and checks each against its request, in order; before each, the
+ * notifications ne asks for. */
+static void read_answers_notified(tc *t, const expect want[NREQ], notif_expect *ne)
 {
     for (int i = 0; i < NREQ; i++) {
         const s7p_pdu *r;
+        unsigned notifs = ne && (!ne->function || ne->function == want[i].function)
+                              ? ne->per_answer : 0;
+        for (unsigned k = 0; k < notifs; k++) {
+            if (tc_recv(t, &r) != S7P_OK) fail_msg("notification %u/%d: %s", k, i, t->err);
+            check_notification(r, ne);
+        }
         if (tc_recv(t, &r) != S7P_OK) fail_msg("answer %d: %s", i, t->err);
         assert_int_equal(r->opcode, S7P_OP_RESPONSE);
         assert_int_equal(r->function, want[i].function);
@@ -159,6 +198,8 @@ static void read_answers(tc *t, const expect want[NREQ])
         }
     }
 }
+
+static void read_answers(tc *t, const expect want[NREQ]) { read_answers_notified(t, want, NULL); }
 
 static s7p_sim *start(void)
 {
@@ -251,6 +292,70 @@ static void test_records_cut_anywhere(void **state)
     s7p_sim_stop(s);
 }
 
+/* Notifications for a subscription nobody created, before every answer, then before the
+ * answers to one function only: each is well-formed and numbered, every answer still comes
+ * in order with its own sequence number and integrity id. */
+static void test_notifications_between_answers(void **state)
+{
+    (void)state;
+    s7p_sim *s = start();
+    pc c;
+    pc_connect(&c, s7p_sim_port(s));
+    s7p_sim_notify n = {2, 0, 0x7FFF1234u};
+    s7p_sim_set_notify(s, &n);
+    notif_expect ne = {2, 0, 0x7FFF1234u, 0};
+    static uint8_t buf[BUF_CAP];
+    expect want[NREQ];
+    size_t len = build_requests(&c.t, buf, want);
+    size_t one[] = {16384};
+    send_in_records(&c, buf, len, one, 1, true);
+    read_answers_notified(&c.t, want, &ne);
+    assert_int_equal(ne.seq, 2 * NREQ);
+    assert_int_equal(s7p_sim_notifications(s), 2 * NREQ);
+
+    /* Only before GetMultiVariables answers, with the default subscription id. */
+    n = (s7p_sim_notify){3, S7P_FC_GET_MULTI_VARIABLES, 0};
+    s7p_sim_set_notify(s, &n);
+    ne = (notif_expect){3, S7P_FC_GET_MULTI_VARIABLES, S7P_SIM_NOTIFY_ID_DEFAULT, ne.seq};
+    len = build_requests(&c.t, buf, want);
+    send_in_records(&c, buf, len, one, 1, true);
+    read_answers_notified(&c.t, want, &ne);
+    assert_int_equal(s7p_sim_notifications(s), 2 * NREQ + 3);
+
+    /* Off again: answers only. */
+    s7p_sim_set_notify(s, NULL);
+    len = build_requests(&c.t, buf, want);
+    send_in_records(&c, buf, len, one, 1, true);
+    read_answers(&c.t, want);
+    assert_int_equal(s7p_sim_notifications(s), 2 * NREQ + 3);
+    pc_close(&c);
+    s7p_sim_stop(s);
+}
+
+/* "COUNT[:FUNCTION[:SUBSCRIPTION_ID]]" */
+static void test_notify_parse(void **state)
+{
+    (void)state;
+    s7p_sim_notify n;
+    char err[256];
+    assert_true(s7p_sim_notify_parse("3", &n, err, sizeof err));
+    assert_int_equal(n.per_answer, 3);
+    assert_int_equal(n.function, 0);
+    assert_int_equal(n.subscription_id, S7P_SIM_NOTIFY_ID_DEFAULT);
+    assert_true(s7p_sim_notify_parse("1:GetMultiVariables:0x7000012a", &n, err, sizeof err));
+    assert_int_equal(n.function, S7P_FC_GET_MULTI_VARIABLES);
+    assert_int_equal(n.subscription_id, 0x7000012Au);
+    assert_true(s7p_sim_notify_parse("0:any", &n, err, sizeof err));
+    assert_int_equal(n.per_answer, 0);
+    static const char *const bad[] = {"", "x", "-1", "1001", "1:Nope", "1:any:0x1000006a",
+                                      "1:any:0x", "1:any:12ab"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_false(s7p_sim_notify_parse(bad[i], &n, err, sizeof err));
+        assert_non_null(strstr(err, "notify"));
+    }
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -258,6 +363,8 @@ int main(void)
         cmocka_unit_test(test_one_record),
         cmocka_unit_test(test_record_per_frame),
         cmocka_unit_test(test_records_cut_anywhere),
+        cmocka_unit_test(test_notifications_between_answers),
+        cmocka_unit_test(test_notify_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
