@@ -209,6 +209,23 @@ typedef struct s7p_client_options {
                                          certificate must carry; NULL = `host` */
     const char *known_hosts_file;   /**< S7P_VERIFY_TOFU: the file of remembered fingerprints
                                          (one "endpoint sha256-hex" line each); required */
+    /* Dead-peer detection by the kernel (a pulled cable, a PLC switched off): set on the
+     * socket after the TCP connect. A connection that has been silent for keepalive_idle_s
+     * is probed every keepalive_interval_s; after keepalive_count unanswered probes it is
+     * dropped, so a dead peer is noticed within idle + interval x count seconds (default
+     * 10 + 5 x 3 = 25 s) and the next call fails at once with S7P_E_IO or S7P_E_CLOSED
+     * (transient). A call in progress is bounded by the request timeout anyway. Values out
+     * of range give S7P_E_INVALID_ARG from s7p_client_new(). docs/errors.md. */
+    bool tcp_keepalive;             /**< default true */
+    uint32_t keepalive_idle_s;      /**< default 10; 1..32767 */
+    uint32_t keepalive_interval_s;  /**< default 5; 1..32767 */
+    uint32_t keepalive_count;       /**< default 3; 1..127 */
+    uint32_t tcp_user_timeout_ms;   /**< TCP_USER_TIMEOUT (Linux): how long sent data may stay
+                                         unacknowledged before the connection is dropped.
+                                         Default 0 = the keepalive bound (idle + interval x
+                                         count, in ms) when tcp_keepalive is on, else the
+                                         kernel's default (about 15 minutes); at most
+                                         2147483647 */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be

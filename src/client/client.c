@@ -11,6 +11,8 @@
 #include "util/clock.h"
 
 #define LAYER "client"
+#define KEEPALIVE_TIME_MAX 32767u  /* s: Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL */
+#define KEEPALIVE_COUNT_MAX 127u   /* Linux's MAX_TCP_KEEPCNT */
 
 
 void s7p_client_options_init(s7p_client_options *o)
@@ -28,6 +30,10 @@ void s7p_client_options_init(s7p_client_options *o)
     o->security = S7P_SECURITY_TLS;
     o->verify = S7P_VERIFY_NONE;
     o->log_level = S7P_LOG_INFO;
+    o->tcp_keepalive = true;
+    o->keepalive_idle_s = 10;
+    o->keepalive_interval_s = 5;
+    o->keepalive_count = 3;
 }
 
 static s7p_status arg_error(s7p_error *err, const char *endpoint, const char *msg)
@@ -54,6 +60,21 @@ static void format_endpoint(char *out, size_t cap, const char *host, uint16_t po
     snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
+/* The ranges Linux accepts (TCP_KEEPIDLE/KEEPINTVL up to 32767 s, TCP_KEEPCNT up to 127):
+ * a value the kernel would refuse is an error now, not a failed connect later. */
+static s7p_status check_keepalive(const s7p_client_options *o, s7p_error *err)
+{
+    if (o->tcp_keepalive &&
+        (o->keepalive_idle_s - 1u >= KEEPALIVE_TIME_MAX ||
+         o->keepalive_interval_s - 1u >= KEEPALIVE_TIME_MAX ||
+         o->keepalive_count - 1u >= KEEPALIVE_COUNT_MAX))
+        return arg_error(err, o->host, "keepalive idle and interval must be 1..32767 s, "
+                         "count 1..127");
+    if (o->tcp_user_timeout_ms > INT32_MAX)
+        return arg_error(err, o->host, "TCP user timeout must be at most 2147483647 ms");
+    return S7P_OK;
+}
+
 static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
 {
     if (!o || o->struct_size != sizeof *o) return arg_error(err, "", "options not initialised");
@@ -77,7 +98,7 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
         return arg_error(err, o->host, "browse and disconnect timeouts must be positive");
     if (o->reconnect_interval_ms == 0)
         return arg_error(err, o->host, "reconnect interval must be positive");
-    return S7P_OK;
+    return check_keepalive(o, err);
 }
 
 static void free_strings(s7p_client *c)
@@ -210,6 +231,17 @@ static void note_connect_attempt(s7p_client *c, s7p_status st, const s7p_fail *f
     c->next_connect_ms = s7p_deadline_in(c->opt.reconnect_interval_ms);
 }
 
+/* The socket options of the connection; a user timeout of 0 follows the keepalive bound,
+ * so data that stays unacknowledged and silence are given up on after the same time. */
+static s7p_tcp_keepalive keepalive_of(const s7p_client_options *o)
+{
+    s7p_tcp_keepalive k = {o->tcp_keepalive, o->keepalive_idle_s, o->keepalive_interval_s,
+                           o->keepalive_count, o->tcp_user_timeout_ms};
+    if (k.user_timeout_ms == 0 && k.enabled)
+        k.user_timeout_ms = (k.idle_s + k.interval_s * k.count) * 1000u;
+    return k;
+}
+
 s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
 {
     /* The connect timeout covers everything the call does, TLS set-up included. */
@@ -225,7 +257,8 @@ s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
     s7p_conn_state failed = c->opt.auto_reconnect && c->state == S7P_STATE_FAULTED
                                 ? S7P_STATE_FAULTED : S7P_STATE_DISCONNECTED;
     s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
-    s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap, c->tls};
+    s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap,
+                            c->tls, keepalive_of(&c->opt)};
     st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
     note_connect_attempt(c, st, f);
     s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : failed);

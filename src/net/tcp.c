@@ -339,6 +339,76 @@ s7p_status s7p_tcp_read_some(int fd, uint8_t *p, size_t cap, size_t *got, int64_
     }
 }
 
+/* ---- dead-peer detection ---- */
+
+/* macOS calls the idle time TCP_KEEPALIVE. */
+#if !defined(TCP_KEEPIDLE) && defined(TCP_KEEPALIVE)
+#define TCP_KEEPIDLE TCP_KEEPALIVE
+#endif
+
+static int set_int(int fd, int level, int name, uint32_t v)
+{
+    int i = v > INT32_MAX ? INT32_MAX : (int)v;
+    return setsockopt(fd, level, name, &i, sizeof i);
+}
+
+static uint32_t get_int(int fd, int level, int name, int *rc)
+{
+    int i = 0;
+    socklen_t len = sizeof i;
+    if (getsockopt(fd, level, name, &i, &len) < 0) *rc = -1;
+    return i < 0 ? 0u : (uint32_t)i;
+}
+
+s7p_status s7p_tcp_set_keepalive(int fd, const s7p_tcp_keepalive *k, int *sys_errno)
+{
+    int dummy;
+    if (!sys_errno) sys_errno = &dummy;
+    *sys_errno = 0;
+    if (fd < 0 || !k) return S7P_E_INVALID_ARG;
+    int rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, k->enabled ? 1u : 0u);
+    if (rc == 0 && k->enabled) {
+#ifdef TCP_KEEPIDLE
+        rc = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, k->idle_s);
+#endif
+#ifdef TCP_KEEPINTVL
+        if (rc == 0) rc = set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, k->interval_s);
+#endif
+#ifdef TCP_KEEPCNT
+        if (rc == 0) rc = set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, k->count);
+#endif
+    }
+#ifdef TCP_USER_TIMEOUT
+    if (rc == 0 && k->user_timeout_ms)
+        rc = set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, k->user_timeout_ms);
+#endif
+    return rc == 0 ? S7P_OK : os_error(sys_errno, errno, S7P_E_IO);
+}
+
+s7p_status s7p_tcp_get_keepalive(int fd, s7p_tcp_keepalive *out, int *sys_errno)
+{
+    int dummy;
+    if (!sys_errno) sys_errno = &dummy;
+    *sys_errno = 0;
+    if (fd < 0 || !out) return S7P_E_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    int rc = 0;
+    out->enabled = get_int(fd, SOL_SOCKET, SO_KEEPALIVE, &rc) != 0;
+#ifdef TCP_KEEPIDLE
+    out->idle_s = get_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, &rc);
+#endif
+#ifdef TCP_KEEPINTVL
+    out->interval_s = get_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, &rc);
+#endif
+#ifdef TCP_KEEPCNT
+    out->count = get_int(fd, IPPROTO_TCP, TCP_KEEPCNT, &rc);
+#endif
+#ifdef TCP_USER_TIMEOUT
+    out->user_timeout_ms = get_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &rc);
+#endif
+    return rc == 0 ? S7P_OK : os_error(sys_errno, errno, S7P_E_IO);
+}
+
 void s7p_tcp_close(int fd)
 {
     /* No retry on EINTR: on Linux the descriptor is already released. */

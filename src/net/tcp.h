@@ -3,6 +3,7 @@
 #ifndef S7P_NET_TCP_H
 #define S7P_NET_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,22 @@ s7p_status s7p_tcp_write_all(int fd, const uint8_t *p, size_t n, int64_t deadlin
 /** Reads at least one byte (up to cap). S7P_E_CLOSED on orderly close. */
 s7p_status s7p_tcp_read_some(int fd, uint8_t *p, size_t cap, size_t *got, int64_t deadline,
                              int *sys_errno);
+
+/** Dead-peer detection on a connected socket. With `enabled`, the kernel probes a connection
+ *  that has been silent for idle_s seconds every interval_s seconds and drops it after `count`
+ *  unanswered probes (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT). user_timeout_ms
+ *  (TCP_USER_TIMEOUT, Linux) bounds how long sent data may stay unacknowledged before the
+ *  connection is dropped; 0 leaves the kernel default. Options a platform lacks are skipped. */
+typedef struct s7p_tcp_keepalive {
+    bool enabled;
+    uint32_t idle_s, interval_s, count;
+    uint32_t user_timeout_ms;
+} s7p_tcp_keepalive;
+
+/** Applies k to fd. S7P_E_IO (with *sys_errno) when the kernel refuses a value. */
+s7p_status s7p_tcp_set_keepalive(int fd, const s7p_tcp_keepalive *k, int *sys_errno);
+/** Reads the values back (fields of options the platform lacks are 0). */
+s7p_status s7p_tcp_get_keepalive(int fd, s7p_tcp_keepalive *out, int *sys_errno);
 
 void s7p_tcp_close(int fd);
 

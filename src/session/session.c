@@ -373,6 +373,11 @@ static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t
         return s7p_fail_set(f, st, "tcp: %s%s%s", s7p_strerror(st), err ? ": " : "",
                             err ? strerror(err) : "");
     }
+    if ((st = s7p_tcp_set_keepalive(fd, &p->keepalive, &err)) != S7P_OK) {
+        s7p_tcp_close(fd);
+        f->sys_errno = err;
+        return s7p_fail_set(f, st, "tcp: keepalive options: %s", strerror(err));
+    }
     if ((st = s7p_channel_init(&s->ch, fd)) != S7P_OK) {
         s7p_tcp_close(fd);
         return s7p_fail_set(f, st, "channel");

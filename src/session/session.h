@@ -5,6 +5,7 @@
 #ifndef S7P_SESSION_SESSION_H
 #define S7P_SESSION_SESSION_H
 
+#include "net/tcp.h"
 #include "session/channel.h"
 #include "util/log.h"
 
@@ -23,6 +24,7 @@ typedef struct s7p_session_params {
     uint16_t local_tsap;
     const char *remote_tsap;
     s7p_tls_ctx *tls;
+    s7p_tcp_keepalive keepalive;  /* set on the socket right after the TCP connect */
 } s7p_session_params;
 
 /** Limits the PLC reported at connect (defaults where it did not answer). */
