@@ -12,6 +12,7 @@
 #include "sim.h"
 
 enum { EXIT_USAGE = 1, EXIT_RUN = 2 };
+enum { MAX_PENDING_MIN = 16, MAX_PENDING_MAX = 1024 };
 
 enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
@@ -24,6 +25,7 @@ typedef struct cli {
     const char *port_file;
     s7p_sim_fault fault;
     bool has_fault, has_delay, has_code;
+    bool has_max_pending;
     s7p_sim_notify notify;
 } cli;
 
@@ -40,15 +42,18 @@ static void usage(FILE *f)
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
-            "port), 8 sessions, a generated self-signed certificate. --port-file (and\n"
+            "port), 8 sessions (at most 10000; one thread each, and the open file limit is\n"
+            "raised as far as allowed), a generated self-signed certificate. --port-file (and\n"
             "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
             "program of DIR (TIA sources *.udt, *.db and tag tables *.tags); SIGHUP loads DIR\n"
             "again as a download would (values back to start values, change counter + 1,\n"
             "sessions stay open). Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Connections still setting up (before their session exists) must finish within\n"
-            "--setup-timeout-ms (default 5000) and at most --max-pending (default 16) are served\n"
-            "at once: a new one closes the oldest, so idle sockets cannot lock clients out.\n"
+            "--setup-timeout-ms (default 5000) and at most --max-pending are served at once: a\n"
+            "new one closes the oldest, so idle sockets cannot lock clients out. The default is\n"
+            "--max-sessions (at least 16, at most 1024), so that every client may connect at\n"
+            "the same moment (a plant restarting) without closing another one's set-up.\n"
             "\n"
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
             "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
@@ -167,7 +172,7 @@ static int apply(cli *o, int opt, const char *arg)
         return -1;
     case OPT_PORT_FILE: o->port_file = arg; return -1;
     case OPT_MAX_SESSIONS:
-        if (!parse_uint(arg, 1024, &n) || n == 0) break;
+        if (!parse_uint(arg, 10000, &n) || n == 0) break;
         o->cfg.max_sessions = (unsigned)n;
         return -1;
     case OPT_SETUP_TIMEOUT:
@@ -177,6 +182,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_MAX_PENDING:
         if (!parse_uint(arg, 1024, &n) || n == 0) break;
         o->cfg.max_pending = (unsigned)n;
+        o->has_max_pending = true;
         return -1;
     case OPT_CERT: o->cfg.cert_file = arg; return -1;
     case OPT_KEY: o->cfg.key_file = arg; return -1;
@@ -204,6 +210,14 @@ static int apply(cli *o, int opt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* A burst of clients connecting together (all of them, after a restart) must not evict
+ * each other's set-ups; a larger limit also takes a bigger flood to push a real client out. */
+static unsigned default_max_pending(unsigned max_sessions)
+{
+    return max_sessions < MAX_PENDING_MIN ? MAX_PENDING_MIN
+           : max_sessions > MAX_PENDING_MAX ? MAX_PENDING_MAX : max_sessions;
+}
+
 static int parse_args(cli *o, int argc, char **argv)
 {
     int opt;
@@ -215,6 +229,7 @@ static int parse_args(cli *o, int argc, char **argv)
         fprintf(stderr, "s7plus-sim: unexpected argument \"%s\"\n", argv[optind]);
         return EXIT_USAGE;
     }
+    if (!o->has_max_pending) o->cfg.max_pending = default_max_pending(o->cfg.max_sessions);
     return check_fault(o);
 }
 

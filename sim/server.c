@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +16,22 @@
 #include "util/clock.h"
 
 #define NFUNCTIONS 65536u
-#define LISTEN_BACKLOG 64
+#define LISTEN_BACKLOG_MIN 64u    /* the kernel caps larger backlogs at net.core.somaxconn */
+#define SIM_MAX_SESSIONS 10000u
+#define FDS_RESERVED 64u          /* listener, wake pipe, log, key log, program files ... */
+/* Per-connection threads: a connection needs some tens of KiB of stack (OpenSSL, decoding),
+ * so 256 KiB leaves ample room and 1 000 connections reserve 256 MiB, not 8 GiB. The
+ * sanitizers' instrumentation needs several times more. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CONN_STACK_SIZE ((size_t)2 << 20)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CONN_STACK_SIZE ((size_t)2 << 20)
+#endif
+#endif
+#ifndef CONN_STACK_SIZE
+#define CONN_STACK_SIZE ((size_t)256 << 10)
+#endif
 #define REAP_INTERVAL_MS 500
 #define SLOT_WAIT_TRIES 100u      /* x SLOT_WAIT_NS: at most half a second */
 #define SLOT_WAIT_NS (5L * 1000 * 1000)
@@ -71,18 +87,22 @@ void sim_conn_set_up(sim_conn *c)
 
 /* ---- accept thread ---- */
 
-/* Joins the threads of finished connections and frees their slots. */
+/* Joins the threads of finished connections and frees their slots. One pass under the lock
+ * finds them (with a thousand connections that is a thousand slots, not a thousand locks);
+ * the joins happen outside it, as a finishing thread takes the lock last. */
 static void reap(s7p_sim *s)
 {
-    for (unsigned i = 0; i < s->nconns; i++) {
-        sim_conn *c = &s->conns[i];
+    unsigned from = 0;
+    for (;;) {
+        sim_conn *finished = NULL;
         pthread_mutex_lock(&s->mu);
-        bool finished = c->used && c->done;
+        for (; from < s->nconns && !finished; from++)
+            if (s->conns[from].used && s->conns[from].done) finished = &s->conns[from];
         pthread_mutex_unlock(&s->mu);
-        if (!finished) continue;
-        pthread_join(c->th, NULL);
+        if (!finished) return;
+        pthread_join(finished->th, NULL);
         pthread_mutex_lock(&s->mu);
-        c->used = c->done = false;
+        finished->used = finished->done = false;
         pthread_mutex_unlock(&s->mu);
     }
 }
@@ -136,6 +156,17 @@ static sim_conn *claim_slot(s7p_sim *s, int fd)
     return slot;
 }
 
+static bool start_conn_thread(sim_conn *c)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) return false;
+    /* If the size is refused the default stays: more memory, but a working thread. */
+    (void)pthread_attr_setstacksize(&attr, CONN_STACK_SIZE);
+    bool ok = pthread_create(&c->th, &attr, sim_conn_main, c) == 0;
+    pthread_attr_destroy(&attr);
+    return ok;
+}
+
 static void accept_one(s7p_sim *s)
 {
     int fd = -1, err = 0;
@@ -164,7 +195,7 @@ static void accept_one(s7p_sim *s)
         s7p_tcp_close(fd);
         return;
     }
-    if (pthread_create(&c->th, NULL, sim_conn_main, c) != 0) {
+    if (!start_conn_thread(c)) {
         sim_log(s, 0, "accept: cannot start a thread");
         s7p_tcp_close(fd);
         pthread_mutex_lock(&s->mu);
@@ -225,8 +256,8 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
             return false;
         }
     }
-    if (s->cfg.max_sessions == 0 || s->cfg.max_sessions > 1024) {
-        snprintf(err, err_len, "max_sessions must be 1..1024");
+    if (s->cfg.max_sessions == 0 || s->cfg.max_sessions > SIM_MAX_SESSIONS) {
+        snprintf(err, err_len, "max_sessions must be 1..%u", SIM_MAX_SESSIONS);
         return false;
     }
     if (s->cfg.setup_timeout_ms == 0 || s->cfg.setup_timeout_ms > 600000) {
@@ -242,6 +273,28 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
         return false;
     }
     return true;
+}
+
+/* Every connection holds a descriptor: raise the soft limit towards what the slots need
+ * (as far as the hard limit allows) and say so; warn when it still falls short. */
+static void raise_fd_limit(s7p_sim *s)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t need = (rlim_t)s->nconns + FDS_RESERVED;
+    rlim_t before = rl.rlim_cur;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            sim_log(s, 1, "open file limit raised from %llu to %llu", (unsigned long long)before,
+                    (unsigned long long)rl.rlim_cur);
+        else
+            rl.rlim_cur = before;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+        sim_log(s, 0, "open file limit %llu (hard limit %llu) is below the %llu that %u "
+                "connections need: expect refused connections", (unsigned long long)rl.rlim_cur,
+                (unsigned long long)rl.rlim_max, (unsigned long long)need, s->nconns);
 }
 
 static bool make_wake_pipe(s7p_sim *s)
@@ -278,7 +331,11 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
         return false;
     }
     int e = 0;
-    s7p_status st = s7p_tcp_listen(s->cfg.listen_addr, s->cfg.port, LISTEN_BACKLOG,
+    raise_fd_limit(s);
+    /* Room in the backlog for every session connecting at once (a plant restarting). */
+    unsigned backlog = s->cfg.max_sessions + s->cfg.max_pending;
+    if (backlog < LISTEN_BACKLOG_MIN) backlog = LISTEN_BACKLOG_MIN;
+    s7p_status st = s7p_tcp_listen(s->cfg.listen_addr, s->cfg.port, (int)backlog,
                                    &s->listen_fd, &s->port, &e);
     if (st != S7P_OK) {
         snprintf(err, err_len, "listen on %s:%u: %s%s%s", s->cfg.listen_addr,

@@ -21,7 +21,9 @@
 typedef struct s7p_sim_config {
     const char *listen_addr;      /* default "127.0.0.1" */
     uint16_t port;                /* 0 = any free port; default 0 */
-    unsigned max_sessions;        /* default 8 */
+    unsigned max_sessions;        /* default 8; 1..10000. Each connection has a thread
+                                     (256 KiB stack); the open file limit is raised at start
+                                     as far as the hard limit allows */
     const char *cert_file, *key_file;  /* PEM; both NULL = generated self-signed */
     const char *keylog_file;      /* NSS key log lines appended here; NULL = off */
     int verbosity;                /* 0 errors, 1 connections, 2 requests, 3 hex dumps */
@@ -47,7 +49,9 @@ typedef struct s7p_sim_config {
      * lock a real client out: each must reach its session within setup_timeout_ms of being
      * accepted, and at most max_pending are served at once (a new one closes the oldest). */
     unsigned setup_timeout_ms;    /* default 5000; 1..600000 */
-    unsigned max_pending;         /* default 16; 1..1024 */
+    unsigned max_pending;         /* default 16; 1..1024. For N clients that may connect
+                                     at the same moment, N (s7plus-sim's default is
+                                     max_sessions) */
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

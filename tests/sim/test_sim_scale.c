@@ -1,0 +1,271 @@
+/* One s7plus-sim process holds N concurrent sessions (N = S7P_SCALE_SESSIONS, 1 000 in a
+ * plain build, fewer under the sanitizers; argv[1] overrides it):
+ * the executable runs with --max-sessions N and a soft open-file limit too low for them
+ * (it must raise it itself), 64 client threads connect N raw sessions (up to 64 setting up
+ * at once, none of them evicted) and each reads a value;
+ * then every session, all still open, reads again, one more session is refused with
+ * ServiceTooManySessions, and SIGTERM stops it all promptly. Prints the connect-all time and
+ * the simulator's memory (RSS idle and with N sessions, per session) and threads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tc.h"
+#include "util/clock.h"
+
+extern char **environ;
+
+#define NTHREADS 64            /* up to 64 clients setting up at once */
+#define SIM_FDS_LOW 1024u         /* the simulator's soft limit at start: too low for N */
+#define CONNECT_ALL_MAX_MS 120000 /* far above what it takes (seconds), far below the test bound */
+#define RSS_PER_SESSION_MAX_KIB 1024  /* a sanity bound; the figure is printed */
+
+static unsigned nsessions = S7P_SCALE_SESSIONS;
+
+typedef struct sim_proc {
+    char dir[64], err[96], port[96];
+    pid_t pid;
+    uint16_t tcp_port;
+} sim_proc;
+
+typedef struct job {
+    tc *conns;
+    unsigned first, n;
+    uint16_t port;
+    bool ok;
+    char err[320];
+} job;
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    for (size_t k; buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+        n += k;
+        if (cap - n < 2) buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+/* "Key:   value kB" of /proc/PID/status. */
+static long proc_status(pid_t pid, const char *key)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    char *s = slurp(path, NULL);
+    if (!s) return -1;
+    const char *p = strstr(s, key);
+    long v = p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+    free(s);
+    return v;
+}
+
+/* Starts the executable with a soft open-file limit of SIM_FDS_LOW (inherited). */
+static void sim_start(sim_proc *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    snprintf(sp->dir, sizeof sp->dir, "/tmp/s7p-sim-scale-XXXXXX");
+    assert_non_null(mkdtemp(sp->dir));
+    snprintf(sp->err, sizeof sp->err, "%s/err", sp->dir);
+    snprintf(sp->port, sizeof sp->port, "%s/port", sp->dir);
+    char max[16];
+    snprintf(max, sizeof max, "%u", nsessions);
+    char *argv[] = {"s7plus-sim", "--port", "0", "--port-file", sp->port, "--max-sessions", max,
+                    "-v", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, sp->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    struct rlimit mine, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &mine), 0);
+    low = mine;
+    low.rlim_cur = SIM_FDS_LOW;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int rc = posix_spawn(&sp->pid, S7P_SIM_EXE, &fa, NULL, argv, environ);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &mine), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    assert_int_equal(rc, 0);
+    int64_t end = s7p_deadline_in(10000);
+    while (!sp->tcp_port && s7p_now_ms() < end) {
+        char *s = slurp(sp->port, NULL);
+        if (s && *s) sp->tcp_port = (uint16_t)strtoul(s, NULL, 10);
+        free(s);
+        if (!sp->tcp_port) sleep_ms(10);
+    }
+    assert_true(sp->tcp_port > 0);
+}
+
+/* SIGTERM; the exit status (-1: still running after ms, then killed). */
+static int sim_stop(sim_proc *sp, long ms)
+{
+    kill(sp->pid, SIGTERM);
+    int64_t end = s7p_deadline_in((uint32_t)ms);
+    int status = 0;
+    while (waitpid(sp->pid, &status, WNOHANG) == 0) {
+        if (s7p_now_ms() > end) {
+            kill(sp->pid, SIGKILL);
+            waitpid(sp->pid, &status, 0);
+            return -1;
+        }
+        sleep_ms(5);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void sim_cleanup(sim_proc *sp)
+{
+    unlink(sp->err);
+    unlink(sp->port);
+    rmdir(sp->dir);
+}
+
+/* One value: the tags-per-read limit (50) by GetMultiVariables, integrity id checked. */
+static bool read_one(tc *t)
+{
+    static const uint32_t lid[] = {1000};
+    s7p_pdu p;
+    const s7p_pdu *r;
+    tc_get_limits_req(t, &p, 1037, lid, 1);
+    if (tc_call(t, &p, &r) != S7P_OK) return false;
+    const s7p_idlist *v = &r->resp.get_multi.values;
+    return r->ret == 0 && v->n == 1 && v->first->value.v.i == 50 && r->has_iid &&
+           r->iid == (uint32_t)p.seq + p.iid;
+}
+
+static void *connect_main(void *arg)
+{
+    job *j = arg;
+    j->ok = true;
+    for (unsigned i = j->first; i < j->first + j->n && j->ok; i++) {
+        tc *t = &j->conns[i];
+        if (tc_connect_session(t, j->port) != S7P_OK || !read_one(t)) {
+            snprintf(j->err, sizeof j->err, "session %u: %s", i, t->err);
+            j->ok = false;
+        }
+    }
+    return NULL;
+}
+
+/* This process holds one socket per session: raise its own limit, or skip. */
+static bool enough_fds(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return false;
+    rlim_t need = nsessions + 256;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need;
+}
+
+static void test_many_sessions(void **state)
+{
+    (void)state;
+    if (!enough_fds()) {
+        fprintf(stderr, "skipped: the open file limit is too low for %u sessions\n", nsessions);
+        skip();
+    }
+    sim_proc sp;
+    sim_start(&sp);
+    sleep_ms(100);
+    long rss_idle = proc_status(sp.pid, "VmRSS:");
+
+    tc *conns = calloc(nsessions, sizeof *conns);
+    assert_non_null(conns);
+    job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    int64_t t0 = s7p_now_ms();
+    for (unsigned i = 0, first = 0; i < NTHREADS; i++) {
+        unsigned n = nsessions / NTHREADS + (i < nsessions % NTHREADS ? 1u : 0u);
+        jobs[i] = (job){conns, first, n, sp.tcp_port, false, ""};
+        first += n;
+        assert_int_equal(pthread_create(&th[i], NULL, connect_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) pthread_join(th[i], NULL);
+    int64_t connect_all = s7p_now_ms() - t0;
+    for (int i = 0; i < NTHREADS; i++)
+        if (!jobs[i].ok) fail_msg("thread %d: %s", i, jobs[i].err);
+
+    /* All of them at once: every session reads again, each had its own session id. */
+    int64_t t1 = s7p_now_ms();
+    for (unsigned i = 0; i < nsessions; i++)
+        if (!read_one(&conns[i])) fail_msg("second read, session %u: %s", i, conns[i].err);
+    int64_t read_all = s7p_now_ms() - t1;
+    long rss = proc_status(sp.pid, "VmRSS:"), hwm = proc_status(sp.pid, "VmHWM:");
+    long threads = proc_status(sp.pid, "Threads:");
+    for (unsigned i = 1; i < nsessions; i++) assert_true(conns[i].session != conns[i - 1].session);
+
+    /* One more is told "too many sessions". */
+    tc extra;
+    const s7p_pdu *r;
+    assert_int_equal(tc_open(&extra, sp.tcp_port, NULL), S7P_OK);
+    assert_int_equal(tc_init_ssl(&extra, NULL), S7P_OK);
+    assert_int_equal(tc_create_session(&extra, &r), S7P_E_PLC);
+    assert_int_equal((int16_t)(uint16_t)r->ret, -113);
+    tc_close(&extra);
+
+    double per_session = (double)(rss - rss_idle) / nsessions;
+    printf("%u sessions: connect-all %lld ms (%.2f ms each, %d threads), read-all %lld ms; "
+           "simulator RSS idle %ld KiB, with sessions %ld KiB (peak %ld KiB), "
+           "%.1f KiB per session, %ld threads\n",
+           nsessions, (long long)connect_all, (double)connect_all / nsessions, NTHREADS,
+           (long long)read_all, rss_idle, rss, hwm, per_session, threads);
+    fflush(stdout);
+    assert_true(connect_all < CONNECT_ALL_MAX_MS);
+    assert_true(per_session > 0 && per_session < RSS_PER_SESSION_MAX_KIB);
+    assert_true(threads >= (long)nsessions);
+
+    int64_t t2 = s7p_now_ms();
+    for (unsigned i = 0; i < nsessions; i++) tc_close(&conns[i]);
+    free(conns);
+    assert_int_equal(sim_stop(&sp, 10000), 0);
+    printf("closed and stopped in %lld ms\n", (long long)(s7p_now_ms() - t2));
+    char *log = slurp(sp.err, NULL);
+    assert_non_null(log);
+    char want[96];
+    snprintf(want, sizeof want, "open file limit raised from %u to ", SIM_FDS_LOW);
+    if (!strstr(log, want)) fail_msg("no \"%s\" in the simulator's log", want);
+    assert_null(strstr(log, "connection refused"));  /* no accepted socket turned away */
+    assert_null(strstr(log, "closed: ")); /* no connection evicted while setting up */
+    free(log);
+    sim_cleanup(&sp);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc > 1) nsessions = (unsigned)strtoul(argv[1], NULL, 10);
+    if (nsessions < NTHREADS) nsessions = NTHREADS;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_many_sessions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
