@@ -77,7 +77,8 @@ static void pc_connect(pc *c, uint16_t port)
     t->ch.tls_io = (s7p_tls_io){c, held_send, held_recv};
     const s7p_pdu *r;
     s7p_pdu p;
-    if (tc_init_ssl(t, NULL) != S7P_OK || tc_create_session(t, &r) != S7P_OK) fail_msg("%s", t->err);
+    if (tc_init_ssl(t, NULL) != S7P_OK || tc_create_session(t, &r) != S7P_OK)
+        fail_msg("%s", t->err);
     tc_setup_write_req(t, &p);
     if (tc_call(t, &p, &r) != S7P_OK || r->ret != 0) fail_msg("setup write: %s", t->err);
 }
