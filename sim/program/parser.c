@@ -230,7 +230,7 @@ static bool parse_bound(pctx *c, int64_t *out, pos *at)
     }
     uint64_t v;
     if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer array bound");
-    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
+    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
         return tia_perr(c, t.at, "array bound out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
@@ -325,7 +325,7 @@ bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, co
     tok n = tia_lex_next(c);
     unsigned max = e->sdt == S7T_SDT_STRING ? 254 : 16382;
     uint64_t len;
-    if (n.kind != T_NUMBER || n.is_real || !tia_digits_value(n.p, n.n, 10, &len))
+    if (n.kind != T_NUMBER || n.is_real || s7p_lit_digits(n.p, n.n, 10, &len) != 0)
         return tia_perr(c, n.at, "expected the maximum length of the %s", e->name);
     if (len < 1 || len > max) return tia_perr(c, n.at, "%s length must be 1..%u", e->name, max);
     if (!expect(c, T_RBRACK, "expected ']' after the string length")) return false;
@@ -392,7 +392,7 @@ static bool parse_index(pctx *c, int64_t *out)
     }
     uint64_t v;
     if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer index");
-    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (uint64_t)INT64_MAX)
+    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (uint64_t)INT64_MAX)
         return tia_perr(c, t.at, "index out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;

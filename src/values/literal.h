@@ -17,7 +17,7 @@
 
 #define S7P_NS_PER_US INT64_C(1000)
 
-typedef enum lit_kind {
+typedef enum s7p_lit_kind {
     LK_NONE,
     LK_BOOL,
     LK_UDEC,      /* unsigned, printed in decimal: USInt.., Counter, Timer, ids */
@@ -39,10 +39,10 @@ typedef enum lit_kind {
     LK_LDT,
     LK_DTL,
     LK_RAW,
-} lit_kind;
+} s7p_lit_kind;
 
 typedef struct s7p_lit_type {
-    lit_kind k;
+    s7p_lit_kind k;
     uint64_t umax;       /* LK_UDEC, LK_HEX */
     int64_t smin, smax;  /* LK_SDEC */
     unsigned digits;     /* LK_HEX: hex digits printed */

@@ -50,10 +50,16 @@ static void range_text(const s7p_lit_cx *c, char *buf, size_t len)
         snprintf(buf, len, "0..%" PRIu64, c->t.umax);
 }
 
-/* Whether the magnitude fits the type; signed types store it in i, the others in u. */
-static bool int_fits(const s7p_lit_cx *c, bool neg, uint64_t mag, s7p_tag_value *o)
+/* Whether the magnitude fits the type; signed types store it in i, the others in u. A
+ * signed type given an unsigned 2#/8#/16# literal takes it as a bit pattern of its width, as
+ * TIA does (Int 16#FFFF is -1); with a sign it is a magnitude (-16#80). */
+static bool int_fits(const s7p_lit_cx *c, bool neg, bool pattern, uint64_t mag, s7p_tag_value *o)
 {
     if (c->t.k == LK_SDEC) {
+        if (pattern && mag > (uint64_t)c->t.smax && mag <= c->t.umax) {
+            neg = true;
+            mag = c->t.umax - mag + 1;
+        }
         if (neg ? mag > s7p_lit_magnitude(c->t.smin) : mag > (uint64_t)c->t.smax) return false;
         o->v.i = s7p_lit_signed(neg, mag);
         return true;
@@ -80,7 +86,8 @@ static bool parse_int(s7p_lit_cx *c, const char *s, size_t n, s7p_tag_value *o)
     if (r == 1)
         return s7p_lit_err(c, "'%s' is not an integer (%s takes e.g. 42, -5, 16#FF, 2#1010, 8#17)",
                            Q(all, alln), c->tname);
-    if (r == 2 || !int_fits(c, neg, mag, o))
+    bool pattern = n && s[0] != '+' && s[0] != '-' && memchr(s, '#', n);
+    if (r == 2 || !int_fits(c, neg, pattern, mag, o))
         return s7p_lit_err(c, "%s is out of range for %s (%s)", Q(all, alln), c->tname, range);
     return true;
 }

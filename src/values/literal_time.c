@@ -79,7 +79,7 @@ static int dur_add(s7p_lit_cx *c, const dterm *t, uint64_t *total, whole all)
     return 0;
 }
 
-static const char *dur_example(lit_kind k)
+static const char *dur_example(s7p_lit_kind k)
 {
     return k == LK_LTIME    ? "LT#1S_500MS, LT#-20NS, 1500000000"
            : k == LK_S5TIME ? "S5T#1M_30S, S5T#10MS, 90000"
@@ -269,7 +269,7 @@ bool s7p_lit_parse_tod(s7p_lit_cx *c, const char *s, size_t n, s7p_tag_value *o)
     return true;
 }
 
-static const char *point_example(lit_kind k)
+static const char *point_example(s7p_lit_kind k)
 {
     switch (k) {
     case LK_DATE: return "D#2024-01-31";

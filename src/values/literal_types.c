@@ -3,7 +3,7 @@
 
 typedef struct type_row {
     uint8_t type;
-    uint8_t kind;            /* lit_kind */
+    uint8_t kind;            /* s7p_lit_kind */
     uint8_t digits;          /* LK_HEX */
     uint8_t bits;            /* LK_UDEC, LK_HEX, LK_SDEC: value bits (OB numbers: 15) */
 } type_row;
@@ -51,7 +51,7 @@ s7p_lit_type s7p_lit_describe(int type)
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         if (rows[k].type != type) continue;
         unsigned bits = rows[k].bits;
-        t.k = (lit_kind)rows[k].kind;
+        t.k = (s7p_lit_kind)rows[k].kind;
         t.digits = rows[k].digits;
         if (bits) t.umax = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
         if (t.k == LK_SDEC) {
