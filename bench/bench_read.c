@@ -10,7 +10,7 @@
 #include "bench_gen.h"
 #include "bench_tls.h"
 #include "proto/pdu.h"
-#include "services/convert.h"
+#include "values/convert.h"
 #include "sim.h"
 
 typedef struct {

@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "report.h"
-#include "value_text.h"
+#include "text.h"
 
 static const char usage[] =
     "usage: s7plus browse HOST[:PORT] [--flat | --json] [options]\n"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "batch.h"
-#include "value_text.h"
+#include "text.h"
 
 static const char usage[] =
     "usage: s7plus write HOST[:PORT] SYMBOL=VALUE... --allow-write [options]\n"
@@ -46,7 +46,7 @@ static int prepare(cli_common *c, s7p_client *cl, cli_item *it, size_t n)
         char why[sizeof it[i].err.message];
         if (it[i].state == CLI_ITEM_FAILED) {
             if (first == S7P_OK) first = it[i].err.code;
-        } else if (!vt_parse(&it[i].tag, it[i].text, &it[i].value, why, sizeof why)) {
+        } else if (s7p_value_parse(&it[i].tag, it[i].text, &it[i].value, why, sizeof why) != S7P_OK) {
             s7p_error e = {.code = S7P_E_INVALID_ARG, .op = "write"};
             cli_endpoint(c, e.endpoint, sizeof e.endpoint);
             snprintf(e.message, sizeof e.message, "%s", why);
@@ -128,7 +128,7 @@ static void free_items(cli_item *it, size_t n)
 {
     for (size_t i = 0; it && i < n; i++) {
         free((char *)it[i].symbol);
-        vt_value_free(&it[i].value);
+        s7p_tag_value_clear(&it[i].value);
     }
     free(it);
 }

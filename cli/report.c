@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value_text.h"
+#include "text.h"
 
 const char *cli_status_name(s7p_status st)
 {
@@ -155,9 +155,10 @@ static void print_text_items(const cli_item *it, size_t n)
             printf("%s: error: %s%s\n", it[i].symbol, it[i].err_text,
                    cli_plc_suffix(&it[i].err, it[i].err_text, suffix, sizeof suffix));
         } else if (it[i].state == CLI_ITEM_OK) {
-            char *text = vt_format_str(&it[i].value);
+            char *text = NULL;
+            s7p_value_text(&it[i].value, 0, &text);
             printf("%s = %s\n", it[i].symbol, text ? text : "<out of memory>");
-            free(text);
+            s7p_text_free(text);
         }
     }
 }

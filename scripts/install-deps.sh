@@ -10,6 +10,7 @@ PKGS=(
   libcmocka-dev libpcap-dev               # unit tests, capture replay
   tcpdump tshark wireshark-dev            # conformance: capture + independent decoder
   libglib2.0-dev libgcrypt20-dev          # needed to build the decoder plugin
+  pmccabe                                 # function size/complexity check (check-complexity.sh)
 )
 
 missing=()

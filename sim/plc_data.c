@@ -7,7 +7,7 @@
 
 #include "areas.h"
 #include "proto/symcrc.h"
-#include "services/convert.h"
+#include "values/convert.h"
 #include "sim_int.h"
 #include "typeinfo.h"
 #include "util/alloc.h"

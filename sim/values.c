@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "services/convert.h"
+#include "values/convert.h"
 #include "typeinfo.h"
 #include "util/alloc.h"
 

@@ -1,5 +1,5 @@
 /* The simulator's live values are kept in the public form (s7p_tag_value, s7plus.h), so the
- * client's own conversions (services/convert.h) turn them into wire values and back. This
+ * client's own conversions (values/convert.h) turn them into wire values and back. This
  * file converts the program's start values (s7t_value) into that form and checks written
  * values against the declared type. */
 #ifndef S7P_SIM_VALUES_H
@@ -15,7 +15,7 @@
  *  (sim_sdt()). */
 s7p_type sim_value_type(const s7t_type *elem);
 
-/** Describes a variable for services/convert.h: count 0 for one element, n for a whole
+/** Describes a variable for values/convert.h: count 0 for one element, n for a whole
  *  array of n elements. Only type, count and str_max are set. */
 void sim_value_tag(const s7t_type *elem, uint32_t count, s7p_tag *tag);
 

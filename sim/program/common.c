@@ -1,4 +1,4 @@
-/* Small helpers of the program loader: vectors, the name index, UTF-8, error messages. */
+/* Small helpers of the program loader: vectors, the name index, error messages. */
 #include <stdio.h>
 #include <string.h>
 
@@ -91,30 +91,6 @@ char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n)
     char *p = s7p_arena_alloc(a, n + 1);
     if (p && n) memcpy(p, s, n);
     return p;
-}
-
-size_t tia_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n == 0) return 0;
-    unsigned char b = s[0];
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if ((b & 0xE0) == 0xC0) { len = 2; v = b & 0x1Fu; min = 0x80; }
-    else if ((b & 0xF0) == 0xE0) { len = 3; v = b & 0x0Fu; min = 0x800; }
-    else if ((b & 0xF8) == 0xF0) { len = 4; v = b & 0x07u; min = 0x10000; }
-    else return 0;
-    if (n < len) return 0;
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[k] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
 }
 
 bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,

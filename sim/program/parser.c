@@ -230,7 +230,7 @@ static bool parse_bound(pctx *c, int64_t *out, pos *at)
     }
     uint64_t v;
     if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer array bound");
-    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
+    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
         return tia_perr(c, t.at, "array bound out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
@@ -283,49 +283,48 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     return true;
 }
 
-bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment)
+/* "Udt name": a reference resolved after parsing. */
+static bool udt_type(pctx *c, const tok *t, bool tags, const s7t_type **out)
 {
-    tok t = tia_lex_next(c);
-    if (t.kind == T_QNAME) {
-        if (tags) return tia_perr(c, t.at, "tag tables hold elementary types only");
-        if (!check_name(c, t.at, t.s, t.sn)) return false;
-        udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
-        if (!r) return oom(c);
-        if (!(r->name = copy(c, t.s, t.sn))) return false;
-        r->file = c->file;
-        r->at = t.at;
-        *out = &r->t;
-        return true;
+    if (tags) return tia_perr(c, t->at, "tag tables hold elementary types only");
+    if (!check_name(c, t->at, t->s, t->sn)) return false;
+    udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
+    if (!r) return oom(c);
+    if (!(r->name = copy(c, t->s, t->sn))) return false;
+    r->file = c->file;
+    r->at = t->at;
+    *out = &r->t;
+    return true;
+}
+
+/* Array[..] of ..., or Struct ... END_STRUCT (its trailing comment into *comment). */
+static bool nested_type(pctx *c, const tok *t, unsigned depth, bool tags, const s7t_type **out,
+                        const char **comment)
+{
+    if (tags) return tia_perr(c, t->at, "tag tables hold elementary types only");
+    if (depth + 1 > c->lim->max_depth)
+        return tia_perr(c, t->at, "nesting deeper than %u levels", c->lim->max_depth);
+    if (tia_tok_is(t, "Array")) return parse_array(c, depth + 1, out);
+    if (comment) {
+        const tok *n = tia_lex_peek(c);
+        if (n->kind != T_ERROR && n->comment && !(*comment = copy(c, n->comment, n->cn)))
+            return false;
     }
-    if (t.kind != T_IDENT) return tia_perr(c, t.at, "expected a data type");
-    if (tia_tok_is(&t, "Array") || tia_tok_is(&t, "Struct")) {
-        if (tags) return tia_perr(c, t.at, "tag tables hold elementary types only");
-        if (depth + 1 > c->lim->max_depth)
-            return tia_perr(c, t.at, "nesting deeper than %u levels", c->lim->max_depth);
-        if (tia_tok_is(&t, "Array")) return parse_array(c, depth + 1, out);
-        if (comment) {
-            const tok *n = tia_lex_peek(c);
-            if (n->kind != T_ERROR && n->comment && !(*comment = copy(c, n->comment, n->cn)))
-                return false;
-        }
-        mlist ml;
-        mlist_init(&ml);
-        bool ok = parse_members(c, depth + 1, "END_STRUCT", false, &ml) &&
-                  finish_struct(c, &ml, out);
-        mlist_free(&ml);
-        return ok;
-    }
-    const elem_info *e = tia_elem_find(t.p, t.n);
-    if (!e) return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
-    if (tags && !e->tag_ok) return tia_perr(c, t.at, "%s is not allowed in a tag table", e->name);
-    *out = tia_elem_type(e);
-    if ((e->sdt != S7T_SDT_STRING && e->sdt != S7T_SDT_WSTRING) || tia_lex_peek(c)->kind != T_LBRACK)
-        return true;
+    mlist ml;
+    mlist_init(&ml);
+    bool ok = parse_members(c, depth + 1, "END_STRUCT", false, &ml) && finish_struct(c, &ml, out);
+    mlist_free(&ml);
+    return ok;
+}
+
+/* [n] after String or WString: its maximum length. */
+static bool string_length(pctx *c, const elem_info *e, const s7t_type **out)
+{
     tia_lex_next(c);
     tok n = tia_lex_next(c);
     unsigned max = e->sdt == S7T_SDT_STRING ? 254 : 16382;
     uint64_t len;
-    if (n.kind != T_NUMBER || n.is_real || !tia_digits_value(n.p, n.n, 10, &len))
+    if (n.kind != T_NUMBER || n.is_real || s7p_lit_digits(n.p, n.n, 10, &len) != 0)
         return tia_perr(c, n.at, "expected the maximum length of the %s", e->name);
     if (len < 1 || len > max) return tia_perr(c, n.at, "%s length must be 1..%u", e->name, max);
     if (!expect(c, T_RBRACK, "expected ']' after the string length")) return false;
@@ -335,6 +334,22 @@ bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, co
     st->max_len = (uint16_t)len;
     *out = st;
     return true;
+}
+
+bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment)
+{
+    tok t = tia_lex_next(c);
+    if (t.kind == T_QNAME) return udt_type(c, &t, tags, out);
+    if (t.kind != T_IDENT) return tia_perr(c, t.at, "expected a data type");
+    if (tia_tok_is(&t, "Array") || tia_tok_is(&t, "Struct"))
+        return nested_type(c, &t, depth, tags, out, comment);
+    const elem_info *e = tia_elem_find(t.p, t.n);
+    if (!e) return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
+    if (tags && !e->tag_ok) return tia_perr(c, t.at, "%s is not allowed in a tag table", e->name);
+    *out = tia_elem_type(e);
+    if ((e->sdt != S7T_SDT_STRING && e->sdt != S7T_SDT_WSTRING) || tia_lex_peek(c)->kind != T_LBRACK)
+        return true;
+    return string_length(c, e, out);
 }
 
 static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
@@ -392,7 +407,7 @@ static bool parse_index(pctx *c, int64_t *out)
     }
     uint64_t v;
     if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer index");
-    if (!tia_digits_value(t.p, t.n, 10, &v) || v > (uint64_t)INT64_MAX)
+    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (uint64_t)INT64_MAX)
         return tia_perr(c, t.at, "index out of range");
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;

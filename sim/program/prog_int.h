@@ -1,6 +1,7 @@
 /* Internals of the program loader shared by its files:
  *   lexer.c     tokens of TIA sources and tag tables, positions, errors
- *   literals.c  start-value literals (16#FF, T#1S, DTL#..., 'text') and their conversion
+ *   literals.c  start-value literals (16#FF, T#1S, DTL#..., 'text'): tokens, and their
+ *               conversion through the library's s7p_value_parse()
  *   types.c     the elementary type table, formatting, zero values
  *   parser.c    TYPE / DATA_BLOCK blocks
  *   tags.c      the .tags format
@@ -14,6 +15,7 @@
 
 #include "program/program.h"
 #include "util/arena.h"
+#include "values/literal.h"
 
 /* ---- growable vector (s7p_realloc), for the lists built while loading ---- */
 typedef struct vec {
@@ -95,35 +97,22 @@ bool tia_perr(pctx *c, pos at, const char *fmt, ...) __attribute__((format(print
 bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
           va_list ap) __attribute__((format(printf, 6, 0)));
 char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n);
-/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, 0 when invalid. */
-size_t tia_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- literals ---- */
 typedef enum lit_kind {
-    LIT_BOOL, LIT_INT, LIT_REAL, LIT_STR, LIT_DUR, LIT_DATE, LIT_TOD, LIT_DT,
+    LIT_VALUE,                    /* any literal: converted by s7p_value_parse() */
+    LIT_INT,                      /* a plain integer (also a LIT_VALUE): sign and magnitude known */
     LIT_NONE,                     /* `n()` in a list: the type's zero */
 } lit_kind;
 
-typedef enum lit_flavor {        /* what a typed prefix said */
-    LF_NONE, LF_TIME, LF_LTIME, LF_S5TIME, LF_TOD, LF_LTOD, LF_DT, LF_LDT, LF_DTL,
-    LF_CHAR, LF_WCHAR, LF_STRING, LF_WSTRING,
-} lit_flavor;
-
 typedef struct lit {
     lit_kind kind;
-    lit_flavor flavor;
     pos at;
     pos rep_at;                   /* in a list: where its repetition count `n(` is */
-    bool neg;                     /* LIT_INT, LIT_DUR */
+    const char *text;             /* the literal as written (sign included), in the arena */
+    bool neg;                     /* LIT_INT */
     bool radix;                   /* LIT_INT written as 2#, 8#, 16# */
-    uint64_t mag;                 /* LIT_INT magnitude, LIT_BOOL 0/1, LIT_DUR ns, LIT_TOD ns */
-    double real;
-    const char *s;                /* LIT_STR UTF-8 */
-    size_t sn;
-    /* LIT_DATE, LIT_DT */
-    int32_t year;
-    uint8_t month, day, hour, minute, second;
-    uint32_t ns;
+    uint64_t mag;                 /* LIT_INT magnitude */
 } lit;
 
 /* A start value: one literal or a [list] with repetition counts. */
@@ -135,8 +124,6 @@ typedef struct init {
     size_t n;
 } init;
 
-/* Digits (and '_') in radix 2..16 without sign; false on a bad digit, overflow or none. */
-bool tia_digits_value(const char *p, size_t n, unsigned radix, uint64_t *out);
 bool tia_lit_parse(pctx *c, lit *out);
 bool tia_init_parse(pctx *c, init *out);
 /* Converts to a value of elementary type t; errors name `what` (the member). */

@@ -32,6 +32,39 @@ static int by_name(const void *a, const void *b)
     return d ? d : (x->i > y->i) - (x->i < y->i);
 }
 
+/* One source file into the builder; errors go to err and set *failed. */
+static void parse_source(const s7t_source *s, s7t_program *p, s7t_builder *b, const s7t_limits *L,
+                         char *err, size_t err_len, bool *failed)
+{
+    pos none = {0, 0};
+    pctx c;
+    memset(&c, 0, sizeof c);
+    c.arena = &p->arena;
+    c.lim = L;
+    c.b = b;
+    c.err = err;
+    c.err_len = err_len;
+    c.failed = failed;
+    c.file = tia_arena_strndup(&p->arena, s->name ? s->name : "(unnamed)",
+                               s->name ? strlen(s->name) : 9);
+    if (!c.file) {
+        if (err && err_len) snprintf(err, err_len, "out of memory");
+        *failed = true;
+        return;
+    }
+    if (s->len > L->max_source_bytes) {
+        tia_perr(&c, none, "file is larger than %zu bytes", L->max_source_bytes);
+        return;
+    }
+    if (!s->text && s->len) {
+        tia_perr(&c, none, "no text");
+        return;
+    }
+    tia_lex_init(&c, s->text ? s->text : "", s->len);
+    if (ends_with(c.file, ".tags")) tia_parse_tags(&c);
+    else tia_parse_tia(&c);
+}
+
 s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits *lim,
                                char *err, size_t err_len)
 {
@@ -41,7 +74,6 @@ s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits
     if (L.max_depth < 1) L.max_depth = 1;
     if (err && err_len) err[0] = '\0';
     bool failed = false;
-    pos none = {0, 0};
 
     s7t_program *p = s7p_calloc(1, sizeof *p);
     order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
@@ -65,35 +97,7 @@ s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits
     tia_vec_init(&b.tags, sizeof(s7t_tag));
     tia_vec_init(&b.tag_pos, sizeof(pos));
 
-    for (size_t k = 0; k < n && !failed; k++) {
-        const s7t_source *s = ord[k].s;
-        pctx c;
-        memset(&c, 0, sizeof c);
-        c.arena = &p->arena;
-        c.lim = &L;
-        c.b = &b;
-        c.err = err;
-        c.err_len = err_len;
-        c.failed = &failed;
-        c.file = tia_arena_strndup(&p->arena, s->name ? s->name : "(unnamed)",
-                               s->name ? strlen(s->name) : 9);
-        if (!c.file) {
-            if (err && err_len) snprintf(err, err_len, "out of memory");
-            failed = true;
-            break;
-        }
-        if (s->len > L.max_source_bytes) {
-            tia_perr(&c, none, "file is larger than %zu bytes", L.max_source_bytes);
-            break;
-        }
-        if (!s->text && s->len) {
-            tia_perr(&c, none, "no text");
-            break;
-        }
-        tia_lex_init(&c, s->text ? s->text : "", s->len);
-        if (ends_with(c.file, ".tags")) tia_parse_tags(&c);
-        else tia_parse_tia(&c);
-    }
+    for (size_t k = 0; k < n && !failed; k++) parse_source(ord[k].s, p, &b, &L, err, err_len, &failed);
     if (!failed) tia_resolve_program(p, &b, &L, err, err_len, &failed);
 
     tia_vec_free(&b.udts);

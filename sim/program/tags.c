@@ -34,44 +34,68 @@ static bool read_u(const char *p, size_t n, size_t *i, uint64_t max, uint64_t *o
     return *i > d0;
 }
 
-static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
+/* %T5, %C3: a timer or counter number. */
+static bool timer_counter_address(pctx *c, const tok *a, char area, const s7t_type *t, s7t_tag *g)
 {
     const char *p = a->p;
-    size_t n = a->n, i = 0;
+    size_t n = a->n, i = 1;
     int an = (int)(n > 32 ? 32 : n);
-    if (n == 0) return tia_perr(c, a->at, "expected an address like %%MW10 after '%%'");
-    char area = up(p[i++]);
-    const elem_info *e = tia_elem_info_of(t);
     uint64_t v;
-    if (area == 'T' || area == 'C') {
-        if (!read_u(p, n, &i, 65535, &v) || i != n)
-            return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
-        if ((area == 'T') != (t->sdt == S7T_SDT_TIMER) || (area == 'C') != (t->sdt == S7T_SDT_COUNTER))
-            return tia_perr(c, a->at, "%s does not fit address '%%%.*s' (Timer: %%T, Counter: %%C)",
+    if (!read_u(p, n, &i, 65535, &v) || i != n)
+        return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
+    if ((area == 'T') != (t->sdt == S7T_SDT_TIMER) || (area == 'C') != (t->sdt == S7T_SDT_COUNTER))
+        return tia_perr(c, a->at, "%s does not fit address '%%%.*s' (Timer: %%T, Counter: %%C)",
                         t->name, an, p);
-        g->area = area == 'T' ? S7T_AREA_T : S7T_AREA_C;
-        g->offset = (uint32_t)v;
-        return true;
+    g->area = area == 'T' ? S7T_AREA_T : S7T_AREA_C;
+    g->offset = (uint32_t)v;
+    return true;
+}
+
+/* The memory area letter of an I/Q/M address; false (error set) for others. */
+static bool memory_area(pctx *c, const tok *a, char area, s7t_tag *g)
+{
+    static const struct { char letter; uint8_t area; } areas[] = {
+        {'I', S7T_AREA_I}, {'Q', S7T_AREA_Q}, {'M', S7T_AREA_M},
+    };
+    for (size_t k = 0; k < sizeof areas / sizeof areas[0]; k++) {
+        if (area == areas[k].letter) {
+            g->area = areas[k].area;
+            return true;
+        }
     }
-    if (area == 'I') g->area = S7T_AREA_I;
-    else if (area == 'Q') g->area = S7T_AREA_Q;
-    else if (area == 'M') g->area = S7T_AREA_M;
-    else return tia_perr(c, a->at, "unknown memory area in '%%%.*s' (I, Q, M, T or C)", an, p);
-    unsigned width = 0;
-    char size = i < n ? up(p[i]) : 0;
-    if (size == 'X' || size == 'B' || size == 'W' || size == 'D') {
-        i++;
-        width = size == 'B' ? 1 : size == 'W' ? 2 : size == 'D' ? 4 : 0;
+    return tia_perr(c, a->at, "unknown memory area in '%%%.*s' (I, Q, M, T or C)",
+                    (int)(a->n > 32 ? 32 : a->n), a->p);
+}
+
+/* The width letter (X, B, W, D) after the area: bytes, 0 for bits or none. */
+static unsigned width_letter(const char *p, size_t n, size_t *i)
+{
+    char size = *i < n ? up(p[*i]) : 0;
+    static const char letters[] = "XBWD";
+    static const unsigned widths[] = {0, 1, 2, 4};
+    for (unsigned k = 0; k < 4; k++) {
+        if (size && size == letters[k]) {
+            (*i)++;
+            return widths[k];
+        }
     }
+    return 0;
+}
+
+/* offset[.bit][:P] after the area and width letters; *bit says whether a bit was given. */
+static bool memory_offset(pctx *c, const tok *a, size_t i, unsigned width, s7t_tag *g, bool *bit)
+{
+    const char *p = a->p;
+    size_t n = a->n;
+    int an = (int)(n > 32 ? 32 : n);
+    uint64_t v;
     if (!read_u(p, n, &i, 65535, &v)) return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
     g->offset = (uint32_t)v;
-    bool bit = false;
-    if (i < n && p[i] == '.') {
+    *bit = i < n && p[i] == '.';
+    if (*bit) {
         i++;
-        if (width || !read_u(p, n, &i, 7, &v))
-            return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
+        if (width || !read_u(p, n, &i, 7, &v)) return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
         g->bit = (uint8_t)v;
-        bit = true;
     }
     if (i + 2 == n && p[i] == ':' && up(p[i + 1]) == 'P') {
         if (g->area == S7T_AREA_M) return tia_perr(c, a->at, "':P' is for I and Q addresses only");
@@ -79,19 +103,37 @@ static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
         i += 2;
     }
     if (i != n) return tia_perr(c, a->at, "malformed address '%%%.*s'", an, p);
-    if (t->sdt == S7T_SDT_BOOL) {
-        if (!bit) return tia_perr(c, a->at, "a Bool needs a bit address like %%M10.0");
-        return true;
-    }
+    return true;
+}
+
+/* Whether the address's size fits the tag's type. */
+static bool address_fits(pctx *c, const tok *a, const s7t_type *t, unsigned width, bool bit)
+{
+    const elem_info *e = tia_elem_info_of(t);
+    if (t->sdt == S7T_SDT_BOOL)
+        return bit ? true : tia_perr(c, a->at, "a Bool needs a bit address like %%M10.0");
     if (t->sdt == S7T_SDT_TIMER || t->sdt == S7T_SDT_COUNTER)
         return tia_perr(c, a->at, "%s needs a %%%c address", t->name,
-                    t->sdt == S7T_SDT_TIMER ? 'T' : 'C');
+                        t->sdt == S7T_SDT_TIMER ? 'T' : 'C');
     if (bit || !width)
         return tia_perr(c, a->at, "%s needs a %s address", t->name,
-                    e->size == 1 ? "byte (B)" : e->size == 2 ? "word (W)" : "double word (D)");
+                        e->size == 1 ? "byte (B)" : e->size == 2 ? "word (W)" : "double word (D)");
     if (width != e->size)
-        return tia_perr(c, a->at, "address '%%%.*s' is %u bytes wide, %s has %u", an, p, width,
-                    t->name, (unsigned)e->size);
+        return tia_perr(c, a->at, "address '%%%.*s' is %u bytes wide, %s has %u",
+                        (int)(a->n > 32 ? 32 : a->n), a->p, width, t->name, (unsigned)e->size);
+    return true;
+}
+
+static bool address(pctx *c, const tok *a, const s7t_type *t, s7t_tag *g)
+{
+    if (a->n == 0) return tia_perr(c, a->at, "expected an address like %%MW10 after '%%'");
+    char area = up(a->p[0]);
+    if (area == 'T' || area == 'C') return timer_counter_address(c, a, area, t, g);
+    if (!memory_area(c, a, area, g)) return false;
+    size_t i = 1;
+    unsigned width = width_letter(a->p, a->n, &i);
+    bool bit = false;
+    if (!memory_offset(c, a, i, width, g, &bit) || !address_fits(c, a, t, width, bit)) return false;
     g->width = (uint8_t)width;
     return true;
 }

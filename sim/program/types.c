@@ -153,16 +153,6 @@ const char *s7t_sdt_name(uint16_t sdt)
 }
 
 /* 1970-01-01-00:00:00 (a Thursday) as DTL. */
-static void dtl_epoch(uint8_t b[12])
-{
-    memset(b, 0, 12);
-    b[0] = 1970 >> 8;
-    b[1] = 1970 & 0xFF;
-    b[2] = 1;
-    b[3] = 1;
-    b[4] = 5;
-}
-
 s7t_value tia_elem_zero(const s7t_type *t)
 {
     s7t_value v;
@@ -172,9 +162,9 @@ s7t_value tia_elem_zero(const s7t_type *t)
     if (v.kind == S7T_V_TEXT) {
         v.text.p = "";
     } else if (t->sdt == S7T_SDT_DT) {
-        v.i = (int64_t)7305 * 86400 * 1000000000;  /* DT#1990-01-01-00:00:00 */
+        v.i = S7P_DAYS_1990 * S7P_NS_PER_DAY;  /* DT#1990-01-01-00:00:00 */
     } else if (t->sdt == S7T_SDT_DTL) {
-        dtl_epoch(v.bytes);
+        s7p_dtl_encode(0, v.bytes);            /* DTL#1970-01-01-00:00:00, a Thursday */
     }
     return v;
 }

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "services/convert.h"
+#include "values/convert.h"
 #include "util/clock.h"
 
 #define LAYER "services"

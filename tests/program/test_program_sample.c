@@ -352,7 +352,7 @@ static void test_sample_values(void **state)
     expect_u(d, "v_uint", 65535);
     expect_u(d, "v_udint", 4294967295u);
     expect_u(d, "v_ulint", UINT64_MAX);
-    expect_r(d, "v_real", 1.0E-3);
+    expect_r(d, "v_real", (double)1.0E-3f);   /* a Real holds a float */
     expect_r(d, "v_lreal", -2.5e300);
     expect_u(d, "v_char", 'x');
     expect_u(d, "v_wchar", 0x20AC);

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "proto/vlq.h"
-#include "services/convert.h"
+#include "values/convert.h"
 
 /* ---- time constants (ns since 1970-01-01) ----------------------------------------------- */
 

@@ -3,8 +3,8 @@
  * The wire form of each Siemens type is the table in the data-model spec §9; the public form
  * is documented at s7p_tag_value in s7plus.h (ns durations, ns since 1970 for points in time,
  * UTF-8 text). Decisions on unsure forms: docs/protocol.md (tag value conversion). */
-#ifndef S7P_SERVICES_CONVERT_H
-#define S7P_SERVICES_CONVERT_H
+#ifndef S7P_VALUES_CONVERT_H
+#define S7P_VALUES_CONVERT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +13,8 @@
 #include "proto/value.h"
 #include "s7plus/s7plus.h"
 #include "util/arena.h"
+#include "util/utf8.h"
+#include "values/calendar.h"
 
 /** Struct id of a packed DTL value (TI_DTL = 0x02000000 + softdatatype 67). */
 #define S7P_DTL_STRUCT_ID 0x02000043u
@@ -58,57 +60,10 @@ uint8_t s7p_convert_wire_type(s7p_type t);
  *  byte/unit array on the wire (String, WString, DT, Pointer, Any, Remote), else 0x00. */
 uint8_t s7p_convert_wire_flags(const s7p_tag *tag);
 
-/* ---- calendar helpers (convert_time.c) --------------------------------------------------
- * Proleptic Gregorian, no time zones. Days are counted from 1970-01-01. */
+/* ---- WString text (text.c; the rest of the text functions are in util/utf8.h) ---------- */
 
-#define S7P_NS_PER_MS INT64_C(1000000)
-#define S7P_NS_PER_S INT64_C(1000000000)
-#define S7P_NS_PER_DAY (INT64_C(86400) * S7P_NS_PER_S)
-
-int64_t s7p_days_from_civil(int64_t y, unsigned m, unsigned d);
-void s7p_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
-/** 1 = Sunday ... 7 = Saturday (the PLC's numbering). */
-unsigned s7p_weekday(int64_t days);
-unsigned s7p_days_in_month(int64_t y, unsigned m);
-
-/** S5Time word -> ns; false on invalid BCD. Bits 15..14 are ignored. */
-bool s7p_s5time_decode(uint16_t w, int64_t *ns);
-/** ns -> S5Time word with the smallest time base that holds the value exactly; false when
- *  negative, above 9990 s or not representable. */
-bool s7p_s5time_encode(int64_t ns, uint16_t *w);
-
-/** 8 BCD bytes -> ns since 1970; false when a field is not valid BCD or out of range. */
-bool s7p_dt_decode(const uint8_t b[8], int64_t *ns);
-/** ns since 1970 -> 8 BCD bytes with the weekday; the caller checks range and ms grid. */
-void s7p_dt_encode(int64_t ns, uint8_t b[8]);
-
-/** 12-byte DTL image -> ns since 1970; false when a field is out of range or the time point
- *  does not fit 1970-01-01..2262-04-11T23:47:16.854775807. */
-bool s7p_dtl_decode(const uint8_t b[12], int64_t *ns);
-/** ns since 1970 (>= 0) -> 12-byte DTL image with the weekday. */
-void s7p_dtl_encode(int64_t ns, uint8_t b[12]);
-
-/* ---- text helpers (convert_text.c) ------------------------------------------------------ */
-
-/** What s7p_utf8_scan() found. */
-typedef struct s7p_utf8_info {
-    size_t chars;        /**< code points */
-    size_t units16;      /**< UTF-16 code units */
-    size_t bad_at;       /**< valid == false: byte offset of the first invalid sequence */
-    uint32_t wide_cp;    /**< first code point above 0xFF, 0 when none */
-    size_t wide_at;      /**< its byte offset */
-    bool valid;
-} s7p_utf8_info;
-
-/** Validates strict UTF-8 (no overlongs, surrogates or code points above 0x10FFFF). */
-bool s7p_utf8_scan(const char *s, size_t n, s7p_utf8_info *info);
-/** Writes info.chars bytes; only after a valid scan with wide_cp == 0. */
-void s7p_utf8_to_latin1(const char *s, size_t n, uint8_t *dst);
-/** Writes info.units16 units into dst[i].u; only after a valid scan. */
+/** Writes info.units16 units into dst[i].u; only after a valid s7p_utf8_scan(). */
 void s7p_utf8_to_utf16(const char *s, size_t n, s7p_scalar *dst);
-
-/** ISO-8859-1 -> NUL-terminated UTF-8 from s7p_malloc. S7P_E_NOMEM. */
-s7p_status s7p_latin1_to_utf8(const uint8_t *p, size_t n, char **out, size_t *out_len);
 /** UTF-16 units (u[i].u, low 16 bits) -> NUL-terminated UTF-8 from s7p_malloc.
  *  S7P_E_PROTOCOL on an unpaired surrogate (*bad_at = its index); S7P_E_NOMEM. */
 s7p_status s7p_utf16_to_utf8(const s7p_scalar *u, size_t n, char **out, size_t *out_len,

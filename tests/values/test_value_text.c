@@ -1,6 +1,8 @@
-/* The CLI's value text (cli/value_text.c): every literal form of every type parses and
- * prints in its canonical form, the canonical form parses back to the same value, boundary
- * values of each range pass and the first value past them fails with a clear message. */
+/* Tag values as TIA literal text (the public s7p_value_parse() / s7p_value_format(),
+ * src/values/literal*.c): every literal form of every type parses and prints in its canonical
+ * form, the canonical form parses back to the same value, boundary values of each range pass
+ * and the first value past them fails with a clear message. Moved here from the CLI's tests
+ * when the text moved into the library. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +14,23 @@
 
 #include <math.h>
 
-#include "value_text.h"
+#include <s7plus/s7plus.h>
+
+/* The old CLI names of the calls, so the cases read as before. */
+static bool vt_parse(const s7p_tag *t, const char *in, s7p_tag_value *v, char *err, size_t n)
+{
+    return s7p_value_parse(t, in, v, err, n) == S7P_OK;
+}
+
+static char *vt_format_str(const s7p_tag_value *v)
+{
+    char *s = NULL;
+    s7p_status st = s7p_value_text(v, 0, &s);
+    assert_true(st == S7P_OK || st == S7P_E_UNSUPPORTED);
+    return s;
+}
+
+#define vt_value_free s7p_tag_value_clear
 
 #define NS_MS INT64_C(1000000)
 #define NS_S INT64_C(1000000000)
@@ -67,8 +85,8 @@ static void check_round_trips(const rt *cases, size_t n)
         char *again = parse_format(&t, got);
         assert_non_null(again);
         assert_string_equal(again, want);
-        free(again);
-        free(got);
+        s7p_text_free(again);
+        s7p_text_free(got);
     }
 }
 
@@ -506,7 +524,7 @@ static void test_format_only(void **state)
         s = vt_format_str(&v);                     \
         assert_non_null(s);                        \
         assert_string_equal(s, want);              \
-        free(s);                                   \
+        s7p_text_free(s);                          \
     } while (0)
     v.type = S7P_T_REAL;
     v.v.r = NAN;
@@ -541,10 +559,9 @@ static void test_format_only(void **state)
     FMT("4294967295");
     v.type = S7P_T_STRUCT;
     s = NULL;
-    vt_buf b = {0};
-    assert_false(vt_format(&v, &b));
-    assert_string_equal(b.p, "<Struct: no text form>");
-    free(b.p);
+    assert_int_equal(s7p_value_text(&v, 0, &s), S7P_E_UNSUPPORTED);
+    assert_string_equal(s, "<Struct: no text form>");
+    s7p_text_free(s);
     /* An array from the library: element types are taken from the array. */
     s7p_tag_value e[2];
     memset(e, 0, sizeof e);
@@ -558,84 +575,102 @@ static void test_format_only(void **state)
 #undef FMT
 }
 
-static void test_type_text(void **state)
+/* ISO 8601 dates and times (for JSON): no TIA prefix, 'T' between date and time; they parse
+ * back to the same value. Durations keep their TIA form. */
+static void test_iso8601(void **state)
 {
     (void)state;
-    static const int32_t lower[2] = {1, 0};
-    static const uint32_t count[2] = {4, 2};
-    struct { int type; uint32_t count; uint16_t str_max; uint8_t ndims; const char *want; } cases[] = {
-        {S7P_T_INT, 0, 0, 0, "Int"},
-        {S7P_T_INT, 4, 0, 1, "Array[1..4] of Int"},
-        {S7P_T_REAL, 8, 0, 2, "Array[1..4, 0..1] of Real"},
-        {S7P_T_STRING, 0, 20, 0, "String[20]"},
-        {S7P_T_WSTRING, 3, 5, 0, "Array[0..2] of WString[5]"},
-        {S7P_T_DTL, 0, 0, 0, "DTL"},
+    static const struct { int type; const char *in, *iso; } cases[] = {
+        {S7P_T_DATE, "D#2024-01-31", "2024-01-31"},
+        {S7P_T_TIME_OF_DAY, "TOD#12:30:00.5", "12:30:00.500"},
+        {S7P_T_LTIME_OF_DAY, "LTOD#0:00:00.000000001", "00:00:00.000000001"},
+        {S7P_T_DATE_AND_TIME, "DT#2089-12-31-23:59:59.999", "2089-12-31T23:59:59.999"},
+        {S7P_T_LDT, "LDT#1970-01-01-00:00:00", "1970-01-01T00:00:00.000000000"},
+        {S7P_T_DTL, "DTL#2262-04-11-23:47:16.854775807", "2262-04-11T23:47:16.854775807"},
+        {S7P_T_TIME, "T#1.5S", "T#1S_500MS"},
+        {S7P_T_INT, "-5", "-5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        vt_buf b = {0};
-        vt_type_text(&b, cases[i].type, cases[i].count, cases[i].str_max, cases[i].ndims,
-                     cases[i].ndims ? lower : NULL, cases[i].ndims ? count : NULL);
-        assert_string_equal(b.p, cases[i].want);
-        free(b.p);
+        s7p_tag t = tag_of(cases[i].type, 0, 0);
+        s7p_tag_value v, back;
+        char *s = NULL;
+        assert_int_equal(s7p_value_parse(&t, cases[i].in, &v, NULL, 0), S7P_OK);
+        assert_int_equal(s7p_value_text(&v, S7P_TEXT_ISO8601, &s), S7P_OK);
+        assert_string_equal(s, cases[i].iso);
+        assert_int_equal(s7p_value_parse(&t, s, &back, NULL, 0), S7P_OK);
+        assert_true(back.v.i == v.v.i);
+        s7p_text_free(s);
     }
-}
-
-static void check_json(const s7p_tag_value *v, const char *want)
-{
-    char *s = vt_json(v);
-    assert_non_null(s);
-    if (strcmp(s, want) != 0) print_error("JSON %s, expected %s\n", s, want);
-    assert_string_equal(s, want);
-    free(s);
-}
-
-static void check_json_text(int type, uint32_t count, uint16_t str_max, const char *in,
-                            const char *want)
-{
-    s7p_tag t = tag_of(type, count, str_max);
+    /* An array takes the flag for every element. */
+    s7p_tag t = tag_of(S7P_T_DATE, 2, 0);
     s7p_tag_value v;
-    char err[300];
-    bool ok = vt_parse(&t, in, &v, err, sizeof err);
-    if (!ok) print_error("%s: %s\n", in, err);
-    assert_true(ok);
-    check_json(&v, want);
-    vt_value_free(&v);
+    char buf[64];
+    assert_int_equal(s7p_value_parse(&t, "[D#1990-01-01, 2169-06-06]", &v, NULL, 0), S7P_OK);
+    assert_int_equal(s7p_value_format(&v, S7P_TEXT_ISO8601, buf, sizeof buf, NULL), S7P_OK);
+    assert_string_equal(buf, "[1990-01-01, 2169-06-06]");
+    s7p_tag_value_clear(&v);
 }
 
-static void test_json(void **state)
+/* Plain text: characters and strings without quotes or escapes. */
+static void test_plain(void **state)
 {
     (void)state;
-    check_json_text(S7P_T_BOOL, 0, 0, "true", "true");
-    check_json_text(S7P_T_INT, 0, 0, "-5", "-5");
-    check_json_text(S7P_T_BYTE, 0, 0, "16#FF", "255");
-    check_json_text(S7P_T_LINT, 0, 0, "-9223372036854775808", "-9223372036854775808");
-    check_json_text(S7P_T_ULINT, 0, 0, "9223372036854775807", "9223372036854775807");
-    check_json_text(S7P_T_ULINT, 0, 0, "18446744073709551615", "\"18446744073709551615\"");
-    check_json_text(S7P_T_LWORD, 0, 0, "16#FFFFFFFFFFFFFFFF", "\"16#FFFFFFFFFFFFFFFF\"");
-    check_json_text(S7P_T_LWORD, 0, 0, "255", "255");
-    check_json_text(S7P_T_REAL, 0, 0, "0.1", "0.100000001");
-    check_json_text(S7P_T_REAL, 0, 0, "1", "1.0");
-    check_json_text(S7P_T_LREAL, 0, 0, "0.1", "0.10000000000000001");
-    check_json_text(S7P_T_STRING, 0, 10, "'a\"b$N'", "\"a\\\"b\\n\"");
-    check_json_text(S7P_T_STRING, 0, 10, "'a$00b'", "\"a\\u0000b\"");
-    check_json_text(S7P_T_CHAR, 0, 0, "'A'", "\"A\"");
-    check_json_text(S7P_T_WCHAR, 0, 0, "16#D800", "\"16#D800\"");
-    check_json_text(S7P_T_TIME, 0, 0, "T#1.5s", "\"T#1S_500MS\"");
-    check_json_text(S7P_T_DTL, 0, 0, "2024-01-31T12:00", "\"DTL#2024-01-31-12:00:00.000000000\"");
-    check_json_text(S7P_T_TIME_OF_DAY, 0, 0, "12:00", "\"TOD#12:00:00.000\"");
-    check_json_text(S7P_T_POINTER, 0, 0, "16#0102", "\"16#0102\"");
-    check_json_text(S7P_T_INT, 2, 0, "[1, 2]", "[1, 2]");
-    check_json_text(S7P_T_REAL, 2, 0, "[0.5, 1]", "[0.5, 1.0]");
-    check_json_text(S7P_T_STRING, 2, 3, "[a, b]", "[\"a\", \"b\"]");
-    check_json_text(S7P_T_HW_ANY, 0, 0, "257", "257");
+    char buf[64];
+    s7p_tag t = tag_of(S7P_T_STRING, 0, 20);
     s7p_tag_value v;
+    assert_int_equal(s7p_value_parse(&t, "'it$'s$N'", &v, NULL, 0), S7P_OK);
+    assert_int_equal(s7p_value_format(&v, S7P_TEXT_PLAIN, buf, sizeof buf, NULL), S7P_OK);
+    assert_string_equal(buf, "it's\n");
+    s7p_tag_value_clear(&v);
     memset(&v, 0, sizeof v);
-    v.type = S7P_T_LREAL;
-    v.v.lr = NAN;
-    check_json(&v, "\"nan\"");
-    v.type = S7P_T_REAL;
-    v.v.r = -INFINITY;
-    check_json(&v, "\"-inf\"");
+    v.type = S7P_T_WCHAR;
+    v.v.u = 0x20AC;
+    assert_int_equal(s7p_value_format(&v, S7P_TEXT_PLAIN, buf, sizeof buf, NULL), S7P_OK);
+    assert_string_equal(buf, "\xe2\x82\xac");
+    v.v.u = 0xD800;
+    assert_int_equal(s7p_value_format(&v, S7P_TEXT_PLAIN, buf, sizeof buf, NULL), S7P_OK);
+    assert_string_equal(buf, "16#D800");
+}
+
+/* The caller's buffer: the size needed, a cut that never splits a character. */
+static void test_buffer(void **state)
+{
+    (void)state;
+    s7p_tag t = tag_of(S7P_T_WSTRING, 0, 10);
+    s7p_tag_value v;
+    char buf[8];
+    size_t need = 0;
+    assert_int_equal(s7p_value_parse(&t, "'ab\xe2\x82\xac\xe2\x82\xac'", &v, NULL, 0), S7P_OK);
+    /* 'ab€€' is 10 bytes and a NUL */
+    assert_int_equal(s7p_value_format(&v, 0, buf, sizeof buf, &need), S7P_E_LIMIT);
+    assert_int_equal(need, 11);
+    assert_string_equal(buf, "'ab\xe2\x82\xac");
+    assert_int_equal(s7p_value_format(&v, 0, NULL, 0, &need), S7P_E_LIMIT);
+    assert_int_equal(need, 11);
+    char big[11];
+    assert_int_equal(s7p_value_format(&v, 0, big, sizeof big, &need), S7P_OK);
+    assert_string_equal(big, "'ab\xe2\x82\xac\xe2\x82\xac'");
+    s7p_tag_value_clear(&v);
+}
+
+/* What each failure returns. */
+static void test_statuses(void **state)
+{
+    (void)state;
+    s7p_tag t = tag_of(S7P_T_STRUCT, 0, 0);
+    s7p_tag_value v;
+    char why[100];
+    assert_int_equal(s7p_value_parse(&t, "1", &v, why, sizeof why), S7P_E_UNSUPPORTED);
+    assert_string_equal(why, "values of type Struct cannot be written");
+    t = tag_of(S7P_T_USINT, 0, 0);
+    assert_int_equal(s7p_value_parse(&t, "300", &v, why, sizeof why), S7P_E_INVALID_ARG);
+    assert_string_equal(why, "300 is out of range for USInt (0..255)");
+    assert_int_equal(s7p_value_parse(&t, "300", &v, NULL, 0), S7P_E_INVALID_ARG);
+    assert_int_equal(s7p_value_parse(NULL, "1", &v, NULL, 0), S7P_E_INVALID_ARG);
+    assert_int_equal(s7p_value_parse(&t, NULL, &v, NULL, 0), S7P_E_INVALID_ARG);
+    assert_int_equal(s7p_value_text(NULL, 0, &(char *){NULL}), S7P_E_INVALID_ARG);
+    assert_true(s7p_type_has_text(S7P_T_DTL));
+    assert_false(s7p_type_has_text(S7P_T_STRUCT));
 }
 
 int main(void)
@@ -648,7 +683,8 @@ int main(void)
         cmocka_unit_test(test_times_of_day),  cmocka_unit_test(test_dates),
         cmocka_unit_test(test_raw),           cmocka_unit_test(test_arrays),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_format_only),
-        cmocka_unit_test(test_type_text),     cmocka_unit_test(test_json),
+        cmocka_unit_test(test_iso8601),       cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_buffer),        cmocka_unit_test(test_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

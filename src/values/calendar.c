@@ -1,7 +1,7 @@
 /* Calendar arithmetic and the PLC's time encodings (S5Time, Date_And_Time, DTL).
  * Civil dates use the proleptic Gregorian "days from civil" algorithm (eras of 400 years), so
  * no libc time zone function is involved. */
-#include "services/convert.h"
+#include "values/calendar.h"
 
 int64_t s7p_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
