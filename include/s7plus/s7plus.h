@@ -30,6 +30,9 @@ extern "C" {
 #define S7P_VERSION_MAJOR 0
 #define S7P_VERSION_MINOR 1
 #define S7P_VERSION_PATCH 0
+/** The version of this header as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define S7P_VERSION_NUMBER \
+    (S7P_VERSION_MAJOR * 10000 + S7P_VERSION_MINOR * 100 + S7P_VERSION_PATCH)
 
 /** Result of every call that can fail. The numbers are ABI: append only, never reuse. */
 typedef enum s7p_status {
@@ -77,6 +80,10 @@ S7P_API const char *s7p_plc_code_text(int16_t code);
 
 /** Library version as "MAJOR.MINOR.PATCH". Static, never NULL. */
 S7P_API const char *s7p_version(void);
+
+/** Version of the library running (which may be newer than the header a program was built
+ *  with), as one number: MAJOR * 10000 + MINOR * 100 + PATCH, like S7P_VERSION_NUMBER. */
+S7P_API int s7p_version_number(void);
 
 /* ---- errors -------------------------------------------------------------------------- */
 
@@ -215,8 +222,16 @@ typedef struct s7p_client_options {
  *  shared by threads, each call waits for the one before it. */
 typedef struct s7p_client s7p_client;
 
-/** Sets every field to its default. */
-S7P_API void s7p_client_options_init(s7p_client_options *o);
+/** Sets every field to its default, for a struct of this library's size. Programs call it
+ *  through the macro of the same name, which passes their own struct's size. */
+S7P_API void (s7p_client_options_init)(s7p_client_options *o);
+
+/** Sets every field of a struct of `size` bytes (the program's sizeof) to its default and
+ *  struct_size to `size`. A program built with an older, smaller struct gets only its own
+ *  fields written; s7p_client_new() fills the newer ones with their defaults. */
+S7P_API void s7p_client_options_init_size(s7p_client_options *o, size_t size);
+
+#define s7p_client_options_init(o) s7p_client_options_init_size((o), sizeof *(o))
 
 /**
  * Creates a client (does not connect). Validates the options: a missing host or an invalid
