@@ -16,7 +16,7 @@ static bool add_variable(void *ctx, const s7p_browse_item *item)
 {
     json_t *list = ctx;
     json_t *v = json_pack("{s:s, s:s, s:i, s:s}", "symbol", item->symbol,
-                          "type", s7p_type_name(item->tag.type), "count",
+                          "type", s7p_type_name((int)item->tag.type), "count",
                           (json_int_t)item->tag.count, "block", item->block);
     /* Returning false stops the browse: out of memory is a good reason. */
     return v && json_array_append_new(list, v) == 0;

@@ -49,7 +49,7 @@ static void print_value(const s7p_tag_value *v)
         printf("%" PRId64 " ns", v->v.i); break;
     default:
         /* unsigned kinds; dates and times of day are in v.i (see s7p_tag_value) */
-        printf("%" PRIu64 " (%s)", v->v.u, s7p_type_name(v->type));
+        printf("%" PRIu64 " (%s)", v->v.u, s7p_type_name((int)v->type));
     }
 }
 

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     }
     if (tag.type != S7P_T_INT && tag.type != S7P_T_DINT && tag.type != S7P_T_SINT) {
         fprintf(stderr, "write_tag: %s is a %s, this example writes Int, DInt or SInt\n",
-                argv[2], s7p_type_name(tag.type));
+                argv[2], s7p_type_name((int)tag.type));
         s7p_client_free(ro);
         return 1;
     }
