@@ -11,7 +11,7 @@ PKGS=(
   tcpdump tshark wireshark-dev            # conformance: capture + independent decoder
   libglib2.0-dev libgcrypt20-dev          # needed to build the decoder plugin
   doxygen groff-base                      # API reference; man pages checked against --help
-  dpkg-dev fakeroot file                  # make deb (cpack: dpkg-shlibdeps, dpkg-deb)
+  dpkg-dev file                           # make deb (cpack: dpkg-shlibdeps finds ELF files)
 )
 
 missing=()
