@@ -7,7 +7,8 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan build-tsan build-release test demo fuzz bench dissector clean
+.PHONY: all deps build build-asan build-tsan build-release test demo fuzz bench dissector docs deb \
+        clean
 
 all: build
 
@@ -56,8 +57,21 @@ bench: build-release
 	./build-release/bench/bench_read
 	./build-release/bench/bench_browse
 
+# The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
+docs: deps
+	cmake -E make_directory build-docs
+	doxygen docs/Doxyfile
+
+# The Debian package s7plus_VERSION_ARCH.deb (library, header, pkg-config and CMake files,
+# s7plus, s7plus-sim, man pages), built for prefix /usr; `apt install ./build-deb/s7plus_*.deb`.
+deb: deps
+	cmake -S . -B build-deb $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DS7P_WERROR=ON \
+	    -DS7P_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
+	cmake --build build-deb -j $(JOBS)
+	cd build-deb && cpack -G DEB
+
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-release
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-release build-docs build-deb

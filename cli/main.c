@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 
 static const char usage[] =
@@ -27,7 +29,9 @@ int main(int argc, char **argv)
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("s7plus %s\n", s7p_version());
+        /* One line (scripts cut the second word); the TLS library is the one linked in. */
+        printf("s7plus %s (libs7plus %s, %s)\n", S7P_CLI_VERSION, s7p_version(),
+               OpenSSL_version(OPENSSL_VERSION));
         return CLI_OK;
     }
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);

@@ -10,6 +10,8 @@ PKGS=(
   libcmocka-dev libpcap-dev               # unit tests, capture replay
   tcpdump tshark wireshark-dev            # conformance: capture + independent decoder
   libglib2.0-dev libgcrypt20-dev          # needed to build the decoder plugin
+  doxygen groff-base                      # API reference; man pages checked against --help
+  dpkg-dev file                           # make deb (cpack: dpkg-shlibdeps finds ELF files)
   pmccabe                                 # function size/complexity check (check-complexity.sh)
 )
 

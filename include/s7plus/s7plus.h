@@ -1,5 +1,6 @@
-/*
- * libs7plus — a C11 client library for Siemens S7-1200/S7-1500 PLCs over S7CommPlus.
+/**
+ * @file s7plus.h
+ * @brief libs7plus — a C11 client library for Siemens S7-1200/S7-1500 PLCs over S7CommPlus.
  *
  * Thread safety: the library keeps no global mutable state, starts no threads and needs no
  * global init (OpenSSL 3 initialises itself). Calls on one client are serialised by the
@@ -21,19 +22,26 @@
 extern "C" {
 #endif
 
+/** Marks the functions the library exports (all others are hidden). */
 #if defined(S7P_BUILDING_LIBRARY)
 #define S7P_API __attribute__((visibility("default")))
 #else
 #define S7P_API
 #endif
 
+/** Major version of this header: a new one may break the API and the ABI. */
 #define S7P_VERSION_MAJOR 0
+/** Minor version of this header (while the major version is 0, it may break the ABI). */
 #define S7P_VERSION_MINOR 1
+/** Patch version of this header. */
 #define S7P_VERSION_PATCH 0
+/** The version of this header as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define S7P_VERSION_NUMBER \
+    (S7P_VERSION_MAJOR * 10000 + S7P_VERSION_MINOR * 100 + S7P_VERSION_PATCH)
 
 /** Result of every call that can fail. The numbers are ABI: append only, never reuse. */
 typedef enum s7p_status {
-    S7P_OK = 0,
+    S7P_OK = 0,         /**< success */
     S7P_E_INVALID_ARG,  /**< a caller argument is out of its documented range */
     S7P_E_NOMEM,        /**< an allocation failed */
     S7P_E_STATE,        /**< the handle is not in a state that allows the call */
@@ -63,20 +71,45 @@ typedef enum s7p_status {
                              tag again with s7p_tag_by_symbol() or browse */
 } s7p_status;
 
-/** Short English name of a status, e.g. "protocol error". Static, never NULL. */
+/**
+ * Short English name of a status, e.g. "protocol error".
+ * @param s  any value, also one this version does not know ("unknown status")
+ * @return a static string, never NULL
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_strerror(s7p_status s);
 
-/** Name of a PLC return code as the PLC firmware names it, e.g. -17 gives "InvalidCRC";
- *  NULL for a code the library does not know. Static. */
+/**
+ * Name of a PLC return code as the PLC firmware names it, e.g. -17 gives "InvalidCRC".
+ * @param code  a signed PLC code, as in s7p_error.plc_code or s7p_item_result.plc_code
+ * @return a static string, or NULL for a code the library does not know
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_plc_code_name(int16_t code);
 
-/** One line of English saying what a PLC return code means for the caller, e.g. -17 gives
- *  "symbol CRC mismatch: the PLC's program changed, resolve the tag again". Never NULL
- *  (unknown codes give a generic text). Static. */
+/**
+ * One line of English saying what a PLC return code means for the caller, e.g. -17 gives
+ * "symbol CRC mismatch: the PLC's program changed, resolve the tag again".
+ * @param code  a signed PLC code, as in s7p_error.plc_code or s7p_item_result.plc_code
+ * @return a static string, never NULL (unknown codes give a generic text)
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_plc_code_text(int16_t code);
 
-/** Library version as "MAJOR.MINOR.PATCH". Static, never NULL. */
+/**
+ * Version of the library running, as "MAJOR.MINOR.PATCH".
+ * @return a static string, never NULL
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_version(void);
+
+/**
+ * Version of the library running (which may be newer than the header a program was built
+ * with), as one number, e.g. to check at start-up that a shared library is recent enough.
+ * @return MAJOR * 10000 + MINOR * 100 + PATCH, comparable with S7P_VERSION_NUMBER
+ * @threadsafety Any thread.
+ */
+S7P_API int s7p_version_number(void);
 
 /* ---- errors -------------------------------------------------------------------------- */
 
@@ -87,7 +120,7 @@ S7P_API const char *s7p_version(void);
  * threads never see each other's errors.
  */
 typedef struct s7p_error {
-    s7p_status code;
+    s7p_status code;           /**< what failed, by class; S7P_OK after a success */
     const char *op;            /**< static: "connect", "info", "disconnect", ... */
     char endpoint[72];         /**< "192.0.2.10:102" or "[2001:db8::1]:102" */
     uint64_t plc_return;       /**< raw PLC return value; 0 when the PLC did not answer */
@@ -100,17 +133,22 @@ typedef struct s7p_error {
 
 /* ---- logging --------------------------------------------------------------------------- */
 
+/** How important a log message is; s7p_client_options.log_level is the most verbose passed. */
 typedef enum s7p_log_level {
-    S7P_LOG_ERROR = 0,
-    S7P_LOG_WARN = 1,
-    S7P_LOG_INFO = 2,
-    S7P_LOG_DEBUG = 3,
+    S7P_LOG_ERROR = 0,  /**< a failure the caller is told about as well */
+    S7P_LOG_WARN = 1,   /**< a failed call, a fault the library works around */
+    S7P_LOG_INFO = 2,   /**< connection events, the PLC certificate's fingerprint */
+    S7P_LOG_DEBUG = 3,  /**< every PDU sent and received (the PDU trace) */
 } s7p_log_level;
 
 /**
  * Log callback. Runs on the calling thread inside the API call that logs, holds no library
  * lock, and must not call back into the same client. `msg` is valid only during the call.
  * Secrets (passwords, keys) are never logged. With no callback the library writes nothing.
+ * @param ctx    s7p_client_options.log_ctx
+ * @param level  the message's level (never more verbose than s7p_client_options.log_level)
+ * @param layer  static name of the layer that logs: "client", "session", "tls", ...
+ * @param msg    one line, no trailing newline; valid only during the call
  */
 typedef void (*s7p_log_fn)(void *ctx, s7p_log_level level, const char *layer, const char *msg);
 
@@ -135,19 +173,23 @@ typedef enum s7p_verify {
                                          with S7P_E_CERT_CHANGED */
 } s7p_verify;
 
+/** ISO-on-TCP port of every S7 PLC. */
 #define S7P_DEFAULT_PORT 102
+/** Calling (local) TSAP the library sends by default. */
 #define S7P_DEFAULT_LOCAL_TSAP 0x0600
+/** Called (remote) TSAP of an HMI connection: the default. */
 #define S7P_REMOTE_TSAP_HMI "SIMATIC-ROOT-HMI"
+/** Called (remote) TSAP of an engineering-station connection, as TIA Portal uses. */
 #define S7P_REMOTE_TSAP_ES "SIMATIC-ROOT-ES"
 
 /** Where a client's connection stands. */
 typedef enum s7p_conn_state {
     S7P_STATE_DISCONNECTED = 0,     /**< no connection (initial, after s7p_disconnect()) */
-    S7P_STATE_CONNECTING,
-    S7P_STATE_CONNECTED,
+    S7P_STATE_CONNECTING,           /**< s7p_connect() (or an automatic reconnect) is running */
+    S7P_STATE_CONNECTED,            /**< a session is established */
     S7P_STATE_FAULTED,              /**< the connection broke; s7p_connect() (or, with
                                          auto_reconnect, the next read) connects again */
-    S7P_STATE_DISCONNECTING,
+    S7P_STATE_DISCONNECTING,        /**< s7p_disconnect() is ending the session */
 } s7p_conn_state;
 
 /** Called on every state change, in the order the changes happened, each `from` being the
@@ -156,13 +198,18 @@ typedef enum s7p_conn_state {
  *  the thread of an API call on this client: usually the call that changed the state, but
  *  when threads share a client, one thread at a time delivers the queued callbacks of all,
  *  so a call may return before its own changes were reported, and a slow callback delays
- *  the other callbacks (not the other calls). */
+ *  the other callbacks (not the other calls).
+ *  @param ctx   s7p_client_options.state_ctx
+ *  @param from  the state before the change
+ *  @param to    the state after it */
 typedef void (*s7p_state_fn)(void *ctx, s7p_conn_state from, s7p_conn_state to);
 
 /** Called when a call fails for a communication reason (network, timeout, TLS, protocol,
  *  the PLC refusing a whole request), with (a copy of) the error the call returns, after the
  *  state changes of that call. Shares one ordered queue, and the thread and lock rules, with
- *  s7p_state_fn. Argument errors and per-item errors do not call it. */
+ *  s7p_state_fn. Argument errors and per-item errors do not call it.
+ *  @param ctx  s7p_client_options.comm_error_ctx
+ *  @param err  the error; valid only during the call (copy it with `=`) */
 typedef void (*s7p_comm_error_fn)(void *ctx, const s7p_error *err);
 
 /** Client options. Initialise with s7p_client_options_init(); s7p_client_new() copies every
@@ -186,13 +233,13 @@ typedef struct s7p_client_options {
     const char *ca_file;            /**< S7P_VERIFY_CA */
     uint8_t pin_sha256[32];         /**< S7P_VERIFY_PIN */
     s7p_log_fn log;                 /**< NULL = silent */
-    void *log_ctx;
+    void *log_ctx;                  /**< passed to `log` as it is */
     s7p_log_level log_level;        /**< most verbose level passed to `log`; default INFO */
     bool allow_write;               /**< default false: s7p_write() fails, sends nothing */
     s7p_state_fn on_state;          /**< NULL = none */
-    void *state_ctx;
+    void *state_ctx;                /**< passed to `on_state` as it is */
     s7p_comm_error_fn on_comm_error; /**< NULL = none */
-    void *comm_error_ctx;
+    void *comm_error_ctx;           /**< passed to `on_comm_error` as it is */
     bool auto_reconnect;            /**< default false. When on, a read, browse, symbol lookup
                                          or CPU info call that fails transiently reconnects
                                          and retries exactly once; a write is never retried
@@ -232,20 +279,58 @@ typedef struct s7p_client_options {
  *  shared by threads, each call waits for the one before it. */
 typedef struct s7p_client s7p_client;
 
-/** Sets every field to its default. */
-S7P_API void s7p_client_options_init(s7p_client_options *o);
+/** @cond S7P_HIDDEN */
+/* The function behind the macro s7p_client_options_init(): it fills a struct of this
+ * library's size, so it is for programs built with this very header only. */
+S7P_API void (s7p_client_options_init)(s7p_client_options *o);
+/** @endcond */
 
 /**
- * Creates a client (does not connect). Validates the options: a missing host or an invalid
- * remote TSAP gives S7P_E_INVALID_ARG and nothing is created or opened.
- * @param out  receives the client; the caller frees it with s7p_client_free().
+ * Sets every field of a struct of `size` bytes (the program's `sizeof`) to its default and
+ * struct_size to `size`. A program built with an older, smaller struct gets only its own
+ * fields written, and s7p_client_new() fills the newer ones with their defaults; a program
+ * built with a newer, larger struct gets the fields this library does not know zeroed, and
+ * s7p_client_new() refuses the options if any of them is set later.
+ * @param o     the options to fill; NULL is a no-op
+ * @param size  `sizeof` of the program's s7p_client_options
+ * @threadsafety Any thread.
+ */
+S7P_API void s7p_client_options_init_size(s7p_client_options *o, size_t size);
+
+/**
+ * Sets every field of the options to its default. A macro that calls
+ * s7p_client_options_init_size() with the program's own struct size, so that a program
+ * built with this header works with a later library whose struct is larger.
+ * @param o  the options to fill (not NULL)
+ * @threadsafety Any thread.
+ */
+#define s7p_client_options_init(o) s7p_client_options_init_size((o), sizeof *(o))
+
+/**
+ * Creates a client (does not connect, opens no file or socket).
+ * @param out  receives the client, or NULL on failure; the caller frees it with
+ *             s7p_client_free()
+ * @param o    the options; every string in them is copied, so they may go away afterwards.
+ *             A struct of an older or newer library version is accepted (see
+ *             s7p_client_options_init_size())
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_INVALID_ARG for invalid options (no host, an invalid remote TSAP,
+ *         a zero timeout or interval, verify mode CA without a CA file or TOFU without a
+ *         known-hosts file, an expected name without verify mode CA, a struct that is not
+ *         initialised or uses fields this library does not know): nothing is created;
+ *         S7P_E_NOMEM
+ * @threadsafety Any thread.
  */
 S7P_API s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err);
 
-/** Disconnects (bounded by the disconnect timeout) and frees everything. NULL is a no-op.
- *  Calls in progress on other threads are waited for (each is bounded by its timeout); no
- *  new call may start once s7p_client_free() was called, and it must not be called from
- *  one of the client's own callbacks. */
+/**
+ * Disconnects (bounded by the disconnect timeout) and frees everything; no callback is
+ * called for this disconnect.
+ * @param c  the client; NULL is a no-op. Invalid afterwards
+ * @threadsafety Calls in progress on other threads are waited for (each is bounded by its
+ * timeout); no new call may start once s7p_client_free() was called, and it must not be
+ * called from one of the client's own callbacks.
+ */
 S7P_API void s7p_client_free(s7p_client *c);
 
 /**
@@ -257,28 +342,60 @@ S7P_API void s7p_client_free(s7p_client *c);
  * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED
  * (security mode this build cannot do), S7P_E_STATE (already connected). docs/errors.md
  * lists which condition gives which code.
+ * @param c    the client
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK or one of the errors above; `err->transient` says whether trying again
+ *         may help
+ * @threadsafety Any thread; serialised with the client's other calls. Calls the client's
+ * state and error callbacks (see ::s7p_state_fn).
  */
 S7P_API s7p_status s7p_connect(s7p_client *c, s7p_error *err);
 
-/** Ends the session (DeleteObject) and closes the connection; always frees the connection's
- *  resources, even when the PLC does not answer within the disconnect timeout. */
+/**
+ * Ends the session (DeleteObject) and closes the connection; always frees the connection's
+ * resources, even when the PLC does not answer within the disconnect timeout. The client
+ * may connect again afterwards.
+ * @param c    the client
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK, also when not connected or when the PLC did not answer the goodbye (the
+ *         connection is closed all the same); S7P_E_INVALID_ARG for a NULL client
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
 S7P_API s7p_status s7p_disconnect(s7p_client *c, s7p_error *err);
 
-/** True while a session is established. */
+/**
+ * Whether a session is established.
+ * @param c  the client
+ * @return true in state S7P_STATE_CONNECTED
+ * @threadsafety Any thread; the answer may be stale once another thread's call changed
+ * the state.
+ */
 S7P_API bool s7p_is_connected(s7p_client *c);
 
-/** The connection state. */
+/**
+ * The connection state.
+ * @param c  the client
+ * @return its current state
+ * @threadsafety Any thread; the answer may be stale once another thread's call changed
+ * the state.
+ */
 S7P_API s7p_conn_state s7p_get_state(s7p_client *c);
 
-/** "disconnected", "connecting", "connected", "faulted", "disconnecting". Static. */
+/**
+ * Name of a connection state: "disconnected", "connecting", "connected", "faulted",
+ * "disconnecting".
+ * @param s  a state
+ * @return a static string, never NULL
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_state_name(s7p_conn_state s);
 
 /** What the CPU tells about itself. Strings are NUL-terminated, empty when not reported. */
 typedef struct s7p_cpu_info {
     char order_number[32];          /**< e.g. "6ES7 516-3AN02-0AB0" */
-    char serial_number[32];
+    char serial_number[32];         /**< the CPU's serial number */
     char firmware[16];              /**< e.g. "V3.1.0" */
-    char hardware_revision[8];
+    char hardware_revision[8];      /**< hardware product version */
     char plc_name[128];             /**< the CPU's name in the project, e.g. "PLC_1" */
     char project_name[128];         /**< TIA project name, when the PLC reports it */
     char tia_version[32];           /**< TIA Portal version the project was built with */
@@ -288,7 +405,16 @@ typedef struct s7p_cpu_info {
     char cert_sha256[65];           /**< PLC certificate fingerprint (hex) */
 } s7p_cpu_info;
 
-/** Reads CPU information (four reads; blocks up to 4 request timeouts). */
+/**
+ * Reads CPU information (four reads; blocks up to 4 request timeouts). With auto_reconnect
+ * a transient failure reconnects and retries once.
+ * @param c    a connected client
+ * @param out  filled on success (the caller's struct)
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_STATE (not connected, no auto_reconnect); S7P_E_TIMEOUT,
+ *         S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
 S7P_API s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err);
 
 /* ---- data types and values --------------------------------------------------------- */
@@ -341,7 +467,12 @@ typedef enum s7p_type {
     S7P_T_DB_ANY = 208,         /**< 208..210: DB numbers */
 } s7p_type;
 
-/** Short name of a type ("Int", "DTL", "HW_IO" ...). Static, never NULL. */
+/**
+ * Short name of a type ("Int", "DTL", "HW_IO" ...).
+ * @param type  an ::s7p_type value (any int: unknown ids give a generic name)
+ * @return a static string, never NULL
+ * @threadsafety Any thread.
+ */
 S7P_API const char *s7p_type_name(int type);
 
 /**
@@ -361,21 +492,36 @@ S7P_API const char *s7p_type_name(int type);
  * values the caller fills (writes) stay the caller's, borrowed for the call.
  */
 typedef struct s7p_tag_value {
-    s7p_type type;
+    s7p_type type;                  /**< the value's type (an array: its elements' type) */
     uint32_t count;                 /**< 0: a scalar in `v`; n: an array in `elems` */
+    /** A scalar; which member is used depends on `type` (see above). */
     union {
-        bool b;
-        uint64_t u;
-        int64_t i;
-        float r;
-        double lr;
-        struct { char *p; size_t len; } str;
-        struct { uint8_t *p; size_t len; } raw;
+        bool b;                     /**< Bool */
+        uint64_t u;                 /**< unsigned kinds */
+        int64_t i;                  /**< signed kinds, durations, times, points in time */
+        float r;                    /**< Real */
+        double lr;                  /**< LReal */
+        /** String, WString: UTF-8, NUL-terminated */
+        struct {
+            char *p;                /**< the text */
+            size_t len;             /**< its length in bytes, without the NUL */
+        } str;
+        /** Pointer, Any, Remote */
+        struct {
+            uint8_t *p;             /**< the bytes */
+            size_t len;             /**< their number */
+        } raw;
     } v;
-    struct s7p_tag_value *elems;
+    struct s7p_tag_value *elems;    /**< an array's `count` elements; NULL for a scalar */
 } s7p_tag_value;
 
-/** Frees what the library allocated inside v (strings, raw bytes, arrays) and zeroes it. */
+/**
+ * Frees what the library allocated inside a value (strings, raw bytes, arrays) and zeroes
+ * it, ready for reuse.
+ * @param v  a value filled by s7p_read(), or zeroed; NULL is a no-op. Not for values the
+ *           caller filled with memory of its own
+ * @threadsafety Any thread (for a value no other thread uses).
+ */
 S7P_API void s7p_tag_value_clear(s7p_tag_value *v);
 
 /** Deepest LID path of a tag address. */
@@ -392,8 +538,8 @@ typedef struct s7p_tag {
     uint32_t area;                  /**< access area: DB 0x8A0E0000 + n; 80..84 I, Q, M, C, T */
     uint32_t sub_area;              /**< attribute accessed (actual values of a DB: 2550) */
     uint32_t symbol_crc;            /**< 0 = no symbol check */
-    uint8_t nlids;
-    uint32_t lids[S7P_TAG_MAX_LIDS];
+    uint8_t nlids;                  /**< number of LIDs in `lids` (1..S7P_TAG_MAX_LIDS) */
+    uint32_t lids[S7P_TAG_MAX_LIDS]; /**< the path of LIDs from the block to the variable */
     uint32_t program_stamp;         /**< the PLC program the tag was resolved against, set by
                                          s7p_tag_by_symbol() and browse; 0 = not known. A tag
                                          without a symbol CRC (a path with an array index)
@@ -409,12 +555,17 @@ typedef struct s7p_browse_item {
     s7p_tag tag;                    /**< ready for s7p_read() / s7p_write() */
     uint8_t ndims;                  /**< arrays: dimensions, with bounds below */
     int32_t lower[S7P_MAX_DIMS];    /**< left-most dimension first */
-    uint32_t dim_count[S7P_MAX_DIMS];
+    uint32_t dim_count[S7P_MAX_DIMS]; /**< arrays: elements of each dimension */
     const char *block;              /**< the DB's name (or "I", "Q", "M", "T", "C") */
-    uint32_t blocks_done, blocks_total;  /**< progress: blocks finished / all blocks */
+    uint32_t blocks_done;           /**< progress: blocks finished ... */
+    uint32_t blocks_total;          /**< ... of all blocks */
 } s7p_browse_item;
 
-/** Browse callback: return false to stop browsing (s7p_browse() then returns S7P_OK). */
+/** Browse callback, called once per variable on the thread that called s7p_browse(),
+ *  without the client's lock; it must not call into the same client.
+ *  @param ctx   the `ctx` given to s7p_browse()
+ *  @param item  the variable; valid only during the call
+ *  @return true to go on, false to stop browsing (s7p_browse() then returns S7P_OK) */
 typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
 
 /**
@@ -426,25 +577,43 @@ typedef bool (*s7p_browse_fn)(void *ctx, const s7p_browse_item *item);
  * retried (after reconnecting) only if `fn` has not been called yet; once items were passed
  * on, the error is returned (transient), so `fn` never sees an item twice: the caller
  * decides whether to start over. s7p_browse_all() starts over by itself.
+ * @param c    a connected client
+ * @param fn   called for each variable (not NULL)
+ * @param ctx  passed to `fn` as it is
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK (also when `fn` stopped the browse); S7P_E_INVALID_ARG (no `fn`);
+ *         S7P_E_STATE (not connected, no auto_reconnect); S7P_E_TIMEOUT (also the browse
+ *         timeout), S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC,
+ *         S7P_E_NOMEM
+ * @threadsafety Any thread; serialised with the client's other calls, so a long browse
+ * delays the other threads' calls on this client.
  */
 S7P_API s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err);
 
 /** Every variable at once (see s7p_browse_all()). items[i].symbol and .block point into
  *  the result; blocks_done/blocks_total are 0. */
 typedef struct s7p_browse_result {
-    s7p_browse_item *items;
-    size_t count;
+    s7p_browse_item *items;         /**< `count` variables, in browse order */
+    size_t count;                   /**< number of variables */
 } s7p_browse_result;
 
 /**
  * Browses like s7p_browse() and returns all variables in one result, for programs small
  * enough to hold in memory (a 100 000-variable program takes some tens of MiB). With
  * auto_reconnect, a retried browse collects from the start: every variable comes once.
- * @param out  receives the result; free it with s7p_browse_result_free().
+ * @param c    a connected client
+ * @param out  receives the result (NULL on failure); free it with s7p_browse_result_free()
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK or an error of s7p_browse(); on failure nothing is returned
+ * @threadsafety Any thread; serialised with the client's other calls.
  */
 S7P_API s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err);
 
-/** Frees a browse result. NULL is a no-op. */
+/**
+ * Frees a browse result and every string in it.
+ * @param r  the result; NULL is a no-op
+ * @threadsafety Any thread (for a result no other thread uses).
+ */
 S7P_API void s7p_browse_result_free(s7p_browse_result *r);
 
 /**
@@ -454,6 +623,16 @@ S7P_API void s7p_browse_result_free(s7p_browse_result *r);
  * S7P_E_NOT_FOUND with the failing part named in err->message. Each request of the lookup
  * is bounded by the request timeout. The tag carries the program it was resolved against:
  * after the PLC's program changed, using it gives S7P_E_PROGRAM_CHANGED (resolve it again).
+ * The DB list and type information fetched are cached in the client for later lookups.
+ * @param c       a connected client
+ * @param symbol  the symbol, NUL-terminated (not NULL)
+ * @param out     receives the tag (a plain value, the caller's)
+ * @param err     filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_INVALID_ARG (a symbol that does not parse); S7P_E_NOT_FOUND;
+ *         S7P_E_LIMIT (a path deeper than S7P_TAG_MAX_LIDS);
+ *         S7P_E_STATE (not connected, no auto_reconnect); S7P_E_TIMEOUT, S7P_E_CLOSED,
+ *         S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC
+ * @threadsafety Any thread; serialised with the client's other calls.
  */
 S7P_API s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out,
                                      s7p_error *err);
@@ -475,10 +654,10 @@ S7P_API s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag 
  *   not fit the tag.
  */
 typedef struct s7p_item_result {
-    s7p_status code;
+    s7p_status code;                /**< what happened to the item (see above) */
     int16_t plc_code;               /**< signed PLC code (low 16 bits of plc_return); 0 when
                                          the PLC gave none */
-    uint64_t plc_return;
+    uint64_t plc_return;            /**< the PLC's raw return value for the item; 0 when none */
 } s7p_item_result;
 
 /**
@@ -497,6 +676,19 @@ typedef struct s7p_item_result {
  * later requests S7P_E_NOT_SENT (their values empty). So release every values[i] with
  * s7p_tag_value_clear() whatever the call returned (an empty value is a no-op). With
  * auto_reconnect a retried read starts over and frees what the failed attempt kept.
+ * @param c        a connected client
+ * @param tags     n tags (from browsing or s7p_tag_by_symbol()), borrowed for the call
+ * @param n        number of tags (may be 0)
+ * @param values   the caller's array of n values, filled; their contents belong to the
+ *                 caller, released with s7p_tag_value_clear()
+ * @param results  the caller's array of n results, each set whatever the call returns
+ * @param err      filled on failure, cleared on success; may be NULL
+ * @return S7P_OK when every request was answered (items may still have failed: see
+ *         `results`); S7P_E_INVALID_ARG (a NULL client, or NULL arrays with n > 0: `err`
+ *         is not filled); S7P_E_STATE (not connected, no
+ *         auto_reconnect); the error of the request that failed (S7P_E_TIMEOUT,
+ *         S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC); S7P_E_NOMEM
+ * @threadsafety Any thread; serialised with the client's other calls.
  */
 S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
                             s7p_tag_value *values, s7p_item_result *results, s7p_error *err);
@@ -512,6 +704,19 @@ S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
  * PLC), the failed request's items get S7P_E_PLC when the PLC refused it (not written) or
  * the communication error when its answer never came (may or may not have been written),
  * and the items of later requests S7P_E_NOT_SENT. A write is never retried automatically.
+ * @param c        a connected client created with `allow_write`
+ * @param tags     n tags, borrowed for the call
+ * @param values   n values of the tags' types, the caller's, borrowed for the call
+ * @param n        number of items (may be 0)
+ * @param results  the caller's array of n results, each set whatever the call returns
+ * @param err      filled on failure, cleared on success; may be NULL
+ * @return S7P_OK when every request was answered (items may still have failed: see
+ *         `results`); S7P_E_WRITE_DISABLED (nothing sent); S7P_E_INVALID_ARG (a NULL
+ *         client, or NULL arrays with n > 0: `err` is not filled); S7P_E_STATE (not
+ *         connected); the error of the request that failed
+ *         (S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC);
+ *         S7P_E_NOMEM
+ * @threadsafety Any thread; serialised with the client's other calls.
  */
 S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values,
                              size_t n, s7p_item_result *results, s7p_error *err);

@@ -1,5 +1,6 @@
 /* The public client: options, state, serialisation of calls, errors, logging glue. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 #define KEEPALIVE_COUNT_MAX 127u   /* Linux's MAX_TCP_KEEPCNT */
 
 
-void s7p_client_options_init(s7p_client_options *o)
+/* The parentheses keep the header's macro of the same name from expanding here. */
+void (s7p_client_options_init)(s7p_client_options *o)
 {
     memset(o, 0, sizeof *o);
     o->struct_size = sizeof *o;
@@ -34,6 +36,43 @@ void s7p_client_options_init(s7p_client_options *o)
     o->keepalive_idle_s = 10;
     o->keepalive_interval_s = 5;
     o->keepalive_count = 3;
+}
+
+void s7p_client_options_init_size(s7p_client_options *o, size_t size)
+{
+    if (!o) return;
+    s7p_client_options full;
+    (s7p_client_options_init)(&full);
+    /* A newer program's struct is larger: the fields this library does not know stay zero,
+     * which s7p_client_new() accepts as "not used". */
+    if (size > sizeof full) memset((char *)o + sizeof full, 0, size - sizeof full);
+    memcpy(o, &full, size < sizeof full ? size : sizeof full);
+    if (size >= sizeof o->struct_size) o->struct_size = size;
+}
+
+/* The smallest struct accepted: one that reaches the host. */
+#define OPTIONS_MIN_SIZE (offsetof(s7p_client_options, host) + sizeof(const char *))
+
+static bool all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* Reads the caller's options of whatever size into a struct of this library's size: an
+ * older (smaller) struct gets the defaults for the fields it lacks; a newer (larger) one is
+ * accepted while the fields this library does not know are zero (unused). */
+static bool import_options(const s7p_client_options *o, s7p_client_options *out)
+{
+    if (!o || o->struct_size < OPTIONS_MIN_SIZE) return false;
+    size_t n = o->struct_size;
+    if (n > sizeof *out && !all_zero((const unsigned char *)o + sizeof *out, n - sizeof *out))
+        return false;
+    (s7p_client_options_init)(out);
+    memcpy(out, o, n < sizeof *out ? n : sizeof *out);
+    out->struct_size = sizeof *out;
+    return true;
 }
 
 static s7p_status arg_error(s7p_error *err, const char *endpoint, const char *msg)
@@ -77,7 +116,6 @@ static s7p_status check_keepalive(const s7p_client_options *o, s7p_error *err)
 
 static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
 {
-    if (!o || o->struct_size != sizeof *o) return arg_error(err, "", "options not initialised");
     if (!o->host || !*o->host) return arg_error(err, "", "no host given");
     if (!s7p_tsap_valid(o->remote_tsap))
         return arg_error(err, o->host, "remote TSAP must be 1..32 printable ASCII characters");
@@ -115,6 +153,12 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
 {
     if (!out) return arg_error(err, "", "no output pointer");
     *out = NULL;
+    s7p_client_options opt;
+    if (!import_options(o, &opt))
+        return arg_error(err, "", o && o->struct_size > sizeof opt
+                                      ? "options use fields this library version does not know"
+                                      : "options not initialised");
+    o = &opt;
     s7p_status st = check_options(o, err);
     if (st != S7P_OK) return st;
     s7p_client *c = s7p_calloc(1, sizeof *c);

@@ -37,3 +37,8 @@ const char *s7p_version(void)
 {
     return S7P_STR(S7P_VERSION_MAJOR) "." S7P_STR(S7P_VERSION_MINOR) "." S7P_STR(S7P_VERSION_PATCH);
 }
+
+int s7p_version_number(void)
+{
+    return S7P_VERSION_NUMBER;
+}
