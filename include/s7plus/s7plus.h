@@ -729,16 +729,16 @@ S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_v
                                          2024-01-31T12:00:00.500): for JSON. Parses back. */
 #define S7P_TEXT_PLAIN 0x2u         /**< Char, WChar, String, WString as their bare UTF-8 text,
                                          without quotes or $-escapes (a WChar that is a lone
-                                         surrogate stays 16#D800). Does not parse back. */
+                                         surrogate stays `16#D800`). Does not parse back. */
 
 /**
  * Parses `text` as a value for `tag` (its type, count and str_max) in TIA Portal literal
  * syntax. Accepts what s7p_value_format() prints and also: Bool 1/0 (any case of true/false);
- * integers 16#FF, 2#1010, 8#17 with '_' between digits, a sign, typed prefixes (INT#-5,
- * W#16#FF); Real any decimal number (not inf/nan); Char/WChar also bare or as a code (16#41);
+ * integers `16#FF`, `2#1010`, `8#17` with '_' between digits, a sign, typed prefixes (`INT#-5`,
+ * `W#16#FF`); Real any decimal number (not inf/nan); Char/WChar also bare or as a code (`16#41`);
  * strings quoted with $-escapes, or bare (taken as is); durations with any of the prefixes
  * T#, TIME#, LT#, LTIME#, S5T#, S5TIME#, units D H M S MS US NS (any case, largest first, '_'
- * optional, fractions allowed: T#-1.5s), or a plain integer (ms for Time and S5Time, ns for
+ * optional, fractions allowed: `T#-1.5s`), or a plain integer (ms for Time and S5Time, ns for
  * LTime); times of day and points in time with or without their prefix, with '-', 'T' or ' '
  * between date and time (ISO 8601 2024-01-31T12:00:00.5), seconds, fraction and (for DT,
  * LDT, DTL) the time optional; for an array tag a list [a, b, n(c)] of tag->count values,
@@ -749,6 +749,11 @@ S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_v
  * On failure *out is empty and `why` (may be NULL) receives one line that says why, e.g.
  * "300 is out of range for USInt (0..255)".
  *
+ * @param tag      the variable the text is for (type, count, str_max); not kept
+ * @param text     the literal, NUL-terminated; not kept
+ * @param out      receives the value; release it with s7p_tag_value_clear()
+ * @param why      receives a one-line reason on failure (may be NULL)
+ * @param why_len  size of `why` in bytes
  * @return S7P_OK; S7P_E_INVALID_ARG (the text is not a value of the type, or a NULL
  *         argument); S7P_E_UNSUPPORTED (a type without text form: Struct, Void ...);
  *         S7P_E_NOMEM.
@@ -759,16 +764,21 @@ S7P_API s7p_status s7p_value_parse(const s7p_tag *tag, const char *text, s7p_tag
 /**
  * Formats v (a scalar, or an array "[v1, v2, ...]") in the canonical TIA literal form of its
  * type: Bool true/false; signed and unsigned integers and ids in decimal; Byte..LWord 16#
- * with all digits of the type (16#00FF); Real with 9, LReal with 17 significant digits and
+ * with all digits of the type (`16#00FF`); Real with 9, LReal with 17 significant digits and
  * always a "." (1.0, 1.0e+10); Char/WChar/String/WString quoted with $-escapes ('It$'s');
- * T#1D_2H_3M_4S_5MS, LT#..._6US_7NS, S5T#2H_46M_30S; TOD#12:30:00.500,
- * LTOD#12:30:00.000000001, D#2024-01-31, DT#2024-01-31-12:00:00.500,
- * LDT#/DTL#2024-01-31-12:00:00.123456789; Pointer, Any, Remote as 16# and two hex digits
+ * `T#1D_2H_3M_4S_5MS`, `LT#..._6US_7NS`, `S5T#2H_46M_30S`; `TOD#12:30:00.500`,
+ * `LTOD#12:30:00.000000001`, `D#2024-01-31`, `DT#2024-01-31-12:00:00.500`,
+ * `LDT#/DTL#2024-01-31-12:00:00.123456789`; Pointer, Any, Remote as 16# and two hex digits
  * per byte. s7p_value_parse() reads each form back to the same value. `flags`: S7P_TEXT_*.
  *
  * The text is written into buf (len bytes, NUL included; cut at a character boundary when it
  * does not fit). *needed (may be NULL) receives the size the whole text needs, NUL included.
  *
+ * @param v       the value; not kept
+ * @param flags   S7P_TEXT_ISO8601, S7P_TEXT_PLAIN or 0
+ * @param buf     the caller's buffer
+ * @param len     its size in bytes
+ * @param needed  receives the size the whole text needs, NUL included (may be NULL)
  * @return S7P_OK; S7P_E_LIMIT when buf was too small; S7P_E_UNSUPPORTED when the type has
  *         no text form ("<Struct: no text form>" stands in its place); S7P_E_INVALID_ARG;
  *         S7P_E_NOMEM.
@@ -779,13 +789,23 @@ S7P_API s7p_status s7p_value_format(const s7p_tag_value *v, unsigned flags, char
 /**
  * As s7p_value_format(), into a string the library allocates: *out is released with
  * s7p_text_free(). *out is set for S7P_OK and S7P_E_UNSUPPORTED, NULL otherwise.
+ *
+ * @param v      the value; not kept
+ * @param flags  S7P_TEXT_ISO8601, S7P_TEXT_PLAIN or 0
+ * @param out    receives the text; the caller frees it with s7p_text_free()
+ * @return S7P_OK; S7P_E_UNSUPPORTED (a type without text form); S7P_E_INVALID_ARG;
+ *         S7P_E_NOMEM
+ * @threadsafety Any thread.
  */
 S7P_API s7p_status s7p_value_text(const s7p_tag_value *v, unsigned flags, char **out);
 
-/** Frees a string from s7p_value_text(). NULL is a no-op. */
+/** Frees a string from s7p_value_text(). NULL is a no-op.
+ *  @param s  the string, or NULL */
 S7P_API void s7p_text_free(char *s);
 
-/** True for the types s7p_value_parse() and s7p_value_format() handle. */
+/** Whether s7p_value_parse() and s7p_value_format() handle a type.
+ *  @param type  an s7p_type
+ *  @return true for the types with a text form */
 S7P_API bool s7p_type_has_text(int type);
 
 #ifdef __cplusplus
