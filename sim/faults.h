@@ -23,8 +23,4 @@ void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *
 sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
                                s7p_arena *a, sim_reply *r);
 
-/** Wraps the channel's TLS transport so that faults can cut records and forge input. Call
- *  after s7p_channel_init() and before the TLS handshake. */
-void sim_fault_wrap_tls(sim_conn *c);
-
 #endif
