@@ -43,6 +43,7 @@ s7p_status s7p_link_init(s7p_link *l, int fd)
     }
     l->rx_cap = RX_MIN;
     s7p_reasm_init(&l->reasm, NULL, 0);
+    l->pdu_max = S7P_PDU_MAX;
     return S7P_OK;
 }
 
@@ -329,13 +330,13 @@ static s7p_status finish_pdu(s7p_link *l, s7p_arena *a, s7p_msg *out)
     return s7p_pdu_decode(out->raw, out->raw_len, l->reasm.version, a, &out->pdu);
 }
 
-/* Makes room for one more fragment, doubling the reassembly buffer up to S7P_PDU_MAX. */
+/* Makes room for one more fragment, doubling the reassembly buffer up to pdu_max. */
 static s7p_status grow_reasm(s7p_link *l, size_t more)
 {
     size_t used = l->reasm.active ? l->reasm.len : 0;
-    if (more > S7P_PDU_MAX - used) return S7P_E_LIMIT;
+    if (more > l->pdu_max - used) return S7P_E_LIMIT;
     s7p_status st = s7p_buf_reserve(&l->pdu_buf, &l->reasm.cap, used + more, PDU_MIN,
-                                    S7P_PDU_MAX);
+                                    l->pdu_max);
     l->reasm.buf = l->pdu_buf;
     return st;
 }

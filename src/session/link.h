@@ -61,6 +61,7 @@ typedef struct s7p_link {
     size_t rx_len, rx_cap;
     uint8_t *pdu_buf;         /* reassembly buffer */
     s7p_reasm reasm;
+    size_t pdu_max;           /* largest reassembled PDU accepted; S7P_PDU_MAX after init */
     uint8_t *tx;              /* encoded PDU before framing */
     size_t tx_cap;
     size_t tx_len;            /* data part size of the last PDU put (for traces) */
