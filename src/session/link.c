@@ -335,8 +335,9 @@ static s7p_status grow_reasm(s7p_link *l, size_t more)
 {
     size_t used = l->reasm.active ? l->reasm.len : 0;
     if (more > l->pdu_max - used) return S7P_E_LIMIT;
-    s7p_status st = s7p_buf_reserve(&l->pdu_buf, &l->reasm.cap, used + more, PDU_MIN,
-                                    l->pdu_max);
+    /* Never a NULL buffer, even for an empty PDU: the decoder gets a real pointer. */
+    size_t need = used + more ? used + more : 1;
+    s7p_status st = s7p_buf_reserve(&l->pdu_buf, &l->reasm.cap, need, PDU_MIN, l->pdu_max);
     l->reasm.buf = l->pdu_buf;
     return st;
 }
