@@ -15,10 +15,10 @@
  * reference client sends. */
 #define OWN_REF 0x0001u
 #define DR_REASON_ADDRESS_UNKNOWN 0x03u  /* ISO 8073 class 0 reason: no such TSAP here */
-/* Buffer sizes an idle connection keeps: a TPKT of the usual 1024-byte TPDU fits in each. */
-#define IN_MIN 2048u
-#define OUT_MIN 2048u
-#define READ_MIN 4096u          /* room offered to one socket read */
+/* Buffer sizes an idle connection keeps: a few TPKTs of the usual 1024-byte TPDU, so that
+ * common requests and answers need no reallocation. */
+#define IN_MIN 4096u            /* also the least room offered to one socket read */
+#define OUT_MIN 4096u
 #define TSDU_MIN 2048u
 
 /* ---- lifetime ---- */
@@ -341,13 +341,11 @@ s7p_status s7p_iso_fill(s7p_iso *iso, int64_t deadline)
     if (!iso || !iso->open) return S7P_E_STATE;
     compact(iso);
     /* Room for the whole TPKT being received (its header may announce up to 64 KiB), and
-     * at least READ_MIN so that a burst needs few reads. */
-    size_t len = 0, want = READ_MIN;
-    if (iso->rlen && s7p_tpkt_length(iso->rbuf, iso->rlen, &len) == S7P_OK && len > iso->rlen &&
-        len - iso->rlen > want)
-        want = len - iso->rlen;
-    s7p_status st = s7p_buf_reserve(&iso->rbuf, &iso->rcap, iso->rlen + want, IN_MIN,
-                                    S7P_ISO_MAX_PENDING);
+     * IN_MIN at least, so that a burst needs few reads. */
+    size_t len = 0, need = iso->rlen + 1;
+    if (iso->rlen && s7p_tpkt_length(iso->rbuf, iso->rlen, &len) == S7P_OK && len > need)
+        need = len;
+    s7p_status st = s7p_buf_reserve(&iso->rbuf, &iso->rcap, need, IN_MIN, S7P_ISO_MAX_PENDING);
     if (st != S7P_OK) return st;
     size_t got = 0;
     st = s7p_tcp_read_some(iso->fd, iso->rbuf + iso->rlen, iso->rcap - iso->rlen, &got,
