@@ -16,11 +16,11 @@
  *   OUT_DIR/cotp/          every whole TPKT (any TPDU: CR, CC, DT, DR ...), each direction's
  *                          TPKTs joined (pieces of at most SEED_STREAM_MAX bytes, cut between
  *                          TPKTs); synthetic CR, CC, DR, ER and DT TPKTs and a sequence of them
- *   OUT_DIR/stream/        receive mode byte 0 (fuzz_stream: all at once) + a byte stream as
- *                          the channel gets it: each direction's COTP payloads joined (pieces
- *                          of about SEED_STREAM_MAX bytes, cut between messages), each
- *                          message's frames alone; the synthetic keep-alive and system events
- *                          alone and together
+ *   OUT_DIR/stream/        receive mode byte 0 (fuzz_stream: all at once) + a TCP byte
+ *                          stream as a link gets it, in COTP DTs: each direction's COTP
+ *                          payloads joined (pieces of about SEED_STREAM_MAX bytes, cut between
+ *                          messages), each message's frames alone; the synthetic keep-alive
+ *                          and system events alone and together
  * Files already in those directories are removed first. This is test code: it prints a
  * summary line and returns 1 on any error. */
 #include <dirent.h>
@@ -39,7 +39,8 @@
 #define REASM_CAP ((size_t)1 << 20)
 #define ACC_CAP ((size_t)1 << 20)
 #define SEED_STREAM_MAX ((size_t)32 << 10)  /* joined TPKTs / payloads per cotp, stream seed */
-#define STREAM_MODE_ALL 0x00                /* fuzz_stream byte 0: the rest in one receive */
+#define STREAM_MODE_ALL 0x00                /* fuzz_stream byte 0: the rest in one feed */
+#define STREAM_DT_DATA 1017u                /* a DT of the usual 1024-byte TPDU */
 
 enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_COUNT };
 static const char *const target_dir[T_COUNT] = {"frame", "pdu", "value", "object", "notification",
@@ -100,6 +101,30 @@ static void emit2(int t, int prefix, const uint8_t *p, size_t n)
 }
 
 static void emit(int t, const uint8_t *p, size_t n) { emit2(t, -1, p, n); }
+
+/* A stream seed: the receive mode byte, then the plaintext as a peer sends it over TCP, in
+ * COTP DTs (each with EOT) of at most STREAM_DT_DATA bytes. */
+static void emit_stream(const uint8_t *p, size_t n)
+{
+    size_t dts = n / STREAM_DT_DATA + 1;
+    size_t cap = n + dts * (S7P_TPKT_HEADER_LEN + S7P_COTP_DT_HEADER_LEN);
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        fail("out of memory");
+        return;
+    }
+    s7p_wr w = s7p_wr_init(buf, cap);
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < STREAM_DT_DATA ? n - off : STREAM_DT_DATA;
+        s7p_cotp_write_dt(&w, p + off, k, true);
+        off += k;
+    }
+    if (w.err == S7P_OK)
+        emit2(T_STREAM, STREAM_MODE_ALL, buf, w.len);
+    else
+        fail("stream seed of %zu bytes: %s", n, s7p_strerror(w.err));
+    free(buf);
+}
 
 /* ---- encoders of decoded pieces -------------------------------------------------------- */
 
@@ -286,7 +311,7 @@ static void flush_tpkts(direction *d)
 
 static void flush_stream(direction *d)
 {
-    if (d->stream_len) emit2(T_STREAM, STREAM_MODE_ALL, d->stream, d->stream_len);
+    if (d->stream_len) emit_stream(d->stream, d->stream_len);
     d->stream_len = 0;
 }
 
@@ -315,10 +340,10 @@ static void handle_payload(const uint8_t *p, size_t n, direction *d)
         if (s7p_frame_parse(p, n, &f, &used) != S7P_OK) break;
         emit(T_FRAME, p, used);
         if (f.version == S7P_PROTO_SYSTEM_EVENT) {
-            emit2(T_STREAM, STREAM_MODE_ALL, p, used);
+            emit_stream(p, used);
             handle_sysevent(&f);
         } else if (f.version == S7P_PROTO_KEEPALIVE) {
-            emit2(T_STREAM, STREAM_MODE_ALL, p, used);
+            emit_stream(p, used);
         } else {
             if (!d->rs.active) d->acc_len = d->acc_frames = 0;
             if (d->acc_len + used <= ACC_CAP) {
@@ -329,7 +354,7 @@ static void handle_payload(const uint8_t *p, size_t n, direction *d)
             bool done;
             if (s7p_reasm_feed(&d->rs, &f, &done) == S7P_OK && done) {
                 if (d->acc_frames > 1) emit(T_FRAME, d->acc, d->acc_len);
-                emit2(T_STREAM, STREAM_MODE_ALL, d->acc, d->acc_len);
+                emit_stream(d->acc, d->acc_len);
                 handle_pdu(d->rs.buf, d->rs.len, d->rs.version);
             }
         }
@@ -397,7 +422,7 @@ static void synthetic_frames(void)
     size_t all_len = 0;
     static const uint8_t keepalive[] = {0x72, 0xFF, 0x01, 0x00};
     emit(T_FRAME, keepalive, sizeof keepalive);
-    emit2(T_STREAM, STREAM_MODE_ALL, keepalive, sizeof keepalive);
+    emit_stream(keepalive, sizeof keepalive);
     memcpy(all, keepalive, sizeof keepalive);
     all_len = sizeof keepalive;
 
@@ -411,7 +436,7 @@ static void synthetic_frames(void)
     s7p_wr fw = s7p_wr_init(frame, sizeof frame);
     if (s7p_sysevent_encode(&w, &ev) && s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false)) {
         emit(T_FRAME, frame, fw.len);
-        emit2(T_STREAM, STREAM_MODE_ALL, frame, fw.len);
+        emit_stream(frame, fw.len);
         memcpy(all + all_len, frame, fw.len);
         all_len += fw.len;
     }
@@ -439,7 +464,7 @@ static void synthetic_frames(void)
             if (s7p_sysevent_encode(&w, &ev) &&
                 s7p_frame_write(&fw, S7P_PROTO_SYSTEM_EVENT, buf, w.len, false)) {
                 emit(T_FRAME, frame, fw.len);
-                emit2(T_STREAM, STREAM_MODE_ALL, frame, fw.len);
+                emit_stream(frame, fw.len);
                 memcpy(all + all_len, frame, fw.len);
                 all_len += fw.len;
             }
@@ -447,7 +472,7 @@ static void synthetic_frames(void)
         }
     }
     s7p_arena_release(&a);
-    emit2(T_STREAM, STREAM_MODE_ALL, all, all_len);
+    emit_stream(all, all_len);
 }
 
 /* TPDUs the captures may lack, from our writers and by hand: CR, CC, DR, ER and DT, alone

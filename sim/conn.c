@@ -118,7 +118,6 @@ void *sim_conn_main(void *arg)
     if (s7p_channel_init(&c->ch, c->fd) == S7P_OK) {
         c->ch.trace = sim_trace;
         c->ch.trace_ctx = c;
-        sim_fault_wrap_tls(c);
         serve(c);
     } else {
         sim_log(s, 0, "conn %lu: out of memory", c->id);

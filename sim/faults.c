@@ -1,7 +1,7 @@
 /* Fault injection: the active fault, the requests it hits and the broken answers it sends.
  * Frames and records are built here byte by byte, so that they can be wrong on purpose; the
- * TLS transport of each connection is wrapped so that a record can be cut short on the wire
- * and a forged record fed to the server's own TLS stack (which then sends a real alert). */
+ * connection's TLS is driven by hand where a record must be cut short on the wire, or a
+ * forged record fed to the server's own TLS stack (which then sends a real alert). */
 #include "faults.h"
 
 #include <errno.h>
@@ -183,38 +183,6 @@ bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t e
     return true;
 }
 
-/* ---- the TLS transport wrapper ---- */
-
-static s7p_status wrap_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
-{
-    sim_conn *c = ctx;
-    if (c->tls_cut && n > 1) {
-        c->tls_cut = false;
-        n /= 2;                   /* a record's header and part of its body, no more */
-    }
-    return c->io.send(c->io.ctx, p, n, deadline);
-}
-
-static s7p_status wrap_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
-{
-    sim_conn *c = ctx;
-    if (c->tls_inject.n) {
-        *p = c->tls_inject.p;
-        *n = c->tls_inject.n;
-        c->tls_inject.n = 0;
-        return S7P_OK;
-    }
-    return c->io.recv(c->io.ctx, p, n, deadline);
-}
-
-void sim_fault_wrap_tls(sim_conn *c)
-{
-    c->io = c->ch.tls_io;
-    c->ch.tls_io.ctx = c;
-    c->ch.tls_io.send = wrap_send;
-    c->ch.tls_io.recv = wrap_recv;
-}
-
 /* ---- building broken answers ---- */
 
 /* xorshift64*: garbage needs no quality, only variety. */
@@ -272,6 +240,20 @@ static s7p_status send_raw(sim_conn *c, const uint8_t *p, size_t n)
     return s7p_channel_send_raw(&c->ch, p, n, s7p_deadline_in(SIM_SEND_MS));
 }
 
+/* The whole frame in one TLS record, of which only the first half reaches the wire (in
+ * DTs cut as the channel cuts them). */
+static void send_half_record(sim_conn *c, const uint8_t *f, size_t len)
+{
+    s7p_tls *t = c->ch.tls;
+    if (s7p_tls_seal(t, f, len) != S7P_OK) return;
+    size_t n = s7p_tls_pending(t);
+    uint8_t *rec = malloc(n ? n : 1);
+    if (!rec) return;
+    n = s7p_tls_take(t, rec, n);
+    (void)s7p_iso_send(&c->ch.iso, rec, n / 2, S7P_TLS_DT_CHUNK, s7p_deadline_in(SIM_SEND_MS));
+    free(rec);
+}
+
 /* The first frame of the answer, of which only the first half reaches the wire. */
 static void drop_mid(sim_conn *c, const s7p_pdu *req, s7p_arena *a, const sim_reply *r)
 {
@@ -288,9 +270,7 @@ static void drop_mid(sim_conn *c, const s7p_pdu *req, s7p_arena *a, const sim_re
         len += 4;
     }
     if (c->tls) {
-        c->tls_cut = true;        /* the whole frame in one record, half the record sent */
-        (void)send_raw(c, f, len);
-        c->tls_cut = false;
+        send_half_record(c, f, len);
     } else {
         (void)send_raw(c, f, len / 2);
     }
@@ -377,11 +357,12 @@ static void tls_alert(sim_conn *c)
     forged[2] = 0x03;
     forged[3] = 0x00;
     forged[4] = 48;
-    c->tls_inject = (s7p_bytes){forged, sizeof forged};
     uint8_t sink[64];
     size_t got = 0;
-    s7p_status st = s7p_tls_read(c->ch.tls, sink, sizeof sink, &got, s7p_deadline_in(SIM_SEND_MS));
-    c->tls_inject.n = 0;
+    s7p_status st = s7p_tls_feed(c->ch.tls, forged, sizeof forged);
+    if (st == S7P_OK) st = s7p_tls_open(c->ch.tls, sink, sizeof sink, &got);
+    if (s7p_link_tls_drain(&c->ch) == S7P_OK)  /* the alert, encrypted */
+        (void)s7p_channel_flush(&c->ch, s7p_deadline_in(SIM_SEND_MS));
     sim_log(c->sim, 2, "conn %lu: forged record: %s (%s)", c->id, s7p_strerror(st),
             s7p_tls_error(c->ch.tls));
 }

@@ -23,10 +23,6 @@ void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *
 sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
                                s7p_arena *a, sim_reply *r);
 
-/** Wraps the channel's TLS transport so that faults can cut records and forge input. Call
- *  after s7p_channel_init() and before the TLS handshake. */
-void sim_fault_wrap_tls(sim_conn *c);
-
 /** Sends the notifications configured with s7p_sim_set_notify() that precede the answer to
  *  req (none if it does not match). False when sending failed (the connection is broken). */
 bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a);

@@ -60,11 +60,7 @@ typedef struct sim_conn {
     s7p_channel ch;
     bool tls;
     uint32_t session, session2;   /* 0: no session yet */
-    /* fault injection (faults.c): the channel's TLS transport is wrapped */
-    s7p_tls_io io;                /* the channel's own transport, called by the wrapper */
-    bool tls_cut;                 /* next TLS send: only the first half of its bytes */
-    s7p_bytes tls_inject;         /* next TLS receive: these bytes, not the socket's */
-    uint32_t notif_seq;           /* notifications sent on this connection */
+    uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
 } sim_conn;
 
 struct s7p_sim {

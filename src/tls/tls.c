@@ -1,6 +1,7 @@
 /* One TLS connection over memory BIOs. OpenSSL never touches a socket: what it wants to send
- * collects in wbio and goes out through io.send after every step, and whatever io.recv
- * delivers is poured into rbio. That is how TLS rides inside COTP DT payloads. */
+ * collects in wbio until the caller takes it, and what the caller feeds is poured into rbio.
+ * That is how TLS rides inside COTP DT payloads. The blocking calls at the end move the bytes
+ * through the io callbacks. */
 #include "tls/internal.h"
 
 #include <limits.h>
@@ -21,7 +22,7 @@ struct s7p_tls {
     s7p_tls_ctx *ctx;
     SSL *ssl;
     BIO *rbio, *wbio;                /* owned by ssl */
-    s7p_tls_io io;
+    s7p_tls_io io;                   /* blocking calls only */
     uint8_t *out;                    /* staging buffer for wbio -> io.send, grown as needed */
     size_t out_cap;
     bool rejected;                   /* pin mismatch: the session exists but must not be used */
@@ -49,54 +50,12 @@ static s7p_status fail(s7p_tls *t, s7p_status st, const char *op, const char *wh
     return st;
 }
 
-static bool grow_out(s7p_tls *t, size_t need)
+s7p_tls *s7p_tls_create(s7p_tls_ctx *ctx)
 {
-    if (need <= t->out_cap) return true;
-    size_t cap = need < 2 * S7P_TLS_MAX_RECORD ? 2 * S7P_TLS_MAX_RECORD : need;
-    uint8_t *p = s7p_realloc(t->out, cap);
-    if (!p) return false;
-    t->out = p;
-    t->out_cap = cap;
-    return true;
-}
-
-/* Sends everything OpenSSL has queued in one io.send call: a handshake flight may hold
- * several records, and the COTP layer below decides how to cut it into DTs. */
-static s7p_status flush(s7p_tls *t, int64_t deadline)
-{
-    size_t n = BIO_ctrl_pending(t->wbio);
-    if (n == 0) return S7P_OK;
-    if (n > INT_MAX || !grow_out(t, n)) return S7P_E_NOMEM;
-    int got = BIO_read(t->wbio, t->out, (int)n);
-    if (got <= 0) return S7P_OK;
-    return t->io.send(t->io.ctx, t->out, (size_t)got, deadline);
-}
-
-/* Feeds the next transport chunk to OpenSSL. An empty chunk is allowed; the deadline check
- * keeps a transport that only returns empty chunks from spinning forever. */
-static s7p_status pull(s7p_tls *t, int64_t deadline)
-{
-    const uint8_t *p = NULL;
-    size_t n = 0;
-    s7p_status st = t->io.recv(t->io.ctx, &p, &n, deadline);
-    if (st != S7P_OK) return st;
-    if (n == 0 && s7p_now_ms() >= deadline) return S7P_E_TIMEOUT;
-    while (n > 0) {
-        int chunk = n > INT_MAX ? INT_MAX : (int)n;
-        if (BIO_write(t->rbio, p, chunk) != chunk) return S7P_E_NOMEM;
-        p += chunk;
-        n -= (size_t)chunk;
-    }
-    return S7P_OK;
-}
-
-s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io)
-{
-    if (!ctx || !io || !io->send || !io->recv) return NULL;
+    if (!ctx) return NULL;
     s7p_tls *t = s7p_calloc(1, sizeof *t);
     if (!t) return NULL;
     t->ctx = ctx;
-    t->io = *io;
     t->ssl = SSL_new(ctx->ssl);
     t->rbio = BIO_new(BIO_s_mem());
     t->wbio = BIO_new(BIO_s_mem());
@@ -109,9 +68,11 @@ s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io)
         return NULL;
     }
     /* An empty rbio means "no data yet" (retry), never end of stream: the end of the
-     * stream is reported by io.recv as S7P_E_CLOSED. */
+     * stream is the transport's to report. */
     BIO_set_mem_eof_return(t->rbio, -1);
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    /* An idle connection gives its record buffers back (about 34 KiB). */
+    SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
     if (ctx->server)
         SSL_set_accept_state(t->ssl);
     else
@@ -125,6 +86,27 @@ void s7p_tls_free(s7p_tls *t)
     SSL_free(t->ssl);
     s7p_free(t->out);
     s7p_free(t);
+}
+
+s7p_status s7p_tls_feed(s7p_tls *t, const uint8_t *p, size_t n)
+{
+    if (!t || (!p && n)) return S7P_E_INVALID_ARG;
+    while (n > 0) {
+        int chunk = n > INT_MAX ? INT_MAX : (int)n;
+        if (BIO_write(t->rbio, p, chunk) != chunk) return S7P_E_NOMEM;
+        p += chunk;
+        n -= (size_t)chunk;
+    }
+    return S7P_OK;
+}
+
+size_t s7p_tls_pending(const s7p_tls *t) { return t ? BIO_ctrl_pending(t->wbio) : 0; }
+
+size_t s7p_tls_take(s7p_tls *t, uint8_t *p, size_t cap)
+{
+    if (!t || !p || !cap) return 0;
+    int got = BIO_read(t->wbio, p, cap > INT_MAX ? INT_MAX : (int)cap);
+    return got > 0 ? (size_t)got : 0;
 }
 
 /* A handshake that OpenSSL aborted: a failed chain check is S7P_E_TLS_VERIFY, everything
@@ -182,22 +164,114 @@ static s7p_status check_peer(s7p_tls *t)
     return v == S7P_TLS_VERIFY_PIN ? check_pin(t, got) : check_known_hosts(t, got);
 }
 
-s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
+s7p_status s7p_tls_handshake_step(s7p_tls *t, bool *done)
 {
+    *done = false;
     if (!t) return S7P_E_INVALID_ARG;
     if (t->rejected) return S7P_E_TLS_VERIFY;  /* a rejected peer stays rejected */
     clear_error(t);
+    int r = SSL_do_handshake(t->ssl);
+    int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, r);
+    /* A failed handshake may have queued an alert: the caller sends it all the same. */
+    if (e == SSL_ERROR_WANT_READ) return S7P_OK;
+    if (e != SSL_ERROR_NONE) return handshake_failed(t);
+    *done = true;
+    return check_peer(t);
+}
+
+s7p_status s7p_tls_seal(s7p_tls *t, const uint8_t *p, size_t n)
+{
+    if (!t || (!p && n) || n > S7P_TLS_MAX_RECORD) return S7P_E_INVALID_ARG;
+    if (!usable(t)) return S7P_E_STATE;
+    clear_error(t);
+    if (n == 0) return S7P_OK;      /* SSL_write(0) is an error in OpenSSL; nothing to send */
+    /* n <= 16384 and wbio never blocks, so this one call produces exactly one record. */
+    if (SSL_write(t->ssl, p, (int)n) <= 0) return fail(t, S7P_E_TLS, "tls write", "failed");
+    return S7P_OK;
+}
+
+/* Post-handshake messages (NewSessionTicket, KeyUpdate) are consumed inside SSL_read, which
+ * then reports WANT_READ, so they never reach the caller. */
+s7p_status s7p_tls_open(s7p_tls *t, uint8_t *p, size_t cap, size_t *got)
+{
+    if (got) *got = 0;
+    if (!t || !p || !cap || !got) return S7P_E_INVALID_ARG;
+    if (!usable(t)) return S7P_E_STATE;
+    clear_error(t);
+    int r = SSL_read(t->ssl, p, cap > INT_MAX ? INT_MAX : (int)cap);
+    if (r > 0) {
+        *got = (size_t)r;
+        return S7P_OK;
+    }
+    int e = SSL_get_error(t->ssl, r);
+    if (e == SSL_ERROR_WANT_READ) return S7P_OK;
+    if (e == SSL_ERROR_ZERO_RETURN)
+        return fail(t, S7P_E_CLOSED, "tls read", "peer sent close_notify");
+    return fail(t, S7P_E_TLS, "tls read", "failed");
+}
+
+void s7p_tls_close_notify(s7p_tls *t)
+{
+    if (!t || !SSL_is_init_finished(t->ssl)) return;
+    (void)SSL_shutdown(t->ssl);
+    ERR_clear_error();
+}
+
+/* ---- blocking calls over io ---- */
+
+static bool grow_out(s7p_tls *t, size_t need)
+{
+    if (need <= t->out_cap) return true;
+    uint8_t *p = s7p_realloc(t->out, need);
+    if (!p) return false;
+    t->out = p;
+    t->out_cap = need;
+    return true;
+}
+
+/* Sends everything OpenSSL has queued in one io.send call: a handshake flight may hold
+ * several records, and the transport decides how to cut it. */
+static s7p_status flush(s7p_tls *t, int64_t deadline)
+{
+    size_t n = s7p_tls_pending(t);
+    if (n == 0) return S7P_OK;
+    if (n > INT_MAX || !grow_out(t, n)) return S7P_E_NOMEM;
+    size_t got = s7p_tls_take(t, t->out, n);
+    if (got == 0) return S7P_OK;
+    return t->io.send(t->io.ctx, t->out, got, deadline);
+}
+
+/* Feeds the next transport chunk to OpenSSL. An empty chunk is allowed; the deadline check
+ * keeps a transport that only returns empty chunks from spinning forever. */
+static s7p_status pull(s7p_tls *t, int64_t deadline)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    s7p_status st = t->io.recv(t->io.ctx, &p, &n, deadline);
+    if (st != S7P_OK) return st;
+    if (n == 0 && s7p_now_ms() >= deadline) return S7P_E_TIMEOUT;
+    return s7p_tls_feed(t, p, n);
+}
+
+s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io)
+{
+    if (!io || !io->send || !io->recv) return NULL;
+    s7p_tls *t = s7p_tls_create(ctx);
+    if (t) t->io = *io;
+    return t;
+}
+
+s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
+{
+    if (!t) return S7P_E_INVALID_ARG;
     for (;;) {
-        int r = SSL_do_handshake(t->ssl);
-        int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, r);
-        /* Flush before looking at the result: a failed handshake may have queued an alert
-         * that the peer should see. */
-        s7p_status st = flush(t, deadline);
-        if (e == SSL_ERROR_NONE || e == SSL_ERROR_WANT_READ) {
-            if (st != S7P_OK) return fail(t, st, "tls handshake send", s7p_strerror(st));
-        }
-        if (e == SSL_ERROR_NONE) return check_peer(t);
-        if (e != SSL_ERROR_WANT_READ) return handshake_failed(t);
+        bool done;
+        s7p_status st = s7p_tls_handshake_step(t, &done);
+        /* Flush before looking at the result: the peer should see an alert. */
+        s7p_status sent = flush(t, deadline);
+        if (st != S7P_OK && !(done && sent != S7P_OK)) return st;
+        if (sent != S7P_OK) return fail(t, sent, "tls handshake send", s7p_strerror(sent));
+        if (done) return st;
         st = pull(t, deadline);
         if (st != S7P_OK) return fail(t, st, "tls handshake receive", s7p_strerror(st));
     }
@@ -205,59 +279,33 @@ s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
 
 s7p_status s7p_tls_write(s7p_tls *t, const uint8_t *p, size_t n, int64_t deadline)
 {
-    if (!t || (!p && n) || n > S7P_TLS_MAX_RECORD) return S7P_E_INVALID_ARG;
-    if (!usable(t)) return S7P_E_STATE;
-    clear_error(t);
-    if (n == 0) return S7P_OK;      /* SSL_write(0) is an error in OpenSSL; nothing to send */
-    /* n <= 16384 and wbio never blocks, so this one call produces exactly one record. */
-    if (SSL_write(t->ssl, p, (int)n) <= 0) {
-        s7p_status st = fail(t, S7P_E_TLS, "tls write", "failed");
-        (void)flush(t, deadline);
-        return st;
-    }
-    s7p_status st = flush(t, deadline);
-    return st == S7P_OK ? S7P_OK : fail(t, st, "tls write send", s7p_strerror(st));
-}
-
-/* SSL_read came back without data: decide between "feed more bytes", a clean close and a
- * record-layer failure (bad MAC, alert, garbage). Whatever OpenSSL queued meanwhile (our
- * alert, a KeyUpdate answer) goes out first, before we wait for the peer. */
-static s7p_status read_more(s7p_tls *t, int e, int64_t deadline)
-{
+    s7p_status st = s7p_tls_seal(t, p, n);
+    if (st == S7P_E_INVALID_ARG || st == S7P_E_STATE) return st;
     s7p_status sent = flush(t, deadline);
-    if (e == SSL_ERROR_ZERO_RETURN)
-        return fail(t, S7P_E_CLOSED, "tls read", "peer sent close_notify");
-    if (e != SSL_ERROR_WANT_READ) return fail(t, S7P_E_TLS, "tls read", "failed");
-    if (sent != S7P_OK) return fail(t, sent, "tls read send", s7p_strerror(sent));
-    s7p_status st = pull(t, deadline);
-    return st == S7P_OK ? S7P_OK : fail(t, st, "tls read receive", s7p_strerror(st));
+    if (st != S7P_OK) return st;
+    return sent == S7P_OK ? S7P_OK : fail(t, sent, "tls write send", s7p_strerror(sent));
 }
 
-/* Post-handshake messages (NewSessionTicket, KeyUpdate) are consumed inside SSL_read, which
- * then reports WANT_READ, so they never reach the caller. */
 s7p_status s7p_tls_read(s7p_tls *t, uint8_t *p, size_t cap, size_t *got, int64_t deadline)
 {
-    if (got) *got = 0;
-    if (!t || !p || !cap || !got) return S7P_E_INVALID_ARG;
-    if (!usable(t)) return S7P_E_STATE;
-    clear_error(t);
-    int want = cap > INT_MAX ? INT_MAX : (int)cap;
     for (;;) {
-        int r = SSL_read(t->ssl, p, want);
-        if (r > 0) {
-            *got = (size_t)r;
-            s7p_status st = flush(t, deadline);
-            return st == S7P_OK ? S7P_OK : fail(t, st, "tls read send", s7p_strerror(st));
-        }
-        s7p_status st = read_more(t, SSL_get_error(t->ssl, r), deadline);
+        s7p_status st = s7p_tls_open(t, p, cap, got);
+        if (st == S7P_E_INVALID_ARG || st == S7P_E_STATE) return st;
+        /* Whatever OpenSSL queued meanwhile (our alert, a KeyUpdate answer) goes out first,
+         * before we wait for the peer. */
+        s7p_status sent = flush(t, deadline);
         if (st != S7P_OK) return st;
+        if (sent != S7P_OK) return fail(t, sent, "tls read send", s7p_strerror(sent));
+        if (*got) return S7P_OK;
+        st = pull(t, deadline);
+        if (st != S7P_OK) return fail(t, st, "tls read receive", s7p_strerror(st));
     }
 }
 
 void s7p_tls_shutdown(s7p_tls *t, int64_t deadline)
 {
     if (!t || !SSL_is_init_finished(t->ssl)) return;
-    (void)SSL_shutdown(t->ssl);
+    s7p_tls_close_notify(t);
     (void)flush(t, deadline);
     ERR_clear_error();
 }

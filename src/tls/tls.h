@@ -1,7 +1,8 @@
-/* TLS 1.3 over any byte transport, through OpenSSL memory BIOs. The caller supplies the
- * transport as two callbacks (in S7CommPlus: COTP DT payloads), so this layer knows nothing
- * about the protocol around it. Offers only TLS 1.3 with AES-GCM suites (the frame size
- * arithmetic of S7CommPlus peers assumes their 22-byte record overhead) and X25519/P-256. */
+/* TLS 1.3 over any byte transport, through OpenSSL memory BIOs. The caller moves the bytes
+ * (in S7CommPlus: COTP DT payloads), push style or through two blocking callbacks, so this
+ * layer knows nothing about the protocol around it. Offers only TLS 1.3 with AES-GCM suites
+ * (the frame size arithmetic of S7CommPlus peers assumes their 22-byte record overhead) and
+ * X25519/P-256. */
 #ifndef S7P_TLS_TLS_H
 #define S7P_TLS_TLS_H
 
@@ -42,14 +43,6 @@ typedef struct s7p_tls_ctx s7p_tls_ctx;
 /** One TLS connection. */
 typedef struct s7p_tls s7p_tls;
 
-/** The byte transport under TLS. send() sends all bytes; recv() returns the next chunk
- *  (a view valid until the next recv) or an error. Both honour the deadline. */
-typedef struct s7p_tls_io {
-    void *ctx;
-    s7p_status (*send)(void *ctx, const uint8_t *p, size_t n, int64_t deadline);
-    s7p_status (*recv)(void *ctx, const uint8_t **p, size_t *n, int64_t deadline);
-} s7p_tls_io;
-
 /** Creates the context. On failure returns NULL and writes a one-line reason to err. */
 s7p_tls_ctx *s7p_tls_ctx_new(const s7p_tls_config *cfg, char *err, size_t err_len);
 /** The same, with the kind of failure in *st: S7P_E_CONFIG for files that cannot be used
@@ -61,8 +54,43 @@ void s7p_tls_ctx_free(s7p_tls_ctx *ctx);
 /** SHA-256 of the server certificate this context presents (server contexts only). */
 bool s7p_tls_ctx_cert_sha256(const s7p_tls_ctx *ctx, uint8_t out[S7P_SHA256_LEN]);
 
-s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io);
+/* ---- push style: no transport, the caller moves the bytes ---- */
+
+/** Creates a connection without transport: the peer's bytes go in with s7p_tls_feed, the
+ *  bytes for the peer come out with s7p_tls_take after every call that may produce some
+ *  (handshake step, seal, open, close_notify). NULL when out of memory. */
+s7p_tls *s7p_tls_create(s7p_tls_ctx *ctx);
 void s7p_tls_free(s7p_tls *t);
+/** Hands bytes received from the peer to TLS. */
+s7p_status s7p_tls_feed(s7p_tls *t, const uint8_t *p, size_t n);
+/** Bytes waiting to go to the peer. */
+size_t s7p_tls_pending(const s7p_tls *t);
+/** Takes up to cap of them; returns how many. */
+size_t s7p_tls_take(s7p_tls *t, uint8_t *p, size_t cap);
+/** Advances the handshake with what was fed; *done when it completed and the peer passed the
+ *  configured verification. S7P_OK with !*done: feed more bytes. Errors as for
+ *  s7p_tls_handshake (then s7p_tls_error() holds a one-line reason). */
+s7p_status s7p_tls_handshake_step(s7p_tls *t, bool *done);
+/** Encrypts n bytes (n <= 16384) as one record into the output. */
+s7p_status s7p_tls_seal(s7p_tls *t, const uint8_t *p, size_t n);
+/** Decrypts what was fed: up to cap bytes (at most one record's worth); *got == 0 when more
+ *  bytes are needed. S7P_E_CLOSED on close_notify, S7P_E_TLS on a bad record or an alert. */
+s7p_status s7p_tls_open(s7p_tls *t, uint8_t *p, size_t cap, size_t *got);
+/** Queues close_notify (after a completed handshake only). */
+void s7p_tls_close_notify(s7p_tls *t);
+
+/* ---- blocking, over a transport of two callbacks (tests, benchmarks) ---- */
+
+/** The byte transport under TLS. send() sends all bytes; recv() returns the next chunk
+ *  (a view valid until the next recv) or an error. Both honour the deadline. */
+typedef struct s7p_tls_io {
+    void *ctx;
+    s7p_status (*send)(void *ctx, const uint8_t *p, size_t n, int64_t deadline);
+    s7p_status (*recv)(void *ctx, const uint8_t **p, size_t *n, int64_t deadline);
+} s7p_tls_io;
+
+/** A connection over io (both callbacks required). */
+s7p_tls *s7p_tls_new(s7p_tls_ctx *ctx, const s7p_tls_io *io);
 
 /** Runs the handshake to completion. S7P_E_TLS (handshake/record failure, alert),
  *  S7P_E_TLS_VERIFY (CA, name or pin mismatch), S7P_E_CERT_CHANGED (TOFU: not the

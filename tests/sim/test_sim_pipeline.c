@@ -30,10 +30,7 @@
 /* A raw client whose TLS output can be held back and written to TCP in one piece. */
 typedef struct pc {
     tc t;
-    s7p_tls_io orig;              /* the channel's own TLS transport */
-    bool hold;                    /* collect TLS output as DTs in out[] instead of sending */
-    uint8_t *out;
-    size_t out_len;
+    bool hold;                    /* queue TLS records in the link instead of sending them */
 } pc;
 
 /* What an answer must carry, taken from the request before the arena is released. */
@@ -44,37 +41,12 @@ typedef struct expect {
     uint32_t items;               /* GetMulti: values expected */
 } expect;
 
-static s7p_status held_send(void *ctx, const uint8_t *p, size_t n, int64_t deadline)
-{
-    pc *c = ctx;
-    if (!c->hold) return c->orig.send(c->orig.ctx, p, n, deadline);
-    /* As the channel cuts TLS bytes: DTs of at most S7P_TLS_DT_CHUNK bytes, EOT on each. */
-    for (size_t off = 0; off < n;) {
-        size_t k = n - off < S7P_TLS_DT_CHUNK ? n - off : S7P_TLS_DT_CHUNK;
-        s7p_wr w = s7p_wr_init(c->out + c->out_len, BUF_CAP - c->out_len);
-        if (!s7p_cotp_write_dt(&w, p + off, k, true)) return S7P_E_LIMIT;
-        c->out_len += w.len;
-        off += k;
-    }
-    return S7P_OK;
-}
-
-static s7p_status held_recv(void *ctx, const uint8_t **p, size_t *n, int64_t deadline)
-{
-    pc *c = ctx;
-    return c->orig.recv(c->orig.ctx, p, n, deadline);
-}
-
-/* The whole connect sequence, with the TLS transport wrapped before the handshake. */
+/* The whole connect sequence. */
 static void pc_connect(pc *c, uint16_t port)
 {
     memset(c, 0, sizeof *c);
-    c->out = malloc(BUF_CAP);
-    assert_non_null(c->out);
     tc *t = &c->t;
     assert_int_equal(tc_open(t, port, NULL), S7P_OK);
-    c->orig = t->ch.tls_io;
-    t->ch.tls_io = (s7p_tls_io){c, held_send, held_recv};
     const s7p_pdu *r;
     s7p_pdu p;
     if (tc_init_ssl(t, NULL) != S7P_OK || tc_create_session(t, &r) != S7P_OK)
@@ -86,17 +58,21 @@ static void pc_connect(pc *c, uint16_t port)
 static void pc_close(pc *c)
 {
     tc_close(&c->t);
-    free(c->out);
 }
 
 /* Writes what was held in one TCP write (on loopback: one segment) and stops holding. */
 static void pc_flush(pc *c)
 {
-    int e = 0;
     c->hold = false;
-    assert_int_equal(s7p_tcp_write_all(c->t.ch.iso.fd, c->out, c->out_len,
-                                       s7p_deadline_in(TC_TIMEOUT_MS), &e), S7P_OK);
-    c->out_len = 0;
+    assert_int_equal(s7p_channel_flush(&c->t.ch, s7p_deadline_in(TC_TIMEOUT_MS)), S7P_OK);
+}
+
+/* One TLS record of raw bytes: queued in the link while holding, else sent at once. */
+static void pc_record(pc *c, const uint8_t *p, size_t n)
+{
+    s7p_status st = c->hold ? s7p_link_put_raw(&c->t.ch, p, n)
+                            : s7p_channel_send_raw(&c->t.ch, p, n, s7p_deadline_in(TC_TIMEOUT_MS));
+    assert_int_equal(st, S7P_OK);
 }
 
 /* Appends the frames of p (fragmented as the channel fragments) to buf. */
@@ -217,8 +193,7 @@ static void send_in_records(pc *c, const uint8_t *buf, size_t n, const size_t *s
     c->hold = one_write;
     for (size_t off = 0, i = 0; off < n; i++) {
         size_t k = sizes[i % nsizes] < n - off ? sizes[i % nsizes] : n - off;
-        assert_int_equal(s7p_channel_send_raw(&c->t.ch, buf + off, k,
-                                              s7p_deadline_in(TC_TIMEOUT_MS)), S7P_OK);
+        pc_record(c, buf + off, k);
         off += k;
     }
     if (one_write) pc_flush(c);
@@ -262,8 +237,7 @@ static void test_record_per_frame(void **state)
         s7p_frame f;
         size_t used = 0;
         assert_int_equal(s7p_frame_parse(buf + off, len - off, &f, &used), S7P_OK);
-        assert_int_equal(s7p_channel_send_raw(&c.t.ch, buf + off, used,
-                                              s7p_deadline_in(TC_TIMEOUT_MS)), S7P_OK);
+        pc_record(&c, buf + off, used);
         off += used;
     }
     assert_true(frames >= NREQ + 2);  /* the big request took 3 frames */

@@ -1,0 +1,420 @@
+#include "session/link.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* What an idle link keeps: enough for a usual answer without growing. */
+#define RX_MIN (4u * 1024u)
+#define TX_MIN (4u * 1024u)
+#define PDU_MIN (4u * 1024u)   /* grows up to S7P_PDU_MAX for large answers */
+#define TLS_READ_MIN 1024u
+
+static s7p_status fail(s7p_link *l, s7p_status st, const char *what)
+{
+    if (l->err == S7P_OK) {
+        l->err = st;
+        /* For TLS failures OpenSSL's own reason says more than the code. */
+        const char *why = st == S7P_E_TLS && l->tls && *s7p_tls_error(l->tls)
+                              ? s7p_tls_error(l->tls)
+                              : s7p_strerror(st);
+        snprintf(l->err_msg, sizeof l->err_msg, "%s: %s", what, why);
+    }
+    return st;
+}
+
+s7p_status s7p_link_break(s7p_link *l, s7p_status st, const char *what)
+{
+    return fail(l, st, what);
+}
+
+s7p_status s7p_link_init(s7p_link *l, int fd)
+{
+    memset(l, 0, sizeof *l);
+    s7p_status st = s7p_iso_init(&l->iso, fd);
+    if (st != S7P_OK) return st;
+    /* rx is allocated from the start: a link with rx is one that needs releasing. */
+    l->rx = s7p_malloc(RX_MIN);
+    if (!l->rx) {
+        s7p_link_free(l);
+        return S7P_E_NOMEM;
+    }
+    l->rx_cap = RX_MIN;
+    s7p_reasm_init(&l->reasm, NULL, 0);
+    l->pdu_max = S7P_PDU_MAX;
+    return S7P_OK;
+}
+
+void s7p_link_free(s7p_link *l)
+{
+    s7p_tls_free(l->tls);
+    l->tls = NULL;
+    s7p_iso_close(&l->iso);
+    s7p_free(l->rx);
+    s7p_free(l->pdu_buf);
+    s7p_free(l->tx);
+    l->rx = l->pdu_buf = l->tx = NULL;
+    l->rx_len = l->rx_cap = l->tx_cap = 0;
+    s7p_reasm_init(&l->reasm, NULL, 0);
+}
+
+size_t s7p_link_heap(const s7p_link *l)
+{
+    return l->rx_cap + l->reasm.cap + l->tx_cap + l->iso.rcap + l->iso.tsdu_cap + l->iso.ocap;
+}
+
+/* Gives back what a large message made the buffers grow to, once nothing is half done. */
+static void trim(s7p_link *l)
+{
+    if (l->reasm.active || l->rx_len) return;
+    s7p_buf_shrink(&l->rx, &l->rx_cap, 0, RX_MIN);
+    s7p_buf_shrink(&l->pdu_buf, &l->reasm.cap, 0, PDU_MIN);
+    l->reasm.buf = l->pdu_buf;
+    s7p_iso_trim(&l->iso);
+}
+
+/* ---- output: frames -> (TLS records) -> COTP DTs ---- */
+
+s7p_status s7p_link_tls_drain(s7p_link *l)
+{
+    uint8_t chunk[S7P_TLS_DT_CHUNK];
+    size_t k;
+    /* The TLS byte stream travels in DTs of at most 960 bytes, as the reference clients
+     * cut it; a handshake flight of several records is cut the same way. */
+    while (l->tls && (k = s7p_tls_take(l->tls, chunk, sizeof chunk)) > 0) {
+        s7p_status st = s7p_iso_put(&l->iso, chunk, k, S7P_TLS_DT_CHUNK);
+        if (st != S7P_OK) return st;
+    }
+    return S7P_OK;
+}
+
+/* One frame (or raw bytes): a DT of its own in clear, a TLS record of its own in TLS. */
+static s7p_status put_unit(s7p_link *l, const uint8_t *p, size_t n)
+{
+    if (!l->tls) return s7p_iso_put(&l->iso, p, n, 0);
+    s7p_status st = s7p_tls_seal(l->tls, p, n);
+    s7p_status drained = s7p_link_tls_drain(l);  /* an alert after a failure, too */
+    return st != S7P_OK ? st : drained;
+}
+
+static s7p_status ensure_tx(s7p_link *l, size_t need)
+{
+    return s7p_buf_reserve(&l->tx, &l->tx_cap, need, TX_MIN, S7P_PDU_MAX);
+}
+
+s7p_status s7p_link_put_pdu(s7p_link *l, const s7p_pdu *p)
+{
+    if (l->err) return l->err;
+    s7p_wr count = s7p_wr_counter();
+    if (!s7p_pdu_encode(&count, p)) return count.err;  /* the caller's PDU is wrong */
+    s7p_status st = ensure_tx(l, count.len);
+    if (st != S7P_OK) return st;
+    s7p_wr w = s7p_wr_init(l->tx, l->tx_cap);
+    if (!s7p_pdu_encode(&w, p)) return w.err;
+    l->tx_len = w.len;
+    if (l->trace) l->trace(l->trace_ctx, true, p->version, l->tx, w.len);
+    size_t off = 0;
+    do {
+        size_t n = w.len - off < S7P_FRAME_DATA_MAX ? w.len - off : S7P_FRAME_DATA_MAX;
+        bool last = off + n == w.len;
+        s7p_wr fw = s7p_wr_init(l->frame, sizeof l->frame);
+        s7p_frame_write(&fw, p->version, l->tx + off, n, last);
+        st = put_unit(l, l->frame, fw.len);
+        if (st != S7P_OK) return fail(l, st, "send");
+        off += n;
+    } while (off < w.len);
+    s7p_buf_shrink(&l->tx, &l->tx_cap, 0, TX_MIN);  /* a large request is not kept */
+    return S7P_OK;
+}
+
+s7p_status s7p_link_put_event(s7p_link *l, const s7p_sysevent *e)
+{
+    if (l->err) return l->err;
+    uint8_t data[512];
+    s7p_wr w = s7p_wr_init(data, sizeof data);
+    if (!s7p_sysevent_encode(&w, e)) return w.err;
+    s7p_wr fw = s7p_wr_init(l->frame, sizeof l->frame);
+    if (!s7p_frame_write(&fw, 0xFE, data, w.len, false)) return fw.err;
+    s7p_status st = put_unit(l, l->frame, fw.len);
+    return st == S7P_OK ? st : fail(l, st, "send");
+}
+
+s7p_status s7p_link_put_raw(s7p_link *l, const uint8_t *p, size_t n)
+{
+    if (l->err) return l->err;
+    s7p_status st = put_unit(l, p, n);
+    return st == S7P_OK ? st : fail(l, st, "send");
+}
+
+void s7p_link_output(const s7p_link *l, const uint8_t **p, size_t *n)
+{
+    s7p_iso_output(&l->iso, p, n);
+}
+
+void s7p_link_consumed(s7p_link *l, size_t n) { s7p_iso_consumed(&l->iso, n); }
+
+/* ---- set-up ---- */
+
+s7p_status s7p_link_connect_start(s7p_link *l, const s7p_iso_client_params *p)
+{
+    return s7p_iso_connect_start(&l->iso, p);
+}
+
+s7p_status s7p_link_connect_step(s7p_link *l, bool *done)
+{
+    return s7p_iso_connect_step(&l->iso, done);
+}
+
+s7p_status s7p_link_accept_step(s7p_link *l, s7p_iso_tsap_check check, void *ctx, bool *done)
+{
+    return s7p_iso_accept_step(&l->iso, check, ctx, done);
+}
+
+/* TLS record content types 20..23 (change_cipher_spec, alert, handshake, application). */
+static bool looks_like_tls(uint8_t first) { return first >= 0x14 && first <= 0x17; }
+
+/* A PLC that acknowledged InitSsl but then answers the ClientHello with something that is
+ * not TLS, or with nothing, most likely runs without secure communication (legacy mode):
+ * say so instead of reporting a bare TLS failure. A certificate rejection is not this.
+ * `why` is the TLS layer's reason, or the transport's. */
+static s7p_status handshake_failed(s7p_link *l, s7p_status st, const char *why)
+{
+    static const char hint[] = "it may need legacy security mode";
+    l->hs_done = true;
+    fail(l, st, "tls handshake");
+    if (l->hs_bytes > 0 && !looks_like_tls(l->hs_first) && st == S7P_E_TLS) {
+        l->err = S7P_E_CONFIG;
+        snprintf(l->err_msg, sizeof l->err_msg,
+                 "tls handshake: PLC acknowledged InitSSL but answered the TLS handshake with "
+                 "non-TLS bytes (0x%02x...): %s", l->hs_first, hint);
+        return S7P_E_CONFIG;
+    }
+    if (l->hs_bytes == 0 && (st == S7P_E_CLOSED || st == S7P_E_TIMEOUT)) {
+        snprintf(l->err_msg, sizeof l->err_msg,
+                 "tls handshake: PLC acknowledged InitSSL but did not answer the TLS handshake "
+                 "(%s): %s", st == S7P_E_CLOSED ? "it closed the connection" : "timeout", hint);
+        return st;
+    }
+    /* The TLS layer's reason already starts with "tls handshake". */
+    if (*why) snprintf(l->err_msg, sizeof l->err_msg, "%s", why);
+    return st;
+}
+
+s7p_status s7p_link_tls_start(s7p_link *l, s7p_tls_ctx *ctx)
+{
+    if (l->err) return l->err;
+    l->tls = s7p_tls_create(ctx);
+    if (!l->tls) return fail(l, S7P_E_NOMEM, "tls");
+    l->hs_bytes = 0;
+    l->hs_done = false;
+    bool done;
+    return s7p_link_tls_step(l, &done);  /* a client's ClientHello goes out now */
+}
+
+s7p_status s7p_link_tls_step(s7p_link *l, bool *done)
+{
+    *done = false;
+    if (l->err) return l->err;
+    if (!l->tls || l->hs_done) return S7P_E_STATE;
+    for (;;) {
+        s7p_status st = s7p_tls_handshake_step(l->tls, done);
+        s7p_status sent = s7p_link_tls_drain(l);  /* a flight, or the alert of a failure */
+        if (st != S7P_OK) return handshake_failed(l, st, s7p_tls_error(l->tls));
+        if (sent != S7P_OK) return handshake_failed(l, sent, "");
+        if (*done) {
+            l->hs_done = true;
+            return S7P_OK;
+        }
+        s7p_bytes b;
+        st = s7p_iso_next(&l->iso, &b);
+        if (st != S7P_OK) {
+            char why[64];
+            snprintf(why, sizeof why, "tls handshake receive: %s", s7p_strerror(st));
+            return handshake_failed(l, st, why);
+        }
+        if (b.n == 0) return S7P_OK;  /* more bytes needed */
+        if (l->hs_bytes == 0) l->hs_first = b.p[0];
+        l->hs_bytes += b.n;
+        if ((st = s7p_tls_feed(l->tls, b.p, b.n)) != S7P_OK) return handshake_failed(l, st, "");
+    }
+}
+
+s7p_status s7p_link_transport_failed(s7p_link *l, s7p_status st, bool sending)
+{
+    if (l->err) return l->err;
+    if (l->tls && !l->hs_done) {
+        char why[64];
+        snprintf(why, sizeof why, "tls handshake %s: %s", sending ? "send" : "receive",
+                 s7p_strerror(st));
+        return handshake_failed(l, st, why);
+    }
+    return fail(l, st, sending ? "send" : "receive");
+}
+
+/* ---- input: bytes -> TSDUs -> (TLS) plaintext -> frames -> messages ---- */
+
+s7p_status s7p_link_feed(s7p_link *l, const uint8_t *p, size_t n)
+{
+    if (l->err) return l->err;
+    s7p_status st = s7p_iso_feed(&l->iso, p, n);
+    return st == S7P_OK ? st : fail(l, st, "receive");
+}
+
+/* Room for more plaintext at the end of rx; S7P_E_PROTOCOL when rx holds the most any
+ * frame can need. */
+static s7p_status rx_room(s7p_link *l, size_t need)
+{
+    if (need > S7P_LINK_RX_MAX) return S7P_E_PROTOCOL;  /* a frame larger than any peer sends */
+    return s7p_buf_reserve(&l->rx, &l->rx_cap, need, RX_MIN, S7P_LINK_RX_MAX);
+}
+
+/* Appends more plaintext to rx: a TSDU in clear, or what TLS decrypts. *more false when the
+ * fed bytes hold nothing more. */
+static s7p_status more_rx(s7p_link *l, bool *more)
+{
+    *more = false;
+    if (l->rx_len == S7P_LINK_RX_MAX) return S7P_E_PROTOCOL;
+    s7p_bytes b;
+    if (!l->tls) {
+        s7p_status st = s7p_iso_next(&l->iso, &b);
+        if (st != S7P_OK || b.n == 0) return st;
+        if ((st = rx_room(l, l->rx_len + b.n)) != S7P_OK) return st;
+        memcpy(l->rx + l->rx_len, b.p, b.n);
+        l->rx_len += b.n;
+        *more = true;
+        return S7P_OK;
+    }
+    /* Some room for what TLS decrypts; a record that does not fit waits inside TLS. */
+    size_t want = l->rx_len + TLS_READ_MIN;
+    s7p_status st = rx_room(l, want < S7P_LINK_RX_MAX ? want : S7P_LINK_RX_MAX);
+    if (st != S7P_OK) return st;
+    for (;;) {
+        size_t got = 0;
+        st = s7p_tls_open(l->tls, l->rx + l->rx_len, l->rx_cap - l->rx_len, &got);
+        s7p_status sent = s7p_link_tls_drain(l);  /* KeyUpdate answer, our alert */
+        if (st != S7P_OK) return st;
+        if (sent != S7P_OK) return sent;
+        if (got) {
+            l->rx_len += got;
+            *more = true;
+            return S7P_OK;
+        }
+        if ((st = s7p_iso_next(&l->iso, &b)) != S7P_OK || b.n == 0) return st;
+        if ((st = s7p_tls_feed(l->tls, b.p, b.n)) != S7P_OK) return st;
+    }
+}
+
+static void consume_rx(s7p_link *l, size_t n)
+{
+    memmove(l->rx, l->rx + n, l->rx_len - n);
+    l->rx_len -= n;
+}
+
+/* True when everything after `used` is a (possibly empty) beginning of `72 vv 00 00`. */
+static bool trailer_may_follow(const s7p_link *l, size_t used, uint8_t version)
+{
+    const uint8_t trailer[S7P_FRAME_TRAILER_LEN] = {S7P_FRAME_MARKER, version, 0, 0};
+    size_t rest = l->rx_len - used;
+    return rest < S7P_FRAME_TRAILER_LEN && memcmp(l->rx + used, trailer, rest) == 0;
+}
+
+/* Decodes a complete PDU data part held in pdu_buf. */
+static s7p_status finish_pdu(s7p_link *l, s7p_arena *a, s7p_msg *out)
+{
+    out->kind = S7P_MSG_PDU;
+    out->raw = l->reasm.buf;
+    out->raw_len = l->reasm.len;
+    if (l->trace) l->trace(l->trace_ctx, false, l->reasm.version, out->raw, out->raw_len);
+    return s7p_pdu_decode(out->raw, out->raw_len, l->reasm.version, a, &out->pdu);
+}
+
+/* Makes room for one more fragment, doubling the reassembly buffer up to pdu_max. */
+static s7p_status grow_reasm(s7p_link *l, size_t more)
+{
+    size_t used = l->reasm.active ? l->reasm.len : 0;
+    if (more > l->pdu_max - used) return S7P_E_LIMIT;
+    /* Never a NULL buffer, even for an empty PDU: the decoder gets a real pointer. */
+    size_t need = used + more ? used + more : 1;
+    s7p_status st = s7p_buf_reserve(&l->pdu_buf, &l->reasm.cap, need, PDU_MIN, l->pdu_max);
+    l->reasm.buf = l->pdu_buf;
+    return st;
+}
+
+/* Handles one parsed frame; *done when it completed a message. */
+static s7p_status on_frame(s7p_link *l, const s7p_frame *f, s7p_arena *a, s7p_msg *out,
+                           bool *done)
+{
+    *done = false;
+    if (f->version == 0xFF) {
+        out->kind = S7P_MSG_KEEPALIVE;
+        *done = true;
+        return S7P_OK;
+    }
+    if (f->version == 0xFE) {
+        /* The frame lives in rx, which moves on; keep the event's bytes in the arena. */
+        uint8_t *copy = s7p_arena_alloc(a, f->data.n);
+        if (!copy) return S7P_E_NOMEM;
+        memcpy(copy, f->data.p, f->data.n);
+        out->kind = S7P_MSG_SYSTEM_EVENT;
+        *done = true;
+        return s7p_sysevent_decode(copy, f->data.n, a, &out->event);
+    }
+    s7p_status st = grow_reasm(l, f->data.n);
+    if (st == S7P_OK) st = s7p_reasm_feed(&l->reasm, f, done);
+    if (st != S7P_OK || !*done) return st;
+    return finish_pdu(l, a, out);
+}
+
+/* Parses rx for a frame that can be handled now: *need_more when rx must grow first. */
+static s7p_status next_frame(s7p_link *l, s7p_frame *f, size_t *used, bool *need_more)
+{
+    *need_more = false;
+    *used = 0;
+    s7p_status st = s7p_frame_parse(l->rx, l->rx_len, f, used);
+    /* A header announcing more than the receive buffer may hold can never complete. */
+    if (st == S7P_E_TOO_SMALL && l->rx_len >= S7P_FRAME_HEADER_LEN &&
+        S7P_FRAME_HEADER_LEN + ((size_t)l->rx[2] << 8 | l->rx[3]) + S7P_FRAME_TRAILER_LEN >
+            S7P_LINK_RX_MAX)
+        return fail(l, S7P_E_PROTOCOL, "frame longer than any peer sends");
+    if (st == S7P_E_TOO_SMALL || (st == S7P_OK && l->rx_len == 0)) {
+        *need_more = true;
+        return S7P_OK;
+    }
+    if (st != S7P_OK) return fail(l, st, "frame");
+    /* A frame without trailer at the end of rx may still get its trailer, also when the
+     * bytes received so far end inside it. */
+    if (!f->has_trailer && f->version <= 3 && trailer_may_follow(l, *used, f->version))
+        *need_more = true;
+    return S7P_OK;
+}
+
+s7p_status s7p_link_pop(s7p_link *l, s7p_arena *a, s7p_msg *out, bool *got)
+{
+    memset(out, 0, sizeof *out);
+    *got = false;
+    if (l->err) return l->err;
+    for (;;) {
+        s7p_frame f;
+        size_t used;
+        bool need_more;
+        s7p_status st = next_frame(l, &f, &used, &need_more);
+        if (st != S7P_OK) return st;
+        if (need_more) {
+            bool more;
+            st = more_rx(l, &more);
+            if (st != S7P_OK) return fail(l, st, "receive");
+            if (more) continue;
+            trim(l);  /* waiting for the peer: a good moment to give memory back */
+            return S7P_OK;
+        }
+        st = on_frame(l, &f, a, out, got);
+        consume_rx(l, used);
+        if (st != S7P_OK) {
+            *got = false;
+            return fail(l, st, "decode");
+        }
+        if (*got) return S7P_OK;
+    }
+}
