@@ -138,7 +138,8 @@ static bool header_ok(const s7p_legacy_server_key *key, const uint8_t *blob, siz
         s7p_legacy_key_id(key->pubkey, own_id) != S7P_OK)
         return false;
     return h.magic == S7P_LEGACY_BLOB_MAGIC && h.length == S7P_LEGACY_BLOB_LEN &&
-           h.version == 1 && h.security_level == 1 &&
+           h.version == 1 && h.security_level == 1 && h.sym_internal_flags == 0 &&
+           h.pub_internal_flags == 0 &&
            h.pub_flags == s7p_legacy_pub_flags(key->family) &&
            h.sym_flags == s7p_legacy_blob_sym_flags(key->family) &&
            memcmp(h.pub_key_id, own_id, sizeof own_id) == 0;
