@@ -17,7 +17,7 @@
 #include <s7plus/s7plus.h>
 
 #include "net/tcp.h"
-#include "proto/cotp.h"
+#include "net/cotp.h"
 #include "proto/wr.h"
 #include "sim.h"
 #include "util/clock.h"

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "net/tcp.h"
-#include "proto/cotp.h"
+#include "net/cotp.h"
 #include "proto/frame.h"
 #include "tc.h"
 #include "util/clock.h"
