@@ -21,7 +21,7 @@
 
 #include "program/program.h"
 #include "proto/symcrc.h"
-#include "sim.h"
+#include "simtest.h"
 #include "tc.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -103,15 +103,10 @@ static bool tags_equal(const s7p_tag *a, const s7p_tag *b)
 static s7p_sim *start_sim(const char *dir)
 {
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
-    cfg.port = 0;
     cfg.max_sessions = 8;
     cfg.program_dir = dir;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
+    return st_sim_start(&cfg);
 }
 
 /* Warnings of the session layer (e.g. an integrity id that does not match the request):
@@ -130,16 +125,12 @@ static s7p_client *connect_client(s7p_sim *sim, bool allow_write)
 {
     s7p_client_options o;
     s7p_client *c;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = allow_write;
     o.request_timeout_ms = 10000;
     o.log = on_log;
     o.log_level = S7P_LOG_WARN;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(&o);
     return c;
 }
 

@@ -15,7 +15,7 @@
 #include <s7plus/s7plus.h>
 
 #include "program/program.h"
-#include "sim.h"
+#include "simtest.h"
 #include "tc.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -92,27 +92,11 @@ static s7p_client *connect_client(s7p_sim *sim)
 {
     s7p_client_options o;
     s7p_client *c;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = true;
     o.request_timeout_ms = 10000;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(&o);
     return c;
-}
-
-static s7p_sim *start_sim(const char *dir)
-{
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = dir;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
 }
 
 static int group_setup(void **state)
@@ -122,7 +106,7 @@ static int group_setup(void **state)
     F.prog = s7t_program_load_dir(S7P_EXAMPLES_PLC, err, sizeof err);
     if (!F.prog) fprintf(stderr, "program: %s\n", err);
     assert_non_null(F.prog);
-    F.sim = start_sim(S7P_EXAMPLES_PLC);
+    F.sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     F.c = connect_client(F.sim);
     s7p_error e;
     if (s7p_browse(F.c, collect, &F.all, &e) != S7P_OK) fail_msg("browse: %s", e.message);
@@ -323,7 +307,7 @@ static void test_read_write_by_symbol(void **state)
 static void test_no_tag_tables(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim(NULL);
+    s7p_sim *sim = st_sim_start_dir(NULL);
     s7p_client *c = connect_client(sim);
     items all = {0};
     s7p_error err;

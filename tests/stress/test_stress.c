@@ -23,7 +23,7 @@
 #include <s7plus/s7plus.h>
 
 #include "proto/ids.h"
-#include "sim.h"
+#include "simtest.h"
 
 #ifndef S7P_EXAMPLES_PLC
 #error "S7P_EXAMPLES_PLC must name the examples/plc directory"
@@ -257,16 +257,13 @@ static void test_shared_client(void **state)
     s7p_client_options o;
     s7p_client *c;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = true;
     o.request_timeout_ms = 10000;
     o.log = on_log;
     o.log_level = S7P_LOG_WARN;
     o.on_state = on_state;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(&o);
 
     var vars[NTHREADS];
     choose_vars(c, vars);
