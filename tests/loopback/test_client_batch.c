@@ -52,10 +52,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.tags_per_request = 3;
-    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "batch", "Batch.db", PROGRAM, &cfg);
+    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "batch", "Batch.db", PROGRAM, 3);
     *state = fx;
     return 0;
 }
@@ -63,8 +60,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    st_remove_dir(fx->dir);
+    st_sim_stop_source(fx->sim, fx->dir);
     free(fx);
     return 0;
 }

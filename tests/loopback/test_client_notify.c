@@ -44,10 +44,8 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.tags_per_request = 3;     /* nine items: three requests, three answers */
-    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "notify", "Notes.db", PROGRAM, &cfg);
+    /* 3 tags per request: nine items take three requests, three answers */
+    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "notify", "Notes.db", PROGRAM, 3);
     *state = fx;
     return 0;
 }
@@ -55,8 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    st_remove_dir(fx->dir);
+    st_sim_stop_source(fx->sim, fx->dir);
     free(fx);
     return 0;
 }

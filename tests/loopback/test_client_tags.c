@@ -26,51 +26,8 @@
 #define NDBS_EXAMPLE 6u           /* data blocks of examples/plc */
 #define NTAG_AREAS 5u             /* I, Q, M, T, C */
 
-typedef struct item {
-    char *symbol, *block;
-    s7p_tag tag;
-    uint32_t blocks_done, blocks_total;
-} item;
-
-typedef struct items {
-    item *v;
-    size_t n, cap;
-} items;
-
-static bool collect(void *ctx, const s7p_browse_item *bi)
-{
-    items *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 256;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        assert_non_null(l->v);
-    }
-    item *it = &l->v[l->n++];
-    it->symbol = strdup(bi->symbol);
-    it->block = strdup(bi->block);
-    assert_true(it->symbol && it->block);
-    it->tag = bi->tag;
-    it->blocks_done = bi->blocks_done;
-    it->blocks_total = bi->blocks_total;
-    return true;
-}
-
-static void items_free(items *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].symbol);
-        free(l->v[i].block);
-    }
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static const item *find_item(const items *l, const char *symbol)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].symbol, symbol) == 0) return &l->v[i];
-    return NULL;
-}
+typedef st_item item;
+typedef st_items items;
 
 static bool tags_equal(const s7p_tag *a, const s7p_tag *b)
 {
@@ -109,7 +66,7 @@ static int group_setup(void **state)
     F.sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     F.c = connect_client(F.sim);
     s7p_error e;
-    if (s7p_browse(F.c, collect, &F.all, &e) != S7P_OK) fail_msg("browse: %s", e.message);
+    if (s7p_browse(F.c, st_collect, &F.all, &e) != S7P_OK) fail_msg("browse: %s", e.message);
     return 0;
 }
 
@@ -120,7 +77,7 @@ static int group_teardown(void **state)
     assert_int_equal(s7p_disconnect(F.c, &err), S7P_OK);
     s7p_client_free(F.c);
     s7p_sim_stop(F.sim);
-    items_free(&F.all);
+    st_items_free(&F.all);
     s7t_program_free(F.prog);
     return 0;
 }
@@ -163,7 +120,7 @@ static void test_browse_lists_every_tag(void **state)
         const s7t_tag *t = s7t_program_tag(F.prog, i);
         char sym[300];
         quoted(t->name, sym, sizeof sym);
-        const item *it = find_item(&F.all, sym);
+        const item *it = st_find_item(&F.all, sym);
         if (!it) fail_msg("tag %s not browsed", sym);
         uint32_t area;
         const char *letter;
@@ -176,11 +133,11 @@ static void test_browse_lists_every_tag(void **state)
         assert_true(it->tag.lids[0] > 8);
         assert_int_not_equal(it->tag.symbol_crc, 0);
     }
-    const item *it = find_item(&F.all, "\"Start_Delay\"");
+    const item *it = st_find_item(&F.all, "\"Start_Delay\"");
     assert_non_null(it);
     assert_int_equal(it->tag.type, S7P_T_TIMER);
     assert_int_equal(it->tag.area, 84);
-    it = find_item(&F.all, "\"Parts\"");
+    it = st_find_item(&F.all, "\"Parts\"");
     assert_non_null(it);
     assert_int_equal(it->tag.type, S7P_T_COUNTER);
     assert_int_equal(it->tag.area, 83);
@@ -204,7 +161,7 @@ static void test_symbol_lookup(void **state)
         s7p_error err;
         if (s7p_tag_by_symbol(F.c, cases[i].symbol, &t, &err) != S7P_OK)
             fail_msg("%s: %s", cases[i].symbol, err.message);
-        const item *it = find_item(&F.all, cases[i].browsed);
+        const item *it = st_find_item(&F.all, cases[i].browsed);
         assert_non_null(it);
         if (!tags_equal(&t, &it->tag)) fail_msg("%s: not the browsed address", cases[i].symbol);
     }
@@ -311,7 +268,7 @@ static void test_no_tag_tables(void **state)
     s7p_client *c = connect_client(sim);
     items all = {0};
     s7p_error err;
-    assert_int_equal(s7p_browse(c, collect, &all, &err), S7P_OK);
+    assert_int_equal(s7p_browse(c, st_collect, &all, &err), S7P_OK);
     assert_int_equal(all.n, 0);
     s7p_tag t;
     assert_int_equal(s7p_tag_by_symbol(c, "Setpoint", &t, &err), S7P_E_NOT_FOUND);
@@ -320,7 +277,7 @@ static void test_no_tag_tables(void **state)
     assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
     s7p_client_free(c);
     s7p_sim_stop(sim);
-    items_free(&all);
+    st_items_free(&all);
 }
 
 /* The simulator serves the tag tables as a real CPU does: each area's type info by Explore of
@@ -377,7 +334,7 @@ static void test_type_info_container(void **state)
     /* The M area's tag list names Setpoint with the LID the browse found. */
     const s7p_object *m = child_with_rid(cont, 0x90030000u);
     const s7p_varname_list *vn = s7p_object_varnames(m);
-    const item *sp = find_item(&F.all, "\"Setpoint\"");
+    const item *sp = st_find_item(&F.all, "\"Setpoint\"");
     assert_non_null(sp);
     bool seen = false;
     for (uint32_t i = 0; i < vn->n; i++)

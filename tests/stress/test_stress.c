@@ -247,15 +247,9 @@ static double now_s(void)
 static void test_shared_client(void **state)
 {
     (void)state;
-    s7p_sim_config cfg;
-    char serr[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *sim = s7p_sim_start(&cfg, serr, sizeof serr);
-    if (!sim) fail_msg("sim: %s", serr);
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
 
     s7p_client_options o;
-    s7p_client *c;
     s7p_error err;
     st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = true;
@@ -263,7 +257,7 @@ static void test_shared_client(void **state)
     o.log = on_log;
     o.log_level = S7P_LOG_WARN;
     o.on_state = on_state;
-    c = st_client_connect(&o);
+    s7p_client *c = st_client_connect(&o);
 
     var vars[NTHREADS];
     choose_vars(c, vars);

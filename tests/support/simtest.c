@@ -51,15 +51,21 @@ s7p_sim *st_sim_start_dir(const char *program_dir)
 }
 
 s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const char *file,
-                             const char *text, const s7p_sim_config *cfg)
+                             const char *text, unsigned tags_per_request)
 {
-    s7p_sim_config c;
-    if (cfg) c = *cfg;
-    else s7p_sim_config_init(&c);
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    if (tags_per_request) cfg.tags_per_request = tags_per_request;
     st_tmpdir(dir, size, name);
     st_write_file(dir, file, text);
-    c.program_dir = dir;
-    return st_sim_start(&c);
+    cfg.program_dir = dir;
+    return st_sim_start(&cfg);
+}
+
+void st_sim_stop_source(s7p_sim *sim, const char *dir)
+{
+    s7p_sim_stop(sim);
+    st_remove_dir(dir);
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
@@ -100,6 +106,43 @@ void st_client_close(s7p_client *c)
 {
     s7p_disconnect(c, NULL);
     s7p_client_free(c);
+}
+
+/* ---- browse results ------------------------------------------------------------------- */
+
+bool st_collect(void *ctx, const s7p_browse_item *bi)
+{
+    st_items *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        assert_non_null(l->v);
+    }
+    st_item *it = &l->v[l->n++];
+    it->symbol = strdup(bi->symbol);
+    it->block = strdup(bi->block);
+    assert_true(it->symbol && it->block);
+    it->tag = bi->tag;
+    it->blocks_done = bi->blocks_done;
+    it->blocks_total = bi->blocks_total;
+    return true;
+}
+
+const st_item *st_find_item(const st_items *l, const char *symbol)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].symbol, symbol) == 0) return &l->v[i];
+    return NULL;
+}
+
+void st_items_free(st_items *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].symbol);
+        free(l->v[i].block);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
 }
 
 /* ---- temporary directories ------------------------------------------------------------ */

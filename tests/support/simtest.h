@@ -19,10 +19,12 @@
 s7p_sim *st_sim_start(const s7p_sim_config *cfg);
 /** The defaults with this program directory (NULL: the built-in program). */
 s7p_sim *st_sim_start_dir(const char *program_dir);
-/** Writes text to file in a new temporary directory (st_tmpdir) and serves that program with
- *  cfg's other settings (NULL: the defaults). Remove dir with st_remove_dir(). */
+/** Writes text to file in a new temporary directory (st_tmpdir) and serves that program, with
+ *  this many tags per request (0: the default). */
 s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const char *file,
-                             const char *text, const s7p_sim_config *cfg);
+                             const char *text, unsigned tags_per_request);
+/** Stops what st_sim_start_source() started and removes its directory. */
+void st_sim_stop_source(s7p_sim *sim, const char *dir);
 
 /* ---- clients ----------------------------------------------------------------------------- */
 
@@ -37,6 +39,25 @@ s7p_client *st_client_connect(const s7p_client_options *o);
 s7p_client *st_client_of(const s7p_sim *sim, bool allow_write);
 /** Disconnects (whatever the state) and frees. */
 void st_client_close(s7p_client *c);
+
+/* ---- browse results kept for the assertions ---------------------------------------------- */
+
+typedef struct st_item {
+    char *symbol, *block;
+    s7p_tag tag;
+    uint32_t blocks_done, blocks_total;
+} st_item;
+
+typedef struct st_items {
+    st_item *v;
+    size_t n, cap;
+} st_items;
+
+/** s7p_browse() callback: appends a copy of the item to ctx (an st_items). */
+bool st_collect(void *ctx, const s7p_browse_item *bi);
+/** The item of this symbol, NULL if none. */
+const st_item *st_find_item(const st_items *l, const char *symbol);
+void st_items_free(st_items *l);
 
 /* ---- temporary directories ---------------------------------------------------------------- */
 

@@ -75,7 +75,7 @@ static int teardown(void **state)
 /* The simulator serving <name>.pem, or a generated certificate when name is NULL. */
 static s7p_sim *start_sim(const char *name, uint16_t port)
 {
-    char cert[128], key[128], why[256], f[64];
+    char cert[128], key[128], f[64];
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.port = port;
@@ -87,9 +87,7 @@ static s7p_sim *start_sim(const char *name, uint16_t port)
         c.cert_file = cert;
         c.key_file = key;
     }
-    s7p_sim *s = s7p_sim_start(&c, why, sizeof why);
-    if (!s) fail_msg("sim: %s", why);
-    return s;
+    return st_sim_start(&c);
 }
 
 static s7p_status try_connect(const s7p_client_options *o, s7p_error *err)
