@@ -8,6 +8,9 @@ int cli_batch_start(int argc, char **argv, cli_common *c, const char *usage, cli
                     size_t *n)
 {
     int first;
+    memset(c, 0, sizeof *c);
+    *items = NULL;
+    *n = 0;
     int rc = cli_start(argc, argv, c, usage, NULL, 1, -1, &first);
     if (rc != CLI_OK) return rc;
     *n = (size_t)(argc - first);

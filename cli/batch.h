@@ -9,8 +9,8 @@
 /** A result code no library call sets: the item's result was not filled in. */
 #define CLI_RESULT_UNSET ((s7p_status)0x7FFF)
 
-/** Parses the options, the endpoint and at least one operand; *items (calloc, n of them)
- *  get the operands as symbols. CLI_OK, or the exit code after saying why. */
+/** Clears *c, then parses the options, the endpoint and at least one operand; *items
+ *  (calloc, n of them) get the operands as symbols. CLI_OK, or the exit code after saying why. */
 int cli_batch_start(int argc, char **argv, cli_common *c, const char *usage, cli_item **items,
                     size_t *n);
 /** "host:port" ("[v6]:port") of the options. */

@@ -56,9 +56,8 @@ out:
 int cmd_read(int argc, char **argv)
 {
     cli_common c;
-    memset(&c, 0, sizeof c);
-    cli_item *it = NULL;
-    size_t n = 0;
+    cli_item *it;
+    size_t n;
     int rc = cli_batch_start(argc, argv, &c, usage, &it, &n);
     s7p_client *cl = NULL;
     if (rc == CLI_OK) rc = cli_connect(&c, &cl);

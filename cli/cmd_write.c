@@ -136,9 +136,8 @@ static void free_items(cli_item *it, size_t n)
 int cmd_write(int argc, char **argv)
 {
     cli_common c;
-    memset(&c, 0, sizeof c);
-    cli_item *it = NULL;
-    size_t n = 0;
+    cli_item *it;
+    size_t n;
     int rc = cli_batch_start(argc, argv, &c, usage, &it, &n);
     if (rc == CLI_OK) rc = split_items(it, n);
     s7p_client *cl = NULL;

@@ -14,49 +14,45 @@
 
 /* ---- growing text --------------------------------------------------------------------- */
 
+/* Room for len more bytes and the terminating NUL; false (and oom set) when memory ran out. */
+static bool vt_reserve(vt_buf *b, size_t len)
+{
+    if (b->oom) return false;
+    if (b->len + len + 1 <= b->cap) return true;
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    if (cap < b->len + len + 1) cap = b->len + len + 1;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
 void vt_put(vt_buf *b, const char *s, size_t len)
 {
-    if (b->oom) return;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + len + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, len);
+    if (!vt_reserve(b, len)) return;
+    if (len) memcpy(b->p + b->len, s, len);
     b->len += len;
     b->p[b->len] = 0;
 }
 
 void vt_puts(vt_buf *b, const char *s) { vt_put(b, s, strlen(s)); }
 
+/* Measures first, then prints straight into the buffer: no intermediate copy. */
 void vt_printf(vt_buf *b, const char *fmt, ...)
 {
-    char tmp[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof tmp) {
-        vt_put(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = true;
-        return;
-    }
+    if (n < 0 || !vt_reserve(b, (size_t)n)) return;
     va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    vt_put(b, big, (size_t)n);
-    free(big);
+    b->len += (size_t)n;
 }
 
 void vt_type_text(vt_buf *out, int type, uint32_t count, uint16_t str_max, uint8_t ndims,

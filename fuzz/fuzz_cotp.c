@@ -21,7 +21,7 @@
  *   - s7p_tsap_valid on a received called TSAP (as a C string) agrees with its contract. */
 #include "fuzz_common.h"
 
-#include "proto/cotp.h"
+#include "net/cotp.h"
 
 #define TARGET "fuzz_cotp"
 /* TPKTs checked per input. They carry no state from one to the next here, so more of them

@@ -32,7 +32,7 @@
 #include <sys/stat.h>
 
 #include "pcap_streams.h"
-#include "proto/cotp.h"
+#include "net/cotp.h"
 #include "proto/frame.h"
 #include "proto/pdu.h"
 

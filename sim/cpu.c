@@ -34,14 +34,6 @@ static bool parse_fw(const char *s, uint8_t fw[3])
     return true;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len)
 {
     memset(id, 0, sizeof *id);
@@ -56,9 +48,9 @@ bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, s
         snprintf(paom, sizeof paom, "%s", cfg->paom);
     else
         snprintf(paom, sizeof paom, "1;%s;V%u.%u", cfg->order_number, id->fw[0], id->fw[1]);
-    id->plc_name = dup_str(cfg->plc_name);
-    id->project_name = dup_str(cfg->project_name);
-    id->paom = dup_str(paom);
+    id->plc_name = strdup(cfg->plc_name);
+    id->project_name = strdup(cfg->project_name);
+    id->paom = strdup(paom);
     id->protection_level = cfg->protection_level;
     id->tags_per_request = cfg->tags_per_request;
     if (!id->plc_name || !id->project_name || !id->paom) {

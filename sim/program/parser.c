@@ -120,6 +120,12 @@ typedef struct header {
     bool retain, read_only;
 } header;
 
+static void header_init(header *h)
+{
+    memset(h, 0, sizeof *h);
+    tia_vec_init(&h->attrs, sizeof(s7t_attr));
+}
+
 static bool parse_header(pctx *c, header *h)
 {
     for (;;) {
@@ -219,7 +225,10 @@ static bool parse_members(pctx *c, unsigned depth, const char *end_kw, bool reta
     }
 }
 
-static bool parse_bound(pctx *c, int64_t *out, pos *at)
+/* An integer with an optional sign, magnitude at most max (max_neg when negative); what
+ * names it in the messages ("array bound", "index"); *at: where it starts. */
+static bool parse_signed(pctx *c, uint64_t max, uint64_t max_neg, const char *what, int64_t *out,
+                         pos *at)
 {
     tok t = tia_lex_next(c);
     *at = t.at;
@@ -229,11 +238,16 @@ static bool parse_bound(pctx *c, int64_t *out, pos *at)
         t = tia_lex_next(c);
     }
     uint64_t v;
-    if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer array bound");
-    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
-        return tia_perr(c, t.at, "array bound out of range");
+    if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer %s", what);
+    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (neg ? max_neg : max))
+        return tia_perr(c, t.at, "%s out of range", what);
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
+}
+
+static bool parse_bound(pctx *c, int64_t *out, pos *at)
+{
+    return parse_signed(c, INT32_MAX, (uint64_t)INT32_MAX + 1, "array bound", out, at);
 }
 
 /* Array[lo..hi, ...] of type; the Array keyword is consumed; depth is the array's level. */
@@ -399,18 +413,8 @@ out:
 
 static bool parse_index(pctx *c, int64_t *out)
 {
-    tok t = tia_lex_next(c);
-    bool neg = false;
-    if (t.kind == T_MINUS || t.kind == T_PLUS) {
-        neg = t.kind == T_MINUS;
-        t = tia_lex_next(c);
-    }
-    uint64_t v;
-    if (t.kind != T_NUMBER || t.is_real) return tia_perr(c, t.at, "expected an integer index");
-    if (s7p_lit_digits(t.p, t.n, 10, &v) != 0 || v > (uint64_t)INT64_MAX)
-        return tia_perr(c, t.at, "index out of range");
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
+    pos at;
+    return parse_signed(c, INT64_MAX, INT64_MAX, "index", out, &at);
 }
 
 bool tia_parse_path(pctx *c, const seg **segs, size_t *n)
@@ -489,8 +493,7 @@ static bool parse_udt(pctx *c)
     u->u.file = c->file;
     u->u.line = u->at.line;
     header h;
-    memset(&h, 0, sizeof h);
-    tia_vec_init(&h.attrs, sizeof(s7t_attr));
+    header_init(&h);
     mlist ml;
     mlist_init(&ml);
     bool ok = parse_header(c, &h) && expect_kw(c, "STRUCT", "expected STRUCT") &&
@@ -595,13 +598,12 @@ static bool parse_db(pctx *c)
     tia_lex_next(c);
     db_build *d = s7p_arena_alloc(c->arena, sizeof *d);
     if (!d) return oom(c);
+    d->order = c->b->dbs.n;
     if (!parse_name(c, "the name of the data block", &d->db.name, &d->at)) return false;
     d->db.file = c->file;
     d->db.line = d->at.line;
-    d->order = c->b->dbs.n;
     header h;
-    memset(&h, 0, sizeof h);
-    tia_vec_init(&h.attrs, sizeof(s7t_attr));
+    header_init(&h);
     bool ok = parse_header(c, &h) && parse_db_body(c, d, h.retain) && parse_begin(c, d) &&
               finish_attrs(c, &h.attrs, &d->db.attrs, &d->db.nattrs);
     tia_vec_free(&h.attrs);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "client/client_int.h"
-#include "proto/cotp.h"
 #include "services/info.h"
 #include "util/alloc.h"
 #include "util/clock.h"

@@ -11,7 +11,7 @@
 #ifndef S7P_NET_ISO_H
 #define S7P_NET_ISO_H
 
-#include "proto/cotp.h"
+#include "net/cotp.h"
 
 /** Largest TSDU we assemble from several DTs (S7CommPlus frames are far smaller). */
 #define S7P_ISO_MAX_TSDU (64u * 1024u)

@@ -42,14 +42,10 @@ static int set_fd_flags(int fd)
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1;
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
-#endif
 
-static int new_socket(int family, int type, int protocol)
+/* The new fd with its flags set, or -1 (errno of the failure kept) after closing it. */
+static int with_fd_flags(int fd)
 {
-#if ATOMIC_SOCK_FLAGS
-    return socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-#else
-    int fd = socket(family, type, protocol);
     if (fd >= 0 && set_fd_flags(fd) < 0) {
         int e = errno;
         close(fd);
@@ -57,6 +53,15 @@ static int new_socket(int family, int type, int protocol)
         return -1;
     }
     return fd;
+}
+#endif
+
+static int new_socket(int family, int type, int protocol)
+{
+#if ATOMIC_SOCK_FLAGS
+    return socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+#else
+    return with_fd_flags(socket(family, type, protocol));
 #endif
 }
 
@@ -249,14 +254,7 @@ static int accept_nb(int listen_fd)
 #if ATOMIC_SOCK_FLAGS
     return accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
-    int fd = accept(listen_fd, NULL, NULL);
-    if (fd >= 0 && set_fd_flags(fd) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
+    return with_fd_flags(accept(listen_fd, NULL, NULL));
 #endif
 }
 

@@ -212,33 +212,53 @@ static const uint8_t *next_block(s7p_rd *r, size_t *len)
     return r->p + n;
 }
 
+/* Reads one item of a blocked list and marks whether it starts its block. */
+typedef bool (*rd_item_fn)(s7p_rd *r, void *item, bool first);
+
+/* Reads the items of the block ending at end (len bytes) and of the blocks after it, up to
+ * a zero length, into a growing arena array of *n items of the given size. */
+static bool rd_blocks(s7p_rd *r, s7p_arena *a, const uint8_t *end, size_t len, void **items,
+                      uint32_t *n, size_t size, rd_item_fn get)
+{
+    uint32_t cap = 0;
+    while (end && len > 0) {
+        bool first = true;
+        while (r->p < end) {
+            if (*n == cap) {
+                *items = grow(r, a, *items, *n, &cap, size);
+                if (!*items) return false;
+            }
+            if (!get(r, (uint8_t *)*items + (size_t)*n * size, first)) return false;
+            first = false;
+            (*n)++;
+        }
+        if (r->p != end) return s7p_rd_fail(r, S7P_E_PROTOCOL);  /* element ran past block */
+        end = next_block(r, &len);
+    }
+    return r->err == S7P_OK;
+}
+
+static bool vartype_get(s7p_rd *r, void *p, bool first)
+{
+    s7p_vartype *v = p;
+    if (!rd_vartype(r, v)) return false;
+    v->starts_block = first;
+    return true;
+}
+
 bool s7p_vartype_list_decode(s7p_rd *r, s7p_arena *a, s7p_vartype_list *out)
 {
     size_t len = 0;
-    uint32_t cap = 0;
+    void *items = NULL;
     memset(out, 0, sizeof *out);
     const uint8_t *end = next_block(r, &len);
     /* The first block holds at least the 4-byte first id; a shorter one could not be
      * re-encoded as received. */
     if (end && len < 4) return s7p_rd_fail(r, S7P_E_PROTOCOL);
     if (!s7p_rd_u32le(r, &out->first_id)) return false;
-    while (end && len > 0) {
-        bool first = true;
-        while (r->p < end) {
-            if (out->n == cap) {
-                out->items = grow(r, a, out->items, out->n, &cap, sizeof *out->items);
-                if (!out->items) return false;
-            }
-            s7p_vartype *v = &out->items[out->n];
-            if (!rd_vartype(r, v)) return false;
-            v->starts_block = first;
-            first = false;
-            out->n++;
-        }
-        if (r->p != end) return s7p_rd_fail(r, S7P_E_PROTOCOL);  /* element ran past block */
-        end = next_block(r, &len);
-    }
-    return r->err == S7P_OK;
+    bool ok = rd_blocks(r, a, end, len, &items, &out->n, sizeof *out->items, vartype_get);
+    out->items = items;
+    return ok;
 }
 
 /* Writes the items as blocks split where starts_block is set; patches each block length. */
@@ -277,32 +297,26 @@ bool s7p_vartype_list_encode(s7p_wr *w, const s7p_vartype_list *l)
                      l->first_id);
 }
 
+static bool varname_get(s7p_rd *r, void *p, bool first)
+{
+    s7p_varname *v = p;
+    uint8_t n;
+    s7p_rd_u8(r, &n);
+    s7p_rd_bytes(r, n, &v->name);
+    if (!s7p_rd_u8(r, &v->trailer)) return false;
+    v->starts_block = first;
+    return true;
+}
+
 bool s7p_varname_list_decode(s7p_rd *r, s7p_arena *a, s7p_varname_list *out)
 {
     size_t len = 0;
-    uint32_t cap = 0;
+    void *items = NULL;
     memset(out, 0, sizeof *out);
     const uint8_t *end = next_block(r, &len);
-    while (end && len > 0) {
-        bool first = true;
-        while (r->p < end) {
-            if (out->n == cap) {
-                out->items = grow(r, a, out->items, out->n, &cap, sizeof *out->items);
-                if (!out->items) return false;
-            }
-            s7p_varname *v = &out->items[out->n];
-            uint8_t n;
-            s7p_rd_u8(r, &n);
-            s7p_rd_bytes(r, n, &v->name);
-            if (!s7p_rd_u8(r, &v->trailer)) return false;
-            v->starts_block = first;
-            first = false;
-            out->n++;
-        }
-        if (r->p != end) return s7p_rd_fail(r, S7P_E_PROTOCOL);
-        end = next_block(r, &len);
-    }
-    return r->err == S7P_OK;
+    bool ok = rd_blocks(r, a, end, len, &items, &out->n, sizeof *out->items, varname_get);
+    out->items = items;
+    return ok;
 }
 
 static bool varname_starts(const void *p) { return ((const s7p_varname *)p)->starts_block; }

@@ -15,6 +15,7 @@
 #include "tls/known_hosts.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/status.h"
 
 #define S7P_TLS_MAX_RECORD 16384   /* TLS plaintext limit: one write = one record */
 
@@ -150,7 +151,7 @@ static s7p_status check_known_hosts(s7p_tls *t, const uint8_t got[S7P_SHA256_LEN
     bool added;
     s7p_status st = s7p_known_hosts_check(t->ctx->known_hosts_file, t->ctx->known_hosts_key,
                                           got, &added, why, sizeof why);
-    return st == S7P_OK ? S7P_OK : reject(t, st, why[0] ? why : s7p_strerror(st));
+    return st == S7P_OK ? S7P_OK : reject(t, st, why[0] ? why : s7p_status_text(st));
 }
 
 /* PIN and TOFU: the fingerprint decides, after OpenSSL accepted the handshake unverified. */
@@ -270,10 +271,10 @@ s7p_status s7p_tls_handshake(s7p_tls *t, int64_t deadline)
         /* Flush before looking at the result: the peer should see an alert. */
         s7p_status sent = flush(t, deadline);
         if (st != S7P_OK && !(done && sent != S7P_OK)) return st;
-        if (sent != S7P_OK) return fail(t, sent, "tls handshake send", s7p_strerror(sent));
+        if (sent != S7P_OK) return fail(t, sent, "tls handshake send", s7p_status_text(sent));
         if (done) return st;
         st = pull(t, deadline);
-        if (st != S7P_OK) return fail(t, st, "tls handshake receive", s7p_strerror(st));
+        if (st != S7P_OK) return fail(t, st, "tls handshake receive", s7p_status_text(st));
     }
 }
 
@@ -283,7 +284,7 @@ s7p_status s7p_tls_write(s7p_tls *t, const uint8_t *p, size_t n, int64_t deadlin
     if (st == S7P_E_INVALID_ARG || st == S7P_E_STATE) return st;
     s7p_status sent = flush(t, deadline);
     if (st != S7P_OK) return st;
-    return sent == S7P_OK ? S7P_OK : fail(t, sent, "tls write send", s7p_strerror(sent));
+    return sent == S7P_OK ? S7P_OK : fail(t, sent, "tls write send", s7p_status_text(sent));
 }
 
 s7p_status s7p_tls_read(s7p_tls *t, uint8_t *p, size_t cap, size_t *got, int64_t deadline)
@@ -295,10 +296,10 @@ s7p_status s7p_tls_read(s7p_tls *t, uint8_t *p, size_t cap, size_t *got, int64_t
          * before we wait for the peer. */
         s7p_status sent = flush(t, deadline);
         if (st != S7P_OK) return st;
-        if (sent != S7P_OK) return fail(t, sent, "tls read send", s7p_strerror(sent));
+        if (sent != S7P_OK) return fail(t, sent, "tls read send", s7p_status_text(sent));
         if (*got) return S7P_OK;
         st = pull(t, deadline);
-        if (st != S7P_OK) return fail(t, st, "tls read receive", s7p_strerror(st));
+        if (st != S7P_OK) return fail(t, st, "tls read receive", s7p_status_text(st));
     }
 }
 

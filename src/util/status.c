@@ -1,9 +1,6 @@
-#include "s7plus/s7plus.h"
+#include "util/status.h"
 
-#define S7P_STR2(x) #x
-#define S7P_STR(x) S7P_STR2(x)
-
-const char *s7p_strerror(s7p_status s)
+const char *s7p_status_text(s7p_status s)
 {
     switch (s) {
     case S7P_OK: return "ok";
@@ -31,14 +28,4 @@ const char *s7p_strerror(s7p_status s)
     case S7P_E_PROGRAM_CHANGED: return "PLC program changed";
     }
     return "unknown status";
-}
-
-const char *s7p_version(void)
-{
-    return S7P_STR(S7P_VERSION_MAJOR) "." S7P_STR(S7P_VERSION_MINOR) "." S7P_STR(S7P_VERSION_PATCH);
-}
-
-int s7p_version_number(void)
-{
-    return S7P_VERSION_NUMBER;
 }

@@ -596,51 +596,59 @@ static s7p_status check_utf8(cx *c, const s7p_tag_value *v, s7p_utf8_info *info)
     return S7P_OK;
 }
 
-static s7p_status write_string(cx *c, const s7p_tag_value *in, s7p_arena *a, s7p_value *w)
+/* Stores one checked text in the flat array (slot: its first element): ISO-8859-1 bytes or
+ * UTF-16 units, after the declared maximum and the actual length. */
+typedef s7p_status (*put_text_fn)(cx *c, const s7p_tag_value *v, const s7p_utf8_info *info,
+                                  s7p_value *w, uint8_t *bytes, size_t slot);
+
+static s7p_status put_latin1(cx *c, const s7p_tag_value *v, const s7p_utf8_info *info,
+                             s7p_value *w, uint8_t *bytes, size_t slot)
 {
     unsigned max = c->tag->str_max;
-    if (max > S7P_STRING_MAX)
-        return fail(c, S7P_E_INVALID_ARG, "declared length %u is above %u", max, S7P_STRING_MAX);
-    uint8_t *buf;
-    s7p_status st = flat_array(c, a, max + 2u, w, &buf);
-    for (uint32_t i = 0; i < c->m && st == S7P_OK; i++) {
-        const s7p_tag_value *v = src(c, in, i);
-        uint8_t *b = buf + (size_t)i * (max + 2u);
-        s7p_utf8_info info;
-        at(c, i);
-        if ((st = check_utf8(c, v, &info)) != S7P_OK) break;
-        if (info.wide_cp)
-            return fail(c, S7P_E_INVALID_ARG, "U+%04" PRIX32 " at byte %zu is not in ISO-8859-1",
-                        info.wide_cp, info.wide_at);
-        if (info.chars > max)
-            return fail(c, S7P_E_INVALID_ARG, "%zu characters exceed the declared length %u",
-                        info.chars, max);
-        b[0] = (uint8_t)max;
-        b[1] = (uint8_t)info.chars;
-        s7p_utf8_to_latin1(v->v.str.p, v->v.str.len, b + 2);
-    }
-    return st;
+    uint8_t *b = bytes + slot;
+    (void)w;
+    if (info->wide_cp)
+        return fail(c, S7P_E_INVALID_ARG, "U+%04" PRIX32 " at byte %zu is not in ISO-8859-1",
+                    info->wide_cp, info->wide_at);
+    if (info->chars > max)
+        return fail(c, S7P_E_INVALID_ARG, "%zu characters exceed the declared length %u",
+                    info->chars, max);
+    b[0] = (uint8_t)max;
+    b[1] = (uint8_t)info->chars;
+    s7p_utf8_to_latin1(v->v.str.p, v->v.str.len, b + 2);
+    return S7P_OK;
 }
 
-static s7p_status write_wstring(cx *c, const s7p_tag_value *in, s7p_arena *a, s7p_value *w)
+static s7p_status put_utf16(cx *c, const s7p_tag_value *v, const s7p_utf8_info *info,
+                            s7p_value *w, uint8_t *bytes, size_t slot)
 {
     unsigned max = c->tag->str_max;
-    if (max > S7P_WSTRING_MAX)
-        return fail(c, S7P_E_INVALID_ARG, "declared length %u is above %u", max, S7P_WSTRING_MAX);
-    uint8_t *unused;
-    s7p_status st = flat_array(c, a, max + 2u, w, &unused);
+    s7p_scalar *u = w->elems + slot;
+    (void)bytes;
+    if (info->units16 > max)
+        return fail(c, S7P_E_INVALID_ARG, "%zu UTF-16 units exceed the declared length %u",
+                    info->units16, max);
+    u[0].u = max;
+    u[1].u = info->units16;
+    s7p_utf8_to_utf16(v->v.str.p, v->v.str.len, u + 2);
+    return S7P_OK;
+}
+
+/* String and WString: max + 2 wire elements per element, each text checked as UTF-8. */
+static s7p_status write_texts(cx *c, const s7p_tag_value *in, s7p_arena *a, s7p_value *w,
+                              unsigned limit, put_text_fn put)
+{
+    unsigned max = c->tag->str_max;
+    if (max > limit)
+        return fail(c, S7P_E_INVALID_ARG, "declared length %u is above %u", max, limit);
+    uint8_t *bytes;
+    s7p_status st = flat_array(c, a, max + 2u, w, &bytes);
     for (uint32_t i = 0; i < c->m && st == S7P_OK; i++) {
         const s7p_tag_value *v = src(c, in, i);
-        s7p_scalar *u = w->elems + (size_t)i * (max + 2u);
         s7p_utf8_info info;
         at(c, i);
-        if ((st = check_utf8(c, v, &info)) != S7P_OK) break;
-        if (info.units16 > max)
-            return fail(c, S7P_E_INVALID_ARG, "%zu UTF-16 units exceed the declared length %u",
-                        info.units16, max);
-        u[0].u = max;
-        u[1].u = info.units16;
-        s7p_utf8_to_utf16(v->v.str.p, v->v.str.len, u + 2);
+        st = check_utf8(c, v, &info);
+        if (st == S7P_OK) st = put(c, v, &info, w, bytes, (size_t)i * (max + 2u));
     }
     return st;
 }
@@ -711,8 +719,8 @@ static s7p_status write_block(cx *c, const s7p_tag_value *in, s7p_arena *a, s7p_
 {
     switch (c->d.k) {
     case K_DT: return write_dt(c, in, a, w);
-    case K_STRING: return write_string(c, in, a, w);
-    case K_WSTRING: return write_wstring(c, in, a, w);
+    case K_STRING: return write_texts(c, in, a, w, S7P_STRING_MAX, put_latin1);
+    case K_WSTRING: return write_texts(c, in, a, w, S7P_WSTRING_MAX, put_utf16);
     case K_DTL: return write_dtl(c, in, a, w);
     default: return write_raw(c, in, a, w);
     }

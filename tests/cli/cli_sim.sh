@@ -7,69 +7,12 @@ set -u
 S7=$1
 SIM=$2
 PROG=$3
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/sim.err" ] && { echo "--- simulator stderr:" >&2; tail -20 "$tmp/sim.err" >&2; }
-    exit 1
-}
-[ -d "$PROG" ] || { echo "SKIP: no program directory $PROG"; exit 77; }
+. "$(dirname "$0")/lib.sh"
 timeout 10 "$SIM" --help 2>&1 | grep -q -- "--program" ||
     { echo "SKIP: s7plus-sim has no --program option yet"; exit 77; }
-
-tmp=$(mktemp -d /tmp/s7p-cli-sim-XXXXXX) || exit 1
-# Trust on first use is the default: nothing of a test may go to the user's home.
-export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
-pid=
-cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start_sim ARGS...: (re)starts the simulator with the program and ARGS; sets EP.
-start_sim() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-    rm -f "$tmp/port"
-    timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" "$@" \
-        > "$tmp/sim.out" 2> "$tmp/sim.err" &
-    pid=$!
-    i=0
-    while [ ! -s "$tmp/port" ]; do
-        kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
-        i=$((i + 1))
-        [ "$i" -le 200 ] || fail "s7plus-sim did not write its port file within 20 s"
-        sleep 0.1
-    done
-    EP=127.0.0.1:$(cat "$tmp/port")
-}
+sim_init cli-sim
 start_sim
 
-# s7 CODE COMMAND ARGS...: runs `s7plus COMMAND HOST:PORT ARGS...` (bounded) and checks its
-# exit code; stdout and stderr are kept in $tmp/out and $tmp/err.
-s7() {
-    want=$1
-    cmd=$2
-    shift 2
-    timeout 60 "$S7" "$cmd" "$EP" --timeout 20000 "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        { echo "--- stdout:"; head -50 "$tmp/out"; echo "--- stderr:"; cat "$tmp/err"; } >&2
-        fail "s7plus $cmd $*: exit $got, expected $want"
-    fi
-}
-# has LINE: stdout has exactly this line.   has_prefix TEXT: a line starts with TEXT.
-has() { grep -qxF -- "$1" "$tmp/out" || { head -80 "$tmp/out" >&2; fail "no line: $1"; }; }
-has_prefix() {
-    awk -v p="$1" 'index($0, p) == 1 { found = 1 } END { exit !found }' "$tmp/out" ||
-        { head -80 "$tmp/out" >&2; fail "no line starting with: $1"; }
-}
-has_err() { grep -qF -- "$1" "$tmp/err" || { cat "$tmp/err" >&2; fail "stderr lacks: $1"; }; }
 TAB=$(printf '\t')
 
 # ---- browse --flat: SYMBOL<TAB>TYPE<TAB>ADDRESS
@@ -278,7 +221,7 @@ has '"Valve position" = 16#BEEF'
 s7 3 read No_Such_Tag
 grep -q "^No_Such_Tag: error: .*no PLC tag 'No_Such_Tag'" "$tmp/out" || fail "read: no tag error line"
 
-kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
+sim_alive
 
 # ---- a PLC refusal is printed with the code's name and meaning: a simulator that refuses
 # the first write after the session set-up with -17 (InvalidCRC)

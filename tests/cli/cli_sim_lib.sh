@@ -9,51 +9,11 @@ set -u
 S7=$1
 SIM=$2
 PROG=$3
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/sim.err" ] && { echo "--- simulator stderr:" >&2; tail -20 "$tmp/sim.err" >&2; }
-    exit 1
-}
-[ -d "$PROG" ] || { echo "SKIP: no program directory $PROG"; exit 77; }
-
-tmp=$(mktemp -d /tmp/s7p-cli-lib-XXXXXX) || exit 1
+. "$(dirname "$0")/lib.sh"
+sim_init cli-lib
 KH="$tmp/kh/known_hosts"       # its directory does not exist yet
 export S7PLUS_KNOWN_HOSTS="$KH"
-pid=
-cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" \
-    > "$tmp/sim.out" 2> "$tmp/sim.err" &
-pid=$!
-i=0
-while [ ! -s "$tmp/port" ]; do
-    kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
-    i=$((i + 1))
-    [ "$i" -le 200 ] || fail "s7plus-sim did not write its port file within 20 s"
-    sleep 0.1
-done
-PORT=$(cat "$tmp/port")
-EP=127.0.0.1:$PORT
-
-s7() {
-    want=$1
-    cmd=$2
-    shift 2
-    timeout 60 "$S7" "$cmd" "$EP" --timeout 20000 "$@" > "$tmp/out" 2> "$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        { echo "--- stdout:"; head -50 "$tmp/out"; echo "--- stderr:"; cat "$tmp/err"; } >&2
-        fail "s7plus $cmd $*: exit $got, expected $want"
-    fi
-}
-has_err() { grep -qF -- "$1" "$tmp/err" || { cat "$tmp/err" >&2; fail "stderr lacks: $1"; }; }
+start_sim
 
 # ---- trust on first use (the default): the first contact writes "HOST:PORT SHA256-HEX"
 s7 0 info --insecure
@@ -91,5 +51,5 @@ s7 5 info --tsap SIMATIC-ROOT-XYZ --insecure
 s7 0 read '"AllTypes".v_int' -vv --insecure
 [ "$(grep -c "s7plus: debug: " "$tmp/err")" -ge 4 ] || { cat "$tmp/err" >&2; fail "-vv: no debug trace"; }
 
-kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
+sim_alive
 echo "cli_sim_lib: ok"

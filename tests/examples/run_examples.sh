@@ -6,40 +6,9 @@ set -u
 BIN=$1
 SIM=$2
 PROG=$3
-tmp=$(mktemp -d /tmp/s7p-examples-XXXXXX) || exit 1
-export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
-pid=
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/out" ] && { echo "--- output:" >&2; cat "$tmp/out" >&2; }
-    [ -s "$tmp/sim.err" ] && { echo "--- simulator stderr:" >&2; tail -20 "$tmp/sim.err" >&2; }
-    exit 1
-}
-stop_sim() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        pid=
-    fi
-}
-trap 'stop_sim; rm -rf "$tmp"' EXIT
-# start_sim ARGS...: (re)starts the simulator; sets EP. Each start makes a new certificate,
-# so the known-hosts file starts over too.
-start_sim() {
-    stop_sim
-    rm -f "$tmp/port" "$S7PLUS_KNOWN_HOSTS"
-    timeout 120 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" "$@" \
-        > "$tmp/sim.out" 2> "$tmp/sim.err" &
-    pid=$!
-    i=0
-    while [ ! -s "$tmp/port" ]; do
-        kill -0 "$pid" 2>/dev/null || fail "s7plus-sim exited before listening"
-        i=$((i + 1))
-        [ $i -gt 200 ] && fail "s7plus-sim did not listen within 10 s"
-        sleep 0.05
-    done
-    EP="127.0.0.1:$(cat "$tmp/port")"
-}
+. "$(dirname "$0")/../support/sim.sh"
+FAIL_SHOWS_OUT=1
+sim_init examples
 # run NAME ARGS...: runs an example (60 s at most); its stdout is in $tmp/out.
 run() {
     name=$1

@@ -21,7 +21,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define FC_EXPLORE 0x04BB
 #define FC_GET_MULTI 0x054C
@@ -52,21 +52,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    strcpy(fx->dir, "/tmp/s7p_batch_XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    char path[128];
-    snprintf(path, sizeof path, "%s/Batch.db", fx->dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fwrite(PROGRAM, 1, sizeof PROGRAM - 1, f), sizeof PROGRAM - 1);
-    fclose(f);
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = fx->dir;
-    cfg.tags_per_request = 3;
-    fx->sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!fx->sim) fail_msg("sim: %s", err);
+    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "batch", "Batch.db", PROGRAM, 3);
     *state = fx;
     return 0;
 }
@@ -74,11 +60,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    char path[128];
-    snprintf(path, sizeof path, "%s/Batch.db", fx->dir);
-    unlink(path);
-    rmdir(fx->dir);
+    st_sim_stop_source(fx->sim, fx->dir);
     free(fx);
     return 0;
 }
@@ -90,24 +72,12 @@ typedef struct client_opts {
 static s7p_client *connect_client(const fixture *fx, client_opts co)
 {
     s7p_client_options o;
-    s7p_client *c;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(fx->sim);
+    st_client_options(&o, s7p_sim_port(fx->sim));
     o.allow_write = co.allow_write;
     o.auto_reconnect = co.auto_reconnect;
     o.request_timeout_ms = REQUEST_MS;
     o.browse_timeout_ms = 60000;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
-    return c;
-}
-
-static void close_client(s7p_client *c)
-{
-    s7p_disconnect(c, NULL);
-    s7p_client_free(c);
+    return st_client_connect(&o);
 }
 
 /* "Batch".member[i] */
@@ -150,7 +120,7 @@ static void read_ints(const fixture *fx, int64_t out[N])
         out[i] = v[i].v.i;
         s7p_tag_value_clear(&v[i]);
     }
-    close_client(c);
+    st_client_close(c);
 }
 
 static void expect_code(const s7p_item_result *r, int i, s7p_status code, int16_t plc_code)
@@ -208,7 +178,7 @@ static void test_write_refused_mid_batch(void **state)
     /* The connection is still usable: the whole batch goes through now. */
     assert_int_equal(write_ints(c, t, 200, r, &err), S7P_OK);
     for (int i = 0; i < N; i++) expect_code(r, i, S7P_OK, 0);
-    close_client(c);
+    st_client_close(c);
 }
 
 /* The second request's answer never comes (stall: timeout; drop: closed). The simulator did
@@ -243,7 +213,7 @@ static void test_write_answer_lost_mid_batch(void **state)
         int64_t v[N];
         read_ints(fx, v);
         for (int i = 0; i < N; i++) assert_int_equal(v[i], i < 6 ? base + i : i + 1);
-        close_client(c);
+        st_client_close(c);
     }
 }
 
@@ -279,7 +249,7 @@ static void test_read_refused_mid_batch(void **state)
     memset(&zero, 0, sizeof zero);
     for (int i = 3; i < N; i++) assert_memory_equal(&v[i], &zero, sizeof zero);
     for (int i = 0; i < N; i++) s7p_tag_value_clear(&v[i]);
-    close_client(c);
+    st_client_close(c);
 }
 
 /* The second request's connection drops; auto_reconnect reads the whole batch again. The
@@ -306,7 +276,7 @@ static void test_read_retry_leaks_nothing(void **state)
         s7p_tag_value_clear(&v[i]);
     }
     s7p_sim_clear_fault(fx->sim);
-    close_client(c);
+    st_client_close(c);
 }
 
 /* A call that fails before sending anything (writes disabled, not connected) still sets
@@ -394,7 +364,7 @@ static void test_invalid_tags_read(void **state)
     }
     expect_code(r, BAD + 1, S7P_E_INVALID_ARG, 0);
     for (int i = 0; i < 2 + BAD; i++) s7p_tag_value_clear(&v[i]);
-    close_client(c);
+    st_client_close(c);
 }
 
 static void test_invalid_tags_write(void **state)
@@ -436,7 +406,7 @@ static void test_invalid_tags_write(void **state)
     assert_int_equal(v[1].v.i, 2);
     assert_string_equal(v[2].v.str.p, "written");
     for (int i = 0; i < 3; i++) s7p_tag_value_clear(&v[i]);
-    close_client(c);
+    st_client_close(c);
 }
 
 /* ---- every request bounded by the request timeout ---------------------------------------- */
@@ -468,7 +438,7 @@ static void test_symbol_lookup_bounded(void **state)
         expect_fast_timeout(st, &err, t0);
         assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
         s7p_sim_clear_fault(fx->sim);
-        close_client(c);
+        st_client_close(c);
     }
 }
 
@@ -490,13 +460,13 @@ static void test_browse_request_bounded(void **state)
     s7p_status st = s7p_browse(c, count_item, &n, &err);
     expect_fast_timeout(st, &err, t0);
     s7p_sim_clear_fault(fx->sim);
-    close_client(c);
+    st_client_close(c);
     /* Without the fault the browse completes under the same timeouts. */
     c = connect_client(fx, (client_opts){false, false});
     n = 0;
     assert_int_equal(s7p_browse(c, count_item, &n, &err), S7P_OK);
     assert_int_equal(n, 3);
-    close_client(c);
+    st_client_close(c);
 }
 
 int main(void)

@@ -17,7 +17,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define GET_MULTI 0x054C
 #define SET_MULTI 0x0542
@@ -47,27 +47,11 @@ static void on_error(void *ctx, const s7p_error *e)
     r->last = *e;
 }
 
-static s7p_sim *start_sim(void)
-{
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.port = 0;
-    cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
-}
-
 static s7p_client *new_client(uint16_t port, recorder *r, bool auto_reconnect)
 {
     s7p_client_options o;
     s7p_client *c;
-    s7p_error e;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    st_client_options(&o, port);
     o.allow_write = true;
     o.request_timeout_ms = 1000;
     o.auto_reconnect = auto_reconnect;
@@ -75,7 +59,7 @@ static s7p_client *new_client(uint16_t port, recorder *r, bool auto_reconnect)
     o.state_ctx = r;
     o.on_comm_error = on_error;
     o.comm_error_ctx = r;
-    assert_int_equal(s7p_client_new(&c, &o, &e), S7P_OK);
+    c = st_client_new(&o);
     return c;
 }
 
@@ -93,7 +77,7 @@ static void expect_transitions(const recorder *r, int first, const s7p_conn_stat
 static void test_connect_disconnect_states(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     recorder r = {0};
     s7p_client *c = new_client(s7p_sim_port(sim), &r, false);
     s7p_error e;
@@ -159,7 +143,7 @@ static void drop_next(s7p_sim *sim, uint16_t function)
 static void test_read_retried_once_after_drop(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     recorder r = {0};
     s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
     s7p_error e;
@@ -186,7 +170,7 @@ static void test_read_retried_once_after_drop(void **state)
 static void test_write_never_retried(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     recorder r = {0};
     s7p_client *c = new_client(s7p_sim_port(sim), &r, true);
     s7p_error e;
@@ -216,7 +200,7 @@ static void test_write_never_retried(void **state)
 static void test_without_auto_reconnect(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     recorder r = {0};
     s7p_client *c = new_client(s7p_sim_port(sim), &r, false);
     s7p_error e;
@@ -319,22 +303,20 @@ static void assert_valid_chain(const chain *k, s7p_conn_state now)
 static void test_state_callbacks_in_order(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     static chain k;
     memset(&k, 0, sizeof k);
     pthread_mutex_init(&k.mu, NULL);
     s7p_client_options o;
     s7p_error e;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.request_timeout_ms = 2000;
     o.auto_reconnect = true;
     o.allow_write = true;
     o.reconnect_interval_ms = 5;
     o.on_state = chain_state;
     o.state_ctx = &k;
-    assert_int_equal(s7p_client_new(&k.c, &o, &e), S7P_OK);
+    k.c = st_client_new(&o);
     k.nested = true;
     assert_int_equal(s7p_connect(k.c, &e), S7P_OK);
     s7p_tag t = tag_of(k.c, "\"AllTypes\".v_int");
@@ -396,22 +378,19 @@ static void *nested_read(void *arg)
 static void test_callback_may_call_client(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     static nest n;
     memset(&n, 0, sizeof n);
     pthread_mutex_init(&n.k.mu, NULL);
     s7p_client_options o;
     s7p_error e;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.request_timeout_ms = 2000;
     o.auto_reconnect = true;
     o.allow_write = true;
     o.on_state = nest_state;
     o.state_ctx = &n;
-    assert_int_equal(s7p_client_new(&n.k.c, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(n.k.c, &e), S7P_OK);
+    n.k.c = st_client_connect(&o);
     n.tag = tag_of(n.k.c, "\"AllTypes\".v_int");
     /* A write is not retried: it leaves the client FAULTED, the callback's read reconnects. */
     drop_next(sim, SET_MULTI);
@@ -494,7 +473,7 @@ static void browse_baseline(s7p_sim *sim, names *out, unsigned long *explores)
 static void test_browse_all_retry_lists_each_once(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     names want;
     unsigned long explores;
     browse_baseline(sim, &want, &explores);
@@ -526,7 +505,7 @@ static void test_browse_all_retry_lists_each_once(void **state)
 static void test_browse_stream_never_repeats(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     names want;
     unsigned long explores;
     browse_baseline(sim, &want, &explores);

@@ -13,16 +13,10 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define GET_MULTI 0x054C
 #define CALLBACK_MS 300
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 typedef struct slow {
     int entered, left;          /* atomics: callbacks begun / finished */
@@ -37,7 +31,7 @@ static void slow_state(void *ctx, s7p_conn_state from, s7p_conn_state to)
     (void)from;
     if (to != S7P_STATE_FAULTED) return;
     __atomic_store_n(&k->entered, 1, __ATOMIC_RELEASE);
-    sleep_ms(CALLBACK_MS);
+    st_sleep_ms(CALLBACK_MS);
     __atomic_store_n(&k->left, 1, __ATOMIC_RELEASE);
 }
 
@@ -46,7 +40,7 @@ static void slow_error(void *ctx, const s7p_error *e)
     slow *k = ctx;
     (void)e;
     __atomic_store_n(&k->entered, 1, __ATOMIC_RELEASE);
-    sleep_ms(CALLBACK_MS);
+    st_sleep_ms(CALLBACK_MS);
     __atomic_store_n(&k->left, 1, __ATOMIC_RELEASE);
 }
 
@@ -60,24 +54,11 @@ static void *read_worker(void *arg)
     return NULL;
 }
 
-static s7p_sim *start_sim(void)
-{
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fail_msg("sim: %s", err);
-    return s;
-}
-
 static void connect_client(slow *k, s7p_sim *sim, bool state_cb)
 {
     s7p_client_options o;
     s7p_error e;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.request_timeout_ms = 500;
     if (state_cb) {
         o.on_state = slow_state;
@@ -86,8 +67,7 @@ static void connect_client(slow *k, s7p_sim *sim, bool state_cb)
         o.on_comm_error = slow_error;
         o.comm_error_ctx = k;
     }
-    assert_int_equal(s7p_client_new(&k->c, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(k->c, &e), S7P_OK);
+    k->c = st_client_connect(&o);
     assert_int_equal(s7p_tag_by_symbol(k->c, "\"AllTypes\".v_int", &k->tag, &e), S7P_OK);
 }
 
@@ -102,7 +82,7 @@ static void free_during_call(slow *k, s7p_sim *sim)
         if (sim ? s7p_sim_requests(sim, GET_MULTI) > reads
                 : __atomic_load_n(&k->entered, __ATOMIC_ACQUIRE))
             break;
-        sleep_ms(5);
+        st_sleep_ms(5);
     }
     if (!sim) assert_true(__atomic_load_n(&k->entered, __ATOMIC_ACQUIRE));
     s7p_client_free(k->c);
@@ -115,7 +95,7 @@ static void free_during_call(slow *k, s7p_sim *sim)
 static void test_free_waits_for_state_callback(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     static slow k;
     memset(&k, 0, sizeof k);
     connect_client(&k, sim, true);
@@ -130,7 +110,7 @@ static void test_free_waits_for_state_callback(void **state)
 static void test_free_waits_for_stalled_call(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     static slow k;
     memset(&k, 0, sizeof k);
     connect_client(&k, sim, false);

@@ -17,7 +17,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 static int64_t now_ms(void)
 {
@@ -39,26 +39,14 @@ static int open_fds(void)
 static s7p_sim *start_sim(unsigned max_sessions)
 {
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
-    cfg.port = 0;
     cfg.max_sessions = max_sessions;
     cfg.plc_name = "PLC_Loopback";
     cfg.order_number = "6ES7 516-3AN02-0AB0";
     cfg.serial_number = "S C-X4U421302023";
     cfg.firmware = "V3.1.0";
     cfg.project_name = "s7plus demo";
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
-}
-
-static void client_opts(s7p_client_options *o, uint16_t port)
-{
-    s7p_client_options_init(o);
-    o->host = "127.0.0.1";
-    o->port = port;
+    return st_sim_start(&cfg);
 }
 
 static void test_info_fields(void **state)
@@ -66,12 +54,11 @@ static void test_info_fields(void **state)
     (void)state;
     s7p_sim *sim = start_sim(4);
     s7p_client_options o;
-    client_opts(&o, s7p_sim_port(sim));
+    st_client_options(&o, s7p_sim_port(sim));
     s7p_client *c;
     s7p_error err;
     s7p_cpu_info info;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    assert_int_equal(s7p_connect(c, &err), S7P_OK);
+    c = st_client_connect(&o);
     assert_true(s7p_is_connected(c));
     assert_int_equal(s7p_get_cpu_info(c, &info, &err), S7P_OK);
     assert_string_equal(info.plc_name, "PLC_Loopback");
@@ -97,12 +84,12 @@ static void test_hundred_cycles(void **state)
     (void)state;
     s7p_sim *sim = start_sim(4);
     s7p_client_options o;
-    client_opts(&o, s7p_sim_port(sim));
+    st_client_options(&o, s7p_sim_port(sim));
     s7p_client *c;
     s7p_error err;
     s7p_cpu_info info;
     int fds = open_fds();
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    c = st_client_new(&o);
     for (int i = 0; i < 100; i++) {
         assert_int_equal(s7p_connect(c, &err), S7P_OK);
         assert_int_equal(s7p_get_cpu_info(c, &info, &err), S7P_OK);
@@ -130,10 +117,10 @@ static void test_refused(void **state)
 {
     (void)state;
     s7p_client_options o;
-    client_opts(&o, closed_port());
+    st_client_options(&o, closed_port());
     s7p_client *c;
     s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    c = st_client_new(&o);
     assert_int_equal(s7p_connect(c, &err), S7P_E_CONNECT);
     assert_int_equal(err.code, S7P_E_CONNECT);
     assert_true(err.transient);
@@ -156,11 +143,11 @@ static void test_silent_server_times_out(void **state)
     assert_int_equal(listen(lfd, 4), 0);
     assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
     s7p_client_options o;
-    client_opts(&o, ntohs(a.sin_port));
+    st_client_options(&o, ntohs(a.sin_port));
     o.connect_timeout_ms = 800;
     s7p_client *c;
     s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    c = st_client_new(&o);
     int64_t t0 = now_ms();
     assert_int_equal(s7p_connect(c, &err), S7P_E_TIMEOUT);
     int64_t took = now_ms() - t0;
@@ -178,7 +165,7 @@ static void test_invalid_tsap_opens_nothing(void **state)
     int fds = open_fds();
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s7p_client_options o;
-        client_opts(&o, 102);
+        st_client_options(&o, 102);
         o.remote_tsap = bad[i];
         s7p_client *c = (s7p_client *)&o;  /* must be reset to NULL */
         s7p_error err;
@@ -195,7 +182,7 @@ static void test_session_limit(void **state)
     (void)state;
     s7p_sim *sim = start_sim(2);
     s7p_client_options o;
-    client_opts(&o, s7p_sim_port(sim));
+    st_client_options(&o, s7p_sim_port(sim));
     s7p_client *c[3];
     s7p_error err;
     for (int i = 0; i < 3; i++) assert_int_equal(s7p_client_new(&c[i], &o, &err), S7P_OK);
@@ -215,16 +202,15 @@ static void test_pin(void **state)
     (void)state;
     s7p_sim *sim = start_sim(4);
     s7p_client_options o;
-    client_opts(&o, s7p_sim_port(sim));
+    st_client_options(&o, s7p_sim_port(sim));
     o.verify = S7P_VERIFY_PIN;
     memcpy(o.pin_sha256, s7p_sim_cert_sha256(sim), 32);
     s7p_client *c;
     s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    assert_int_equal(s7p_connect(c, &err), S7P_OK);
+    c = st_client_connect(&o);
     s7p_client_free(c);
     o.pin_sha256[7] ^= 0x40;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    c = st_client_new(&o);
     assert_int_equal(s7p_connect(c, &err), S7P_E_TLS_VERIFY);
     assert_false(err.transient);
     assert_false(s7p_is_connected(c));
@@ -245,12 +231,10 @@ static void test_keylog(void **state)
     close(fd);
     s7p_sim *sim = start_sim(4);
     s7p_client_options o;
-    client_opts(&o, s7p_sim_port(sim));
+    st_client_options(&o, s7p_sim_port(sim));
     o.keylog_file = path;
     s7p_client *c;
-    s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    assert_int_equal(s7p_connect(c, &err), S7P_OK);
+    c = st_client_connect(&o);
     s7p_client_free(c);
     s7p_sim_stop(sim);
     FILE *f = fopen(path, "r");
@@ -275,15 +259,15 @@ static void test_calls_need_connection(void **state)
 {
     (void)state;
     s7p_client_options o;
-    client_opts(&o, 102);
+    st_client_options(&o, 102);
     s7p_client *c;
     s7p_error err;
     s7p_cpu_info info;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    c = st_client_new(&o);
     assert_int_equal(s7p_get_cpu_info(c, &info, &err), S7P_E_STATE);
     o.security = S7P_SECURITY_LEGACY_CHALLENGE;
     s7p_client *l;
-    assert_int_equal(s7p_client_new(&l, &o, &err), S7P_OK);
+    l = st_client_new(&o);
     assert_int_equal(s7p_connect(l, &err), S7P_E_UNSUPPORTED);
     s7p_client_free(l);
     s7p_client_free(c);

@@ -17,7 +17,7 @@
 #include <s7plus/s7plus.h>
 
 #include "net/tcp.h"
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 /* The descriptor connected to 127.0.0.1:port (the client's end; the simulator's end has
@@ -42,25 +42,13 @@ static int socket_to(uint16_t port)
     return n == 1 ? found : -1;
 }
 
-static s7p_sim *start_sim(void)
-{
-    s7p_sim_config c;
-    char err[256];
-    s7p_sim_config_init(&c);
-    s7p_sim *s = s7p_sim_start(&c, err, sizeof err);
-    if (!s) fail_msg("sim: %s", err);
-    return s;
-}
-
 /* Connects a client with o to s and returns what its socket says. */
 static s7p_tcp_keepalive connected_keepalive(s7p_sim *s, s7p_client_options *o)
 {
     o->host = "127.0.0.1";
     o->port = s7p_sim_port(s);
     s7p_client *c;
-    s7p_error err;
-    assert_int_equal(s7p_client_new(&c, o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(o);
     int fd = socket_to(s7p_sim_port(s));
     assert_true(fd >= 0);
     s7p_tcp_keepalive k;
@@ -80,7 +68,7 @@ static void test_defaults_on_socket(void **state)
     assert_int_equal(o.keepalive_interval_s, 5);
     assert_int_equal(o.keepalive_count, 3);
     assert_int_equal(o.tcp_user_timeout_ms, 0);
-    s7p_sim *s = start_sim();
+    s7p_sim *s = st_sim_start(NULL);
     s7p_tcp_keepalive k = connected_keepalive(s, &o);
     assert_true(k.enabled);
     assert_int_equal(k.idle_s, 10);
@@ -93,7 +81,7 @@ static void test_defaults_on_socket(void **state)
 static void test_configured_on_socket(void **state)
 {
     (void)state;
-    s7p_sim *s = start_sim();
+    s7p_sim *s = st_sim_start(NULL);
     s7p_client_options o;
     s7p_client_options_init(&o);
     o.keepalive_idle_s = 2;
@@ -175,7 +163,7 @@ static void test_options_checked(void **state)
         expect_rejected(&o, "keepalive");
         o.tcp_keepalive = false;  /* ignored when off */
         s7p_client *c = NULL;
-        assert_int_equal(s7p_client_new(&c, &o, NULL), S7P_OK);
+        c = st_client_new(&o);
         s7p_client_free(c);
     }
     s7p_client_options_init(&o);
@@ -189,7 +177,7 @@ static void test_options_checked(void **state)
     o.keepalive_count = 127;
     o.tcp_user_timeout_ms = 0x7FFFFFFFu;
     s7p_client *c = NULL;
-    assert_int_equal(s7p_client_new(&c, &o, NULL), S7P_OK);
+    c = st_client_new(&o);
     s7p_client_free(c);
 }
 

@@ -15,7 +15,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define FC_EXPLORE 0x04BB
 #define FC_GET_MULTI 0x054C
@@ -35,7 +35,7 @@ static const char PROGRAM[] =
     "END_DATA_BLOCK\n";
 
 typedef struct fixture {
-    char dir[64], file[96];
+    char dir[64];
     s7p_sim *sim;
     unsigned long logged;         /* DEBUG lines that mention a notification */
 } fixture;
@@ -44,20 +44,8 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    strcpy(fx->dir, "/tmp/s7p_notify_XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->file, sizeof fx->file, "%s/Notes.db", fx->dir);
-    FILE *f = fopen(fx->file, "w");
-    assert_non_null(f);
-    assert_int_equal(fwrite(PROGRAM, 1, sizeof PROGRAM - 1, f), sizeof PROGRAM - 1);
-    fclose(f);
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = fx->dir;
-    cfg.tags_per_request = 3;     /* nine items: three requests, three answers */
-    fx->sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!fx->sim) fail_msg("sim: %s", err);
+    /* 3 tags per request: nine items take three requests, three answers */
+    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "notify", "Notes.db", PROGRAM, 3);
     *state = fx;
     return 0;
 }
@@ -65,9 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    unlink(fx->file);
-    rmdir(fx->dir);
+    st_sim_stop_source(fx->sim, fx->dir);
     free(fx);
     return 0;
 }
@@ -96,17 +82,13 @@ static void test_answers_right_between_notifications(void **state)
     s7p_sim_set_notify(fx->sim, &nf);
 
     s7p_client_options o;
-    s7p_client *c;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(fx->sim);
+    st_client_options(&o, s7p_sim_port(fx->sim));
     o.allow_write = true;
     o.log = on_log;
     o.log_ctx = fx;
     o.log_level = S7P_LOG_DEBUG;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    s7p_client *c = st_client_connect(&o);
     assert_true(s7p_sim_notifications(fx->sim) >= PER_ANSWER);  /* the connect saw some */
 
     s7p_tag t[N];

@@ -14,7 +14,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define INTERVAL_MS 1000   /* the default reconnect interval */
 #define OUTAGE_MS 2000
@@ -25,12 +25,6 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 typedef struct counter {
@@ -49,13 +43,10 @@ static void on_state(void *ctx, s7p_conn_state from, s7p_conn_state to)
 static s7p_sim *start_sim(uint16_t port)
 {
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = port;
     cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fail_msg("sim on port %u: %s", port, err);
-    return s;
+    return st_sim_start(&cfg);
 }
 
 static bool read_once(s7p_client *c, const s7p_tag *t, s7p_error *e)
@@ -83,8 +74,7 @@ static void test_reads_resume_after_plc_restart(void **state)
     o.auto_reconnect = true;
     o.on_state = on_state;
     o.state_ctx = &k;
-    assert_int_equal(s7p_client_new(&c, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    c = st_client_connect(&o);
     s7p_tag t;
     assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &e), S7P_OK);
     assert_true(read_once(c, &t, &e));
@@ -99,7 +89,7 @@ static void test_reads_resume_after_plc_restart(void **state)
         if (!e.transient) fail_msg("not transient: %s", e.message);
         assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
         failed_reads++;
-        sleep_ms(PERIOD_MS);
+        st_sleep_ms(PERIOD_MS);
     }
     int64_t t_restart = now_ms();
     int outage_attempts = k.connecting - attempts0;
@@ -112,7 +102,7 @@ static void test_reads_resume_after_plc_restart(void **state)
             t_ok = now_ms();
             break;
         }
-        sleep_ms(PERIOD_MS);
+        st_sleep_ms(PERIOD_MS);
     }
     int64_t outage = t_restart - t_stop;
     print_message("outage %lld ms, %d failed reads, %d connect attempts; reads resumed %lld ms "
@@ -141,12 +131,9 @@ static void test_manual_reconnect_unchanged(void **state)
     s7p_client_options o;
     s7p_client *c;
     s7p_error e;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    st_client_options(&o, port);
     o.request_timeout_ms = 1000;
-    assert_int_equal(s7p_client_new(&c, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(c, &e), S7P_OK);
+    c = st_client_connect(&o);
     s7p_sim_stop(sim);
     s7p_cpu_info info;
     assert_int_not_equal(s7p_get_cpu_info(c, &info, &e), S7P_OK);
@@ -189,10 +176,9 @@ static void test_zero_timeouts_rejected(void **state)
     /* The defaults pass. */
     s7p_client_options o;
     s7p_client *c;
-    s7p_error e;
     s7p_client_options_init(&o);
     o.host = "127.0.0.1";
-    assert_int_equal(s7p_client_new(&c, &o, &e), S7P_OK);
+    c = st_client_new(&o);
     s7p_client_free(c);
 }
 

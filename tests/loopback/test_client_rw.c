@@ -21,7 +21,7 @@
 
 #include "program/program.h"
 #include "proto/symcrc.h"
-#include "sim.h"
+#include "simtest.h"
 #include "tc.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -47,50 +47,14 @@
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-typedef struct item {
-    char *symbol;
-    char *block;
-    s7p_tag tag;
-} item;
-
-typedef struct items {
-    item *v;
-    size_t n, cap;
-} items;
-
-static bool collect(void *ctx, const s7p_browse_item *bi)
-{
-    items *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 256;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        assert_non_null(l->v);
-    }
-    item *it = &l->v[l->n++];
-    it->symbol = strdup(bi->symbol);
-    it->block = strdup(bi->block);
-    assert_non_null(it->symbol);
-    assert_non_null(it->block);
-    it->tag = bi->tag;
-    return true;
-}
-
-static void items_free(items *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].symbol);
-        free(l->v[i].block);
-    }
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
+typedef st_item item;
+typedef st_items items;
 
 static const item *find_item(const items *l, const char *symbol)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].symbol, symbol) == 0) return &l->v[i];
-    fail_msg("no browsed variable %s", symbol);
-    return NULL;
+    const item *it = st_find_item(l, symbol);
+    if (!it) fail_msg("no browsed variable %s", symbol);
+    return it;
 }
 
 static bool tags_equal(const s7p_tag *a, const s7p_tag *b)
@@ -103,15 +67,10 @@ static bool tags_equal(const s7p_tag *a, const s7p_tag *b)
 static s7p_sim *start_sim(const char *dir)
 {
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
-    cfg.port = 0;
     cfg.max_sessions = 8;
     cfg.program_dir = dir;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
+    return st_sim_start(&cfg);
 }
 
 /* Warnings of the session layer (e.g. an integrity id that does not match the request):
@@ -130,16 +89,12 @@ static s7p_client *connect_client(s7p_sim *sim, bool allow_write)
 {
     s7p_client_options o;
     s7p_client *c;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = allow_write;
     o.request_timeout_ms = 10000;
     o.log = on_log;
     o.log_level = S7P_LOG_WARN;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(&o);
     return c;
 }
 
@@ -154,7 +109,7 @@ static void browse_all(s7p_client *c, items *out)
 {
     s7p_error err;
     memset(out, 0, sizeof *out);
-    if (s7p_browse(c, collect, out, &err) != S7P_OK) fail_msg("browse: %s", err.message);
+    if (s7p_browse(c, st_collect, out, &err) != S7P_OK) fail_msg("browse: %s", err.message);
 }
 
 /* ---- expected values from the program model --------------------------------------------- */
@@ -285,7 +240,7 @@ static int group_teardown(void **state)
     close_client(F.c);
     assert_int_equal(atomic_load(&warnings), 0);
     s7p_sim_stop(F.sim);
-    items_free(&F.all);
+    st_items_free(&F.all);
     s7t_program_free(F.prog);
     return 0;
 }
@@ -805,7 +760,7 @@ static void area_items(const s7t_program *prog, items *out)
         bi.tag.sub_area = 3736;
         bi.tag.nlids = 1;
         bi.tag.lids[0] = next[t->area]++;
-        collect(out, &bi);
+        st_collect(out, &bi);
     }
 }
 
@@ -859,7 +814,7 @@ static void test_tag_table_values(void **state)
     free(t);
     free(v);
     free(r);
-    items_free(&tags);
+    st_items_free(&tags);
 }
 
 /* ---- round trips: every type, boundary values, optimized and standard DBs --------------- */
@@ -1252,7 +1207,7 @@ static void test_round_trip_every_type(void **state)
     assert_int_equal(s7p_write(c, &ov[3], &ow, 1, ov_r, &err), S7P_OK);
     assert_int_equal(s7p_read(c, ov, 1, ov_v, ov_r, &err), S7P_OK);
     assert_int_equal(ov_v[0].v.u, 0x1235);
-    items_free(&tags);
+    st_items_free(&tags);
 
     /* A read-only DB refuses writes, item by item. */
     s7p_tag tk;
@@ -1265,7 +1220,7 @@ static void test_round_trip_every_type(void **state)
     assert_int_equal(s7p_write(c, &tk, &wv, 1, &r, &err), S7P_OK);
     expect_plc_error(&r, -50);
 
-    items_free(&all);
+    st_items_free(&all);
     close_client(c);
     s7p_sim_stop(sim);
     remove_dir(dir);
@@ -1366,7 +1321,7 @@ static void test_large_db(void **state)
     }
     free(v);
     free(r);
-    items_free(&all);
+    st_items_free(&all);
     close_client(c);
     s7p_sim_stop(sim);
     char path[512];
@@ -1394,7 +1349,7 @@ static void test_no_program(void **state)
     v.type = S7P_T_INT;
     assert_int_equal(s7p_write(c, &t, &v, 1, &r, &err), S7P_OK);
     expect_plc_error(&r, -12);
-    items_free(&all);
+    st_items_free(&all);
     close_client(c);
     s7p_sim_stop(sim);
 }

@@ -15,7 +15,7 @@
 #include <s7plus/s7plus.h>
 
 #include "program/program.h"
-#include "sim.h"
+#include "simtest.h"
 #include "tc.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -26,51 +26,8 @@
 #define NDBS_EXAMPLE 6u           /* data blocks of examples/plc */
 #define NTAG_AREAS 5u             /* I, Q, M, T, C */
 
-typedef struct item {
-    char *symbol, *block;
-    s7p_tag tag;
-    uint32_t blocks_done, blocks_total;
-} item;
-
-typedef struct items {
-    item *v;
-    size_t n, cap;
-} items;
-
-static bool collect(void *ctx, const s7p_browse_item *bi)
-{
-    items *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 256;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        assert_non_null(l->v);
-    }
-    item *it = &l->v[l->n++];
-    it->symbol = strdup(bi->symbol);
-    it->block = strdup(bi->block);
-    assert_true(it->symbol && it->block);
-    it->tag = bi->tag;
-    it->blocks_done = bi->blocks_done;
-    it->blocks_total = bi->blocks_total;
-    return true;
-}
-
-static void items_free(items *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].symbol);
-        free(l->v[i].block);
-    }
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static const item *find_item(const items *l, const char *symbol)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].symbol, symbol) == 0) return &l->v[i];
-    return NULL;
-}
+typedef st_item item;
+typedef st_items items;
 
 static bool tags_equal(const s7p_tag *a, const s7p_tag *b)
 {
@@ -92,27 +49,11 @@ static s7p_client *connect_client(s7p_sim *sim)
 {
     s7p_client_options o;
     s7p_client *c;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = true;
     o.request_timeout_ms = 10000;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    c = st_client_connect(&o);
     return c;
-}
-
-static s7p_sim *start_sim(const char *dir)
-{
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = dir;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
 }
 
 static int group_setup(void **state)
@@ -122,10 +63,10 @@ static int group_setup(void **state)
     F.prog = s7t_program_load_dir(S7P_EXAMPLES_PLC, err, sizeof err);
     if (!F.prog) fprintf(stderr, "program: %s\n", err);
     assert_non_null(F.prog);
-    F.sim = start_sim(S7P_EXAMPLES_PLC);
+    F.sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     F.c = connect_client(F.sim);
     s7p_error e;
-    if (s7p_browse(F.c, collect, &F.all, &e) != S7P_OK) fail_msg("browse: %s", e.message);
+    if (s7p_browse(F.c, st_collect, &F.all, &e) != S7P_OK) fail_msg("browse: %s", e.message);
     return 0;
 }
 
@@ -136,7 +77,7 @@ static int group_teardown(void **state)
     assert_int_equal(s7p_disconnect(F.c, &err), S7P_OK);
     s7p_client_free(F.c);
     s7p_sim_stop(F.sim);
-    items_free(&F.all);
+    st_items_free(&F.all);
     s7t_program_free(F.prog);
     return 0;
 }
@@ -179,7 +120,7 @@ static void test_browse_lists_every_tag(void **state)
         const s7t_tag *t = s7t_program_tag(F.prog, i);
         char sym[300];
         quoted(t->name, sym, sizeof sym);
-        const item *it = find_item(&F.all, sym);
+        const item *it = st_find_item(&F.all, sym);
         if (!it) fail_msg("tag %s not browsed", sym);
         uint32_t area;
         const char *letter;
@@ -192,11 +133,11 @@ static void test_browse_lists_every_tag(void **state)
         assert_true(it->tag.lids[0] > 8);
         assert_int_not_equal(it->tag.symbol_crc, 0);
     }
-    const item *it = find_item(&F.all, "\"Start_Delay\"");
+    const item *it = st_find_item(&F.all, "\"Start_Delay\"");
     assert_non_null(it);
     assert_int_equal(it->tag.type, S7P_T_TIMER);
     assert_int_equal(it->tag.area, 84);
-    it = find_item(&F.all, "\"Parts\"");
+    it = st_find_item(&F.all, "\"Parts\"");
     assert_non_null(it);
     assert_int_equal(it->tag.type, S7P_T_COUNTER);
     assert_int_equal(it->tag.area, 83);
@@ -220,7 +161,7 @@ static void test_symbol_lookup(void **state)
         s7p_error err;
         if (s7p_tag_by_symbol(F.c, cases[i].symbol, &t, &err) != S7P_OK)
             fail_msg("%s: %s", cases[i].symbol, err.message);
-        const item *it = find_item(&F.all, cases[i].browsed);
+        const item *it = st_find_item(&F.all, cases[i].browsed);
         assert_non_null(it);
         if (!tags_equal(&t, &it->tag)) fail_msg("%s: not the browsed address", cases[i].symbol);
     }
@@ -323,11 +264,11 @@ static void test_read_write_by_symbol(void **state)
 static void test_no_tag_tables(void **state)
 {
     (void)state;
-    s7p_sim *sim = start_sim(NULL);
+    s7p_sim *sim = st_sim_start_dir(NULL);
     s7p_client *c = connect_client(sim);
     items all = {0};
     s7p_error err;
-    assert_int_equal(s7p_browse(c, collect, &all, &err), S7P_OK);
+    assert_int_equal(s7p_browse(c, st_collect, &all, &err), S7P_OK);
     assert_int_equal(all.n, 0);
     s7p_tag t;
     assert_int_equal(s7p_tag_by_symbol(c, "Setpoint", &t, &err), S7P_E_NOT_FOUND);
@@ -336,7 +277,7 @@ static void test_no_tag_tables(void **state)
     assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
     s7p_client_free(c);
     s7p_sim_stop(sim);
-    items_free(&all);
+    st_items_free(&all);
 }
 
 /* The simulator serves the tag tables as a real CPU does: each area's type info by Explore of
@@ -393,7 +334,7 @@ static void test_type_info_container(void **state)
     /* The M area's tag list names Setpoint with the LID the browse found. */
     const s7p_object *m = child_with_rid(cont, 0x90030000u);
     const s7p_varname_list *vn = s7p_object_varnames(m);
-    const item *sp = find_item(&F.all, "\"Setpoint\"");
+    const item *sp = st_find_item(&F.all, "\"Setpoint\"");
     assert_non_null(sp);
     bool seen = false;
     for (uint32_t i = 0; i < vn->n; i++)

@@ -15,7 +15,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 #define MAX_LINES 256
 
@@ -51,12 +51,9 @@ static bool parse(const char *text, pdu_line *p)
 static s7p_sim *start_sim(const char *plc_name)
 {
     s7p_sim_config c;
-    char why[256];
     s7p_sim_config_init(&c);
     if (plc_name) c.plc_name = plc_name;
-    s7p_sim *s = s7p_sim_start(&c, why, sizeof why);
-    if (!s) fail_msg("sim: %s", why);
-    return s;
+    return st_sim_start(&c);
 }
 
 static void run_connect_info(s7p_sim *sim, s7p_log_level level, lines *l, s7p_cpu_info *info)
@@ -64,14 +61,11 @@ static void run_connect_info(s7p_sim *sim, s7p_log_level level, lines *l, s7p_cp
     s7p_client_options o;
     s7p_client *c;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.log = collect;
     o.log_ctx = l;
     o.log_level = level;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    assert_int_equal(s7p_connect(c, &err), S7P_OK);
+    c = st_client_connect(&o);
     assert_int_equal(s7p_get_cpu_info(c, info, &err), S7P_OK);
     assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
     s7p_client_free(c);

@@ -23,7 +23,7 @@
 
 #include "net/tcp.h"
 #include "session/channel.h"
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 #define STEP_MS 3000u
@@ -151,9 +151,7 @@ static void fake_join(fake *f)
 
 static void options(s7p_client_options *o, uint16_t port)
 {
-    s7p_client_options_init(o);
-    o->host = "127.0.0.1";
-    o->port = port;
+    st_client_options(o, port);
     o->connect_timeout_ms = CONNECT_MS;
 }
 
@@ -161,7 +159,7 @@ static void options(s7p_client_options *o, uint16_t port)
 static s7p_status connect_once(const s7p_client_options *o, s7p_error *err)
 {
     s7p_client *c;
-    assert_int_equal(s7p_client_new(&c, o, err), S7P_OK);
+    c = st_client_new(o);
     int64_t t0 = s7p_now_ms();
     s7p_status st = s7p_connect(c, err);
     int64_t took = s7p_now_ms() - t0;
@@ -270,11 +268,7 @@ static void test_keylog_fifo(void **state)
     char fifo[128];
     path_in_tmp(fifo, sizeof fifo, "keylog.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    s7p_sim_config sc;
-    char why[256];
-    s7p_sim_config_init(&sc);
-    s7p_sim *sim = s7p_sim_start(&sc, why, sizeof why);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(NULL);
     s7p_client_options o;
     options(&o, s7p_sim_port(sim));
     o.keylog_file = fifo;
@@ -292,11 +286,7 @@ static void test_keylog_fifo(void **state)
     char plain[128];
     path_in_tmp(plain, sizeof plain, "keys.log");
     o.keylog_file = plain;
-    s7p_client *c;
-    s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    assert_int_equal(s7p_connect(c, &err), S7P_OK);
-    s7p_client_free(c);
+    s7p_client_free(st_client_connect(&o));
     struct stat sb;
     assert_int_equal(stat(plain, &sb), 0);
     assert_true(sb.st_size > 0);

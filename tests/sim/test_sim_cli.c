@@ -13,85 +13,32 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <fcntl.h>
-#include <spawn.h>
 
+#include "simtest.h"
 #include "tc.h"
 #include "util/clock.h"
 
-extern char **environ;
-
 typedef struct run {
-    char dir[64];
-    char out[96], err[96], port[96], port_env[96];
-    pid_t pid;
+    st_proc p;
+    char port_env[96];          /* the port file named by S7P_PORT_FILE */
 } run;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static void start(run *r, char *const argv[])
 {
-    snprintf(r->dir, sizeof r->dir, "/tmp/s7p-sim-cli-XXXXXX");
-    assert_non_null(mkdtemp(r->dir));
-    snprintf(r->out, sizeof r->out, "%s/out", r->dir);
-    snprintf(r->err, sizeof r->err, "%s/err", r->dir);
-    snprintf(r->port, sizeof r->port, "%s/port", r->dir);
-    snprintf(r->port_env, sizeof r->port_env, "%s/port-env", r->dir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, r->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, r->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    st_proc_init(&r->p, "sim-cli");
+    snprintf(r->port_env, sizeof r->port_env, "%s/port-env", r->p.dir);
     setenv("S7P_PORT_FILE", r->port_env, 1);
-    assert_int_equal(posix_spawn(&r->pid, S7P_SIM_EXE, &fa, NULL, argv, environ), 0);
+    st_proc_spawn(&r->p, S7P_SIM_EXE, argv, true);
     unsetenv("S7P_PORT_FILE");
-    posix_spawn_file_actions_destroy(&fa);
-}
-
-/* Exit status, or -1 if the program did not end within ms (it is killed then). */
-static int finish(run *r, long ms)
-{
-    int64_t end = s7p_deadline_in((uint32_t)ms);
-    int status = 0;
-    while (waitpid(r->pid, &status, WNOHANG) == 0) {
-        if (s7p_now_ms() > end) {
-            kill(r->pid, SIGKILL);
-            waitpid(r->pid, &status, 0);
-            return -1;
-        }
-        sleep_ms(5);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static char *slurp(const char *path)
-{
-    static char buf[16384];
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
-static void cleanup(run *r)
-{
-    const char *files[] = {r->out, r->err, r->port, r->port_env};
-    for (size_t i = 0; i < 4; i++) unlink(files[i]);
-    rmdir(r->dir);
 }
 
 static int run_to_end(char *const argv[], char **out)
 {
     run r;
     start(&r, argv);
-    int rc = finish(&r, 10000);
-    *out = slurp(r.out);
-    cleanup(&r);
+    int rc = st_proc_wait(&r.p, 10000);
+    *out = st_slurp(r.p.out);
+    st_proc_cleanup(&r.p);
     return rc;
 }
 
@@ -127,17 +74,6 @@ static void test_bad_usage(void **state)
     assert_int_equal(run_to_end(fw, &out), 2);
 }
 
-static unsigned wait_port(const char *path)
-{
-    int64_t end = s7p_deadline_in(10000);
-    while (s7p_now_ms() < end) {
-        char *s = slurp(path);
-        if (s && *s) return (unsigned)strtoul(s, NULL, 10);
-        sleep_ms(10);
-    }
-    return 0;
-}
-
 /* "listening on 127.0.0.1:PORT (TLS 1.3, certificate sha256 HEX)" -> the fingerprint. */
 static void parse_line(const char *out, unsigned port, uint8_t sha[32])
 {
@@ -160,15 +96,15 @@ static void test_serve_and_sigterm(void **state)
     char port_file[96];
     char *argv[] = {"s7plus-sim", "--port", "0", "--port-file", port_file, "-v",
                     "--plc-name", "CLI_PLC", "--max-sessions", "2", NULL};
-    char dir[64] = "/tmp/s7p-sim-cli-pf-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    st_tmpdir(dir, sizeof dir, "sim-cli-pf");
     snprintf(port_file, sizeof port_file, "%s/port", dir);
     start(&r, argv);
-    unsigned port = wait_port(port_file);
+    unsigned port = st_wait_port(port_file, 10000);
     assert_true(port > 0 && port < 65536);
-    assert_int_equal(wait_port(r.port_env), port);
+    assert_int_equal(st_wait_port(r.port_env, 10000), port);
     uint8_t sha[32];
-    parse_line(slurp(r.out), port, sha);
+    parse_line(st_slurp(r.p.out), port, sha);
 
     tc t;
     const s7p_pdu *resp;
@@ -181,14 +117,13 @@ static void test_serve_and_sigterm(void **state)
     assert_int_equal(tc_delete_session(&t), S7P_OK);
     tc_close(&t);
 
-    assert_int_equal(kill(r.pid, SIGTERM), 0);
-    assert_int_equal(finish(&r, 3000), 0);
-    char *err = slurp(r.err);
+    assert_int_equal(kill(r.p.pid, SIGTERM), 0);
+    assert_int_equal(st_proc_wait(&r.p, 3000), 0);
+    char *err = st_slurp(r.p.err);
     assert_non_null(strstr(err, "conn 1: accepted"));
     assert_non_null(strstr(err, "session 0x000003a0 opened"));
-    unlink(port_file);
-    rmdir(dir);
-    cleanup(&r);
+    st_remove_dir(dir);
+    st_proc_cleanup(&r.p);
 }
 
 /* SIGINT also stops it cleanly, with a client still connected. */
@@ -198,19 +133,19 @@ static void test_sigint_with_client(void **state)
     run r;
     char *argv[] = {"s7plus-sim", "--port", "0", NULL};
     start(&r, argv);
-    unsigned port = wait_port(r.port_env);
+    unsigned port = st_wait_port(r.port_env, 10000);
     assert_true(port > 0);
     tc t;
     assert_int_equal(tc_connect_session(&t, (uint16_t)port), S7P_OK);
     int64_t t0 = s7p_now_ms();
-    assert_int_equal(kill(r.pid, SIGINT), 0);
-    assert_int_equal(finish(&r, 3000), 0);
+    assert_int_equal(kill(r.p.pid, SIGINT), 0);
+    assert_int_equal(st_proc_wait(&r.p, 3000), 0);
     assert_true(s7p_now_ms() - t0 < 2000);
     const s7p_pdu *resp;
     assert_int_equal(tc_recv(&t, &resp), S7P_E_CLOSED);
     tc_close(&t);
-    assert_string_equal(slurp(r.err), "");
-    cleanup(&r);
+    assert_string_equal(st_slurp(r.p.err), "");
+    st_proc_cleanup(&r.p);
 }
 
 /* --notify: notifications for the given subscription before the answers to one function. */
@@ -221,7 +156,7 @@ static void test_notify_option(void **state)
     char *argv[] = {"s7plus-sim", "--port", "0", "--notify", "2:GetVarSubStreamed:0x7000abcd",
                     NULL};
     start(&r, argv);
-    unsigned port = wait_port(r.port_env);
+    unsigned port = st_wait_port(r.port_env, 10000);
     assert_true(port > 0);
     tc t;
     assert_int_equal(tc_connect_session(&t, (uint16_t)port), S7P_OK);  /* no notifications */
@@ -240,9 +175,9 @@ static void test_notify_option(void **state)
     assert_int_equal(resp->opcode, S7P_OP_RESPONSE);
     assert_int_equal(resp->seq, seq);
     tc_close(&t);
-    assert_int_equal(kill(r.pid, SIGTERM), 0);
-    assert_int_equal(finish(&r, 3000), 0);
-    cleanup(&r);
+    assert_int_equal(kill(r.p.pid, SIGTERM), 0);
+    assert_int_equal(st_proc_wait(&r.p, 3000), 0);
+    st_proc_cleanup(&r.p);
 }
 
 int main(void)

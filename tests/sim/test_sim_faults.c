@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +25,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -52,8 +51,6 @@
 #define FC_GET_VAR_SUB_STREAMED 0x0586u
 #define FC_INIT_SSL 0x05B3u
 
-extern char **environ;
-
 /* ---- fixture: a simulator serving examples/plc, a connected client, the tag -------------- */
 
 typedef struct fx {
@@ -62,38 +59,21 @@ typedef struct fx {
     s7p_tag tag;
 } fx;
 
-static s7p_sim *start_sim(void)
-{
-    s7p_sim_config cfg;
-    char err[256] = "";
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *s = s7p_sim_start(&cfg, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
-}
-
 static s7p_client *new_client(uint16_t port, uint32_t request_ms, uint32_t connect_ms)
 {
     s7p_client_options o;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    st_client_options(&o, port);
     o.request_timeout_ms = request_ms;
     o.connect_timeout_ms = connect_ms;
     o.disconnect_timeout_ms = REQ_MS;
-    s7p_client *c = NULL;
-    s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    return c;
+    return st_client_new(&o);
 }
 
 static int setup(void **state)
 {
     fx *F = calloc(1, sizeof *F);
     assert_non_null(F);
-    F->sim = start_sim();
+    F->sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     F->cli = new_client(s7p_sim_port(F->sim), REQ_MS, CONNECT_MS);
     s7p_error err;
     assert_int_equal(s7p_connect(F->cli, &err), S7P_OK);
@@ -215,17 +195,11 @@ static void expect_fast(const outcome *o, s7p_status code, bool transient)
     assert_true(o->ms < (int64_t)FAST_MS);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Waits up to a second for the simulator to count n sessions. */
 static bool wait_sessions(const s7p_sim *s, unsigned n)
 {
     int64_t end = s7p_deadline_in(STOP_MS);
-    while (s7p_sim_sessions(s) != n && s7p_now_ms() < end) sleep_ms(2);
+    while (s7p_sim_sessions(s) != n && s7p_now_ms() < end) st_sleep_ms(2);
     return s7p_sim_sessions(s) == n;
 }
 
@@ -535,7 +509,7 @@ static void *bg_main(void *arg)
 
 static void stop_while(s7p_sim_fault_kind kind, unsigned delay_ms)
 {
-    s7p_sim *sim = start_sim();
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
     bg_read b = {new_client(s7p_sim_port(sim), 20000, CONNECT_MS), {0}, S7P_OK, 0};
     s7p_error err;
     assert_int_equal(s7p_connect(b.cli, &err), S7P_OK);
@@ -546,7 +520,7 @@ static void stop_while(s7p_sim_fault_kind kind, unsigned delay_ms)
     assert_int_equal(pthread_create(&th, NULL, bg_main, &b), 0);
     int64_t end = s7p_deadline_in(5000);
     while (s7p_sim_fault_hits(sim) == 0 && s7p_now_ms() < end) {
-        sleep_ms(2);
+        st_sleep_ms(2);
     }
     assert_int_equal(s7p_sim_fault_hits(sim), 1);
     int64_t t0 = s7p_now_ms();
@@ -619,75 +593,16 @@ static void test_parse(void **state)
 
 /* ---- the command line -------------------------------------------------------------------- */
 
-typedef struct run {
-    char dir[64], port[96], err[96];
-    pid_t pid;
-} run;
-
-static void spawn_sim(run *r, const char *const *extra)
+/* s7plus-sim --port 0 --port-file F --program examples/plc EXTRA..., waiting for its port
+ * or not. */
+static void spawn_sim(st_proc *r, const char *const *extra, bool wait_port)
 {
-    snprintf(r->dir, sizeof r->dir, "/tmp/s7p-sim-faults-XXXXXX");
-    assert_non_null(mkdtemp(r->dir));
-    snprintf(r->port, sizeof r->port, "%s/port", r->dir);
-    snprintf(r->err, sizeof r->err, "%s/err", r->dir);
-    char *argv[24];
-    int n = 0;
-    static char a0[] = "s7plus-sim", a1[] = "--port", a2[] = "0", a3[] = "--port-file",
-                a5[] = "--program", a6[] = S7P_EXAMPLES_PLC;
-    argv[n++] = a0;
-    argv[n++] = a1;
-    argv[n++] = a2;
-    argv[n++] = a3;
-    argv[n++] = r->port;
-    argv[n++] = a5;
-    argv[n++] = a6;
-    for (; *extra && n < 23; extra++) argv[n++] = (char *)*extra;
-    argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, r->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_int_equal(posix_spawn(&r->pid, S7P_SIM_EXE, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-}
-
-/* Exit status, or -1 (killed) if it does not end within ms. */
-static int wait_exit(run *r, uint32_t ms)
-{
-    int64_t end = s7p_deadline_in(ms);
-    int status = 0;
-    while (waitpid(r->pid, &status, WNOHANG) == 0) {
-        if (s7p_now_ms() > end) {
-            kill(r->pid, SIGKILL);
-            waitpid(r->pid, &status, 0);
-            return -1;
-        }
-        sleep_ms(5);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static unsigned read_port(const char *path)
-{
-    int64_t end = s7p_deadline_in(10000);
-    while (s7p_now_ms() < end) {
-        FILE *f = fopen(path, "r");
-        unsigned p = 0;
-        if (f) {
-            if (fscanf(f, "%u", &p) != 1) p = 0;
-            fclose(f);
-        }
-        if (p) return p;
-        sleep_ms(10);
-    }
-    return 0;
-}
-
-static void cleanup_run(run *r)
-{
-    unlink(r->port);
-    unlink(r->err);
-    rmdir(r->dir);
+    const char *args[16] = {"--program", S7P_EXAMPLES_PLC};
+    size_t n = 2;
+    for (; *extra && n < 15; extra++) args[n++] = *extra;
+    args[n] = NULL;
+    if (wait_port) st_sim_exe_start(r, "sim-faults", S7P_SIM_EXE, args);
+    else st_sim_exe_spawn(r, "sim-faults", S7P_SIM_EXE, args);
 }
 
 /* --fault plc-error:GetMultiVariables:3 --plc-code -112: the third GetMultiVariables is
@@ -696,12 +611,10 @@ static void cleanup_run(run *r)
 static void test_cli_fault(void **state)
 {
     (void)state;
-    run r;
+    st_proc r;
     const char *extra[] = {"--fault", "plc-error:GetMultiVariables:3", "--plc-code", "-112", NULL};
-    spawn_sim(&r, extra);
-    unsigned port = read_port(r.port);
-    assert_true(port > 0 && port < 65536);
-    fx F = {NULL, new_client((uint16_t)port, REQ_MS, CONNECT_MS), {0}};
+    spawn_sim(&r, extra, true);
+    fx F = {NULL, new_client(r.port, REQ_MS, CONNECT_MS), {0}};
     s7p_error err;
     assert_int_equal(s7p_connect(F.cli, &err), S7P_OK);
     assert_int_equal(s7p_tag_by_symbol(F.cli, SYMBOL, &F.tag, &err), S7P_OK);
@@ -711,9 +624,8 @@ static void test_cli_fault(void **state)
     assert_true(o.err.transient);
     assert_int_equal(read_tag(&F).st, S7P_OK);
     s7p_client_free(F.cli);
-    assert_int_equal(kill(r.pid, SIGTERM), 0);
-    assert_int_equal(wait_exit(&r, 3000), 0);
-    cleanup_run(&r);
+    assert_int_equal(st_proc_stop(&r, SIGTERM, 3000), 0);
+    st_proc_cleanup(&r);
 }
 
 static void *bg_connect(void *arg)
@@ -730,44 +642,38 @@ static void *bg_connect(void *arg)
 static void test_cli_delay_and_stall(void **state)
 {
     (void)state;
-    run r;
+    st_proc r;
     const char *delay[] = {"--delay-ms", "100", NULL};
-    spawn_sim(&r, delay);
-    unsigned port = read_port(r.port);
-    assert_true(port > 0);
-    s7p_client *cli = new_client((uint16_t)port, REQ_MS, CONNECT_MS);
+    spawn_sim(&r, delay, true);
+    s7p_client *cli = new_client(r.port, REQ_MS, CONNECT_MS);
     s7p_error err;
     int64_t t0 = s7p_now_ms();
     assert_int_equal(s7p_connect(cli, &err), S7P_OK);
     assert_true(s7p_now_ms() - t0 >= 5 * 100 - 5);   /* five requests, each 100 ms late */
     s7p_client_free(cli);
-    assert_int_equal(kill(r.pid, SIGTERM), 0);
-    assert_int_equal(wait_exit(&r, 3000), 0);
-    cleanup_run(&r);
+    assert_int_equal(st_proc_stop(&r, SIGTERM, 3000), 0);
+    st_proc_cleanup(&r);
 
     const char *stall[] = {"--fault", "stall:0x05b3", NULL};
-    spawn_sim(&r, stall);
-    port = read_port(r.port);
-    assert_true(port > 0);
-    cli = new_client((uint16_t)port, REQ_MS, CONNECT_MS);
+    spawn_sim(&r, stall, true);
+    cli = new_client(r.port, REQ_MS, CONNECT_MS);
     t0 = s7p_now_ms();
     assert_int_equal(s7p_connect(cli, &err), S7P_E_TIMEOUT);
     assert_true(s7p_now_ms() - t0 <= (int64_t)(CONNECT_MS * 11 / 10));
     s7p_client_free(cli);
     /* a connection left stalled (connect timeout 20 s) while the program stops */
-    bg_read b = {new_client((uint16_t)port, REQ_MS, 20000), {0}, S7P_OK, 0};
+    bg_read b = {new_client(r.port, REQ_MS, 20000), {0}, S7P_OK, 0};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, bg_connect, &b), 0);
-    sleep_ms(300);
-    assert_int_equal(kill(r.pid, SIGTERM), 0);
+    st_sleep_ms(300);
     t0 = s7p_now_ms();
-    assert_int_equal(wait_exit(&r, 3000), 0);
+    assert_int_equal(st_proc_stop(&r, SIGTERM, 3000), 0);
     assert_true(s7p_now_ms() - t0 < STOP_MS);
     pthread_join(th, NULL);
     assert_int_not_equal(b.st, S7P_OK);
     assert_true(b.ms < 5000);
     s7p_client_free(b.cli);
-    cleanup_run(&r);
+    st_proc_cleanup(&r);
 }
 
 static void test_cli_bad_usage(void **state)
@@ -783,10 +689,10 @@ static void test_cli_bad_usage(void **state)
         {"--delay-ms", "-1", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run r;
-        spawn_sim(&r, cases[i]);
-        assert_int_equal(wait_exit(&r, 5000), 1);
-        cleanup_run(&r);
+        st_proc r;
+        spawn_sim(&r, cases[i], false);
+        assert_int_equal(st_proc_wait(&r, 5000), 1);
+        st_proc_cleanup(&r);
     }
 }
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 static const uint8_t zero32[32];

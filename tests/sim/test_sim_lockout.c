@@ -17,9 +17,9 @@
 #include <s7plus/s7plus.h>
 
 #include "net/tcp.h"
-#include "proto/cotp.h"
+#include "net/cotp.h"
 #include "proto/wr.h"
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 #define N_IDLE 200
@@ -69,26 +69,19 @@ static s7p_sim *start_sim(unsigned setup_ms)
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     if (setup_ms) c.setup_timeout_ms = setup_ms;
-    char err[256] = "";
-    s7p_sim *s = s7p_sim_start(&c, err, sizeof err);
-    if (!s) fprintf(stderr, "sim: %s\n", err);
-    assert_non_null(s);
-    return s;
+    return st_sim_start(&c);
 }
 
 /* Connects, reads nothing, disconnects; returns the connect time in ms (-1: failed). */
 static int64_t real_client_connect_ms(uint16_t port)
 {
     s7p_client_options o;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    st_client_options(&o, port);
     o.connect_timeout_ms = CONNECT_MS;
     o.request_timeout_ms = CONNECT_MS;
     o.disconnect_timeout_ms = CONNECT_MS;
-    s7p_client *c = NULL;
+    s7p_client *c = st_client_new(&o);
     s7p_error err;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
     int64_t t0 = s7p_now_ms();
     s7p_status st = s7p_connect(c, &err);
     int64_t took = s7p_now_ms() - t0;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "net/tcp.h"
+#include "simtest.h"
 #include "tc.h"
 #include "util/clock.h"
 
@@ -84,8 +85,7 @@ static void test_parallel_clients(void **state)
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.max_sessions = NCLIENTS;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     job jobs[NCLIENTS];
     pthread_t th[NCLIENTS];
     memset(jobs, 0, sizeof jobs);
@@ -116,8 +116,7 @@ static void test_parallel_clients(void **state)
 static void test_stop_with_clients(void **state)
 {
     (void)state;
-    s7p_sim *sim = tc_start_sim(NULL);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(NULL);
     uint16_t port = s7p_sim_port(sim);
     tc sessions[3], cotp, tls_pending;
     for (int i = 0; i < 3; i++) assert_int_equal(tc_connect_session(&sessions[i], port), S7P_OK);
@@ -160,8 +159,7 @@ static void test_connection_bound(void **state)
     s7p_sim_config_init(&c);
     c.max_sessions = 1;
     c.max_pending = 5;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     uint16_t port = s7p_sim_port(sim);
     tc session, conns[5], extra;
     assert_int_equal(tc_connect_session(&session, port), S7P_OK);

@@ -18,8 +18,9 @@
 #include <cmocka.h>
 
 #include "net/tcp.h"
-#include "proto/cotp.h"
+#include "net/cotp.h"
 #include "proto/frame.h"
+#include "simtest.h"
 #include "tc.h"
 #include "util/clock.h"
 
@@ -180,8 +181,7 @@ static void read_answers(tc *t, const expect want[NREQ]) { read_answers_notified
 
 static s7p_sim *start(void)
 {
-    s7p_sim *s = tc_start_sim(NULL);
-    assert_non_null(s);
+    s7p_sim *s = st_sim_start(NULL);
     return s;
 }
 

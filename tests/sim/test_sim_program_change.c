@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +31,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 #include "util/clock.h"
 
 #ifndef S7P_EXAMPLES_PLC
@@ -42,7 +41,6 @@
 #error "S7P_SIM_EXE must name the s7plus-sim executable"
 #endif
 
-extern char **environ;
 
 #define REQ_MS 2000u
 #define FC_SET_MULTI 0x0542u
@@ -83,16 +81,6 @@ typedef struct fx {
 
 /* ---- the program copy -------------------------------------------------------------------- */
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -118,24 +106,10 @@ static void copy_examples(const char *dir)
         char src[512];
         snprintf(src, sizeof src, "%s/%s", S7P_EXAMPLES_PLC, e->d_name);
         char *text = read_file(src);
-        write_file(dir, e->d_name, text);
+        st_write_file(dir, e->d_name, text);
         free(text);
     }
     closedir(d);
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.') continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 /* A download: the new source, then the reload. */
@@ -143,7 +117,7 @@ static void download(fx *F, const char *name, const char *text)
 {
     char err[256] = "";
     uint32_t before = s7p_sim_change_counter(F->sim);
-    write_file(F->dir, name, text);
+    st_write_file(F->dir, name, text);
     if (!s7p_sim_reload_program(F->sim, err, sizeof err)) fail_msg("reload: %s", err);
     assert_int_equal(s7p_sim_change_counter(F->sim), before + 1);
 }
@@ -154,26 +128,16 @@ static int setup(void **state)
 {
     fx *F = calloc(1, sizeof *F);
     assert_non_null(F);
-    snprintf(F->dir, sizeof F->dir, "/tmp/s7p_progchg_XXXXXX");
-    assert_non_null(mkdtemp(F->dir));
+    st_tmpdir(F->dir, sizeof F->dir, "progchg");
     copy_examples(F->dir);
-    write_file(F->dir, CHANGE_DB, V1);
-    s7p_sim_config cfg;
-    char err[256] = "";
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = F->dir;
-    F->sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!F->sim) fail_msg("sim: %s", err);
+    st_write_file(F->dir, CHANGE_DB, V1);
+    F->sim = st_sim_start_dir(F->dir);
     assert_int_equal(s7p_sim_change_counter(F->sim), 1);
     s7p_client_options o;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(F->sim);
+    st_client_options(&o, s7p_sim_port(F->sim));
     o.request_timeout_ms = REQ_MS;
     o.allow_write = true;
-    s7p_error e;
-    assert_int_equal(s7p_client_new(&F->cli, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(F->cli, &e), S7P_OK);
+    F->cli = st_client_connect(&o);
     *state = F;
     return 0;
 }
@@ -183,7 +147,7 @@ static int teardown(void **state)
     fx *F = *state;
     s7p_client_free(F->cli);
     s7p_sim_stop(F->sim);
-    remove_dir(F->dir);
+    st_remove_dir(F->dir);
     free(F);
     return 0;
 }
@@ -378,7 +342,7 @@ static void test_sim_reload_keeps_sessions(void **state)
     assert_int_equal(s7p_sim_sessions(F->sim), 1);
     assert_int_equal(read_int(F, "\"Change\".speeds[4]"), 14);
     /* A source that does not load leaves the running program. */
-    write_file(F->dir, CHANGE_DB, "DATA_BLOCK \"Change\"\nbroken");
+    st_write_file(F->dir, CHANGE_DB, "DATA_BLOCK \"Change\"\nbroken");
     assert_false(s7p_sim_reload_program(F->sim, err, sizeof err));
     assert_int_equal(s7p_sim_change_counter(F->sim), 2);
     assert_int_equal(read_int(F, "\"Change\".speeds[4]"), 14);
@@ -386,65 +350,30 @@ static void test_sim_reload_keeps_sessions(void **state)
 
 /* ---- the executable: SIGHUP reloads ------------------------------------------------------ */
 
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000u, (long)(ms % 1000u) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static unsigned wait_port(const char *path)
-{
-    for (int64_t end = s7p_deadline_in(10000); s7p_now_ms() < end; sleep_ms(10)) {
-        FILE *f = fopen(path, "r");
-        unsigned p = 0;
-        if (f) {
-            if (fscanf(f, "%u", &p) != 1) p = 0;
-            fclose(f);
-        }
-        if (p) return p;
-    }
-    return 0;
-}
-
 static void test_exe_sighup_reloads(void **state)
 {
     (void)state;
     fx F;
     memset(&F, 0, sizeof F);
-    snprintf(F.dir, sizeof F.dir, "/tmp/s7p_progchg_XXXXXX");
-    assert_non_null(mkdtemp(F.dir));
+    st_tmpdir(F.dir, sizeof F.dir, "progchg");
     copy_examples(F.dir);
-    write_file(F.dir, CHANGE_DB, V1);
-    char port_file[128], err_file[128];
-    snprintf(port_file, sizeof port_file, "%s/port", F.dir);
-    snprintf(err_file, sizeof err_file, "%s/err", F.dir);
-    char *argv[] = {"s7plus-sim", "--port",  "0", "--port-file",
-                    port_file,    "--program", F.dir, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, err_file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, S7P_SIM_EXE, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    unsigned port = wait_port(port_file);
-    assert_true(port > 0 && port < 65536);
+    st_write_file(F.dir, CHANGE_DB, V1);
+    st_proc sim;
+    const char *args[] = {"--program", F.dir, NULL};
+    st_sim_exe_start(&sim, "progchg-exe", S7P_SIM_EXE, args);
 
     s7p_client_options o;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = (uint16_t)port;
+    st_client_options(&o, sim.port);
     o.request_timeout_ms = REQ_MS;
     o.allow_write = true;
     s7p_error e;
-    assert_int_equal(s7p_client_new(&F.cli, &o, &e), S7P_OK);
-    assert_int_equal(s7p_connect(F.cli, &e), S7P_OK);
+    F.cli = st_client_connect(&o);
     s7p_tag stale = tag_of(&F, "\"Change\".speeds[2]");
-    write_file(F.dir, CHANGE_DB, V2_MOVED);
-    assert_int_equal(kill(pid, SIGHUP), 0);
+    st_write_file(F.dir, CHANGE_DB, V2_MOVED);
+    assert_int_equal(kill(sim.pid, SIGHUP), 0);
     /* The signal acts asynchronously: the first refused write shows the reload happened. */
     s7p_item_result r = {S7P_OK, 0, 0};
-    for (int64_t end = s7p_deadline_in(5000); s7p_now_ms() < end; sleep_ms(20)) {
+    for (int64_t end = s7p_deadline_in(5000); s7p_now_ms() < end; st_sleep_ms(20)) {
         s7p_tag_value v;
         s7p_item_result rr;
         assert_int_equal(s7p_read(F.cli, &stale, 1, &v, &rr, &e), S7P_OK);
@@ -457,11 +386,9 @@ static void test_exe_sighup_reloads(void **state)
     assert_int_equal(read_int(&F, "\"Change\".limits[2]"), 22);
     assert_int_equal(read_int(&F, "\"Change\".added"), 7);
     s7p_client_free(F.cli);
-    assert_int_equal(kill(pid, SIGTERM), 0);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    remove_dir(F.dir);
+    assert_int_equal(st_proc_stop(&sim, SIGTERM, 10000), 0);
+    st_proc_cleanup(&sim);
+    st_remove_dir(F.dir);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "proto/vlq.h"
+#include "simtest.h"
 #include "tc.h"
 #include "util/clock.h"
 
@@ -80,7 +81,7 @@ static bool bytes_eq(s7p_bytes b, const char *s)
 
 static int setup_sim(void **state)
 {
-    *state = tc_start_sim(NULL);
+    *state = st_sim_start(NULL);
     return *state ? 0 : -1;
 }
 
@@ -409,8 +410,7 @@ static void test_tsap_any(void **state)
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.accept_any_tsap = true;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     tc t;
     CHECK(tc_open(&t, s7p_sim_port(sim), "FOO"));
     CHECK(tc_init_ssl(&t, NULL));
@@ -429,8 +429,7 @@ static void test_session_limit(void **state)
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.max_sessions = 2;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     uint16_t port = s7p_sim_port(sim);
     tc a, b, t, d;
     assert_int_equal(tc_connect_session(&a, port), S7P_OK);
@@ -580,8 +579,7 @@ static void test_identity_config(void **state)
     c.plc_name = "Line 3";
     c.project_name = "Bottling";
     c.protection_level = 3;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     tc t;
     const s7p_pdu *r;
     CHECK(tc_open(&t, s7p_sim_port(sim), NULL));
@@ -599,8 +597,7 @@ static void test_identity_config(void **state)
     s7p_sim_stop(sim);
 
     c.paom = "1;6ES7 510-1DJ01-0AB0;V2.9";
-    sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    sim = st_sim_start(&c);
     CHECK(tc_open(&t, s7p_sim_port(sim), NULL));
     CHECK(tc_init_ssl(&t, NULL));
     CHECK(tc_create_session(&t, &r));
@@ -628,8 +625,7 @@ static void test_logging(void **state)
     c.log = log;
     c.verbosity = 3;
     c.keylog_file = keylog;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     tc t;
     CHECK(tc_connect_session(&t, s7p_sim_port(sim)));
     CHECK(tc_delete_session(&t));
@@ -669,8 +665,7 @@ static void test_quiet_log(void **state)
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.log = log;
-    s7p_sim *sim = tc_start_sim(&c);
-    assert_non_null(sim);
+    s7p_sim *sim = st_sim_start(&c);
     tc t;
     CHECK(tc_connect_session(&t, s7p_sim_port(sim)));
     CHECK(tc_delete_session(&t));

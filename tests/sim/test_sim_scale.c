@@ -11,7 +11,6 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,22 +24,15 @@
 
 #include <cmocka.h>
 
+#include "simtest.h"
 #include "tc.h"
 #include "util/clock.h"
-
-extern char **environ;
 
 #define NTHREADS 64            /* up to 64 clients setting up at once */
 #define CONNECT_ALL_MAX_MS 120000 /* far above what it takes (seconds), far below the test bound */
 #define RSS_PER_SESSION_MAX_KIB 1024  /* a sanity bound; the figure is printed */
 
 static unsigned nsessions = S7P_SCALE_SESSIONS;
-
-typedef struct sim_proc {
-    char dir[64], err[96], port[96];
-    pid_t pid;
-    uint16_t tcp_port;
-} sim_proc;
 
 typedef struct job {
     tc *conns;
@@ -49,12 +41,6 @@ typedef struct job {
     bool ok;
     char err[320];
 } job;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -87,62 +73,20 @@ static long proc_status(pid_t pid, const char *key)
 
 /* Starts the executable with a soft open-file limit of nsessions (inherited): too low for
  * its connection slots, so it has to raise it. */
-static void sim_start(sim_proc *sp)
+static void sim_start(st_proc *sp)
 {
-    memset(sp, 0, sizeof *sp);
-    snprintf(sp->dir, sizeof sp->dir, "/tmp/s7p-sim-scale-XXXXXX");
-    assert_non_null(mkdtemp(sp->dir));
-    snprintf(sp->err, sizeof sp->err, "%s/err", sp->dir);
-    snprintf(sp->port, sizeof sp->port, "%s/port", sp->dir);
     char max[16];
     snprintf(max, sizeof max, "%u", nsessions);
-    char *argv[] = {"s7plus-sim", "--port", "0", "--port-file", sp->port, "--max-sessions", max,
-                    "-v", NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, sp->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const char *args[] = {"--max-sessions", max, "-v", NULL};
     struct rlimit mine, low;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &mine), 0);
     low = mine;
     low.rlim_cur = nsessions;
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-    int rc = posix_spawn(&sp->pid, S7P_SIM_EXE, &fa, NULL, argv, environ);
+    st_sim_exe_spawn(sp, "sim-scale", S7P_SIM_EXE, args);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &mine), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    assert_int_equal(rc, 0);
-    int64_t end = s7p_deadline_in(10000);
-    while (!sp->tcp_port && s7p_now_ms() < end) {
-        char *s = slurp(sp->port, NULL);
-        if (s && *s) sp->tcp_port = (uint16_t)strtoul(s, NULL, 10);
-        free(s);
-        if (!sp->tcp_port) sleep_ms(10);
-    }
-    assert_true(sp->tcp_port > 0);
-}
-
-/* SIGTERM; the exit status (-1: still running after ms, then killed). */
-static int sim_stop(sim_proc *sp, long ms)
-{
-    kill(sp->pid, SIGTERM);
-    int64_t end = s7p_deadline_in((uint32_t)ms);
-    int status = 0;
-    while (waitpid(sp->pid, &status, WNOHANG) == 0) {
-        if (s7p_now_ms() > end) {
-            kill(sp->pid, SIGKILL);
-            waitpid(sp->pid, &status, 0);
-            return -1;
-        }
-        sleep_ms(5);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void sim_cleanup(sim_proc *sp)
-{
-    unlink(sp->err);
-    unlink(sp->port);
-    rmdir(sp->dir);
+    sp->port = (uint16_t)st_wait_port(sp->port_file, 10000);
+    assert_true(sp->port > 0);
 }
 
 /* One value: the tags-per-read limit (50) by GetMultiVariables, integrity id checked. */
@@ -193,9 +137,9 @@ static void test_many_sessions(void **state)
         fprintf(stderr, "skipped: the open file limit is too low for %u sessions\n", nsessions);
         skip();
     }
-    sim_proc sp;
+    st_proc sp;
     sim_start(&sp);
-    sleep_ms(100);
+    st_sleep_ms(100);
     long rss_idle = proc_status(sp.pid, "VmRSS:");
 
     tc *conns = calloc(nsessions, sizeof *conns);
@@ -205,7 +149,7 @@ static void test_many_sessions(void **state)
     int64_t t0 = s7p_now_ms();
     for (unsigned i = 0, first = 0; i < NTHREADS; i++) {
         unsigned n = nsessions / NTHREADS + (i < nsessions % NTHREADS ? 1u : 0u);
-        jobs[i] = (job){conns, first, n, sp.tcp_port, false, ""};
+        jobs[i] = (job){conns, first, n, sp.port, false, ""};
         first += n;
         assert_int_equal(pthread_create(&th[i], NULL, connect_main, &jobs[i]), 0);
     }
@@ -226,7 +170,7 @@ static void test_many_sessions(void **state)
     /* One more is told "too many sessions". */
     tc extra;
     const s7p_pdu *r;
-    assert_int_equal(tc_open(&extra, sp.tcp_port, NULL), S7P_OK);
+    assert_int_equal(tc_open(&extra, sp.port, NULL), S7P_OK);
     assert_int_equal(tc_init_ssl(&extra, NULL), S7P_OK);
     assert_int_equal(tc_create_session(&extra, &r), S7P_E_PLC);
     assert_int_equal((int16_t)(uint16_t)r->ret, -113);
@@ -246,7 +190,7 @@ static void test_many_sessions(void **state)
     int64_t t2 = s7p_now_ms();
     for (unsigned i = 0; i < nsessions; i++) tc_close(&conns[i]);
     free(conns);
-    assert_int_equal(sim_stop(&sp, 10000), 0);
+    assert_int_equal(st_proc_stop(&sp, SIGTERM, 10000), 0);
     printf("closed and stopped in %lld ms\n", (long long)(s7p_now_ms() - t2));
     char *log = slurp(sp.err, NULL);
     assert_non_null(log);
@@ -259,7 +203,7 @@ static void test_many_sessions(void **state)
     if (!raised) fail_msg("no \"%s\" in the simulator's log", want);
     assert_false(refused);
     assert_false(evicted);
-    sim_cleanup(&sp);
+    st_proc_cleanup(&sp);
 }
 
 int main(int argc, char **argv)

@@ -23,7 +23,7 @@
 #include <s7plus/s7plus.h>
 
 #include "proto/ids.h"
-#include "sim.h"
+#include "simtest.h"
 
 #ifndef S7P_EXAMPLES_PLC
 #error "S7P_EXAMPLES_PLC must name the examples/plc directory"
@@ -247,26 +247,17 @@ static double now_s(void)
 static void test_shared_client(void **state)
 {
     (void)state;
-    s7p_sim_config cfg;
-    char serr[256];
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = S7P_EXAMPLES_PLC;
-    s7p_sim *sim = s7p_sim_start(&cfg, serr, sizeof serr);
-    if (!sim) fail_msg("sim: %s", serr);
+    s7p_sim *sim = st_sim_start_dir(S7P_EXAMPLES_PLC);
 
     s7p_client_options o;
-    s7p_client *c;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.allow_write = true;
     o.request_timeout_ms = 10000;
     o.log = on_log;
     o.log_level = S7P_LOG_WARN;
     o.on_state = on_state;
-    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
-    if (s7p_connect(c, &err) != S7P_OK) fail_msg("connect: %s", err.message);
+    s7p_client *c = st_client_connect(&o);
 
     var vars[NTHREADS];
     choose_vars(c, vars);

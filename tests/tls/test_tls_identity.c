@@ -19,7 +19,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "simtest.h"
 
 static char dir[64];
 
@@ -75,7 +75,7 @@ static int teardown(void **state)
 /* The simulator serving <name>.pem, or a generated certificate when name is NULL. */
 static s7p_sim *start_sim(const char *name, uint16_t port)
 {
-    char cert[128], key[128], why[256], f[64];
+    char cert[128], key[128], f[64];
     s7p_sim_config c;
     s7p_sim_config_init(&c);
     c.port = port;
@@ -87,15 +87,13 @@ static s7p_sim *start_sim(const char *name, uint16_t port)
         c.cert_file = cert;
         c.key_file = key;
     }
-    s7p_sim *s = s7p_sim_start(&c, why, sizeof why);
-    if (!s) fail_msg("sim: %s", why);
-    return s;
+    return st_sim_start(&c);
 }
 
 static s7p_status try_connect(const s7p_client_options *o, s7p_error *err)
 {
     s7p_client *c;
-    assert_int_equal(s7p_client_new(&c, o, err), S7P_OK);
+    c = st_client_new(o);
     s7p_status st = s7p_connect(c, err);
     if (st != S7P_OK) print_message("  %s: %s\n", s7p_strerror(st), err->message);
     s7p_client_free(c);
@@ -104,9 +102,7 @@ static s7p_status try_connect(const s7p_client_options *o, s7p_error *err)
 
 static void ca_options(s7p_client_options *o, uint16_t port, char *ca, size_t cap)
 {
-    s7p_client_options_init(o);
-    o->host = "127.0.0.1";
-    o->port = port;
+    st_client_options(o, port);
     o->verify = S7P_VERIFY_CA;
     path_in(ca, cap, "ca.pem");
     o->ca_file = ca;
@@ -206,9 +202,7 @@ static void test_tofu(void **state)
     hex(s7p_sim_cert_sha256(sim), first);
     s7p_client_options o;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    st_client_options(&o, port);
     o.verify = S7P_VERIFY_TOFU;
     o.known_hosts_file = known;
 
@@ -268,9 +262,7 @@ static void test_tofu_malformed_file(void **state)
     fclose(f);
     s7p_client_options o;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
+    st_client_options(&o, s7p_sim_port(sim));
     o.verify = S7P_VERIFY_TOFU;
     o.known_hosts_file = known;
     assert_int_equal(try_connect(&o, &err), S7P_E_CONFIG);

@@ -1,4 +1,4 @@
-#include "proto/cotp.h"
+#include "net/cotp.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "proto/cotp.h"
+#include "net/cotp.h"
 
 #define HMI "SIMATIC-ROOT-HMI"
 

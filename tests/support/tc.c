@@ -242,16 +242,3 @@ bool tc_wait_sessions(const s7p_sim *s, unsigned n, unsigned ms)
     }
     return true;
 }
-
-s7p_sim *tc_start_sim(const s7p_sim_config *c)
-{
-    s7p_sim_config d;
-    if (!c) {
-        s7p_sim_config_init(&d);
-        c = &d;
-    }
-    char err[256];
-    s7p_sim *s = s7p_sim_start(c, err, sizeof err);
-    if (!s) fprintf(stderr, "sim start: %s\n", err);
-    return s;
-}

@@ -1,8 +1,8 @@
 /* A minimal raw S7CommPlus test client built directly on the shared layers (net, tls,
  * session/channel, proto), used to drive the simulator request by request. No cmocka here:
  * the helpers return statuses so they can run on any thread. */
-#ifndef S7P_TESTS_SIM_TC_H
-#define S7P_TESTS_SIM_TC_H
+#ifndef S7P_TESTS_TC_H
+#define S7P_TESTS_TC_H
 
 #include "session/channel.h"
 #include "sim.h"
@@ -55,7 +55,5 @@ s7p_status tc_delete_session(tc *t);
 
 /** Waits up to ms for the simulator to count n open sessions. */
 bool tc_wait_sessions(const s7p_sim *s, unsigned n, unsigned ms);
-/** Starts a simulator on a free port with c (NULL: defaults); NULL on failure. */
-s7p_sim *tc_start_sim(const s7p_sim_config *c);
 
 #endif
