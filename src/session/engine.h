@@ -135,7 +135,6 @@ typedef struct s7p_engine {
     uint32_t iid_get, iid_set;    /* integrity id counters */
     s7p_arena rx_arena;           /* the message being dispatched */
     bool hold;                    /* an answer's bytes are lent out: decode no further */
-    int depth;                    /* nesting of engine calls through callbacks */
     int64_t last_rx;              /* when bytes last arrived (heartbeat) */
     uint64_t heartbeat_id;        /* the heartbeat in flight; 0: none */
     uint64_t heartbeats;          /* heartbeats sent (tests, statistics) */

@@ -105,9 +105,11 @@ static s7p_status call(s7p_session *s, s7p_pdu *req, s7p_arena *a, bool keep, s7
     s7p_status st = s7p_engine_submit(&s->eng, &r, s7p_now_ms(), NULL);
     if (st != S7P_OK) return submit_failed(s, st, f);
     run_until(s, &w.done, deadline);
-    /* Written out, but the engine faulted before reporting (cannot happen: a fault
-     * completes every request). */
+    /* A fault completes every request, so this is only a guard. */
     if (!w.done) return submit_failed(s, S7P_E_STATE, f);
+    /* A request without an answer is done once queued: whether it went out, the flush
+     * says. */
+    if (w.st == S7P_OK && s->eng.phase == S7P_ENGINE_FAULTED) return submit_failed(s, w.st, f);
     return w.st;
 }
 
@@ -216,6 +218,19 @@ void s7p_session_close(s7p_session *s, int64_t deadline)
         run_until(s, &w.done, deadline);
     }
     shut(s);
+}
+
+s7p_status s7p_session_wait_all(s7p_session *s, int64_t deadline, s7p_fail *f)
+{
+    while (s->eng.phase != S7P_ENGINE_FAULTED && s7p_engine_pending(&s->eng) > 0) {
+        if (s7p_now_ms() >= deadline) return s7p_fail_set(f, S7P_E_TIMEOUT, "wait: timeout");
+        flush(s, deadline);
+        turn(s, deadline);
+    }
+    flush(s, deadline);
+    if (s->eng.phase != S7P_ENGINE_FAULTED) return S7P_OK;
+    copy_fail(f, &s->eng.fault);
+    return s->eng.fault.code;
 }
 
 /* Feeds what the socket holds already, without waiting. */

@@ -62,6 +62,10 @@ s7p_status s7p_session_read_attr(s7p_session *s, uint32_t object_id, uint32_t at
 /** Deletes the session object (bounded by the deadline; errors ignored) and closes. */
 void s7p_session_close(s7p_session *s, int64_t deadline);
 
+/** Runs the engine until no request is pending (requests submitted to s->eng directly,
+ *  several in flight), or the deadline. S7P_OK, the engine's fault, or S7P_E_TIMEOUT. */
+s7p_status s7p_session_wait_all(s7p_session *s, int64_t deadline, s7p_fail *f);
+
 /** While the client idles: runs the engine's timers (the heartbeat when it is due, and
  *  until it is answered). S7P_OK when nothing failed; a failed heartbeat breaks the
  *  session. */
