@@ -3,8 +3,8 @@
  * time is a number the test moves. The connect sequence runs against that peer; then the
  * request table: the in-flight limit, answers out of order matched by sequence number, an
  * unknown sequence number, cancel of a queued and of an in-flight request (its late answer
- * discarded), timeouts, notifications with and without a handler, the heartbeat, the
- * close. */
+ * discarded), timeouts, notifications with and without a handler, system events (a fatal
+ * one faults the session), the heartbeat, the close. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -562,6 +562,57 @@ static void test_notifications(void **state)
     free_rig(t);
 }
 
+static void on_event(void *ctx, const s7p_sysevent *ev)
+{
+    rig *t = ctx;
+    assert_int_equal(ev->kind, S7P_SYSEV_STRUCT);
+    t->events++;
+}
+
+/* A system event with return value rv (0: none). */
+static void put_event(rig *t, int64_t rv)
+{
+    s7p_sysevent e;
+    memset(&e, 0, sizeof e);
+    s7p_struct *st = s7p_arena_alloc(&t->peer, sizeof *st);
+    assert_non_null(st);
+    st->id = S7P_ID_SYSTEM_EVENT_STRUCT;
+    s7p_value *v = s7p_idlist_add(&st->members, &t->peer, S7P_ID_SYSTEM_EVENT_RETURN_VALUE);
+    assert_non_null(v);
+    v->type = S7P_DT_LINT;
+    v->v.i = rv;
+    e.kind = S7P_SYSEV_STRUCT;
+    e.value.type = S7P_DT_STRUCT;
+    e.value.v.st = st;
+    assert_int_equal(s7p_link_put_event(&t->srv, &e), S7P_OK);
+}
+
+/* A system event that is not fatal goes to its handler; a fatal one (negative return
+ * value) faults the session with S7P_E_PROTOCOL and the PLC's code, as before. */
+static void test_system_events(void **state)
+{
+    (void)state;
+    rig *t = connected(NULL);
+    s7p_arena a;
+    s7p_arena_init(&a, 1u << 20);
+    s7p_engine_on_event(&t->e, on_event, t);
+    uint64_t id = read_attr(t, &a, 5000);
+    pump(t);
+    put_event(t, 0);
+    pump(t);
+    assert_int_equal(t->events, 1);
+    assert_int_equal(t->ndones, 0);
+    put_event(t, -5);
+    pump(t);
+    assert_int_equal(t->events, 1);
+    assert_int_equal(done_of(t, id)->st, S7P_E_PROTOCOL);
+    assert_string_equal(done_of(t, id)->msg, "PLC reported a fatal error (system event, code -5)");
+    assert_int_equal(t->e.fault.plc_return, (uint64_t)(int64_t)-5);
+    assert_int_equal(t->e.phase, S7P_ENGINE_FAULTED);
+    s7p_arena_release(&a);
+    free_rig(t);
+}
+
 /* After heartbeat_ms without anything received and nothing outstanding, the engine reads
  * the protection level; answered, the session goes on; unanswered, its timeout faults the
  * session. While requests run, no heartbeat. */
@@ -621,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_notifications),
+        cmocka_unit_test(test_system_events),
         cmocka_unit_test(test_heartbeat),
         cmocka_unit_test(test_heartbeat_off),
     };
