@@ -69,6 +69,8 @@ typedef enum s7p_status {
     S7P_E_PROGRAM_CHANGED, /**< the PLC's program changed since the tag was resolved (symbol
                              CRC mismatch, or a changed program was detected): resolve the
                              tag again with s7p_tag_by_symbol() or browse */
+    S7P_E_CANCELLED,    /**< the request was cancelled before its answer came: a queued one
+                             was never sent, an answer that still comes is discarded */
 } s7p_status;
 
 /**
@@ -273,6 +275,18 @@ typedef struct s7p_client_options {
                                          count, in ms) when tcp_keepalive is on, else the
                                          kernel's default (about 15 minutes); at most
                                          2147483647 */
+    uint32_t heartbeat_s;           /**< dead-application detection: after this many seconds
+                                         in which nothing arrived from a connected PLC and no
+                                         call was running, the client reads a cheap attribute
+                                         (the session's protection level) to see that the PLC
+                                         still serves the session. No answer within
+                                         request_timeout_ms faults the connection (state
+                                         FAULTED, on_comm_error with S7P_E_TIMEOUT), so a PLC
+                                         whose TCP stack answers while its application does
+                                         not is noticed within heartbeat_s +
+                                         request_timeout_ms. It costs one background thread
+                                         per client. Default 0 = off (TCP keepalive covers a
+                                         dead peer); at most 86400 */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be

@@ -135,6 +135,7 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
         return arg_error(err, o->host, "browse and disconnect timeouts must be positive");
     if (o->reconnect_interval_ms == 0)
         return arg_error(err, o->host, "reconnect interval must be positive");
+    if (o->heartbeat_s > 86400u) return arg_error(err, o->host, "heartbeat must be at most 86400 s");
     return check_keepalive(o, err);
 }
 
@@ -184,6 +185,10 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     atomic_init(&c->calls, 0);
     s7p_browse_cache_init(&c->cache);
     c->cache.request_ms = c->opt.request_timeout_ms;  /* each request of a browse or lookup */
+    if (s7p_heartbeat_start(c) != S7P_OK) {
+        s7p_client_free(c);
+        return S7P_E_NOMEM;
+    }
     s7p_error_clear(err);
     *out = c;
     return S7P_OK;
@@ -192,6 +197,7 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
 void s7p_client_free(s7p_client *c)
 {
     if (!c) return;
+    s7p_heartbeat_stop(c);
     /* Closing without the callbacks: the caller is freeing the client. Calls still inside
      * (one may be delivering callbacks of its own and of others) are waited for first. */
     pthread_mutex_lock(&c->lock);
@@ -301,7 +307,8 @@ s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
                                 ? S7P_STATE_FAULTED : S7P_STATE_DISCONNECTED;
     s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
     s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap,
-                            c->tls, keepalive_of(&c->opt)};
+                            c->tls, keepalive_of(&c->opt),
+                            {0, c->opt.heartbeat_s * 1000u, c->opt.request_timeout_ms}};
     st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
     note_connect_attempt(c, st, f);
     s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : failed);

@@ -38,6 +38,11 @@ struct s7p_client {
      * callbacks were delivered); s7p_client_free() waits until none is left. */
     atomic_uint calls;
     pthread_cond_t idle;
+    /* The heartbeat thread (heartbeat_s > 0): runs the session's idle timers. */
+    pthread_t hb_thread;
+    pthread_mutex_t hb_lock;
+    pthread_cond_t hb_wake;
+    bool hb_running, hb_stop;
 };
 
 /** What one call did under the lock, beyond its result. */
@@ -71,6 +76,11 @@ void s7p_client_set_state(s7p_client *c, s7p_events *ev, s7p_conn_state to);
 /** Clears or fills err from the outcome of a call, logging failures. Returns st. */
 s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
                              s7p_error *err);
+
+/** Starts the heartbeat thread when the options ask for one (S7P_OK when they do not). */
+s7p_status s7p_heartbeat_start(s7p_client *c);
+/** Stops and joins it (no-op when none runs). Called before the client is torn down. */
+void s7p_heartbeat_stop(s7p_client *c);
 
 /** Counts a call entering the client (before it takes the lock). */
 void s7p_client_enter(s7p_client *c);

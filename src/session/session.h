@@ -1,22 +1,15 @@
-/* The client side of an S7CommPlus session: the connect sequence (COTP, InitSsl, TLS,
- * CreateObject, set-up write, system limits, protection level), request/response matching
- * with sequence numbers and integrity ids, and the closing DeleteObject. Not thread-safe:
- * the client layer serialises calls. */
+/* The client side of an S7CommPlus session with blocking calls: the session engine
+ * (engine.h: connect sequence, request table, timeouts, close) driven over the session's
+ * own socket. Each call submits its work to the engine and runs the engine (poll the
+ * socket until the deadline, feed it what arrives, write what it produces) until that work
+ * completes. Not thread-safe: the client layer serialises calls. */
 #ifndef S7P_SESSION_SESSION_H
 #define S7P_SESSION_SESSION_H
 
 #include "net/tcp.h"
 #include "session/channel.h"
+#include "session/engine.h"
 #include "util/log.h"
-
-/** Details of a failure, turned into an s7p_error by the client layer. */
-typedef struct s7p_fail {
-    s7p_status code;
-    uint64_t plc_return;       /* the PLC's return value when it refused */
-    int sys_errno;
-    unsigned long tls_err;
-    char msg[256];
-} s7p_fail;
 
 typedef struct s7p_session_params {
     const char *host;
@@ -25,24 +18,17 @@ typedef struct s7p_session_params {
     const char *remote_tsap;
     s7p_tls_ctx *tls;
     s7p_tcp_keepalive keepalive;  /* set on the socket right after the TCP connect */
+    s7p_engine_config engine;     /* in-flight limit, heartbeat */
 } s7p_session_params;
 
-/** Limits the PLC reported at connect (defaults where it did not answer). */
-typedef struct s7p_session_limits {
-    int32_t tags_per_read, tags_per_write;
-    int32_t subscriptions, attributes, subscription_memory;
-} s7p_session_limits;
-
 typedef struct s7p_session {
-    s7p_channel ch;
+    s7p_channel ch;                  /* the link; its iso.fd is the session's socket */
+    s7p_engine eng;
     bool open;
-    uint16_t seq;
-    uint32_t iid_get, iid_set;       /* integrity id counters */
-    uint32_t session_id, session_id2;
-    char paom[64];                   /* ServerSessionVersion's SystemPAOMString */
+    /* What the connect sequence learned (copies of eng.props, for the services). */
+    char paom[64];
     uint32_t protection_level;
     s7p_session_limits limits;
-    uint32_t iid_mismatches;         /* responses whose integrity id did not match */
     const s7p_log_sink *log;
 } s7p_session;
 
@@ -54,9 +40,10 @@ s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
  *  from the matching counter when with_iid. */
 void s7p_session_init_request(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid);
 
-/** Sends req (its seq, session id and integrity id are assigned here) and waits for the
- *  matching response; notifications and unrelated responses that arrive meanwhile are
- *  dropped (logged at DEBUG). The response's trees live in `a`. A negative PLC return code
+/** Sends req (its seq and session id are assigned here) and waits for the response with
+ *  its sequence number; notifications that arrive meanwhile go to the engine's handlers
+ *  (none: logged at DEBUG and dropped), an answer with an unknown sequence number faults
+ *  the session (S7P_E_PROTOCOL). The response's trees live in `a`. A negative PLC return code
  *  is not an error here: the caller decides. */
 s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
                             int64_t deadline, s7p_fail *f);
@@ -75,11 +62,16 @@ s7p_status s7p_session_read_attr(s7p_session *s, uint32_t object_id, uint32_t at
 /** Deletes the session object (bounded by the deadline; errors ignored) and closes. */
 void s7p_session_close(s7p_session *s, int64_t deadline);
 
-/** Fills f (first failure wins) and returns code. */
-s7p_status s7p_fail_set(s7p_fail *f, s7p_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/** Runs the engine until no request is pending (requests submitted to s->eng directly,
+ *  several in flight), or the deadline. S7P_OK, the engine's fault, or S7P_E_TIMEOUT. */
+s7p_status s7p_session_wait_all(s7p_session *s, int64_t deadline, s7p_fail *f);
+
+/** While the client idles: runs the engine's timers (the heartbeat when it is due, and
+ *  until it is answered). S7P_OK when nothing failed; a failed heartbeat breaks the
+ *  session. */
+s7p_status s7p_session_idle(s7p_session *s, s7p_fail *f);
+/** When s7p_session_idle should run next (monotonic ms; INT64_MAX: never). */
+int64_t s7p_session_next_idle(const s7p_session *s);
+
 
 #endif

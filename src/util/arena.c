@@ -68,3 +68,20 @@ void s7p_arena_release(s7p_arena *a)
     a->head = NULL;
     a->total = 0;
 }
+
+void s7p_arena_adopt(s7p_arena *dst, s7p_arena *src)
+{
+    if (!src->head) return;
+    /* src's chunks go behind dst's current one, which keeps serving dst's allocations. */
+    s7p_arena_chunk *tail = src->head;
+    while (tail->next) tail = tail->next;
+    if (dst->head) {
+        tail->next = dst->head->next;
+        dst->head->next = src->head;
+    } else {
+        dst->head = src->head;
+    }
+    dst->total = src->total > dst->limit - dst->total ? dst->limit : dst->total + src->total;
+    src->head = NULL;
+    src->total = 0;
+}

@@ -26,6 +26,7 @@ const char *s7p_status_text(s7p_status s)
     case S7P_E_CERT_CHANGED: return "PLC certificate changed";
     case S7P_E_NOT_SENT: return "not sent";
     case S7P_E_PROGRAM_CHANGED: return "PLC program changed";
+    case S7P_E_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }
