@@ -2,8 +2,9 @@
  * @file s7plus.h
  * @brief libs7plus — a C11 client library for Siemens S7-1200/S7-1500 PLCs over S7CommPlus.
  *
- * Thread safety: the library keeps no global mutable state, starts no threads and needs no
- * global init (OpenSSL 3 initialises itself). Calls on one client are serialised by the
+ * Thread safety: the library keeps no global mutable state, starts no threads (except the
+ * one a client with `heartbeat_s` runs for its heartbeat) and needs no global init (OpenSSL 3
+ * initialises itself). Calls on one client are serialised by the
  * client; separate clients run in parallel. s7p_strerror() and s7p_version() may be called
  * from any thread.
  *

@@ -9,6 +9,7 @@
 
 #include "session/pdu_log.h"
 #include "util/alloc.h"
+#include "util/status.h"
 
 #define LAYER "session"
 #define HEARTBEAT_TIMEOUT_MS 5000u
@@ -129,7 +130,7 @@ s7p_status s7p_engine_check_ret_(const s7p_pdu *resp, const char *step, s7p_fail
 static void send_refused(s7p_engine *e, s7p_engine_node *n, s7p_status st)
 {
     s7p_fail f = {0};
-    s7p_fail_set(&f, st, "send: %s", s7p_strerror(st));
+    s7p_fail_set(&f, st, "send: %s", s7p_status_text(st));
     complete(e, n, st, NULL, &f);
 }
 

@@ -7,6 +7,7 @@
 #include "proto/vlq.h"
 #include "session/engine_int.h"
 #include "util/utf8.h"
+#include "util/status.h"
 
 #define LAYER "session"
 
@@ -23,7 +24,7 @@ static void step_request(s7p_engine *e, s7p_pdu *req, bool keep, s7p_engine_done
     s7p_status st = s7p_engine_submit_(e, &r, NULL);
     if (st != S7P_OK && e->phase != S7P_ENGINE_FAULTED) {
         s7p_fail f = {0};
-        s7p_fail_set(&f, st, "session: %s", s7p_strerror(st));
+        s7p_fail_set(&f, st, "session: %s", s7p_status_text(st));
         step_failed(e, &f);
     }
 }
@@ -59,7 +60,7 @@ static void cotp_failed(s7p_engine *e, s7p_status st)
         s7p_fail_set(&f, st, "cotp: PLC closed the connection during the COTP connect");
         break;
     default:
-        s7p_fail_set(&f, st, "cotp: %s", s7p_strerror(st));
+        s7p_fail_set(&f, st, "cotp: %s", s7p_status_text(st));
     }
     f.sys_errno = e->sys_errno;
     s7p_engine_fail_(e, &f);

@@ -5,6 +5,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/status.h"
 
 /* What an idle link keeps: enough for a usual answer without growing. */
 #define RX_MIN (4u * 1024u)
@@ -19,7 +20,7 @@ static s7p_status fail(s7p_link *l, s7p_status st, const char *what)
         /* For TLS failures OpenSSL's own reason says more than the code. */
         const char *why = st == S7P_E_TLS && l->tls && *s7p_tls_error(l->tls)
                               ? s7p_tls_error(l->tls)
-                              : s7p_strerror(st);
+                              : s7p_status_text(st);
         snprintf(l->err_msg, sizeof l->err_msg, "%s: %s", what, why);
     }
     return st;
@@ -231,7 +232,7 @@ s7p_status s7p_link_tls_step(s7p_link *l, bool *done)
         st = s7p_iso_next(&l->iso, &b);
         if (st != S7P_OK) {
             char why[64];
-            snprintf(why, sizeof why, "tls handshake receive: %s", s7p_strerror(st));
+            snprintf(why, sizeof why, "tls handshake receive: %s", s7p_status_text(st));
             return handshake_failed(l, st, why);
         }
         if (b.n == 0) return S7P_OK;  /* more bytes needed */
@@ -247,7 +248,7 @@ s7p_status s7p_link_transport_failed(s7p_link *l, s7p_status st, bool sending)
     if (l->tls && !l->hs_done) {
         char why[64];
         snprintf(why, sizeof why, "tls handshake %s: %s", sending ? "send" : "receive",
-                 s7p_strerror(st));
+                 s7p_status_text(st));
         return handshake_failed(l, st, why);
     }
     return fail(l, st, sending ? "send" : "receive");

@@ -5,6 +5,7 @@
 #include "net/tcp.h"
 #include "session/engine_int.h"
 #include "util/clock.h"
+#include "util/status.h"
 
 /* One blocking call's wait: filled by the engine's completion callback. */
 typedef struct waiter {
@@ -94,7 +95,7 @@ static s7p_status submit_failed(s7p_session *s, s7p_status st, s7p_fail *f)
         copy_fail(f, &s->eng.fault);
         return s->eng.fault.code;
     }
-    return s7p_fail_set(f, st, "send: %s", s7p_strerror(st));
+    return s7p_fail_set(f, st, "send: %s", s7p_status_text(st));
 }
 
 static s7p_status call(s7p_session *s, s7p_pdu *req, s7p_arena *a, bool keep, s7p_pdu *resp,
@@ -157,7 +158,7 @@ static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t
     s7p_status st = s7p_tcp_connect(p->host, p->port, deadline, &fd, &err);
     if (st != S7P_OK) {
         f->sys_errno = err;
-        return s7p_fail_set(f, st, "tcp: %s%s%s", s7p_strerror(st), err ? ": " : "",
+        return s7p_fail_set(f, st, "tcp: %s%s%s", s7p_status_text(st), err ? ": " : "",
                             err ? strerror(err) : "");
     }
     if ((st = s7p_tcp_set_keepalive(fd, &p->keepalive, &err)) != S7P_OK) {
