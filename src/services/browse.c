@@ -80,6 +80,11 @@ static const s7p_object *find_typeinfo(const s7p_object *o, uint32_t rid, int de
     return NULL;
 }
 
+s7p_status s7p_browse_cache_add(s7p_browse_cache *c, const s7p_tinfo *t)
+{
+    return s7p_browse_cached(c, t->rid) ? S7P_OK : cache_put(c, t);
+}
+
 const s7p_tinfo *s7p_browse_cached(const s7p_browse_cache *c, uint32_t rid)
 {
     size_t at = lower_bound(c, rid);

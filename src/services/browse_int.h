@@ -60,6 +60,8 @@ s7p_status s7p_browse_typeinfo_build(s7p_session *s, uint32_t rid, s7p_arena *a,
 s7p_status s7p_browse_typeinfo_take(s7p_browse_cache *c, uint32_t rid, const s7p_pdu *resp,
                                     s7p_fail *f);
 bool s7p_browse_typeinfo_refused(s7p_browse_cache *c, uint32_t rid);
+/** Adds type information (its lists must outlive the cache: in c->arena) unless cached. */
+s7p_status s7p_browse_cache_add(s7p_browse_cache *c, const s7p_tinfo *t);
 /** The cached type information of rid, or NULL. */
 const s7p_tinfo *s7p_browse_cached(const s7p_browse_cache *c, uint32_t rid);
 
