@@ -16,6 +16,8 @@ typedef struct s7p_member_shape {
 } s7p_member_shape;
 
 void s7p_vartype_shape(const s7p_vartype *v, s7p_member_shape *out);
+/** Whether the element has members (a struct, or an array of structs): cheaper than a shape. */
+bool s7p_vartype_has_members(const s7p_vartype *v);
 /** LID of the element with row-major ordinal i (Bool padding applied). */
 uint64_t s7p_linear_index(const s7p_member_shape *sh, uint64_t ordinal);
 /** LID of the element with these indexes; false when one is out of bounds. */

@@ -25,6 +25,7 @@ static void need_type(const s7p_browse_cache *c, uint32_t rid, int depth, s7p_br
     if (depth >= S7P_TAG_MAX_LIDS) return;
     const s7p_vartype_list *vt = t->vt;
     for (uint32_t k = 0; k < vt->n && m->n < S7P_BROWSE_MISSING_MAX; k++) {
+        if (!s7p_vartype_has_members(&vt->items[k])) continue;
         s7p_member_shape sh;
         s7p_vartype_shape(&vt->items[k], &sh);
         if (sh.is_struct && sh.is_array) {
