@@ -122,7 +122,8 @@ s7p_status s7p_browse_fetch(s7p_session *s, s7p_browse_cache *c, const s7p_brows
 /* Tag tables (browse_tags.c). */
 /** Areas with a tag table (I, Q, M, T, C): blocks a browse reports after the DBs. */
 unsigned s7p_tag_area_count(void);
-/** The type-info RID of area k's tag table, and its area, letter and whether the PLC has none. */
+/** The type-info RID of area k's tag table (k < s7p_tag_area_count(), browse order), and
+ *  whether the PLC has none (it refused that RID). */
 uint32_t s7p_tag_area_rid(unsigned k);
 bool s7p_tag_area_absent(const s7p_browse_cache *c, unsigned k);
 /** Emits area k's tags (type info cached) through fn with it as the progress; false when fn
