@@ -1,13 +1,12 @@
-/* Browsing: the DB list, each DB's type-info RID, type information per RID (cached), and a
- * depth-first walk of the types into variables. */
+/* Browsing: the DB list, each DB's type-info RID and type information per RID (cached), each
+ * as a request builder and an answer taker, with blocking loops over them. The walk of the
+ * types into variables is in browse_walk.c. */
 #include "services/browse.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "proto/symcrc.h"
 #include "services/browse_int.h"
-#include "services/program.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
 #include "util/clock.h"
