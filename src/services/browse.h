@@ -25,8 +25,9 @@ typedef struct s7p_browse_cache {
     s7p_tinfo *types;          /* sorted by rid */
     size_t ntypes, cap_types;
     s7p_db_entry *dbs;
-    size_t ndbs;
-    bool have_dbs;
+    size_t ndbs, cap_dbs;
+    uint32_t rids_per_request; /* DBs per request of type ids (the PLC's tags per read) */
+    bool have_dbs;             /* the list and every DB's type id are read */
     /* the program's change marker this cache belongs to (services/program.c) */
     bool marker_known;
     uint32_t marker;
@@ -40,8 +41,12 @@ typedef struct s7p_browse_cache {
 void s7p_browse_cache_init(s7p_browse_cache *c);
 void s7p_browse_cache_clear(s7p_browse_cache *c);
 
+/** Streams every variable (DBs, then the tag tables) through fn: the walk
+ *  (s7p_browse_walk_step) over the cache, fetching what it misses, until it is done. */
 s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
                           int64_t deadline, s7p_fail *f);
+/** The access address of a symbol: s7p_resolve_step over the cache, fetching what it needs,
+ *  until it resolved the symbol or failed. */
 s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
                               s7p_tag *out, int64_t deadline, s7p_fail *f);
 

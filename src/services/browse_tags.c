@@ -31,22 +31,21 @@ static const uint8_t LOOKUP_ORDER[NAREAS] = {2, 1, 0, 3, 4};
 
 unsigned s7p_tag_area_count(void) { return (unsigned)NAREAS; }
 
-/* The type info of area k's tag table; *out NULL when the PLC has none (refused). */
-static s7p_status area_typeinfo(s7p_session *s, s7p_browse_cache *c, unsigned k,
-                                int64_t deadline, const s7p_tinfo **out, s7p_fail *f)
+uint32_t s7p_tag_area_rid(unsigned k) { return k < NAREAS ? AREAS[k].rid : 0; }
+
+bool s7p_tag_area_absent(const s7p_browse_cache *c, unsigned k)
 {
-    *out = NULL;
-    if (c->tag_areas_absent & (1u << k)) return S7P_OK;
-    s7p_fail probe;
-    memset(&probe, 0, sizeof probe);
-    s7p_status st = s7p_browse_typeinfo(s, c, AREAS[k].rid, deadline, out, &probe);
-    if (st == S7P_E_PLC) {
+    return (c->tag_areas_absent & (1u << k)) != 0;
+}
+
+bool s7p_browse_typeinfo_refused(s7p_browse_cache *c, uint32_t rid)
+{
+    for (unsigned k = 0; k < NAREAS; k++) {
+        if (AREAS[k].rid != rid) continue;
         c->tag_areas_absent = (uint8_t)(c->tag_areas_absent | (1u << k));
-        *out = NULL;
-        return S7P_OK;
+        return true;
     }
-    if (st != S7P_OK) *f = probe;
-    return st;
+    return false;
 }
 
 static bool name_eq(const char *a, size_t alen, const s7p_bytes *b, bool fold)
@@ -69,32 +68,29 @@ static bool has_name(const s7p_tinfo *t, const char *name, size_t len, bool fold
     return false;
 }
 
-s7p_status s7p_tag_table_find(s7p_session *s, s7p_browse_cache *c, const char *name, size_t len,
-                              int64_t deadline, uint32_t *area, s7p_tinfo *out, bool *found,
-                              s7p_fail *f)
+int s7p_tag_table_lookup(const s7p_browse_cache *c, const char *name, size_t len,
+                         uint32_t *area, s7p_tinfo *out, s7p_browse_missing *m)
 {
-    /* Copies: the cache's index moves while further types are added (the lists do not). */
-    s7p_tinfo types[NAREAS];
-    bool have[NAREAS] = {false};
-    *found = false;
+    const s7p_tinfo *types[NAREAS] = {NULL};
+    memset(m, 0, sizeof *m);
     for (unsigned i = 0; i < NAREAS; i++) {
-        const s7p_tinfo *t;
-        s7p_status st = area_typeinfo(s, c, LOOKUP_ORDER[i], deadline, &t, f);
-        if (st != S7P_OK) return st;
-        if (t) types[i] = *t;
-        have[i] = t != NULL;
+        unsigned k = LOOKUP_ORDER[i];
+        if (s7p_tag_area_absent(c, k)) continue;
+        types[i] = s7p_browse_cached(c, AREAS[k].rid);
+        if (!types[i]) s7p_browse_missing_add(m, AREAS[k].rid);
     }
+    m->needed = m->n;
+    if (m->n) return -1;
     /* Exact spelling first in every area, then ignoring case (TIA's rule for names). */
     for (int fold = 0; fold < 2; fold++) {
         for (unsigned i = 0; i < NAREAS; i++) {
-            if (!have[i] || !has_name(&types[i], name, len, fold)) continue;
+            if (!types[i] || !has_name(types[i], name, len, fold)) continue;
             *area = AREAS[LOOKUP_ORDER[i]].native;
-            *out = types[i];
-            *found = true;
-            return S7P_OK;
+            *out = *types[i];
+            return 1;
         }
     }
-    return S7P_OK;
+    return 0;
 }
 
 /* One tag as a browse item: the whole tag (an array of elementary elements as one item). */
@@ -130,25 +126,13 @@ static bool emit_tag(s7p_browse_item *it, const tag_area *a, const s7p_vartype *
     return fn(ctx, it);
 }
 
-s7p_status s7p_browse_tag_tables(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn,
-                                 void *ctx, s7p_browse_item *progress, bool *stop,
-                                 int64_t deadline, s7p_fail *f)
+bool s7p_tag_area_emit(const s7p_tinfo *t, unsigned k, s7p_browse_item *it, char *path,
+                       size_t cap, s7p_browse_fn fn, void *ctx)
 {
-    char path[300];
-    s7p_browse_item it = *progress;
-    for (unsigned k = 0; k < NAREAS && !*stop; k++) {
-        const s7p_tinfo *t;
-        s7p_status st = area_typeinfo(s, c, k, deadline, &t, f);
-        if (st != S7P_OK) return st;
-        /* The lists stay put in the cache's arena; the index entry t may move later. */
-        const s7p_vartype_list *vt = t ? t->vt : NULL;
-        const s7p_varname_list *vn = t ? t->vn : NULL;
-        for (uint32_t i = 0; vt && i < vt->n && !*stop; i++)
-            if (!emit_tag(&it, &AREAS[k], &vt->items[i], &vn->items[i], path, sizeof path, fn,
-                          ctx))
-                *stop = true;
-        it.blocks_done++;
-    }
-    progress->blocks_done = it.blocks_done;
-    return S7P_OK;
+    /* The lists stay put in the cache's arena while the index may move. */
+    const s7p_vartype_list *vt = t->vt;
+    const s7p_varname_list *vn = t->vn;
+    for (uint32_t i = 0; i < vt->n; i++)
+        if (!emit_tag(it, &AREAS[k], &vt->items[i], &vn->items[i], path, cap, fn, ctx)) return false;
+    return true;
 }

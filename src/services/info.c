@@ -36,37 +36,16 @@ static void copy_wstring(char *dst, size_t cap, const s7p_value *v)
     s7p_utf8_copy(dst, cap, (const char *)v->v.s.p, v->v.s.n);
 }
 
-static s7p_status read_versions(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
-                                s7p_fail *f)
+static void take_versions(const s7p_value *v, s7p_cpu_info *out)
 {
-    const s7p_value *v;
-    s7p_status st = s7p_session_read_attr(s, S7P_ID_AS_ROOT, S7P_ATTR_AS_ROOT_ES_VERSION, a, &v,
-                                          s7p_deadline_in(ms), f);
-    if (st != S7P_OK) return st;
     if (s7p_value_is_array(v) && v->type == S7P_DT_USINT && v->count >= 4) {
         const uint8_t *b = v->v.s.p;
         snprintf(out->tia_version, sizeof out->tia_version, "V%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
     }
-    return S7P_OK;
 }
 
-static s7p_status read_name(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
-                            s7p_fail *f)
+static s7p_status take_im0(const s7p_value *v, s7p_cpu_info *out, s7p_fail *f)
 {
-    const s7p_value *v;
-    s7p_status st = s7p_session_read_attr(s, S7P_ID_CPU_COMMON, S7P_ID_OBJECT_VARIABLE_TYPE_NAME,
-                                          a, &v, s7p_deadline_in(ms), f);
-    if (st == S7P_OK) copy_wstring(out->plc_name, sizeof out->plc_name, v);
-    return st;
-}
-
-static s7p_status read_im0(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
-                           s7p_fail *f)
-{
-    const s7p_value *v;
-    s7p_status st = s7p_session_read_attr(s, S7P_ID_CPU_PROXY, S7P_ATTR_IM0_DATA, a, &v,
-                                          s7p_deadline_in(ms), f);
-    if (st != S7P_OK) return st;
     if (v->type != S7P_DT_BLOB || s7p_value_is_array(v) || !v->v.blob ||
         v->v.blob->data.n < S7P_IM0_MIN_LEN)
         return s7p_fail_set(f, S7P_E_PROTOCOL, "I&M0 record missing or too short");
@@ -74,30 +53,49 @@ static s7p_status read_im0(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint
     return S7P_OK;
 }
 
-/* The project name is element 2 of the TIA info texts. Many CPUs refuse the read: that is
- * not an error, but a broken connection is. */
-static s7p_status read_project(s7p_session *s, s7p_arena *a, s7p_cpu_info *out, uint32_t ms,
-                               s7p_fail *f)
+/* The project name is element 2 of the TIA info texts. */
+static void take_project(const s7p_value *v, s7p_cpu_info *out)
 {
-    const s7p_value *v;
-    s7p_fail refused = {0};
-    s7p_status st = s7p_session_read_attr(s, S7P_ID_RELEASE_MNGMT_ROOT, S7P_ATTR_TIA_INFO_TEXTS,
-                                          a, &v, s7p_deadline_in(ms), &refused);
-    if (st == S7P_E_PLC) return S7P_OK;
-    if (st != S7P_OK) {
-        *f = refused;
-        return st;
-    }
     if (v->type == S7P_DT_WSTRING && s7p_value_is_array(v) && v->count > 2) {
         s7p_value el = {0};
         el.type = S7P_DT_WSTRING;
         el.v = v->elems[2];
         copy_wstring(out->project_name, sizeof out->project_name, &el);
     }
-    return S7P_OK;
 }
 
-static void session_facts(const s7p_session *s, s7p_cpu_info *out)
+enum { READ_VERSIONS, READ_NAME, READ_IM0, READ_PROJECT };
+
+s7p_info_read_def s7p_info_read_at(unsigned k)
+{
+    static const s7p_info_read_def reads[S7P_INFO_READS] = {
+        [READ_VERSIONS] = {S7P_ID_AS_ROOT, S7P_ATTR_AS_ROOT_ES_VERSION},
+        [READ_NAME] = {S7P_ID_CPU_COMMON, S7P_ID_OBJECT_VARIABLE_TYPE_NAME},
+        [READ_IM0] = {S7P_ID_CPU_PROXY, S7P_ATTR_IM0_DATA},
+        [READ_PROJECT] = {S7P_ID_RELEASE_MNGMT_ROOT, S7P_ATTR_TIA_INFO_TEXTS},
+    };
+    return reads[k < S7P_INFO_READS ? k : 0];
+}
+
+s7p_status s7p_info_take(unsigned k, s7p_status st, const s7p_value *v, const s7p_fail *got,
+                         s7p_cpu_info *out, s7p_fail *f)
+{
+    /* Many CPUs refuse the project texts: that is not an error, but a broken connection is. */
+    if (k == READ_PROJECT && st == S7P_E_PLC) return S7P_OK;
+    if (st != S7P_OK) {
+        if (f->code == S7P_OK) *f = *got;
+        return st;
+    }
+    switch (k) {
+    case READ_VERSIONS: take_versions(v, out); return S7P_OK;
+    case READ_NAME: copy_wstring(out->plc_name, sizeof out->plc_name, v); return S7P_OK;
+    case READ_IM0: return take_im0(v, out, f);
+    case READ_PROJECT: take_project(v, out); return S7P_OK;
+    default: return S7P_OK;
+    }
+}
+
+void s7p_info_session_facts(const s7p_session *s, s7p_cpu_info *out)
 {
     snprintf(out->paom, sizeof out->paom, "%s", s->paom);
     out->protection_level = s->protection_level;
@@ -115,11 +113,15 @@ s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_
     uint32_t ms = (uint32_t)per_request_ms;
     memset(out, 0, sizeof *out);
     s7p_arena_init(&a, 4u << 20);
-    s7p_status st = read_versions(s, &a, out, ms, f);
-    if (st == S7P_OK) st = read_name(s, &a, out, ms, f);
-    if (st == S7P_OK) st = read_im0(s, &a, out, ms, f);
-    if (st == S7P_OK) st = read_project(s, &a, out, ms, f);
-    if (st == S7P_OK) session_facts(s, out);
+    s7p_status st = S7P_OK;
+    for (unsigned k = 0; st == S7P_OK && k < S7P_INFO_READS; k++) {
+        s7p_info_read_def r = s7p_info_read_at(k);
+        const s7p_value *v = NULL;
+        s7p_fail got = {0};
+        st = s7p_session_read_attr(s, r.object_id, r.attr, &a, &v, s7p_deadline_in(ms), &got);
+        st = s7p_info_take(k, st, v, &got, out, f);
+    }
+    if (st == S7P_OK) s7p_info_session_facts(s, out);
     s7p_arena_release(&a);
     return st;
 }

@@ -21,8 +21,28 @@ enum {
 #define S7P_IM0_FW_OFF 47
 #define S7P_IM0_MIN_LEN 51
 
-/** Fills `out` from four attribute reads plus what the session learnt at connect. The
- *  project name is optional (older CPUs do not report it). */
+/* The I/O-free core: four independent attribute reads (s7p_session_read_attr), each with a
+ * taker that fills its part of the answer, plus what the session learnt at connect. */
+enum { S7P_INFO_READS = 4 };
+
+typedef struct s7p_info_read_def {
+    uint32_t object_id, attr;
+} s7p_info_read_def;
+
+/** The object and attribute of read k (< S7P_INFO_READS). */
+s7p_info_read_def s7p_info_read_at(unsigned k);
+
+/** Takes the outcome of read k: st and got are what the read returned (v valid when st is
+ *  S7P_OK). Returns the status for the whole call: a refused project-name read is S7P_OK
+ *  (older CPUs do not report it); any other failure is copied into f. */
+s7p_status s7p_info_take(unsigned k, s7p_status st, const s7p_value *v, const s7p_fail *got,
+                         s7p_cpu_info *out, s7p_fail *f);
+
+/** Copies what the session learnt at connect (PAOM string, protection level, TLS). */
+void s7p_info_session_facts(const s7p_session *s, s7p_cpu_info *out);
+
+/** The blocking form: the four reads in order, each bounded by per_request_ms; the first
+ *  failure ends the call. */
 s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_ms, s7p_fail *f);
 
 /** Parses an I&M0 record (exposed for tests). */

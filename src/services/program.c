@@ -40,32 +40,35 @@ static bool counter_value(const s7p_value *v, uint32_t *out)
     }
 }
 
+s7p_status s7p_program_marker_build(s7p_session *s, s7p_arena *a, s7p_pdu *req, s7p_fail *f)
+{
+    static const uint32_t attr = ATTR_CHANGE_COUNTER;
+    return s7p_browse_explore_build(s, a, req, S7P_ID_PLC_PROGRAM, false, &attr, 1, f);
+}
+
+void s7p_program_marker_take(const s7p_pdu *resp, bool *known, uint32_t *marker)
+{
+    *known = false;
+    *marker = 0;
+    /* A PLC that refuses or leaves the attribute out has no marker: not an error. */
+    for (uint32_t i = 0; s7p_ret_code(resp->ret) >= 0 && !*known && i < resp->resp.explore.objects.n;
+         i++) {
+        const s7p_object *o = find_rel(resp->resp.explore.objects.items[i], S7P_ID_PLC_PROGRAM, 0);
+        *known = o && counter_value(s7p_object_attr(o, ATTR_CHANGE_COUNTER), marker);
+    }
+}
+
 s7p_status s7p_program_marker(s7p_session *s, int64_t deadline, bool *known, uint32_t *marker,
                               s7p_fail *f)
 {
     s7p_pdu req, resp;
-    s7p_explore_block blk;
-    uint32_t attr = ATTR_CHANGE_COUNTER;
     s7p_arena a;
     *known = false;
     *marker = 0;
     s7p_arena_init(&a, (size_t)4 << 20);
-    s7p_session_init_request(s, &req, S7P_FC_EXPLORE, true);
-    memset(&blk, 0, sizeof blk);
-    blk.address_count = 1;
-    blk.addresses = &attr;
-    req.req.explore.explore_id = S7P_ID_PLC_PROGRAM;
-    req.req.explore.children_recursive = 0;
-    req.req.explore.unknown = 1;
-    req.req.explore.blocks = &blk;
-    req.req.explore.nblocks = 1;
-    s7p_status st = s7p_session_call(s, &req, &a, &resp, deadline, f);
-    /* A PLC that refuses or leaves the attribute out has no marker: not an error. */
-    for (uint32_t i = 0; st == S7P_OK && s7p_ret_code(resp.ret) >= 0 && !*known &&
-                         i < resp.resp.explore.objects.n; i++) {
-        const s7p_object *o = find_rel(resp.resp.explore.objects.items[i], S7P_ID_PLC_PROGRAM, 0);
-        *known = o && counter_value(s7p_object_attr(o, ATTR_CHANGE_COUNTER), marker);
-    }
+    s7p_status st = s7p_program_marker_build(s, &a, &req, f);
+    if (st == S7P_OK) st = s7p_session_call(s, &req, &a, &resp, deadline, f);
+    if (st == S7P_OK) s7p_program_marker_take(&resp, known, marker);
     s7p_arena_release(&a);
     return st;
 }
@@ -81,7 +84,7 @@ static bool cache_empty(const s7p_browse_cache *c) { return !c->have_dbs && c->n
 
 /* Takes a freshly read marker: a different one (or a hint without any marker) drops what
  * the cache holds, since it describes another program. Returns whether it dropped it. */
-static bool take_marker(s7p_browse_cache *c, bool known, uint32_t marker)
+bool s7p_program_take_marker(s7p_browse_cache *c, bool known, uint32_t marker)
 {
     bool changed = known != c->marker_known || (known && marker != c->marker) ||
                    (!known && c->suspect);
@@ -94,20 +97,25 @@ static bool take_marker(s7p_browse_cache *c, bool known, uint32_t marker)
     return dropped;
 }
 
+bool s7p_program_marker_due(const s7p_browse_cache *c, int64_t max_age_ms)
+{
+    bool fresh = c->marker_checked && s7p_now_ms() - c->marker_checked < max_age_ms;
+    return !fresh || c->suspect;
+}
+
 /* *read: the marker was read in this call; *dropped: the cache described another program. */
 static s7p_status refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
                           int64_t deadline, bool *read, bool *dropped, s7p_fail *f)
 {
     *read = *dropped = false;
-    bool fresh = c->marker_checked && s7p_now_ms() - c->marker_checked < max_age_ms;
-    if (fresh && !c->suspect) return S7P_OK;
+    if (!s7p_program_marker_due(c, max_age_ms)) return S7P_OK;
     bool known;
     uint32_t marker;
     s7p_status st = s7p_program_marker(s, s7p_browse_request_deadline(c, deadline), &known,
                                        &marker, f);
     if (st != S7P_OK) return st;
     *read = true;
-    *dropped = take_marker(c, known, marker);
+    *dropped = s7p_program_take_marker(c, known, marker);
     return S7P_OK;
 }
 
@@ -157,29 +165,41 @@ s7p_status s7p_program_browse(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn
 
 static bool unchecked(const s7p_tag *t) { return t->symbol_crc == 0 && t->program_stamp != 0; }
 
+size_t s7p_program_unchecked(const s7p_tag *tags, size_t n)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++) need += unchecked(&tags[i]);
+    return need;
+}
+
+size_t s7p_program_mark_stale(s7p_browse_cache *c, const s7p_tag *tags, size_t n, bool known,
+                              uint32_t marker, bool *stale)
+{
+    size_t nstale = 0;
+    s7p_program_take_marker(c, known, marker);
+    for (size_t i = 0; i < n; i++) {
+        /* A stamp says the marker was readable then: no marker now is no proof either. */
+        stale[i] = unchecked(&tags[i]) && (!known || tags[i].program_stamp != stamp_of(marker));
+        nstale += stale[i];
+    }
+    return nstale;
+}
+
 /* Marks stale[i] for every stamped tag without a symbol CRC that belongs to another program
  * than the PLC's current one; returns how many. Reads the marker only when such tags exist. */
 static s7p_status find_stale(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags, size_t n,
                              bool *stale, size_t *nstale, int64_t deadline, s7p_fail *f)
 {
     *nstale = 0;
-    size_t need = 0;
-    for (size_t i = 0; i < n; i++) need += unchecked(&tags[i]);
-    if (!need) return S7P_OK;
+    if (!s7p_program_unchecked(tags, n)) return S7P_OK;
     bool known;
     uint32_t marker;
     s7p_status st = s7p_program_marker(s, deadline, &known, &marker, f);
-    if (st != S7P_OK) return st;
-    take_marker(c, known, marker);
-    for (size_t i = 0; i < n; i++) {
-        /* A stamp says the marker was readable then: no marker now is no proof either. */
-        stale[i] = unchecked(&tags[i]) && (!known || tags[i].program_stamp != stamp_of(marker));
-        *nstale += stale[i];
-    }
-    return S7P_OK;
+    if (st == S7P_OK) *nstale = s7p_program_mark_stale(c, tags, n, known, marker, stale);
+    return st;
 }
 
-static void note_answers(s7p_browse_cache *c, const s7p_item_result *r, size_t n)
+void s7p_program_note_answers(s7p_browse_cache *c, const s7p_item_result *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (r[i].plc_code == PLC_INVALID_CRC || r[i].plc_code == PLC_INVALID_LID ||
@@ -188,7 +208,7 @@ static void note_answers(s7p_browse_cache *c, const s7p_item_result *r, size_t n
 }
 
 /* A whole request refused with InvalidCRC: say what it means and what to do. */
-static s7p_status explain(s7p_browse_cache *c, s7p_status st, s7p_fail *f, const char *op)
+s7p_status s7p_program_explain(s7p_browse_cache *c, s7p_status st, s7p_fail *f, const char *op)
 {
     if (st != S7P_E_PLC || s7p_ret_code(f->plc_return) != PLC_INVALID_CRC) return st;
     c->suspect = true;
@@ -259,7 +279,7 @@ static s7p_status guarded(s7p_session *s, s7p_browse_cache *c, const s7p_tag *ta
     } else if (nstale == 0) {
         st = wvalues ? s7p_rw_write(s, tags, wvalues, n, results, request_ms, f)
                      : s7p_rw_read(s, tags, n, rvalues, results, request_ms, f);
-        note_answers(c, results, n);
+        s7p_program_note_answers(c, results, n);
     } else if (!keep(&k, tags, wvalues, stale, n)) {
         st = s7p_fail_set(f, S7P_E_NOMEM, "%s", op);
     } else {
@@ -273,11 +293,11 @@ static s7p_status guarded(s7p_session *s, s7p_browse_cache *c, const s7p_tag *ta
             results[k.from[j]] = k.results[j];
             if (rvalues) rvalues[k.from[j]] = k.values[j];  /* the caller owns them now */
         }
-        note_answers(c, k.results, k.n);
+        s7p_program_note_answers(c, k.results, k.n);
     }
     kept_free(&k);
     s7p_free(stale);
-    return explain(c, st, f, op);
+    return s7p_program_explain(c, st, f, op);
 }
 
 s7p_status s7p_program_read(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags, size_t n,

@@ -62,19 +62,12 @@ static void item_fail(s7p_item_result *r, s7p_status code, uint64_t ret)
     if (code == S7P_E_PLC && r->plc_code == -17) r->code = S7P_E_PROGRAM_CHANGED;
 }
 
-/* ---- batches ---- */
-
-/* An item that goes on the wire. */
-typedef struct wire_item {
-    size_t index;              /* into the caller's arrays */
-    s7p_value wire;            /* write: the encoded value */
-    size_t size;               /* bytes in a request: address (and value) */
-} wire_item;
+/* ---- the plan ---- */
 
 /* Checks every tag before anything is sent: an invalid one fails alone, the others are
  * marked S7P_E_NOT_SENT until their request is answered. Returns how many go on the wire. */
 static size_t check_tags(const s7p_session *s, const char *op, const s7p_tag *tags, size_t n,
-                         wire_item *items, s7p_item_result *results)
+                         s7p_rw_item *items, s7p_item_result *results)
 {
     char why[200];
     size_t m = 0;
@@ -93,7 +86,7 @@ static size_t check_tags(const s7p_session *s, const char *op, const s7p_tag *ta
 }
 
 /* How many items from `start` fit one request. */
-static size_t batch_len(const wire_item *items, size_t start, size_t m, int32_t limit)
+static size_t batch_len(const s7p_rw_item *items, size_t start, size_t m, int32_t limit)
 {
     size_t per = limit > 0 ? (size_t)limit : 20;
     size_t k = 0, used = 0;
@@ -102,108 +95,6 @@ static size_t batch_len(const wire_item *items, size_t start, size_t m, int32_t 
     return k;
 }
 
-/* Sends one request of a batch; a request the PLC refuses as a whole is S7P_E_PLC. *sent
- * tells whether it went out: after that, a failure leaves the PLC's side unknown. */
-static s7p_status exchange(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
-                           uint32_t ms, const char *op, bool *sent, s7p_fail *f)
-{
-    *sent = true;
-    s7p_status st = s7p_session_call(s, req, a, resp, s7p_deadline_in(ms), f);
-    if (st == S7P_OK && resp->ret_only) {
-        f->plc_return = resp->ret;
-        st = s7p_fail_set(f, S7P_E_PLC, "%s: PLC refused the request: code %d", op,
-                          s7p_ret_code(resp->ret));
-    }
-    return st;
-}
-
-/* Results of the items of a request without a usable answer: refused by the PLC (S7P_E_PLC
- * and its code), the error that broke the exchange (sent: written or not, nobody knows), or
- * S7P_E_NOT_SENT when it failed before going out. */
-static void request_failed(const wire_item *items, size_t k, s7p_item_result *results,
-                           s7p_status st, bool sent, const s7p_fail *f)
-{
-    for (size_t i = 0; i < k; i++)
-        item_fail(&results[items[i].index], sent ? st : S7P_E_NOT_SENT, sent ? f->plc_return : 0);
-}
-
-/* ---- read ---- */
-
-static void take_values(const s7p_pdu *resp, const s7p_tag *tags, const wire_item *items,
-                        size_t k, s7p_tag_value *values, s7p_item_result *results)
-{
-    char why[160];
-    for (size_t i = 0; i < k; i++)
-        item_fail(&results[items[i].index], S7P_E_PROTOCOL, 0);  /* until the answer names it */
-    for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
-        if (m->id < 1 || m->id > k) continue;
-        size_t i = items[m->id - 1].index;
-        s7p_tag_value_clear(&values[i]);  /* an id the answer repeats */
-        s7p_status st = s7p_convert_read(&tags[i], &m->value, &values[i], why, sizeof why);
-        item_fail(&results[i], st, 0);
-    }
-    const s7p_error_list *e = &resp->resp.get_multi.errors;
-    for (uint32_t j = 0; j < e->n; j++) {
-        if (e->items[j].item < 1 || e->items[j].item > k) continue;
-        size_t i = items[e->items[j].item - 1].index;
-        s7p_tag_value_clear(&values[i]);
-        item_fail(&results[i], S7P_E_PLC, e->items[j].ret);
-    }
-}
-
-static s7p_status read_batch(s7p_session *s, const s7p_tag *tags, const wire_item *items,
-                             size_t k, s7p_tag_value *values, s7p_item_result *results,
-                             uint32_t ms, s7p_fail *f)
-{
-    s7p_arena a;
-    s7p_pdu req, resp;
-    bool sent = false;
-    s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-    s7p_item_address *addr = s7p_arena_array(&a, k, sizeof *addr);
-    s7p_session_init_request(s, &req, S7P_FC_GET_MULTI_VARIABLES, true);
-    s7p_status st = S7P_OK;
-    if (!addr || !s7p_qualifier_default(&req.qualifier, &a)) st = s7p_fail_set(f, S7P_E_NOMEM, "read");
-    uint32_t fields = 0;
-    for (size_t i = 0; st == S7P_OK && i < k; i++) {
-        tag_address(&tags[items[i].index], &addr[i]);
-        fields += s7p_item_address_fields(&addr[i]);
-    }
-    req.req.get_multi.item_count = (uint32_t)k;
-    req.req.get_multi.nfields = fields;
-    req.req.get_multi.addresses = addr;
-    if (st == S7P_OK) st = exchange(s, &req, &a, &resp, ms, "read", &sent, f);
-    if (st == S7P_OK) take_values(&resp, tags, items, k, values, results);
-    else request_failed(items, k, results, st, sent, f);
-    s7p_arena_release(&a);
-    return st;
-}
-
-s7p_status s7p_rw_read(s7p_session *s, const s7p_tag *tags, size_t n, s7p_tag_value *values,
-                       s7p_item_result *results, uint32_t request_ms, s7p_fail *f)
-{
-    memset(values, 0, n * sizeof *values);
-    s7p_arena a;
-    s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-    wire_item *items = s7p_arena_array(&a, n ? n : 1, sizeof *items);
-    if (!items) {
-        for (size_t i = 0; i < n; i++) item_fail(&results[i], S7P_E_NOT_SENT, 0);
-        return s7p_fail_set(f, S7P_E_NOMEM, "read");
-    }
-    size_t m = check_tags(s, "read", tags, n, items, results);
-    s7p_status st = S7P_OK;
-    size_t start = 0;
-    while (st == S7P_OK && start < m) {
-        size_t k = batch_len(items, start, m, s->limits.tags_per_read);
-        st = read_batch(s, tags, items + start, k, values, results, request_ms, f);
-        if (st == S7P_OK) start += k;
-    }
-    /* Items answered before a failed request keep their values and S7P_OK: they were read. */
-    s7p_arena_release(&a);
-    return st;
-}
-
-/* ---- write ---- */
-
 static size_t value_size(const s7p_value *v)
 {
     s7p_wr w = s7p_wr_counter();
@@ -211,43 +102,8 @@ static size_t value_size(const s7p_value *v)
     return w.len;
 }
 
-static s7p_status write_batch(s7p_session *s, const s7p_tag *tags, const wire_item *items,
-                              size_t k, s7p_item_result *results, uint32_t ms, s7p_fail *f)
-{
-    s7p_arena a;
-    s7p_pdu req, resp;
-    bool sent = false;
-    s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-    s7p_item_address *addr = s7p_arena_array(&a, k, sizeof *addr);
-    s7p_session_init_request(s, &req, S7P_FC_SET_MULTI_VARIABLES, true);
-    s7p_req_set_multi *b = &req.req.set_multi;
-    s7p_status st = addr && s7p_qualifier_default(&req.qualifier, &a) ? S7P_OK
-                                                                     : s7p_fail_set(f, S7P_E_NOMEM, "write");
-    for (size_t i = 0; st == S7P_OK && i < k; i++) {
-        tag_address(&tags[items[i].index], &addr[i]);
-        b->nfields += s7p_item_address_fields(&addr[i]);
-        s7p_value *v = s7p_idlist_add(&b->values, &a, (uint32_t)i + 1);
-        if (!v) st = s7p_fail_set(f, S7P_E_NOMEM, "write");
-        else *v = items[i].wire;
-    }
-    b->item_count = (uint32_t)k;
-    b->addresses = addr;
-    if (st == S7P_OK) st = exchange(s, &req, &a, &resp, ms, "write", &sent, f);
-    if (st != S7P_OK) {
-        request_failed(items, k, results, st, sent, f);
-    } else {
-        for (size_t i = 0; i < k; i++) item_fail(&results[items[i].index], S7P_OK, 0);
-        const s7p_error_list *e = &resp.resp.set_multi.errors;
-        for (uint32_t j = 0; j < e->n; j++)
-            if (e->items[j].item >= 1 && e->items[j].item <= k)
-                item_fail(&results[items[e->items[j].item - 1].index], S7P_E_PLC, e->items[j].ret);
-    }
-    s7p_arena_release(&a);
-    return st;
-}
-
 /* Encodes every value first: one that does not fit its tag fails alone and is not sent. */
-static size_t encode_values(const s7p_tag *tags, const s7p_tag_value *values, wire_item *items,
+static size_t encode_values(const s7p_tag *tags, const s7p_tag_value *values, s7p_rw_item *items,
                             size_t m, s7p_arena *a, s7p_item_result *results)
 {
     char why[160];
@@ -266,24 +122,202 @@ static size_t encode_values(const s7p_tag *tags, const s7p_tag_value *values, wi
     return kept;
 }
 
-s7p_status s7p_rw_write(s7p_session *s, const s7p_tag *tags, const s7p_tag_value *values,
-                        size_t n, s7p_item_result *results, uint32_t request_ms, s7p_fail *f)
+/* Cuts the items into requests; false without memory. */
+static bool cut_requests(s7p_rw_plan *p, int32_t limit)
+{
+    p->starts = s7p_arena_array(&p->arena, p->nitems + 1, sizeof *p->starts);
+    if (!p->starts) return false;
+    size_t start = 0;
+    while (start < p->nitems) {
+        p->starts[p->nrequests++] = start;
+        start += batch_len(p->items, start, p->nitems, limit);
+    }
+    p->starts[p->nrequests] = start;
+    return true;
+}
+
+static s7p_status plan(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags,
+                       const s7p_tag_value *wvalues, size_t n, s7p_item_result *results,
+                       s7p_fail *f)
+{
+    p->tags = tags;
+    p->results = results;
+    s7p_arena_init(&p->arena, S7P_ARENA_DEFAULT_LIMIT);
+    p->items = s7p_arena_array(&p->arena, n ? n : 1, sizeof *p->items);
+    if (p->items) {
+        p->nitems = check_tags(s, p->op, tags, n, p->items, results);
+        if (wvalues) p->nitems = encode_values(tags, wvalues, p->items, p->nitems, &p->arena, results);
+        int32_t limit = wvalues ? s->limits.tags_per_write : s->limits.tags_per_read;
+        if (cut_requests(p, limit)) return S7P_OK;
+    }
+    for (size_t i = 0; i < n; i++) item_fail(&results[i], S7P_E_NOT_SENT, 0);
+    p->nitems = p->nrequests = 0;
+    return s7p_fail_set(f, S7P_E_NOMEM, "%s", p->op);
+}
+
+s7p_status s7p_rw_plan_read(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags, size_t n,
+                            s7p_tag_value *values, s7p_item_result *results, s7p_fail *f)
+{
+    memset(p, 0, sizeof *p);
+    memset(values, 0, n * sizeof *values);
+    p->op = "read";
+    p->values = values;
+    return plan(p, s, tags, NULL, n, results, f);
+}
+
+s7p_status s7p_rw_plan_write(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags,
+                             const s7p_tag_value *values, size_t n, s7p_item_result *results,
+                             s7p_fail *f)
+{
+    memset(p, 0, sizeof *p);
+    p->op = "write";
+    p->write = true;
+    return plan(p, s, tags, values, n, results, f);
+}
+
+void s7p_rw_plan_free(s7p_rw_plan *p)
+{
+    s7p_arena_release(&p->arena);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- one request ---- */
+
+static const s7p_rw_item *request_items(const s7p_rw_plan *p, size_t k, size_t *n)
+{
+    *n = p->starts[k + 1] - p->starts[k];
+    return p->items + p->starts[k];
+}
+
+void s7p_rw_failed(const s7p_rw_plan *p, size_t k, s7p_status st, bool sent, const s7p_fail *f)
+{
+    size_t n;
+    const s7p_rw_item *items = request_items(p, k, &n);
+    for (size_t i = 0; i < n; i++)
+        item_fail(&p->results[items[i].index], sent ? st : S7P_E_NOT_SENT, sent ? f->plc_return : 0);
+}
+
+s7p_status s7p_rw_build(const s7p_rw_plan *p, size_t k, s7p_session *s, s7p_arena *a,
+                        s7p_pdu *req, s7p_fail *f)
+{
+    size_t n;
+    const s7p_rw_item *items = request_items(p, k, &n);
+    s7p_item_address *addr = s7p_arena_array(a, n, sizeof *addr);
+    s7p_session_init_request(s, req, p->write ? S7P_FC_SET_MULTI_VARIABLES
+                                              : S7P_FC_GET_MULTI_VARIABLES, true);
+    bool ok = addr && s7p_qualifier_default(&req->qualifier, a);
+    uint32_t fields = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        tag_address(&p->tags[items[i].index], &addr[i]);
+        fields += s7p_item_address_fields(&addr[i]);
+        if (!p->write) continue;
+        s7p_value *v = s7p_idlist_add(&req->req.set_multi.values, a, (uint32_t)i + 1);
+        if (v) *v = items[i].wire;
+        ok = v != NULL;
+    }
+    if (!ok) {
+        s7p_rw_failed(p, k, S7P_E_NOMEM, false, f);
+        return s7p_fail_set(f, S7P_E_NOMEM, "%s", p->op);
+    }
+    if (p->write) {
+        req->req.set_multi.item_count = (uint32_t)n;
+        req->req.set_multi.nfields = fields;
+        req->req.set_multi.addresses = addr;
+    } else {
+        req->req.get_multi.item_count = (uint32_t)n;
+        req->req.get_multi.nfields = fields;
+        req->req.get_multi.addresses = addr;
+    }
+    return S7P_OK;
+}
+
+/* The PLC's per-item refusals of a read or write. */
+static void take_errors(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n,
+                        const s7p_error_list *e)
+{
+    for (uint32_t j = 0; j < e->n; j++) {
+        if (e->items[j].item < 1 || e->items[j].item > n) continue;
+        size_t i = items[e->items[j].item - 1].index;
+        if (p->values) s7p_tag_value_clear(&p->values[i]);
+        item_fail(&p->results[i], S7P_E_PLC, e->items[j].ret);
+    }
+}
+
+static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n,
+                        const s7p_pdu *resp)
+{
+    char why[160];
+    for (size_t i = 0; i < n; i++)
+        item_fail(&p->results[items[i].index], S7P_E_PROTOCOL, 0);  /* until the answer names it */
+    for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
+        if (m->id < 1 || m->id > n) continue;
+        size_t i = items[m->id - 1].index;
+        s7p_tag_value_clear(&p->values[i]);  /* an id the answer repeats */
+        s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], why, sizeof why);
+        item_fail(&p->results[i], st, 0);
+    }
+    take_errors(p, items, n, &resp->resp.get_multi.errors);
+}
+
+s7p_status s7p_rw_take(const s7p_rw_plan *p, size_t k, const s7p_pdu *resp, s7p_fail *f)
+{
+    size_t n;
+    const s7p_rw_item *items = request_items(p, k, &n);
+    if (resp->ret_only) {
+        f->plc_return = resp->ret;
+        s7p_status st = s7p_fail_set(f, S7P_E_PLC, "%s: PLC refused the request: code %d", p->op,
+                                     s7p_ret_code(resp->ret));
+        s7p_rw_failed(p, k, st, true, f);
+        return st;
+    }
+    if (!p->write) {
+        take_values(p, items, n, resp);
+        return S7P_OK;
+    }
+    for (size_t i = 0; i < n; i++) item_fail(&p->results[items[i].index], S7P_OK, 0);
+    take_errors(p, items, n, &resp->resp.set_multi.errors);
+    return S7P_OK;
+}
+
+/* ---- the blocking loop ---- */
+
+/* Sends request k and takes its answer; a failure before it went out leaves its items
+ * S7P_E_NOT_SENT, a failure after it leaves the PLC's side unknown. */
+static s7p_status exchange(s7p_session *s, const s7p_rw_plan *p, size_t k, uint32_t ms,
+                           s7p_fail *f)
 {
     s7p_arena a;
+    s7p_pdu req, resp;
     s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
-    wire_item *items = s7p_arena_array(&a, n ? n : 1, sizeof *items);
-    if (!items) {
-        for (size_t i = 0; i < n; i++) item_fail(&results[i], S7P_E_NOT_SENT, 0);
-        return s7p_fail_set(f, S7P_E_NOMEM, "write");
-    }
-    size_t m = check_tags(s, "write", tags, n, items, results);
-    m = encode_values(tags, values, items, m, &a, results);
-    s7p_status st = S7P_OK;
-    for (size_t start = 0; st == S7P_OK && start < m;) {
-        size_t k = batch_len(items, start, m, s->limits.tags_per_write);
-        st = write_batch(s, tags, items + start, k, results, request_ms, f);
-        start += k;
+    s7p_status st = s7p_rw_build(p, k, s, &a, &req, f);
+    if (st == S7P_OK) {
+        st = s7p_session_call(s, &req, &a, &resp, s7p_deadline_in(ms), f);
+        if (st == S7P_OK) st = s7p_rw_take(p, k, &resp, f);
+        else s7p_rw_failed(p, k, st, true, f);
     }
     s7p_arena_release(&a);
     return st;
+}
+
+static s7p_status run_plan(s7p_session *s, s7p_rw_plan *p, s7p_status st, uint32_t ms, s7p_fail *f)
+{
+    for (size_t k = 0; st == S7P_OK && k < p->nrequests; k++) st = exchange(s, p, k, ms, f);
+    s7p_rw_plan_free(p);
+    return st;
+}
+
+s7p_status s7p_rw_read(s7p_session *s, const s7p_tag *tags, size_t n, s7p_tag_value *values,
+                       s7p_item_result *results, uint32_t request_ms, s7p_fail *f)
+{
+    s7p_rw_plan p;
+    s7p_status st = s7p_rw_plan_read(&p, s, tags, n, values, results, f);
+    return run_plan(s, &p, st, request_ms, f);
+}
+
+s7p_status s7p_rw_write(s7p_session *s, const s7p_tag *tags, const s7p_tag_value *values,
+                        size_t n, s7p_item_result *results, uint32_t request_ms, s7p_fail *f)
+{
+    s7p_rw_plan p;
+    s7p_status st = s7p_rw_plan_write(&p, s, tags, values, n, results, f);
+    return run_plan(s, &p, st, request_ms, f);
 }

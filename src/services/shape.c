@@ -41,6 +41,11 @@ static void mdim_shape(const s7p_vartype *v, s7p_member_shape *sh)
     }
 }
 
+bool s7p_vartype_has_members(const s7p_vartype *v)
+{
+    return has_relation(oit(v)) && v->softdatatype != S7P_T_DTL;
+}
+
 void s7p_vartype_shape(const s7p_vartype *v, s7p_member_shape *sh)
 {
     unsigned t = oit(v);

@@ -156,58 +156,103 @@ static s7p_status step(resolver *r, const s7p_tinfo *t, const segment *s, bool l
 
 /* The first segment as a PLC tag of a tag table: its area, and the type info to look the
  * segment up in (the tag is a "member" of its area). */
-static s7p_status tag_table_root(s7p_session *s, s7p_browse_cache *c, const parsed *ps,
-                                 const char *symbol, s7p_tag *out, s7p_tinfo *t,
-                                 int64_t deadline, s7p_fail *f)
+static s7p_resolve_result tag_table_root(const s7p_browse_cache *c, const parsed *ps,
+                                         const char *symbol, s7p_tag *out, s7p_tinfo *t,
+                                         s7p_browse_missing *m, s7p_fail *f)
 {
     const segment *s0 = &ps->seg[0];
-    bool found;
-    s7p_status st = s7p_tag_table_find(s, c, s0->name, s0->len, deadline, &out->area, t, &found, f);
-    if (st != S7P_OK) return st;
-    if (!found && ps->n == 1 && s0->nidx == 0 && find_db(c, s0))
-        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' is a data block: name one of its members",
-                            symbol, (int)s0->len, s0->name);
-    if (!found && ps->n == 1)
-        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no PLC tag '%.*s' in the tag tables", symbol,
-                            (int)s0->len, s0->name);
-    if (!found)
-        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block or PLC tag '%.*s'", symbol,
-                            (int)s0->len, s0->name);
+    int found = s7p_tag_table_lookup(c, s0->name, s0->len, &out->area, t, m);
+    if (found < 0) return S7P_RESOLVE_NEED_TYPES;
+    if (!found && ps->n == 1 && s0->nidx == 0 && find_db(c, s0)) {
+        s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: '%.*s' is a data block: name one of its members",
+                     symbol, (int)s0->len, s0->name);
+        return S7P_RESOLVE_FAILED;
+    }
+    if (!found && ps->n == 1) {
+        s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no PLC tag '%.*s' in the tag tables", symbol,
+                     (int)s0->len, s0->name);
+        return S7P_RESOLVE_FAILED;
+    }
+    if (!found) {
+        s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block or PLC tag '%.*s'", symbol,
+                     (int)s0->len, s0->name);
+        return S7P_RESOLVE_FAILED;
+    }
     out->sub_area = S7P_ID_CONTROLLER_AREA_VALUE_ACTUAL;
-    return S7P_OK;
+    return S7P_RESOLVE_DONE;
+}
+
+/* The root of the path: a DB, or a PLC tag of a tag table (then its segment is applied). */
+static s7p_resolve_result resolve_root(const s7p_browse_cache *c, const parsed *ps,
+                                       const char *symbol, resolver *r, uint32_t *rid,
+                                       s7p_browse_missing *m, s7p_fail *f)
+{
+    /* A DB name followed by members; anything else names a PLC tag of the tag tables. */
+    const s7p_db_entry *db = ps->n >= 2 && ps->seg[0].nidx == 0 ? find_db(c, &ps->seg[0]) : NULL;
+    if (db && !db->type_rid) {
+        s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block '%.*s'", symbol,
+                     (int)ps->seg[0].len, ps->seg[0].name);
+        return S7P_RESOLVE_FAILED;
+    }
+    if (db) {
+        r->tag->area = db->relid;
+        r->tag->sub_area = S7P_ID_DB_VALUE_ACTUAL;
+        *rid = db->type_rid;
+        return S7P_RESOLVE_DONE;
+    }
+    s7p_tinfo t;
+    s7p_resolve_result res = tag_table_root(c, ps, symbol, r->tag, &t, m, f);
+    if (res != S7P_RESOLVE_DONE) return res;
+    if (step(r, &t, &ps->seg[0], ps->n == 1, rid, symbol, f) != S7P_OK) return S7P_RESOLVE_FAILED;
+    return S7P_RESOLVE_DONE;
+}
+
+s7p_resolve_result s7p_resolve_step(const s7p_browse_cache *c, const char *symbol, s7p_tag *out,
+                                    s7p_browse_missing *m, s7p_fail *f)
+{
+    parsed ps;
+    memset(m, 0, sizeof *m);
+    if (!parse_symbol(symbol, &ps)) {
+        s7p_fail_set(f, S7P_E_INVALID_ARG,
+                     "%s: not a symbol like \"DB\".member[1].x or a PLC tag name", symbol);
+        return S7P_RESOLVE_FAILED;
+    }
+    if (!c->have_dbs) return S7P_RESOLVE_NEED_DBS;
+    memset(out, 0, sizeof *out);
+    resolver r = {out, {0}, 0, false};
+    uint32_t rid = 0;
+    s7p_resolve_result res = resolve_root(c, &ps, symbol, &r, &rid, m, f);
+    if (res != S7P_RESOLVE_DONE) return res;
+    for (size_t i = 1; i < ps.n; i++) {
+        const s7p_tinfo *t = s7p_browse_cached(c, rid);
+        if (!t) {
+            s7p_browse_missing_add(m, rid);
+            m->needed = m->n;
+            return S7P_RESOLVE_NEED_TYPES;
+        }
+        if (step(&r, t, &ps.seg[i], i + 1 == ps.n, &rid, symbol, f) != S7P_OK)
+            return S7P_RESOLVE_FAILED;
+    }
+    out->symbol_crc = r.indexed ? 0 : s7p_symcrc_path(r.crcs, r.ncrc);
+    return S7P_RESOLVE_DONE;
 }
 
 s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
                               s7p_tag *out, int64_t deadline, s7p_fail *f)
 {
-    parsed ps;
-    if (!parse_symbol(symbol, &ps))
-        return s7p_fail_set(f, S7P_E_INVALID_ARG,
-                            "%s: not a symbol like \"DB\".member[1].x or a PLC tag name", symbol);
-    s7p_status st = s7p_browse_dbs(s, c, deadline, f);
-    if (st != S7P_OK) return st;
-    /* A DB name followed by members; anything else names a PLC tag of the tag tables. */
-    const s7p_db_entry *db = ps.n >= 2 && ps.seg[0].nidx == 0 ? find_db(c, &ps.seg[0]) : NULL;
-    if (db && !db->type_rid)
-        return s7p_fail_set(f, S7P_E_NOT_FOUND, "%s: no data block '%.*s'", symbol,
-                            (int)ps.seg[0].len, ps.seg[0].name);
-    memset(out, 0, sizeof *out);
-    resolver r = {out, {0}, 0, false};
-    uint32_t rid = 0;
-    if (db) {
-        out->area = db->relid;
-        out->sub_area = S7P_ID_DB_VALUE_ACTUAL;
-        rid = db->type_rid;
-    } else {
-        s7p_tinfo t;
-        if ((st = tag_table_root(s, c, &ps, symbol, out, &t, deadline, f)) != S7P_OK) return st;
-        if ((st = step(&r, &t, &ps.seg[0], ps.n == 1, &rid, symbol, f)) != S7P_OK) return st;
+    for (;;) {
+        s7p_browse_missing m;
+        s7p_fail why;
+        memset(&why, 0, sizeof why);
+        s7p_status st = S7P_OK;
+        switch (s7p_resolve_step(c, symbol, out, &m, &why)) {
+        case S7P_RESOLVE_DONE: return S7P_OK;
+        case S7P_RESOLVE_FAILED:
+            if (f->code == S7P_OK) *f = why;
+            return why.code;
+        case S7P_RESOLVE_NEED_DBS: st = s7p_browse_dbs(s, c, deadline, f); break;
+        case S7P_RESOLVE_NEED_TYPES: st = s7p_browse_fetch(s, c, &m, deadline, f); break;
+        }
+        if (st != S7P_OK) return st;
     }
-    for (size_t i = 1; i < ps.n; i++) {
-        const s7p_tinfo *t;
-        if ((st = s7p_browse_typeinfo(s, c, rid, deadline, &t, f)) != S7P_OK) return st;
-        if ((st = step(&r, t, &ps.seg[i], i + 1 == ps.n, &rid, symbol, f)) != S7P_OK) return st;
-    }
-    out->symbol_crc = r.indexed ? 0 : s7p_symcrc_path(r.crcs, r.ncrc);
-    return S7P_OK;
 }
