@@ -151,8 +151,11 @@ static void test_silent_server_times_out(void **state)
     int64_t t0 = now_ms();
     assert_int_equal(s7p_connect(c, &err), S7P_E_TIMEOUT);
     int64_t took = now_ms() - t0;
-    fprintf(stderr, "silent server: timeout after %lld ms (limit 800 ms + 10%%)\n", (long long)took);
-    assert_true(took >= 800 && took <= 880);
+    /* The bound is the timeout plus scheduling slack: on a loaded 2-core machine a wake-up
+     * can come a few hundred ms late, while a wrong deadline would be off by whole seconds. */
+    fprintf(stderr, "silent server: timeout after %lld ms (limit 800 ms + 400 ms slack)\n",
+            (long long)took);
+    assert_true(took >= 800 && took <= 1200);
     assert_true(err.transient);
     s7p_client_free(c);
     close(lfd);
