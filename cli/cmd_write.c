@@ -87,7 +87,7 @@ static int write_all(cli_common *c, s7p_client *cl, cli_item *it, size_t n)
         results[i].code = CLI_RESULT_UNSET;
     }
     s7p_error err;
-    bool failed = s7p_write(cl, tags, values, n, results, &err) != S7P_OK;
+    bool failed = s7p_write(cl, tags, n, values, results, &err) != S7P_OK;
     if (failed && err.code == S7P_E_WRITE_DISABLED) {
         rc = cli_fail(c, &err);
         fprintf(stderr, "s7plus: add --allow-write to write to the PLC\n");
@@ -146,7 +146,7 @@ int cmd_write(int argc, char **argv)
     /* Without --allow-write the library refuses before sending anything: ask it first, so a
      * refused write does not even connect. */
     if (rc == CLI_OK && !c.opt.allow_write &&
-        s7p_write(cl, NULL, NULL, 0, NULL, &err) == S7P_E_WRITE_DISABLED) {
+        s7p_write(cl, NULL, 0, NULL, NULL, &err) == S7P_E_WRITE_DISABLED) {
         rc = cli_fail(&c, &err);
         fprintf(stderr, "s7plus: add --allow-write to write to the PLC\n");
     }

@@ -39,7 +39,7 @@ static s7p_status write_one(s7p_client *c, const s7p_tag *tag, int64_t value, s7
 {
     s7p_tag_value v = {.type = tag->type, .v.i = value};
     s7p_item_result r;
-    s7p_status st = s7p_write(c, tag, &v, 1, &r, err);
+    s7p_status st = s7p_write(c, tag, 1, &v, &r, err);
     if (st == S7P_OK && r.code != S7P_OK) {
         snprintf(err->message, sizeof err->message, "the PLC refused the item: %s (%s)",
                  s7p_strerror(r.code), s7p_plc_code_text(r.plc_code));

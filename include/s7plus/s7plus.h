@@ -721,8 +721,8 @@ S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
  * and the items of later requests S7P_E_NOT_SENT. A write is never retried automatically.
  * @param c        a connected client created with `allow_write`
  * @param tags     n tags, borrowed for the call
- * @param values   n values of the tags' types, the caller's, borrowed for the call
  * @param n        number of items (may be 0)
+ * @param values   n values of the tags' types, the caller's, borrowed for the call
  * @param results  the caller's array of n results, each set whatever the call returns
  * @param err      filled on failure, cleared on success; may be NULL
  * @return S7P_OK when every request was answered (items may still have failed: see
@@ -733,8 +733,9 @@ S7P_API s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n,
  *         S7P_E_NOMEM
  * @threadsafety Any thread; serialised with the client's other calls.
  */
-S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values,
-                             size_t n, s7p_item_result *results, s7p_error *err);
+S7P_API s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, size_t n,
+                             const s7p_tag_value *values, s7p_item_result *results,
+                             s7p_error *err);
 
 /* ---- tag values as text: TIA Portal literals -------------------------------------------- */
 

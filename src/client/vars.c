@@ -108,7 +108,7 @@ static s7p_status op_write(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f
                              c->opt.request_timeout_ms, f);
 }
 
-s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, const s7p_tag_value *values, size_t n,
+s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, size_t n, const s7p_tag_value *values,
                      s7p_item_result *results, s7p_error *err)
 {
     if (!c || (n && (!tags || !values || !results))) return S7P_E_INVALID_ARG;

@@ -89,7 +89,7 @@ static int write_and_check(s7p_client *c, FILE *expect)
         fprintf(expect, "%s\n", w[i].decoded);
     }
     memset(back, 0, sizeof back);
-    if (s7p_write(c, tags, vals, n, res, &err) != S7P_OK || s7p_read(c, tags, n, back, res, &err) != S7P_OK) {
+    if (s7p_write(c, tags, n, vals, res, &err) != S7P_OK || s7p_read(c, tags, n, back, res, &err) != S7P_OK) {
         fprintf(stderr, "session_traffic: %s\n", err.message);
         for (size_t i = 0; i < n; i++) s7p_tag_value_clear(&back[i]);
         return 1;

@@ -150,7 +150,7 @@ static s7p_status write_ints(s7p_client *c, const s7p_tag t[N], int64_t base, s7
         w[i].v.i = base + i;
     }
     memset(r, 0x5A, N * sizeof *r);  /* what the caller had there must not survive */
-    return s7p_write(c, t, w, N, r, err);
+    return s7p_write(c, t, N, w, r, err);
 }
 
 static void test_write_refused_mid_batch(void **state)
@@ -390,10 +390,10 @@ static void test_invalid_tags_write(void **state)
     s7p_item_result r[2 + BAD];
     s7p_error err;
     unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-    assert_int_equal(s7p_write(c, t + 1, w + 1, BAD, r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, t + 1, BAD, w + 1, r, &err), S7P_OK);
     assert_int_equal(s7p_sim_requests(fx->sim, FC_SET_MULTI), before);
     for (int i = 0; i < BAD; i++) expect_code(r, i, S7P_E_INVALID_ARG, 0);
-    assert_int_equal(s7p_write(c, t, w, 2 + BAD, r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, t, 2 + BAD, w, r, &err), S7P_OK);
     assert_int_equal(s7p_sim_requests(fx->sim, FC_SET_MULTI) - before, 1);
     expect_code(r, 0, S7P_OK, 0);
     expect_code(r, 1 + BAD, S7P_OK, 0);

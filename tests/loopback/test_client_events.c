@@ -180,7 +180,7 @@ static void test_write_never_retried(void **state)
     drop_next(sim, SET_MULTI);
     s7p_tag_value w = {.type = S7P_T_INT, .v.i = 7};
     s7p_item_result res;
-    s7p_status st = s7p_write(c, &t, &w, 1, &res, &e);
+    s7p_status st = s7p_write(c, &t, 1, &w, &res, &e);
     assert_true(st == S7P_E_CLOSED || st == S7P_E_IO);
     assert_true(e.transient);
     assert_int_equal(s7p_sim_requests(sim, SET_MULTI) - before, 1);  /* sent once, never again */
@@ -274,7 +274,7 @@ static void *read_loop(void *arg)
         s7p_tag_value v = {.type = S7P_T_INT, .v.i = -12345};
         s7p_item_result res;
         s7p_error e;
-        s7p_status st = r->writes ? s7p_write(r->c, &r->tag, &v, 1, &res, &e)
+        s7p_status st = r->writes ? s7p_write(r->c, &r->tag, 1, &v, &res, &e)
                                   : s7p_read(r->c, &r->tag, 1, &v, &res, &e);
         if (st == S7P_OK) r->ok++;
         else r->failed++;
@@ -396,7 +396,7 @@ static void test_callback_may_call_client(void **state)
     drop_next(sim, SET_MULTI);
     s7p_tag_value w = {.type = S7P_T_INT, .v.i = 7};
     s7p_item_result res;
-    assert_int_not_equal(s7p_write(n.k.c, &n.tag, &w, 1, &res, &e), S7P_OK);
+    assert_int_not_equal(s7p_write(n.k.c, &n.tag, 1, &w, &res, &e), S7P_OK);
     s7p_sim_clear_fault(sim);
     assert_int_equal(n.reads, 1);
     const s7p_conn_state want[] = {S7P_STATE_CONNECTING, S7P_STATE_CONNECTED, S7P_STATE_FAULTED,

@@ -105,7 +105,7 @@ static void test_answers_right_between_notifications(void **state)
         w[i].v.i = 1000 + 7 * i;
     }
     unsigned long sets = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-    if (s7p_write(c, t, w, N, r, &err) != S7P_OK) fail_msg("write: %s", err.message);
+    if (s7p_write(c, t, N, w, r, &err) != S7P_OK) fail_msg("write: %s", err.message);
     assert_int_equal(s7p_sim_requests(fx->sim, FC_SET_MULTI) - sets, 3);
     for (int i = 0; i < N; i++) assert_int_equal(r[i].code, S7P_OK);
     memset(v, 0, sizeof v);

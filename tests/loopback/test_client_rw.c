@@ -529,7 +529,7 @@ static void test_write_errors_per_item(void **state)
     w[5].type = S7P_T_UINT;
     w[5].v.u = 7;
     unsigned long before = s7p_sim_requests(F.sim, FC_SET_MULTI);
-    assert_int_equal(s7p_write(F.c, t, w, 6, r, &err), S7P_OK);
+    assert_int_equal(s7p_write(F.c, t, 6, w, r, &err), S7P_OK);
     assert_int_equal(s7p_sim_requests(F.sim, FC_SET_MULTI) - before, 1);
     assert_int_equal(r[0].code, S7P_OK);
     expect_plc_error(&r[1], -61);
@@ -566,7 +566,7 @@ static void test_write_visible_to_other_session(void **state)
     w[1].type = S7P_T_REAL;
     w[1].v.r = -3.25f;
     s7p_item_result r[2];
-    assert_int_equal(s7p_write(F.c, t, w, 2, r, &err), S7P_OK);
+    assert_int_equal(s7p_write(F.c, t, 2, w, r, &err), S7P_OK);
     assert_int_equal(r[0].code, S7P_OK);
     assert_int_equal(r[1].code, S7P_OK);
     s7p_tag rt[2] = {find_item(&F.all, "\"AllArrays\".cube")->tag, t[1]};
@@ -592,7 +592,7 @@ static void test_write_disabled_sends_nothing(void **state)
     s7p_item_result r;
     s7p_error err;
     unsigned long before = s7p_sim_requests(F.sim, FC_SET_MULTI);
-    assert_int_equal(s7p_write(ro, &t, &w, 1, &r, &err), S7P_E_WRITE_DISABLED);
+    assert_int_equal(s7p_write(ro, &t, 1, &w, &r, &err), S7P_E_WRITE_DISABLED);
     assert_int_equal(err.code, S7P_E_WRITE_DISABLED);
     assert_int_equal(s7p_sim_requests(F.sim, FC_SET_MULTI), before);
     close_client(ro);
@@ -1115,7 +1115,7 @@ static void round_trip_db(s7p_client *c, const items *all, const char *block, bo
         k++;
     }
     s7p_error err;
-    if (s7p_write(c, t, w, k, r, &err) != S7P_OK) fail_msg("write %s: %s", block, err.message);
+    if (s7p_write(c, t, k, w, r, &err) != S7P_OK) fail_msg("write %s: %s", block, err.message);
     for (size_t i = 0; i < k; i++)
         if (r[i].code != S7P_OK)
             fail_msg("write %s: %s (plc %d)", sym[i], s7p_strerror(r[i].code), r[i].plc_code);
@@ -1195,7 +1195,7 @@ static void test_round_trip_every_type(void **state)
     memset(&ow, 0, sizeof ow);
     ow.type = S7P_T_WORD;
     ow.v.u = 0x1234;
-    assert_int_equal(s7p_write(c, &ov[0], &ow, 1, ov_r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, &ov[0], 1, &ow, ov_r, &err), S7P_OK);
     assert_int_equal(ov_r[0].code, S7P_OK);
     assert_int_equal(s7p_read(c, ov, 4, ov_v, ov_r, &err), S7P_OK);
     assert_int_equal(ov_v[1].v.u, 0x12);
@@ -1204,7 +1204,7 @@ static void test_round_trip_every_type(void **state)
     memset(&ow, 0, sizeof ow);
     ow.type = S7P_T_BOOL;
     ow.v.b = true;
-    assert_int_equal(s7p_write(c, &ov[3], &ow, 1, ov_r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, &ov[3], 1, &ow, ov_r, &err), S7P_OK);
     assert_int_equal(s7p_read(c, ov, 1, ov_v, ov_r, &err), S7P_OK);
     assert_int_equal(ov_v[0].v.u, 0x1235);
     st_items_free(&tags);
@@ -1217,7 +1217,7 @@ static void test_round_trip_every_type(void **state)
     wv.type = S7P_T_INT;
     wv.v.i = 6;
     s7p_item_result r;
-    assert_int_equal(s7p_write(c, &tk, &wv, 1, &r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, &tk, 1, &wv, &r, &err), S7P_OK);
     expect_plc_error(&r, -50);
 
     st_items_free(&all);
@@ -1247,7 +1247,7 @@ static void *writer_main(void *arg)
         v.v.u = (uint64_t)(w->id * 100000 + i);
         s7p_item_result r;
         s7p_error err;
-        if (s7p_write(c, &w->tag, &v, 1, &r, &err) != S7P_OK || r.code != S7P_OK) w->failures++;
+        if (s7p_write(c, &w->tag, 1, &v, &r, &err) != S7P_OK || r.code != S7P_OK) w->failures++;
         if (s7p_read(c, &w->tag, 1, &back, &r, &err) != S7P_OK || r.code != S7P_OK ||
             back.v.u != v.v.u)
             w->failures++;
@@ -1347,7 +1347,7 @@ static void test_no_program(void **state)
     expect_plc_error(&r, -12);
     memset(&v, 0, sizeof v);
     v.type = S7P_T_INT;
-    assert_int_equal(s7p_write(c, &t, &v, 1, &r, &err), S7P_OK);
+    assert_int_equal(s7p_write(c, &t, 1, &v, &r, &err), S7P_OK);
     expect_plc_error(&r, -12);
     st_items_free(&all);
     close_client(c);

@@ -230,7 +230,7 @@ static void test_read_write_by_symbol(void **state)
     w[3].v.u = 0xBEEF;
     w[4].v.i = -123456;
     w[5].v.u = 0x1234;
-    if (s7p_write(F.c, t, w, N, r, &err) != S7P_OK) fail_msg("write: %s", err.message);
+    if (s7p_write(F.c, t, N, w, r, &err) != S7P_OK) fail_msg("write: %s", err.message);
     for (int i = 0; i < N; i++)
         if (r[i].code != S7P_OK) fail_msg("write %s: %s", syms[i], s7p_strerror(r[i].code));
     assert_int_equal(s7p_read(F.c, t, N, after, r, &err), S7P_OK);
@@ -253,7 +253,7 @@ static void test_read_write_by_symbol(void **state)
     assert_int_equal(s7p_disconnect(c2, &err), S7P_OK);
     s7p_client_free(c2);
     /* Restore the start values for the other tests. */
-    assert_int_equal(s7p_write(F.c, t, before, N, r, &err), S7P_OK);
+    assert_int_equal(s7p_write(F.c, t, N, before, r, &err), S7P_OK);
     for (int i = 0; i < N; i++) {
         s7p_tag_value_clear(&before[i]);
         s7p_tag_value_clear(&after[i]);

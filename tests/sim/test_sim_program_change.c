@@ -184,7 +184,7 @@ static s7p_item_result write_int(fx *F, const s7p_tag *t, int64_t value)
     v.v.i = value;
     s7p_item_result r;
     s7p_error e;
-    assert_int_equal(s7p_write(F->cli, t, &v, 1, &r, &e), S7P_OK);
+    assert_int_equal(s7p_write(F->cli, t, 1, &v, &r, &e), S7P_OK);
     return r;
 }
 

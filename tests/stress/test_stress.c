@@ -211,7 +211,7 @@ static void *worker_main(void *arg)
             uint64_t x = w->id << 24 | i;
             s7p_tag_value tv = value_of(w->v, x);
             w->writes++;
-            if (s7p_write(w->c, &w->v->tag, &tv, 1, &r, &err) != S7P_OK)
+            if (s7p_write(w->c, &w->v->tag, 1, &tv, &r, &err) != S7P_OK)
                 fail_req(w, i, "write: %s", err.message);
             else if (r.code != S7P_OK)
                 fail_req(w, i, "write item: %s (plc_code %d)", s7p_strerror(r.code), r.plc_code);
@@ -265,7 +265,7 @@ static void test_shared_client(void **state)
     for (uint64_t t = 0; t < NTHREADS; t++) {
         s7p_item_result r;
         s7p_tag_value tv = value_of(&vars[t], t << 24 | 0xFFFFFFu), back;
-        if (s7p_write(c, &vars[t].tag, &tv, 1, &r, &err) != S7P_OK || r.code != S7P_OK)
+        if (s7p_write(c, &vars[t].tag, 1, &tv, &r, &err) != S7P_OK || r.code != S7P_OK)
             fail_msg("%s is not writable: %s", vars[t].symbol, err.message);
         assert_int_equal(s7p_read(c, &vars[t].tag, 1, &back, &r, &err), S7P_OK);
         assert_int_equal(r.code, S7P_OK);
