@@ -23,6 +23,7 @@
 #include "proto/rd.h"
 #include "proto/wr.h"
 #include "util/arena.h"
+#include "util/status.h"
 
 /** The libFuzzer entry point; fuzz/replay_main.c calls it for corpus files. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,7 +69,7 @@ static inline uint8_t *fuzz_encode(const char *target, fuzz_encode_fn enc, const
     bool ok = enc(&cw, obj);
     if (!ok || cw.err != S7P_OK) {
         fprintf(stderr, "%s: encoder status %d (%s)\n", target, (int)cw.err,
-                s7p_strerror(cw.err));
+                s7p_status_text(cw.err));
         fuzz_invariant_failed(target, "the encoder refuses a value the decoder produced", in, n);
     }
     if (cw.len > FUZZ_MAX_ENCODED) return NULL;

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fuzz_roundtrip_begin(&rt, TARGET, enc_pdu, &pdu[0], &mode, data, size)) {
             s7p_status st = s7p_pdu_decode(rt.e1, rt.n1, version, &rt.a2, &pdu[1]);
             if (st != S7P_OK) {
-                fprintf(stderr, "%s: second decode: %s\n", TARGET, s7p_strerror(st));
+                fprintf(stderr, "%s: second decode: %s\n", TARGET, s7p_status_text(st));
                 fuzz_hexdump("encode(decode(input))", rt.e1, rt.n1);
                 fuzz_invariant_failed(TARGET, "the decoder rejects the encoder's output", data, size);
             }

@@ -199,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (t[0].end != t[1].end || t[0].n != t[1].n ||
              (t[0].n && memcmp(t[0].e, t[1].e, t[0].n * sizeof t[0].e[0]) != 0))) {
             fprintf(stderr, "%s: %zu messages then %s in pieces, %zu then %s at once\n", TARGET,
-                    t[0].n, s7p_strerror(t[0].end), t[1].n, s7p_strerror(t[1].end));
+                    t[0].n, s7p_status_text(t[0].end), t[1].n, s7p_status_text(t[1].end));
             fuzz_invariant_failed(TARGET, "the messages depend on how the stream is received",
                                   data, size);
         }
