@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "areas.h"
+#include "classic.h"
 #include "proto/symcrc.h"
 #include "values/convert.h"
 #include "sim_int.h"
@@ -27,6 +28,7 @@ typedef struct live_db {
     const s7t_db *db;
     s7p_tag_value *leaves;        /* db->type->leaves values, leaf order */
     uint64_t nleaves;
+    sim_classic *classic;         /* standard DBs: the byte image layout; NULL if optimized */
 } live_db;
 
 /* One loaded program with its type information and live values. A reload builds a new one;
@@ -56,7 +58,9 @@ static bool fill_db(live_db *l, const s7t_db *db)
     l->nleaves = db->type->leaves;
     if (l->nleaves > SIZE_MAX / sizeof *l->leaves) return false;
     l->leaves = s7p_calloc(l->nleaves ? (size_t)l->nleaves : 1, sizeof *l->leaves);
-    return l->leaves != NULL;
+    if (!l->leaves) return false;
+    if (!db->optimized && !(l->classic = sim_classic_build(db))) return false;
+    return true;
 }
 
 /* Start values into the public form, in the loader's leaf order. */
@@ -85,6 +89,7 @@ static void gen_free(sim_gen *g)
             for (uint64_t k = 0; l->leaves && k < l->nleaves; k++)
                 s7p_tag_value_clear(&l->leaves[k]);
             s7p_free(l->leaves);
+            sim_classic_free(l->classic);
         }
         s7p_free(g->dbs);
         sim_tinfo_free(g->tinfo);
@@ -418,12 +423,30 @@ static int16_t resolve_checked(sim_gen *p, const s7p_item_address *a, ref *r)
 
 /* ---- values ---- */
 
+/* The DB of a byte-range address (docs/protocol.md §8.3): only standard DBs have one. */
+static int16_t classic_db(sim_gen *p, const s7p_item_address *addr, live_db **l)
+{
+    *l = find_db(p, addr->area);
+    if (!*l) return SIM_E_OBJECT_NOT_FOUND;
+    return (*l)->classic ? 0 : SIM_E_INVALID_ADDRESS;
+}
+
+static bool is_db_range(const s7p_item_address *addr)
+{
+    return (addr->area >> 16) == (S7P_DB_AREA_BASE >> 16) && sim_classic_is_range(addr);
+}
+
 int16_t sim_plc_read(sim_plc *plc, const s7p_item_address *addr, s7p_arena *a, s7p_value *out)
 {
     sim_gen *p = plc->cur;
     ref r;
+    live_db *l;
     memset(out, 0, sizeof *out);
     if (sim_areas_owns(addr->area)) return sim_areas_read(p->areas, addr, a, out);
+    if (is_db_range(addr)) {
+        int16_t rc = classic_db(p, addr, &l);
+        return rc ? rc : sim_classic_read(l->classic, l->db, l->leaves, addr, a, out);
+    }
     int16_t rc = resolve_checked(p, addr, &r);
     if (rc != 0) return rc;
     if (r.type_info) {
@@ -451,7 +474,12 @@ int16_t sim_plc_write(sim_plc *plc, const s7p_item_address *addr, const s7p_valu
 {
     sim_gen *p = plc->cur;
     ref r;
+    live_db *l;
     if (sim_areas_owns(addr->area)) return sim_areas_write(p->areas, addr, w);
+    if (is_db_range(addr)) {
+        int16_t rc = classic_db(p, addr, &l);
+        return rc ? rc : sim_classic_write(l->classic, l->db, l->leaves, addr, w);
+    }
     int16_t rc = resolve_checked(p, addr, &r);
     if (rc != 0) return rc;
     if (r.type_info) return SIM_E_READ_ONLY;
@@ -481,4 +509,139 @@ int16_t sim_plc_write(sim_plc *plc, const s7p_item_address *addr, const s7p_valu
     }
     s7p_free(v.elems);
     return 0;
+}
+
+/* ---- variables by symbol (control channel) ---- */
+
+typedef struct sym {
+    live_db *db;                  /* NULL: a PLC tag */
+    const s7t_tag *tag;
+    const s7t_type *elem;
+    uint64_t first;               /* DB: first leaf */
+    uint32_t count;               /* 0: one value; n: a whole array of n */
+} sym;
+
+/* `"DB".path`, `DB.path` or a PLC tag name (quoted or not). */
+static bool find_symbol(sim_gen *g, const char *symbol, sym *out, char *err, size_t err_len)
+{
+    char name[S7T_MAX_NAME + 1];
+    const char *start = symbol, *rest;
+    size_t n;
+    memset(out, 0, sizeof *out);
+    if (*symbol == '"') {
+        const char *q = strchr(symbol + 1, '"');
+        if (!q) goto bad;
+        start = symbol + 1;
+        n = (size_t)(q - start);
+        rest = q + 1;
+    } else {
+        n = strcspn(symbol, ".[");
+        rest = symbol + n;
+    }
+    if (n == 0 || n > S7T_MAX_NAME) goto bad;
+    memcpy(name, start, n);
+    name[n] = '\0';
+    const s7t_db *db = s7t_program_find_db(g->prog, name);
+    if (!db) {
+        out->tag = *rest ? NULL : s7t_program_find_tag(g->prog, name);
+        if (out->tag) {
+            out->elem = out->tag->type;
+            return true;
+        }
+        snprintf(err, err_len, "no data block or PLC tag \"%s\"", name);
+        return false;
+    }
+    if (*rest == '.') rest++;
+    s7t_ref sr;
+    if (!*rest) {
+        snprintf(err, err_len, "\"%s\" is a data block, not a value", name);
+        return false;
+    }
+    if (!s7t_db_resolve(db, rest, &sr, err, err_len)) return false;
+    if (sr.type->kind == S7T_ELEMENTARY) {
+        out->elem = sr.type;
+    } else if (sr.type->kind == S7T_ARRAY && sr.type->elem->kind == S7T_ELEMENTARY &&
+               sr.count <= S7P_MAX_ITEMS) {
+        out->elem = sr.type->elem;
+        out->count = (uint32_t)sr.count;
+    } else {
+        snprintf(err, err_len, "%s is a structure, not a value", symbol);
+        return false;
+    }
+    out->db = find_db(g, S7P_DB_AREA_BASE + db->number);
+    out->first = sr.first;
+    return out->db != NULL;
+bad:
+    snprintf(err, err_len, "\"%s\" is not a symbol", symbol);
+    return false;
+}
+
+static void sym_tag(const sym *s, s7p_tag *tag) { sim_value_tag(s->elem, s->count, tag); }
+
+/* Moves v into the leaves of a DB variable (v is left empty). */
+static void store_leaves(live_db *l, const sym *s, s7p_tag_value *v)
+{
+    s7p_tag_value *dst = &l->leaves[s->first];
+    if (s->count == 0) {
+        s7p_tag_value_clear(dst);
+        *dst = *v;
+    } else {
+        for (uint32_t k = 0; k < s->count; k++) {
+            s7p_tag_value_clear(&dst[k]);
+            dst[k] = v->elems[k];
+        }
+        s7p_free(v->elems);
+    }
+    memset(v, 0, sizeof *v);
+}
+
+bool sim_plc_set_symbol(sim_plc *p, const char *symbol, const char *literal, char *err,
+                        size_t err_len)
+{
+    pthread_mutex_lock(&p->mu);
+    sym s;
+    s7p_tag tag;
+    s7p_tag_value v;
+    memset(&v, 0, sizeof v);
+    bool ok = find_symbol(p->cur, symbol, &s, err, err_len);
+    if (ok) {
+        sym_tag(&s, &tag);
+        ok = s7p_value_parse(&tag, literal, &v, err, err_len) == S7P_OK;
+    }
+    if (ok && s.db) {
+        for (uint32_t k = 0; k < (s.count ? s.count : 1) && ok; k++)
+            ok = sim_value_fits(s.elem, s.count ? &v.elems[k] : &v, &s.db->leaves[s.first + k]);
+        if (ok) store_leaves(s.db, &s, &v);
+        else snprintf(err, err_len, "%s does not fit the declared type", literal);
+    } else if (ok) {
+        ok = sim_areas_set_tag(p->cur->areas, s.tag, &v) == 0;
+        if (!ok) snprintf(err, err_len, "%s does not fit the tag", literal);
+    }
+    s7p_tag_value_clear(&v);
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+bool sim_plc_get_symbol(sim_plc *p, const char *symbol, char *out, size_t out_len)
+{
+    pthread_mutex_lock(&p->mu);
+    sym s;
+    bool ok = find_symbol(p->cur, symbol, &s, out, out_len);
+    if (ok && s.db) {
+        s7p_tag_value v = s.db->leaves[s.first];
+        if (s.count) {
+            memset(&v, 0, sizeof v);
+            v.type = sim_value_type(s.elem);
+            v.count = s.count;
+            v.elems = &s.db->leaves[s.first];
+        }
+        ok = s7p_value_format(&v, 0, out, out_len, NULL) == S7P_OK;
+    } else if (ok) {
+        s7p_tag_value v;
+        ok = sim_areas_get_tag(p->cur->areas, s.tag, &v) == 0 &&
+             s7p_value_format(&v, 0, out, out_len, NULL) == S7P_OK;
+    }
+    if (!ok && out_len && !*out) snprintf(out, out_len, "cannot format the value");
+    pthread_mutex_unlock(&p->mu);
+    return ok;
 }
