@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "areas.h"
 #include "classic.h"
@@ -19,6 +20,12 @@
 #define CLASS_TYPE_INFO_CONTAINER 534u  /* ClassOMSTypeInfoContainer */
 #define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
 #define ATTR_CHANGE_COUNTER 2479u /* Container.ChangeCounter (docs/protocol.md §5) */
+#define ATTR_STRUCT_MOD_TIME 529u /* VariableTypeStructModificationTime, ULInt ns since 1970 */
+#define ATTR_STRUCTURE_TYPE 1503u /* TI_StructureType, DInt */
+/* Class flags a real CPU sets (S7-1200 capture, frame 97): the container NativeFixed and
+ * Persistent, its type-info objects Persistent. */
+#define FLAGS_TYPE_INFO_CONTAINER 0x30u
+#define FLAGS_TYPE_INFO 0x20u
 #define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
 #define LID_MEMBER_BASE 8u        /* member LIDs are 8 + ordinal */
 #define LID_STRUCT_ELEM 1u        /* between an array-of-struct index and a member LID */
@@ -41,6 +48,7 @@ typedef struct sim_gen {
     live_db *dbs;                 /* by number, as the program lists them */
     size_t ndbs;
     struct sim_gen *older;        /* superseded programs, newest first */
+    uint64_t loaded_ns;           /* load time: the types' modification time (attribute 529) */
 } sim_gen;
 
 struct sim_plc {
@@ -119,6 +127,9 @@ static sim_gen *gen_load(const char *dir, uint32_t generation, char *err, size_t
         return NULL;
     }
     sim_tinfo_set_rid_base(g->tinfo, SIM_TINFO_RID_BASE + ((generation & 0xFFu) << 16));
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    g->loaded_ns = (uint64_t)now.tv_sec * UINT64_C(1000000000) + (uint64_t)now.tv_nsec;
     size_t n = s7t_program_db_count(g->prog);
     g->dbs = s7p_calloc(n ? n : 1, sizeof *g->dbs);
     bool ok = g->dbs != NULL;
@@ -230,18 +241,47 @@ static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
     return true;
 }
 
+static bool wants_attr(const s7p_req_explore *req, uint32_t attr);
+
+/* The attributes a real CPU gives a type-info object when the Explore asks for them
+ * (docs/protocol.md §8.1): 529 its modification time (0 for an area without tags, as the
+ * S7-1200 sent for its empty Q area), 1503 TI_StructureType 1. Members stay in every answer. */
+static bool decorate_type_info(const sim_gen *p, const s7p_req_explore *req, s7p_object *o,
+                               s7p_arena *a)
+{
+    o->class_flags = FLAGS_TYPE_INFO;
+    if (wants_attr(req, ATTR_STRUCT_MOD_TIME)) {
+        s7p_value *t = s7p_object_add_attr(o, a, ATTR_STRUCT_MOD_TIME);
+        if (!t) return false;
+        t->type = S7P_DT_ULINT;
+        const s7p_vartype_list *vt = s7p_object_vartypes(o);
+        t->v.u = vt && vt->n ? p->loaded_ns : 0;
+    }
+    if (wants_attr(req, ATTR_STRUCTURE_TYPE)) {
+        s7p_value *k = s7p_object_add_attr(o, a, ATTR_STRUCTURE_TYPE);
+        if (!k) return false;
+        k->type = S7P_DT_DINT;
+        k->v.i = 1;
+    }
+    return true;
+}
+
 /* Explore of the type-info container: every type-info object at once, those of the DBs'
  * types and of the tag tables (the reference client's browse reads them so). */
-static int explore_type_infos(const sim_gen *p, s7p_arena *a, s7p_object_list *out)
+static int explore_type_infos(const sim_gen *p, const s7p_req_explore *req, s7p_arena *a,
+                              s7p_object_list *out)
 {
     s7p_object *cont = s7p_object_new(a, ID_TYPE_INFO_CONTAINER, CLASS_TYPE_INFO_CONTAINER);
     if (!cont) return 1;
+    cont->class_flags = FLAGS_TYPE_INFO_CONTAINER;
     for (size_t k = 0; k < sim_tinfo_count(p->tinfo); k++) {
         bool found;
         s7p_object *o = sim_tinfo_object(p->tinfo, sim_tinfo_rid_at(p->tinfo, k), a, &found);
         if (!o || !s7p_object_add_child(cont, a, o)) return 1;
     }
     if (!sim_areas_typeinfo_all(p->areas, cont, a)) return 1;
+    for (s7p_obj_elem *e = cont->first; e; e = e->next)
+        if (e->tag == S7P_EL_START_OBJECT && !decorate_type_info(p, req, e->u.child, a)) return 1;
     return append_object(out, a, cont) ? 0 : 1;
 }
 
@@ -292,12 +332,13 @@ int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_ob
     if (id == S7P_ID_PLC_PROGRAM) {
         rc = explore_program(p, req, a, out);
     } else if (id == ID_TYPE_INFO_CONTAINER) {
-        rc = explore_type_infos(p->cur, a, out);
+        rc = explore_type_infos(p->cur, req, a, out);
     } else {
         bool found;
         s7p_object *o = sim_areas_typeinfo(p->cur->areas, id, a, &found);
         if (!found) o = sim_tinfo_object(p->cur->tinfo, id, a, &found);
-        rc = !found ? SIM_E_OBJECT_NOT_FOUND : o && append_object(out, a, o) ? 0 : 1;
+        rc = !found ? SIM_E_OBJECT_NOT_FOUND
+             : o && decorate_type_info(p->cur, req, o, a) && append_object(out, a, o) ? 0 : 1;
     }
     pthread_mutex_unlock(&p->mu);
     return rc;

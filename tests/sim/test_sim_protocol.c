@@ -296,11 +296,12 @@ static void step_cpu_info(tc *t)
     assert_true(bytes_eq(v->elems[2].s, "s7plus-sim"));
 }
 
+/* A real CPU's full return value (ObjectNotFound, S7-1200 capture; docs/protocol.md §8.4). */
 static void step_unknown_attribute(tc *t)
 {
-    const s7p_value *v = attr(t, 50, 9999, 0xFFF4);
+    const s7p_value *v = attr(t, 50, 9999, UINT64_C(0x8020AB000000FFF4));
     assert_int_equal(v->type, S7P_DT_NULL);
-    v = attr(t, 0x12345678u, 233, 0xFFF4);
+    v = attr(t, 0x12345678u, 233, UINT64_C(0x8020AB000000FFF4));
     assert_int_equal(v->type, S7P_DT_NULL);
 }
 
