@@ -315,3 +315,28 @@ int16_t sim_areas_write(sim_areas *as, const s7p_item_address *addr, const s7p_v
     put_raw(a, t, raw);
     return 0;
 }
+
+/* ---- by tag (control channel) ---- */
+
+static area *area_of(const sim_areas *as, const s7t_tag *t)
+{
+    if (t->area < S7T_AREA_I || t->area > S7T_AREA_C) return NULL;
+    return (area *)&as->a[t->area - 1];
+}
+
+int16_t sim_areas_get_tag(const sim_areas *as, const s7t_tag *t, s7p_tag_value *out)
+{
+    area *a = area_of(as, t);
+    if (!a) return SIM_E_OBJECT_NOT_FOUND;
+    return raw_to_public(t->type->sdt, get_raw(a, t), out) ? 0 : SIM_E_CONVERSION;
+}
+
+int16_t sim_areas_set_tag(sim_areas *as, const s7t_tag *t, const s7p_tag_value *v)
+{
+    area *a = area_of(as, t);
+    uint64_t raw;
+    if (!a) return SIM_E_OBJECT_NOT_FOUND;
+    if (!public_to_raw(t->type->sdt, v, &raw)) return SIM_E_INVALID_RANGE;
+    put_raw(a, t, raw);
+    return 0;
+}

@@ -41,4 +41,9 @@ int16_t sim_areas_read(sim_areas *a, const s7p_item_address *addr, s7p_arena *ar
                        s7p_value *out);
 int16_t sim_areas_write(sim_areas *a, const s7p_item_address *addr, const s7p_value *w);
 
+/** A tag's value in the public form (control channel); 0 or a PLC error code. */
+int16_t sim_areas_get_tag(const sim_areas *a, const s7t_tag *t, s7p_tag_value *out);
+/** Sets a tag from a value of its type (control channel); 0 or a PLC error code. */
+int16_t sim_areas_set_tag(sim_areas *a, const s7t_tag *t, const s7p_tag_value *v);
+
 #endif

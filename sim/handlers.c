@@ -198,28 +198,33 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
         r->close = true;
         return;
     }
-    if (rc != 0) {
+    /* A real CPU's error answer keeps the body: the full return value, the explored id and
+     * the integrity id, no objects (docs/protocol.md §8.4). */
+    if (rc != 0)
         sim_log(c->sim, 2, "conn %lu: explore 0x%08x: no such object", c->id, (unsigned)id);
-        reply_error(r, req, (int16_t)rc);
-        return;
-    }
-    s7p_pdu *p = reply_pdu(r, req, 0);
+    s7p_pdu *p = reply_pdu(r, req, rc != 0 ? sim_ret_error((int16_t)rc) : 0);
     p->resp.explore.explore_id = id;
     p->resp.explore.objects = objs;
     explore_iid(&p->resp.explore, req);
 }
 
-/* The attribute id of a GetVarSubStreamed address (`20 04 01 <aid>`); false if the value
- * is not a one-element UDInt address. */
-static bool address_attr(const s7p_value *v, uint32_t *attr)
+#define MAX_ATTR_PATH 4u
+
+/* The attribute path of a GetVarSubStreamed address (`20 04 01 <aid>`, or TIA's attribute
+ * and struct member `20 04 02 <aid> <member>`); false if the value is not a UDInt address
+ * of 1..MAX_ATTR_PATH ids. */
+static bool address_path(const s7p_value *v, uint32_t *ids, uint32_t *n)
 {
     if (v->type != S7P_DT_UDINT) return false;
     if (!s7p_value_is_array(v)) {
-        *attr = (uint32_t)v->v.u;
+        ids[0] = (uint32_t)v->v.u;
+        *n = 1;
         return true;
     }
-    if (s7p_value_is_sparse(v) || v->count != 1 || !v->elems) return false;
-    *attr = (uint32_t)v->elems[0].u;
+    if (s7p_value_is_sparse(v) || v->count == 0 || v->count > MAX_ATTR_PATH || !v->elems)
+        return false;
+    for (uint32_t i = 0; i < v->count; i++) ids[i] = (uint32_t)v->elems[i].u;
+    *n = v->count;
     return true;
 }
 
@@ -227,19 +232,35 @@ static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *
                                     sim_reply *r)
 {
     const s7p_req_var_sub_streamed *b = &req->req.var_sub_streamed;
-    uint32_t attr;
-    if (!address_attr(&b->value, &attr)) {
+    uint32_t ids[MAX_ATTR_PATH], n, attr;
+    if (!address_path(&b->value, ids, &n)) {
         reply_error(r, req, SIM_E_PARSING);
         return;
     }
+    attr = ids[0];
     s7p_value v;
-    bool found = sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v);
-    s7p_pdu *p = reply_pdu(r, req, found ? 0 : SIM_RET(SIM_E_OBJECT_NOT_FOUND));
+    bool found = b->object_id == SIM_ID_CPU_EXEC_UNIT
+                     ? sim_exec_attr(c->sim, ids, n, a, &v)
+                     : n == 1 && sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v);
+    if (!found) memset(&v, 0, sizeof v);
+    /* Not found: the full return value and a Null value, as the S7-1200 capture shows. */
+    s7p_pdu *p = reply_pdu(r, req, found ? 0 : sim_ret_error(SIM_E_OBJECT_NOT_FOUND));
     p->resp.get_var_sub_streamed.value = v;  /* Null when not found */
     answer_iid(p, req);
     if (!found)
         sim_log(c->sim, 2, "conn %lu: no attribute %u of object 0x%08x", c->id, (unsigned)attr,
                 (unsigned)b->object_id);
+}
+
+/* SetVariable: only the RUN/STOP request of the CPU execution unit is served. */
+static void on_set_variable(sim_conn *c, const s7p_pdu *req, sim_reply *r)
+{
+    int16_t rc = sim_exec_set(c->sim, &req->req.set_variable);
+    if (rc != 0)
+        sim_log(c->sim, 2, "conn %lu: SetVariable of object 0x%08x refused: %d", c->id,
+                (unsigned)req->req.set_variable.object_id, rc);
+    s7p_pdu *p = reply_pdu(r, req, rc != 0 ? sim_ret_error(rc) : 0);
+    answer_iid(p, req);
 }
 
 static void on_delete_object(sim_conn *c, const s7p_pdu *req, sim_reply *r)
@@ -271,6 +292,7 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
     case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(c, req, a, r); break;
     case S7P_FC_EXPLORE: on_explore(c, req, a, r); break;
     case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
+    case S7P_FC_SET_VARIABLE: on_set_variable(c, req, r); break;
     case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
     default: reply_error(r, req, SIM_E_UNKNOWN_REQUEST); break;
     }

@@ -18,6 +18,7 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
+    OPT_STATE, OPT_CONTROL,
 };
 
 typedef struct cli {
@@ -39,6 +40,7 @@ static void usage(FILE *f)
             "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
+            "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -64,7 +66,12 @@ static void usage(FILE *f)
             "\n"
             "--notify sends COUNT notifications (opcode 0x33) for a subscription nobody created\n"
             "(default id 0x7fff0001) before every answer to FUNCTION (default any) in a\n"
-            "session, as a PLC pushes subscription data between its answers.\n");
+            "session, as a PLC pushes subscription data between its answers.\n"
+            "\n"
+            "--state sets the operating state the CPU reports (default run). --control PATH\n"
+            "opens a control channel on a local unix socket: one command per line (set SYMBOL\n"
+            "VALUE, get SYMBOL, state NAME, alarm raise ID TEXT, alarm clear ID, alarms,\n"
+            "fault SPEC, fault clear, reload, counters, help), one answer line each.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -98,6 +105,8 @@ static const struct option long_opts[] = {
     {"delay-ms", required_argument, NULL, OPT_DELAY_MS},
     {"plc-code", required_argument, NULL, OPT_PLC_CODE},
     {"notify", required_argument, NULL, OPT_NOTIFY},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"control", required_argument, NULL, OPT_CONTROL},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -201,6 +210,13 @@ static int apply(cli *o, int opt, const char *arg)
         fprintf(stderr, "s7plus-sim: %s\n", why);
         return EXIT_USAGE;
     }
+    case OPT_STATE: {
+        s7p_sim_state st;
+        if (!s7p_sim_state_parse(arg, &st)) break;
+        o->cfg.state = st;
+        return -1;
+    }
+    case OPT_CONTROL: o->cfg.control_path = arg; return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;

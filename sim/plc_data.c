@@ -4,8 +4,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "areas.h"
+#include "classic.h"
 #include "proto/symcrc.h"
 #include "values/convert.h"
 #include "sim_int.h"
@@ -18,6 +20,12 @@
 #define CLASS_TYPE_INFO_CONTAINER 534u  /* ClassOMSTypeInfoContainer */
 #define ATTR_COMMENT 4288u        /* ASObjectES_Comment: sparse WString array by LCID */
 #define ATTR_CHANGE_COUNTER 2479u /* Container.ChangeCounter (docs/protocol.md §5) */
+#define ATTR_STRUCT_MOD_TIME 529u /* VariableTypeStructModificationTime, ULInt ns since 1970 */
+#define ATTR_STRUCTURE_TYPE 1503u /* TI_StructureType, DInt */
+/* Class flags a real CPU sets (S7-1200 capture, frame 97): the container NativeFixed and
+ * Persistent, its type-info objects Persistent. */
+#define FLAGS_TYPE_INFO_CONTAINER 0x30u
+#define FLAGS_TYPE_INFO 0x20u
 #define LID_TYPE_INFO 1u          /* under DB_ValueActual: the block's type-info RID */
 #define LID_MEMBER_BASE 8u        /* member LIDs are 8 + ordinal */
 #define LID_STRUCT_ELEM 1u        /* between an array-of-struct index and a member LID */
@@ -27,6 +35,7 @@ typedef struct live_db {
     const s7t_db *db;
     s7p_tag_value *leaves;        /* db->type->leaves values, leaf order */
     uint64_t nleaves;
+    sim_classic *classic;         /* standard DBs: the byte image layout; NULL if optimized */
 } live_db;
 
 /* One loaded program with its type information and live values. A reload builds a new one;
@@ -39,6 +48,7 @@ typedef struct sim_gen {
     live_db *dbs;                 /* by number, as the program lists them */
     size_t ndbs;
     struct sim_gen *older;        /* superseded programs, newest first */
+    uint64_t loaded_ns;           /* load time: the types' modification time (attribute 529) */
 } sim_gen;
 
 struct sim_plc {
@@ -56,7 +66,9 @@ static bool fill_db(live_db *l, const s7t_db *db)
     l->nleaves = db->type->leaves;
     if (l->nleaves > SIZE_MAX / sizeof *l->leaves) return false;
     l->leaves = s7p_calloc(l->nleaves ? (size_t)l->nleaves : 1, sizeof *l->leaves);
-    return l->leaves != NULL;
+    if (!l->leaves) return false;
+    if (!db->optimized && !(l->classic = sim_classic_build(db))) return false;
+    return true;
 }
 
 /* Start values into the public form, in the loader's leaf order. */
@@ -85,6 +97,7 @@ static void gen_free(sim_gen *g)
             for (uint64_t k = 0; l->leaves && k < l->nleaves; k++)
                 s7p_tag_value_clear(&l->leaves[k]);
             s7p_free(l->leaves);
+            sim_classic_free(l->classic);
         }
         s7p_free(g->dbs);
         sim_tinfo_free(g->tinfo);
@@ -114,6 +127,9 @@ static sim_gen *gen_load(const char *dir, uint32_t generation, char *err, size_t
         return NULL;
     }
     sim_tinfo_set_rid_base(g->tinfo, SIM_TINFO_RID_BASE + ((generation & 0xFFu) << 16));
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    g->loaded_ns = (uint64_t)now.tv_sec * UINT64_C(1000000000) + (uint64_t)now.tv_nsec;
     size_t n = s7t_program_db_count(g->prog);
     g->dbs = s7p_calloc(n ? n : 1, sizeof *g->dbs);
     bool ok = g->dbs != NULL;
@@ -225,18 +241,47 @@ static bool append_object(s7p_object_list *out, s7p_arena *a, s7p_object *o)
     return true;
 }
 
+static bool wants_attr(const s7p_req_explore *req, uint32_t attr);
+
+/* The attributes a real CPU gives a type-info object when the Explore asks for them
+ * (docs/protocol.md §8.1): 529 its modification time (0 for an area without tags, as the
+ * S7-1200 sent for its empty Q area), 1503 TI_StructureType 1. Members stay in every answer. */
+static bool decorate_type_info(const sim_gen *p, const s7p_req_explore *req, s7p_object *o,
+                               s7p_arena *a)
+{
+    o->class_flags = FLAGS_TYPE_INFO;
+    if (wants_attr(req, ATTR_STRUCT_MOD_TIME)) {
+        s7p_value *t = s7p_object_add_attr(o, a, ATTR_STRUCT_MOD_TIME);
+        if (!t) return false;
+        t->type = S7P_DT_ULINT;
+        const s7p_vartype_list *vt = s7p_object_vartypes(o);
+        t->v.u = vt && vt->n ? p->loaded_ns : 0;
+    }
+    if (wants_attr(req, ATTR_STRUCTURE_TYPE)) {
+        s7p_value *k = s7p_object_add_attr(o, a, ATTR_STRUCTURE_TYPE);
+        if (!k) return false;
+        k->type = S7P_DT_DINT;
+        k->v.i = 1;
+    }
+    return true;
+}
+
 /* Explore of the type-info container: every type-info object at once, those of the DBs'
  * types and of the tag tables (the reference client's browse reads them so). */
-static int explore_type_infos(const sim_gen *p, s7p_arena *a, s7p_object_list *out)
+static int explore_type_infos(const sim_gen *p, const s7p_req_explore *req, s7p_arena *a,
+                              s7p_object_list *out)
 {
     s7p_object *cont = s7p_object_new(a, ID_TYPE_INFO_CONTAINER, CLASS_TYPE_INFO_CONTAINER);
     if (!cont) return 1;
+    cont->class_flags = FLAGS_TYPE_INFO_CONTAINER;
     for (size_t k = 0; k < sim_tinfo_count(p->tinfo); k++) {
         bool found;
         s7p_object *o = sim_tinfo_object(p->tinfo, sim_tinfo_rid_at(p->tinfo, k), a, &found);
         if (!o || !s7p_object_add_child(cont, a, o)) return 1;
     }
     if (!sim_areas_typeinfo_all(p->areas, cont, a)) return 1;
+    for (s7p_obj_elem *e = cont->first; e; e = e->next)
+        if (e->tag == S7P_EL_START_OBJECT && !decorate_type_info(p, req, e->u.child, a)) return 1;
     return append_object(out, a, cont) ? 0 : 1;
 }
 
@@ -287,12 +332,13 @@ int sim_plc_explore(sim_plc *p, const s7p_req_explore *req, s7p_arena *a, s7p_ob
     if (id == S7P_ID_PLC_PROGRAM) {
         rc = explore_program(p, req, a, out);
     } else if (id == ID_TYPE_INFO_CONTAINER) {
-        rc = explore_type_infos(p->cur, a, out);
+        rc = explore_type_infos(p->cur, req, a, out);
     } else {
         bool found;
         s7p_object *o = sim_areas_typeinfo(p->cur->areas, id, a, &found);
         if (!found) o = sim_tinfo_object(p->cur->tinfo, id, a, &found);
-        rc = !found ? SIM_E_OBJECT_NOT_FOUND : o && append_object(out, a, o) ? 0 : 1;
+        rc = !found ? SIM_E_OBJECT_NOT_FOUND
+             : o && decorate_type_info(p->cur, req, o, a) && append_object(out, a, o) ? 0 : 1;
     }
     pthread_mutex_unlock(&p->mu);
     return rc;
@@ -418,12 +464,30 @@ static int16_t resolve_checked(sim_gen *p, const s7p_item_address *a, ref *r)
 
 /* ---- values ---- */
 
+/* The DB of a byte-range address (docs/protocol.md §8.3): only standard DBs have one. */
+static int16_t classic_db(sim_gen *p, const s7p_item_address *addr, live_db **l)
+{
+    *l = find_db(p, addr->area);
+    if (!*l) return SIM_E_OBJECT_NOT_FOUND;
+    return (*l)->classic ? 0 : SIM_E_INVALID_ADDRESS;
+}
+
+static bool is_db_range(const s7p_item_address *addr)
+{
+    return (addr->area >> 16) == (S7P_DB_AREA_BASE >> 16) && sim_classic_is_range(addr);
+}
+
 int16_t sim_plc_read(sim_plc *plc, const s7p_item_address *addr, s7p_arena *a, s7p_value *out)
 {
     sim_gen *p = plc->cur;
     ref r;
+    live_db *l;
     memset(out, 0, sizeof *out);
     if (sim_areas_owns(addr->area)) return sim_areas_read(p->areas, addr, a, out);
+    if (is_db_range(addr)) {
+        int16_t rc = classic_db(p, addr, &l);
+        return rc ? rc : sim_classic_read(l->classic, l->db, l->leaves, addr, a, out);
+    }
     int16_t rc = resolve_checked(p, addr, &r);
     if (rc != 0) return rc;
     if (r.type_info) {
@@ -451,7 +515,12 @@ int16_t sim_plc_write(sim_plc *plc, const s7p_item_address *addr, const s7p_valu
 {
     sim_gen *p = plc->cur;
     ref r;
+    live_db *l;
     if (sim_areas_owns(addr->area)) return sim_areas_write(p->areas, addr, w);
+    if (is_db_range(addr)) {
+        int16_t rc = classic_db(p, addr, &l);
+        return rc ? rc : sim_classic_write(l->classic, l->db, l->leaves, addr, w);
+    }
     int16_t rc = resolve_checked(p, addr, &r);
     if (rc != 0) return rc;
     if (r.type_info) return SIM_E_READ_ONLY;
@@ -481,4 +550,139 @@ int16_t sim_plc_write(sim_plc *plc, const s7p_item_address *addr, const s7p_valu
     }
     s7p_free(v.elems);
     return 0;
+}
+
+/* ---- variables by symbol (control channel) ---- */
+
+typedef struct sym {
+    live_db *db;                  /* NULL: a PLC tag */
+    const s7t_tag *tag;
+    const s7t_type *elem;
+    uint64_t first;               /* DB: first leaf */
+    uint32_t count;               /* 0: one value; n: a whole array of n */
+} sym;
+
+/* `"DB".path`, `DB.path` or a PLC tag name (quoted or not). */
+static bool find_symbol(sim_gen *g, const char *symbol, sym *out, char *err, size_t err_len)
+{
+    char name[S7T_MAX_NAME + 1];
+    const char *start = symbol, *rest;
+    size_t n;
+    memset(out, 0, sizeof *out);
+    if (*symbol == '"') {
+        const char *q = strchr(symbol + 1, '"');
+        if (!q) goto bad;
+        start = symbol + 1;
+        n = (size_t)(q - start);
+        rest = q + 1;
+    } else {
+        n = strcspn(symbol, ".[");
+        rest = symbol + n;
+    }
+    if (n == 0 || n > S7T_MAX_NAME) goto bad;
+    memcpy(name, start, n);
+    name[n] = '\0';
+    const s7t_db *db = s7t_program_find_db(g->prog, name);
+    if (!db) {
+        out->tag = *rest ? NULL : s7t_program_find_tag(g->prog, name);
+        if (out->tag) {
+            out->elem = out->tag->type;
+            return true;
+        }
+        snprintf(err, err_len, "no data block or PLC tag \"%s\"", name);
+        return false;
+    }
+    if (*rest == '.') rest++;
+    s7t_ref sr;
+    if (!*rest) {
+        snprintf(err, err_len, "\"%s\" is a data block, not a value", name);
+        return false;
+    }
+    if (!s7t_db_resolve(db, rest, &sr, err, err_len)) return false;
+    if (sr.type->kind == S7T_ELEMENTARY) {
+        out->elem = sr.type;
+    } else if (sr.type->kind == S7T_ARRAY && sr.type->elem->kind == S7T_ELEMENTARY &&
+               sr.count <= S7P_MAX_ITEMS) {
+        out->elem = sr.type->elem;
+        out->count = (uint32_t)sr.count;
+    } else {
+        snprintf(err, err_len, "%s is a structure, not a value", symbol);
+        return false;
+    }
+    out->db = find_db(g, S7P_DB_AREA_BASE + db->number);
+    out->first = sr.first;
+    return out->db != NULL;
+bad:
+    snprintf(err, err_len, "\"%s\" is not a symbol", symbol);
+    return false;
+}
+
+static void sym_tag(const sym *s, s7p_tag *tag) { sim_value_tag(s->elem, s->count, tag); }
+
+/* Moves v into the leaves of a DB variable (v is left empty). */
+static void store_leaves(live_db *l, const sym *s, s7p_tag_value *v)
+{
+    s7p_tag_value *dst = &l->leaves[s->first];
+    if (s->count == 0) {
+        s7p_tag_value_clear(dst);
+        *dst = *v;
+    } else {
+        for (uint32_t k = 0; k < s->count; k++) {
+            s7p_tag_value_clear(&dst[k]);
+            dst[k] = v->elems[k];
+        }
+        s7p_free(v->elems);
+    }
+    memset(v, 0, sizeof *v);
+}
+
+bool sim_plc_set_symbol(sim_plc *p, const char *symbol, const char *literal, char *err,
+                        size_t err_len)
+{
+    pthread_mutex_lock(&p->mu);
+    sym s;
+    s7p_tag tag;
+    s7p_tag_value v;
+    memset(&v, 0, sizeof v);
+    bool ok = find_symbol(p->cur, symbol, &s, err, err_len);
+    if (ok) {
+        sym_tag(&s, &tag);
+        ok = s7p_value_parse(&tag, literal, &v, err, err_len) == S7P_OK;
+    }
+    if (ok && s.db) {
+        for (uint32_t k = 0; k < (s.count ? s.count : 1) && ok; k++)
+            ok = sim_value_fits(s.elem, s.count ? &v.elems[k] : &v, &s.db->leaves[s.first + k]);
+        if (ok) store_leaves(s.db, &s, &v);
+        else snprintf(err, err_len, "%s does not fit the declared type", literal);
+    } else if (ok) {
+        ok = sim_areas_set_tag(p->cur->areas, s.tag, &v) == 0;
+        if (!ok) snprintf(err, err_len, "%s does not fit the tag", literal);
+    }
+    s7p_tag_value_clear(&v);
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+bool sim_plc_get_symbol(sim_plc *p, const char *symbol, char *out, size_t out_len)
+{
+    pthread_mutex_lock(&p->mu);
+    sym s;
+    bool ok = find_symbol(p->cur, symbol, &s, out, out_len);
+    if (ok && s.db) {
+        s7p_tag_value v = s.db->leaves[s.first];
+        if (s.count) {
+            memset(&v, 0, sizeof v);
+            v.type = sim_value_type(s.elem);
+            v.count = s.count;
+            v.elems = &s.db->leaves[s.first];
+        }
+        ok = s7p_value_format(&v, 0, out, out_len, NULL) == S7P_OK;
+    } else if (ok) {
+        s7p_tag_value v;
+        ok = sim_areas_get_tag(p->cur->areas, s.tag, &v) == 0 &&
+             s7p_value_format(&v, 0, out, out_len, NULL) == S7P_OK;
+    }
+    if (!ok && out_len && !*out) snprintf(out, out_len, "cannot format the value");
+    pthread_mutex_unlock(&p->mu);
+    return ok;
 }

@@ -58,4 +58,12 @@ int16_t sim_plc_read(sim_plc *p, const s7p_item_address *addr, s7p_arena *a, s7p
 /** Writes one item (lock held). Returns 0 or an error code; on error nothing changes. */
 int16_t sim_plc_write(sim_plc *p, const s7p_item_address *addr, const s7p_value *v);
 
+/** Sets a variable from a TIA literal (s7p_value_parse): SYMBOL is `"DB".path` (an
+ *  elementary member or a whole array of elementary type) or the name of a PLC tag. Takes
+ *  the lock. False with a one-line reason. */
+bool sim_plc_set_symbol(sim_plc *p, const char *symbol, const char *literal, char *err,
+                        size_t err_len);
+/** Formats a variable's value as a TIA literal into out. Takes the lock. */
+bool sim_plc_get_symbol(sim_plc *p, const char *symbol, char *out, size_t out_len);
+
 #endif

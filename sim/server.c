@@ -50,6 +50,7 @@ void s7p_sim_config_init(s7p_sim_config *c)
     c->tags_per_request = 50;
     c->setup_timeout_ms = 5000;
     c->max_pending = 16;
+    c->state = S7P_SIM_STATE_RUN;
 }
 
 void sim_block_signals(void)
@@ -239,7 +240,7 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
     const char **fields[] = {&s->cfg.listen_addr, &s->cfg.cert_file, &s->cfg.key_file,
                              &s->cfg.keylog_file, &s->cfg.order_number, &s->cfg.firmware,
                              &s->cfg.serial_number, &s->cfg.plc_name, &s->cfg.project_name,
-                             &s->cfg.paom, &s->cfg.program_dir};
+                             &s->cfg.paom, &s->cfg.program_dir, &s->cfg.control_path};
     for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (*fields[i] && !(*fields[i] = keep(s, i, *fields[i]))) {
             snprintf(err, err_len, "out of memory");
@@ -266,6 +267,11 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
     }
     if (s->cfg.max_pending == 0 || s->cfg.max_pending > 1024) {
         snprintf(err, err_len, "max_pending must be 1..1024");
+        return false;
+    }
+    if (s->cfg.state == 0) s->cfg.state = S7P_SIM_STATE_RUN;
+    if (!s7p_sim_set_state(s, (s7p_sim_state)s->cfg.state)) {
+        snprintf(err, err_len, "state %d is not an operating state", s->cfg.state);
         return false;
     }
     if ((s->cfg.cert_file == NULL) != (s->cfg.key_file == NULL)) {
@@ -348,6 +354,8 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
 
 static void teardown(s7p_sim *s)
 {
+    sim_control_stop(s);
+    sim_alarms_free(s);
     if (s->listen_fd >= 0) s7p_tcp_close(s->listen_fd);
     for (int i = 0; i < 2; i++)
         if (s->wake[i] >= 0) close(s->wake[i]);
@@ -360,6 +368,7 @@ static void teardown(s7p_sim *s)
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->log_mu);
     pthread_mutex_destroy(&s->fault_mu);
+    pthread_mutex_destroy(&s->alarm_mu);
     free(s);
 }
 
@@ -371,6 +380,8 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
         return NULL;
     }
     s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    s->control_fd = s->control_wake[0] = s->control_wake[1] = -1;
+    pthread_mutex_init(&s->alarm_mu, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
     pthread_mutex_init(&s->fault_mu, NULL);
@@ -384,6 +395,10 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
         return NULL;
     }
     s->accept_started = true;
+    if (s->cfg.control_path && !sim_control_start(s, err, err_len)) {
+        s7p_sim_stop(s);
+        return NULL;
+    }
     sim_log(s, 1, "listening on %s:%u, %u sessions", s->cfg.listen_addr, (unsigned)s->port,
             s->cfg.max_sessions);
     if (s->plc)
@@ -397,6 +412,7 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
 void s7p_sim_stop(s7p_sim *s)
 {
     if (!s) return;
+    sim_control_stop(s);  /* first: a command may still reach into the program */
     if (s->accept_started) {
         ssize_t w;
         do {

@@ -52,6 +52,12 @@ typedef struct s7p_sim_config {
     unsigned max_pending;         /* default 16; 1..1024. For N clients that may connect
                                      at the same moment, N (s7plus-sim's default is
                                      max_sessions) */
+    /* Operating state of the CPU execution unit at start (s7p_sim_state); 0 = RUN. */
+    int state;
+    /* Control channel (s7p_sim_control()) on a local unix socket at this path, one line per
+     * command and one line per answer (docs/simulator.md); NULL: none. An existing socket at
+     * the path is replaced. */
+    const char *control_path;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -171,5 +177,47 @@ unsigned long s7p_sim_notifications(const s7p_sim *s);
 /** Parses "COUNT[:FUNCTION[:SUBSCRIPTION_ID]]" (FUNCTION as for faults; SUBSCRIPTION_ID
  *  decimal or 0x hex, >= 0x70000000). On failure returns false with a one-line reason. */
 bool s7p_sim_notify_parse(const char *spec, s7p_sim_notify *n, char *err, size_t err_len);
+
+/* ---- CPU operating state ------------------------------------------------------------------
+ * The CPU execution unit (object 52) reports its state as AS_DIS.OperatingState (3486), the
+ * numbers an S7-1500 sends (services spec §3.4): a GetVarSubStreamed of [2237, 3486] answers
+ * the number, of 2237 alone a struct holding it; SetVariable of 2167 (OperatingStateREQ) with
+ * DInt 1 stops and 3 starts the CPU. Reads and writes of data go on in every state, as on a
+ * CPU in STOP. */
+typedef enum s7p_sim_state {
+    S7P_SIM_STATE_STOP = 4,
+    S7P_SIM_STATE_STARTUP = 6,
+    S7P_SIM_STATE_RUN = 8,
+    S7P_SIM_STATE_HOLD = 10,
+    S7P_SIM_STATE_DEFECTIVE = 13,
+} s7p_sim_state;
+
+/** Sets the operating state; false (nothing changes) for a value not in s7p_sim_state. */
+bool s7p_sim_set_state(s7p_sim *s, s7p_sim_state state);
+s7p_sim_state s7p_sim_get_state(const s7p_sim *s);
+/** "run", "stop", "startup", "hold", "defective"; "?" if unknown. */
+const char *s7p_sim_state_name(s7p_sim_state state);
+/** Parses a name of s7p_sim_state_name() (any case); false if it is none. */
+bool s7p_sim_state_parse(const char *name, s7p_sim_state *state);
+
+/* ---- alarms (stored only) -----------------------------------------------------------------
+ * Raised alarms are kept and listed; they are not yet sent to clients (alarm subscriptions
+ * come with issue 19). */
+#define S7P_SIM_MAX_ALARMS 256u
+
+/** Raises alarm id (replacing the text of a raised one); false when S7P_SIM_MAX_ALARMS are
+ *  raised already or out of memory. text is copied. */
+bool s7p_sim_alarm_raise(s7p_sim *s, uint32_t id, const char *text);
+/** Clears a raised alarm; false if it was not raised. */
+bool s7p_sim_alarm_clear(s7p_sim *s, uint32_t id);
+/** Alarms raised now. */
+size_t s7p_sim_alarm_count(const s7p_sim *s);
+
+/* ---- control channel ----------------------------------------------------------------------
+ * One command line in, one answer line out: "ok[ detail]" or "error: reason". Commands:
+ * set SYMBOL VALUE, get SYMBOL, state [NAME], alarm raise ID TEXT, alarm clear ID, alarms,
+ * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
+ * (docs/simulator.md). Any thread. */
+bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);
 
 #endif

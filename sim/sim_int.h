@@ -26,6 +26,7 @@ enum {
     SIM_E_INVALID_CRC = -17,
     SIM_E_READ_ONLY = -50,
     SIM_E_INVALID_RANGE = -61,
+    SIM_E_ACCESS_DENIED = -100,
     SIM_E_INVALID_ADDRESS = -104,
     SIM_E_INVALID_SESSION = -106,
     SIM_E_NOT_ALLOWED = -107,
@@ -91,6 +92,18 @@ struct s7p_sim {
     /* unsolicited notifications (faults.c), guarded by fault_mu */
     s7p_sim_notify notify;
     atomic_ulong notifications;
+    /* CPU execution unit (exec_unit.c) */
+    atomic_int state;             /* s7p_sim_state */
+    /* raised alarms (control.c), guarded by alarm_mu */
+    pthread_mutex_t alarm_mu;
+    struct sim_alarm *alarms;
+    size_t nalarms;
+    /* control channel (control.c) */
+    char *control_path;
+    int control_fd;               /* listening unix socket; -1: none */
+    int control_wake[2];
+    pthread_t control_th;
+    bool control_started;
 };
 
 /* log.c */
@@ -119,6 +132,20 @@ typedef struct sim_reply {
 void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out);
 /** Protocol name of a function code, e.g. "GetMultiVariables"; "?" if unknown. */
 const char *sim_function_name(uint16_t function);
+
+/* exec_unit.c: the CPU execution unit (object 52) */
+#define SIM_ID_CPU_EXEC_UNIT 52u
+/** GetVarSubStreamed of object 52 with the attribute path ids[0..n); false if unknown. */
+bool sim_exec_attr(s7p_sim *s, const uint32_t *ids, uint32_t n, s7p_arena *a, s7p_value *out);
+/** SetVariable: 0 or a PLC error code. */
+int16_t sim_exec_set(s7p_sim *s, const s7p_req_set_variable *req);
+/** The full 64-bit return value a real CPU sends for an error code (docs/protocol.md §8.4). */
+uint64_t sim_ret_error(int16_t code);
+
+/* control.c */
+bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
+void sim_control_stop(s7p_sim *s);
+void sim_alarms_free(s7p_sim *s);
 
 /* cpu.c */
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);

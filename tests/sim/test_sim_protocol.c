@@ -296,11 +296,12 @@ static void step_cpu_info(tc *t)
     assert_true(bytes_eq(v->elems[2].s, "s7plus-sim"));
 }
 
+/* A real CPU's full return value (ObjectNotFound, S7-1200 capture; docs/protocol.md §8.4). */
 static void step_unknown_attribute(tc *t)
 {
-    const s7p_value *v = attr(t, 50, 9999, 0xFFF4);
+    const s7p_value *v = attr(t, 50, 9999, UINT64_C(0x8020AB000000FFF4));
     assert_int_equal(v->type, S7P_DT_NULL);
-    v = attr(t, 0x12345678u, 233, 0xFFF4);
+    v = attr(t, 0x12345678u, 233, UINT64_C(0x8020AB000000FFF4));
     assert_int_equal(v->type, S7P_DT_NULL);
 }
 
@@ -308,9 +309,10 @@ static void step_unknown_functions(tc *t)
 {
     s7p_pdu p;
     const s7p_pdu *r;
-    /* SetVariable (not simulated): header, return value -119, fill. */
+    /* SetVariable of an object other than the execution unit (test_sim_real_plc has that):
+     * a real CPU's ObjectNotFound and the integrity id. */
     tc_begin(t, &p, S7P_PROTO_V2, S7P_FC_SET_VARIABLE, S7P_TF_REQUEST);
-    p.req.set_variable.object_id = 52;
+    p.req.set_variable.object_id = 0x12345678u;
     p.req.set_variable.address_count = 1;
     uint32_t addr = 2167;
     p.req.set_variable.addresses = &addr;
@@ -320,9 +322,10 @@ static void step_unknown_functions(tc *t)
     p.has_iid = true;
     p.iid = ++t->iid_set;
     assert_int_equal(tc_call(t, &p, &r), S7P_OK);
-    assert_header(r, S7P_PROTO_V2, S7P_FC_SET_VARIABLE, p.seq, 0x34, 0xFF89);
-    assert_int_equal(s7p_ret_code(r->ret), -119);
-    assert_false(r->has_iid);
+    assert_header(r, S7P_PROTO_V2, S7P_FC_SET_VARIABLE, p.seq, 0x34,
+                  UINT64_C(0x8020AB000000FFF4));
+    assert_int_equal(s7p_ret_code(r->ret), -12);
+    assert_true(r->has_iid);
 
     /* A function without a known body layout. */
     tc_begin(t, &p, S7P_PROTO_V2, S7P_FC_GET_VARIABLES_ADDRESS, S7P_TF_REQUEST);

@@ -172,6 +172,102 @@ void tc_delete_req(tc *t, s7p_pdu *p, uint32_t object)
     p->iid = ++t->iid_set;
 }
 
+void tc_explore_req(tc *t, s7p_pdu *p, uint32_t id, bool recursive, const uint32_t *attrs,
+                    uint8_t n)
+{
+    tc_begin(t, p, S7P_PROTO_V2, S7P_FC_EXPLORE, S7P_TF_REQUEST);
+    s7p_req_explore *b = &p->req.explore;
+    s7p_explore_block *blk = s7p_arena_alloc(&t->a, sizeof *blk);
+    blk->address_count = n;
+    blk->addresses = n ? s7p_arena_array(&t->a, n, sizeof *blk->addresses) : NULL;
+    for (uint8_t i = 0; i < n; i++) blk->addresses[i] = attrs[i];
+    b->explore_id = id;
+    b->children_recursive = recursive ? 1 : 0;
+    b->unknown = 1;
+    b->blocks = blk;
+    b->nblocks = 1;
+    p->has_iid = true;
+    p->iid = ++t->iid_get;
+}
+
+void tc_get_attr_path_req(tc *t, s7p_pdu *p, uint32_t object, const uint32_t *ids, uint32_t n)
+{
+    tc_get_attr_req(t, p, object, ids[0]);
+    s7p_value *v = &p->req.var_sub_streamed.value;
+    v->count = n;
+    v->elems = s7p_arena_array(&t->a, n, sizeof *v->elems);
+    for (uint32_t i = 0; i < n; i++) v->elems[i].u = ids[i];
+}
+
+void tc_set_variable_req(tc *t, s7p_pdu *p, uint32_t object, uint32_t attr, int32_t value)
+{
+    tc_begin(t, p, S7P_PROTO_V2, S7P_FC_SET_VARIABLE, S7P_TF_REQUEST);
+    s7p_req_set_variable *b = &p->req.set_variable;
+    b->object_id = object;
+    b->address_count = 1;
+    b->addresses = s7p_arena_array(&t->a, 1, sizeof *b->addresses);
+    b->addresses[0] = attr;
+    b->value.type = S7P_DT_DINT;
+    b->value.v.i = value;
+    s7p_qualifier_default(&p->qualifier, &t->a);
+    p->has_iid = true;
+    p->iid = ++t->iid_set;
+}
+
+static void range_address(tc *t, s7p_item_address *ad, uint32_t area, uint32_t off,
+                          uint32_t count, int bit)
+{
+    ad->symbol_crc = 0;
+    ad->area = area;
+    ad->sub_area = S7P_ID_DB_VALUE_ACTUAL;
+    ad->nlids = bit < 0 ? 3 : 4;
+    ad->lids = s7p_arena_array(&t->a, 4, sizeof *ad->lids);
+    ad->lids[0] = 3;  /* LID_OMS_STB_ClassicBlob */
+    ad->lids[1] = off;
+    ad->lids[2] = count;
+    if (bit >= 0) ad->lids[3] = (uint32_t)bit;
+}
+
+void tc_get_range_req(tc *t, s7p_pdu *p, uint32_t area, uint32_t off, uint32_t count, int bit)
+{
+    tc_begin(t, p, S7P_PROTO_V2, S7P_FC_GET_MULTI_VARIABLES, S7P_TF_REQUEST);
+    s7p_req_get_multi *b = &p->req.get_multi;
+    b->item_count = 1;
+    b->addresses = s7p_arena_array(&t->a, 1, sizeof *b->addresses);
+    range_address(t, &b->addresses[0], area, off, count, bit);
+    b->nfields = s7p_item_address_fields(&b->addresses[0]);
+    s7p_qualifier_default(&p->qualifier, &t->a);
+    p->has_iid = true;
+    p->iid = ++t->iid_get;
+}
+
+void tc_set_range_req(tc *t, s7p_pdu *p, uint32_t area, uint32_t off, const uint8_t *bytes,
+                      uint32_t count, int bit, bool bit_value)
+{
+    tc_begin(t, p, S7P_PROTO_V2, S7P_FC_SET_MULTI_VARIABLES, S7P_TF_REQUEST);
+    s7p_req_set_multi *b = &p->req.set_multi;
+    b->item_count = 1;
+    b->addresses = s7p_arena_array(&t->a, 1, sizeof *b->addresses);
+    range_address(t, &b->addresses[0], area, off, count, bit);
+    b->nfields = s7p_item_address_fields(&b->addresses[0]);
+    s7p_value *v = s7p_idlist_add(&b->values, &t->a, 1);
+    if (bit >= 0) {
+        v->type = S7P_DT_BOOL;
+        v->v.u = bit_value;
+    } else {
+        s7p_blob *blob = s7p_arena_alloc(&t->a, sizeof *blob);
+        uint8_t *copy = s7p_arena_alloc(&t->a, count ? count : 1);
+        memcpy(copy, bytes, count);
+        blob->data.p = copy;
+        blob->data.n = count;
+        v->type = S7P_DT_BLOB;
+        v->v.blob = blob;
+    }
+    s7p_qualifier_default(&p->qualifier, &t->a);
+    p->has_iid = true;
+    p->iid = ++t->iid_set;
+}
+
 /* ---- sequences ---- */
 
 s7p_status tc_create_session(tc *t, const s7p_pdu **resp)

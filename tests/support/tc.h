@@ -44,6 +44,20 @@ void tc_get_limits_req(tc *t, s7p_pdu *p, uint32_t sub_area, const uint32_t *lid
 void tc_get_attr_req(tc *t, s7p_pdu *p, uint32_t object, uint32_t attr);
 void tc_delete_req(tc *t, s7p_pdu *p, uint32_t object);
 
+/* Requests of other clients (docs/protocol.md §8), built from the spec. */
+/** Explore of id; attrs: the attribute ids wanted (n may be 0). */
+void tc_explore_req(tc *t, s7p_pdu *p, uint32_t id, bool recursive, const uint32_t *attrs,
+                    uint8_t n);
+/** GetVarSubStreamed of an attribute path (TIA sends [attribute, struct member]). */
+void tc_get_attr_path_req(tc *t, s7p_pdu *p, uint32_t object, const uint32_t *ids, uint32_t n);
+/** SetVariable of one attribute of an object to a DInt. */
+void tc_set_variable_req(tc *t, s7p_pdu *p, uint32_t object, uint32_t attr, int32_t value);
+/** GetMultiVariables of a byte range of a DB (LIDs 3.offset.count[.bit]; bit < 0: none). */
+void tc_get_range_req(tc *t, s7p_pdu *p, uint32_t area, uint32_t off, uint32_t count, int bit);
+/** SetMultiVariables of a byte range (a Blob of count bytes) or of one bit (a Bool). */
+void tc_set_range_req(tc *t, s7p_pdu *p, uint32_t area, uint32_t off, const uint8_t *bytes,
+                      uint32_t count, int bit, bool bit_value);
+
 /** CreateObject: on success remembers the session ids and attribute 306. */
 s7p_status tc_create_session(tc *t, const s7p_pdu **resp);
 /** The whole connect sequence up to a usable session (open, TLS, CreateObject, setup write). */

@@ -1,0 +1,402 @@
+/* The control channel: one command line in, one answer line out (docs/simulator.md,
+ * "Control channel"), from the API (s7p_sim_control) or a local unix socket (control_path),
+ * and the store of raised alarms it manages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "plc_data.h"
+#include "sim_int.h"
+
+#define MAX_LINE 4096u
+#define MAX_WORDS 4u
+#define CLIENT_IDLE_MS 600000     /* a silent control client is dropped after 10 minutes */
+
+typedef struct sim_alarm {
+    uint32_t id;
+    char *text;
+} sim_alarm;
+
+/* ---- alarms ---- */
+
+static sim_alarm *find_alarm(s7p_sim *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->nalarms; i++)
+        if (s->alarms[i].id == id) return &s->alarms[i];
+    return NULL;
+}
+
+bool s7p_sim_alarm_raise(s7p_sim *s, uint32_t id, const char *text)
+{
+    char *copy = strdup(text ? text : "");
+    if (!copy) return false;
+    pthread_mutex_lock(&s->alarm_mu);
+    sim_alarm *a = find_alarm(s, id);
+    if (!a && s->nalarms < S7P_SIM_MAX_ALARMS) {
+        if (!s->alarms) s->alarms = calloc(S7P_SIM_MAX_ALARMS, sizeof *s->alarms);
+        if (s->alarms) {
+            a = &s->alarms[s->nalarms++];
+            a->id = id;
+            a->text = NULL;
+        }
+    }
+    if (a) {
+        free(a->text);
+        a->text = copy;
+    }
+    pthread_mutex_unlock(&s->alarm_mu);
+    if (!a) free(copy);
+    else sim_log(s, 1, "alarm %u raised: %s", (unsigned)id, copy);
+    return a != NULL;
+}
+
+bool s7p_sim_alarm_clear(s7p_sim *s, uint32_t id)
+{
+    pthread_mutex_lock(&s->alarm_mu);
+    sim_alarm *a = find_alarm(s, id);
+    if (a) {
+        free(a->text);
+        *a = s->alarms[--s->nalarms];  /* the order of the list does not matter */
+    }
+    pthread_mutex_unlock(&s->alarm_mu);
+    if (a) sim_log(s, 1, "alarm %u cleared", (unsigned)id);
+    return a != NULL;
+}
+
+size_t s7p_sim_alarm_count(const s7p_sim *s)
+{
+    s7p_sim *m = (s7p_sim *)s;
+    pthread_mutex_lock(&m->alarm_mu);
+    size_t n = m->nalarms;
+    pthread_mutex_unlock(&m->alarm_mu);
+    return n;
+}
+
+void sim_alarms_free(s7p_sim *s)
+{
+    for (size_t i = 0; i < s->nalarms; i++) free(s->alarms[i].text);
+    free(s->alarms);
+    s->alarms = NULL;
+    s->nalarms = 0;
+}
+
+/* ---- commands ---- */
+
+typedef struct reply {
+    char *p;
+    size_t len, at;
+} reply;
+
+static void say(reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(reply *r, const char *fmt, ...)
+{
+    if (r->at >= r->len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->p + r->at, r->len - r->at, fmt, ap);
+    va_end(ap);
+    if (n > 0) r->at = r->at + (size_t)n < r->len ? r->at + (size_t)n : r->len - 1;
+}
+
+static bool fail(reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool fail(reply *r, const char *fmt, ...)
+{
+    r->at = 0;
+    say(r, "error: ");
+    va_list ap;
+    va_start(ap, fmt);
+    if (r->at < r->len) {
+        int n = vsnprintf(r->p + r->at, r->len - r->at, fmt, ap);
+        if (n > 0) r->at = r->at + (size_t)n < r->len ? r->at + (size_t)n : r->len - 1;
+    }
+    va_end(ap);
+    return false;
+}
+
+/* Splits off the next blank-separated word (a "quoted" word keeps its quotes and blanks). */
+static char *next_word(char **cur)
+{
+    char *p = *cur;
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p) {
+        *cur = p;
+        return NULL;
+    }
+    char *w = p;
+    bool quoted = false;
+    for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+        if (*p == '"') quoted = !quoted;
+    if (*p) *p++ = '\0';
+    *cur = p;
+    return w;
+}
+
+static char *rest_of(char *cur)
+{
+    while (*cur == ' ' || *cur == '\t') cur++;
+    return cur;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = s ? strtoul(s, &end, 0) : 0;
+    if (!s || errno || end == s || *end || s[0] == '-' || v > UINT32_MAX) return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool cmd_set(s7p_sim *s, char *args, reply *r)
+{
+    char *symbol = next_word(&args), *literal = rest_of(args);
+    char why[256] = "";
+    if (!symbol || !*literal) return fail(r, "usage: set SYMBOL VALUE");
+    if (!s->plc) return fail(r, "no program loaded");
+    if (!sim_plc_set_symbol(s->plc, symbol, literal, why, sizeof why)) return fail(r, "%s", why);
+    sim_log(s, 1, "control: %s := %s", symbol, literal);
+    say(r, "ok");
+    return true;
+}
+
+static bool cmd_get(s7p_sim *s, char *args, reply *r)
+{
+    char *symbol = next_word(&args);
+    char text[MAX_LINE];
+    if (!symbol) return fail(r, "usage: get SYMBOL");
+    if (!s->plc) return fail(r, "no program loaded");
+    text[0] = '\0';
+    if (!sim_plc_get_symbol(s->plc, symbol, text, sizeof text)) return fail(r, "%s", text);
+    say(r, "ok %s", text);
+    return true;
+}
+
+static bool cmd_state(s7p_sim *s, char *args, reply *r)
+{
+    char *name = next_word(&args);
+    s7p_sim_state st;
+    if (name && !s7p_sim_state_parse(name, &st))
+        return fail(r, "unknown state \"%s\" (run, stop, startup, hold, defective)", name);
+    if (name) s7p_sim_set_state(s, st);
+    say(r, "ok %s", s7p_sim_state_name(s7p_sim_get_state(s)));
+    return true;
+}
+
+static bool cmd_alarm(s7p_sim *s, char *args, reply *r)
+{
+    char *verb = next_word(&args), *id_text = next_word(&args);
+    uint32_t id;
+    if (!verb || !parse_u32(id_text, &id)) return fail(r, "usage: alarm raise|clear ID [TEXT]");
+    if (strcasecmp(verb, "raise") == 0) {
+        if (!s7p_sim_alarm_raise(s, id, rest_of(args)))
+            return fail(r, "%u alarms are raised already", S7P_SIM_MAX_ALARMS);
+    } else if (strcasecmp(verb, "clear") == 0) {
+        if (!s7p_sim_alarm_clear(s, id)) return fail(r, "alarm %u is not raised", (unsigned)id);
+    } else {
+        return fail(r, "usage: alarm raise|clear ID [TEXT]");
+    }
+    say(r, "ok");
+    return true;
+}
+
+static bool cmd_alarms(s7p_sim *s, reply *r)
+{
+    pthread_mutex_lock(&s->alarm_mu);
+    say(r, "ok %zu", s->nalarms);
+    for (size_t i = 0; i < s->nalarms; i++)
+        say(r, "%s %u \"%s\"", i ? ";" : ":", (unsigned)s->alarms[i].id, s->alarms[i].text);
+    pthread_mutex_unlock(&s->alarm_mu);
+    return true;
+}
+
+/* fault SPEC [delay=MS] [code=N] | fault clear: the syntax of --fault. */
+static bool cmd_fault(s7p_sim *s, char *args, reply *r)
+{
+    char *spec = next_word(&args), *opt;
+    char why[256];
+    if (!spec) return fail(r, "usage: fault KIND[:FUNCTION[:NTH]] [delay=MS] [code=N] | fault clear");
+    if (strcasecmp(spec, "clear") == 0 || strcasecmp(spec, "none") == 0) {
+        s7p_sim_clear_fault(s);
+        say(r, "ok");
+        return true;
+    }
+    s7p_sim_fault f = {0};
+    if (!s7p_sim_fault_parse(spec, &f, why, sizeof why)) return fail(r, "%s", why);
+    while ((opt = next_word(&args)) != NULL) {
+        char *end;
+        long v;
+        if (strncmp(opt, "delay=", 6) == 0) {
+            v = strtol(opt + 6, &end, 10);
+            if (*end || v < 0 || v > 3600000) return fail(r, "bad delay \"%s\"", opt + 6);
+            f.delay_ms = (unsigned)v;
+        } else if (strncmp(opt, "code=", 5) == 0) {
+            v = strtol(opt + 5, &end, 10);
+            if (*end || v >= 0 || v < INT16_MIN) return fail(r, "bad code \"%s\"", opt + 5);
+            f.plc_code = (int16_t)v;
+        } else {
+            return fail(r, "unknown fault option \"%s\"", opt);
+        }
+    }
+    s7p_sim_set_fault(s, &f);
+    say(r, "ok %s", s7p_sim_fault_name(f.kind));
+    return true;
+}
+
+static bool cmd_reload(s7p_sim *s, reply *r)
+{
+    char why[256];
+    if (!s7p_sim_reload_program(s, why, sizeof why)) return fail(r, "%s", why);
+    say(r, "ok change counter %u", (unsigned)s7p_sim_change_counter(s));
+    return true;
+}
+
+static bool cmd_counters(s7p_sim *s, reply *r)
+{
+    say(r, "ok sessions=%u notifications=%lu fault_hits=%lu alarms=%zu state=%s",
+        s7p_sim_sessions(s), s7p_sim_notifications(s), s7p_sim_fault_hits(s),
+        s7p_sim_alarm_count(s), s7p_sim_state_name(s7p_sim_get_state(s)));
+    for (unsigned f = 0; f < 65536u; f++) {
+        unsigned long n = s7p_sim_requests(s, (uint16_t)f);
+        if (n) say(r, " %s=%lu", sim_function_name((uint16_t)f), n);
+    }
+    return true;
+}
+
+bool s7p_sim_control(s7p_sim *s, const char *line, char *out, size_t out_len)
+{
+    reply r = {out, out_len, 0};
+    char buf[MAX_LINE];
+    if (out_len) out[0] = '\0';
+    size_t n = strcspn(line, "\r\n");
+    if (n >= sizeof buf) return fail(&r, "line too long");
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    char *args = buf, *cmd = next_word(&args);
+    if (!cmd) return fail(&r, "empty command (try help)");
+    if (strcasecmp(cmd, "set") == 0) return cmd_set(s, args, &r);
+    if (strcasecmp(cmd, "get") == 0) return cmd_get(s, args, &r);
+    if (strcasecmp(cmd, "state") == 0) return cmd_state(s, args, &r);
+    if (strcasecmp(cmd, "alarm") == 0) return cmd_alarm(s, args, &r);
+    if (strcasecmp(cmd, "alarms") == 0) return cmd_alarms(s, &r);
+    if (strcasecmp(cmd, "fault") == 0) return cmd_fault(s, args, &r);
+    if (strcasecmp(cmd, "reload") == 0) return cmd_reload(s, &r);
+    if (strcasecmp(cmd, "counters") == 0) return cmd_counters(s, &r);
+    if (strcasecmp(cmd, "help") == 0) {
+        say(&r, "ok commands: set SYMBOL VALUE; get SYMBOL; state [run|stop|startup|hold|"
+                "defective]; alarm raise ID TEXT; alarm clear ID; alarms; fault SPEC "
+                "[delay=MS] [code=N]; fault clear; reload; counters");
+        return true;
+    }
+    return fail(&r, "unknown command \"%s\" (try help)", cmd);
+}
+
+/* ---- the unix socket ---- */
+
+/* Serves one client until it hangs up, idles too long or the simulator stops. Lines longer
+ * than MAX_LINE end the connection. */
+static void serve_client(s7p_sim *s, int fd)
+{
+    char in[MAX_LINE], out[MAX_LINE];
+    size_t have = 0;
+    for (;;) {
+        char *nl = memchr(in, '\n', have);
+        if (nl) {
+            *nl = '\0';
+            s7p_sim_control(s, in, out, sizeof out - 1);
+            size_t len = strlen(out);
+            out[len++] = '\n';
+            if (send(fd, out, len, MSG_NOSIGNAL) != (ssize_t)len) return;
+            size_t used = (size_t)(nl - in) + 1;
+            memmove(in, nl + 1, have - used);
+            have -= used;
+            continue;
+        }
+        if (have == sizeof in) return;
+        struct pollfd p[2] = {{fd, POLLIN, 0}, {s->control_wake[0], POLLIN, 0}};
+        int rc = poll(p, 2, CLIENT_IDLE_MS);
+        if (rc <= 0 || p[1].revents) return;
+        ssize_t got = recv(fd, in + have, sizeof in - have, 0);
+        if (got <= 0) return;
+        have += (size_t)got;
+    }
+}
+
+static void *control_main(void *arg)
+{
+    s7p_sim *s = arg;
+    sim_block_signals();
+    for (;;) {
+        struct pollfd p[2] = {{s->control_fd, POLLIN, 0}, {s->control_wake[0], POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) return NULL;
+        if (p[1].revents) return NULL;
+        if (!(p[0].revents & POLLIN)) continue;
+        int fd = accept(s->control_fd, NULL, NULL);
+        if (fd < 0) continue;
+        sim_log(s, 1, "control: client connected");
+        serve_client(s, fd);
+        close(fd);
+    }
+}
+
+bool sim_control_start(s7p_sim *s, char *err, size_t err_len)
+{
+    struct sockaddr_un sa;
+    const char *path = s->cfg.control_path;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        snprintf(err, err_len, "control socket path too long: %s", path);
+        return false;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path);  /* a stale socket */
+    if (pipe(s->control_wake) != 0) {
+        snprintf(err, err_len, "control: %s", strerror(errno));
+        return false;
+    }
+    s->control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->control_fd < 0 || bind(s->control_fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        listen(s->control_fd, 4) != 0) {
+        snprintf(err, err_len, "control socket %s: %s", path, strerror(errno));
+        return false;
+    }
+    s->control_path = strdup(path);
+    if (!s->control_path || pthread_create(&s->control_th, NULL, control_main, s) != 0) {
+        snprintf(err, err_len, "cannot start the control thread");
+        return false;
+    }
+    s->control_started = true;
+    sim_log(s, 1, "control channel on %s", path);
+    return true;
+}
+
+void sim_control_stop(s7p_sim *s)
+{
+    if (s->control_started) {
+        ssize_t w;
+        do {
+            w = write(s->control_wake[1], "x", 1);
+        } while (w < 0 && errno == EINTR);
+        pthread_join(s->control_th, NULL);
+        s->control_started = false;
+    }
+    if (s->control_fd >= 0) close(s->control_fd);
+    if (s->control_path) unlink(s->control_path);
+    for (int i = 0; i < 2; i++)
+        if (s->control_wake[i] >= 0) close(s->control_wake[i]);
+    free(s->control_path);
+    s->control_fd = s->control_wake[0] = s->control_wake[1] = -1;
+    s->control_path = NULL;
+}
