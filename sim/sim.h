@@ -52,6 +52,10 @@ typedef struct s7p_sim_config {
     unsigned max_pending;         /* default 16; 1..1024. For N clients that may connect
                                      at the same moment, N (s7plus-sim's default is
                                      max_sessions) */
+    /* A program source with errors (every error is logged at level 0 as
+     * "program: file:line:col: message") is left out and the rest served; with
+     * strict_program the start (or reload) fails instead. Default false. */
+    bool strict_program;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
