@@ -143,11 +143,14 @@ s7t_program *s7t_program_load(const s7t_source *src, size_t n, const s7t_limits 
     while (!d.fatal && !(p = attempt(ord, n, &L, &d))) {}
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) skipped += bad[i];
+    if (d.fatal && d.count == 0) {  /* out of memory before any message could be written */
+        d.count = 1;
+        if (err && err_len) snprintf(err, err_len, "program: out of memory");
+    }
     if (rep) {
         rep->errors = d.count;
         rep->skipped = (unsigned)skipped;
     }
-    if (d.fatal && err && err_len && d.count == 0) snprintf(err, err_len, "out of memory");
     s7p_free(ord);
     s7p_free(names);
     s7p_free(bad);
