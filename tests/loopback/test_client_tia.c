@@ -337,8 +337,7 @@ static void test_broken_sources_left_out(void **state)
     static const char *const lines[] = {
         "program: Bad.db:3:11: unknown data type 'Nope' (source left out)",
         "program: Bad.db:10:10: expected ':' after member name (source left out)",
-        "program: Fb.scl:3:23: start values of a Struct or PLC data type are set per member "
-        "(source left out)",
+        "program: Fb.scl:3:23: start values of a Struct or PLC data type are set per member (source left out)",
     };
     for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++)
         if (!strstr(text, lines[k])) fail_msg("not logged: %s\nlog:\n%s", lines[k], text);
