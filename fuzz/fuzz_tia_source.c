@@ -5,8 +5,11 @@
  * on its own as a tag table, in.tags. Seeds: the sample program in examples/plc, each file
  * and all .udt/.db files joined with form feeds (fuzz/CMakeLists.txt).
  *
- * Invariants: a failed load leaves a one-line message that starts with the name of a source
- * (or "program:" for running out of memory); a successful load has DBs sorted by distinct
+ * Each input is loaded strict and not strict (sources with errors left out).
+ * Invariants: every line of the message starts with the name of a source (or "program:"
+ * for running out of memory), one line per error; a strict load fails exactly when there is
+ * an error, one that is not strict returns the rest of the program whatever the errors
+ * (unless out of memory); a loaded program has DBs sorted by distinct
  * numbers, each DB's walk visits leaves 0..leaves-1 with start values of the kind of their
  * type, and the path of each of the first leaves resolves back to the same leaf. */
 #include "fuzz_common.h"
@@ -58,22 +61,45 @@ static bool named(const char *err, const s7t_source *src, size_t n)
     return false;
 }
 
-static void load(const s7t_source *src, size_t n, const uint8_t *data, size_t size)
+/* Every line names a source; the number of lines is the number of errors (all fit here). */
+static bool lines_named(const char *err, const s7t_source *src, size_t n, unsigned *lines)
+{
+    *lines = 0;
+    for (const char *l = err; *l; (*lines)++) {
+        if (!named(l, src, n)) return false;
+        const char *e = strchr(l, '\n');
+        if (!e) {
+            (*lines)++;
+            break;
+        }
+        l = e + 1;
+    }
+    return true;
+}
+
+static void load(const s7t_source *src, size_t n, const uint8_t *data, size_t size, bool strict)
 {
     s7t_limits lim;
     s7t_limits_init(&lim);
     lim.max_db_leaves = 100000;
     lim.max_program_bytes = (size_t)32 << 20;
-    char err[512];
+    static char err[1 << 16];
     err[0] = '\0';
-    s7t_program *p = s7t_program_parse(src, n, &lim, err, sizeof err);
+    s7t_load_report rep;
+    s7t_program *p = s7t_program_load(src, n, &lim, strict, err, sizeof err, &rep);
+    unsigned lines;
+    bool oom = strncmp(err, "program:", 8) == 0 || strstr(err, "out of memory");
+    if (!lines_named(err, src, n, &lines) || lines != rep.errors || rep.skipped > n ||
+        (rep.errors && !rep.skipped && !oom)) {
+        fprintf(stderr, "%s: message: %s\n", TARGET, err);
+        fuzz_invariant_failed(TARGET, "messages do not match the errors", data, size);
+    }
     if (!p) {
-        if (!err[0] || !named(err, src, n) || strchr(err, '\n')) {
-            fprintf(stderr, "%s: message: %s\n", TARGET, err);
-            fuzz_invariant_failed(TARGET, "a failed load without a proper message", data, size);
-        }
+        if (!rep.errors || (!strict && !oom))
+            fuzz_invariant_failed(TARGET, "a failed load without a reason", data, size);
         return;
     }
+    if (strict && rep.errors) fuzz_invariant_failed(TARGET, "strict load with errors", data, size);
     for (size_t i = 0; i < s7t_program_db_count(p); i++) {
         const s7t_db *d = s7t_program_db(p, i);
         if (i && d->number <= s7t_program_db(p, i - 1)->number)
@@ -109,8 +135,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(names[n], sizeof names[n], "in%zu.db", n);   /* the rest */
     src[n] = (s7t_source){names[n], (const char *)data + start, size - start};
     n++;
-    load(src, n, data, size);
+    load(src, n, data, size, true);
+    load(src, n, data, size, false);
     s7t_source tags = {"in.tags", (const char *)data, size};
-    load(&tags, 1, data, size);
+    load(&tags, 1, data, size, false);
     return 0;
 }

@@ -18,7 +18,7 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT,
 };
 
 typedef struct cli {
@@ -37,7 +37,7 @@ static void usage(FILE *f)
             "                  [--setup-timeout-ms N] [--max-pending N]\n"
             "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
             "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
-            "                  [--project S] [--accept-any-tsap] [--program DIR]\n"
+            "                  [--project S] [--accept-any-tsap] [--program DIR [--strict]]\n"
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
@@ -47,9 +47,11 @@ static void usage(FILE *f)
             "port), 8 sessions (at most 10000; one thread each, and the open file limit is\n"
             "raised as far as allowed), a generated self-signed certificate. --port-file (and\n"
             "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
-            "program of DIR (TIA sources *.udt, *.db and tag tables *.tags); SIGHUP loads DIR\n"
-            "again as a download would (values back to start values, change counter + 1,\n"
-            "sessions stay open). Stops on SIGINT/SIGTERM.\n"
+            "program of DIR (TIA sources *.udt, *.db, *.scl and tag tables *.tags); a source\n"
+            "with errors is left out with a warning per error (file:line:col) and the rest\n"
+            "is served, unless --strict, which refuses to start. SIGHUP loads DIR again as a\n"
+            "download would (values back to start values, change counter + 1, sessions stay\n"
+            "open). Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Connections still setting up (before their session exists) must finish within\n"
             "--setup-timeout-ms (default 5000) and at most --max-pending are served at once: a\n"
@@ -101,6 +103,7 @@ static const struct option long_opts[] = {
     {"project", required_argument, NULL, OPT_PROJECT},
     {"accept-any-tsap", no_argument, NULL, OPT_ANY_TSAP},
     {"program", required_argument, NULL, OPT_PROGRAM},
+    {"strict", no_argument, NULL, OPT_STRICT},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"delay-ms", required_argument, NULL, OPT_DELAY_MS},
     {"plc-code", required_argument, NULL, OPT_PLC_CODE},
@@ -203,6 +206,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PROJECT: o->cfg.project_name = arg; return -1;
     case OPT_ANY_TSAP: o->cfg.accept_any_tsap = true; return -1;
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
+    case OPT_STRICT: o->cfg.strict_program = true; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
     case OPT_NOTIFY: {
         char why[256];

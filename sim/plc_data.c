@@ -56,6 +56,7 @@ struct sim_plc {
     sim_gen *cur;
     uint32_t change_counter;      /* Container.ChangeCounter of RID 3: +1 per reload */
     char *dir;                    /* where the program is (re)loaded from */
+    bool strict;                  /* a source with errors fails the load */
 };
 
 /* ---- loading ---- */
@@ -108,14 +109,15 @@ static void gen_free(sim_gen *g)
     }
 }
 
-static sim_gen *gen_load(const char *dir, uint32_t generation, char *err, size_t err_len)
+static sim_gen *gen_load(const char *dir, bool strict, uint32_t generation, char *err,
+                         size_t err_len)
 {
     sim_gen *g = s7p_calloc(1, sizeof *g);
     if (!g) {
         snprintf(err, err_len, "out of memory");
         return NULL;
     }
-    g->prog = s7t_program_load_dir(dir, err, err_len);
+    g->prog = s7t_program_load_dir_ex(dir, strict, err, err_len, NULL);
     if (!g->prog) {
         gen_free(g);
         return NULL;
@@ -146,7 +148,7 @@ static sim_gen *gen_load(const char *dir, uint32_t generation, char *err, size_t
     return g;
 }
 
-sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len)
+sim_plc *sim_plc_load(const char *dir, bool strict, char *err, size_t err_len)
 {
     sim_plc *p = s7p_calloc(1, sizeof *p);
     size_t n = strlen(dir) + 1;
@@ -160,7 +162,8 @@ sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len)
     p->dir = copy;
     pthread_mutex_init(&p->mu, NULL);
     p->change_counter = 1;
-    p->cur = gen_load(dir, 0, err, err_len);
+    p->strict = strict;
+    p->cur = gen_load(dir, strict, 0, err, err_len);
     if (!p->cur) {
         sim_plc_free(p);
         return NULL;
@@ -174,7 +177,7 @@ bool sim_plc_reload(sim_plc *p, char *err, size_t err_len)
     uint32_t next = p->change_counter;  /* generations count from 0, the counter from 1 */
     pthread_mutex_unlock(&p->mu);
     /* Loading takes long: outside the lock, so requests go on against the old program. */
-    sim_gen *g = gen_load(p->dir, next, err, err_len);
+    sim_gen *g = gen_load(p->dir, p->strict, next, err, err_len);
     if (!g) return false;
     pthread_mutex_lock(&p->mu);
     g->older = p->cur;

@@ -21,17 +21,19 @@
 
 typedef struct sim_plc sim_plc;
 
-/** Loads every source of dir (s7t_program_load_dir). NULL with the loader's one-line message
- *  ("file:line:col: message") on failure. */
-sim_plc *sim_plc_load(const char *dir, char *err, size_t err_len);
+/** Loads every source of dir (s7t_program_load_dir_ex). msg receives the loader's lines
+ *  ("file:line:col: message", '\n' between them): on failure why; on success the errors of
+ *  the sources left out (not strict), "" when none. */
+sim_plc *sim_plc_load(const char *dir, bool strict, char *msg, size_t msg_len);
 void sim_plc_free(sim_plc *p);
 
 /** The program loaded at start (for start-up messages; not safe against a reload). */
 const s7t_program *sim_plc_program(const sim_plc *p);
 
 /** Loads the program directory again and serves it from the next request on. False with the
- *  loader's message when it does not load; the running program stays then. */
-bool sim_plc_reload(sim_plc *p, char *err, size_t err_len);
+ *  loader's message when it does not load; the running program stays then. msg as for
+ *  sim_plc_load (with the strictness given there). */
+bool sim_plc_reload(sim_plc *p, char *msg, size_t msg_len);
 /** Container.ChangeCounter of the program object: 1 at start, +1 per reload. */
 uint32_t sim_plc_change_counter(sim_plc *p);
 

@@ -3,6 +3,7 @@
 
 #include "plc_data.h"
 #include "sim_int.h"
+#include "util/alloc.h"
 
 bool s7p_sim_reload_program(s7p_sim *s, char *err, size_t err_len)
 {
@@ -10,7 +11,16 @@ bool s7p_sim_reload_program(s7p_sim *s, char *err, size_t err_len)
         snprintf(err, err_len, "no program configured (program_dir)");
         return false;
     }
-    if (!sim_plc_reload(s->plc, err, err_len)) {
+    char *msgs = s7p_malloc(SIM_PROGRAM_MSGS);
+    if (!msgs) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    bool ok = sim_plc_reload(s->plc, msgs, SIM_PROGRAM_MSGS);
+    if (ok) sim_log_program_errors(s, msgs);
+    else snprintf(err, err_len, "%s", msgs);
+    s7p_free(msgs);
+    if (!ok) {
         sim_log(s, 0, "program reload failed: %s", err);
         return false;
     }

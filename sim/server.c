@@ -13,6 +13,7 @@
 #include "net/tcp.h"
 #include "plc_data.h"
 #include "sim_int.h"
+#include "util/alloc.h"
 #include "util/clock.h"
 
 #define NFUNCTIONS 65536u
@@ -310,12 +311,36 @@ static bool make_wake_pipe(s7p_sim *s)
     return true;
 }
 
+/* Logs the loader's lines (errors of sources left out), one per line. */
+void sim_log_program_errors(s7p_sim *s, const char *lines)
+{
+    for (const char *p = lines; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        sim_log(s, 0, "program: %.*s (source left out)", (int)n, p);
+        p += n + (e ? 1 : 0);
+    }
+}
+
+static bool load_program(s7p_sim *s, char *err, size_t err_len)
+{
+    char *msgs = s7p_malloc(SIM_PROGRAM_MSGS);
+    if (!msgs) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    s->plc = sim_plc_load(s->cfg.program_dir, s->cfg.strict_program, msgs, SIM_PROGRAM_MSGS);
+    if (!s->plc) snprintf(err, err_len, "%s", msgs);
+    else sim_log_program_errors(s, msgs);
+    s7p_free(msgs);
+    return s->plc != NULL;
+}
+
 static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len)
 {
     if (!copy_config(s, c, err, err_len)) return false;
     if (!sim_identity_init(&s->ident, &s->cfg, err, err_len)) return false;
-    if (s->cfg.program_dir && !(s->plc = sim_plc_load(s->cfg.program_dir, err, err_len)))
-        return false;
+    if (s->cfg.program_dir && !load_program(s, err, err_len)) return false;
     s7p_tls_config tc = {0};
     tc.server = true;
     tc.cert_file = s->cfg.cert_file;

@@ -37,7 +37,7 @@ typedef struct s7p_sim_config {
     const char *paom;             /* NULL = "1;<order_number>;V<major>.<minor>" */
     unsigned protection_level;    /* EffectiveProtectionLevel; default 1 (full access) */
     bool accept_any_tsap;         /* default false: "SIMATIC-ROOT-HMI" / "SIMATIC-ROOT-ES" */
-    /* PLC program: a directory of TIA sources (.udt, .db) and tag tables (.tags), served by
+    /* PLC program: a directory of TIA sources (.udt, .db, .scl) and tag tables (.tags), served by
      * Explore (DB list, type information) and Get/SetMultiVariables (DB values, tags). Every
      * connection sees the same values; writes last until the simulator stops. NULL: none. */
     const char *program_dir;
@@ -58,6 +58,10 @@ typedef struct s7p_sim_config {
      * command and one line per answer (docs/simulator.md); NULL: none. An existing socket at
      * the path is replaced. */
     const char *control_path;
+    /* A program source with errors (every error is logged at level 0 as
+     * "program: file:line:col: message") is left out and the rest served; with
+     * strict_program the start (or reload) fails instead. Default false. */
+    bool strict_program;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

@@ -108,6 +108,9 @@ struct s7p_sim {
 
 /* log.c */
 void sim_log(s7p_sim *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The program loader's error lines, each logged at level 0 (server.c). */
+void sim_log_program_errors(s7p_sim *s, const char *lines);
+#define SIM_PROGRAM_MSGS 16384    /* bytes of loader messages kept per load */
 void sim_log_hex(s7p_sim *s, unsigned long conn, bool out, const uint8_t *p, size_t n);
 void sim_trace(void *ctx, bool outbound, uint8_t version, const uint8_t *data, size_t len);
 

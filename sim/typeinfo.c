@@ -11,7 +11,11 @@
 #define FLAG_HMI_VISIBLE 0x0800u
 #define FLAG_HMI_ACCESSIBLE 0x0200u
 #define FLAG_OPTIMIZED 0x0080u
-#define FLAG_SECTION_STATIC (4u << 4)
+#define FLAG_SECTION_SHIFT 4u      /* the member's interface section, bits 4..6 */
+/* Softdatatype of a multi-instance (an FB declared in an FB's static data). */
+#define SDT_MULTI_FB 21u
+/* System data types have a type-info RID built into the firmware: this + softdatatype. */
+#define SYSTEM_RID_BASE 0x02000000u
 /* BitOffsetInfo: retentive member; member of a standard (classic) block. */
 #define BITINFO_RETAIN 0x80u
 #define BITINFO_CLASSIC 0x08u
@@ -21,7 +25,8 @@
 typedef struct entry {
     const s7t_type *type;
     bool optimized;
-    uint32_t size;                /* bytes of one instance in our (made-up) layout */
+    uint32_t size;                /* bytes of one instance in our (made-up) layout; the CPU's
+                                   * size for system data types */
 } entry;
 
 struct sim_tinfo {
@@ -67,8 +72,16 @@ static bool rehash(sim_tinfo *t)
     return true;
 }
 
+/* A system data type has one type-info object whatever block it is in (its RID is fixed), so
+ * it is registered once, as in a standard block, where its sizes were measured. */
+static bool key_optimized(const s7t_type *st, bool optimized)
+{
+    return s7t_is_system_type(st) ? false : optimized;
+}
+
 static const entry *lookup(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {
+    optimized = key_optimized(st, optimized);
     if (!t->nslots) return NULL;
     size_t s = *find_slot(t, st, optimized);
     return s ? &t->e[s - 1] : NULL;
@@ -96,6 +109,7 @@ static uint64_t type_size(const sim_tinfo *t, const s7t_type *ty, bool optimized
  * of members are known when the struct's own size is computed). */
 static bool add_struct(sim_tinfo *t, const s7t_type *st, bool optimized)
 {
+    optimized = key_optimized(st, optimized);
     if (lookup(t, st, optimized)) return true;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 32;
@@ -118,7 +132,7 @@ static bool add_struct(sim_tinfo *t, const s7t_type *st, bool optimized)
         uint64_t ms = type_size(t, mt, optimized);
         size = size + ms < size ? UINT64_MAX : size + ms;
     }
-    t->e[k].size = sat32((size + 1) / 2 * 2);
+    t->e[k].size = s7t_is_system_type(st) ? st->sys_size : sat32((size + 1) / 2 * 2);
     return true;
 }
 
@@ -149,12 +163,32 @@ void sim_tinfo_free(sim_tinfo *t)
 
 void sim_tinfo_set_rid_base(sim_tinfo *t, uint32_t base) { t->base = base; }
 size_t sim_tinfo_count(const sim_tinfo *t) { return t->n; }
-uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k) { return t->base + (uint32_t)k; }
+
+static uint32_t entry_rid(const sim_tinfo *t, const entry *e)
+{
+    if (s7t_is_system_type(e->type)) return SYSTEM_RID_BASE + e->type->sdt;
+    return t->base + (uint32_t)(e - t->e);
+}
+
+uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k) { return entry_rid(t, &t->e[k]); }
 
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {
     const entry *e = lookup(t, st, optimized);
-    return e ? t->base + (uint32_t)(e - t->e) : 0;
+    return e ? entry_rid(t, e) : 0;
+}
+
+/* The entry a type-info RID names, or NULL. */
+static const entry *entry_of_rid(const sim_tinfo *t, uint32_t rid)
+{
+    if ((rid & 0xFFFF0000u) == SYSTEM_RID_BASE) {
+        for (size_t k = 0; k < t->n; k++)
+            if (s7t_is_system_type(t->e[k].type) && entry_rid(t, &t->e[k]) == rid) return &t->e[k];
+        return NULL;
+    }
+    if (rid < t->base || rid - t->base >= t->n) return NULL;
+    const entry *e = &t->e[rid - t->base];
+    return s7t_is_system_type(e->type) ? NULL : e;
 }
 
 /* ---- type information objects ---- */
@@ -180,8 +214,14 @@ static bool is_text(const s7t_type *elem)
            (elem->sdt == S7T_SDT_STRING || elem->sdt == S7T_SDT_WSTRING);
 }
 
+static bool is_multi_instance(const s7t_type *mt)
+{
+    return mt->kind == S7T_STRUCT && mt->udt && mt->udt->fb;
+}
+
 static unsigned offset_info_type(const s7t_type *mt)
 {
+    if (is_multi_instance(mt)) return S7P_OIT_FB_SFB;
     if (mt->kind == S7T_STRUCT) return S7P_OIT_STRUCT;
     if (mt->kind == S7T_ARRAY && mt->elem->kind == S7T_STRUCT)
         return mt->ndims == 1 ? S7P_OIT_STRUCT1 : S7P_OIT_STRUCTM;
@@ -199,6 +239,7 @@ static size_t vartype_bytes(unsigned oit)
     if (oit == S7P_OIT_ARRAYM || oit == S7P_OIT_STRUCTM) n += 8 * S7P_MAX_DIMS;
     if (oit == S7P_OIT_STRUCT1 || oit == S7P_OIT_STRUCTM) n += 8;
     if (oit == S7P_OIT_STRUCT || oit == S7P_OIT_STRUCT1 || oit == S7P_OIT_STRUCTM) n += 20;
+    if (oit == S7P_OIT_FB_SFB) n += 28;
     return n;
 }
 
@@ -211,11 +252,20 @@ static void describe(const sim_tinfo *t, const entry *e, const s7t_member *m, ui
     memset(v, 0, sizeof *v);
     v->lid = 8u + m->lid;
     v->symbol_crc = sim_member_crc(m);
-    v->softdatatype = sim_sdt(elem);
+    /* Structs announce 17, system data types their own id, multi-instances Multi_FB; the
+     * symbol CRC takes 17 for all of them, as the client computes it. */
+    v->softdatatype = is_multi_instance(mt) ? SDT_MULTI_FB
+                      : elem->kind == S7T_STRUCT ? (uint8_t)elem->sdt : sim_sdt(elem);
+    unsigned section = m->section ? m->section : S7T_SEC_STATIC;
     v->attr_flags = (uint16_t)(oit << 12 | FLAG_HMI_VISIBLE | FLAG_HMI_ACCESSIBLE |
-                               FLAG_SECTION_STATIC | (e->optimized ? FLAG_OPTIMIZED : 0u));
+                               section << FLAG_SECTION_SHIFT |
+                               (e->optimized ? FLAG_OPTIMIZED : 0u));
     v->bit_offset_info = (uint8_t)((m->retain ? BITINFO_RETAIN : 0u) |
                                    (e->optimized ? 0u : BITINFO_CLASSIC));
+    if (s7t_is_system_type(e->type)) {  /* the CPU's layout: Bools share a byte */
+        offset = m->sys_offset;
+        if (mt->kind == S7T_ELEMENTARY && mt->sdt == S7T_SDT_BOOL) v->bit_offset_info |= m->sys_bit;
+    }
     /* Std elements carry 16-bit addresses; the others 32-bit ones. */
     v->opt_addr = v->nonopt_addr = oit == S7P_OIT_STD ? offset & 0xFFFFu : offset;
     if (is_text(elem)) v->info1 = elem->max_len;
@@ -251,10 +301,9 @@ static bool add_list(s7p_object *o, s7p_arena *a, uint8_t tag, void *list)
 
 s7p_object *sim_tinfo_object(const sim_tinfo *t, uint32_t rid, s7p_arena *a, bool *found)
 {
-    *found = false;
-    if (rid < t->base || rid - t->base >= t->n) return NULL;
-    *found = true;
-    const entry *e = &t->e[rid - t->base];
+    const entry *e = entry_of_rid(t, rid);
+    *found = e != NULL;
+    if (!e) return NULL;
     const s7t_type *st = e->type;
     size_t n = st->nmembers;
     if (n > S7P_MAX_ITEMS) return NULL;

@@ -45,6 +45,13 @@ bool tia_name_eq(const char *a, const char *b)
     }
 }
 
+bool tia_name_eq_n(const char *a, const char *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (lower((unsigned char)a[k]) != lower((unsigned char)b[k]) || !a[k]) return false;
+    return true;
+}
+
 static uint64_t name_hash(const char *s)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -93,16 +100,41 @@ char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n)
     return p;
 }
 
-bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
-          va_list ap)
+/* Marks every source of this name bad; a name of no source ("program") makes the error
+ * fatal, since leaving a source out cannot cure it. */
+static void mark_bad(diags *d, const char *file)
+{
+    bool any = false;
+    for (size_t k = 0; k < d->nsrc; k++)
+        if (strcmp(d->names[k], file) == 0) {
+            d->bad[k] = true;
+            any = true;
+        }
+    if (!any) d->fatal = true;
+}
+
+bool tia_verr(diags *d, bool *failed, const char *file, pos at, const char *fmt, va_list ap)
 {
     if (*failed) return false;
     *failed = true;
-    if (!err || !err_len) return false;
-    int k = at.line ? snprintf(err, err_len, "%s:%u:%u: ", file, (unsigned)at.line,
+    d->count++;
+    mark_bad(d, file);
+    char line[512];
+    int k = at.line ? snprintf(line, sizeof line, "%s:%u:%u: ", file, (unsigned)at.line,
                                (unsigned)at.col)
-                    : snprintf(err, err_len, "%s: ", file);
-    if (k >= 0 && (size_t)k < err_len) vsnprintf(err + k, err_len - (size_t)k, fmt, ap);
+                    : snprintf(line, sizeof line, "%s: ", file);
+    if (k >= 0 && (size_t)k < sizeof line) vsnprintf(line + k, sizeof line - (size_t)k, fmt, ap);
+    size_t n = strlen(line), sep = d->used ? 1 : 0;
+    if (!d->buf || d->used + sep + n + 1 > d->cap) {  /* does not fit: keep whole lines only */
+        if (d->buf && d->cap && d->used == 0) {
+            snprintf(d->buf, d->cap, "%s", line);   /* the first one, cut */
+            d->used = strlen(d->buf);
+        }
+        return false;
+    }
+    if (sep) d->buf[d->used++] = '\n';
+    memcpy(d->buf + d->used, line, n + 1);
+    d->used += n;
     return false;
 }
 
@@ -110,7 +142,7 @@ bool tia_perr(pctx *c, pos at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    tia_verr(c->err, c->err_len, c->failed, c->file, at, fmt, ap);
+    tia_verr(c->d, c->failed, c->file, at, fmt, ap);
     va_end(ap);
     return false;
 }

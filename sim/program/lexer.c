@@ -338,6 +338,7 @@ static bool lex_punct(pctx *c, tok *t)
         {',', 0, T_COMMA}, {'.', 0, T_DOT}, {'[', 0, T_LBRACK}, {']', 0, T_RBRACK},
         {'(', 0, T_LPAREN}, {')', 0, T_RPAREN}, {'{', 0, T_LBRACE}, {'}', 0, T_RBRACE},
         {'=', 0, T_EQ}, {'-', 0, T_MINUS}, {'+', 0, T_PLUS}, {'@', 0, T_AT},
+        {'*', 0, T_STAR},
     };
     int b = ch(c, 0);
     for (size_t k = 0; k < sizeof punct / sizeof punct[0]; k++) {
@@ -418,4 +419,67 @@ bool tia_tok_is(const tok *t, const char *kw)
         if (a != b) return false;
     }
     return kw[k] == '\0';
+}
+
+/* ---- raw scanning ---- */
+
+/* The word at the cursor equals one of kws (any case) and ends there. */
+static bool word_is(const pctx *c, const char *const *kws)
+{
+    size_t n = 0;
+    while (is_alpha(ch(c, n)) || is_digit(ch(c, n))) n++;
+    for (size_t k = 0; n && kws[k]; k++) {
+        tok t;
+        memset(&t, 0, sizeof t);
+        t.kind = T_IDENT;
+        t.p = c->src + c->i;
+        t.n = n;
+        if (tia_tok_is(&t, kws[k])) return true;
+    }
+    return false;
+}
+
+/* Past a string or quoted name that does not end on its line: to the end of the line. */
+static void skip_quoted_raw(pctx *c, int q)
+{
+    adv(c);
+    while (ch(c, 0) != -1 && ch(c, 0) != '\n' && ch(c, 0) != q) adv(c);
+    if (ch(c, 0) == q) adv(c);
+}
+
+bool tia_lex_skip_to_line(pctx *c, const char *const *kws)
+{
+    c->has_la = false;
+    bool line_start = false;
+    for (;;) {
+        int b = ch(c, 0), b1 = ch(c, 1);
+        if (b == -1) return false;
+        if (line_start && b != ' ' && b != '\t' && b != '\r') {
+            line_start = false;
+            if (word_is(c, kws)) {
+                c->prev_line = c->at.line;
+                return true;
+            }
+            continue;
+        }
+        if (b == '\n') {
+            adv(c);
+            line_start = true;
+        } else if (b == '/' && b1 == '/') {
+            while (ch(c, 0) != -1 && ch(c, 0) != '\n') adv(c);
+        } else if ((b == '(' || b == '/') && b1 == '*') {
+            int close = b == '(' ? ')' : '/';
+            adv(c);
+            adv(c);
+            while (ch(c, 0) != -1 && !(ch(c, 0) == '*' && ch(c, 1) == close)) adv(c);
+            if (ch(c, 0) != -1) {
+                adv(c);
+                adv(c);
+            }
+        } else if (b == '\'' || b == '"') {
+            skip_quoted_raw(c, b);
+        } else {
+            adv(c);
+        }
+    }
 }

@@ -1,9 +1,15 @@
-/* TIA Portal sources of PLC data types and global data blocks:
+/* TIA Portal sources of PLC data types, global and instance data blocks and FB interfaces:
  *
  *   TYPE "Name"  [header]  STRUCT members END_STRUCT[;]  END_TYPE
  *   DATA_BLOCK "Name"  [header]
- *       ( {VAR [RETAIN|NON_RETAIN] members END_VAR} | STRUCT members END_STRUCT[;] | "Udt" )
+ *       ( {VAR [RETAIN|NON_RETAIN] members END_VAR} | STRUCT members END_STRUCT[;] | "Udt"
+ *         | "Fb" | system FB or type (TON_TIME, IEC_TIMER ...) )
  *   BEGIN  {path := start value;}  END_DATA_BLOCK
+ *   FUNCTION_BLOCK "Name"  [header]
+ *       { (VAR_INPUT | VAR_OUTPUT | VAR_IN_OUT | VAR | VAR_TEMP | VAR CONSTANT)
+ *         [RETAIN|NON_RETAIN] members END_VAR }
+ *   [BEGIN code]  END_FUNCTION_BLOCK            (the code is skipped unread)
+ *   FUNCTION ... END_FUNCTION, ORGANIZATION_BLOCK ... END_ORGANIZATION_BLOCK: skipped
  *
  *   header:  { Key := 'value'; ... }  TITLE = text  VERSION : 0.1  AUTHOR/FAMILY/NAME : x
  *            NON_RETAIN  RETAIN  READ_ONLY  UNLINKED  KNOW_HOW_PROTECT
@@ -12,13 +18,21 @@
  *            | Array[lo..hi, ...] of type
  *
  * Keywords and type names are matched without case. Instance DBs (`DATA_BLOCK "x" "FB"`)
- * parse like DBs of a UDT; resolve.c rejects them when "FB" is not a PLC data type. */
+ * parse like DBs of a UDT; resolve.c finds "FB" among the UDTs and FBs.
+ *
+ * FB interfaces keep what an instance DB holds (docs/protocol.md, "FB interfaces"): VAR_TEMP
+ * and VAR CONSTANT are parsed and dropped, and so are parameters that are references to the
+ * caller's data: VAR_IN_OUT of a structured type or a string, Variant, Array[*], Block_DB...
+ *
+ * After an error the parser goes on at the next line that starts a block, so one load
+ * reports the errors of every block. */
 #include <string.h>
 
 #include "program/prog_int.h"
 
 static bool oom(pctx *c)
 {
+    c->d->fatal = true;
     return tia_perr(c, c->at, "out of memory (program larger than %zu bytes?)",
                 c->lim->max_program_bytes);
 }
@@ -167,12 +181,14 @@ static bool parse_header(pctx *c, header *h)
 typedef struct mlist {
     vec m;                        /* s7t_member */
     vec at;                       /* pos of each member's name */
+    uint8_t section;              /* members of an FB interface: their s7t_section */
 } mlist;
 
 static void mlist_init(mlist *l)
 {
     tia_vec_init(&l->m, sizeof(s7t_member));
     tia_vec_init(&l->at, sizeof(pos));
+    l->section = S7T_SEC_NONE;
 }
 
 static void mlist_free(mlist *l)
@@ -250,10 +266,28 @@ static bool parse_bound(pctx *c, int64_t *out, pos *at)
     return parse_signed(c, INT32_MAX, (uint64_t)INT32_MAX + 1, "array bound", out, at);
 }
 
+/* Array[*] or Array[*, *] of type after the '[': an FB parameter that references the
+ * caller's array; it stands for a Variant (a reference, not data). */
+static bool open_array(pctx *c, unsigned depth, const s7t_type **out)
+{
+    for (;;) {
+        if (!expect(c, T_STAR, "expected '*' in the bounds of Array[*]")) return false;
+        tok s = tia_lex_next(c);
+        if (s.kind == T_RBRACK) break;
+        if (s.kind != T_COMMA) return tia_perr(c, s.at, "expected ',' or ']' in Array[*]");
+    }
+    if (!expect_kw(c, "of", "expected 'of' after the array bounds")) return false;
+    const s7t_type *elem;
+    if (!tia_parse_type(c, depth, false, &elem, NULL)) return false;
+    *out = tia_elem_type(tia_elem_find("Variant", 7));
+    return true;
+}
+
 /* Array[lo..hi, ...] of type; the Array keyword is consumed; depth is the array's level. */
 static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
 {
     if (!expect(c, T_LBRACK, "expected '[' after Array")) return false;
+    if (tia_lex_peek(c)->kind == T_STAR) return open_array(c, depth, out);
     s7t_type *a = s7p_arena_alloc(c->arena, sizeof *a);
     if (!a) return oom(c);
     a->kind = S7T_ARRAY;
@@ -297,11 +331,13 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     return true;
 }
 
-/* "Udt name": a reference resolved after parsing. */
+/* "Udt name": a reference resolved after parsing, unless it names a system data type. */
 static bool udt_type(pctx *c, const tok *t, bool tags, const s7t_type **out)
 {
     if (tags) return tia_perr(c, t->at, "tag tables hold elementary types only");
     if (!check_name(c, t->at, t->s, t->sn)) return false;
+    bool known;
+    if ((*out = tia_system_type(c, t->s, t->sn, t->at, &known)) != NULL || known) return known && *out;
     udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
     if (!r) return oom(c);
     if (!(r->name = copy(c, t->s, t->sn))) return false;
@@ -358,12 +394,35 @@ bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, co
     if (tia_tok_is(&t, "Array") || tia_tok_is(&t, "Struct"))
         return nested_type(c, &t, depth, tags, out, comment);
     const elem_info *e = tia_elem_find(t.p, t.n);
-    if (!e) return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
+    if (!e) {
+        bool known;
+        if (!tags && ((*out = tia_system_type(c, t.p, t.n, t.at, &known)) != NULL || known))
+            return *out != NULL;
+        return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
+    }
     if (tags && !e->tag_ok) return tia_perr(c, t.at, "%s is not allowed in a tag table", e->name);
     *out = tia_elem_type(e);
     if ((e->sdt != S7T_SDT_STRING && e->sdt != S7T_SDT_WSTRING) || tia_lex_peek(c)->kind != T_LBRACK)
         return true;
     return string_length(c, e, out);
+}
+
+/* A reference type (Variant, Block_DB, Array[*]), also as an array's element. */
+static bool is_reference(const s7t_type *t)
+{
+    const elem_info *e = tia_elem_info_of(t->kind == S7T_ARRAY ? t->elem : t);
+    return e && e->ref_only;
+}
+
+/* Whether an FB keeps a parameter in its instance data: VAR_IN_OUT holds elementary values
+ * (copied in and out by the call) but only a reference to anything larger. */
+static bool held_in_instance(const s7t_member *m, uint8_t section)
+{
+    if (is_reference(m->type)) return false;
+    if (section != S7T_SEC_INOUT) return true;
+    const s7t_type *t = m->type;
+    return t->kind == S7T_ELEMENTARY && t->sdt != S7T_SDT_STRING && t->sdt != S7T_SDT_WSTRING &&
+           t->sdt != S7T_SDT_POINTER && t->sdt != S7T_SDT_ANY;
 }
 
 static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
@@ -382,7 +441,14 @@ static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
     if (!expect(c, T_COLON, "expected ':' after member name")) goto out;
     if (tia_lex_peek(c)->kind == T_LBRACE && !parse_attrs(c, &attrs)) goto out;
     /* nested parses push to their own lists, so m stays valid */
+    pos type_at = tia_lex_peek(c)->at;
     if (!tia_parse_type(c, depth, false, &m->type, &comment)) goto out;
+    if (ml->section == S7T_SEC_NONE && is_reference(m->type)) {
+        tia_perr(c, type_at, "a reference (Variant, Array[*], Block_DB ...) is only allowed as "
+                 "an FB parameter");
+        goto out;
+    }
+    m->section = ml->section;
     if (tia_lex_peek(c)->kind == T_ASSIGN) {
         tia_lex_next(c);
         init in;
@@ -406,6 +472,10 @@ static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
         goto out;
     m->comment = comment ? comment : "";
     ok = finish_attrs(c, &attrs, &m->attrs, &m->nattrs);
+    if (ok && ml->section != S7T_SEC_NONE && !held_in_instance(m, ml->section)) {
+        ml->m.n--;  /* parsed, but not part of the instance data */
+        ml->at.n--;
+    }
 out:
     tia_vec_free(&attrs);
     return ok;
@@ -579,12 +649,13 @@ static bool parse_db_body(pctx *c, db_build *d, bool retain)
         tia_lex_next(c);
         ok = parse_members(c, 1, "END_STRUCT", retain, &ml) && finish_struct(c, &ml, &d->db.type);
         if (ok && tia_lex_peek(c)->kind == T_SEMI) tia_lex_next(c);
-    } else if (t->kind == T_QNAME) {
+    } else if (t->kind == T_QNAME || (t->kind == T_IDENT && !tia_tok_is(t, "BEGIN"))) {
+        /* "Udt", "Fb", or a system FB / type: TON_TIME, IEC_TIMER, "IEC_TIMER" */
+        pos at = t->at;
         ok = tia_parse_type(c, 0, false, &d->db.type, NULL);
-        if (ok) d->typed_by = (udt_ref *)(void *)d->db.type;
-    } else if (t->kind == T_IDENT && !tia_tok_is(t, "BEGIN")) {
-        tia_perr(c, t->at, "instance DBs are not supported ('%.*s' is not a PLC data type of this "
-             "program)", (int)(t->n > 64 ? 64 : t->n), t->p);
+        if (ok && d->db.type->kind == 0) d->typed_by = (udt_ref *)(void *)d->db.type;
+        else if (ok && !s7t_is_system_type(d->db.type))
+            ok = tia_perr(c, at, "expected VAR, STRUCT, a PLC data type or an FB");
     } else if (t->kind != T_ERROR) {
         tia_perr(c, t->at, "expected VAR, STRUCT or the name of a PLC data type");
     }
@@ -621,22 +692,113 @@ static bool parse_db(pctx *c)
     return push_ptr(c, &c->b->dbs, d);
 }
 
+/* One section of an FB interface: VAR_INPUT ... END_VAR. The section keyword is next. */
+static bool parse_fb_section(pctx *c, bool retain, mlist *ml)
+{
+    tok kw = tia_lex_next(c);
+    uint8_t sec = tia_tok_is(&kw, "VAR_INPUT") ? S7T_SEC_INPUT
+                : tia_tok_is(&kw, "VAR_OUTPUT") ? S7T_SEC_OUTPUT
+                : tia_tok_is(&kw, "VAR_IN_OUT") ? S7T_SEC_INOUT : S7T_SEC_STATIC;
+    bool keep = !tia_tok_is(&kw, "VAR_TEMP");
+    const tok *q = tia_lex_peek(c);
+    if (tia_tok_is(q, "RETAIN") || tia_tok_is(q, "NON_RETAIN")) {
+        retain = tia_tok_is(q, "RETAIN");
+        tia_lex_next(c);
+    } else if (tia_tok_is(q, "CONSTANT")) {
+        keep = false;
+        tia_lex_next(c);
+    } else if (tia_tok_is(q, "DB_SPECIFIC")) {
+        tia_lex_next(c);
+    }
+    if (keep) {
+        ml->section = sec;
+        return parse_members(c, 1, "END_VAR", retain, ml);
+    }
+    mlist dropped;  /* parsed for the errors it may have, then forgotten */
+    mlist_init(&dropped);
+    dropped.section = S7T_SEC_STATIC;
+    bool ok = parse_members(c, 1, "END_VAR", false, &dropped);
+    mlist_free(&dropped);
+    return ok;
+}
+
+static bool is_fb_section(const tok *t)
+{
+    return tia_tok_is(t, "VAR_INPUT") || tia_tok_is(t, "VAR_OUTPUT") ||
+           tia_tok_is(t, "VAR_IN_OUT") || tia_tok_is(t, "VAR") || tia_tok_is(t, "VAR_TEMP");
+}
+
+static const char *const end_fb[] = {"END_FUNCTION_BLOCK", NULL};
+
+/* FUNCTION_BLOCK "Name" header sections [BEGIN code] END_FUNCTION_BLOCK: its interface. */
+static bool parse_fb(pctx *c)
+{
+    tia_lex_next(c);
+    udt_build *u = s7p_arena_alloc(c->arena, sizeof *u);
+    if (!u) return oom(c);
+    if (!parse_name(c, "the name of the function block", &u->u.name, &u->at)) return false;
+    u->u.fb = true;
+    u->u.file = c->file;
+    u->u.line = u->at.line;
+    header h;
+    header_init(&h);
+    mlist ml;
+    mlist_init(&ml);
+    bool ok = parse_header(c, &h);
+    while (ok && is_fb_section(tia_lex_peek(c))) ok = parse_fb_section(c, h.retain, &ml);
+    ok = ok && finish_struct(c, &ml, &u->u.type);
+    mlist_free(&ml);
+    if (ok && tia_tok_is(tia_lex_peek(c), "BEGIN")) {
+        if (!tia_lex_skip_to_line(c, end_fb)) ok = tia_perr(c, c->at, "expected END_FUNCTION_BLOCK");
+    }
+    ok = ok && expect_kw(c, "END_FUNCTION_BLOCK", "expected END_FUNCTION_BLOCK") &&
+         finish_attrs(c, &h.attrs, &u->u.attrs, &u->u.nattrs);
+    tia_vec_free(&h.attrs);
+    if (!ok) return false;
+    u->u.version = h.version ? h.version : "";
+    u->u.title = h.title ? h.title : "";
+    struct_type *st = (struct_type *)(void *)u->u.type;
+    st->t.name = u->u.name;
+    st->t.udt = &u->u;
+    return push_ptr(c, &c->b->udts, u);
+}
+
+/* FUNCTION and ORGANIZATION_BLOCK hold no data a client reads: skipped to their end. */
+static bool skip_block(pctx *c, const char *end_kw)
+{
+    tok kw = tia_lex_next(c);
+    const char *const kws[] = {end_kw, NULL};
+    if (!tia_lex_skip_to_line(c, kws))
+        return tia_perr(c, kw.at, "%.*s without %s", (int)kw.n, kw.p, end_kw);
+    tia_lex_next(c);
+    return true;
+}
+
+static const char *const block_starts[] = {"TYPE", "DATA_BLOCK", "FUNCTION_BLOCK", "FUNCTION",
+                                           "ORGANIZATION_BLOCK", NULL};
+
+static bool parse_block(pctx *c, const tok *t)
+{
+    if (tia_tok_is(t, "TYPE")) return parse_udt(c);
+    if (tia_tok_is(t, "DATA_BLOCK")) return parse_db(c);
+    if (tia_tok_is(t, "FUNCTION_BLOCK")) return parse_fb(c);
+    if (tia_tok_is(t, "FUNCTION")) return skip_block(c, "END_FUNCTION");
+    if (tia_tok_is(t, "ORGANIZATION_BLOCK")) return skip_block(c, "END_ORGANIZATION_BLOCK");
+    if (t->kind == T_ERROR) return false;
+    return tia_perr(c, t->at, "expected TYPE, DATA_BLOCK or FUNCTION_BLOCK");
+}
+
 bool tia_parse_tia(pctx *c)
 {
+    bool all_ok = true;
     for (;;) {
         const tok *t = tia_lex_peek(c);
-        if (t->kind == T_EOF) return true;
-        if (t->kind == T_ERROR) return false;
-        if (tia_tok_is(t, "TYPE")) {
-            if (!parse_udt(c)) return false;
-        } else if (tia_tok_is(t, "DATA_BLOCK")) {
-            if (!parse_db(c)) return false;
-        } else if (tia_tok_is(t, "FUNCTION") || tia_tok_is(t, "FUNCTION_BLOCK") ||
-                   tia_tok_is(t, "ORGANIZATION_BLOCK")) {
-            return tia_perr(c, t->at, "%.*s blocks are not supported (only TYPE and DATA_BLOCK)",
-                        (int)t->n, t->p);
-        } else {
-            return tia_perr(c, t->at, "expected TYPE or DATA_BLOCK");
-        }
+        if (t->kind == T_EOF) return all_ok;
+        if (parse_block(c, t)) continue;
+        /* The error is recorded; the next block may still show errors of its own. */
+        all_ok = false;
+        if (c->d->fatal) return false;
+        *c->failed = false;
+        if (!tia_lex_skip_to_line(c, block_starts)) return false;
     }
 }

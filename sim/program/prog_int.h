@@ -3,7 +3,8 @@
  *   literals.c  start-value literals (16#FF, T#1S, DTL#..., 'text'): tokens, and their
  *               conversion through the library's s7p_value_parse()
  *   types.c     the elementary type table, formatting, zero values
- *   parser.c    TYPE / DATA_BLOCK blocks
+ *   parser.c    TYPE / DATA_BLOCK / FUNCTION_BLOCK blocks, recovery after an error
+ *   system.c    the system data types (IEC_TIMER, IEC_COUNTER ..., CREF, NREF, ErrorStruct)
  *   tags.c      the .tags format
  *   resolve.c   UDT references, leaf counts, DB start values, BEGIN assignments, numbers
  *   program.c   entry points, accessors, walking and path lookup
@@ -34,6 +35,7 @@ typedef struct name_index {
 } name_index;
 
 bool tia_name_eq(const char *a, const char *b);
+bool tia_name_eq_n(const char *a, const char *b, size_t n);   /* the first n bytes */
 /* Builds the index in the arena; *dup gets the first duplicate's number (or SIZE_MAX). */
 bool tia_name_index_build(name_index *ix, s7p_arena *a, const char *const *names, size_t n,
                       size_t *dup);
@@ -44,7 +46,7 @@ size_t tia_name_index_find(const name_index *ix, const char *const *names, const
 typedef enum tok_kind {
     T_EOF, T_ERROR, T_IDENT, T_QNAME, T_STRING, T_NUMBER, T_TYPED, T_ADDR,
     T_ASSIGN, T_COLON, T_SEMI, T_COMMA, T_DOTDOT, T_DOT, T_LBRACK, T_RBRACK,
-    T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE, T_EQ, T_MINUS, T_PLUS, T_AT,
+    T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE, T_EQ, T_MINUS, T_PLUS, T_AT, T_STAR,
 } tok_kind;
 
 typedef struct pos { uint32_t line, col; } pos;
@@ -67,15 +69,26 @@ typedef struct tok {
 
 typedef struct s7t_builder s7t_builder;
 
+/* The errors of one load: lines into the caller's buffer, and which sources they condemn. */
+typedef struct diags {
+    char *buf;                    /* the caller's; lines joined by '\n'; may be NULL */
+    size_t cap, used;
+    unsigned count;
+    bool fatal;                   /* out of memory: the load fails whatever strict says */
+    const char *const *names;     /* the sources' names in processing order */
+    bool *bad;                    /* bad[k]: source k had an error and is left out */
+    size_t nsrc;
+} diags;
+
 /* Parsing context of one source. */
 typedef struct pctx {
     s7p_arena *arena;
     const s7t_limits *lim;
     s7t_builder *b;
     const char *file;
-    char *err;
-    size_t err_len;
-    bool *failed;                 /* shared by every source of one load */
+    diags *d;
+    bool *failed;                 /* the current block (or item) has an error: the lexer
+                                   * stops, later errors of it are consequences */
     /* lexer state */
     const char *src;
     size_t len, i;
@@ -92,10 +105,15 @@ tok tia_lex_next(pctx *c);
 const char *tia_lex_rest_of_line(pctx *c);
 bool tia_tok_is(const tok *t, const char *kw);   /* T_IDENT equal to kw, any case */
 
-/* Sets the load error (the first one wins) and returns false. */
+/* Records an error (unless *failed: the first of a block or item wins), marks the file's
+ * source bad and returns false. */
 bool tia_perr(pctx *c, pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-bool tia_verr(char *err, size_t err_len, bool *failed, const char *file, pos at, const char *fmt,
-          va_list ap) __attribute__((format(printf, 6, 0)));
+bool tia_verr(diags *d, bool *failed, const char *file, pos at, const char *fmt,
+          va_list ap) __attribute__((format(printf, 5, 0)));
+/* Raw scanning past code the loader does not read: moves the cursor to the start of the
+ * next line whose first word is one of kws (NULL-terminated), skipping comments and strings;
+ * returns false at the end of the text. */
+bool tia_lex_skip_to_line(pctx *c, const char *const *kws);
 char *tia_arena_strndup(s7p_arena *a, const char *s, size_t n);
 
 /* ---- literals ---- */
@@ -140,6 +158,8 @@ typedef struct elem_info {
     uint8_t size;                 /* standard-layout bytes (Bool 0) */
     bool is_signed;               /* V_INT range is signed */
     bool tag_ok;                  /* may be a tag-table type */
+    bool ref_only;                /* a reference (Variant, Block_DB ...): an FB parameter
+                                   * the instance data does not hold; nowhere else allowed */
     int64_t min;                  /* integer range (V_UINT uses max only) */
     uint64_t max;
 } elem_info;
@@ -149,6 +169,12 @@ const elem_info *tia_elem_by_sdt(uint16_t sdt);
 const s7t_type *tia_elem_type(const elem_info *e);           /* shared static type */
 const elem_info *tia_elem_info_of(const s7t_type *t);
 s7t_value tia_elem_zero(const s7t_type *t);
+
+/* ---- system data types (system.c) ---- */
+/* The system data type or system FB named (IEC_TIMER, TON_TIME, CTU_INT, CREF ...), built
+ * once per load in the builder; NULL with *known false when the name is none; NULL with
+ * *known true when out of memory (error set). */
+const s7t_type *tia_system_type(pctx *c, const char *name, size_t n, pos at, bool *known);
 
 /* ---- building ---- */
 typedef struct seg {              /* one step of a path: .name or [i, j] */
@@ -165,7 +191,8 @@ typedef struct assign {           /* one line of a BEGIN section */
     pos at;
 } assign;
 
-/* A UDT reference while loading: an S7T_STRUCT-less placeholder that resolve.c replaces. */
+/* A UDT or FB reference while loading: an S7T_STRUCT-less placeholder that resolve.c
+ * replaces (a quoted name may also be a system type: "IEC_TIMER"). */
 typedef struct udt_ref {
     s7t_type t;                   /* kind 0 until resolved */
     const char *name;
@@ -184,7 +211,7 @@ typedef struct udt_build {
 typedef struct db_build {
     s7t_db db;                    /* first: &db_build.db is what the program hands out */
     pos at;
-    udt_ref *typed_by;            /* DATA_BLOCK "x" "Udt" */
+    udt_ref *typed_by;            /* DATA_BLOCK "x" "Udt" / "Fb" */
     const assign *assigns;
     size_t nassigns;
     size_t order;                 /* processing order, for numbering */
@@ -196,6 +223,7 @@ struct s7t_builder {
     vec slots;                    /* const s7t_type ** that may hold a udt_ref */
     vec tags;                     /* s7t_tag */
     vec tag_pos;                  /* pos of each tag's name (for messages) */
+    const s7t_type *sys[16];      /* system data types built so far (system.c) */
 };
 
 /* A struct type as the parser builds it: the public part plus a member index. */
@@ -228,8 +256,9 @@ struct s7t_program {
     const char **udt_names, **db_names, **tag_names;
 };
 
-bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
-                     size_t err_len, bool *failed);
+/* False when some block could not be resolved (errors recorded, their sources marked bad)
+ * or out of memory (d->fatal). */
+bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, diags *d);
 /* Path steps against a type: used by BEGIN assignments and s7t_db_resolve(). */
 typedef struct walk_pos {
     const s7t_type *type;

@@ -32,24 +32,25 @@ static int by_name(const void *a, const void *b)
     return d ? d : (x->i > y->i) - (x->i < y->i);
 }
 
-/* One source file into the builder; errors go to err and set *failed. */
+static const char *source_name(const s7t_source *s) { return s->name ? s->name : "(unnamed)"; }
+
+/* One source file into the builder; its errors go to d and mark it bad. */
 static void parse_source(const s7t_source *s, s7t_program *p, s7t_builder *b, const s7t_limits *L,
-                         char *err, size_t err_len, bool *failed)
+                         diags *d)
 {
     pos none = {0, 0};
+    bool failed = false;
     pctx c;
     memset(&c, 0, sizeof c);
     c.arena = &p->arena;
     c.lim = L;
     c.b = b;
-    c.err = err;
-    c.err_len = err_len;
-    c.failed = failed;
-    c.file = tia_arena_strndup(&p->arena, s->name ? s->name : "(unnamed)",
-                               s->name ? strlen(s->name) : 9);
+    c.d = d;
+    c.failed = &failed;
+    const char *name = source_name(s);
+    c.file = tia_arena_strndup(&p->arena, name, strlen(name));
     if (!c.file) {
-        if (err && err_len) snprintf(err, err_len, "out of memory");
-        *failed = true;
+        d->fatal = true;
         return;
     }
     if (s->len > L->max_source_bytes) {
@@ -65,58 +66,111 @@ static void parse_source(const s7t_source *s, s7t_program *p, s7t_builder *b, co
     else tia_parse_tia(&c);
 }
 
-s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits *lim,
-                               char *err, size_t err_len)
+static void builder_init(s7t_builder *b)
 {
-    s7t_limits L;
-    if (lim) L = *lim;
-    else s7t_limits_init(&L);
-    if (L.max_depth < 1) L.max_depth = 1;
-    if (err && err_len) err[0] = '\0';
-    bool failed = false;
+    memset(b, 0, sizeof *b);
+    tia_vec_init(&b->udts, sizeof(udt_build *));
+    tia_vec_init(&b->dbs, sizeof(db_build *));
+    tia_vec_init(&b->slots, sizeof(const s7t_type **));
+    tia_vec_init(&b->tags, sizeof(s7t_tag));
+    tia_vec_init(&b->tag_pos, sizeof(pos));
+}
 
+static void builder_free(s7t_builder *b)
+{
+    tia_vec_free(&b->udts);
+    tia_vec_free(&b->dbs);
+    tia_vec_free(&b->slots);
+    tia_vec_free(&b->tags);
+    tia_vec_free(&b->tag_pos);
+}
+
+/* One attempt with the sources not yet found bad. NULL when some source turned out bad
+ * (another attempt follows without it) or on a fatal error. */
+static s7t_program *attempt(const order *ord, size_t n, const s7t_limits *L, diags *d)
+{
     s7t_program *p = s7p_calloc(1, sizeof *p);
-    order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
-    if (!p || !ord) {
-        s7p_free(p);
-        s7p_free(ord);
-        if (err && err_len) snprintf(err, err_len, "out of memory");
+    if (!p) {
+        d->fatal = true;
         return NULL;
     }
-    s7p_arena_init(&p->arena, L.max_program_bytes);
-    for (size_t i = 0; i < n; i++) {
-        ord[i].s = &src[i];
-        ord[i].i = i;
-    }
-    if (n) qsort(ord, n, sizeof *ord, by_name);
-
+    s7p_arena_init(&p->arena, L->max_program_bytes);
     s7t_builder b;
-    tia_vec_init(&b.udts, sizeof(udt_build *));
-    tia_vec_init(&b.dbs, sizeof(db_build *));
-    tia_vec_init(&b.slots, sizeof(const s7t_type **));
-    tia_vec_init(&b.tags, sizeof(s7t_tag));
-    tia_vec_init(&b.tag_pos, sizeof(pos));
-
-    for (size_t k = 0; k < n && !failed; k++) parse_source(ord[k].s, p, &b, &L, err, err_len, &failed);
-    if (!failed) tia_resolve_program(p, &b, &L, err, err_len, &failed);
-
-    tia_vec_free(&b.udts);
-    tia_vec_free(&b.dbs);
-    tia_vec_free(&b.slots);
-    tia_vec_free(&b.tags);
-    tia_vec_free(&b.tag_pos);
-    s7p_free(ord);
-    if (failed) {
+    builder_init(&b);
+    unsigned before = d->count;
+    for (size_t k = 0; k < n && !d->fatal; k++)
+        if (!d->bad[k]) parse_source(ord[k].s, p, &b, L, d);
+    /* Blocks of a bad source are in the builder: parse again without it. */
+    if (d->count == before && !d->fatal) tia_resolve_program(p, &b, L, d);
+    builder_free(&b);
+    if (d->count != before || d->fatal) {
         s7t_program_free(p);
         return NULL;
     }
     return p;
 }
 
+s7t_program *s7t_program_load(const s7t_source *src, size_t n, const s7t_limits *lim,
+                              bool strict, char *err, size_t err_len, s7t_load_report *rep)
+{
+    s7t_limits L;
+    if (lim) L = *lim;
+    else s7t_limits_init(&L);
+    if (L.max_depth < 1) L.max_depth = 1;
+    if (err && err_len) err[0] = '\0';
+    if (rep) memset(rep, 0, sizeof *rep);
+
+    order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
+    const char **names = s7p_calloc(n ? n : 1, sizeof *names);
+    bool *bad = s7p_calloc(n ? n : 1, sizeof *bad);
+    if (!ord || !names || !bad) {
+        s7p_free(ord);
+        s7p_free(names);
+        s7p_free(bad);
+        if (err && err_len) snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ord[i].s = &src[i];
+        ord[i].i = i;
+    }
+    if (n) qsort(ord, n, sizeof *ord, by_name);
+    for (size_t i = 0; i < n; i++) names[i] = source_name(ord[i].s);
+    diags d = {err, err_len, 0, 0, false, names, bad, n};
+
+    /* Each failed attempt marks at least one more source bad, so this ends. */
+    s7t_program *p = NULL;
+    while (!d.fatal && !(p = attempt(ord, n, &L, &d))) {}
+    size_t skipped = 0;
+    for (size_t i = 0; i < n; i++) skipped += bad[i];
+    if (d.fatal && d.count == 0) {  /* out of memory before any message could be written */
+        d.count = 1;
+        if (err && err_len) snprintf(err, err_len, "program: out of memory");
+    }
+    if (rep) {
+        rep->errors = d.count;
+        rep->skipped = (unsigned)skipped;
+    }
+    s7p_free(ord);
+    s7p_free(names);
+    s7p_free(bad);
+    if (p && strict && d.count) {
+        s7t_program_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+s7t_program *s7t_program_parse(const s7t_source *src, size_t n, const s7t_limits *lim,
+                               char *err, size_t err_len)
+{
+    return s7t_program_load(src, n, lim, true, err, err_len, NULL);
+}
+
 static bool wanted(const char *name)
 {
     return name[0] != '.' && (ends_with(name, ".db") || ends_with(name, ".udt") ||
-                              ends_with(name, ".tags"));
+                              ends_with(name, ".scl") || ends_with(name, ".tags"));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -178,6 +232,13 @@ static char *read_file(const char *path, size_t max, size_t *len, char *err, siz
 
 s7t_program *s7t_program_load_dir(const char *dir, char *err, size_t err_len)
 {
+    return s7t_program_load_dir_ex(dir, true, err, err_len, NULL);
+}
+
+s7t_program *s7t_program_load_dir_ex(const char *dir, bool strict, char *err, size_t err_len,
+                                     s7t_load_report *rep)
+{
+    if (rep) memset(rep, 0, sizeof *rep);
     char dummy[1];
     if (!err || !err_len) {
         err = dummy;
@@ -214,7 +275,7 @@ s7t_program *s7t_program_load_dir(const char *dir, char *err, size_t err_len)
         goto out;
     }
     if (names.n == 0) {
-        snprintf(err, err_len, "%s: no .udt, .db or .tags files", dir);
+        snprintf(err, err_len, "%s: no .udt, .db, .scl or .tags files", dir);
         goto out;
     }
     qsort(nm, names.n, sizeof *nm, cmp_str);
@@ -245,7 +306,7 @@ s7t_program *s7t_program_load_dir(const char *dir, char *err, size_t err_len)
     size_t m = 0;
     for (size_t i = 0; i < names.n; i++)
         if (src[i].name) src[m++] = src[i];
-    p = s7t_program_parse(src, m, &L, err, err_len);
+    p = s7t_program_load(src, m, &L, strict, err, err_len, rep);
 out:
     if (src)
         for (size_t i = 0; i < names.n; i++) s7p_free((void *)src[i].text);
@@ -414,13 +475,13 @@ bool s7t_db_resolve(const s7t_db *db, const char *path, s7t_ref *out, char *err,
     s7t_limits L;
     s7t_limits_init(&L);
     bool failed = false;
+    diags d = {err, err_len, 0, 0, false, NULL, NULL, 0};
     pctx c;
     memset(&c, 0, sizeof c);
     c.arena = &a;
     c.lim = &L;
     c.file = "path";
-    c.err = err;
-    c.err_len = err_len;
+    c.d = &d;
     c.failed = &failed;
     tia_lex_init(&c, path, strlen(path));
     const seg *segs;

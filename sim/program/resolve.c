@@ -12,9 +12,7 @@ typedef struct rctx {
     s7t_program *p;
     s7t_builder *b;
     const s7t_limits *lim;
-    char *err;
-    size_t err_len;
-    bool *failed;
+    diags *d;
 } rctx;
 
 static bool rerr(rctx *r, const char *file, pos at, const char *fmt, ...)
@@ -22,9 +20,10 @@ static bool rerr(rctx *r, const char *file, pos at, const char *fmt, ...)
 
 static bool rerr(rctx *r, const char *file, pos at, const char *fmt, ...)
 {
+    bool failed = false;  /* every error of this phase is one of its own */
     va_list ap;
     va_start(ap, fmt);
-    tia_verr(r->err, r->err_len, r->failed, file, at, fmt, ap);
+    tia_verr(r->d, &failed, file, at, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -32,6 +31,7 @@ static bool rerr(rctx *r, const char *file, pos at, const char *fmt, ...)
 static bool room(rctx *r)
 {
     pos none = {0, 0};
+    r->d->fatal = true;
     return rerr(r, "program", none, "out of memory (program larger than %zu bytes?)",
                 r->lim->max_program_bytes);
 }
@@ -44,14 +44,16 @@ static udt_build *find_udt(rctx *r, const char *name)
     return k == SIZE_MAX ? NULL : ((udt_build **)r->b->udts.p)[k];
 }
 
+/* Every reference, also after an unknown one: the load reports them all. */
 static bool link_refs(rctx *r)
 {
+    bool ok = true;
     const s7t_type ***slots = r->b->slots.p;
     for (size_t i = 0; i < r->b->slots.n; i++) {
         udt_ref *ref = (udt_ref *)(void *)*slots[i];
         udt_build *u = find_udt(r, ref->name);
-        if (!u) return rerr(r, ref->file, ref->at, "unknown PLC data type \"%s\"", ref->name);
-        ref->target = &u->u;
+        if (!u) ok = rerr(r, ref->file, ref->at, "unknown PLC data type \"%s\"", ref->name);
+        else ref->target = &u->u;
     }
     db_build **dbs = r->b->dbs.p;
     for (size_t i = 0; i < r->b->dbs.n; i++) {
@@ -59,11 +61,11 @@ static bool link_refs(rctx *r)
         if (!ref) continue;
         udt_build *u = find_udt(r, ref->name);
         if (!u)
-            return rerr(r, ref->file, ref->at, "\"%s\" is not a PLC data type of this program "
-                        "(instance DBs are not supported)", ref->name);
-        ref->target = &u->u;
+            ok = rerr(r, ref->file, ref->at, "\"%s\" is not a PLC data type or function block "
+                      "of this program", ref->name);
+        else ref->target = &u->u;
     }
-    return true;
+    return ok;
 }
 
 /* ---- recursion and depth: before the references are replaced ---- */
@@ -75,7 +77,8 @@ static bool depth_of(rctx *r, const s7t_type *t, unsigned lvl, const where *w, u
 static bool visit(rctx *r, udt_build *u, unsigned lvl, const where *w, unsigned *out)
 {
     if (u->state == 1)
-        return rerr(r, u->u.file, u->at, "PLC data type \"%s\" contains itself", u->u.name);
+        return rerr(r, u->u.file, u->at, "%s \"%s\" contains itself",
+                    u->u.fb ? "function block" : "PLC data type", u->u.name);
     if (u->state == 0) {
         u->state = 1;
         if (!depth_of(r, u->u.type, lvl, w, &u->depth)) return false;
@@ -303,15 +306,19 @@ static bool apply(pctx *c, db_build *d, const assign *a)
     return true;
 }
 
+/* Start values of every DB; every bad assignment of every DB is reported. */
 static bool build_dbs(rctx *r)
 {
+    bool all_ok = true;
     db_build **dbs = r->b->dbs.p;
     for (size_t i = 0; i < r->b->dbs.n; i++) {
         db_build *d = dbs[i];
         size_type(d->db.type);
-        if (d->db.type->leaves > r->lim->max_db_leaves)
-            return rerr(r, d->db.file, d->at, "data block \"%s\" has more than %llu values",
-                        d->db.name, (unsigned long long)r->lim->max_db_leaves);
+        if (d->db.type->leaves > r->lim->max_db_leaves) {
+            all_ok = rerr(r, d->db.file, d->at, "data block \"%s\" has more than %llu values",
+                          d->db.name, (unsigned long long)r->lim->max_db_leaves);
+            continue;
+        }
         s7t_value *v = s7p_arena_array(&r->p->arena, d->db.type->leaves, sizeof *v);
         if (!v) return room(r);
         fill(d->db.type, NULL, v);
@@ -322,13 +329,15 @@ static bool build_dbs(rctx *r)
         c.lim = r->lim;
         c.b = r->b;
         c.file = d->db.file;
-        c.err = r->err;
-        c.err_len = r->err_len;
-        c.failed = r->failed;
-        for (size_t k = 0; k < d->nassigns; k++)
-            if (!apply(&c, d, &d->assigns[k])) return false;
+        c.d = r->d;
+        for (size_t k = 0; k < d->nassigns; k++) {
+            bool failed = false;
+            c.failed = &failed;
+            if (!apply(&c, d, &d->assigns[k])) all_ok = false;
+            if (r->d->fatal) return false;
+        }
     }
-    return true;
+    return all_ok;
 }
 
 /* ---- numbers ---- */
@@ -450,10 +459,9 @@ static bool sort_dbs(rctx *r)
     return true;
 }
 
-bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, char *err,
-                     size_t err_len, bool *failed)
+bool tia_resolve_program(s7t_program *p, s7t_builder *b, const s7t_limits *lim, diags *d)
 {
-    rctx r = {p, b, lim, err, err_len, failed};
+    rctx r = {p, b, lim, d};
     if (!build_lists(&r) || !link_refs(&r) || !check_depths(&r)) return false;
     replace_refs(&r);
     udt_build **udts = b->udts.p;

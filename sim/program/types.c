@@ -82,10 +82,24 @@
     X("PIP", NULL, S7T_SDT_PIP, U, 2, false, false, 0, 0xFFFF, 0)                          \
     X("DB_ANY", NULL, S7T_SDT_DB_ANY, U, 2, false, false, 0, 0xFFFF, 0)                    \
     X("DB_WWW", NULL, S7T_SDT_DB_WWW, U, 2, false, false, 0, 0xFFFF, 0)                    \
-    X("DB_DYN", NULL, S7T_SDT_DB_DYN, U, 2, false, false, 0, 0xFFFF, 0)
+    X("DB_DYN", NULL, S7T_SDT_DB_DYN, U, 2, false, false, 0, 0xFFFF, 0)                    \
+    X("Block_FB", NULL, S7T_SDT_BLOCK_FB, U, 2, false, false, 0, 0xFFFF, 0)                \
+    X("Block_FC", NULL, S7T_SDT_BLOCK_FC, U, 2, false, false, 0, 0xFFFF, 0)                \
+    X("Block_DB", NULL, S7T_SDT_BLOCK_DB, U, 2, false, false, 0, 0xFFFF, 0)                \
+    X("Block_SDB", NULL, S7T_SDT_BLOCK_SDB, U, 2, false, false, 0, 0xFFFF, 0)              \
+    X("Block_SFB", NULL, S7T_SDT_BLOCK_SFB, U, 2, false, false, 0, 0xFFFF, 0)              \
+    X("Block_SFC", NULL, S7T_SDT_BLOCK_SFC, U, 2, false, false, 0, 0xFFFF, 0)              \
+    X("Variant", NULL, S7T_SDT_VARIANT, U, 0, false, false, 0, 0, 0)
 
+/* Parameters that reference the caller's data: an instance DB holds no value of them that a
+ * client could read (docs/protocol.md, "FB interfaces"). Block_FB and Block_FC are block
+ * numbers a client reads as UInt; the other block types have softdatatypes the client
+ * library does not convert, so they are left out with the references. */
+#define REF_ONLY(sd)                                                                 \
+    ((sd) == S7T_SDT_VARIANT || (sd) == S7T_SDT_BLOCK_DB || (sd) == S7T_SDT_BLOCK_SDB || \
+     (sd) == S7T_SDT_BLOCK_SFB || (sd) == S7T_SDT_BLOCK_SFC)
 #define INFO(nm, al, sd, vk, sz, sg, tg, mn, mx, ml) \
-    {nm, al, sd, (uint8_t)(vk), sz, sg, tg, (int64_t)(mn), (uint64_t)(mx)},
+    {nm, al, sd, (uint8_t)(vk), sz, sg, tg, REF_ONLY(sd), (int64_t)(mn), (uint64_t)(mx)},
 #define TYPE(nm, al, sd, vk, sz, sg, tg, mn, mx, ml) \
     {.kind = S7T_ELEMENTARY, .sdt = sd, .name = nm, .max_len = ml, .leaves = 1},
 
@@ -145,6 +159,11 @@ unsigned s7t_elem_size(const s7t_type *t)
     return e->size;
 }
 
+bool s7t_is_system_type(const s7t_type *t)
+{
+    return t && t->kind == S7T_STRUCT && t->sdt != S7T_SDT_STRUCT;
+}
+
 const char *s7t_sdt_name(uint16_t sdt)
 {
     if (sdt == S7T_SDT_STRUCT) return "Struct";
@@ -200,6 +219,7 @@ size_t s7t_type_format(const s7t_type *t, char *buf, size_t len)
         return at + s7t_type_format(t->elem, at < len ? buf + at : NULL, at < len ? len - at : 0);
     case S7T_STRUCT:
         if (t->udt) return put(buf, len, at, "\"%s\"", t->udt->name);
+        if (t->name) return put(buf, len, at, "%s", t->name);
         return put(buf, len, at, "Struct");
     }
     return put(buf, len, at, "?");

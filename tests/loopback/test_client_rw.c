@@ -1355,7 +1355,8 @@ static void test_no_program(void **state)
     s7p_sim_stop(sim);
 }
 
-/* A program that does not load stops the start with the loader's file:line:col message. */
+/* A program that does not load stops a strict start with the loader's file:line:col message;
+ * otherwise the source is left out, its error logged, and the simulator starts. */
 static void test_bad_program_fails_start(void **state)
 {
     (void)state;
@@ -1368,8 +1369,22 @@ static void test_bad_program_fails_start(void **state)
     char err[256] = "";
     s7p_sim_config_init(&cfg);
     cfg.program_dir = dir;
+    cfg.strict_program = true;
     assert_null(s7p_sim_start(&cfg, err, sizeof err));
     assert_true(strncmp(err, "Bad.db:4:", 9) == 0);
+    cfg.strict_program = false;
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    cfg.log = log;
+    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
+    assert_non_null(sim);
+    s7p_sim_stop(sim);
+    char text[1024];
+    size_t n = (rewind(log), fread(text, 1, sizeof text - 1, log));
+    text[n] = '\0';
+    fclose(log);
+    assert_non_null(strstr(text, "program: Bad.db:4:11: unknown data type 'Nope' (source left out)"));
+    cfg.log = NULL;
     remove_dir(dir);
     cfg.program_dir = "/nonexistent/s7plus";
     assert_null(s7p_sim_start(&cfg, err, sizeof err));

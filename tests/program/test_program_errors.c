@@ -83,7 +83,12 @@ static void test_syntax_errors(void **state)
                         "d.db:4:17: the Array has more than 1000000 elements");
     assert_string_equal(db_err("      a : Array[0..9999999999] of Bool;\n", ""),
                         "d.db:4:20: array bound out of range");
-    assert_string_equal(db_err("      a : Array[*] of Bool;\n", ""), "d.db:4:17: unexpected character '*'");
+    assert_string_equal(db_err("      a : Array[*] of Bool;\n", ""),
+                        "d.db:4:11: a reference (Variant, Array[*], Block_DB ...) is only allowed "
+                        "as an FB parameter");
+    assert_string_equal(db_err("      a : Variant;\n", ""),
+                        "d.db:4:11: a reference (Variant, Array[*], Block_DB ...) is only allowed "
+                        "as an FB parameter");
     assert_string_equal(db_err("      a : Array[0..1] Bool;\n", ""),
                         "d.db:4:23: expected 'of' after the array bounds");
     assert_string_equal(db_err("      a : Int;\n      A : Bool;\n", ""), "d.db:5:7: duplicate member name 'A'");
@@ -91,9 +96,15 @@ static void test_syntax_errors(void **state)
     assert_string_equal(db_err("      a : Int;\n", "   a = 1;\n"),
                         "d.db:7:6: expected ':=' after the name in the BEGIN section");
 
-    assert_string_equal(err1("x.db", "hello"), "x.db:1:1: expected TYPE or DATA_BLOCK");
-    assert_string_equal(err1("x.db", "FUNCTION_BLOCK \"F\"\nBEGIN\nEND_FUNCTION_BLOCK\n"),
-                        "x.db:1:1: FUNCTION_BLOCK blocks are not supported (only TYPE and DATA_BLOCK)");
+    assert_string_equal(err1("x.db", "hello"),
+                        "x.db:1:1: expected TYPE, DATA_BLOCK or FUNCTION_BLOCK");
+    assert_string_equal(err1("x.scl", "FUNCTION_BLOCK \"F\"\nBEGIN\n x := 1;\n"),
+                        "x.scl:4:1: expected END_FUNCTION_BLOCK");
+    assert_string_equal(err1("x.scl", "FUNCTION \"F\" : Void\nBEGIN\n"),
+                        "x.scl:1:1: FUNCTION without END_FUNCTION");
+    assert_string_equal(err1("x.scl", "FUNCTION_BLOCK \"F\"\nVAR_INPUT\n a : Int\nEND_VAR\n"
+                                      "BEGIN\nEND_FUNCTION_BLOCK\n"),
+                        "x.scl:4:1: expected ';' after the declaration of 'a'");
     assert_string_equal(err1("x.db", "DATA_BLOCK \"D\"\nVAR\n a : Int;\nEND_VAR\nBEGIN\n a := 1;\n"),
                         "x.db:7:1: expected END_DATA_BLOCK");
     assert_string_equal(err1("x.db", "DATA_BLOCK \"D\"\nVAR\n a : Int;\nEND_VAR\n"),
@@ -117,11 +128,12 @@ static void test_instance_db(void **state)
     (void)state;
     assert_string_equal(err1("FB_x_DB.db", "DATA_BLOCK \"FB_x_DB\"\n{ S7_Optimized_Access := 'TRUE' }\n"
                                            "VERSION : 0.1\nNON_RETAIN\n\"FB_x\"\n\nBEGIN\n\nEND_DATA_BLOCK\n"),
-                        "FB_x_DB.db:5:1: \"FB_x\" is not a PLC data type of this program (instance "
-                        "DBs are not supported)");
-    assert_string_equal(err1("t.db", "DATA_BLOCK \"t\"\nNON_RETAIN\nIEC_TIMER\nBEGIN\nEND_DATA_BLOCK\n"),
-                        "t.db:3:1: instance DBs are not supported ('IEC_TIMER' is not a PLC data "
-                        "type of this program)");
+                        "FB_x_DB.db:5:1: \"FB_x\" is not a PLC data type or function block of "
+                        "this program");
+    assert_string_equal(err1("t.db", "DATA_BLOCK \"t\"\nNON_RETAIN\nIEC_TIMERX\nBEGIN\nEND_DATA_BLOCK\n"),
+                        "t.db:3:1: unknown data type 'IEC_TIMERX'");
+    assert_string_equal(err1("t.db", "DATA_BLOCK \"t\"\nNON_RETAIN\nInt\nBEGIN\nEND_DATA_BLOCK\n"),
+                        "t.db:3:1: expected VAR, STRUCT, a PLC data type or an FB");
 }
 
 static void test_value_errors(void **state)
@@ -225,7 +237,9 @@ static void test_resolve_errors(void **state)
     const char *a = "TYPE \"A\"\nSTRUCT\n  b : \"B\";\nEND_STRUCT;\nEND_TYPE\n";
     const char *b = "TYPE \"B\"\nSTRUCT\n  x : Int;\n  a : Array[0..1] of \"A\";\nEND_STRUCT;\nEND_TYPE\n";
     s7t_source rec[2] = {{"b.udt", b, strlen(b)}, {"a.udt", a, strlen(a)}};
-    assert_string_equal(load_err(rec, 2, NULL), "a.udt:1:6: PLC data type \"A\" contains itself");
+    /* b.udt, left without a.udt, then misses "A": both are reported */
+    assert_string_equal(load_err(rec, 2, NULL), "a.udt:1:6: PLC data type \"A\" contains itself\n"
+                                                "b.udt:4:22: unknown PLC data type \"A\"");
     const char *self = "TYPE \"S\"\nSTRUCT\n  s : \"S\";\nEND_STRUCT;\nEND_TYPE\n";
     assert_string_equal(err1("s.udt", self), "s.udt:1:6: PLC data type \"S\" contains itself");
 
@@ -454,7 +468,7 @@ static void test_load_dir_errors(void **state)
     assert_non_null(mkdtemp(dir));
     char err[512], want[600];
     assert_null(s7t_program_load_dir(dir, err, sizeof err));
-    snprintf(want, sizeof want, "%s: no .udt, .db or .tags files", dir);
+    snprintf(want, sizeof want, "%s: no .udt, .db, .scl or .tags files", dir);
     assert_string_equal(err, want);
 
     char path[600];
