@@ -40,6 +40,8 @@ void s7p_engine_init(s7p_engine *e, s7p_link *link, const s7p_engine_config *cfg
     s7p_arena_init(&e->rx_arena, S7P_ARENA_DEFAULT_LIMIT);
     s7p_arena_init(&e->step_arena, 4u << 20);
     s7p_arena_init(&e->hb_arena, 64u << 10);
+    s7p_arena_init(&e->legacy.arena, 64u << 10);
+    e->legacy.refresh_at = INT64_MAX;
 }
 
 void s7p_engine_free(s7p_engine *e)
@@ -53,6 +55,8 @@ void s7p_engine_free(s7p_engine *e)
     s7p_arena_release(&e->rx_arena);
     s7p_arena_release(&e->step_arena);
     s7p_arena_release(&e->hb_arena);
+    s7p_arena_release(&e->legacy.arena);
+    memset(e->legacy.next_key, 0, sizeof e->legacy.next_key);
     e->link = NULL;
 }
 
@@ -139,7 +143,7 @@ static bool send_next(s7p_engine *e)
 {
     s7p_engine_node *n = e->head;
     while (n && n->state != NODE_QUEUED) n = n->next;
-    if (!n) return false;
+    if (!n || s7p_engine_legacy_holds_(e, n)) return false;
     s7p_status st = s7p_link_put_pdu(e->link, &n->req);
     if (st != S7P_OK) {
         if (e->link->err) s7p_engine_fail_link_(e);
@@ -163,6 +167,7 @@ static bool may_send(const s7p_engine *e)
 /* Sends queued requests while fewer than max_in_flight are outstanding. */
 static void pump(s7p_engine *e)
 {
+    s7p_engine_legacy_pump_(e);
     while (may_send(e) && e->queued > 0 && e->in_flight < e->cfg.max_in_flight && send_next(e)) {
     }
 }
@@ -176,6 +181,7 @@ s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64
     /* Sequence numbers are given in submit order, which is the order on the wire. */
     p->seq = next_seq(e);
     if (p->opcode == S7P_OP_REQUEST && e->props.session_id) p->session_id = e->props.session_id;
+    s7p_engine_legacy_prepare_(e, p);
     n->req = *p;
     n->id = e->next_id++;
     n->state = NODE_QUEUED;
@@ -307,6 +313,17 @@ static void check_iid(s7p_engine *e, const s7p_pdu *req, const s7p_pdu *resp)
     uint32_t got = resp->function == S7P_FC_EXPLORE ? resp->resp.explore.resp_iid : resp->iid;
     if (!has || got == want) return;
     e->props.iid_mismatches++;
+    if (e->legacy.active) {
+        /* In a signed session the PLC computes it exactly; a wrong one is a forged or
+         * replayed answer whose digest happened to be valid. */
+        s7p_fail f = {0};
+        s7p_fail_set(&f, S7P_E_INTEGRITY,
+                     "legacy security: answer seq %u has integrity id %u, expected %u "
+                     "(replayed or forged)", resp->seq, got, want);
+        s7p_link_break(e->link, S7P_E_INTEGRITY, "integrity id");
+        s7p_engine_fail_(e, &f);
+        return;
+    }
     s7p_logf(e->log, S7P_LOG_WARN, LAYER, "response seq %u: integrity id %u, expected %u",
              resp->seq, got, want);
 }
@@ -358,6 +375,17 @@ static s7p_engine_node *find_seq(const s7p_engine *e, uint16_t seq)
 static void on_response(s7p_engine *e, const s7p_msg *m)
 {
     s7p_engine_node *n = find_seq(e, m->pdu.seq);
+    if (!n && e->legacy.active) {
+        /* Signed with the session key, yet no request waits for it: an answer replayed
+         * from earlier in the session. */
+        s7p_fail f = {0};
+        s7p_fail_set(&f, S7P_E_INTEGRITY,
+                     "legacy security: answer with sequence number %u that no request awaits "
+                     "(replayed)", m->pdu.seq);
+        s7p_link_break(e->link, S7P_E_INTEGRITY, "replay");
+        s7p_engine_fail_(e, &f);
+        return;
+    }
     if (!n) {
         /* Never given to another request: the peer is out of step with this session. */
         protocol_fault(e, "answer out of sequence", "answer with unknown sequence number %u",
@@ -377,6 +405,7 @@ static void on_response(s7p_engine *e, const s7p_msg *m)
         return;
     }
     check_iid(e, &n->req, &m->pdu);
+    if (e->phase == S7P_ENGINE_FAULTED) return;
     s7p_pdu resp;
     s7p_fail f = {0};
     s7p_status st = hand_over(e, n, m, &resp, &f);
@@ -535,6 +564,7 @@ void s7p_engine_tick(s7p_engine *e, int64_t now)
     e->hold = false;
     decode(e);
     if (e->phase == S7P_ENGINE_FAULTED) return;
+    s7p_engine_legacy_tick_(e, now);
     heartbeat(e, now);
     pump(e);
 }
@@ -543,6 +573,8 @@ int64_t s7p_engine_next_deadline(const s7p_engine *e)
 {
     if (e->phase == S7P_ENGINE_FAULTED) return INT64_MAX;
     int64_t t = heartbeat_due(e);
+    int64_t renew = s7p_engine_legacy_deadline_(e);
+    if (renew < t) t = renew;
     if (e->hold) t = 0;  /* decoding waits: tick at once */
     if (e->step_done && connecting(e) && e->step_deadline < t) t = e->step_deadline;
     for (const s7p_engine_node *n = e->head; n; n = n->next)
