@@ -269,9 +269,11 @@ static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *res
     }
     const s7p_resp_create_object *r = &resp->resp.create_object;
     const s7p_value *ver = NULL;
-    if (r->nids < 2 || r->objects.n < 1 ||
-        !(ver = s7p_object_attr(r->objects.items[0], S7P_ID_SERVER_SESSION_VERSION)) ||
-        ver->type != S7P_DT_STRUCT) {
+    /* Legacy firmware offers the version as the Struct 314 attribute instead of 306. */
+    if (r->objects.n >= 1 &&
+        !(ver = s7p_object_attr(r->objects.items[0], S7P_ID_SERVER_SESSION_VERSION)))
+        ver = s7p_object_attr(r->objects.items[0], S7P_ID_SESSION_VERSION_STRUCT);
+    if (r->nids < 2 || r->objects.n < 1 || !ver || ver->type != S7P_DT_STRUCT) {
         s7p_fail_set(&mine, S7P_E_PROTOCOL, "create session: answer without session ids or version");
         step_failed(e, &mine);
         return;
