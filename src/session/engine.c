@@ -142,8 +142,10 @@ static void send_refused(s7p_engine *e, s7p_engine_node *n, s7p_status st)
 static bool send_next(s7p_engine *e)
 {
     s7p_engine_node *n = e->head;
-    while (n && n->state != NODE_QUEUED) n = n->next;
-    if (!n || s7p_engine_legacy_holds_(e, n)) return false;
+    /* While a legacy key renewal runs, only its requests go out (they may be queued
+     * behind requests that wait for the new key). */
+    while (n && (n->state != NODE_QUEUED || s7p_engine_legacy_holds_(e, n))) n = n->next;
+    if (!n) return false;
     s7p_status st = s7p_link_put_pdu(e->link, &n->req);
     if (st != S7P_OK) {
         if (e->link->err) s7p_engine_fail_link_(e);
@@ -172,6 +174,28 @@ static void pump(s7p_engine *e)
     }
 }
 
+/* A legacy key renewal request goes out before requests queued earlier (they wait for the
+ * new key): it moves to the front of the queue and takes the first queued sequence number,
+ * the others shift by one, so the wire order stays the sequence order. */
+static void jump_queue(s7p_engine *e, s7p_engine_node *n)
+{
+    s7p_engine_node *q = e->head;
+    while (q && q->state != NODE_QUEUED) q = q->next;
+    if (!q || q == n) return;
+    uint16_t first = q->req.seq;
+    for (s7p_engine_node *k = q; k != n; k = k->next)
+        if (++k->req.seq == 0) k->req.seq = 1;
+    n->req.seq = first;
+    /* n is the tail: unlink it, insert it before q */
+    e->tail = n->prev;
+    e->tail->next = NULL;
+    n->prev = q->prev;
+    n->next = q;
+    if (q->prev) q->prev->next = n;
+    else e->head = n;
+    q->prev = n;
+}
+
 s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64_t *id)
 {
     if (e->phase == S7P_ENGINE_FAULTED) return e->fault.code;
@@ -196,6 +220,7 @@ s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64
     e->tail = n;
     e->queued++;
     if (id) *id = n->id;
+    if (e->legacy.refresh_wanted && n->id == e->legacy.refresh_id) jump_queue(e, n);
     pump(e);
     return S7P_OK;
 }
