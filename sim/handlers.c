@@ -291,7 +291,7 @@ static void on_set_variable(sim_conn *c, const s7p_pdu *req, sim_reply *r)
     const s7p_req_set_variable *b = &req->req.set_variable;
     if (!c->legacy.on || b->object_id != c->session || b->address_count != 1 ||
         b->addresses[0] != S7P_ID_SERVER_SESSION_SESSION_KEY) {
-        reply_error(r, req, SIM_E_NOT_ALLOWED);
+        reply_error(r, req, SIM_E_UNKNOWN_REQUEST);  /* as for any function not simulated */
         return;
     }
     int16_t rc = sim_legacy_auth_item(c, &b->value);
