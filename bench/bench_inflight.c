@@ -38,7 +38,7 @@ static int run(s7p_sim *sim, s7p_tls_ctx *tls, unsigned max_in_flight, unsigned 
     s7p_session s;
     s7p_fail f = {0};
     s7p_session_params p = {"127.0.0.1", s7p_sim_port(sim), 0, "SIMATIC-ROOT-HMI", tls,
-                            {false, 0, 0, 0, 0}, {max_in_flight, 0, 0}};
+                            {false, 0, 0, 0, 0}, {max_in_flight, 0, 0}, S7P_SECURITY_TLS, NULL, 0};
     if (s7p_session_open(&s, &p, NULL, s7p_deadline_in(5000), &f) != S7P_OK) {
         fprintf(stderr, "connect: %s\n", f.msg);
         return 1;

@@ -25,6 +25,7 @@ typedef struct cli_common {
     char known_hosts[4096];   /* trust on first use: the file in use ("" otherwise) */
     bool json;
     int verbose;
+    s7p_legacy_key test_key;  /* --legacy-key-id of the simulator's test key */
 } cli_common;
 
 /** A command's own option without argument: `--name` sets *flag to true. */

@@ -8,8 +8,9 @@
 
 static const char usage[] =
     "usage: s7plus info HOST[:PORT] [options]\n"
-    "Connects over TLS 1.3 and prints what the CPU reports about itself, with the SHA-256\n"
-    "fingerprint of its certificate (for --pin, or to check a known-hosts entry).\n";
+    "Connects (TLS 1.3 by default, see --security) and prints what the CPU reports about\n"
+    "itself, the security mode of the session, and the SHA-256 fingerprint of its\n"
+    "certificate (for --pin, or to check a known-hosts entry) or the legacy key used.\n";
 
 typedef struct {
     const char *key, *label;
@@ -27,6 +28,7 @@ static void print_table(const s7p_cpu_info *i, const char *endpoint, unsigned le
         {"hardware_revision", "Hardware revision", i->hardware_revision},
         {"project_name", "Project", i->project_name}, {"tia_version", "TIA version", i->tia_version},
         {"paom", "Session version", i->paom},       {"protection_level", "Protection level", lvl},
+        {"security", "Security", i->security},      {"legacy_key", "Legacy key", i->legacy_key},
         {"tls_cipher", "TLS", i->tls_cipher},       {"cert_sha256", "Certificate SHA-256", i->cert_sha256},
     };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
@@ -35,13 +37,14 @@ static void print_table(const s7p_cpu_info *i, const char *endpoint, unsigned le
 
 static int print_json(const s7p_cpu_info *i, const char *endpoint)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}",
                           "endpoint", endpoint, "plc_name", i->plc_name, "order_number",
                           i->order_number, "firmware", i->firmware, "serial_number",
                           i->serial_number, "hardware_revision", i->hardware_revision,
                           "project_name", i->project_name, "tia_version", i->tia_version,
                           "paom", i->paom, "protection_level", (int)i->protection_level,
-                          "tls_cipher", i->tls_cipher, "cert_sha256", i->cert_sha256);
+                          "tls_cipher", i->tls_cipher, "cert_sha256", i->cert_sha256,
+                          "security", i->security, "legacy_key", i->legacy_key);
     if (!o) return CLI_PROTOCOL;
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);

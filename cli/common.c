@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -34,6 +35,11 @@ const char cli_common_help[] =
     "  --expected-name NAME   with --ca: the DNS name or IP address the certificate\n"
     "                       must name instead of HOST\n"
     "  --insecure, --no-verify  accept any certificate\n"
+    "  --security MODE      tls (default), legacy (firmware without TLS: challenge\n"
+    "                       authentication, signed frames, NOT encrypted) or auto (TLS\n"
+    "                       when the PLC offers it, else legacy; -v says which)\n"
+    "  --legacy-key-id ID   legacy: use only the PLC key ID (FF:HHHHHHHHHHHHHHHH);\n"
+    "                       00:BA35267CA865911B is s7plus-sim's test key (not a PLC's)\n"
     "  -v, -vv              log to stderr: -v info, -vv debug (every PDU)\n"
     "  --allow-write        without it the library refuses every write\n"
     "exit codes: 0 ok, 1 usage (bad arguments, a value that does not fit), 2 network or\n"
@@ -128,6 +134,7 @@ static bool default_known_hosts(char *buf, size_t len)
 
 enum {
     OPT_ALLOW_WRITE = 256, OPT_BROWSE_TIMEOUT, OPT_EXPECTED_NAME, OPT_KNOWN_HOSTS, OPT_INSECURE,
+    OPT_SECURITY, OPT_LEGACY_KEY_ID,
     OPT_EXTRA = 512 /* + index into the command's flags */
 };
 #define MAX_EXTRA 8
@@ -184,6 +191,33 @@ static int apply_trust(cli_common *c, const trust_opts *t)
     return CLI_OK;
 }
 
+static int parse_security(const char *s, s7p_security *out)
+{
+    if (strcmp(s, "tls") == 0) *out = S7P_SECURITY_TLS;
+    else if (strcmp(s, "legacy") == 0) *out = S7P_SECURITY_LEGACY_CHALLENGE;
+    else if (strcmp(s, "auto") == 0) *out = S7P_SECURITY_AUTO;
+    else {
+        fprintf(stderr, "s7plus: --security must be tls, legacy or auto\n");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* The library checks the form of the id. The simulator's test key is no PLC's, so no
+ * catalog has it: the CLI hands it over when its id is asked for. */
+static void legacy_key_id(cli_common *c, const char *id)
+{
+    char test_id[32];
+    c->opt.legacy_key_id = id;
+    s7p_legacy_test_key(&c->test_key);
+    snprintf(test_id, sizeof test_id, "%02u:%016llX", (unsigned)c->test_key.family % 100u,
+             (unsigned long long)c->test_key.id);
+    if (strcasecmp(id, test_id) == 0) {
+        c->opt.legacy_keys = &c->test_key;
+        c->opt.legacy_nkeys = 1;
+    }
+}
+
 static int parse_options(int argc, char **argv, cli_common *c, const char *usage,
                          const cli_flag *extra)
 {
@@ -198,6 +232,8 @@ static int parse_options(int argc, char **argv, cli_common *c, const char *usage
         {"known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS},
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"no-verify", no_argument, NULL, OPT_INSECURE},
+        {"security", required_argument, NULL, OPT_SECURITY},
+        {"legacy-key-id", required_argument, NULL, OPT_LEGACY_KEY_ID},
     };
     enum { NCOMMON = sizeof common / sizeof common[0] };
     struct option opts[NCOMMON + MAX_EXTRA + 1];
@@ -236,6 +272,10 @@ static int parse_options(int argc, char **argv, cli_common *c, const char *usage
         case OPT_EXPECTED_NAME: trust.expected_name = optarg; break;
         case OPT_KNOWN_HOSTS: trust.known_hosts = optarg; break;
         case OPT_INSECURE: trust.insecure = true; break;
+        case OPT_SECURITY:
+            if (parse_security(optarg, &c->opt.security) != CLI_OK) return CLI_USAGE;
+            break;
+        case OPT_LEGACY_KEY_ID: legacy_key_id(c, optarg); break;
         case 'v': c->verbose++; break;
         case 'h': printf("%s%s", usage, cli_common_help); exit(CLI_OK);
         default: fprintf(stderr, "%s", usage); return CLI_USAGE;  /* getopt said why */

@@ -55,6 +55,11 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
         sim_log(c->sim, 1, "conn %lu: unexpected opcode 0x%02x, closing", c->id, req->opcode);
         return false;
     }
+    if (!sim_legacy_check_request(c, req)) {
+        sim_log(c->sim, 1, "conn %lu: V%u request %s, closing", c->id, req->version,
+                c->legacy.on ? "replayed" : "without agreed digests");
+        return false;
+    }
     atomic_fetch_add(&c->sim->counters[req->function], 1ul);
     sim_log(c->sim, 2, "conn %lu: %s (0x%04x) seq %u session 0x%08x flags 0x%02x", c->id,
             sim_function_name(req->function), req->function, req->seq,
@@ -67,12 +72,14 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
         sim_fault_plc_error(req, &f, &r);  /* refused: the request is not carried out */
     else
         sim_dispatch(c, req, a, &r);
+    if (r.send) sim_legacy_sign_answer(c, &r.pdu);
     if (fault) {
         sim_fault_next next = sim_fault_apply(c, req, &f, a, &r);
         if (next != SIM_FAULT_ANSWER) return next == SIM_FAULT_KEEP;
     }
     if (r.send && in_session && !sim_notify_before_answer(c, req, a)) return false;
     if (r.send && !send_reply(c, &r)) return false;
+    sim_legacy_after_answer(c);
     if (r.start_tls && !start_tls(c)) return false;
     return !r.close;
 }

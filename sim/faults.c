@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "legacy/handshake.h"
 #include "net/tcp.h"
 #include "proto/functions.h"
 #include "util/clock.h"
@@ -39,6 +40,8 @@ static const char *const kind_names[] = {
     [S7P_SIM_FAULT_WRONG_SEQUENCE] = "wrong-seq",
     [S7P_SIM_FAULT_PLC_ERROR] = "plc-error",
     [S7P_SIM_FAULT_SYSTEM_EVENT] = "system-event",
+    [S7P_SIM_FAULT_FLIP_BIT] = "flip-bit",
+    [S7P_SIM_FAULT_REPLAY] = "replay",
 };
 #define NKINDS (sizeof kind_names / sizeof kind_names[0])
 
@@ -426,6 +429,25 @@ void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *
     r->pdu.ret_only = true;
 }
 
+/* The answer as one whole frame, signed like the link signs it in legacy security; then
+ * either one bit of its last data byte flipped, or the frame sent twice. */
+static void flip_or_replay(sim_conn *c, s7p_arena *a, const sim_reply *r, bool flip)
+{
+    uint8_t *data, *f;
+    size_t n;
+    if (!r->send || !answer_data(c, r, a, &data, &n) || n > S7P_FRAME_DATA_MAX ||
+        !(f = s7p_arena_alloc(a, n + 8)))
+        return;
+    if (c->ch.digest_on && r->pdu.version == S7P_PROTO_V3 &&
+        s7p_legacy_digest_sign(c->ch.digest_key, data, n) != S7P_OK)
+        return;
+    put_header(f, r->pdu.version, n);
+    memcpy(f + 4, data, n);
+    put_header(f + 4 + n, r->pdu.version, 0);
+    if (flip) f[4 + n - 1] ^= 0x01;
+    if (send_raw(c, f, n + 8) == S7P_OK && !flip) (void)send_raw(c, f, n + 8);
+}
+
 sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
                                s7p_arena *a, sim_reply *r)
 {
@@ -446,6 +468,8 @@ sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fa
         return SIM_FAULT_ANSWER;
     case S7P_SIM_FAULT_PLC_ERROR: return SIM_FAULT_ANSWER;  /* *r is the error answer */
     case S7P_SIM_FAULT_SYSTEM_EVENT: system_event(c, req, f, a); return SIM_FAULT_CLOSE;
+    case S7P_SIM_FAULT_FLIP_BIT: flip_or_replay(c, a, r, true); return SIM_FAULT_KEEP;
+    case S7P_SIM_FAULT_REPLAY: flip_or_replay(c, a, r, false); return SIM_FAULT_KEEP;
     }
     return SIM_FAULT_ANSWER;
 }
@@ -542,6 +566,7 @@ static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
     p.notif.items.first = p.notif.items.last = it;
     p.notif.items.n = 1;
     p.fill_len = 4;
+    sim_legacy_sign_answer(c, &p);
     s7p_status st = s7p_channel_send(&c->ch, &p, s7p_deadline_in(SIM_SEND_MS));
     if (st != S7P_OK) {
         sim_log(c->sim, 1, "conn %lu: notification: %s", c->id, s7p_strerror(st));

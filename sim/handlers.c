@@ -5,6 +5,7 @@
 
 #include "plc_data.h"
 #include "proto/functions.h"
+#include "legacy/handshake.h"
 #include "proto/vlq.h"
 #include "sim_int.h"
 
@@ -36,6 +37,11 @@ static void on_init_ssl(sim_conn *c, const s7p_pdu *req, sim_reply *r)
         reply_error(r, req, SIM_E_NOT_ALLOWED);
         return;
     }
+    if (c->sim->cfg.security == S7P_SIM_SECURITY_LEGACY) {
+        /* Firmware without TLS does not know the function. */
+        reply_error(r, req, SIM_E_UNKNOWN_REQUEST);
+        return;
+    }
     reply_pdu(r, req, 0);
     r->start_tls = true;
 }
@@ -62,6 +68,7 @@ static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim
         if (!b->objects.items) goto nomem;
         b->objects.items[0] = sim_cpu_session_object(&c->sim->ident, a);
         if (!b->objects.items[0]) goto nomem;
+        if (sim_legacy_offered(c) && !sim_legacy_hello(c, b->objects.items[0], a)) goto nomem;
         b->objects.n = 1;
     }
     sim_log(c->sim, 1, "conn %lu: session 0x%08x opened", c->id, (unsigned)c->session);
@@ -104,6 +111,14 @@ static int16_t write_item(sim_conn *c, const s7p_req_set_multi *b, uint32_t i)
     return sim_plc_write(c->sim->plc, addr, s7p_idlist_find(&b->values, i + 1));
 }
 
+/* The optional items of the legacy authentication (role, roles, compatibility flag). */
+static bool legacy_item(const sim_conn *c, uint32_t id)
+{
+    return sim_legacy_offered(c) && (id == S7P_ID_SERVER_SESSION_ROLE ||
+                                     id == S7P_ID_SERVER_SESSION_ROLES ||
+                                     id == S7P_ID_LEGACY_COMPAT_FLAG);
+}
+
 static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
     const s7p_req_set_multi *b = &req->req.set_multi;
@@ -115,6 +130,7 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
         return;
     }
     bool vars = b->object_id == 0 && b->addresses;
+    int16_t auth = 0;
     if (vars && c->sim->plc) sim_plc_lock(c->sim->plc);
     for (uint32_t i = 0; i < b->item_count; i++) {
         if (vars) {
@@ -122,12 +138,20 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
             if (rc != 0) add_error(errs, i + 1, rc);
             continue;
         }
-        bool version_echo = b->object_id == c->session && i < b->nids &&
-                            b->ids[i] == S7P_ID_SERVER_SESSION_VERSION;
-        if (!version_echo)
+        uint32_t id = b->object_id == c->session && i < b->nids ? b->ids[i] : 0;
+        if (id == S7P_ID_SERVER_SESSION_SESSION_KEY && sim_legacy_offered(c) && !c->legacy.on)
+            auth = sim_legacy_auth_item(c, s7p_idlist_find(&b->values, i + 1));
+        else if (!legacy_item(c, id) && id != S7P_ID_SERVER_SESSION_VERSION)
             add_error(errs, i + 1, b->object_id ? SIM_E_OBJECT_NOT_FOUND : SIM_E_INVALID_ADDRESS);
     }
     if (vars && c->sim->plc) sim_plc_unlock(c->sim->plc);
+    if (auth != 0) {
+        /* A failed authentication refuses the whole request; the CPU then drops the
+         * connection. */
+        reply_error(r, req, auth);
+        r->close = true;
+        return;
+    }
     /* The real PLC answers the setup write (sent without id) with integrity id 0. */
     if (req->has_iid) {
         answer_iid(p, req);
@@ -241,7 +265,8 @@ static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *
     s7p_value v;
     bool found = b->object_id == SIM_ID_CPU_EXEC_UNIT
                      ? sim_exec_attr(c->sim, ids, n, a, &v)
-                     : n == 1 && sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v);
+                     : n == 1 && (sim_legacy_challenge_attr(c, b->object_id, attr, a, &v) ||
+                                  sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v));
     if (!found) memset(&v, 0, sizeof v);
     /* Not found: the full return value and a Null value, as the S7-1200 capture shows. */
     s7p_pdu *p = reply_pdu(r, req, found ? 0 : sim_ret_error(SIM_E_OBJECT_NOT_FOUND));
@@ -252,9 +277,31 @@ static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *
                 (unsigned)b->object_id);
 }
 
-/* SetVariable: only the RUN/STOP request of the CPU execution unit is served. */
+/* SetVariable: the session key renewal of legacy security (1830 on the own session) and the
+ * RUN/STOP request of the CPU execution unit; nothing else is served. */
+static bool is_key_renewal(const sim_conn *c, const s7p_req_set_variable *b)
+{
+    return c->legacy.on && b->object_id == c->session && b->address_count == 1 &&
+           b->addresses[0] == S7P_ID_SERVER_SESSION_SESSION_KEY;
+}
+
+static void on_key_renewal(sim_conn *c, const s7p_pdu *req, sim_reply *r)
+{
+    int16_t rc = sim_legacy_auth_item(c, &req->req.set_variable.value);
+    if (rc != 0) {
+        reply_error(r, req, rc);
+        r->close = true;
+        return;
+    }
+    answer_iid(reply_pdu(r, req, 0), req);
+}
+
 static void on_set_variable(sim_conn *c, const s7p_pdu *req, sim_reply *r)
 {
+    if (is_key_renewal(c, &req->req.set_variable)) {
+        on_key_renewal(c, req, r);
+        return;
+    }
     int16_t rc = sim_exec_set(c->sim, &req->req.set_variable);
     if (rc != 0)
         sim_log(c->sim, 2, "conn %lu: SetVariable of object 0x%08x refused: %d", c->id,
@@ -301,10 +348,6 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
 void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out)
 {
     memset(out, 0, sizeof *out);
-    if (req->version == S7P_PROTO_V3) {  /* legacy digest mode is not simulated */
-        out->close = true;
-        return;
-    }
     if (req->function == S7P_FC_INIT_SSL)
         on_init_ssl(c, req, out);
     else if (!c->session && req->function == S7P_FC_CREATE_OBJECT)

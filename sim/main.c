@@ -18,7 +18,7 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL, OPT_STRICT,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY,
 };
 
 typedef struct cli {
@@ -41,6 +41,7 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
+            "                  [--security tls|legacy|both]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -73,7 +74,13 @@ static void usage(FILE *f)
             "--state sets the operating state the CPU reports (default run). --control PATH\n"
             "opens a control channel on a local unix socket: one command per line (set SYMBOL\n"
             "VALUE, get SYMBOL, state NAME, alarm raise ID TEXT, alarm clear ID, alarms,\n"
-            "fault SPEC, fault clear, reload, counters, help), one answer line each.\n");
+            "fault SPEC, fault clear, reload, counters, help), one answer line each.\n"
+            "--security legacy simulates firmware without TLS: InitSsl is refused, the\n"
+            "CreateObject answer offers the legacy challenge authentication with the\n"
+            "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
+            "e.g. s7plus --security legacy --legacy-key-id 00:BA35267CA865911B), and every\n"
+            "frame afterwards is signed and verified (a tampered or replayed request closes\n"
+            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -110,6 +117,7 @@ static const struct option long_opts[] = {
     {"notify", required_argument, NULL, OPT_NOTIFY},
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
+    {"security", required_argument, NULL, OPT_SECURITY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -208,6 +216,12 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
     case OPT_STRICT: o->cfg.strict_program = true; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
+    case OPT_SECURITY:
+        if (strcmp(arg, "tls") == 0) o->cfg.security = S7P_SIM_SECURITY_TLS;
+        else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;
+        else if (strcmp(arg, "both") == 0) o->cfg.security = S7P_SIM_SECURITY_BOTH;
+        else break;
+        return -1;
     case OPT_NOTIFY: {
         char why[256];
         if (s7p_sim_notify_parse(arg, &o->notify, why, sizeof why)) return -1;

@@ -18,6 +18,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* How sessions are protected (--security). */
+typedef enum s7p_sim_security {
+    S7P_SIM_SECURITY_TLS = 0,     /* InitSsl, TLS 1.3 (today's firmware) */
+    S7P_SIM_SECURITY_LEGACY,      /* no TLS: InitSsl refused as old firmware refuses it; the
+                                     CreateObject answer in clear offers the legacy challenge
+                                     authentication with the simulator's TEST key
+                                     ("00:BA35267CA865911B", not a PLC key), then every frame
+                                     is signed and verified */
+    S7P_SIM_SECURITY_BOTH,        /* TLS after InitSsl, legacy when the CreateObject comes
+                                     in clear */
+} s7p_sim_security;
+
 typedef struct s7p_sim_config {
     const char *listen_addr;      /* default "127.0.0.1" */
     uint16_t port;                /* 0 = any free port; default 0 */
@@ -62,6 +74,7 @@ typedef struct s7p_sim_config {
      * "program: file:line:col: message") is left out and the rest served; with
      * strict_program the start (or reload) fails instead. Default false. */
     bool strict_program;
+    s7p_sim_security security;    /* default S7P_SIM_SECURITY_TLS */
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -130,6 +143,11 @@ typedef enum s7p_sim_fault_kind {
                                             not carried out, the connection stays usable */
     S7P_SIM_FAULT_SYSTEM_EVENT,          /* a fatal system event (0xFE frame, struct 40300 with
                                             ReturnValue plc_code and the function), then close */
+    S7P_SIM_FAULT_FLIP_BIT,              /* the right answer (signed in legacy security) with
+                                            one bit of its last data byte flipped after
+                                            signing; stays open */
+    S7P_SIM_FAULT_REPLAY,                /* the right answer, then the same frame again (a
+                                            replay of an answer already given); stays open */
 } s7p_sim_fault_kind;
 
 typedef struct s7p_sim_fault {

@@ -62,6 +62,14 @@ typedef struct sim_conn {
     bool tls;
     uint32_t session, session2;   /* 0: no session yet */
     uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
+    struct {                      /* legacy security (legacy.c) */
+        bool on;                  /* authenticated: frames are signed both ways */
+        bool switch_key;          /* next_key takes over once the answer is sent */
+        bool seen;                /* last_seq is set */
+        uint16_t last_seq;
+        uint8_t challenge[20];    /* the last one issued */
+        uint8_t next_key[24];
+    } legacy;
 } sim_conn;
 
 struct s7p_sim {
@@ -149,6 +157,25 @@ uint64_t sim_ret_error(int16_t code);
 bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
 void sim_control_stop(s7p_sim *s);
 void sim_alarms_free(s7p_sim *s);
+
+/* legacy.c */
+/** The connection may take the legacy authentication (security legacy/both, in clear). */
+bool sim_legacy_offered(const sim_conn *c);
+/** Turns the CreateObject answer's session object into a legacy one (233, 303, 314). */
+bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a);
+/** The SecurityKey (1830) of an authentication or renewal write: 0 when the blob opens
+ *  (the new key takes over after the answer), else the PLC error code to answer. */
+int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
+/** After an answer went out: switches to the key an authentication or renewal agreed. */
+void sim_legacy_after_answer(sim_conn *c);
+/** Attribute 303 of the own session in a signed session: a fresh challenge. */
+bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a,
+                               s7p_value *out);
+/** False when the request must end the connection: a replayed sequence number in a signed
+ *  session, or a V3 request without agreed digests. */
+bool sim_legacy_check_request(sim_conn *c, const s7p_pdu *req);
+/** Makes an answer of a signed session V3 with a digest field (the link signs it). */
+void sim_legacy_sign_answer(sim_conn *c, s7p_pdu *p);
 
 /* cpu.c */
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);

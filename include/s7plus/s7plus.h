@@ -72,6 +72,9 @@ typedef enum s7p_status {
                              tag again with s7p_tag_by_symbol() or browse */
     S7P_E_CANCELLED,    /**< the request was cancelled before its answer came: a queued one
                              was never sent, an answer that still comes is discarded */
+    S7P_E_INTEGRITY,    /**< legacy security: a frame from the peer failed its integrity check
+                             (HMAC digest mismatch, a replayed or out-of-sequence answer, an
+                             unsigned frame in a signed session); the session is faulted */
 } s7p_status;
 
 /**
@@ -157,12 +160,52 @@ typedef void (*s7p_log_fn)(void *ctx, s7p_log_level level, const char *layer, co
 
 /* ---- client ---------------------------------------------------------------------------- */
 
-/** How the session is protected. */
+/** How the session is protected. There is never a silent downgrade: TLS fails with
+ *  S7P_E_UNSUPPORTED against a PLC without TLS; only AUTO falls back, and it logs (INFO)
+ *  which mode it chose and why. The mode used is in s7p_cpu_info.security. */
 typedef enum s7p_security {
     S7P_SECURITY_TLS = 0,           /**< TLS 1.3 (S7-1500 FW >= 2.9, S7-1200 FW >= 4.5) */
-    S7P_SECURITY_LEGACY_CHALLENGE,  /**< older firmware: challenge + digests (not built yet) */
-    S7P_SECURITY_AUTO,              /**< TLS, else legacy (not built yet) */
+    S7P_SECURITY_LEGACY_CHALLENGE,  /**< older firmware without TLS: the challenge
+                                         authentication with the PLC's public key (see the
+                                         legacy_* options), then an HMAC-SHA256 digest on
+                                         every frame both ways (a frame that does not verify
+                                         faults the session with S7P_E_INTEGRITY). It
+                                         authenticates and protects integrity, but does NOT
+                                         encrypt: values travel in clear */
+    S7P_SECURITY_AUTO,              /**< TLS when the PLC offers it (accepts InitSsl); legacy
+                                         only when it refuses InitSsl and offers the
+                                         challenge */
 } s7p_security;
+
+/** A PLC public key of the legacy challenge authentication (families 0 S7-1500 and 1
+ *  S7-1200). The library has the public keys of the known CPU firmware built in; this is
+ *  for others (and for the s7plus simulator's test key, s7p_legacy_test_key()). */
+typedef struct s7p_legacy_key {
+    uint8_t family;                 /**< the digits before the colon of the PLC's key
+                                         fingerprint: 0 S7-1500, 1 S7-1200 */
+    uint64_t id;                    /**< the 16 hex digits after the colon, as a number */
+    uint8_t key[40];                /**< the public key: x (20 bytes little-endian), then 20
+                                         bytes the computation does not use */
+} s7p_legacy_key;
+
+/** Finds a public key the library does not have built in.
+ *  @param ctx     s7p_client_options.legacy_key_ctx
+ *  @param family  the PLC's key family (0 S7-1500, 1 S7-1200)
+ *  @param has_id  false when the PLC named only its family (then `id` is 0)
+ *  @param id      the key id the PLC named
+ *  @param out     to fill
+ *  @return true when `out` was filled. Runs on the connecting thread during s7p_connect(). */
+typedef bool (*s7p_legacy_key_fn)(void *ctx, uint8_t family, bool has_id, uint64_t id,
+                                  s7p_legacy_key *out);
+
+/**
+ * The public half of the s7plus simulator's TEST key pair ("00:BA35267CA865911B"). It is
+ * NOT a PLC key: made up for s7plus-sim and tests, no PLC accepts it. Put it in
+ * s7p_client_options.legacy_keys to connect to `s7plus-sim --security legacy`.
+ * @param out  filled (not NULL)
+ * @threadsafety Any thread.
+ */
+S7P_API void s7p_legacy_test_key(s7p_legacy_key *out);
 
 /** Which PLC certificates are accepted. PLCs ship self-signed certificates, so the default
  *  accepts any and logs its SHA-256 fingerprint (INFO); pin that fingerprint for production. */
@@ -288,6 +331,23 @@ typedef struct s7p_client_options {
                                          request_timeout_ms. It costs one background thread
                                          per client. Default 0 = off (TCP keepalive covers a
                                          dead peer); at most 86400 */
+    /* Legacy challenge authentication (security LEGACY_CHALLENGE or AUTO). The PLC names
+     * its key ("00:181B7B0847D11694"); the key tried first is the resolver's, else one of
+     * legacy_keys, else the built-in one of that id; with legacy_key_fallback the other keys
+     * of the family follow, each on a fresh connection, while the connect timeout lasts. */
+    const char *legacy_key_id;      /**< "FF:HHHHHHHHHHHHHHHH": use only this key, whatever
+                                         the PLC names; NULL = the PLC's (default) */
+    s7p_legacy_key_fn legacy_key_resolver; /**< NULL = none */
+    void *legacy_key_ctx;           /**< passed to `legacy_key_resolver` as it is */
+    const s7p_legacy_key *legacy_keys; /**< keys searched before the built-in ones (copied
+                                         by s7p_client_new()); NULL = none */
+    size_t legacy_nkeys;            /**< entries of legacy_keys; at most 64 */
+    bool legacy_key_fallback;       /**< default true: when the PLC refuses the key of its
+                                         id (or names no id), try the other keys of its
+                                         family */
+    uint32_t legacy_refresh_s;      /**< renew the session key this often (PLCs expire it);
+                                         default 1500 (25 minutes); 0 = never; at most
+                                         86400 */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -418,6 +478,9 @@ typedef struct s7p_cpu_info {
     uint32_t protection_level;      /**< 1 full, 2 read, 3 HMI, 4 no access */
     char tls_cipher[48];            /**< negotiated suite */
     char cert_sha256[65];           /**< PLC certificate fingerprint (hex) */
+    char security[16];              /**< the security mode the session uses: "tls" or
+                                         "legacy" (legacy challenge authentication) */
+    char legacy_key[20];            /**< legacy: the PLC key used, "FF:HHHHHHHHHHHHHHHH" */
 } s7p_cpu_info;
 
 /**

@@ -487,50 +487,49 @@ static bool parse_index(pctx *c, int64_t *out)
     return parse_signed(c, INT64_MAX, INT64_MAX, "index", out, &at);
 }
 
+/* A new path segment; NULL (and the out-of-memory error) when the vector cannot grow. */
+static seg *push_seg(pctx *c, vec *v)
+{
+    seg *s = tia_vec_push(v);
+    if (!s) oom(c);
+    return s;
+}
+
+/* "[i, j ...]" after a member name: the indexes of one segment. */
+static bool parse_indexes(pctx *c, seg *s)
+{
+    for (;;) {
+        if (s->nidx == S7T_MAX_DIMS) {
+            tia_perr(c, tia_lex_peek(c)->at, "at most %d indexes", S7T_MAX_DIMS);
+            return false;
+        }
+        if (!parse_index(c, &s->idx[s->nidx++])) return false;
+        tok sep = tia_lex_next(c);
+        if (sep.kind == T_RBRACK) return true;
+        if (sep.kind != T_COMMA) {
+            tia_perr(c, sep.at, "expected ',' or ']' after an index");
+            return false;
+        }
+    }
+}
+
 bool tia_parse_path(pctx *c, const seg **segs, size_t *n)
 {
     vec v;
     tia_vec_init(&v, sizeof(seg));
     bool ok = false;
-    seg *s = tia_vec_push(&v);
-    if (!s) {
-        oom(c);
-        goto out;
-    }
-    if (!parse_name(c, "a member name", &s->name, &s->at)) goto out;
-    for (;;) {
-        const tok *t = tia_lex_peek(c);
-        if (t->kind == T_DOT) {
-            tia_lex_next(c);
-            if (!(s = tia_vec_push(&v))) {
-                oom(c);
-                goto out;
-            }
-            if (!parse_name(c, "a member name after '.'", &s->name, &s->at)) goto out;
-        } else if (t->kind == T_LBRACK) {
-            pos at = t->at;
-            tia_lex_next(c);
-            if (!(s = tia_vec_push(&v))) {
-                oom(c);
-                goto out;
-            }
-            s->at = at;
-            for (;;) {
-                if (s->nidx == S7T_MAX_DIMS) {
-                    tia_perr(c, tia_lex_peek(c)->at, "at most %d indexes", S7T_MAX_DIMS);
-                    goto out;
-                }
-                if (!parse_index(c, &s->idx[s->nidx++])) goto out;
-                tok sep = tia_lex_next(c);
-                if (sep.kind == T_RBRACK) break;
-                if (sep.kind != T_COMMA) {
-                    tia_perr(c, sep.at, "expected ',' or ']' after an index");
-                    goto out;
-                }
-            }
-        } else {
-            break;
-        }
+    seg *s = push_seg(c, &v);
+    if (!s || !parse_name(c, "a member name", &s->name, &s->at)) goto out;
+    for (const tok *t = tia_lex_peek(c); t->kind == T_DOT || t->kind == T_LBRACK;
+         t = tia_lex_peek(c)) {
+        pos at = t->at;
+        bool dot = t->kind == T_DOT;
+        tia_lex_next(c);
+        if (!(s = push_seg(c, &v))) goto out;
+        s->at = at;
+        if (dot ? !parse_name(c, "a member name after '.'", &s->name, &s->at)
+                : !parse_indexes(c, s))
+            goto out;
     }
     seg *a = s7p_arena_array(c->arena, v.n, sizeof *a);
     if (!a) {
@@ -700,16 +699,11 @@ static bool parse_fb_section(pctx *c, bool retain, mlist *ml)
                 : tia_tok_is(&kw, "VAR_OUTPUT") ? S7T_SEC_OUTPUT
                 : tia_tok_is(&kw, "VAR_IN_OUT") ? S7T_SEC_INOUT : S7T_SEC_STATIC;
     bool keep = !tia_tok_is(&kw, "VAR_TEMP");
-    const tok *q = tia_lex_peek(c);
-    if (tia_tok_is(q, "RETAIN") || tia_tok_is(q, "NON_RETAIN")) {
-        retain = tia_tok_is(q, "RETAIN");
-        tia_lex_next(c);
-    } else if (tia_tok_is(q, "CONSTANT")) {
-        keep = false;
-        tia_lex_next(c);
-    } else if (tia_tok_is(q, "DB_SPECIFIC")) {
-        tia_lex_next(c);
-    }
+    const tok *q = tia_lex_peek(c);  /* one qualifier may follow the keyword */
+    bool retain_kw = tia_tok_is(q, "RETAIN") || tia_tok_is(q, "NON_RETAIN");
+    if (retain_kw) retain = tia_tok_is(q, "RETAIN");
+    if (tia_tok_is(q, "CONSTANT")) keep = false;
+    if (retain_kw || tia_tok_is(q, "CONSTANT") || tia_tok_is(q, "DB_SPECIFIC")) tia_lex_next(c);
     if (keep) {
         ml->section = sec;
         return parse_members(c, 1, "END_VAR", retain, ml);

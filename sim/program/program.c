@@ -110,54 +110,66 @@ static s7t_program *attempt(const order *ord, size_t n, const s7t_limits *L, dia
     return p;
 }
 
-s7t_program *s7t_program_load(const s7t_source *src, size_t n, const s7t_limits *lim,
-                              bool strict, char *err, size_t err_len, s7t_load_report *rep)
+static void limits_or_default(const s7t_limits *lim, s7t_limits *out)
 {
-    s7t_limits L;
-    if (lim) L = *lim;
-    else s7t_limits_init(&L);
-    if (L.max_depth < 1) L.max_depth = 1;
-    if (err && err_len) err[0] = '\0';
-    if (rep) memset(rep, 0, sizeof *rep);
+    if (lim) *out = *lim;
+    else s7t_limits_init(out);
+    if (out->max_depth < 1) out->max_depth = 1;
+}
 
-    order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
-    const char **names = s7p_calloc(n ? n : 1, sizeof *names);
-    bool *bad = s7p_calloc(n ? n : 1, sizeof *bad);
-    if (!ord || !names || !bad) {
-        s7p_free(ord);
-        s7p_free(names);
-        s7p_free(bad);
-        if (err && err_len) snprintf(err, err_len, "out of memory");
-        return NULL;
-    }
+/* The sources sorted by name (a load does not depend on the order they were given in). */
+static void sort_sources(const s7t_source *src, size_t n, order *ord, const char **names)
+{
     for (size_t i = 0; i < n; i++) {
         ord[i].s = &src[i];
         ord[i].i = i;
     }
     if (n) qsort(ord, n, sizeof *ord, by_name);
     for (size_t i = 0; i < n; i++) names[i] = source_name(ord[i].s);
-    diags d = {err, err_len, 0, 0, false, names, bad, n};
+}
 
-    /* Each failed attempt marks at least one more source bad, so this ends. */
-    s7t_program *p = NULL;
-    while (!d.fatal && !(p = attempt(ord, n, &L, &d))) {}
+static void report_load(diags *d, const bool *bad, size_t n, s7t_load_report *rep)
+{
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) skipped += bad[i];
-    if (d.fatal && d.count == 0) {  /* out of memory before any message could be written */
-        d.count = 1;
-        if (err && err_len) snprintf(err, err_len, "program: out of memory");
+    if (d->fatal && d->count == 0) {  /* out of memory before any message could be written */
+        d->count = 1;
+        if (d->buf && d->cap) snprintf(d->buf, d->cap, "program: out of memory");
     }
     if (rep) {
-        rep->errors = d.count;
+        rep->errors = d->count;
         rep->skipped = (unsigned)skipped;
+    }
+}
+
+s7t_program *s7t_program_load(const s7t_source *src, size_t n, const s7t_limits *lim,
+                              bool strict, char *err, size_t err_len, s7t_load_report *rep)
+{
+    s7t_limits L;
+    limits_or_default(lim, &L);
+    if (err && err_len) err[0] = '\0';
+    if (rep) memset(rep, 0, sizeof *rep);
+
+    order *ord = s7p_calloc(n ? n : 1, sizeof *ord);
+    const char **names = s7p_calloc(n ? n : 1, sizeof *names);
+    bool *bad = s7p_calloc(n ? n : 1, sizeof *bad);
+    s7t_program *p = NULL;
+    if (!ord || !names || !bad) {
+        if (err && err_len) snprintf(err, err_len, "out of memory");
+    } else {
+        sort_sources(src, n, ord, names);
+        diags d = {err, err_len, 0, 0, false, names, bad, n};
+        /* Each failed attempt marks at least one more source bad, so this ends. */
+        while (!d.fatal && !(p = attempt(ord, n, &L, &d))) {}
+        report_load(&d, bad, n, rep);
+        if (p && strict && d.count) {
+            s7t_program_free(p);
+            p = NULL;
+        }
     }
     s7p_free(ord);
     s7p_free(names);
     s7p_free(bad);
-    if (p && strict && d.count) {
-        s7t_program_free(p);
-        return NULL;
-    }
     return p;
 }
 

@@ -35,6 +35,8 @@ void (s7p_client_options_init)(s7p_client_options *o)
     o->keepalive_idle_s = 10;
     o->keepalive_interval_s = 5;
     o->keepalive_count = 3;
+    o->legacy_key_fallback = true;
+    o->legacy_refresh_s = 1500;  /* 25 minutes, as the reference drivers renew */
 }
 
 void s7p_client_options_init_size(s7p_client_options *o, size_t size)
@@ -136,6 +138,8 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
     if (o->reconnect_interval_ms == 0)
         return arg_error(err, o->host, "reconnect interval must be positive");
     if (o->heartbeat_s > 86400u) return arg_error(err, o->host, "heartbeat must be at most 86400 s");
+    const char *legacy = s7p_client_legacy_check(o);
+    if (legacy) return arg_error(err, o->host, legacy);
     return check_keepalive(o, err);
 }
 
@@ -147,6 +151,7 @@ static void free_strings(s7p_client *c)
     s7p_free(c->ca_file);
     s7p_free(c->expected_name);
     s7p_free(c->known_hosts_file);
+    s7p_client_legacy_free(c);
 }
 
 s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_error *err)
@@ -171,6 +176,8 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->opt.ca_file = c->ca_file = dup_or_null(o->ca_file, &oom);
     c->opt.expected_name = c->expected_name = dup_or_null(o->expected_name, &oom);
     c->opt.known_hosts_file = c->known_hosts_file = dup_or_null(o->known_hosts_file, &oom);
+    oom = oom || !s7p_client_legacy_init(c);
+    s7p_client_legacy_take_keys(c, o->legacy_keys, o->legacy_nkeys);
     bool locked = !oom && pthread_mutex_init(&c->lock, NULL) == 0;
     bool cond = locked && pthread_cond_init(&c->idle, NULL) == 0;
     if (!cond) {
@@ -296,9 +303,8 @@ s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
     /* The connect timeout covers everything the call does, TLS set-up included. */
     int64_t deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
     if (c->session.open) return s7p_fail_set(f, S7P_E_STATE, "already connected");
-    if (c->opt.security != S7P_SECURITY_TLS)
-        return s7p_fail_set(f, S7P_E_UNSUPPORTED, "security mode not available in this build");
-    s7p_status st = ensure_tls(c, f);
+    /* AUTO needs the TLS context too: it uses TLS whenever the PLC offers it. */
+    s7p_status st = c->opt.security == S7P_SECURITY_LEGACY_CHALLENGE ? S7P_OK : ensure_tls(c, f);
     if (st != S7P_OK) return st;
     s7p_browse_cache_clear(&c->cache);  /* the program may have changed meanwhile */
     /* With auto_reconnect a client that lost its session stays FAULTED until the caller
@@ -308,7 +314,8 @@ s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
     s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
     s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap,
                             c->tls, keepalive_of(&c->opt),
-                            {0, c->opt.heartbeat_s * 1000u, c->opt.request_timeout_ms}};
+                            {0, c->opt.heartbeat_s * 1000u, c->opt.request_timeout_ms},
+                            c->opt.security, &c->legacy, c->opt.legacy_refresh_s * 1000u};
     st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
     note_connect_attempt(c, st, f);
     s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : failed);

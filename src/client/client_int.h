@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "client/error.h"
+#include "legacy/keys.h"
 #include "services/browse.h"
 
 /** A callback to deliver: a state change or a communication error. */
@@ -43,7 +44,19 @@ struct s7p_client {
     pthread_mutex_t hb_lock;
     pthread_cond_t hb_wake;
     bool hb_running, hb_stop;
+    /* Legacy security (legacy.c): the key policy of the options, with its own key copies. */
+    s7p_legacy_key_policy legacy;
+    s7p_legacy_pubkey *legacy_keys;
 };
+
+/* legacy.c */
+/** NULL, or why the legacy options are invalid. */
+const char *s7p_client_legacy_check(const s7p_client_options *o);
+/** Builds c->legacy from c->opt (checked); false when out of memory. Then
+ *  s7p_client_legacy_take_keys() copies the caller's keys. */
+bool s7p_client_legacy_init(s7p_client *c);
+void s7p_client_legacy_take_keys(s7p_client *c, const s7p_legacy_key *keys, size_t n);
+void s7p_client_legacy_free(s7p_client *c);
 
 /** What one call did under the lock, beyond its result. */
 typedef struct s7p_events {

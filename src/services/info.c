@@ -99,6 +99,10 @@ void s7p_info_session_facts(const s7p_session *s, s7p_cpu_info *out)
 {
     snprintf(out->paom, sizeof out->paom, "%s", s->paom);
     out->protection_level = s->protection_level;
+    snprintf(out->security, sizeof out->security, "%s",
+             s->security == S7P_SECURITY_LEGACY_CHALLENGE ? "legacy" : "tls");
+    if (s->security == S7P_SECURITY_LEGACY_CHALLENGE)
+        snprintf(out->legacy_key, sizeof out->legacy_key, "%s", s->legacy_key);
     if (s->ch.tls) {
         uint8_t fp[S7P_SHA256_LEN];
         snprintf(out->tls_cipher, sizeof out->tls_cipher, "%s", s7p_tls_cipher(s->ch.tls));

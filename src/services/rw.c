@@ -9,8 +9,9 @@
 #define LAYER "services"
 
 /* Room in one frame for a request's item addresses (and values): the frame's data part
- * less the request header, counts, object qualifier, integrity id and fill. */
-#define REQUEST_ROOM (S7P_FRAME_DATA_MAX - 64u)
+ * less the request header, counts, object qualifier, integrity id and fill, and the V3
+ * digest field of legacy security (whose requests must never be fragmented). */
+#define REQUEST_ROOM (S7P_FRAME_DATA_MAX - 64u - 33u)
 
 static void tag_address(const s7p_tag *t, s7p_item_address *a)
 {

@@ -40,6 +40,8 @@ void s7p_engine_init(s7p_engine *e, s7p_link *link, const s7p_engine_config *cfg
     s7p_arena_init(&e->rx_arena, S7P_ARENA_DEFAULT_LIMIT);
     s7p_arena_init(&e->step_arena, 4u << 20);
     s7p_arena_init(&e->hb_arena, 64u << 10);
+    s7p_arena_init(&e->legacy.arena, 64u << 10);
+    e->legacy.refresh_at = INT64_MAX;
 }
 
 void s7p_engine_free(s7p_engine *e)
@@ -53,6 +55,8 @@ void s7p_engine_free(s7p_engine *e)
     s7p_arena_release(&e->rx_arena);
     s7p_arena_release(&e->step_arena);
     s7p_arena_release(&e->hb_arena);
+    s7p_arena_release(&e->legacy.arena);
+    memset(e->legacy.next_key, 0, sizeof e->legacy.next_key);
     e->link = NULL;
 }
 
@@ -138,7 +142,9 @@ static void send_refused(s7p_engine *e, s7p_engine_node *n, s7p_status st)
 static bool send_next(s7p_engine *e)
 {
     s7p_engine_node *n = e->head;
-    while (n && n->state != NODE_QUEUED) n = n->next;
+    /* While a legacy key renewal runs, only its requests go out (they may be queued
+     * behind requests that wait for the new key). */
+    while (n && (n->state != NODE_QUEUED || s7p_engine_legacy_holds_(e, n))) n = n->next;
     if (!n) return false;
     s7p_status st = s7p_link_put_pdu(e->link, &n->req);
     if (st != S7P_OK) {
@@ -163,8 +169,31 @@ static bool may_send(const s7p_engine *e)
 /* Sends queued requests while fewer than max_in_flight are outstanding. */
 static void pump(s7p_engine *e)
 {
+    s7p_engine_legacy_pump_(e);
     while (may_send(e) && e->queued > 0 && e->in_flight < e->cfg.max_in_flight && send_next(e)) {
     }
+}
+
+/* A legacy key renewal request goes out before requests queued earlier (they wait for the
+ * new key): it moves to the front of the queue and takes the first queued sequence number,
+ * the others shift by one, so the wire order stays the sequence order. */
+static void jump_queue(s7p_engine *e, s7p_engine_node *n)
+{
+    s7p_engine_node *q = e->head;
+    while (q && q->state != NODE_QUEUED) q = q->next;
+    if (!q || q == n) return;
+    uint16_t first = q->req.seq;
+    for (s7p_engine_node *k = q; k != n; k = k->next)
+        if (++k->req.seq == 0) k->req.seq = 1;
+    n->req.seq = first;
+    /* n is the tail: unlink it, insert it before q */
+    e->tail = n->prev;
+    e->tail->next = NULL;
+    n->prev = q->prev;
+    n->next = q;
+    if (q->prev) q->prev->next = n;
+    else e->head = n;
+    q->prev = n;
 }
 
 s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64_t *id)
@@ -176,6 +205,7 @@ s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64
     /* Sequence numbers are given in submit order, which is the order on the wire. */
     p->seq = next_seq(e);
     if (p->opcode == S7P_OP_REQUEST && e->props.session_id) p->session_id = e->props.session_id;
+    s7p_engine_legacy_prepare_(e, p);
     n->req = *p;
     n->id = e->next_id++;
     n->state = NODE_QUEUED;
@@ -190,6 +220,7 @@ s7p_status s7p_engine_submit_(s7p_engine *e, const s7p_engine_request *r, uint64
     e->tail = n;
     e->queued++;
     if (id) *id = n->id;
+    if (e->legacy.refresh_wanted && n->id == e->legacy.refresh_id) jump_queue(e, n);
     pump(e);
     return S7P_OK;
 }
@@ -307,6 +338,17 @@ static void check_iid(s7p_engine *e, const s7p_pdu *req, const s7p_pdu *resp)
     uint32_t got = resp->function == S7P_FC_EXPLORE ? resp->resp.explore.resp_iid : resp->iid;
     if (!has || got == want) return;
     e->props.iid_mismatches++;
+    if (e->legacy.active) {
+        /* In a signed session the PLC computes it exactly; a wrong one is a forged or
+         * replayed answer whose digest happened to be valid. */
+        s7p_fail f = {0};
+        s7p_fail_set(&f, S7P_E_INTEGRITY,
+                     "legacy security: answer seq %u has integrity id %u, expected %u "
+                     "(replayed or forged)", resp->seq, got, want);
+        s7p_link_break(e->link, S7P_E_INTEGRITY, "integrity id");
+        s7p_engine_fail_(e, &f);
+        return;
+    }
     s7p_logf(e->log, S7P_LOG_WARN, LAYER, "response seq %u: integrity id %u, expected %u",
              resp->seq, got, want);
 }
@@ -358,6 +400,17 @@ static s7p_engine_node *find_seq(const s7p_engine *e, uint16_t seq)
 static void on_response(s7p_engine *e, const s7p_msg *m)
 {
     s7p_engine_node *n = find_seq(e, m->pdu.seq);
+    if (!n && e->legacy.active) {
+        /* Signed with the session key, yet no request waits for it: an answer replayed
+         * from earlier in the session. */
+        s7p_fail f = {0};
+        s7p_fail_set(&f, S7P_E_INTEGRITY,
+                     "legacy security: answer with sequence number %u that no request awaits "
+                     "(replayed)", m->pdu.seq);
+        s7p_link_break(e->link, S7P_E_INTEGRITY, "replay");
+        s7p_engine_fail_(e, &f);
+        return;
+    }
     if (!n) {
         /* Never given to another request: the peer is out of step with this session. */
         protocol_fault(e, "answer out of sequence", "answer with unknown sequence number %u",
@@ -377,6 +430,7 @@ static void on_response(s7p_engine *e, const s7p_msg *m)
         return;
     }
     check_iid(e, &n->req, &m->pdu);
+    if (e->phase == S7P_ENGINE_FAULTED) return;
     s7p_pdu resp;
     s7p_fail f = {0};
     s7p_status st = hand_over(e, n, m, &resp, &f);
@@ -535,6 +589,7 @@ void s7p_engine_tick(s7p_engine *e, int64_t now)
     e->hold = false;
     decode(e);
     if (e->phase == S7P_ENGINE_FAULTED) return;
+    s7p_engine_legacy_tick_(e, now);
     heartbeat(e, now);
     pump(e);
 }
@@ -543,6 +598,8 @@ int64_t s7p_engine_next_deadline(const s7p_engine *e)
 {
     if (e->phase == S7P_ENGINE_FAULTED) return INT64_MAX;
     int64_t t = heartbeat_due(e);
+    int64_t renew = s7p_engine_legacy_deadline_(e);
+    if (renew < t) t = renew;
     if (e->hold) t = 0;  /* decoding waits: tick at once */
     if (e->step_done && connecting(e) && e->step_deadline < t) t = e->step_deadline;
     for (const s7p_engine_node *n = e->head; n; n = n->next)

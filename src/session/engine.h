@@ -27,6 +27,7 @@
 #ifndef S7P_SESSION_ENGINE_H
 #define S7P_SESSION_ENGINE_H
 
+#include "legacy/handshake.h"
 #include "session/link.h"
 #include "util/log.h"
 
@@ -71,6 +72,13 @@ typedef struct s7p_engine_props {
     uint32_t protection_level;
     s7p_session_limits limits;
     uint32_t iid_mismatches;         /* responses whose integrity id did not match */
+    s7p_security security;           /* negotiated: S7P_SECURITY_TLS or _LEGACY_CHALLENGE */
+    char legacy_key[20];             /* legacy: the PLC key used, "FF:HHHHHHHHHHHHHHHH" */
+    unsigned legacy_attempts;        /* legacy: attempts (key x frame variant) there are */
+    bool legacy_refused;             /* legacy: the PLC refused this attempt's key or
+                                        variant (or dropped the connection on it): the
+                                        next attempt, on a fresh connection, may pass */
+    uint32_t legacy_refreshes;       /* legacy: session keys renewed */
 } s7p_engine_props;
 
 /** Completion of a request: st S7P_OK with the answer (NULL for a request sent with
@@ -90,6 +98,13 @@ typedef struct s7p_engine_connect_params {
     uint16_t local_tsap;
     const char *remote_tsap;
     s7p_tls_ctx *tls;
+    /* Security mode (docs/protocol.md §6.1): TLS (InitSsl, TLS handshake), LEGACY_CHALLENGE
+     * (CreateObject in clear, challenge authentication, signed V3 frames), AUTO (TLS when
+     * the PLC accepts InitSsl, else legacy when its CreateObject answer has a challenge). */
+    s7p_security security;
+    const s7p_legacy_key_policy *keys;  /* legacy: how PLC keys are found (NULL: catalog) */
+    unsigned legacy_attempt;            /* legacy: which (key, variant) candidate to use */
+    uint32_t legacy_refresh_ms;         /* legacy: session key renewal interval; 0 = never */
 } s7p_engine_connect_params;
 
 /** One request to submit. */
@@ -118,6 +133,18 @@ typedef enum {
     S7P_ENGINE_CLOSED,        /* closed after the DeleteObject (or without a session) */
     S7P_ENGINE_FAULTED,       /* the connection broke: fault says why */
 } s7p_engine_phase;
+
+/** Legacy security state of an engine (engine_legacy.c). */
+typedef struct s7p_engine_legacy {
+    bool active;                  /* authenticated: requests go out as signed V3 PDUs */
+    s7p_legacy_pubkey key;        /* the PLC key in use (a refresh uses it again) */
+    uint32_t refresh_ms;
+    int64_t refresh_at;           /* when the next renewal is due */
+    bool refresh_wanted;          /* due: new requests wait until the renewal is done */
+    uint64_t refresh_id;          /* the renewal request in flight or queued; 0: none */
+    uint8_t next_key[S7P_LEGACY_KEY_LEN]; /* the key the renewal write announced */
+    s7p_arena arena;              /* the renewal requests */
+} s7p_engine_legacy;
 
 typedef struct s7p_engine {
     s7p_link *link;
@@ -151,6 +178,7 @@ typedef struct s7p_engine {
     void *step_ctx;
     s7p_arena step_arena;
     const s7p_value *version;     /* ServerSessionVersion, in step_arena, for the set-up write */
+    s7p_engine_legacy legacy;
 } s7p_engine;
 
 /** Prepares an engine over a link (initialised, owned by the caller, outliving the engine).

@@ -35,4 +35,28 @@ void s7p_engine_step_end_(s7p_engine *e, s7p_status st, const s7p_fail *f);
 /** S7P_E_PLC (f filled) when the answer's return code is negative. */
 s7p_status s7p_engine_check_ret_(const s7p_pdu *resp, const char *step, s7p_fail *f);
 
+/* ---- legacy security (engine_legacy.c) ---- */
+
+/** The CreateObject answer came in clear (LEGACY or AUTO after a refused InitSsl): reads the
+ *  challenge and sends the authentication, or fails the connect. `session` is the answer's
+ *  ServerSession object, in the step arena. */
+void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session);
+/** A request about to be queued: in a signed session it becomes a V3 PDU with a digest
+ *  field (the link signs it). */
+void s7p_engine_legacy_prepare_(s7p_engine *e, s7p_pdu *p);
+/** True when the queued request n must wait (a key renewal is due or running). */
+bool s7p_engine_legacy_holds_(const s7p_engine *e, const s7p_engine_node *n);
+/** Starts a due key renewal once nothing else is in flight. */
+void s7p_engine_legacy_pump_(s7p_engine *e);
+/** Notes a renewal that has come due. */
+void s7p_engine_legacy_tick_(s7p_engine *e, int64_t now);
+/** When the next renewal is due (INT64_MAX: none). */
+int64_t s7p_engine_legacy_deadline_(const s7p_engine *e);
+/** Continues the connect after the authentication (engine_steps.c). */
+void s7p_engine_after_auth_(s7p_engine *e);
+/** Ends a connect step with a failure. */
+void s7p_engine_step_failed_(s7p_engine *e, const s7p_fail *f);
+/** Submits a request of the connect sequence, bounded by the step deadline. */
+void s7p_engine_step_request_(s7p_engine *e, s7p_pdu *req, bool keep, s7p_engine_done_fn done);
+
 #endif

@@ -1,6 +1,7 @@
 /* The engine's connect sequence (COTP, InitSsl, TLS, CreateObject, set-up write, system
  * limits, protection level) and its close (DeleteObject), as steps: each answer's callback
- * starts the next request. */
+ * starts the next request. In legacy security the TLS steps are left out (or InitSsl is
+ * refused, in AUTO) and the authentication of engine_legacy.c replaces the set-up write. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@ static void step_failed(s7p_engine *e, const s7p_fail *f)
     s7p_engine_fail_(e, f);
 }
 
+void s7p_engine_step_failed_(s7p_engine *e, const s7p_fail *f) { step_failed(e, f); }
+
 /* Submits one request of a step, bounded by the step's deadline. */
 static void step_request(s7p_engine *e, s7p_pdu *req, bool keep, s7p_engine_done_fn done)
 {
@@ -27,6 +30,11 @@ static void step_request(s7p_engine *e, s7p_pdu *req, bool keep, s7p_engine_done
         s7p_fail_set(&f, st, "session: %s", s7p_status_text(st));
         step_failed(e, &f);
     }
+}
+
+void s7p_engine_step_request_(s7p_engine *e, s7p_pdu *req, bool keep, s7p_engine_done_fn done)
+{
+    step_request(e, req, keep, done);
 }
 
 /* ---- COTP ---- */
@@ -93,13 +101,26 @@ static void on_init_ssl(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *re
         return;
     }
     if (s7p_ret_code(resp->ret) != 0) {
+        /* An old CPU refuses InitSsl: it has no TLS. AUTO goes on in clear and takes legacy
+         * authentication if the CreateObject answer offers it; TLS never falls back. */
+        if (e->cp.security == S7P_SECURITY_AUTO) {
+            s7p_logf(e->log, S7P_LOG_INFO, LAYER,
+                     "security auto: PLC refused InitSsl (code %d), it does not offer TLS: "
+                     "trying legacy challenge authentication", s7p_ret_code(resp->ret));
+            create_session(e);
+            return;
+        }
         s7p_fail mine = {0};
         mine.plc_return = resp->ret;
-        s7p_fail_set(&mine, S7P_E_UNSUPPORTED, "PLC does not start TLS (code %d)",
+        s7p_fail_set(&mine, S7P_E_UNSUPPORTED,
+                     "security mode tls: the PLC does not offer TLS (InitSsl refused, code %d); "
+                     "older firmware needs security mode legacy (or auto)",
                      s7p_ret_code(resp->ret));
         step_failed(e, &mine);
         return;
     }
+    if (e->cp.security == S7P_SECURITY_AUTO)
+        s7p_logf(e->log, S7P_LOG_INFO, LAYER, "security auto: PLC accepted InitSsl: using TLS");
     e->phase = S7P_ENGINE_TLS;
     /* Bytes of the handshake that arrive with this answer are taken by the TLS step, which
      * the decoder runs next. */
@@ -115,7 +136,11 @@ void s7p_engine_setup_bytes_(s7p_engine *e)
             cotp_failed(e, st);
             return;
         }
-        if (done) init_ssl(e);
+        if (!done) return;
+        /* Legacy security starts in clear with the CreateObject, as TIA Portal does with
+         * firmware that has no TLS. */
+        if (e->cp.security == S7P_SECURITY_LEGACY_CHALLENGE) create_session(e);
+        else init_ssl(e);
         return;
     }
     if (e->phase != S7P_ENGINE_TLS) return;
@@ -123,7 +148,10 @@ void s7p_engine_setup_bytes_(s7p_engine *e)
         s7p_engine_fail_link_(e);
         return;
     }
-    if (done) create_session(e);
+    if (done) {
+        e->props.security = S7P_SECURITY_TLS;
+        create_session(e);
+    }
 }
 
 s7p_status s7p_engine_connect(s7p_engine *e, const s7p_engine_connect_params *p, int64_t now,
@@ -241,9 +269,11 @@ static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *res
     }
     const s7p_resp_create_object *r = &resp->resp.create_object;
     const s7p_value *ver = NULL;
-    if (r->nids < 2 || r->objects.n < 1 ||
-        !(ver = s7p_object_attr(r->objects.items[0], S7P_ID_SERVER_SESSION_VERSION)) ||
-        ver->type != S7P_DT_STRUCT) {
+    /* Legacy firmware offers the version as the Struct 314 attribute instead of 306. */
+    if (r->objects.n >= 1 &&
+        !(ver = s7p_object_attr(r->objects.items[0], S7P_ID_SERVER_SESSION_VERSION)))
+        ver = s7p_object_attr(r->objects.items[0], S7P_ID_SESSION_VERSION_STRUCT);
+    if (r->nids < 2 || r->objects.n < 1 || !ver || ver->type != S7P_DT_STRUCT) {
         s7p_fail_set(&mine, S7P_E_PROTOCOL, "create session: answer without session ids or version");
         step_failed(e, &mine);
         return;
@@ -251,7 +281,8 @@ static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *res
     e->props.session_id = r->object_ids[0];
     e->props.session_id2 = r->object_ids[1];
     keep_paom(e, ver);
-    setup_write(e, ver);
+    if (e->link->tls) setup_write(e, ver);
+    else s7p_engine_legacy_auth_(e, r->objects.items[0]);  /* carries the version echo */
 }
 
 static void add_limit_item(s7p_item_address *it, uint32_t *lid, uint32_t value)
@@ -297,6 +328,8 @@ static void on_setup(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
     }
     read_limits(e);
 }
+
+void s7p_engine_after_auth_(s7p_engine *e) { read_limits(e); }
 
 /* Limits arrive as DInt per item; items the PLC refuses keep their defaults. */
 static void take_limits(s7p_engine *e, const s7p_pdu *resp)
@@ -350,9 +383,13 @@ static void on_protection(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *
     }
     e->props.protection_level = (uint32_t)v->v.u;
     e->phase = S7P_ENGINE_OPEN;
+    char how[64];
+    if (e->legacy.active)
+        snprintf(how, sizeof how, "legacy challenge authentication, key %s", e->props.legacy_key);
+    else
+        snprintf(how, sizeof how, "%s", s7p_tls_cipher(e->link->tls));
     s7p_logf(e->log, S7P_LOG_INFO, LAYER, "session 0x%08x open (%s, %s, protection level %u)",
-             e->props.session_id, e->props.paom, s7p_tls_cipher(e->link->tls),
-             e->props.protection_level);
+             e->props.session_id, e->props.paom, how, e->props.protection_level);
     s7p_engine_step_end_(e, S7P_OK, NULL);
 }
 

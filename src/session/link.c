@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "legacy/crypto.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/status.h"
@@ -105,9 +106,107 @@ static s7p_status ensure_tx(s7p_link *l, size_t need)
     return s7p_buf_reserve(&l->tx, &l->tx_cap, need, TX_MIN, S7P_PDU_MAX);
 }
 
+/* ---- legacy security: V3 digests ---- */
+
+#define DIGEST_FIELD (1u + S7P_DIGEST_LEN)   /* 0x20, then the 32-byte HMAC */
+#define SIGNED_CHUNK_MAX (S7P_FRAME_DATA_MAX - DIGEST_FIELD)
+
+void s7p_link_set_digest_key(s7p_link *l, const uint8_t key[24])
+{
+    memcpy(l->digest_key, key, sizeof l->digest_key);
+    l->digest_on = true;
+}
+
+void s7p_link_clear_digest_key(s7p_link *l)
+{
+    memset(l->digest_key, 0, sizeof l->digest_key);
+    l->digest_on = false;
+}
+
+/* The digest of one fragment: HMAC(key, body), or HMAC(key, prev || body) for a chained
+ * continuation. `field` holds the 33-byte digest field followed by the body, and its digest
+ * bytes are used as scratch for prev. */
+static s7p_status fragment_digest(const s7p_link *l, uint8_t *field, size_t body_len,
+                                  const uint8_t *prev, uint8_t out[S7P_DIGEST_LEN])
+{
+    if (!prev) return s7p_legacy_digest(l->digest_key, field + DIGEST_FIELD, body_len, out);
+    memcpy(field + 1, prev, S7P_DIGEST_LEN);
+    return s7p_legacy_digest(l->digest_key, field + 1, S7P_DIGEST_LEN + body_len, out);
+}
+
+/* Sends the signed V3 PDU encoded in tx[0..len): its body in fragments of one digest field
+ * and at most SIGNED_CHUNK_MAX bytes each, the first signed alone, every further one
+ * chained to the one before. Requests must fit one frame: legacy PLCs do not reassemble
+ * signed requests (the reference drivers refuse to fragment them too). */
+static s7p_status put_signed(s7p_link *l, const s7p_pdu *p, size_t len)
+{
+    uint8_t part[S7P_FRAME_DATA_MAX];
+    uint8_t prev[S7P_DIGEST_LEN];
+    const uint8_t *body = l->tx + DIGEST_FIELD;
+    size_t body_len = len - DIGEST_FIELD, off = 0;
+    if (p->opcode == S7P_OP_REQUEST && len > S7P_FRAME_DATA_MAX) return S7P_E_LIMIT;
+    do {
+        size_t n = body_len - off < SIGNED_CHUNK_MAX ? body_len - off : SIGNED_CHUNK_MAX;
+        bool last = off + n == body_len;
+        uint8_t d[S7P_DIGEST_LEN];
+        part[0] = S7P_DIGEST_LEN;
+        memcpy(part + DIGEST_FIELD, body + off, n);
+        s7p_status st = fragment_digest(l, part, n, off ? prev : NULL, d);
+        if (st != S7P_OK) return st;
+        memcpy(part + 1, d, sizeof d);
+        memcpy(prev, d, sizeof d);
+        s7p_wr fw = s7p_wr_init(l->frame, sizeof l->frame);
+        s7p_frame_write(&fw, S7P_PROTO_V3, part, DIGEST_FIELD + n, last);
+        if ((st = put_unit(l, l->frame, fw.len)) != S7P_OK) return fail(l, st, "send");
+        off += n;
+    } while (off < body_len);
+    return S7P_OK;
+}
+
+/* Checks the digest of a received PDU frame of a signed session; S7P_E_INTEGRITY (the link
+ * is broken, the message says why) when the frame is unsigned or its digest is wrong. */
+static s7p_status verify_frame(s7p_link *l, const s7p_frame *f)
+{
+    if (f->version != S7P_PROTO_V3) {
+        fail(l, S7P_E_INTEGRITY, "digest");
+        snprintf(l->err_msg, sizeof l->err_msg,
+                 "legacy security: unsigned V%u frame received in a signed session", f->version);
+        return S7P_E_INTEGRITY;
+    }
+    bool ok = false;
+    if (f->data.n >= DIGEST_FIELD && f->data.p[0] == S7P_DIGEST_LEN) {
+        uint8_t field[S7P_FRAME_DATA_MAX + 64];
+        size_t body_len = f->data.n - DIGEST_FIELD;
+        uint8_t d[S7P_DIGEST_LEN];
+        if (f->data.n > sizeof field) return fail(l, S7P_E_PROTOCOL, "frame");
+        memcpy(field, f->data.p, f->data.n);
+        const uint8_t *got = f->data.p + 1;
+        /* A first fragment (or a whole PDU) is signed alone; a continuation chained to the
+         * fragment before, or (some firmware) alone as well. */
+        ok = fragment_digest(l, field, body_len, NULL, d) == S7P_OK &&
+             s7p_legacy_digest_equal(d, got);
+        if (!ok && l->reasm.active)
+            ok = fragment_digest(l, field, body_len, l->digest_prev, d) == S7P_OK &&
+                 s7p_legacy_digest_equal(d, got);
+        if (ok) memcpy(l->digest_prev, got, S7P_DIGEST_LEN);
+    }
+    if (ok) {
+        l->digest_frames++;
+        return S7P_OK;
+    }
+    fail(l, S7P_E_INTEGRITY, "digest");
+    snprintf(l->err_msg, sizeof l->err_msg,
+             "legacy security: the digest of a received frame does not verify (tampered, "
+             "corrupted or signed with another key)");
+    return S7P_E_INTEGRITY;
+}
+
 s7p_status s7p_link_put_pdu(s7p_link *l, const s7p_pdu *p)
 {
     if (l->err) return l->err;
+    /* In a signed session an unsigned PDU would be refused by the peer: a caller's bug. */
+    if (l->digest_on && (p->version != S7P_PROTO_V3 || !p->has_v3_digest))
+        return S7P_E_INVALID_ARG;
     s7p_wr count = s7p_wr_counter();
     if (!s7p_pdu_encode(&count, p)) return count.err;  /* the caller's PDU is wrong */
     s7p_status st = ensure_tx(l, count.len);
@@ -115,6 +214,16 @@ s7p_status s7p_link_put_pdu(s7p_link *l, const s7p_pdu *p)
     s7p_wr w = s7p_wr_init(l->tx, l->tx_cap);
     if (!s7p_pdu_encode(&w, p)) return w.err;
     l->tx_len = w.len;
+    if (l->digest_on) {
+        /* Signed here so that the trace shows the digest as it goes out. */
+        s7p_status sg = s7p_legacy_digest(l->digest_key, l->tx + DIGEST_FIELD,
+                                          w.len - DIGEST_FIELD, l->tx + 1);
+        if (sg != S7P_OK) return sg;
+        if (l->trace) l->trace(l->trace_ctx, true, p->version, l->tx, w.len);
+        st = put_signed(l, p, w.len);
+        s7p_buf_shrink(&l->tx, &l->tx_cap, 0, TX_MIN);
+        return st;
+    }
     if (l->trace) l->trace(l->trace_ctx, true, p->version, l->tx, w.len);
     size_t off = 0;
     do {
@@ -362,6 +471,7 @@ static s7p_status on_frame(s7p_link *l, const s7p_frame *f, s7p_arena *a, s7p_ms
         *done = true;
         return s7p_sysevent_decode(copy, f->data.n, a, &out->event);
     }
+    if (l->digest_on && verify_frame(l, f) != S7P_OK) return S7P_E_INTEGRITY;
     s7p_status st = grow_reasm(l, f->data.n);
     if (st == S7P_OK) st = s7p_reasm_feed(&l->reasm, f, done);
     if (st != S7P_OK || !*done) return st;
@@ -414,7 +524,7 @@ s7p_status s7p_link_pop(s7p_link *l, s7p_arena *a, s7p_msg *out, bool *got)
         consume_rx(l, used);
         if (st != S7P_OK) {
             *got = false;
-            return fail(l, st, "decode");
+            return fail(l, st, "decode");  /* an integrity failure keeps its own message */
         }
         if (*got) return S7P_OK;
     }

@@ -73,6 +73,12 @@ typedef struct s7p_link {
     size_t hs_bytes;          /* bytes the peer sent during the TLS handshake */
     uint8_t hs_first;         /* the first of them */
     bool hs_done;             /* the handshake is over (counting stops) */
+    /* Legacy security (link.c, "digests"): once a session key is set, every PDU sent is a
+     * signed V3 PDU and every PDU received must be one whose digests verify. */
+    bool digest_on;
+    uint8_t digest_key[24];
+    uint8_t digest_prev[32];  /* the digest of the previous fragment received */
+    uint32_t digest_frames;   /* V3 frames verified (statistics, tests) */
 } s7p_link;
 
 /** Prepares a link; fd (-1 for none) is owned and closed by s7p_link_free, for a blocking
@@ -123,6 +129,20 @@ s7p_status s7p_link_tls_step(s7p_link *l, bool *done);
 s7p_status s7p_link_transport_failed(s7p_link *l, s7p_status st, bool sending);
 /** Moves what TLS queued (e.g. an alert after a failed s7p_tls_open) into the output. */
 s7p_status s7p_link_tls_drain(s7p_link *l);
+
+/* ---- legacy security: V3 per-packet digests ---- */
+
+/** From now on signs every PDU sent (they must be V3, encoded with a digest field; a PDU
+ *  larger than one frame is refused with S7P_E_LIMIT, as legacy requests are never
+ *  fragmented) and verifies every PDU frame received against `key` (24 bytes): a V1/V2
+ *  frame or a digest that does not verify breaks the link with S7P_E_INTEGRITY. A server
+ *  (the simulator) may send fragmented V3 answers: each continuation frame carries its own
+ *  digest, HMAC(key, previous fragment's digest || data). Received continuations are
+ *  accepted in that chained form and as independent HMACs (docs/protocol.md §6.1). Calling
+ *  it again switches the key (key refresh). */
+void s7p_link_set_digest_key(s7p_link *l, const uint8_t key[24]);
+/** Back to unsigned frames (a fresh connection reuses a link only after init). */
+void s7p_link_clear_digest_key(s7p_link *l);
 
 /** Heap held by the link's own buffers (OpenSSL's objects not included). */
 size_t s7p_link_heap(const s7p_link *l);

@@ -179,6 +179,8 @@ static void take_props(s7p_session *s)
     memcpy(s->paom, pr->paom, sizeof s->paom);
     s->protection_level = pr->protection_level;
     s->limits = pr->limits;
+    s->security = pr->security;
+    memcpy(s->legacy_key, pr->legacy_key, sizeof s->legacy_key);
 }
 
 static void shut(s7p_session *s)
@@ -188,26 +190,44 @@ static void shut(s7p_session *s)
     s7p_channel_close(&s->ch);
 }
 
-s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
-                            const s7p_log_sink *log, int64_t deadline, s7p_fail *f)
+/* One connection and connect sequence; *again when the PLC refused a legacy attempt that
+ * has a successor. */
+static s7p_status open_once(s7p_session *s, const s7p_session_params *p, unsigned attempt,
+                            int64_t deadline, s7p_fail *f, bool *again)
 {
-    memset(s, 0, sizeof *s);
-    s->log = log;
-    s->limits.tags_per_read = s->limits.tags_per_write = 20;
+    *again = false;
     s7p_status st = transport(s, p, deadline, f);
     if (st != S7P_OK) return st;
-    s7p_engine_init(&s->eng, &s->ch, &p->engine, log);
+    s7p_engine_init(&s->eng, &s->ch, &p->engine, s->log);
     waiter w = {false, S7P_OK, NULL, f};
-    s7p_engine_connect_params cp = {p->local_tsap, p->remote_tsap, p->tls};
+    s7p_engine_connect_params cp = {p->local_tsap, p->remote_tsap, p->tls, p->security,
+                                    p->keys, attempt, p->legacy_refresh_ms};
     (void)s7p_engine_connect(&s->eng, &cp, s7p_now_ms(), deadline, on_step_done, &w);
     run_until(s, &w.done, deadline);
     if (!w.done || w.st != S7P_OK) {
+        *again = s->eng.props.legacy_refused && attempt + 1 < s->eng.props.legacy_attempts;
         shut(s);
         return w.done ? w.st : s7p_fail_set(f, S7P_E_STATE, "connect did not finish");
     }
     take_props(s);
     s->open = true;
     return S7P_OK;
+}
+
+s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
+                            const s7p_log_sink *log, int64_t deadline, s7p_fail *f)
+{
+    for (unsigned attempt = 0;; attempt++) {
+        memset(s, 0, sizeof *s);
+        s->log = log;
+        s->limits.tags_per_read = s->limits.tags_per_write = 20;
+        bool again;
+        s7p_status st = open_once(s, p, attempt, deadline, f, &again);
+        if (st == S7P_OK || !again || s7p_now_ms() >= deadline) return st;
+        s7p_logf(log, S7P_LOG_INFO, "session", "%s: trying the next key or frame variant",
+                 f->msg);
+        memset(f, 0, sizeof *f);
+    }
 }
 
 void s7p_session_close(s7p_session *s, int64_t deadline)

@@ -19,6 +19,9 @@ typedef struct s7p_session_params {
     s7p_tls_ctx *tls;
     s7p_tcp_keepalive keepalive;  /* set on the socket right after the TCP connect */
     s7p_engine_config engine;     /* in-flight limit, heartbeat */
+    s7p_security security;        /* TLS, LEGACY_CHALLENGE or AUTO (engine.h) */
+    const s7p_legacy_key_policy *keys;  /* legacy: key selection (NULL: catalog, fallback) */
+    uint32_t legacy_refresh_ms;   /* legacy: session key renewal; 0 = never */
 } s7p_session_params;
 
 typedef struct s7p_session {
@@ -29,10 +32,14 @@ typedef struct s7p_session {
     char paom[64];
     uint32_t protection_level;
     s7p_session_limits limits;
+    s7p_security security;           /* negotiated: TLS or LEGACY_CHALLENGE */
+    char legacy_key[20];             /* legacy: the PLC key used */
     const s7p_log_sink *log;
 } s7p_session;
 
-/** Runs the whole connect sequence until the deadline. On failure everything is closed. */
+/** Runs the whole connect sequence until the deadline. On failure everything is closed.
+ *  In legacy security a PLC that refuses the authentication is tried again on a fresh
+ *  connection with the next key candidate or frame variant, while the deadline allows. */
 s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
                             const s7p_log_sink *log, int64_t deadline, s7p_fail *f);
 

@@ -268,11 +268,6 @@ static void test_calls_need_connection(void **state)
     s7p_cpu_info info;
     c = st_client_new(&o);
     assert_int_equal(s7p_get_cpu_info(c, &info, &err), S7P_E_STATE);
-    o.security = S7P_SECURITY_LEGACY_CHALLENGE;
-    s7p_client *l;
-    l = st_client_new(&o);
-    assert_int_equal(s7p_connect(l, &err), S7P_E_UNSUPPORTED);
-    s7p_client_free(l);
     s7p_client_free(c);
 }
 

@@ -263,7 +263,7 @@ static rig *make_rig(const s7p_engine_config *cfg)
 static rig *connected(const s7p_engine_config *cfg)
 {
     rig *t = make_rig(cfg);
-    s7p_engine_connect_params cp = {0, HMI, t->cctx};
+    s7p_engine_connect_params cp = {.remote_tsap = HMI, .tls = t->cctx};
     assert_int_equal(s7p_engine_connect(&t->e, &cp, t->now, t->now + 5000, on_step, t), S7P_OK);
     pump(t);
     assert_true(t->step_done);
@@ -306,7 +306,7 @@ static void test_connect_and_close(void **state)
 {
     (void)state;
     rig *t = make_rig(NULL);
-    s7p_engine_connect_params cp = {0, HMI, t->cctx};
+    s7p_engine_connect_params cp = {.remote_tsap = HMI, .tls = t->cctx};
     assert_int_equal(s7p_engine_connect(&t->e, &cp, t->now, t->now + 5000, on_step, t), S7P_OK);
     pump(t);
     assert_true(t->step_done);
@@ -344,7 +344,7 @@ static void test_connect_refused_and_timeout(void **state)
 {
     (void)state;
     rig *t = make_rig(NULL);
-    s7p_engine_connect_params cp = {0, "NO-SUCH-TSAP", t->cctx};
+    s7p_engine_connect_params cp = {.remote_tsap = "NO-SUCH-TSAP", .tls = t->cctx};
     assert_int_equal(s7p_engine_connect(&t->e, &cp, t->now, t->now + 5000, on_step, t), S7P_OK);
     const uint8_t *p;
     size_t n;

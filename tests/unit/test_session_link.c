@@ -212,6 +212,116 @@ static void many_in_one_feed(pair *t, bool tls)
 }
 
 static void test_clear_many_in_one_feed(void **state) { many_in_one_feed(*state, false); }
+
+/* ---- legacy security: signed V3 frames ---- */
+
+static const uint8_t KEY[24] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+
+static void put_v3(pair *t, s7p_link *l, uint16_t seq, size_t n, s7p_status want)
+{
+    s7p_pdu p;
+    request(t, &p, seq, n);
+    p.version = S7P_PROTO_V3;
+    p.has_v3_digest = true;
+    assert_int_equal(s7p_link_put_pdu(l, &p), want);
+}
+
+/* A fragmented answer: its value is n bytes of text. */
+static void put_v3_answer(pair *t, s7p_link *l, uint16_t seq, size_t n)
+{
+    s7p_pdu req, p;
+    s7p_pdu_init_request(&req, S7P_PROTO_V3, S7P_FC_GET_VAR_SUB_STREAMED, seq, 0x70000001u,
+                         S7P_TF_REQUEST);
+    s7p_pdu_init_response(&p, &req, 0);
+    p.has_v3_digest = true;
+    p.resp.get_var_sub_streamed.value.type = S7P_DT_WSTRING;
+    p.resp.get_var_sub_streamed.value.v.s = (s7p_bytes){t->text, n};
+    assert_int_equal(s7p_link_put_pdu(l, &p), S7P_OK);
+}
+
+static s7p_status pop_signed(pair *t, s7p_link *l, s7p_msg *m)
+{
+    bool got;
+    return s7p_link_pop(l, &t->a, m, &got);
+}
+
+static void test_signed_frames(void **state)
+{
+    pair *t = *state;
+    connect_cotp(t, 0);
+    s7p_link_set_digest_key(&t->cli, KEY);
+    s7p_link_set_digest_key(&t->srv, KEY);
+    /* A V2 PDU cannot go out in a signed session; a request over one frame neither. */
+    s7p_pdu v2;
+    request(t, &v2, 1, 10);
+    assert_int_equal(s7p_link_put_pdu(&t->cli, &v2), S7P_E_INVALID_ARG);
+    assert_int_equal(pending(&t->cli), 0);
+    assert_int_equal(t->cli.err, S7P_OK);
+    put_v3(t, &t->cli, 1, 2000, S7P_E_LIMIT);
+    put_v3(t, &t->cli, 1, 10, S7P_OK);
+    pump(&t->cli, &t->srv, 0);
+    expect(t, &t->srv, 1, 10);
+    /* An answer of many fragments, each continuation chained to the one before. */
+    put_v3_answer(t, &t->srv, 1, BIG);
+    pump(&t->srv, &t->cli, 7);
+    s7p_msg m;
+    assert_int_equal(pop_signed(t, &t->cli, &m), S7P_OK);
+    assert_int_equal(m.pdu.resp.get_var_sub_streamed.value.v.s.n, BIG);
+    assert_true(t->cli.digest_frames > 20);
+}
+
+/* One flipped bit anywhere in the frame's data breaks the link with S7P_E_INTEGRITY. */
+static void test_signed_frame_tampered(void **state)
+{
+    pair *t = *state;
+    connect_cotp(t, 0);
+    s7p_link_set_digest_key(&t->cli, KEY);
+    s7p_link_set_digest_key(&t->srv, KEY);
+    put_v3(t, &t->cli, 1, 10, S7P_OK);
+    const uint8_t *p;
+    size_t n;
+    s7p_link_output(&t->cli, &p, &n);
+    uint8_t copy[256];
+    assert_true(n <= sizeof copy);
+    memcpy(copy, p, n);
+    copy[n - 6] ^= 0x10;  /* in the fill bytes at the end of the data part */
+    s7p_link_consumed(&t->cli, n);
+    assert_int_equal(s7p_link_feed(&t->srv, copy, n), S7P_OK);
+    s7p_msg m;
+    assert_int_equal(pop_signed(t, &t->srv, &m), S7P_E_INTEGRITY);
+    assert_non_null(strstr(t->srv.err_msg, "does not verify"));
+    /* sticky */
+    assert_int_equal(pop_signed(t, &t->srv, &m), S7P_E_INTEGRITY);
+}
+
+/* An unsigned (V2) frame, or one signed with another key, is not accepted either. */
+static void test_signed_frame_unsigned_or_other_key(void **state)
+{
+    pair *t = *state;
+    connect_cotp(t, 0);
+    s7p_link_set_digest_key(&t->srv, KEY);
+    put(t, &t->cli, 1, 10);
+    pump(&t->cli, &t->srv, 0);
+    s7p_msg m;
+    assert_int_equal(pop_signed(t, &t->srv, &m), S7P_E_INTEGRITY);
+    assert_non_null(strstr(t->srv.err_msg, "unsigned V2"));
+    s7p_link_free(&t->srv);
+    assert_int_equal(s7p_link_init(&t->srv, -1), S7P_OK);
+    uint8_t other[24];
+    memcpy(other, KEY, sizeof other);
+    other[23] ^= 1;
+    s7p_link_set_digest_key(&t->cli, other);
+    s7p_link_set_digest_key(&t->srv, KEY);
+    put_v3(t, &t->cli, 2, 10, S7P_OK);
+    /* no COTP state on the fresh server link: hand over the frame's TPDU directly */
+    const uint8_t *p;
+    size_t n;
+    s7p_link_output(&t->cli, &p, &n);
+    assert_int_equal(s7p_link_feed(&t->srv, p, n), S7P_OK);
+    s7p_link_consumed(&t->cli, n);
+    assert_int_equal(pop_signed(t, &t->srv, &m), S7P_E_INTEGRITY);
+}
 static void test_tls_many_in_one_feed(void **state) { many_in_one_feed(*state, true); }
 
 /* The TLS stream is cut into DTs of 960 bytes; a fragmented PDU in clear is one DT per
@@ -391,6 +501,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tls_answered_in_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_frame_tampered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_frame_unsigned_or_other_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

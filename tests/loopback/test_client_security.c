@@ -1,0 +1,332 @@
+/* Security modes end to end against the in-process simulator: the loopback essentials
+ * (connect, CPU info, browse, read, write, disconnect) run once per mode on a TLS and on a
+ * legacy-only simulator; AUTO picks TLS or legacy by what the simulator offers; TLS against
+ * a legacy-only simulator fails typed, without fallback; a flipped bit and a replayed answer
+ * in a legacy session fault it with S7P_E_INTEGRITY; the legacy session key renewal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <s7plus/s7plus.h>
+
+#include "proto/ids.h"
+#include "simtest.h"
+#include "tc.h"
+
+#ifndef S7P_EXAMPLES_PLC
+#error "S7P_EXAMPLES_PLC must name the examples/plc directory"
+#endif
+
+typedef struct mode_case {
+    s7p_sim_security sim;
+    s7p_security client;
+    const char *expect;          /* s7p_cpu_info.security */
+} mode_case;
+
+static const mode_case TLS_CASE = {S7P_SIM_SECURITY_TLS, S7P_SECURITY_TLS, "tls"};
+static const mode_case LEGACY_CASE = {S7P_SIM_SECURITY_LEGACY, S7P_SECURITY_LEGACY_CHALLENGE,
+                                      "legacy"};
+
+static s7p_legacy_key test_key;
+
+static s7p_sim *start_sim(s7p_sim_security sec)
+{
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    cfg.program_dir = S7P_EXAMPLES_PLC;
+    cfg.security = sec;
+    return st_sim_start(&cfg);
+}
+
+static void options(s7p_client_options *o, const s7p_sim *sim, s7p_security sec)
+{
+    st_client_options(o, s7p_sim_port(sim));
+    o->security = sec;
+    o->request_timeout_ms = 10000;
+    o->connect_timeout_ms = 10000;
+    o->allow_write = true;
+    s7p_legacy_test_key(&test_key);
+    o->legacy_keys = &test_key;
+    o->legacy_nkeys = 1;
+    o->legacy_key_id = "00:BA35267CA865911B";
+}
+
+static s7p_client *connect_mode(const s7p_sim *sim, s7p_security sec)
+{
+    s7p_client_options o;
+    options(&o, sim, sec);
+    return st_client_connect(&o);
+}
+
+static void expect_security(s7p_client *c, const char *mode)
+{
+    s7p_cpu_info info;
+    s7p_error err;
+    assert_int_equal(s7p_get_cpu_info(c, &info, &err), S7P_OK);
+    assert_string_equal(info.security, mode);
+    assert_string_equal(info.order_number, "6ES7 516-3AN02-0AB0");
+    if (strcmp(mode, "legacy") == 0) {
+        assert_string_equal(info.legacy_key, "00:BA35267CA865911B");
+        assert_string_equal(info.tls_cipher, "");
+    } else {
+        assert_true(info.tls_cipher[0] != '\0');
+    }
+}
+
+static int16_t read_int(s7p_client *c, const s7p_tag *t)
+{
+    s7p_tag_value v;
+    s7p_item_result r;
+    s7p_error err;
+    memset(&v, 0, sizeof v);
+    if (s7p_read(c, t, 1, &v, &r, &err) != S7P_OK) fail_msg("read: %s", err.message);
+    assert_int_equal(r.code, S7P_OK);
+    return (int16_t)v.v.i;
+}
+
+/* ---- the essentials, once per mode ---- */
+
+static void essentials(const mode_case *m)
+{
+    s7p_sim *sim = start_sim(m->sim);
+    s7p_client *c = connect_mode(sim, m->client);
+    s7p_error err;
+    expect_security(c, m->expect);
+    st_items all;
+    memset(&all, 0, sizeof all);
+    assert_int_equal(s7p_browse(c, st_collect, &all, &err), S7P_OK);
+    assert_true(all.n > 200);  /* the example program: every DB and tag table */
+    assert_non_null(st_find_item(&all, "\"AllTypes\".v_int"));
+    st_items_free(&all);
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
+    assert_int_equal(read_int(c, &t), -12345);
+    s7p_tag_value w;
+    s7p_item_result r;
+    memset(&w, 0, sizeof w);
+    w.type = S7P_T_INT;
+    w.v.i = 4242;
+    assert_int_equal(s7p_write(c, &t, 1, &w, &r, &err), S7P_OK);
+    assert_int_equal(r.code, S7P_OK);
+    assert_int_equal(read_int(c, &t), 4242);
+    assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
+    assert_true(tc_wait_sessions(sim, 0, 5000));
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_essentials_tls(void **state)
+{
+    (void)state;
+    essentials(&TLS_CASE);
+}
+
+static void test_essentials_legacy(void **state)
+{
+    (void)state;
+    essentials(&LEGACY_CASE);
+}
+
+/* ---- mode selection ---- */
+
+static void test_auto_picks_tls(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_TLS);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
+    expect_security(c, "tls");
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_auto_picks_legacy(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
+    expect_security(c, "legacy");
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+/* A simulator that offers both: AUTO takes TLS, LEGACY takes legacy (in clear). */
+static void test_both_offers_each(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_BOTH);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
+    expect_security(c, "tls");
+    st_client_close(c);
+    c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    expect_security(c, "legacy");
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_tls_against_legacy_only(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client_options o;
+    options(&o, sim, S7P_SECURITY_TLS);
+    s7p_client *c = st_client_new(&o);
+    s7p_error err;
+    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "security mode tls"));
+    assert_false(err.transient);
+    /* No fallback: the session was never created in clear. */
+    assert_int_equal(s7p_sim_requests(sim, S7P_FC_CREATE_OBJECT), 0);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_DISCONNECTED);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+/* LEGACY against a TLS-only simulator: it offers no challenge, so no session. */
+static void test_legacy_against_tls_only(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_TLS);
+    s7p_client_options o;
+    options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    s7p_client *c = st_client_new(&o);
+    s7p_error err;
+    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "security mode legacy"));
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+/* A key the simulator does not have: it refuses each attempt, the client tries the next
+ * candidate on a fresh connection and fails with the PLC's refusal in the end. */
+static void test_wrong_key_refused(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client_options o;
+    options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    o.legacy_key_id = "00:181B7B0847D11694";  /* a real S7-1500 key of the catalog */
+    o.legacy_keys = NULL;
+    o.legacy_nkeys = 0;
+    s7p_client *c = st_client_new(&o);
+    s7p_error err;
+    assert_int_equal(s7p_connect(c, &err), S7P_E_PLC);
+    assert_non_null(strstr(err.message, "refused the authentication"));
+    /* One key, two frame variants: two connections. */
+    assert_int_equal(s7p_sim_requests(sim, S7P_FC_CREATE_OBJECT), 2);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+/* ---- integrity ---- */
+
+static void integrity_fault(s7p_sim_fault_kind kind, int reads_ok)
+{
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    s7p_error err;
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
+    s7p_sim_fault f = {kind, S7P_FC_GET_MULTI_VARIABLES, 1, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+    s7p_tag_value v;
+    s7p_item_result r;
+    for (int i = 0; i < reads_ok; i++) assert_int_equal(read_int(c, &t), -12345);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(s7p_read(c, &t, 1, &v, &r, &err), S7P_E_INTEGRITY);
+    assert_false(err.transient);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    /* The session is gone for good: the next call fails at once, the simulator sees the
+     * connection close. */
+    assert_int_not_equal(s7p_read(c, &t, 1, &v, &r, &err), S7P_OK);
+    assert_true(tc_wait_sessions(sim, 0, 5000));
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_flipped_bit_rejected(void **state)
+{
+    (void)state;
+    integrity_fault(S7P_SIM_FAULT_FLIP_BIT, 0);
+}
+
+/* The answer comes twice: the first completes the read, the copy, validly signed, has a
+ * sequence number no request awaits any more and faults the session on the next call. */
+static void test_replayed_answer_rejected(void **state)
+{
+    (void)state;
+    integrity_fault(S7P_SIM_FAULT_REPLAY, 1);
+}
+
+/* ---- key renewal ---- */
+
+static void test_key_renewal(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client_options o;
+    options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    o.legacy_refresh_s = 1;
+    s7p_client *c = st_client_connect(&o);
+    s7p_error err;
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
+    for (int i = 0; i < 3; i++) {
+        struct timespec ts = {1, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        assert_int_equal(read_int(c, &t), -12345);
+        assert_int_equal(read_int(c, &t), -12345);
+    }
+    /* Renewed at least twice, each time the next request signed with the new key. */
+    assert_true(s7p_sim_requests(sim, S7P_FC_SET_VARIABLE) >= 2);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+static void test_options_checked(void **state)
+{
+    (void)state;
+    s7p_client_options o;
+    s7p_client *c = NULL;
+    s7p_error err;
+    st_client_options(&o, 102);
+    o.legacy_key_id = "00:XYZ";
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
+    st_client_options(&o, 102);
+    s7p_legacy_key k;
+    s7p_legacy_test_key(&k);
+    k.id ^= 1;  /* the id no longer belongs to the key */
+    o.legacy_keys = &k;
+    o.legacy_nkeys = 1;
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
+    st_client_options(&o, 102);
+    o.security = (s7p_security)7;
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
+    st_client_options(&o, 102);
+    assert_int_equal(o.legacy_refresh_s, 1500);
+    assert_true(o.legacy_key_fallback);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_checked),
+        cmocka_unit_test(test_essentials_tls),
+        cmocka_unit_test(test_essentials_legacy),
+        cmocka_unit_test(test_auto_picks_tls),
+        cmocka_unit_test(test_auto_picks_legacy),
+        cmocka_unit_test(test_both_offers_each),
+        cmocka_unit_test(test_tls_against_legacy_only),
+        cmocka_unit_test(test_legacy_against_tls_only),
+        cmocka_unit_test(test_wrong_key_refused),
+        cmocka_unit_test(test_flipped_bit_rejected),
+        cmocka_unit_test(test_replayed_answer_rejected),
+        cmocka_unit_test(test_key_renewal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
