@@ -231,7 +231,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_STATE: {
         s7p_sim_state st;
         if (!s7p_sim_state_parse(arg, &st)) break;
-        o->cfg.state = st;
+        o->cfg.state = (int)st;
         return -1;
     }
     case OPT_CONTROL: o->cfg.control_path = arg; return -1;

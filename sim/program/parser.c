@@ -26,11 +26,12 @@
  *
  * After an error the parser goes on at the next line that starts a block, so one load
  * reports the errors of every block. */
+#include <stdio.h>
 #include <string.h>
 
 #include "program/prog_int.h"
 
-static bool oom(pctx *c)
+bool tia_oom(pctx *c)
 {
     c->d->fatal = true;
     return tia_perr(c, c->at, "out of memory (program larger than %zu bytes?)",
@@ -56,7 +57,7 @@ static bool expect_kw(pctx *c, const char *kw, const char *msg)
 bool tia_add_slot(pctx *c, const s7t_type **slot)
 {
     const s7t_type ***p = tia_vec_push(&c->b->slots);
-    if (!p) return oom(c);
+    if (!p) return tia_oom(c);
     *p = slot;
     return true;
 }
@@ -64,7 +65,7 @@ bool tia_add_slot(pctx *c, const s7t_type **slot)
 static const char *copy(pctx *c, const char *s, size_t n)
 {
     char *p = tia_arena_strndup(c->arena, s, n);
-    if (!p) oom(c);
+    if (!p) tia_oom(c);
     return p;
 }
 
@@ -77,7 +78,7 @@ static bool check_name(pctx *c, pos at, const char *s, size_t n)
     return true;
 }
 
-static bool parse_name(pctx *c, const char *what, const char **out, pos *at)
+bool tia_parse_name(pctx *c, const char *what, const char **out, pos *at)
 {
     tok t = tia_lex_next(c);
     *at = t.at;
@@ -106,7 +107,7 @@ static bool parse_attrs(pctx *c, vec *attrs)
         if (!expect(c, T_ASSIGN, "expected ':=' after the attribute name")) return false;
         tok v = tia_lex_next(c);
         s7t_attr *a = tia_vec_push(attrs);
-        if (!a) return oom(c);
+        if (!a) return tia_oom(c);
         if (!(a->key = k.kind == T_IDENT ? copy(c, k.p, k.n) : copy(c, k.s, k.sn))) return false;
         if (v.kind == T_STRING) a->value = v.s;
         else if (v.kind == T_IDENT || v.kind == T_NUMBER) a->value = copy(c, v.p, v.n);
@@ -121,7 +122,7 @@ static bool parse_attrs(pctx *c, vec *attrs)
 static bool finish_attrs(pctx *c, vec *v, const s7t_attr **out, size_t *n)
 {
     s7t_attr *a = s7p_arena_array(c->arena, v->n, sizeof *a);
-    if (!a) return oom(c);
+    if (!a) return tia_oom(c);
     if (v->n) memcpy(a, v->p, v->n * sizeof *a);
     *out = a;
     *n = v->n;
@@ -151,7 +152,7 @@ static bool parse_header(pctx *c, header *h)
         if (tia_tok_is(t, "TITLE")) {
             tia_lex_next(c);
             if (!expect(c, T_EQ, "expected '=' after TITLE")) return false;
-            if (!(h->title = tia_lex_rest_of_line(c))) return oom(c);
+            if (!(h->title = tia_lex_rest_of_line(c))) return tia_oom(c);
             continue;
         }
         const char **field = tia_tok_is(t, "VERSION") ? &h->version
@@ -203,14 +204,14 @@ static bool finish_struct(pctx *c, mlist *ml, const s7t_type **out)
     struct_type *st = s7p_arena_alloc(c->arena, sizeof *st);
     s7t_member *mem = s7p_arena_array(c->arena, n, sizeof *mem);
     const char **names = s7p_arena_array(c->arena, n, sizeof *names);
-    if (!st || !mem || !names) return oom(c);
+    if (!st || !mem || !names) return tia_oom(c);
     if (n) memcpy(mem, ml->m.p, n * sizeof *mem);
     for (size_t i = 0; i < n; i++) {
         mem[i].lid = (uint32_t)(i + 1);
         names[i] = mem[i].name;
     }
     size_t dup;
-    if (!tia_name_index_build(&st->ix, c->arena, names, n, &dup)) return oom(c);
+    if (!tia_name_index_build(&st->ix, c->arena, names, n, &dup)) return tia_oom(c);
     if (dup != SIZE_MAX)
         return tia_perr(c, ((const pos *)ml->at.p)[dup], "duplicate member name '%s'", names[dup]);
     for (size_t i = 0; i < n; i++)
@@ -243,8 +244,8 @@ static bool parse_members(pctx *c, unsigned depth, const char *end_kw, bool reta
 
 /* An integer with an optional sign, magnitude at most max (max_neg when negative); what
  * names it in the messages ("array bound", "index"); *at: where it starts. */
-static bool parse_signed(pctx *c, uint64_t max, uint64_t max_neg, const char *what, int64_t *out,
-                         pos *at)
+bool tia_parse_signed(pctx *c, uint64_t max, uint64_t max_neg, const char *what, int64_t *out,
+                      pos *at)
 {
     tok t = tia_lex_next(c);
     *at = t.at;
@@ -263,7 +264,7 @@ static bool parse_signed(pctx *c, uint64_t max, uint64_t max_neg, const char *wh
 
 static bool parse_bound(pctx *c, int64_t *out, pos *at)
 {
-    return parse_signed(c, INT32_MAX, (uint64_t)INT32_MAX + 1, "array bound", out, at);
+    return tia_parse_signed(c, INT32_MAX, (uint64_t)INT32_MAX + 1, "array bound", out, at);
 }
 
 /* Array[*] or Array[*, *] of type after the '[': an FB parameter that references the
@@ -289,7 +290,7 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     if (!expect(c, T_LBRACK, "expected '[' after Array")) return false;
     if (tia_lex_peek(c)->kind == T_STAR) return open_array(c, depth, out);
     s7t_type *a = s7p_arena_alloc(c->arena, sizeof *a);
-    if (!a) return oom(c);
+    if (!a) return tia_oom(c);
     a->kind = S7T_ARRAY;
     uint64_t count = 1;
     for (;;) {
@@ -339,7 +340,7 @@ static bool udt_type(pctx *c, const tok *t, bool tags, const s7t_type **out)
     bool known;
     if ((*out = tia_system_type(c, t->s, t->sn, t->at, &known)) != NULL || known) return known && *out;
     udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
-    if (!r) return oom(c);
+    if (!r) return tia_oom(c);
     if (!(r->name = copy(c, t->s, t->sn))) return false;
     r->file = c->file;
     r->at = t->at;
@@ -379,7 +380,7 @@ static bool string_length(pctx *c, const elem_info *e, const s7t_type **out)
     if (len < 1 || len > max) return tia_perr(c, n.at, "%s length must be 1..%u", e->name, max);
     if (!expect(c, T_RBRACK, "expected ']' after the string length")) return false;
     s7t_type *st = s7p_arena_alloc(c->arena, sizeof *st);
-    if (!st) return oom(c);
+    if (!st) return tia_oom(c);
     *st = *tia_elem_type(e);
     st->max_len = (uint16_t)len;
     *out = st;
@@ -429,8 +430,8 @@ static bool parse_member(pctx *c, unsigned depth, bool retain, mlist *ml)
 {
     s7t_member *m = tia_vec_push(&ml->m);
     pos *mp = tia_vec_push(&ml->at);
-    if (!m || !mp) return oom(c);
-    if (!parse_name(c, "a member name", &m->name, mp)) return false;
+    if (!m || !mp) return tia_oom(c);
+    if (!tia_parse_name(c, "a member name", &m->name, mp)) return false;
     m->line = mp->line;
     m->retain = retain;
     vec attrs;
@@ -481,86 +482,50 @@ out:
     return ok;
 }
 
-static bool parse_index(pctx *c, int64_t *out)
-{
-    pos at;
-    return parse_signed(c, INT64_MAX, INT64_MAX, "index", out, &at);
-}
-
-/* A new path segment; NULL (and the out-of-memory error) when the vector cannot grow. */
-static seg *push_seg(pctx *c, vec *v)
-{
-    seg *s = tia_vec_push(v);
-    if (!s) oom(c);
-    return s;
-}
-
-/* "[i, j ...]" after a member name: the indexes of one segment. */
-static bool parse_indexes(pctx *c, seg *s)
-{
-    for (;;) {
-        if (s->nidx == S7T_MAX_DIMS) {
-            tia_perr(c, tia_lex_peek(c)->at, "at most %d indexes", S7T_MAX_DIMS);
-            return false;
-        }
-        if (!parse_index(c, &s->idx[s->nidx++])) return false;
-        tok sep = tia_lex_next(c);
-        if (sep.kind == T_RBRACK) return true;
-        if (sep.kind != T_COMMA) {
-            tia_perr(c, sep.at, "expected ',' or ']' after an index");
-            return false;
-        }
-    }
-}
-
-bool tia_parse_path(pctx *c, const seg **segs, size_t *n)
-{
-    vec v;
-    tia_vec_init(&v, sizeof(seg));
-    bool ok = false;
-    seg *s = push_seg(c, &v);
-    if (!s || !parse_name(c, "a member name", &s->name, &s->at)) goto out;
-    for (const tok *t = tia_lex_peek(c); t->kind == T_DOT || t->kind == T_LBRACK;
-         t = tia_lex_peek(c)) {
-        pos at = t->at;
-        bool dot = t->kind == T_DOT;
-        tia_lex_next(c);
-        if (!(s = push_seg(c, &v))) goto out;
-        s->at = at;
-        if (dot ? !parse_name(c, "a member name after '.'", &s->name, &s->at)
-                : !parse_indexes(c, s))
-            goto out;
-    }
-    seg *a = s7p_arena_array(c->arena, v.n, sizeof *a);
-    if (!a) {
-        oom(c);
-        goto out;
-    }
-    memcpy(a, v.p, v.n * sizeof *a);
-    *segs = a;
-    *n = v.n;
-    ok = true;
-out:
-    tia_vec_free(&v);
-    return ok;
-}
-
 static bool push_ptr(pctx *c, vec *v, void *p)
 {
     void **slot = tia_vec_push(v);
-    if (!slot) return oom(c);
+    if (!slot) return tia_oom(c);
     *slot = p;
     return true;
 }
 
-static bool parse_udt(pctx *c)
+/* The start of a UDT or FB source: its keyword (already peeked) and its name. */
+static udt_build *start_udt(pctx *c, const char *what)
 {
     tia_lex_next(c);
     udt_build *u = s7p_arena_alloc(c->arena, sizeof *u);
-    if (!u) return oom(c);
-    if (!parse_name(c, "the name of the PLC data type", &u->u.name, &u->at)) return false;
+    if (!u) {
+        tia_oom(c);
+        return NULL;
+    }
+    if (!tia_parse_name(c, what, &u->u.name, &u->at)) return NULL;
     u->u.file = c->file;
     u->u.line = u->at.line;
+    return u;
+}
+
+/* The end of a UDT or FB source: its end keyword, the header's attributes and texts, and the
+ * type registered under the block's name. */
+static bool finish_udt(pctx *c, udt_build *u, header *h, bool ok, const char *end_kw)
+{
+    char msg[40];
+    snprintf(msg, sizeof msg, "expected %s", end_kw);
+    ok = ok && expect_kw(c, end_kw, msg) && finish_attrs(c, &h->attrs, &u->u.attrs, &u->u.nattrs);
+    tia_vec_free(&h->attrs);
+    if (!ok) return false;
+    u->u.version = h->version ? h->version : "";
+    u->u.title = h->title ? h->title : "";
+    struct_type *st = (struct_type *)(void *)u->u.type;
+    st->t.name = u->u.name;
+    st->t.udt = &u->u;
+    return push_ptr(c, &c->b->udts, u);
+}
+
+static bool parse_udt(pctx *c)
+{
+    udt_build *u = start_udt(c, "the name of the PLC data type");
+    if (!u) return false;
     header h;
     header_init(&h);
     mlist ml;
@@ -569,16 +534,7 @@ static bool parse_udt(pctx *c)
               parse_members(c, 1, "END_STRUCT", false, &ml) && finish_struct(c, &ml, &u->u.type);
     mlist_free(&ml);
     if (ok && tia_lex_peek(c)->kind == T_SEMI) tia_lex_next(c);
-    ok = ok && expect_kw(c, "END_TYPE", "expected END_TYPE") &&
-         finish_attrs(c, &h.attrs, &u->u.attrs, &u->u.nattrs);
-    tia_vec_free(&h.attrs);
-    if (!ok) return false;
-    u->u.version = h.version ? h.version : "";
-    u->u.title = h.title ? h.title : "";
-    struct_type *st = (struct_type *)(void *)u->u.type;
-    st->t.name = u->u.name;
-    st->t.udt = &u->u;
-    return push_ptr(c, &c->b->udts, u);
+    return finish_udt(c, u, &h, ok, "END_TYPE");
 }
 
 static bool parse_begin(pctx *c, db_build *d)
@@ -600,7 +556,7 @@ static bool parse_begin(pctx *c, db_build *d)
         }
         assign *a = tia_vec_push(&as);
         if (!a) {
-            oom(c);
+            tia_oom(c);
             goto out;
         }
         a->at = t->at;
@@ -611,7 +567,7 @@ static bool parse_begin(pctx *c, db_build *d)
     }
     assign *a = s7p_arena_array(c->arena, as.n, sizeof *a);
     if (!a) {
-        oom(c);
+        tia_oom(c);
         goto out;
     }
     if (as.n) memcpy(a, as.p, as.n * sizeof *a);
@@ -667,9 +623,9 @@ static bool parse_db(pctx *c)
 {
     tia_lex_next(c);
     db_build *d = s7p_arena_alloc(c->arena, sizeof *d);
-    if (!d) return oom(c);
+    if (!d) return tia_oom(c);
     d->order = c->b->dbs.n;
-    if (!parse_name(c, "the name of the data block", &d->db.name, &d->at)) return false;
+    if (!tia_parse_name(c, "the name of the data block", &d->db.name, &d->at)) return false;
     d->db.file = c->file;
     d->db.line = d->at.line;
     header h;
@@ -727,13 +683,9 @@ static const char *const end_fb[] = {"END_FUNCTION_BLOCK", NULL};
 /* FUNCTION_BLOCK "Name" header sections [BEGIN code] END_FUNCTION_BLOCK: its interface. */
 static bool parse_fb(pctx *c)
 {
-    tia_lex_next(c);
-    udt_build *u = s7p_arena_alloc(c->arena, sizeof *u);
-    if (!u) return oom(c);
-    if (!parse_name(c, "the name of the function block", &u->u.name, &u->at)) return false;
+    udt_build *u = start_udt(c, "the name of the function block");
+    if (!u) return false;
     u->u.fb = true;
-    u->u.file = c->file;
-    u->u.line = u->at.line;
     header h;
     header_init(&h);
     mlist ml;
@@ -745,16 +697,7 @@ static bool parse_fb(pctx *c)
     if (ok && tia_tok_is(tia_lex_peek(c), "BEGIN")) {
         if (!tia_lex_skip_to_line(c, end_fb)) ok = tia_perr(c, c->at, "expected END_FUNCTION_BLOCK");
     }
-    ok = ok && expect_kw(c, "END_FUNCTION_BLOCK", "expected END_FUNCTION_BLOCK") &&
-         finish_attrs(c, &h.attrs, &u->u.attrs, &u->u.nattrs);
-    tia_vec_free(&h.attrs);
-    if (!ok) return false;
-    u->u.version = h.version ? h.version : "";
-    u->u.title = h.title ? h.title : "";
-    struct_type *st = (struct_type *)(void *)u->u.type;
-    st->t.name = u->u.name;
-    st->t.udt = &u->u;
-    return push_ptr(c, &c->b->udts, u);
+    return finish_udt(c, u, &h, ok, "END_FUNCTION_BLOCK");
 }
 
 /* FUNCTION and ORGANIZATION_BLOCK hold no data a client reads: skipped to their end. */

@@ -241,6 +241,12 @@ bool tia_parse_tags(pctx *c);
 /* The shared part of both grammars: a data type at nesting depth `depth`. */
 bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, const char **comment);
 bool tia_add_slot(pctx *c, const s7t_type **slot);
+/* Parser pieces shared by the grammar files (parser.c, path.c). */
+bool tia_oom(pctx *c);  /* records the fatal out-of-memory error; false */
+bool tia_parse_name(pctx *c, const char *what, const char **out, pos *at);
+/* An integer with an optional sign, magnitude at most max (max_neg when negative). */
+bool tia_parse_signed(pctx *c, uint64_t max, uint64_t max_neg, const char *what, int64_t *out,
+                      pos *at);
 bool tia_is_plain_ident(const char *s);
 
 /* resolve.c: everything after parsing; fills the program's lists. */

@@ -253,20 +253,30 @@ static void setup_write(s7p_engine *e, const s7p_value *ver)
     step_request(e, &req, false, on_setup);
 }
 
+/* The common start of a connect step's answer: false (the connect failed and was reported)
+ * unless the request was answered and, with `step`, the PLC's return value is not an error. */
+static bool step_answered(s7p_engine *e, s7p_status st, const s7p_pdu *resp, const s7p_fail *f,
+                          const char *step)
+{
+    s7p_fail mine = {0};
+    if (st != S7P_OK) {
+        step_failed(e, f);
+        return false;
+    }
+    if (step && s7p_engine_check_ret_(resp, step, &mine) != S7P_OK) {
+        step_failed(e, &mine);
+        return false;
+    }
+    return true;
+}
+
 static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
                        const s7p_fail *f)
 {
     (void)id;
     s7p_engine *e = ctx;
     s7p_fail mine = {0};
-    if (st != S7P_OK) {
-        step_failed(e, f);
-        return;
-    }
-    if (s7p_engine_check_ret_(resp, "create session", &mine) != S7P_OK) {
-        step_failed(e, &mine);
-        return;
-    }
+    if (!step_answered(e, st, resp, f, "create session")) return;
     const s7p_resp_create_object *r = &resp->resp.create_object;
     const s7p_value *ver = NULL;
     /* Legacy firmware offers the version as the Struct 314 attribute instead of 306. */
@@ -317,15 +327,7 @@ static void on_setup(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
 {
     (void)id;
     s7p_engine *e = ctx;
-    s7p_fail mine = {0};
-    if (st != S7P_OK) {
-        step_failed(e, f);
-        return;
-    }
-    if (s7p_engine_check_ret_(resp, "session setup", &mine) != S7P_OK) {
-        step_failed(e, &mine);
-        return;
-    }
+    if (!step_answered(e, st, resp, f, "session setup")) return;
     read_limits(e);
 }
 
@@ -347,10 +349,7 @@ static void on_limits(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp
 {
     (void)id;
     s7p_engine *e = ctx;
-    if (st != S7P_OK) {
-        step_failed(e, f);
-        return;
-    }
+    if (!step_answered(e, st, resp, f, NULL)) return;
     take_limits(e, resp);
     s7p_pdu req;
     if (!s7p_engine_read_attr_request(e, &req, e->props.session_id,
@@ -367,14 +366,7 @@ static void on_protection(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *
     (void)id;
     s7p_engine *e = ctx;
     s7p_fail mine = {0};
-    if (st != S7P_OK) {
-        step_failed(e, f);
-        return;
-    }
-    if (s7p_engine_check_ret_(resp, "read attribute", &mine) != S7P_OK) {
-        step_failed(e, &mine);
-        return;
-    }
+    if (!step_answered(e, st, resp, f, "read attribute")) return;
     const s7p_value *v = &resp->resp.get_var_sub_streamed.value;
     if (v->type != S7P_DT_UDINT || s7p_value_is_array(v)) {
         s7p_fail_set(&mine, S7P_E_PROTOCOL, "protection level is not a UDInt");
