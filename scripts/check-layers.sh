@@ -20,6 +20,7 @@ declare -A ALLOWED=(
   [session]="util proto net tls legacy"
   [services]="util proto net tls values legacy session"
   [client]="util proto net tls values legacy session services"
+  [decode]="util proto net tls values legacy session services"
 )
 
 bad=0

@@ -887,6 +887,96 @@ S7P_API void s7p_text_free(char *s);
  *  @return true for the types with a text form */
 S7P_API bool s7p_type_has_text(int type);
 
+/* ---- capture decoder (s7plus decode) ---------------------------------------------------- */
+
+/** Kinds of message s7p_decoded_pdu reports, beside the PDU's own opcode. */
+typedef enum s7p_decoded_kind {
+    S7P_DECODED_PDU = 0,      /**< an S7CommPlus request, response or notification */
+    S7P_DECODED_SYSTEM_EVENT, /**< a version 0xFE frame (PLC system event) */
+    S7P_DECODED_KEEPALIVE,    /**< a version 0xFF keep-alive frame */
+    S7P_DECODED_COTP,         /**< a COTP connection request/confirm/disconnect */
+    S7P_DECODED_UNDECODABLE,  /**< bytes that could not be decoded (see error, hex in body) */
+} s7p_decoded_kind;
+
+/** One message of a capture, as s7p_capture_decode_file() reports it. Every pointer is
+ *  valid only during the callback. */
+typedef struct s7p_decoded_pdu {
+    s7p_decoded_kind kind;
+    uint64_t frame;            /**< 1-based number of the frame that completed it */
+    int64_t time_us;           /**< that frame's capture time, microseconds since 1970 */
+    uint32_t connection;       /**< 1-based TCP connection number, in order of appearance */
+    const char *client;        /**< the client's address, "192.168.0.10:49712" */
+    const char *server;        /**< the server's (PLC's) address, "192.168.0.1:102" */
+    bool from_client;          /**< direction: true for client (HMI) to PLC */
+    bool tls;                  /**< decrypted from TLS 1.3 records */
+    uint8_t version;           /**< protocol version: 1..3, 0xFE, 0xFF; 0 for COTP */
+    uint8_t opcode;            /**< 0x31 request, 0x32 response, 0x33 notification; 0 else */
+    uint16_t function;         /**< function code (requests and responses) */
+    const char *function_name; /**< "GetMultiVariables", "Notification", "SystemEvent",
+                                    "KeepAlive", "COTP CR", ...; never NULL */
+    uint16_t seq;              /**< sequence number (requests and responses) */
+    uint32_t session_id;       /**< requests: as sent; responses: the request's */
+    bool has_integrity_id;
+    uint32_t integrity_id;
+    bool has_return_value;     /**< responses */
+    int16_t return_code;       /**< the PLC code of the return value (0: OK) */
+    const char *return_name;   /**< s7p_plc_code_name() of it, or NULL */
+    int64_t rtt_us;            /**< responses: time since their request; -1 unknown */
+    const char *body;          /**< readable body, lines separated by '\n'; never NULL */
+    const char *error;         /**< why it is undecodable, or NULL */
+} s7p_decoded_pdu;
+
+/** Called once per message, in capture order.
+ *  @param pdu   the message; valid during the call only
+ *  @param user  the options' user pointer */
+typedef void (*s7p_decode_cb)(const s7p_decoded_pdu *pdu, void *user);
+
+/** What s7p_capture_decode_file() decodes and how. Start from {0}. */
+typedef struct s7p_decode_options {
+    uint16_t port;             /**< the PLC's TCP port; 0 means 102 */
+    const char *keylog_file;   /**< TLS key log (SSLKEYLOGFILE format) or NULL */
+    s7p_decode_cb on_pdu;      /**< may be NULL (only the summary is wanted) */
+    void *user;
+} s7p_decode_options;
+
+/**
+ * Decodes every S7CommPlus message of a pcap or pcapng capture: follows the TCP connections
+ * to the PLC port (out-of-order and retransmitted segments reassembled), TPKT/COTP,
+ * decrypts TLS 1.3 with the key log's CLIENT/SERVER_TRAFFIC_SECRET_0 lines, reassembles
+ * fragmented PDUs and decodes them. Undecodable bytes are reported as such (kind
+ * S7P_DECODED_UNDECODABLE), never fatal.
+ *
+ * @param path     the capture file
+ * @param opts     options and the callback; NULL for defaults without callback
+ * @param summary  receives the summary text (functions per connection, errors, sequence
+ *                 gaps, round-trip times per function); release it with s7p_text_free();
+ *                 may be NULL
+ * @param err      one-line reason on failure (may be NULL)
+ * @param err_len  size of err
+ * @return S7P_OK; S7P_E_IO (file unreadable or not a capture); S7P_E_CONFIG (key log
+ *         unreadable); S7P_E_LIMIT (capture beyond the reader's bounds); S7P_E_UNSUPPORTED
+ *         (link type); S7P_E_NOMEM; S7P_E_INVALID_ARG
+ * @threadsafety Any thread; no shared state.
+ */
+S7P_API s7p_status s7p_capture_decode_file(const char *path, const s7p_decode_options *opts,
+                                           char **summary, char *err, size_t err_len);
+
+/**
+ * As s7p_capture_decode_file(), for a capture in memory.
+ *
+ * @param data     the pcap or pcapng bytes; only read during the call
+ * @param len      their number
+ * @param opts     options and the callback; NULL for defaults without callback
+ * @param summary  receives the summary text (s7p_text_free()); may be NULL
+ * @param err      one-line reason on failure (may be NULL)
+ * @param err_len  size of err
+ * @return as s7p_capture_decode_file()
+ * @threadsafety Any thread; no shared state.
+ */
+S7P_API s7p_status s7p_capture_decode_mem(const uint8_t *data, size_t len,
+                                          const s7p_decode_options *opts, char **summary,
+                                          char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,4 @@
-/* Test support: TPKT packets out of a pcap/pcapng capture. See pcap_streams.h.
+/* TPKT packets out of a pcap/pcapng capture. See pcap_streams.h.
  *
  * Two passes. Pass 1 reads every frame, decodes link/IP/TCP, sorts the segments into
  * conversations and keeps the payload. Only then is it known where each direction's
@@ -10,7 +10,7 @@
 /* pcap.h uses the BSD types u_char/u_int, which glibc hides under plain _POSIX_C_SOURCE. */
 #define _DEFAULT_SOURCE 1
 
-#include "pcap_streams.h"
+#include "decode/pcap_streams.h"
 
 #include <pcap/pcap.h>
 #include <stdarg.h>
@@ -51,6 +51,7 @@ typedef enum { DECODE_OK, DECODE_NOT_TCP, DECODE_MALFORMED } decode_result;
 /* A payload-carrying segment, kept from pass 1 for pass 2. */
 typedef struct seg_rec {
     uint64_t frame;
+    int64_t  time_us;
     size_t   conv;
     uint8_t  dir;
     uint32_t seq;  /* sequence number of the first payload byte */
@@ -90,6 +91,8 @@ typedef struct loader {
     s7p_pcap_streams     *res;
     struct s7p_pcap_priv *pv;
     int                   linktype;
+    uint16_t              port;     /* the server side's TCP port */
+    int64_t               time_us;  /* timestamp of the frame being read */
     char                 *err;
     size_t                err_len;
 } loader;
@@ -287,10 +290,10 @@ static int endpoint_cmp(const endpoint *a, const endpoint *b)
 }
 
 /* Which side is the client (not on port 102), and which way this segment goes. */
-static void orient(const tcp_seg *s, endpoint *client, endpoint *server, int *dir)
+static void orient(const tcp_seg *s, uint16_t port, endpoint *client, endpoint *server, int *dir)
 {
-    bool src_srv = s->src.port == S7P_PCAP_ISO_TCP_PORT;
-    bool dst_srv = s->dst.port == S7P_PCAP_ISO_TCP_PORT;
+    bool src_srv = s->src.port == port;
+    bool dst_srv = s->dst.port == port;
     bool from_client = (dst_srv && !src_srv) ? true
                        : (src_srv && !dst_srv) ? false
                        : endpoint_cmp(&s->src, &s->dst) <= 0;
@@ -375,7 +378,7 @@ static s7p_pcap_status find_conv(loader *L, const tcp_seg *s, uint64_t frame, si
                                  int *dir)
 {
     endpoint c, sv;
-    orient(s, &c, &sv, dir);
+    orient(s, L->port, &c, &sv, dir);
     uint32_t *slot = conv_slot(L, s->ip_version, &c, &sv);
     if (*slot != 0 && !starts_new_connection(&L->pv->cs[*slot - 1], s, *dir)) {
         *idx = *slot - 1;
@@ -404,7 +407,7 @@ static s7p_pcap_status keep_payload(loader *L, const tcp_seg *s, size_t conv, in
         return fail(L, S7P_PCAP_E_NOMEM, "out of memory (segments)");
     pv->segs = sg;
     memcpy(pv->payload + pv->payload_len, s->payload, s->len);
-    pv->segs[pv->seg_count++] = (seg_rec){.frame = frame, .conv = conv, .dir = (uint8_t)dir,
+    pv->segs[pv->seg_count++] = (seg_rec){.frame = frame, .time_us = L->time_us, .conv = conv, .dir = (uint8_t)dir,
                                           .seq = seq, .off = pv->payload_len, .len = s->len};
     pv->payload_len += s->len;
     return S7P_PCAP_OK;
@@ -445,9 +448,9 @@ static s7p_pcap_status on_frame(loader *L, const struct pcap_pkthdr *h, const ui
     if (++stats->frames > S7P_PCAP_MAX_FRAMES)
         return fail(L, S7P_PCAP_E_LIMIT, "more than %u frames", S7P_PCAP_MAX_FRAMES);
     tcp_seg s;
+    L->time_us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
     decode_result r = decode_frame(L->linktype, data, h->caplen, &s);
-    if (r == DECODE_OK && s.src.port != S7P_PCAP_ISO_TCP_PORT &&
-        s.dst.port != S7P_PCAP_ISO_TCP_PORT)
+    if (r == DECODE_OK && s.src.port != L->port && s.dst.port != L->port)
         r = DECODE_NOT_TCP;
     stats->skipped_not_tcp += r == DECODE_NOT_TCP;
     stats->skipped_malformed += r == DECODE_MALFORMED;
@@ -534,7 +537,8 @@ static s7p_pcap_status push_tpkt(loader *L, const seg_rec *sg, const uint8_t *by
     r->tpkts[r->tpkt_count++] = (s7p_pcap_tpkt){.conversation = sg->conv,
                                                 .from_client = sg->dir == S7P_PCAP_C2S,
                                                 .bytes = bytes, .len = len,
-                                                .frame = sg->frame};
+                                                .frame = sg->frame,
+                                                .time_us = sg->time_us};
     r->conversations[sg->conv].tpkt_count[sg->dir]++;
     return S7P_PCAP_OK;
 }
@@ -638,10 +642,26 @@ void s7p_pcap_streams_free(s7p_pcap_streams *s)
     free(s);
 }
 
-static s7p_pcap_status open_capture(loader *L, const char *path, pcap_t **pc)
+/* A capture in memory is read through a stdio stream on it (fmemopen): libpcap reads pcap
+ * and pcapng from any FILE *. pcap_close() closes the stream too. */
+static pcap_t *open_memory(const s7p_pcap_input *in, char *perr)
+{
+    FILE *f = fmemopen((void *)(uintptr_t)in->data, in->len, "rb");
+    if (!f) {
+        snprintf(perr, PCAP_ERRBUF_SIZE, "cannot open the capture in memory");
+        return NULL;
+    }
+    pcap_t *pc = pcap_fopen_offline(f, perr);
+    if (!pc)
+        fclose(f);
+    return pc;
+}
+
+static s7p_pcap_status open_capture(loader *L, const s7p_pcap_input *in, pcap_t **pc)
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
-    *pc = pcap_open_offline(path, perr);
+    const char *path = in->path ? in->path : "(memory)";
+    *pc = in->path ? pcap_open_offline(path, perr) : open_memory(in, perr);
     if (!*pc) /* libpcap names the file in some messages and not in others */
         return strncmp(perr, path, strlen(path)) == 0
                    ? fail(L, S7P_PCAP_E_OPEN, "%s", perr)
@@ -655,13 +675,13 @@ static s7p_pcap_status open_capture(loader *L, const char *path, pcap_t **pc)
     return S7P_PCAP_OK;
 }
 
-static s7p_pcap_status load_into(loader *L, const char *path)
+static s7p_pcap_status load_into(loader *L, const s7p_pcap_input *in)
 {
     L->pv->hash = calloc(HASH_SLOTS, sizeof *L->pv->hash);
     if (!L->pv->hash)
         return fail(L, S7P_PCAP_E_NOMEM, "out of memory (hash)");
     pcap_t *pc = NULL;
-    s7p_pcap_status st = open_capture(L, path, &pc);
+    s7p_pcap_status st = open_capture(L, in, &pc);
     if (st == S7P_PCAP_OK)
         st = read_frames(L, pc);
     if (pc)
@@ -675,14 +695,28 @@ static s7p_pcap_status load_into(loader *L, const char *path)
 s7p_pcap_status s7p_pcap_streams_load(const char *path, s7p_pcap_streams **out, char *err,
                                       size_t err_len)
 {
+    s7p_pcap_input in = {.path = path};
+    if (!path && out) {
+        *out = NULL;
+        if (err && err_len)
+            snprintf(err, err_len, "path is NULL");
+        return S7P_PCAP_E_INVALID_ARG;
+    }
+    return s7p_pcap_streams_read(&in, out, err, err_len);
+}
+
+s7p_pcap_status s7p_pcap_streams_read(const s7p_pcap_input *in, s7p_pcap_streams **out,
+                                      char *err, size_t err_len)
+{
     loader L = {.err = err, .err_len = err_len};
     if (err && err_len)
         err[0] = '\0';
     if (!out)
         return fail(&L, S7P_PCAP_E_INVALID_ARG, "out is NULL");
     *out = NULL;
-    if (!path)
-        return fail(&L, S7P_PCAP_E_INVALID_ARG, "path is NULL");
+    if (!in || (!in->path && (!in->data || in->len == 0)))
+        return fail(&L, S7P_PCAP_E_INVALID_ARG, "no capture given");
+    L.port = in->port ? in->port : S7P_PCAP_ISO_TCP_PORT;
     L.res = calloc(1, sizeof *L.res);
     L.pv = calloc(1, sizeof *L.pv);
     if (!L.res || !L.pv) {
@@ -691,7 +725,7 @@ s7p_pcap_status s7p_pcap_streams_load(const char *path, s7p_pcap_streams **out, 
         return fail(&L, S7P_PCAP_E_NOMEM, "out of memory");
     }
     L.res->priv = L.pv;
-    s7p_pcap_status st = load_into(&L, path);
+    s7p_pcap_status st = load_into(&L, in);
     if (st != S7P_PCAP_OK) {
         s7p_pcap_streams_free(L.res);
         return st;
