@@ -93,6 +93,7 @@ static void print_json(const s7p_decoded_pdu *m, const char *when)
     json_object_set_new(o, "kind", json_string(opcode_text(m)));
     json_object_set_new(o, "version", json_integer(m->version));
     json_object_set_new(o, "function", json_string(m->function_name));
+    if (m->kind == S7P_DECODED_PDU) json_object_set_new(o, "opcode", json_integer(m->opcode));
     if (m->kind == S7P_DECODED_PDU && m->opcode != 0x33) {
         json_object_set_new(o, "function_code", json_integer(m->function));
         json_object_set_new(o, "seq", json_integer(m->seq));

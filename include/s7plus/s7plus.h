@@ -901,7 +901,7 @@ typedef enum s7p_decoded_kind {
 /** One message of a capture, as s7p_capture_decode_file() reports it. Every pointer is
  *  valid only during the callback. */
 typedef struct s7p_decoded_pdu {
-    s7p_decoded_kind kind;
+    s7p_decoded_kind kind;     /**< what it is */
     uint64_t frame;            /**< 1-based number of the frame that completed it */
     int64_t time_us;           /**< that frame's capture time, microseconds since 1970 */
     uint32_t connection;       /**< 1-based TCP connection number, in order of appearance */
@@ -916,8 +916,8 @@ typedef struct s7p_decoded_pdu {
                                     "KeepAlive", "COTP CR", ...; never NULL */
     uint16_t seq;              /**< sequence number (requests and responses) */
     uint32_t session_id;       /**< requests: as sent; responses: the request's */
-    bool has_integrity_id;
-    uint32_t integrity_id;
+    bool has_integrity_id;     /**< integrity_id is set */
+    uint32_t integrity_id;     /**< the PDU's integrity id (V2/V3 after the session set-up) */
     bool has_return_value;     /**< responses */
     int16_t return_code;       /**< the PLC code of the return value (0: OK) */
     const char *return_name;   /**< s7p_plc_code_name() of it, or NULL */
@@ -936,7 +936,7 @@ typedef struct s7p_decode_options {
     uint16_t port;             /**< the PLC's TCP port; 0 means 102 */
     const char *keylog_file;   /**< TLS key log (SSLKEYLOGFILE format) or NULL */
     s7p_decode_cb on_pdu;      /**< may be NULL (only the summary is wanted) */
-    void *user;
+    void *user;                /**< handed to on_pdu */
 } s7p_decode_options;
 
 /**
