@@ -42,9 +42,9 @@
 #define STREAM_MODE_ALL 0x00                /* fuzz_stream byte 0: the rest in one feed */
 #define STREAM_DT_DATA 1017u                /* a DT of the usual 1024-byte TPDU */
 
-enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_COUNT };
+enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_CAPTURE, T_COUNT };
 static const char *const target_dir[T_COUNT] = {"frame", "pdu", "value", "object", "notification",
-                                                "cotp", "stream"};
+                                                "cotp", "stream", "capture"};
 
 static char g_out[4096];
 static size_t g_written[T_COUNT];
@@ -363,8 +363,19 @@ static void handle_payload(const uint8_t *p, size_t n, direction *d)
     }
 }
 
+/* fuzz_capture: the capture file itself, whole. */
+static void emit_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t buf[1 << 16];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    if (n) emit(T_CAPTURE, buf, n);
+}
+
 static void run_capture(const char *path)
 {
+    emit_file(path);
     char err[256];
     s7p_pcap_streams *s = NULL;
     s7p_pcap_status st = s7p_pcap_streams_load(path, &s, err, sizeof err);
