@@ -34,7 +34,8 @@ typedef struct fn_stat {
     uint16_t function;
     uint64_t requests, responses, errors;
     uint64_t rtt_n;
-    int64_t rtt_sum, rtt_min, rtt_max;
+    int64_t rtt_min, rtt_max;
+    double rtt_sum;   /* double: no overflow, whatever the timestamps */
 } fn_stat;
 
 typedef struct fn_table {
@@ -112,7 +113,7 @@ static void note_rtt(fn_stat *f, int64_t rtt)
     if (!f || rtt < 0) return;
     f->rtt_min = f->rtt_n == 0 || rtt < f->rtt_min ? rtt : f->rtt_min;
     f->rtt_max = f->rtt_n == 0 || rtt > f->rtt_max ? rtt : f->rtt_max;
-    f->rtt_sum += rtt;
+    f->rtt_sum += (double)rtt;
     f->rtt_n++;
 }
 
@@ -181,7 +182,9 @@ static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_p
     c->responses++;
     pending *q = &c->pend[p->seq % PENDING_SLOTS];
     if (q->used && q->seq == p->seq && q->function == p->function) {
-        m->rtt_us = D->tp->time_us - q->time_us;
+        /* Unsigned: corrupt timestamps must not overflow; a negative time is unknown. */
+        int64_t rtt = (int64_t)((uint64_t)D->tp->time_us - (uint64_t)q->time_us);
+        m->rtt_us = rtt >= 0 ? rtt : -1;
         m->session_id = q->session;
         q->used = false;
     }
@@ -523,7 +526,7 @@ static void summary(decoder *D, s7p_strbuf *b)
                           c->sysevents, c->keepalives);
         s7p_strbuf_printf(b, "  %" PRIu64 " errors, %" PRIu64 " sequence gaps, %" PRIu64
                           " undecodable", c->errors, c->gaps, c->undecodable);
-        if (c->tls_skipped) s7p_strbuf_printf(b, ", %" PRIu64 " TLS records not decrypted",
+        if (c->tls_skipped) s7p_strbuf_printf(b, ", %" PRIu64 " TLS records not decrypted (handshake, or no key)",
                                               c->tls_skipped);
         s7p_strbuf_puts(b, "\n");
         const s7p_pcap_conversation *cv = &D->s->conversations[i];
@@ -541,7 +544,7 @@ static void summary(decoder *D, s7p_strbuf *b)
         const char *name = s7p_function_name(f->function);
         s7p_strbuf_printf(b, "  %-22s %" PRIu64 " answers, min %.3f ms, avg %.3f ms, max %.3f ms\n",
                           name ? name : "?", f->rtt_n, (double)f->rtt_min / 1000.0,
-                          (double)f->rtt_sum / 1000.0 / (double)f->rtt_n,
+                          f->rtt_sum / 1000.0 / (double)f->rtt_n,
                           (double)f->rtt_max / 1000.0);
     }
 }

@@ -448,7 +448,8 @@ static s7p_pcap_status on_frame(loader *L, const struct pcap_pkthdr *h, const ui
     if (++stats->frames > S7P_PCAP_MAX_FRAMES)
         return fail(L, S7P_PCAP_E_LIMIT, "more than %u frames", S7P_PCAP_MAX_FRAMES);
     tcp_seg s;
-    L->time_us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+    /* Unsigned: a corrupt pcapng timestamp must not overflow (it only shows a wrong time). */
+    L->time_us = (int64_t)((uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec);
     decode_result r = decode_frame(L->linktype, data, h->caplen, &s);
     if (r == DECODE_OK && s.src.port != L->port && s.dst.port != L->port)
         r = DECODE_NOT_TCP;

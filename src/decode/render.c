@@ -2,6 +2,8 @@
 #include "decode/render.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/utf8.h"
@@ -49,6 +51,15 @@ static void quoted(s7p_strbuf *b, const uint8_t *p, size_t n)
 }
 
 static void render_value_depth(s7p_strbuf *b, const s7p_value *v, int depth);
+
+/* The shortest of `digits` or `max` significant digits that reads back as the same value. */
+static void render_float(s7p_strbuf *b, double v, int digits, int max)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.*g", digits, v);
+    if (strtod(t, NULL) != v) snprintf(t, sizeof t, "%.*g", max, v);
+    s7p_strbuf_puts(b, t);
+}
 
 static void render_idlist(s7p_strbuf *b, const s7p_idlist *l, int depth)
 {
@@ -109,8 +120,8 @@ static void render_scalar(s7p_strbuf *b, uint8_t type, const s7p_scalar *s, int 
     case S7P_DT_SINT: case S7P_DT_INT: case S7P_DT_DINT: case S7P_DT_LINT: case S7P_DT_TIMESPAN:
         s7p_strbuf_printf(b, "%" PRId64, s->i);
         break;
-    case S7P_DT_REAL: s7p_strbuf_printf(b, "%.9g", (double)s->r); break;
-    case S7P_DT_LREAL: s7p_strbuf_printf(b, "%.17g", s->lr); break;
+    case S7P_DT_REAL: render_float(b, (double)s->r, 6, 9); break;
+    case S7P_DT_LREAL: render_float(b, s->lr, 15, 17); break;
     case S7P_DT_WSTRING: quoted(b, s->s.p, s->s.n); break;
     case S7P_DT_BLOB:
         if (s->blob) render_blob(b, s->blob, depth);
