@@ -448,7 +448,7 @@ static void conn_end(s7p_client *c, s7p_status st)
         return;
     }
     /* A reconnect before an operation: the operation now runs beside others again. */
-    s7p_req_run_op(c, r);
+    s7p_req_reconnected(c, r);
 }
 
 void s7p_conn_begin(s7p_client *c, s7p_req *r)

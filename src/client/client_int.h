@@ -52,6 +52,8 @@ struct s7p_req {
     s7p_req_where where;
     bool retry;                 /* a retry after reconnecting is still allowed */
     bool reconnect;             /* reconnect before running the operation */
+    bool counted_alone;         /* counted in n_alone while active (reconnect may change) */
+    bool counted_cache;         /* counted in n_cache while active */
     bool no_retry;              /* the caller saw effects (browse items) */
     bool op_live;               /* u's operation is running */
     bool cancelled;
@@ -179,6 +181,7 @@ s7p_req *s7p_rw_req(s7p_client *c, bool write, const s7p_tag *tags, size_t n,
                     s7p_item_result *results);
 /** Starts the operation of a read, write, info, browse or symbol request (lock held). */
 void s7p_req_run_op(s7p_client *c, s7p_req *r);
+void s7p_req_reconnected(s7p_client *c, s7p_req *r);
 
 /** Clears or fills err from the outcome of a call, logging failures. Returns st. */
 s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,

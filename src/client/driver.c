@@ -15,6 +15,9 @@
 
 #define LAYER "client"
 
+/* The longest a leader polls before it looks at the queue again (a safety net only). */
+#define LEADER_POLL_MAX_MS 1000
+
 const char *s7p_state_name(s7p_conn_state s)
 {
     switch (s) {
@@ -152,16 +155,31 @@ static void activate(s7p_client *c, s7p_req *r)
     if (c->active) c->active->prev = r;
     c->active = r;
     c->n_active++;
-    if (runs_alone(r)) c->n_alone++;
-    else if (uses_cache(r)) c->n_cache++;
+    /* What r counts as is fixed here: a reconnect before its operation clears r->reconnect
+     * while r is still active, and the counts must come down as they went up. */
+    r->counted_alone = runs_alone(r);
+    r->counted_cache = !r->counted_alone && uses_cache(r);
+    if (r->counted_alone) c->n_alone++;
+    if (r->counted_cache) c->n_cache++;
 }
 
 static void deactivate(s7p_client *c, s7p_req *r)
 {
     list_remove(&c->active, NULL, r);
     c->n_active--;
-    if (runs_alone(r)) c->n_alone--;
-    else if (uses_cache(r)) c->n_cache--;
+    if (r->counted_alone) c->n_alone--;
+    if (r->counted_cache) c->n_cache--;
+    r->counted_alone = r->counted_cache = false;
+}
+
+/* r reconnected and now runs its operation: it no longer runs alone, so it is counted
+ * again as what it is now (the requests waiting behind it may start beside it). */
+void s7p_req_reconnected(s7p_client *c, s7p_req *r)
+{
+    deactivate(c, r);
+    r->reconnect = false;
+    activate(c, r);
+    s7p_req_run_op(c, r);
 }
 
 /* Failures about the link or the PLC, as opposed to the caller's arguments or state. */
@@ -455,9 +473,10 @@ static void lead_once(s7p_client *c)
     struct pollfd p[2] = {{c->wake_fd[0], POLLIN, 0}, {s7p_driver_fd(c), s7p_driver_events(c), 0}};
     int64_t deadline = s7p_driver_deadline(c);
     int64_t now = s7p_now_ms();
-    int timeout = deadline == INT64_MAX ? -1
-                  : deadline <= now ? 0
-                  : deadline - now > 60000 ? 60000 : (int)(deadline - now);
+    /* Every wait is bounded: a lost wake-up costs at most one interval, never a hang. */
+    int timeout = deadline <= now ? 0
+                  : deadline - now > LEADER_POLL_MAX_MS ? LEADER_POLL_MAX_MS
+                  : (int)(deadline - now);
     nfds_t n = p[1].fd >= 0 && p[1].events ? 2 : 1;
     pthread_mutex_unlock(&c->lock);
     int rc = poll(p, n, timeout);
