@@ -975,8 +975,9 @@ S7P_API s7p_status s7p_write_async(s7p_client *c, const s7p_tag *tags, size_t n,
  */
 S7P_API s7p_status s7p_cancel(s7p_client *c, s7p_request_id id);
 
-/** Poll events s7p_client_want() reports. */
+/** s7p_client_want(): wait until the socket is readable. */
 #define S7P_WANT_READ 1u
+/** s7p_client_want(): wait until the socket is writable. */
 #define S7P_WANT_WRITE 2u
 
 /**
