@@ -178,8 +178,14 @@ s7p_status s7p_client_process(s7p_client *c)
     if (!c) return S7P_E_INVALID_ARG;
     s7p_client_enter(c);
     pthread_mutex_lock(&c->lock);
-    /* Non-blocking reads and writes find out themselves what the socket is ready for. */
-    s7p_driver_io(c, true, true);
+    /* Non-blocking reads and writes find out themselves what the socket is ready for; a TCP
+     * connect in progress must not be taken for established, so it is asked. */
+    bool writable = true;
+    if (c->conn_fd >= 0) {
+        struct pollfd p = {c->conn_fd, POLLOUT, 0};
+        writable = poll(&p, 1, 0) > 0 && p.revents != 0;
+    }
+    s7p_driver_io(c, true, writable);
     s7p_client_deliver(c);
     s7p_client_leave_locked(c);
     pthread_mutex_unlock(&c->lock);

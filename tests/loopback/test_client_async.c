@@ -1,6 +1,7 @@
 /* The non-blocking API against the simulator: requests driven from the caller's poll loop,
  * cancel of a stalled request, and the state readable while another thread's request
  * stalls (issue 16). */
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -8,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <s7plus/s7plus.h>
@@ -200,9 +203,43 @@ static void test_state_never_waits_for_a_stalled_request(void **state)
     assert_int_equal(rd.st, S7P_E_TIMEOUT);
 }
 
+/* A port nobody listens on (bound, never listening, then closed). */
+static uint16_t closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* A refused connect driven from the caller's loop fails as a connect failure (the TCP
+ * connect in progress is never taken for established). */
+static void test_async_connect_refused(void **state)
+{
+    (void)state;
+    s7p_client_options o;
+    st_client_options(&o, closed_port());
+    o.auto_reconnect = false;
+    s7p_client *c = st_client_new(&o);
+    done_rec d = {0};
+    assert_int_equal(s7p_connect_async(c, on_done, &d, NULL), S7P_OK);
+    run_until_done(c, &d, 5000);
+    assert_int_equal(d.st, S7P_E_CONNECT);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_DISCONNECTED);
+    s7p_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_async_connect_refused),
         cmocka_unit_test_setup_teardown(test_async_read_from_poll_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_stalled_read_is_fast, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_never_waits_for_a_stalled_request, setup,
