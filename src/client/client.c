@@ -434,6 +434,7 @@ static void conn_end(s7p_client *c, s7p_status st)
         if (c->session.ch.rx || c->session.eng.link) s7p_client_shut(c);
     } else {
         s7p_session_opened(&c->session);
+        c->sessions++;
     }
     note_connect_attempt(c, st, &f);
     s7p_client_set_state(c, st == S7P_OK ? S7P_STATE_CONNECTED : c->conn_failed_state);

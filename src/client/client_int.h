@@ -52,6 +52,7 @@ struct s7p_req {
     s7p_req_where where;
     bool retry;                 /* a retry after reconnecting is still allowed */
     bool reconnect;             /* reconnect before running the operation */
+    uint64_t failed_session;    /* c->sessions when its attempt failed (retry) */
     bool counted_alone;         /* counted in n_alone while active (reconnect may change) */
     bool counted_cache;         /* counted in n_cache while active */
     bool no_retry;              /* the caller saw effects (browse items) */
@@ -105,6 +106,7 @@ struct s7p_client {
     /* requests */
     s7p_req *waiting, *waiting_tail, *active;
     unsigned n_alone, n_cache, n_active;
+    uint64_t sessions;          /* sessions opened so far (a retry's reconnect may be done) */
     uint64_t next_id;
     /* the connect or disconnect in progress (a request running alone) */
     s7p_req *conn_req;

@@ -240,6 +240,13 @@ static void start(s7p_client *c, s7p_req *r)
         s7p_disconnect_begin(c, r);
         return;
     }
+    if (r->reconnect && c->session.open && c->sessions != r->failed_session) {
+        /* Another request reconnected since r failed: r runs on that new session (a second
+         * reconnect would close a healthy session, and its failure would leave the client
+         * DISCONNECTED instead of FAULTED). */
+        s7p_req_reconnected(c, r);
+        return;
+    }
     if (r->reconnect) {
         if (!reconnect_allowed(c, &r->f)) {
             s7p_req_complete(c, r, r->f.code);
@@ -270,6 +277,7 @@ static bool pump(s7p_client *c)
             r->kind != RQ_CONNECT && r->kind != RQ_DISCONNECT) {
             r->retry = false;
             r->reconnect = true;
+            r->failed_session = c->sessions;
             if (!may_start(c, r)) {  /* now it runs alone: wait for the others */
                 r->next = c->waiting;
                 if (c->waiting) c->waiting->prev = r;
@@ -341,6 +349,7 @@ static void after_op(s7p_client *c, s7p_req *r)
     memset(&r->f, 0, sizeof r->f);
     r->retry = false;
     r->reconnect = true;
+    r->failed_session = c->sessions;
     /* First in line: it runs as soon as the requests still running are done. */
     r->where = RQ_WAITING;
     r->prev = NULL;
