@@ -348,6 +348,15 @@ typedef struct s7p_client_options {
     uint32_t legacy_refresh_s;      /**< renew the session key this often (PLCs expire it);
                                          default 1500 (25 minutes); 0 = never; at most
                                          86400 */
+    uint32_t max_in_flight;         /**< requests outstanding at once on the session: the
+                                         requests of a read batch and of other threads'
+                                         calls go out without waiting for the answers
+                                         before them, up to this many (TIA Portal HMIs keep
+                                         a few in flight). Default 4; 1 = one at a time;
+                                         at most 64 */
+    bool io_thread;                 /**< run the client's I/O on a thread of its own
+                                         (s7p_client_start_io_thread() at s7p_client_new());
+                                         a client with heartbeat_s > 0 gets one anyway */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -976,6 +985,206 @@ S7P_API s7p_status s7p_capture_decode_file(const char *path, const s7p_decode_op
 S7P_API s7p_status s7p_capture_decode_mem(const uint8_t *data, size_t len,
                                           const s7p_decode_options *opts, char **summary,
                                           char *err, size_t err_len);
+
+/* ---- Non-blocking use ---------------------------------------------------------------- */
+
+/** Names an asynchronous request (never 0) for s7p_cancel(). */
+typedef uint64_t s7p_request_id;
+
+/**
+ * Completion of an asynchronous request: st and err are what the blocking call would have
+ * returned, and the outputs given at submit (values, results, CPU info, tag) are filled as
+ * it would have filled them. err is valid during the call.
+ *
+ * Runs on the thread that drives the client: the one calling s7p_client_process(), the I/O
+ * thread (s7p_client_start_io_thread()), or a thread inside a blocking call of the same
+ * client. It may call into the client (submit, cancel, even blocking calls when it does
+ * not run on the I/O thread).
+ */
+typedef void (*s7p_done_fn)(void *ctx, s7p_request_id id, s7p_status st, const s7p_error *err);
+
+/**
+ * Connects without waiting: as s7p_connect(), completing through done.
+ *
+ * @param c     the client
+ * @param done  called once when the connect ended
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK (submitted; done will run); S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_connect_async(s7p_client *c, s7p_done_fn done, void *ctx,
+                                     s7p_request_id *id);
+
+/**
+ * Disconnects without waiting: as s7p_disconnect(), completing through done.
+ *
+ * @param c     the client
+ * @param done  called once when the session is closed
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_disconnect_async(s7p_client *c, s7p_done_fn done, void *ctx,
+                                        s7p_request_id *id);
+
+/**
+ * Reads the CPU information without waiting: as s7p_get_cpu_info(); its four reads are in
+ * flight together.
+ *
+ * @param c     the client
+ * @param out   filled before done runs; must stay valid until then
+ * @param done  called once at the end
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_get_cpu_info_async(s7p_client *c, s7p_cpu_info *out, s7p_done_fn done,
+                                          void *ctx, s7p_request_id *id);
+
+/**
+ * Browses without waiting: as s7p_browse(); items reach fn on the driving thread as their
+ * type information arrives, then done runs.
+ *
+ * @param c         the client
+ * @param fn        receives each variable (return false to stop)
+ * @param fn_ctx    passed to fn
+ * @param done      called once at the end
+ * @param ctx       passed to done
+ * @param id        receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_browse_async(s7p_client *c, s7p_browse_fn fn, void *fn_ctx,
+                                    s7p_done_fn done, void *ctx, s7p_request_id *id);
+
+/**
+ * Resolves a symbol without waiting: as s7p_tag_by_symbol(). The symbol is copied.
+ *
+ * @param c       the client
+ * @param symbol  the symbol
+ * @param out     filled before done runs; must stay valid until then
+ * @param done    called once at the end
+ * @param ctx     passed to done
+ * @param id      receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_tag_by_symbol_async(s7p_client *c, const char *symbol, s7p_tag *out,
+                                           s7p_done_fn done, void *ctx, s7p_request_id *id);
+
+/**
+ * Reads a batch without waiting: as s7p_read(); its requests go out together, up to
+ * max_in_flight outstanding.
+ *
+ * @param c        the client
+ * @param tags     the tags; must stay valid until done ran
+ * @param n        how many
+ * @param values   receives the values (free each with s7p_tag_value_clear()); valid until
+ *                 done ran
+ * @param results  receives each item's result; valid until done ran
+ * @param done     called once at the end
+ * @param ctx      passed to done
+ * @param id       receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_read_async(s7p_client *c, const s7p_tag *tags, size_t n,
+                                  s7p_tag_value *values, s7p_item_result *results,
+                                  s7p_done_fn done, void *ctx, s7p_request_id *id);
+
+/**
+ * Writes a batch without waiting: as s7p_write() (its requests in order, each sent when the
+ * one before was answered; never retried).
+ *
+ * @param c        the client
+ * @param tags     the tags; must stay valid until done ran
+ * @param n        how many
+ * @param values   the values to write; must stay valid until done ran
+ * @param results  receives each item's result; valid until done ran
+ * @param done     called once at the end
+ * @param ctx      passed to done
+ * @param id       receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_write_async(s7p_client *c, const s7p_tag *tags, size_t n,
+                                   const s7p_tag_value *values, s7p_item_result *results,
+                                   s7p_done_fn done, void *ctx, s7p_request_id *id);
+
+/**
+ * Cancels an asynchronous request. One that waits its turn is never sent; one in flight
+ * completes at once with S7P_E_CANCELLED (its done runs before this returns, or on the
+ * thread delivering callbacks), and the PLC's late answer is discarded. The client stays
+ * usable. A cancelled write may have reached the PLC.
+ *
+ * @param c   the client
+ * @param id  the request
+ * @return S7P_OK; S7P_E_NOT_FOUND (no such request pending: it completed already);
+ *         S7P_E_INVALID_ARG
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_cancel(s7p_client *c, s7p_request_id id);
+
+/** s7p_client_want(): wait until the socket is readable. */
+#define S7P_WANT_READ 1u
+/** s7p_client_want(): wait until the socket is writable. */
+#define S7P_WANT_WRITE 2u
+
+/**
+ * The client's socket for the caller's event loop (poll, epoll, libuv ...), or -1 while it
+ * has none (then only the timeout matters). It changes with each connect: ask again after
+ * every s7p_client_process().
+ *
+ * @param c  the client
+ * @return the file descriptor, or -1
+ * @threadsafety Any thread.
+ */
+S7P_API int s7p_client_fd(s7p_client *c);
+
+/**
+ * The events the client waits for on its socket: S7P_WANT_READ and/or S7P_WANT_WRITE.
+ *
+ * @param c  the client
+ * @return a combination of S7P_WANT_READ and S7P_WANT_WRITE (0: none)
+ * @threadsafety Any thread.
+ */
+S7P_API unsigned s7p_client_want(s7p_client *c);
+
+/**
+ * Milliseconds until s7p_client_process() must run even when the socket stays quiet (a
+ * request's timeout, the connect timeout, the heartbeat): 0 now, -1 no deadline.
+ *
+ * @param c  the client
+ * @return milliseconds, 0, or -1
+ * @threadsafety Any thread.
+ */
+S7P_API int s7p_client_next_timeout(s7p_client *c);
+
+/**
+ * Does the client's work without waiting: reads what the socket holds, writes what is
+ * queued, runs the timers, then delivers the callbacks (completions, browse items, state
+ * and error callbacks) on this thread. Call it when the socket is ready for what
+ * s7p_client_want() asked, or when s7p_client_next_timeout() passed.
+ *
+ * @param c  the client
+ * @return S7P_OK; S7P_E_INVALID_ARG
+ * @threadsafety Any thread; callbacks run on the calling thread.
+ */
+S7P_API s7p_status s7p_client_process(s7p_client *c);
+
+/**
+ * Starts a thread that drives the client (the loop of s7p_client_process() over its own
+ * poll): asynchronous requests then complete, and the heartbeat runs, without a loop of the
+ * caller's; callbacks come from that thread. It ends with s7p_client_free().
+ *
+ * @param c  the client
+ * @return S7P_OK (also when it runs already); S7P_E_NOMEM; S7P_E_INVALID_ARG
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_client_start_io_thread(s7p_client *c);
 
 #ifdef __cplusplus
 }

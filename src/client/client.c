@@ -1,14 +1,23 @@
 /* The public client: options, state, serialisation of calls, errors, logging glue. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "client/client_int.h"
 #include "services/info.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/status.h"
 
 #define LAYER "client"
 #define KEEPALIVE_TIME_MAX 32767u  /* s: Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL */
@@ -37,6 +46,7 @@ void (s7p_client_options_init)(s7p_client_options *o)
     o->keepalive_count = 3;
     o->legacy_key_fallback = true;
     o->legacy_refresh_s = 1500;  /* 25 minutes, as the reference drivers renew */
+    o->max_in_flight = 4;
 }
 
 void s7p_client_options_init_size(s7p_client_options *o, size_t size)
@@ -140,6 +150,7 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
     if (o->heartbeat_s > 86400u) return arg_error(err, o->host, "heartbeat must be at most 86400 s");
     const char *legacy = s7p_client_legacy_check(o);
     if (legacy) return arg_error(err, o->host, legacy);
+    if (o->max_in_flight > 64u) return arg_error(err, o->host, "max_in_flight must be at most 64");
     return check_keepalive(o, err);
 }
 
@@ -178,9 +189,20 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->opt.known_hosts_file = c->known_hosts_file = dup_or_null(o->known_hosts_file, &oom);
     oom = oom || !s7p_client_legacy_init(c);
     s7p_client_legacy_take_keys(c, o->legacy_keys, o->legacy_nkeys);
+    /* An older struct (or a zero) takes the default: four requests in flight. */
+    if (c->opt.max_in_flight == 0) c->opt.max_in_flight = 4;
+    c->conn_fd = c->wake_fd[0] = c->wake_fd[1] = -1;
     bool locked = !oom && pthread_mutex_init(&c->lock, NULL) == 0;
     bool cond = locked && pthread_cond_init(&c->idle, NULL) == 0;
-    if (!cond) {
+    bool wake = cond && pthread_cond_init(&c->wake, NULL) == 0;
+    bool pipe_ok = wake && pipe(c->wake_fd) == 0;
+    if (pipe_ok) {
+        for (int i = 0; i < 2; i++)
+            (void)fcntl(c->wake_fd[i], F_SETFL, fcntl(c->wake_fd[i], F_GETFL) | O_NONBLOCK);
+    }
+    if (!pipe_ok) {
+        if (wake) pthread_cond_destroy(&c->wake);
+        if (cond) pthread_cond_destroy(&c->idle);
         if (locked) pthread_mutex_destroy(&c->lock);
         free_strings(c);
         s7p_free(c);
@@ -189,10 +211,12 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     format_endpoint(c->endpoint, sizeof c->endpoint, c->host, o->port);
     c->log = (s7p_log_sink){o->log, o->log_ctx, o->log_level};
     c->state = S7P_STATE_DISCONNECTED;
+    atomic_init(&c->pub_state, (int)S7P_STATE_DISCONNECTED);
     atomic_init(&c->calls, 0);
     s7p_browse_cache_init(&c->cache);
     c->cache.request_ms = c->opt.request_timeout_ms;  /* each request of a browse or lookup */
-    if (s7p_heartbeat_start(c) != S7P_OK) {
+    /* The heartbeat needs someone to drive an idle client: its I/O thread. */
+    if ((c->opt.heartbeat_s > 0 || c->opt.io_thread) && s7p_io_thread_start(c) != S7P_OK) {
         s7p_client_free(c);
         return S7P_E_NOMEM;
     }
@@ -204,18 +228,27 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
 void s7p_client_free(s7p_client *c)
 {
     if (!c) return;
-    s7p_heartbeat_stop(c);
-    /* Closing without the callbacks: the caller is freeing the client. Calls still inside
-     * (one may be delivering callbacks of its own and of others) are waited for first. */
+    s7p_io_thread_stop(c);
+    /* Closing without state callbacks: the caller is freeing the client. Calls still inside
+     * (one may be delivering callbacks of its own and of others) are waited for first;
+     * asynchronous requests still pending complete with S7P_E_CANCELLED. */
     pthread_mutex_lock(&c->lock);
     while (atomic_load(&c->calls) > 0) pthread_cond_wait(&c->idle, &c->lock);
+    s7p_client_cancel_all(c);
+    c->opt.on_state = NULL;
+    c->opt.on_comm_error = NULL;
+    s7p_client_deliver(c);
     if (c->session.open || c->session.ch.rx)
         s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
+    if (c->conn_fd >= 0) close(c->conn_fd);
     pthread_mutex_unlock(&c->lock);
     s7p_tls_ctx_free(c->tls);
     s7p_browse_cache_clear(&c->cache);
+    pthread_cond_destroy(&c->wake);
     pthread_cond_destroy(&c->idle);
     pthread_mutex_destroy(&c->lock);
+    close(c->wake_fd[0]);
+    close(c->wake_fd[1]);
     s7p_free(c->events);
     free_strings(c);
     s7p_free(c);
@@ -298,61 +331,243 @@ static s7p_tcp_keepalive keepalive_of(const s7p_client_options *o)
     return k;
 }
 
-s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f)
+/* ---- connect: a non-blocking TCP connect, then the engine's connect sequence ---- */
+
+static s7p_status tcp_fail(s7p_fail *f, s7p_status st, int err)
 {
+    f->sys_errno = err;
+    return s7p_fail_set(f, st, "tcp: %s%s%s", s7p_status_text(st), err ? ": " : "",
+                        err ? strerror(err) : "");
+}
+
+static s7p_status connect_errno_status(int e)
+{
+    return e == ETIMEDOUT ? S7P_E_TIMEOUT : S7P_E_CONNECT;
+}
+
+/* Starts the TCP connect to the first address that takes one (the others are tried when an
+ * address fails at once). */
+static s7p_status tcp_start(s7p_client *c, s7p_fail *f)
+{
+    char port[8];
+    snprintf(port, sizeof port, "%u", c->opt.port);
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(c->opt.host, port, &hints, &res);
+    if (rc != 0 || !res) return s7p_fail_set(f, S7P_E_RESOLVE, "tcp: %s: %s", s7p_status_text(S7P_E_RESOLVE), gai_strerror(rc));
+    int last = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0) {
+            last = errno;
+            continue;
+        }
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+            c->conn_fd = fd;
+            freeaddrinfo(res);
+            return S7P_OK;
+        }
+        last = errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return tcp_fail(f, connect_errno_status(last), last);
+}
+
+/* The TCP connection is up: the socket goes to the session, the engine starts its sequence. */
+static void on_engine_connected(void *ctx, s7p_status st, const s7p_fail *f)
+{
+    s7p_client *c = ctx;
+    c->conn_engine_done = true;
+    c->conn_st = st;
+    if (st != S7P_OK && f && c->conn_f.code == S7P_OK) c->conn_f = *f;
+}
+
+static s7p_status tcp_established(s7p_client *c, s7p_fail *f)
+{
+    int fd = c->conn_fd, err = 0;
+    socklen_t len = sizeof err;
+    c->conn_fd = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err) {
+        close(fd);
+        return tcp_fail(f, connect_errno_status(err), err);
+    }
+    s7p_tcp_keepalive k = keepalive_of(&c->opt);
+    s7p_status st = s7p_tcp_set_keepalive(fd, &k, &err);
+    if (st != S7P_OK) {
+        close(fd);
+        f->sys_errno = err;
+        return s7p_fail_set(f, st, "tcp: keepalive options: %s", strerror(err));
+    }
+    s7p_session *s = &c->session;
+    memset(s, 0, sizeof *s);
+    s->log = &c->log;
+    s->limits.tags_per_read = s->limits.tags_per_write = 20;
+    if ((st = s7p_channel_init(&s->ch, fd)) != S7P_OK) {
+        close(fd);
+        return s7p_fail_set(f, st, "channel");
+    }
+    s7p_engine_config cfg = {c->opt.max_in_flight, c->opt.heartbeat_s * 1000u,
+                             c->opt.request_timeout_ms};
+    s7p_engine_init(&s->eng, &s->ch, &cfg, &c->log);
+    s7p_engine_connect_params cp = {c->opt.local_tsap, c->opt.remote_tsap, c->tls,
+                                    c->opt.security, &c->legacy, c->conn_attempt,
+                                    c->opt.legacy_refresh_s * 1000u};
+    c->conn_engine_done = false;
+    (void)s7p_engine_connect(&s->eng, &cp, s7p_now_ms(), c->conn_deadline, on_engine_connected, c);
+    s7p_driver_flush(c);
+    return S7P_OK;
+}
+
+void s7p_client_shut(s7p_client *c)
+{
+    c->session.open = false;
+    s7p_engine_free(&c->session.eng);
+    s7p_channel_close(&c->session.ch);
+}
+
+/* The connect of r ended with st (c->conn_f): the state, then r's next step. */
+static void conn_end(s7p_client *c, s7p_status st)
+{
+    s7p_req *r = c->conn_req;
+    s7p_fail f = c->conn_f;
+    c->conn_req = NULL;
+    if (c->conn_fd >= 0) close(c->conn_fd);
+    c->conn_fd = -1;
+    if (st != S7P_OK) {
+        if (c->session.ch.rx || c->session.eng.link) s7p_client_shut(c);
+    } else {
+        s7p_session_opened(&c->session);
+        c->sessions++;
+    }
+    note_connect_attempt(c, st, &f);
+    s7p_client_set_state(c, st == S7P_OK ? S7P_STATE_CONNECTED : c->conn_failed_state);
+    if (st == S7P_OK) log_fingerprint(c);
+    if (st != S7P_OK) {
+        r->f = f;
+        s7p_req_complete(c, r, st);
+        return;
+    }
+    if (r->kind == RQ_CONNECT) {
+        s7p_req_complete(c, r, S7P_OK);
+        return;
+    }
+    /* A reconnect before an operation: the operation now runs beside others again. */
+    s7p_req_reconnected(c, r);
+}
+
+void s7p_conn_begin(s7p_client *c, s7p_req *r)
+{
+    s7p_fail *f = &c->conn_f;
+    memset(f, 0, sizeof *f);
+    c->conn_req = r;
+    c->idle_fault_pending = false;
     /* The connect timeout covers everything the call does, TLS set-up included. */
-    int64_t deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
-    if (c->session.open) return s7p_fail_set(f, S7P_E_STATE, "already connected");
+    c->conn_deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
+    s7p_status st = S7P_OK;
+    if (c->session.open) st = s7p_fail_set(f, S7P_E_STATE, "already connected");
     /* AUTO needs the TLS context too: it uses TLS whenever the PLC offers it. */
-    s7p_status st = c->opt.security == S7P_SECURITY_LEGACY_CHALLENGE ? S7P_OK : ensure_tls(c, f);
-    if (st != S7P_OK) return st;
+    else if (c->opt.security != S7P_SECURITY_LEGACY_CHALLENGE) st = ensure_tls(c, f);
+    if (st != S7P_OK) {
+        c->conn_req = NULL;
+        r->f = *f;
+        s7p_req_complete(c, r, st);
+        return;
+    }
     s7p_browse_cache_clear(&c->cache);  /* the program may have changed meanwhile */
     /* With auto_reconnect a client that lost its session stays FAULTED until the caller
      * disconnects, so that later calls keep trying. */
-    s7p_conn_state failed = c->opt.auto_reconnect && c->state == S7P_STATE_FAULTED
-                                ? S7P_STATE_FAULTED : S7P_STATE_DISCONNECTED;
-    s7p_client_set_state(c, ev, S7P_STATE_CONNECTING);
-    s7p_session_params p = {c->opt.host, c->opt.port, c->opt.local_tsap, c->opt.remote_tsap,
-                            c->tls, keepalive_of(&c->opt),
-                            {0, c->opt.heartbeat_s * 1000u, c->opt.request_timeout_ms},
-                            c->opt.security, &c->legacy, c->opt.legacy_refresh_s * 1000u};
-    st = s7p_session_open(&c->session, &p, &c->log, deadline, f);
-    note_connect_attempt(c, st, f);
-    s7p_client_set_state(c, ev, st == S7P_OK ? S7P_STATE_CONNECTED : failed);
-    if (st == S7P_OK) log_fingerprint(c);
-    return st;
+    c->conn_failed_state = c->opt.auto_reconnect && c->state == S7P_STATE_FAULTED
+                               ? S7P_STATE_FAULTED : S7P_STATE_DISCONNECTED;
+    s7p_client_set_state(c, S7P_STATE_CONNECTING);
+    c->conn_attempt = 0;
+    if ((st = tcp_start(c, f)) != S7P_OK) conn_end(c, st);
 }
 
-static s7p_status op_connect(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+/* The PLC refused a legacy attempt (key or frame variant) that has a successor: the next
+ * one runs on a fresh connection while the connect timeout lasts. False when there is none
+ * (the connect ends). */
+static bool legacy_retry(s7p_client *c)
 {
-    (void)arg;
-    return s7p_client_connect_locked(c, ev, f);
+    const s7p_engine_props *pr = &c->session.eng.props;
+    if (c->conn_st == S7P_OK || !pr->legacy_refused || c->conn_attempt + 1 >= pr->legacy_attempts ||
+        s7p_now_ms() >= c->conn_deadline)
+        return false;
+    s7p_logf(&c->log, S7P_LOG_INFO, "session", "%s: trying the next key or frame variant",
+             c->conn_f.msg);
+    s7p_client_shut(c);
+    c->conn_attempt++;
+    memset(&c->conn_f, 0, sizeof c->conn_f);
+    s7p_status st = tcp_start(c, &c->conn_f);
+    if (st != S7P_OK) conn_end(c, st);
+    return true;
+}
+
+void s7p_conn_settle(s7p_client *c, bool writable)
+{
+    if (c->conn_req) {
+        if (c->conn_fd >= 0) {
+            s7p_status st = S7P_OK;
+            if (writable) st = tcp_established(c, &c->conn_f);
+            else if (s7p_now_ms() >= c->conn_deadline)
+                st = s7p_fail_set(&c->conn_f, S7P_E_TIMEOUT, "tcp: %s", s7p_status_text(S7P_E_TIMEOUT));
+            if (st != S7P_OK) conn_end(c, st);
+        } else if (c->conn_engine_done) {
+            c->conn_engine_done = false;
+            if (!legacy_retry(c)) conn_end(c, c->conn_st);
+        }
+    }
+    if (c->close_done) {
+        s7p_req *r = c->conn_req;
+        c->close_done = false;
+        c->conn_req = NULL;
+        s7p_client_shut(c);
+        s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
+        c->last_connect_failed = false;     /* the next connect is the caller's, not automatic */
+        s7p_client_set_state(c, S7P_STATE_DISCONNECTED);
+        s7p_req_complete(c, r, S7P_OK);
+    }
+}
+
+static void on_closed(void *ctx, s7p_status st, const s7p_fail *f)
+{
+    (void)st;
+    (void)f;
+    s7p_client *c = ctx;
+    c->close_done = true;
+}
+
+void s7p_disconnect_begin(s7p_client *c, s7p_req *r)
+{
+    c->conn_req = r;
+    if (c->session.open || c->session.ch.rx) s7p_client_set_state(c, S7P_STATE_DISCONNECTING);
+    if (c->session.open && c->session.eng.phase == S7P_ENGINE_OPEN) {
+        s7p_engine_close(&c->session.eng, s7p_now_ms(),
+                         s7p_deadline_in(c->opt.disconnect_timeout_ms), on_closed, c);
+        s7p_driver_flush(c);
+    } else {
+        c->close_done = true;
+    }
+    if (c->close_done) s7p_conn_settle(c, false);
 }
 
 s7p_status s7p_connect(s7p_client *c, s7p_error *err)
 {
     if (!c) return S7P_E_INVALID_ARG;
-    return s7p_client_run(c, "connect", 0, op_connect, NULL, err);
-}
-
-static s7p_status op_disconnect(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
-{
-    (void)arg;
-    (void)f;
-    if (c->session.open || c->session.ch.rx) {
-        s7p_client_set_state(c, ev, S7P_STATE_DISCONNECTING);
-        s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
-    }
-    s7p_browse_cache_clear(&c->cache);  /* the next PLC program may differ */
-    c->last_connect_failed = false;     /* the next connect is the caller's, not automatic */
-    s7p_client_set_state(c, ev, S7P_STATE_DISCONNECTED);
-    return S7P_OK;
+    s7p_req *r = s7p_req_new(c, RQ_CONNECT, "connect", 0);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
 }
 
 s7p_status s7p_disconnect(s7p_client *c, s7p_error *err)
 {
     if (!c) return S7P_E_INVALID_ARG;
-    return s7p_client_run(c, "disconnect", 0, op_disconnect, NULL, err);
+    s7p_req *r = s7p_req_new(c, RQ_DISCONNECT, "disconnect", 0);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
 }
 
 bool s7p_is_connected(s7p_client *c)
@@ -360,31 +575,18 @@ bool s7p_is_connected(s7p_client *c)
     return s7p_get_state(c) == S7P_STATE_CONNECTED;
 }
 
+/* Never waits: the state is mirrored in an atomic. */
 s7p_conn_state s7p_get_state(s7p_client *c)
 {
     if (!c) return S7P_STATE_DISCONNECTED;
-    s7p_client_enter(c);
-    pthread_mutex_lock(&c->lock);
-    s7p_conn_state st = c->state;
-    s7p_client_leave_locked(c);
-    pthread_mutex_unlock(&c->lock);
-    return st;
-}
-
-typedef struct info_args {
-    s7p_cpu_info *out;
-} info_args;
-
-static s7p_status op_info(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
-{
-    (void)ev;
-    info_args *a = arg;
-    return s7p_info_read(&c->session, a->out, c->opt.request_timeout_ms, f);
+    return (s7p_conn_state)atomic_load(&c->pub_state);
 }
 
 s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err)
 {
     if (!c || !out) return S7P_E_INVALID_ARG;
-    info_args a = {out};
-    return s7p_client_run(c, "info", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_info, &a, err);
+    s7p_req *r = s7p_req_new(c, RQ_INFO, "info", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE);
+    if (!r) return S7P_E_NOMEM;
+    r->info_out = out;
+    return s7p_req_run(c, r, err);
 }

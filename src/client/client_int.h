@@ -1,4 +1,14 @@
-/* The client handle, shared by the files of the client layer. */
+/* The client handle, shared by the files of the client layer.
+ *
+ * Every API call becomes a request (s7p_req): an operation of services/ (op.h) plus the
+ * client's policy around it (state machine, reconnect, retry, callbacks). Requests wait in
+ * submit order and start when they may run beside the ones running: connect, disconnect
+ * and a reconnect run alone; browse, symbol lookup and a guarded read or write (they use
+ * the browse cache) one at a time; other reads, writes and CPU info together, their PDUs in
+ * flight on the one session up to max_in_flight. The engine is driven (driver.c) by whoever
+ * holds the lock for a moment: a blocking caller that is the leader of the poll, an I/O
+ * thread, or the caller's event loop through s7p_client_process(). Nothing waits on the
+ * network with the lock held. */
 #ifndef S7P_CLIENT_CLIENT_INT_H
 #define S7P_CLIENT_CLIENT_INT_H
 
@@ -7,49 +17,131 @@
 
 #include "client/error.h"
 #include "legacy/keys.h"
-#include "services/browse.h"
+#include "services/info.h"
+#include "services/program.h"
 
-/** A callback to deliver: a state change or a communication error. */
+typedef enum { EV_STATE, EV_ERROR, EV_DONE } s7p_event_kind;
+
+typedef struct s7p_req s7p_req;
+
+/** A callback to deliver: a state change, a communication error, an async completion. */
 typedef struct s7p_event {
-    bool is_error;
+    s7p_event_kind kind;
     s7p_conn_state from, to;    /* state change */
     s7p_error err;              /* communication error */
+    s7p_req *req;               /* completion (the request is freed after its callback) */
 } s7p_event;
+
+typedef enum {
+    RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL
+} s7p_req_kind;
+
+enum {
+    S7P_OP_NEEDS_SESSION = 1,   /* fails with S7P_E_STATE when not connected */
+    S7P_OP_RETRYABLE = 2,       /* may reconnect and run once more (auto_reconnect) */
+};
+
+typedef enum { RQ_WAITING, RQ_ACTIVE, RQ_FINISHED, RQ_DONE } s7p_req_where;
+
+struct s7p_req {
+    s7p_client *c;
+    s7p_req *next, *prev;       /* in the waiting or the active list */
+    uint64_t id;
+    s7p_req_kind kind;
+    const char *name;           /* "read": messages */
+    int flags;
+    s7p_req_where where;
+    bool retry;                 /* a retry after reconnecting is still allowed */
+    bool reconnect;             /* reconnect before running the operation */
+    uint64_t failed_session;    /* c->sessions when its attempt failed (retry) */
+    bool counted_alone;         /* counted in n_alone while active (reconnect may change) */
+    bool counted_cache;         /* counted in n_cache while active */
+    bool no_retry;              /* the caller saw effects (browse items) */
+    bool op_live;               /* u's operation is running */
+    bool cancelled;
+    bool blocking;              /* a blocking caller waits for done */
+    bool done;
+    union {
+        s7p_info_op info;
+        s7p_rw_op rw;
+        s7p_browse_op browse;
+    } u;
+    /* arguments */
+    s7p_cpu_info *info_out;
+    const s7p_tag *tags;
+    size_t n;
+    s7p_tag_value *values;
+    const s7p_tag_value *wvalues;
+    s7p_item_result *results;
+    char *symbol;               /* a copy */
+    s7p_tag *tag_out;
+    s7p_browse_fn browse_fn;
+    void *browse_ctx;
+    void (*browse_restart)(void *ctx); /* a collector that starts over on a retry */
+    /* outcome */
+    s7p_status st;
+    s7p_fail f;
+    s7p_error err;
+    /* an asynchronous caller's completion */
+    s7p_done_fn done_fn;
+    void *done_ctx;
+};
 
 struct s7p_client {
     s7p_client_options opt;     /* strings point at the copies below */
     char *host, *remote_tsap, *keylog_file, *ca_file, *expected_name, *known_hosts_file;
     char endpoint[72];
     s7p_log_sink log;
-    pthread_mutex_t lock;       /* serialises every call on this client */
+    pthread_mutex_t lock;       /* guards everything below; never held across a wait */
+    pthread_cond_t wake;        /* a request completed, or the leader gave up the poll */
+    int wake_fd[2];             /* interrupts the leader's poll (new output, deadline) */
     s7p_tls_ctx *tls;           /* created on first connect, reused afterwards */
     s7p_session session;
     s7p_browse_cache cache;     /* DB list and type information of the connected PLC */
     s7p_conn_state state;
+    _Atomic int pub_state;      /* state, readable without the lock */
     /* Automatic reconnection: after a failed attempt the next one waits for the interval. */
     bool last_connect_failed;
     int64_t next_connect_ms;    /* monotonic; no automatic attempt before */
     s7p_fail last_connect_fail;
+    /* requests */
+    s7p_req *waiting, *waiting_tail, *active;
+    unsigned n_alone, n_cache, n_active;
+    uint64_t sessions;          /* sessions opened so far (a retry's reconnect may be done) */
+    uint64_t next_id;
+    /* the connect or disconnect in progress (a request running alone) */
+    s7p_req *conn_req;
+    int conn_fd;                /* the TCP connect in progress; -1: none */
+    int64_t conn_deadline;
+    bool conn_engine_done, close_done;
+    s7p_status conn_st;
+    s7p_fail conn_f;
+    s7p_conn_state conn_failed_state;
+    /* The fault that closed the session while no request was active: the next request
+     * reports it (once) instead of "not connected". */
+    bool idle_fault_pending;
+    s7p_fail idle_fault;
+    bool leader;                /* a thread polls the socket without the lock */
     /* Callbacks in the order their events happened (appended under the lock); one thread
      * at a time delivers them, without the lock, so a callback may call into the client. */
     s7p_event *events;
     size_t events_next, events_n, events_cap;
     bool delivering;
-    /* Calls inside the client (counted before they wait for the lock, uncounted after their
+    /* Calls inside the client (counted before they take the lock, uncounted after their
      * callbacks were delivered); s7p_client_free() waits until none is left. */
     atomic_uint calls;
     pthread_cond_t idle;
-    /* The heartbeat thread (heartbeat_s > 0): runs the session's idle timers. */
-    pthread_t hb_thread;
-    pthread_mutex_t hb_lock;
-    pthread_cond_t hb_wake;
-    bool hb_running, hb_stop;
+    /* the I/O thread (s7p_client_start_io_thread, or heartbeat_s > 0) */
+    pthread_t io_thread;
+    bool io_running, io_stop;
     /* Legacy security (legacy.c): the key policy of the options, with its own key copies. */
     s7p_legacy_key_policy legacy;
     s7p_legacy_pubkey *legacy_keys;
+    unsigned conn_attempt;      /* the legacy attempt (key or variant) of this connect */
 };
 
-/* legacy.c */
+/* ---- legacy.c ---- */
+
 /** NULL, or why the legacy options are invalid. */
 const char *s7p_client_legacy_check(const s7p_client_options *o);
 /** Builds c->legacy from c->opt (checked); false when out of memory. Then
@@ -58,46 +150,73 @@ bool s7p_client_legacy_init(s7p_client *c);
 void s7p_client_legacy_take_keys(s7p_client *c, const s7p_legacy_key *keys, size_t n);
 void s7p_client_legacy_free(s7p_client *c);
 
-/** What one call did under the lock, beyond its result. */
-typedef struct s7p_events {
-    bool no_retry;              /* the caller already saw effects (items delivered to a
-                                   callback): running the operation again would repeat them */
-} s7p_events;
+/* ---- driver.c ---- */
 
-/** Work done under the client's lock; fills f on failure. */
-typedef s7p_status (*s7p_locked_op)(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f);
+/** A new request (lock not needed); NULL when out of memory. */
+s7p_req *s7p_req_new(s7p_client *c, s7p_req_kind kind, const char *name, int flags);
+/** Submits r (lock held): it waits its turn, then runs. */
+void s7p_req_submit(s7p_client *c, s7p_req *r);
+/** Runs a blocking call: submits r, drives the engine until r completed (the lock released
+ *  while polling), delivers the callbacks, frees r. Fills err; returns the outcome. */
+s7p_status s7p_req_run(s7p_client *c, s7p_req *r, s7p_error *err);
+/** Submits an asynchronous call; its done_fn runs when it completes. */
+s7p_status s7p_req_start(s7p_client *c, s7p_req *r, uint64_t *id);
+/** Ends r's operation (lock held, from an operation's done): the driver settles it. */
+void s7p_req_op_done(void *ctx, s7p_op *op);
+/** Completes r now with st (lock held). */
+void s7p_req_complete(s7p_client *c, s7p_req *r, s7p_status st);
+void s7p_req_free(s7p_req *r);
+/** Writes what the engine produced as far as the socket takes it (lock held). */
+void s7p_driver_flush(s7p_client *c);
+/** One turn of the driver over the socket's readiness (lock held): reads, feeds, ticks,
+ *  flushes, settles. */
+void s7p_driver_io(s7p_client *c, bool readable, bool writable);
+/** Delivers the queued callbacks unless another thread does (lock held on entry and exit). */
+void s7p_client_deliver(s7p_client *c);
+/** Wakes a leader's poll (new output or an earlier deadline). */
+void s7p_driver_poke(s7p_client *c);
+/** Poll events the session wants now (lock held). */
+short s7p_driver_events(const s7p_client *c);
+int64_t s7p_driver_deadline(const s7p_client *c);
+int s7p_driver_fd(const s7p_client *c);
 
-enum {
-    S7P_OP_NEEDS_SESSION = 1,   /* fails with S7P_E_STATE when not connected */
-    S7P_OP_RETRYABLE = 2,       /* may reconnect and run once more (auto_reconnect) */
-};
+/* ---- client.c ---- */
 
-/** Runs fn under the lock with the client's state handling: broken connections become
- *  FAULTED, retryable operations reconnect and retry once when auto_reconnect is on (a
- *  FAULTED client tries again on every retryable call, at most once per reconnect interval
- *  after a failed attempt); then fills err, logs, and delivers the queued state and
- *  communication-error callbacks in order, unless another thread is delivering them. */
-s7p_status s7p_client_run(s7p_client *c, const char *op, int flags, s7p_locked_op fn,
-                          void *arg, s7p_error *err);
-
-/** Connects (lock held). A failed attempt leaves a FAULTED client with auto_reconnect
- *  FAULTED (it keeps trying), any other DISCONNECTED. */
-s7p_status s7p_client_connect_locked(s7p_client *c, s7p_events *ev, s7p_fail *f);
 /** Moves to a new state (lock held), queueing the change for delivery. */
-void s7p_client_set_state(s7p_client *c, s7p_events *ev, s7p_conn_state to);
+void s7p_client_set_state(s7p_client *c, s7p_conn_state to);
+/** Starts r's connect (lock held); it ends in s7p_conn_end(). */
+void s7p_conn_begin(s7p_client *c, s7p_req *r);
+/** Drives the connect or close in progress after an engine call (lock held). */
+void s7p_conn_settle(s7p_client *c, bool writable);
+/** Starts r's disconnect (lock held). */
+void s7p_disconnect_begin(s7p_client *c, s7p_req *r);
+/** Closes the session without a goodbye (lock held; not from an engine callback). */
+void s7p_client_shut(s7p_client *c);
+/** Completes every pending request with S7P_E_CANCELLED (lock held; s7p_client_free). */
+void s7p_client_cancel_all(s7p_client *c);
+/* The requests of the public calls (vars.c), blocking and asynchronous alike. */
+s7p_req *s7p_browse_req(s7p_client *c, s7p_browse_fn fn, void *ctx);
+s7p_req *s7p_symbol_req(s7p_client *c, const char *symbol, s7p_tag *out);
+s7p_req *s7p_rw_req(s7p_client *c, bool write, const s7p_tag *tags, size_t n,
+                    s7p_tag_value *values, const s7p_tag_value *wvalues,
+                    s7p_item_result *results);
+/** Starts the operation of a read, write, info, browse or symbol request (lock held). */
+void s7p_req_run_op(s7p_client *c, s7p_req *r);
+void s7p_req_reconnected(s7p_client *c, s7p_req *r);
 
 /** Clears or fills err from the outcome of a call, logging failures. Returns st. */
 s7p_status s7p_client_finish(s7p_client *c, const char *op, s7p_status st, const s7p_fail *f,
                              s7p_error *err);
-
-/** Starts the heartbeat thread when the options ask for one (S7P_OK when they do not). */
-s7p_status s7p_heartbeat_start(s7p_client *c);
-/** Stops and joins it (no-op when none runs). Called before the client is torn down. */
-void s7p_heartbeat_stop(s7p_client *c);
+/** Queues a callback (lock held). */
+void s7p_client_queue(s7p_client *c, const s7p_event *e);
 
 /** Counts a call entering the client (before it takes the lock). */
 void s7p_client_enter(s7p_client *c);
 /** Uncounts it (lock held), waking s7p_client_free() when it was the last. */
 void s7p_client_leave_locked(s7p_client *c);
+
+/** Starts / stops the I/O thread (lock not held). */
+s7p_status s7p_io_thread_start(s7p_client *c);
+void s7p_io_thread_stop(s7p_client *c);
 
 #endif

@@ -7,54 +7,12 @@
 #include "services/program.h"
 #include "util/clock.h"
 
-typedef struct browse_args {
-    s7p_browse_fn fn;
-    void *ctx;
-    s7p_events *ev;
-} browse_args;
-
 /* Passes an item on; once the caller has seen one, a retry would repeat it. */
 static bool pass_item(void *ctx, const s7p_browse_item *item)
 {
-    browse_args *a = ctx;
-    a->ev->no_retry = true;
-    return a->fn(a->ctx, item);
-}
-
-static s7p_status op_browse(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
-{
-    browse_args *a = arg;
-    a->ev = ev;
-    return s7p_program_browse(&c->session, &c->cache, pass_item, a,
-                              s7p_deadline_in(c->opt.browse_timeout_ms), f);
-}
-
-s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err)
-{
-    if (!c || !fn) return S7P_E_INVALID_ARG;
-    browse_args a = {fn, ctx, NULL};
-    /* Retried only while the callback has seen nothing: a stream never repeats an item. */
-    return s7p_client_run(c, "browse", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_browse, &a, err);
-}
-
-typedef struct symbol_args {
-    const char *symbol;
-    s7p_tag *out;
-} symbol_args;
-
-static s7p_status op_symbol(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
-{
-    symbol_args *a = arg;
-    (void)ev;
-    return s7p_program_resolve(&c->session, &c->cache, a->symbol, a->out,
-                               s7p_deadline_in(c->opt.browse_timeout_ms), f);
-}
-
-s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out, s7p_error *err)
-{
-    if (!c || !symbol || !out) return S7P_E_INVALID_ARG;
-    symbol_args a = {symbol, out};
-    return s7p_client_run(c, "symbol", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_symbol, &a, err);
+    s7p_req *r = ctx;
+    if (!r->browse_restart) r->no_retry = true;
+    return r->browse_fn(r->browse_ctx, item);
 }
 
 /* Until the services say otherwise, nothing was sent: a call that fails before (not
@@ -68,54 +26,128 @@ static void batch_start(size_t n, s7p_tag_value *values, s7p_item_result *result
     }
 }
 
-typedef struct rw_args {
-    const s7p_tag *tags;
-    size_t n;
-    s7p_tag_value *values;           /* read */
-    const s7p_tag_value *wvalues;    /* write */
-    s7p_item_result *results;
-} rw_args;
-
-static s7p_status op_read(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+void s7p_req_run_op(s7p_client *c, s7p_req *r)
 {
-    rw_args *a = arg;
-    (void)ev;
-    /* A retry starts over: values kept from the failed attempt are the library's to free
-     * (s7p_read() zeroed them all before the first attempt). */
-    for (size_t i = 0; i < a->n; i++) s7p_tag_value_clear(&a->values[i]);
-    return s7p_program_read(&c->session, &c->cache, a->tags, a->n, a->values, a->results,
-                            c->opt.request_timeout_ms, f);
+    s7p_session *s = &c->session;
+    r->reconnect = false;
+    r->op_live = true;
+    switch (r->kind) {
+    case RQ_INFO:
+        s7p_info_start(&r->u.info, s, r->info_out, c->opt.request_timeout_ms, s7p_req_op_done, r);
+        return;
+    case RQ_READ:
+        /* A retry starts over: values kept from the failed attempt are the library's to
+         * free (s7p_read() zeroed them all before the first attempt). */
+        for (size_t i = 0; i < r->n; i++) s7p_tag_value_clear(&r->values[i]);
+        s7p_rw_op_free(&r->u.rw);
+        s7p_program_rw_start(&r->u.rw, s, &c->cache, r->tags, r->n, r->values, NULL, r->results,
+                             c->opt.request_timeout_ms, s7p_req_op_done, r);
+        return;
+    case RQ_WRITE:
+        /* The gate comes first: with writes disabled nothing is sent, whatever the state. */
+        if (!c->opt.allow_write) {
+            r->op_live = false;
+            s7p_fail_set(&r->f, S7P_E_WRITE_DISABLED, "writes are disabled (enable allow_write)");
+            s7p_req_complete(c, r, S7P_E_WRITE_DISABLED);
+            return;
+        }
+        if (!s->open) {
+            r->op_live = false;
+            s7p_fail_set(&r->f, S7P_E_STATE, "not connected");
+            s7p_req_complete(c, r, S7P_E_STATE);
+            return;
+        }
+        s7p_program_rw_start(&r->u.rw, s, &c->cache, r->tags, r->n, NULL, r->wvalues, r->results,
+                             c->opt.request_timeout_ms, s7p_req_op_done, r);
+        return;
+    case RQ_BROWSE:
+        if (r->browse_restart) r->browse_restart(r->browse_ctx);
+        s7p_program_browse_start(&r->u.browse, s, &c->cache, pass_item, r,
+                                 s7p_deadline_in(c->opt.browse_timeout_ms), s7p_req_op_done, r);
+        return;
+    case RQ_SYMBOL:
+        s7p_program_resolve_start(&r->u.browse, s, &c->cache, r->symbol, r->tag_out,
+                                  s7p_deadline_in(c->opt.browse_timeout_ms), s7p_req_op_done, r);
+        return;
+    default:
+        r->op_live = false;
+        s7p_req_complete(c, r, S7P_E_STATE);
+        return;
+    }
+}
+
+/* The requests of the public calls (blocking and asynchronous share them). */
+s7p_req *s7p_browse_req(s7p_client *c, s7p_browse_fn fn, void *ctx)
+{
+    s7p_req *r = s7p_req_new(c, RQ_BROWSE, "browse", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE);
+    if (r) {
+        r->browse_fn = fn;
+        r->browse_ctx = ctx;
+    }
+    return r;
+}
+
+s7p_req *s7p_symbol_req(s7p_client *c, const char *symbol, s7p_tag *out)
+{
+    s7p_req *r = s7p_req_new(c, RQ_SYMBOL, "symbol", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE);
+    size_t n = strlen(symbol) + 1;
+    char *copy = r ? s7p_malloc(n) : NULL;
+    if (!copy) {
+        s7p_free(r);
+        return NULL;
+    }
+    memcpy(copy, symbol, n);
+    r->symbol = copy;
+    r->tag_out = out;
+    return r;
+}
+
+s7p_req *s7p_rw_req(s7p_client *c, bool write, const s7p_tag *tags, size_t n,
+                    s7p_tag_value *values, const s7p_tag_value *wvalues,
+                    s7p_item_result *results)
+{
+    /* Writes are never retried: one that may have reached the PLC is the caller's to repeat. */
+    s7p_req *r = write ? s7p_req_new(c, RQ_WRITE, "write", 0)
+                       : s7p_req_new(c, RQ_READ, "read", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE);
+    if (!r) return NULL;
+    r->tags = tags;
+    r->n = n;
+    r->values = values;
+    r->wvalues = wvalues;
+    r->results = results;
+    batch_start(n, values, results);
+    return r;
+}
+
+s7p_status s7p_browse(s7p_client *c, s7p_browse_fn fn, void *ctx, s7p_error *err)
+{
+    if (!c || !fn) return S7P_E_INVALID_ARG;
+    /* Retried only while the callback has seen nothing: a stream never repeats an item. */
+    s7p_req *r = s7p_browse_req(c, fn, ctx);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
+}
+
+s7p_status s7p_tag_by_symbol(s7p_client *c, const char *symbol, s7p_tag *out, s7p_error *err)
+{
+    if (!c || !symbol || !out) return S7P_E_INVALID_ARG;
+    s7p_req *r = s7p_symbol_req(c, symbol, out);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
 }
 
 s7p_status s7p_read(s7p_client *c, const s7p_tag *tags, size_t n, s7p_tag_value *values,
                     s7p_item_result *results, s7p_error *err)
 {
     if (!c || (n && (!tags || !values || !results))) return S7P_E_INVALID_ARG;
-    rw_args a = {tags, n, values, NULL, results};
-    batch_start(n, values, results);
-    return s7p_client_run(c, "read", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE, op_read, &a, err);
-}
-
-static s7p_status op_write(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
-{
-    rw_args *a = arg;
-    (void)ev;
-    /* The gate comes first: with writes disabled nothing is sent, whatever the state. */
-    if (!c->opt.allow_write)
-        return s7p_fail_set(f, S7P_E_WRITE_DISABLED, "writes are disabled (enable allow_write)");
-    if (!c->session.open) return s7p_fail_set(f, S7P_E_STATE, "not connected");
-    return s7p_program_write(&c->session, &c->cache, a->tags, a->wvalues, a->n, a->results,
-                             c->opt.request_timeout_ms, f);
+    s7p_req *r = s7p_rw_req(c, false, tags, n, values, NULL, results);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
 }
 
 s7p_status s7p_write(s7p_client *c, const s7p_tag *tags, size_t n, const s7p_tag_value *values,
                      s7p_item_result *results, s7p_error *err)
 {
     if (!c || (n && (!tags || !values || !results))) return S7P_E_INVALID_ARG;
-    rw_args a = {tags, n, NULL, values, results};
-    batch_start(n, NULL, results);
-    /* Never retried: a write that may have reached the PLC is the caller's to repeat. */
-    return s7p_client_run(c, "write", 0, op_write, &a, err);
+    s7p_req *r = s7p_rw_req(c, true, tags, n, NULL, values, results);
+    return r ? s7p_req_run(c, r, err) : S7P_E_NOMEM;
 }
 
 /* ---- the whole list at once ---- */
@@ -186,15 +218,12 @@ void s7p_browse_result_free(s7p_browse_result *r)
 }
 
 /* Every run (a retry too) collects from the start, keeping the memory already grown. */
-static s7p_status op_browse_all(s7p_client *c, void *arg, s7p_events *ev, s7p_fail *f)
+static void collect_restart(void *ctx)
 {
-    collector *k = arg;
-    (void)ev;
+    collector *k = ctx;
     k->n = 0;
     k->text_len = 0;
     k->oom = false;
-    return s7p_program_browse(&c->session, &c->cache, collect_item, k,
-                              s7p_deadline_in(c->opt.browse_timeout_ms), f);
 }
 
 s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err)
@@ -203,8 +232,10 @@ s7p_status s7p_browse_all(s7p_client *c, s7p_browse_result **out, s7p_error *err
     *out = NULL;
     collector k;
     memset(&k, 0, sizeof k);
-    s7p_status st = s7p_client_run(c, "browse", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE,
-                                   op_browse_all, &k, err);
+    s7p_req *req = s7p_browse_req(c, collect_item, &k);
+    if (!req) return S7P_E_NOMEM;
+    req->browse_restart = collect_restart;
+    s7p_status st = s7p_req_run(c, req, err);
     s7p_browse_result *r = st == S7P_OK && !k.oom ? s7p_calloc(1, sizeof *r) : NULL;
     if (st == S7P_OK && !r) st = S7P_E_NOMEM;
     if (r) {

@@ -1,5 +1,5 @@
 /* Browsing: the DB list, each DB's type-info RID and type information per RID (cached), each
- * as a request builder and an answer taker, with blocking loops over them. The walk of the
+ * as a request builder and an answer taker (browse_op.c runs them). The walk of the
  * types into variables is in browse_walk.c. */
 #include "services/browse.h"
 
@@ -147,40 +147,6 @@ s7p_status s7p_browse_typeinfo_take(s7p_browse_cache *c, uint32_t rid, const s7p
     return st == S7P_OK ? st : s7p_fail_set(f, st, "type cache");
 }
 
-s7p_status s7p_browse_typeinfo(s7p_session *s, s7p_browse_cache *c, uint32_t rid,
-                               int64_t deadline, const s7p_tinfo **out, s7p_fail *f)
-{
-    if ((*out = s7p_browse_cached(c, rid)) != NULL) return S7P_OK;
-    s7p_pdu req, resp;
-    /* The answer is decoded into the cache's arena: its lists stay there. */
-    s7p_status st = s7p_browse_typeinfo_build(s, rid, &c->arena, &req, f);
-    if (st == S7P_OK)
-        st = s7p_session_call_kept(s, &req, &c->arena, &resp,
-                                   s7p_browse_request_deadline(c, deadline), f);
-    if (st == S7P_OK) st = s7p_browse_typeinfo_take(c, rid, &resp, f);
-    if (st == S7P_OK) *out = s7p_browse_cached(c, rid);
-    return st;
-}
-
-s7p_status s7p_browse_fetch(s7p_session *s, s7p_browse_cache *c, const s7p_browse_missing *m,
-                            int64_t deadline, s7p_fail *f)
-{
-    for (size_t i = 0; i < m->n; i++) {
-        const s7p_tinfo *t;
-        s7p_fail one;
-        memset(&one, 0, sizeof one);
-        s7p_status st = s7p_browse_typeinfo(s, c, m->rid[i], deadline, &t, &one);
-        if (st == S7P_OK) continue;
-        /* A refused tag table means "no such table"; a refused look-ahead comes back as
-         * needed later and fails then, in its turn. */
-        if (st == S7P_E_PLC && (s7p_browse_typeinfo_refused(c, m->rid[i]) || i >= m->needed))
-            continue;
-        if (f->code == S7P_OK) *f = one;
-        return st;
-    }
-    return S7P_OK;
-}
-
 void s7p_browse_missing_add(s7p_browse_missing *m, uint32_t rid)
 {
     for (size_t i = 0; i < m->n; i++)
@@ -303,42 +269,3 @@ s7p_status s7p_browse_rids_take(s7p_browse_cache *c, size_t k, const s7p_pdu *re
             dbs[m->id - 1].type_rid = (uint32_t)m->value.v.u;
     return S7P_OK;
 }
-
-/* One request of the DB list; its answer is taken while the arena lives. */
-static s7p_status dbs_list(s7p_session *s, s7p_browse_cache *c, int64_t deadline, s7p_fail *f)
-{
-    s7p_pdu req, resp;
-    s7p_arena a;
-    s7p_arena_init(&a, (size_t)256 << 20);
-    s7p_status st = s7p_browse_dbs_build(s, &a, &req, f);
-    if (st == S7P_OK)
-        st = s7p_session_call(s, &req, &a, &resp, s7p_browse_request_deadline(c, deadline), f);
-    if (st == S7P_OK) st = s7p_browse_dbs_take(c, &resp, s->limits.tags_per_read, f);
-    s7p_arena_release(&a);
-    return st;
-}
-
-static s7p_status dbs_rids(s7p_session *s, s7p_browse_cache *c, size_t k, int64_t deadline,
-                           s7p_fail *f)
-{
-    s7p_pdu req, resp;
-    s7p_arena a;
-    s7p_arena_init(&a, (size_t)16 << 20);
-    s7p_status st = s7p_browse_rids_build(s, c, k, &a, &req, f);
-    if (st == S7P_OK)
-        st = s7p_session_call(s, &req, &a, &resp, s7p_browse_request_deadline(c, deadline), f);
-    if (st == S7P_OK) st = s7p_browse_rids_take(c, k, &resp, f);
-    s7p_arena_release(&a);
-    return st;
-}
-
-s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline, s7p_fail *f)
-{
-    if (c->have_dbs) return S7P_OK;
-    s7p_status st = dbs_list(s, c, deadline, f);
-    size_t n = st == S7P_OK ? s7p_browse_rids_requests(c) : 0;
-    for (size_t k = 0; st == S7P_OK && k < n; k++) st = dbs_rids(s, c, k, deadline, f);
-    c->have_dbs = st == S7P_OK;
-    return st;
-}
-

@@ -41,13 +41,4 @@ typedef struct s7p_browse_cache {
 void s7p_browse_cache_init(s7p_browse_cache *c);
 void s7p_browse_cache_clear(s7p_browse_cache *c);
 
-/** Streams every variable (DBs, then the tag tables) through fn: the walk
- *  (s7p_browse_walk_step) over the cache, fetching what it misses, until it is done. */
-s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
-                          int64_t deadline, s7p_fail *f);
-/** The access address of a symbol: s7p_resolve_step over the cache, fetching what it needs,
- *  until it resolved the symbol or failed. */
-s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
-                              s7p_tag *out, int64_t deadline, s7p_fail *f);
-
 #endif

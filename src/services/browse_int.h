@@ -110,15 +110,6 @@ typedef enum {
 s7p_resolve_result s7p_resolve_step(const s7p_browse_cache *c, const char *symbol, s7p_tag *out,
                                     s7p_browse_missing *m, s7p_fail *f);
 
-/* ---- blocking helpers over the core ---- */
-
-s7p_status s7p_browse_dbs(s7p_session *s, s7p_browse_cache *c, int64_t deadline, s7p_fail *f);
-s7p_status s7p_browse_typeinfo(s7p_session *s, s7p_browse_cache *c, uint32_t rid,
-                               int64_t deadline, const s7p_tinfo **out, s7p_fail *f);
-/** Fetches the RIDs of m one after the other, each bounded by the request timeout. */
-s7p_status s7p_browse_fetch(s7p_session *s, s7p_browse_cache *c, const s7p_browse_missing *m,
-                            int64_t deadline, s7p_fail *f);
-
 /* Tag tables (browse_tags.c). */
 /** Areas with a tag table (I, Q, M, T, C): blocks a browse reports after the DBs. */
 unsigned s7p_tag_area_count(void);

@@ -168,19 +168,3 @@ s7p_walk_result s7p_browse_walk_step(s7p_browse_walk *w, const s7p_browse_cache 
     }
     return S7P_WALK_DONE;
 }
-
-/* ---- the blocking driver ---- */
-
-s7p_status s7p_browse_run(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
-                          int64_t deadline, s7p_fail *f)
-{
-    s7p_status st = s7p_browse_dbs(s, c, deadline, f);
-    if (st != S7P_OK) return st;
-    s7p_browse_walk w;
-    s7p_browse_missing m;
-    /* One request at a time here: looking ahead would only fetch earlier. */
-    s7p_browse_walk_init(&w, c, fn, ctx);
-    while (s7p_browse_walk_step(&w, c, &m) == S7P_WALK_NEED)
-        if ((st = s7p_browse_fetch(s, c, &m, deadline, f)) != S7P_OK) return st;
-    return S7P_OK;
-}

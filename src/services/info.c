@@ -111,21 +111,72 @@ void s7p_info_session_facts(const s7p_session *s, s7p_cpu_info *out)
     }
 }
 
-s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_ms, s7p_fail *f)
+/* ---- the operation: the four reads in flight together ---- */
+
+/* A read attribute's value, or why there is none (as s7p_session_read_attr did). */
+static s7p_status attr_value(s7p_status st, const s7p_pdu *resp, const s7p_fail *got,
+                             s7p_fail *f, const s7p_value **v)
 {
-    s7p_arena a;
-    uint32_t ms = (uint32_t)per_request_ms;
-    memset(out, 0, sizeof *out);
-    s7p_arena_init(&a, 4u << 20);
-    s7p_status st = S7P_OK;
-    for (unsigned k = 0; st == S7P_OK && k < S7P_INFO_READS; k++) {
-        s7p_info_read_def r = s7p_info_read_at(k);
-        const s7p_value *v = NULL;
-        s7p_fail got = {0};
-        st = s7p_session_read_attr(s, r.object_id, r.attr, &a, &v, s7p_deadline_in(ms), &got);
-        st = s7p_info_take(k, st, v, &got, out, f);
+    *v = NULL;
+    if (st != S7P_OK) {
+        *f = *got;
+        return st;
     }
-    if (st == S7P_OK) s7p_info_session_facts(s, out);
-    s7p_arena_release(&a);
-    return st;
+    if (s7p_ret_code(resp->ret) < 0) {
+        f->plc_return = resp->ret;
+        return s7p_fail_set(f, S7P_E_PLC, "read attribute: PLC refused: code %d",
+                            s7p_ret_code(resp->ret));
+    }
+    *v = &resp->resp.get_var_sub_streamed.value;
+    return S7P_OK;
+}
+
+static void info_take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
+                      const s7p_fail *got)
+{
+    s7p_info_op *o = (s7p_info_op *)op;
+    const s7p_value *v;
+    s7p_fail why = {0};
+    st = attr_value(st, resp, got, &why, &v);
+    o->st[k] = s7p_info_take((unsigned)k, st, v, &why, o->out, &o->f[k]);
+}
+
+static void info_step(s7p_op *op)
+{
+    s7p_info_op *o = (s7p_info_op *)op;
+    if (op->phase == 0) {
+        op->phase = 1;
+        for (unsigned k = 0; k < S7P_INFO_READS; k++) {
+            s7p_info_read_def d = s7p_info_read_at(k);
+            s7p_op_req *r = s7p_op_req_new(op, k, info_take);
+            if (!r || !s7p_engine_read_attr_request(&op->s->eng, &r->req, d.object_id, d.attr,
+                                                    &r->a)) {
+                if (r) s7p_op_drop(r);
+                o->st[k] = s7p_fail_set(&o->f[k], S7P_E_NOMEM, "read");
+                continue;
+            }
+            s7p_op_submit(r, s7p_deadline_in(o->request_ms), NULL, false);
+        }
+        return;
+    }
+    /* The first read in order that failed decides, as when they ran one after the other. */
+    for (unsigned k = 0; k < S7P_INFO_READS; k++) {
+        if (o->st[k] == S7P_OK) continue;
+        s7p_op_fail(op, &o->f[k]);
+        s7p_op_finish(op, o->st[k]);
+        return;
+    }
+    s7p_info_session_facts(op->s, o->out);
+    s7p_op_finish(op, S7P_OK);
+}
+
+void s7p_info_start(s7p_info_op *o, s7p_session *s, s7p_cpu_info *out, uint32_t request_ms,
+                    s7p_op_done_fn done, void *ctx)
+{
+    memset(o, 0, sizeof *o);
+    s7p_op_init(&o->op, s, info_step, done, ctx);
+    o->out = out;
+    o->request_ms = request_ms;
+    memset(out, 0, sizeof *out);
+    s7p_op_start(&o->op);
 }

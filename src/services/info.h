@@ -2,7 +2,7 @@
 #ifndef S7P_SERVICES_INFO_H
 #define S7P_SERVICES_INFO_H
 
-#include "session/session.h"
+#include "services/op.h"
 
 /* Objects and attributes read for CPU information. */
 enum {
@@ -41,9 +41,17 @@ s7p_status s7p_info_take(unsigned k, s7p_status st, const s7p_value *v, const s7
 /** Copies what the session learnt at connect (PAOM string, protection level, TLS). */
 void s7p_info_session_facts(const s7p_session *s, s7p_cpu_info *out);
 
-/** The blocking form: the four reads in order, each bounded by per_request_ms; the first
- *  failure ends the call. */
-s7p_status s7p_info_read(s7p_session *s, s7p_cpu_info *out, int64_t per_request_ms, s7p_fail *f);
+/** The operation: the four reads in flight together, each bounded by request_ms; the first
+ *  of them (in order) that failed decides the outcome. out is zeroed first. */
+typedef struct s7p_info_op {
+    s7p_op op;                  /* first: the operation */
+    s7p_cpu_info *out;
+    uint32_t request_ms;
+    s7p_status st[S7P_INFO_READS];
+    s7p_fail f[S7P_INFO_READS];
+} s7p_info_op;
+void s7p_info_start(s7p_info_op *o, s7p_session *s, s7p_cpu_info *out, uint32_t request_ms,
+                    s7p_op_done_fn done, void *ctx);
 
 /** Parses an I&M0 record (exposed for tests). */
 void s7p_info_parse_im0(const uint8_t *p, size_t n, s7p_cpu_info *out);

@@ -58,21 +58,6 @@ void s7p_program_marker_take(const s7p_pdu *resp, bool *known, uint32_t *marker)
     }
 }
 
-s7p_status s7p_program_marker(s7p_session *s, int64_t deadline, bool *known, uint32_t *marker,
-                              s7p_fail *f)
-{
-    s7p_pdu req, resp;
-    s7p_arena a;
-    *known = false;
-    *marker = 0;
-    s7p_arena_init(&a, (size_t)4 << 20);
-    s7p_status st = s7p_program_marker_build(s, &a, &req, f);
-    if (st == S7P_OK) st = s7p_session_call(s, &req, &a, &resp, deadline, f);
-    if (st == S7P_OK) s7p_program_marker_take(&resp, known, marker);
-    s7p_arena_release(&a);
-    return st;
-}
-
 static uint32_t stamp_of(uint32_t marker) { return marker + 1u ? marker + 1u : 1u; }
 
 uint32_t s7p_program_stamp(const s7p_browse_cache *c)
@@ -103,64 +88,6 @@ bool s7p_program_marker_due(const s7p_browse_cache *c, int64_t max_age_ms)
     return !fresh || c->suspect;
 }
 
-/* *read: the marker was read in this call; *dropped: the cache described another program. */
-static s7p_status refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
-                          int64_t deadline, bool *read, bool *dropped, s7p_fail *f)
-{
-    *read = *dropped = false;
-    if (!s7p_program_marker_due(c, max_age_ms)) return S7P_OK;
-    bool known;
-    uint32_t marker;
-    s7p_status st = s7p_program_marker(s, s7p_browse_request_deadline(c, deadline), &known,
-                                       &marker, f);
-    if (st != S7P_OK) return st;
-    *read = true;
-    *dropped = s7p_program_take_marker(c, known, marker);
-    return S7P_OK;
-}
-
-s7p_status s7p_program_refresh(s7p_session *s, s7p_browse_cache *c, int64_t max_age_ms,
-                               int64_t deadline, s7p_fail *f)
-{
-    bool read, dropped;
-    return refresh(s, c, max_age_ms, deadline, &read, &dropped, f);
-}
-
-s7p_status s7p_program_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
-                               s7p_tag *out, int64_t deadline, s7p_fail *f)
-{
-    s7p_fail before = *f;
-    bool read, dropped;
-    s7p_status st = refresh(s, c, S7P_PROGRAM_CHECK_MS, deadline, &read, &dropped, f);
-    if (st == S7P_OK) st = s7p_browse_resolve(s, c, symbol, out, deadline, f);
-    /* A name the cached program lacks may be new; a tag without a CRC (an index in its path)
-     * is protected by its stamp alone, so it must name the program running now. Either way:
-     * check the marker now unless this call just did, and resolve again if it changed. */
-    bool recheck = st == S7P_E_NOT_FOUND || (st == S7P_OK && out->symbol_crc == 0);
-    if (recheck && !read) {
-        s7p_fail first = *f;
-        *f = before;
-        st = refresh(s, c, 0, deadline, &read, &dropped, f);
-        if (st == S7P_OK && dropped) {
-            st = s7p_browse_resolve(s, c, symbol, out, deadline, f);
-        } else if (st == S7P_OK) {
-            *f = first;
-            st = first.code;
-        }
-    }
-    if (st == S7P_OK) out->program_stamp = s7p_program_stamp(c);
-    return st;
-}
-
-s7p_status s7p_program_browse(s7p_session *s, s7p_browse_cache *c, s7p_browse_fn fn, void *ctx,
-                              int64_t deadline, s7p_fail *f)
-{
-    /* Browse items include array elements (no CRC), so they must carry the current program:
-     * one marker read per browse is cheap next to the browse itself. */
-    s7p_status st = s7p_program_refresh(s, c, 0, deadline, f);
-    return st == S7P_OK ? s7p_browse_run(s, c, fn, ctx, deadline, f) : st;
-}
-
 /* ---- the guard around reads and writes ---- */
 
 static bool unchecked(const s7p_tag *t) { return t->symbol_crc == 0 && t->program_stamp != 0; }
@@ -183,20 +110,6 @@ size_t s7p_program_mark_stale(s7p_browse_cache *c, const s7p_tag *tags, size_t n
         nstale += stale[i];
     }
     return nstale;
-}
-
-/* Marks stale[i] for every stamped tag without a symbol CRC that belongs to another program
- * than the PLC's current one; returns how many. Reads the marker only when such tags exist. */
-static s7p_status find_stale(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags, size_t n,
-                             bool *stale, size_t *nstale, int64_t deadline, s7p_fail *f)
-{
-    *nstale = 0;
-    if (!s7p_program_unchecked(tags, n)) return S7P_OK;
-    bool known;
-    uint32_t marker;
-    s7p_status st = s7p_program_marker(s, deadline, &known, &marker, f);
-    if (st == S7P_OK) *nstale = s7p_program_mark_stale(c, tags, n, known, marker, stale);
-    return st;
 }
 
 void s7p_program_note_answers(s7p_browse_cache *c, const s7p_item_result *r, size_t n)
@@ -227,16 +140,8 @@ static void mark_changed(s7p_item_result *r)
 }
 
 /* The tags that may be sent, compacted, with where each came from. */
-typedef struct kept {
-    s7p_tag *tags;
-    s7p_tag_value *values;
-    s7p_item_result *results;
-    size_t *from;
-    size_t n;
-} kept;
-
-static bool keep(kept *k, const s7p_tag *tags, const s7p_tag_value *wvalues, const bool *stale,
-                 size_t n)
+static bool keep(s7p_rw_kept *k, const s7p_tag *tags, const s7p_tag_value *wvalues,
+                 const bool *stale, size_t n)
 {
     memset(k, 0, sizeof *k);
     size_t m = n ? n : 1;
@@ -254,62 +159,208 @@ static bool keep(kept *k, const s7p_tag *tags, const s7p_tag_value *wvalues, con
     return true;
 }
 
-static void kept_free(kept *k)
+static void kept_free(s7p_rw_kept *k)
 {
     s7p_free(k->tags);
     s7p_free(k->values);
     s7p_free(k->results);
     s7p_free(k->from);
+    memset(k, 0, sizeof *k);
 }
 
-static s7p_status guarded(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags,
-                          const s7p_tag_value *wvalues, size_t n, s7p_tag_value *rvalues,
-                          s7p_item_result *results, uint32_t request_ms, s7p_fail *f)
+/* ---- the read/write operation behind the guard ----
+ * Phases: the marker (only for tags the PLC cannot check), then the plan's requests: a read
+ * keeps up to max_in_flight of them outstanding (each bounded by the request timeout from
+ * when it is submitted), a write sends the next only when the previous one was answered
+ * without failure, so a failed request leaves the later items S7P_E_NOT_SENT. The first
+ * failure stops further requests, as when they ran one after the other. */
+enum { RW_START, RW_MARKER, RW_PLAN, RW_REQUESTS, RW_END };
+
+static const char *rw_name(const s7p_rw_op *o) { return o->wvalues ? "write" : "read"; }
+
+static void marker_take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
+                        const s7p_fail *f)
 {
-    const char *op = wvalues ? "write" : "read";
-    bool *stale = s7p_calloc(n ? n : 1, sizeof *stale);
-    if (!stale) return s7p_fail_set(f, S7P_E_NOMEM, "%s", op);
-    size_t nstale = 0;
-    s7p_status st = find_stale(s, c, tags, n, stale, &nstale, s7p_deadline_in(request_ms), f);
-    kept k;
-    memset(&k, 0, sizeof k);
-    if (st != S7P_OK) {  /* nothing was sent */
-        if (rvalues) memset(rvalues, 0, n * sizeof *rvalues);
-        for (size_t i = 0; i < n; i++) results[i] = (s7p_item_result){S7P_E_NOT_SENT, 0, 0};
-    } else if (nstale == 0) {
-        st = wvalues ? s7p_rw_write(s, tags, wvalues, n, results, request_ms, f)
-                     : s7p_rw_read(s, tags, n, rvalues, results, request_ms, f);
-        s7p_program_note_answers(c, results, n);
-    } else if (!keep(&k, tags, wvalues, stale, n)) {
-        st = s7p_fail_set(f, S7P_E_NOMEM, "%s", op);
-    } else {
-        if (rvalues) memset(rvalues, 0, n * sizeof *rvalues);
-        for (size_t i = 0; i < n; i++)
-            if (stale[i]) mark_changed(&results[i]);
-        if (k.n)
-            st = wvalues ? s7p_rw_write(s, k.tags, k.values, k.n, k.results, request_ms, f)
-                         : s7p_rw_read(s, k.tags, k.n, k.values, k.results, request_ms, f);
-        for (size_t j = 0; j < k.n; j++) {
-            results[k.from[j]] = k.results[j];
-            if (rvalues) rvalues[k.from[j]] = k.values[j];  /* the caller owns them now */
-        }
-        s7p_program_note_answers(c, k.results, k.n);
+    (void)k;
+    s7p_rw_op *o = (s7p_rw_op *)op;
+    o->marker_st = st;
+    if (st == S7P_OK) s7p_program_marker_take(resp, &o->known, &o->marker);
+    else s7p_op_fail(op, f);
+}
+
+static void rw_take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
+                    const s7p_fail *f);
+
+/* Submits the next request of the plan; false when none is left or it could not be built. */
+static bool rw_send_next(s7p_rw_op *o)
+{
+    if (o->failed || o->op.cancelled || o->next >= o->plan.nrequests) return false;
+    size_t k = o->next++;
+    s7p_op_req *r = s7p_op_req_new(&o->op, k, rw_take);
+    s7p_fail f = {0};
+    if (!r) {
+        s7p_rw_failed(&o->plan, k, S7P_E_NOMEM, false, &f);
+        s7p_fail_set(&f, S7P_E_NOMEM, "%s", o->plan.op);
+    } else if (s7p_rw_build(&o->plan, k, o->op.s, &r->a, &r->req, &f) != S7P_OK) {
+        s7p_op_drop(r);
+        r = NULL;
     }
-    kept_free(&k);
-    s7p_free(stale);
-    return s7p_program_explain(c, st, f, op);
+    if (!r) {
+        o->failed = true;
+        s7p_op_fail(&o->op, &f);
+        o->st = f.code;
+        return false;
+    }
+    s7p_op_submit(r, s7p_deadline_in(o->request_ms), NULL, false);
+    return true;
 }
 
-s7p_status s7p_program_read(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags, size_t n,
-                            s7p_tag_value *values, s7p_item_result *results,
-                            uint32_t request_ms, s7p_fail *f)
+static void rw_take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
+                    const s7p_fail *f)
 {
-    return guarded(s, c, tags, NULL, n, values, results, request_ms, f);
+    s7p_rw_op *o = (s7p_rw_op *)op;
+    s7p_fail mine = {0};
+    if (st == S7P_OK) {
+        st = s7p_rw_take(&o->plan, k, resp, &mine);
+    } else {
+        mine = *f;
+        s7p_rw_failed(&o->plan, k, st, !f->unsent, f);
+    }
+    if (st != S7P_OK && !o->failed) {
+        o->failed = true;
+        o->st = st;
+        s7p_op_fail(op, &mine);
+    }
+    /* Reads keep the window full; a write waits for the previous answer (the step). */
+    if (!o->plan.write) rw_send_next(o);
 }
 
-s7p_status s7p_program_write(s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags,
-                             const s7p_tag_value *values, size_t n, s7p_item_result *results,
-                             uint32_t request_ms, s7p_fail *f)
+static void rw_requests(s7p_rw_op *o)
 {
-    return guarded(s, c, tags, values, n, NULL, results, request_ms, f);
+    s7p_rw_kept *k = &o->kept;
+    const s7p_tag *tags = o->nstale ? k->tags : o->tags;
+    size_t n = o->nstale ? k->n : o->n;
+    s7p_item_result *results = o->nstale ? k->results : o->results;
+    s7p_fail f = {0};
+    s7p_status st = o->wvalues
+        ? s7p_rw_plan_write(&o->plan, o->op.s, tags, o->nstale ? k->values : o->wvalues, n,
+                            results, &f)
+        : s7p_rw_plan_read(&o->plan, o->op.s, tags, n, o->nstale ? k->values : o->rvalues,
+                           results, &f);
+    o->planned = true;
+    o->op.phase = RW_REQUESTS;
+    if (st != S7P_OK) {
+        o->failed = true;
+        o->st = st;
+        s7p_op_fail(&o->op, &f);
+        return;
+    }
+    unsigned window = o->plan.write ? 1 : o->op.s->eng.cfg.max_in_flight;
+    for (unsigned i = 0; i < window && rw_send_next(o); i++) {
+    }
+}
+
+static void rw_end(s7p_rw_op *o)
+{
+    s7p_rw_kept *k = &o->kept;
+    if (o->nstale) {
+        for (size_t j = 0; j < k->n; j++) {
+            o->results[k->from[j]] = k->results[j];
+            if (o->rvalues) o->rvalues[k->from[j]] = k->values[j];  /* the caller's now */
+        }
+        s7p_program_note_answers(o->c, k->results, k->n);
+    } else {
+        s7p_program_note_answers(o->c, o->results, o->n);
+    }
+    s7p_status st = s7p_program_explain(o->c, o->st, &o->op.f, rw_name(o));
+    s7p_op_finish(&o->op, st);
+}
+
+/* The marker answered: tags of another program are not sent. */
+static void rw_after_marker(s7p_rw_op *o)
+{
+    if (o->marker_st != S7P_OK) {  /* nothing was sent */
+        if (o->rvalues) memset(o->rvalues, 0, o->n * sizeof *o->rvalues);
+        for (size_t i = 0; i < o->n; i++) o->results[i] = (s7p_item_result){S7P_E_NOT_SENT, 0, 0};
+        o->st = o->marker_st;
+        o->op.phase = RW_END;
+        return;
+    }
+    o->nstale = s7p_program_mark_stale(o->c, o->tags, o->n, o->known, o->marker, o->stale);
+    if (o->nstale && !keep(&o->kept, o->tags, o->wvalues, o->stale, o->n)) {
+        o->nstale = 0;
+        o->st = s7p_fail_set(&o->op.f, S7P_E_NOMEM, "%s", rw_name(o));
+        o->op.phase = RW_END;
+        return;
+    }
+    if (o->nstale) {
+        if (o->rvalues) memset(o->rvalues, 0, o->n * sizeof *o->rvalues);
+        for (size_t i = 0; i < o->n; i++)
+            if (o->stale[i]) mark_changed(&o->results[i]);
+    }
+    if (o->nstale && o->kept.n == 0) o->op.phase = RW_END;
+    else rw_requests(o);
+}
+
+static void rw_step(s7p_op *op)
+{
+    s7p_rw_op *o = (s7p_rw_op *)op;
+    switch (op->phase) {
+    case RW_START: {
+        o->stale = s7p_calloc(o->n ? o->n : 1, sizeof *o->stale);
+        if (!o->stale) {
+            s7p_fail_set(&op->f, S7P_E_NOMEM, "%s", rw_name(o));
+            s7p_op_finish(op, S7P_E_NOMEM);
+            return;
+        }
+        if (!s7p_program_unchecked(o->tags, o->n)) {
+            rw_requests(o);
+            return;
+        }
+        op->phase = RW_MARKER;
+        s7p_op_req *r = s7p_op_req_new(op, 0, marker_take);
+        s7p_fail f = {0};
+        if (!r || s7p_program_marker_build(op->s, &r->a, &r->req, &f) != S7P_OK) {
+            if (r) s7p_op_drop(r);
+            s7p_fail_set(&f, S7P_E_NOMEM, "%s", rw_name(o));
+            o->marker_st = s7p_op_fail(op, &f);
+            return;
+        }
+        s7p_op_submit(r, s7p_deadline_in(o->request_ms), NULL, false);
+        return;
+    }
+    case RW_MARKER: rw_after_marker(o); return;
+    case RW_REQUESTS:
+        /* A write's request was answered: the next one, or the end. */
+        if (o->plan.write && rw_send_next(o)) return;
+        op->phase = RW_END;
+        return;
+    default: rw_end(o); return;
+    }
+}
+
+void s7p_rw_op_free(s7p_rw_op *o)
+{
+    if (o->planned) s7p_rw_plan_free(&o->plan);
+    o->planned = false;
+    kept_free(&o->kept);
+    s7p_free(o->stale);
+    o->stale = NULL;
+}
+
+void s7p_program_rw_start(s7p_rw_op *o, s7p_session *s, s7p_browse_cache *c, const s7p_tag *tags,
+                          size_t n, s7p_tag_value *rvalues, const s7p_tag_value *wvalues,
+                          s7p_item_result *results, uint32_t request_ms, s7p_op_done_fn done,
+                          void *ctx)
+{
+    memset(o, 0, sizeof *o);
+    s7p_op_init(&o->op, s, rw_step, done, ctx);
+    o->c = c;
+    o->tags = tags;
+    o->n = n;
+    o->rvalues = rvalues;
+    o->wvalues = wvalues;
+    o->results = results;
+    o->request_ms = request_ms;
+    s7p_op_start(&o->op);
 }

@@ -1,7 +1,7 @@
 /* Reading and writing batches of tags with GetMultiVariables / SetMultiVariables, split by
  * the PLC's tags-per-request limits and the size of one frame.
  *
- * The work is split into an I/O-free core and a blocking loop over it:
+ * The work is an I/O-free core (program.c runs it as an operation, behind the guard):
  *   plan   - checks (and for a write encodes) every item and cuts the items into requests;
  *   build  - request k of the plan;
  *   take   - the answer to request k: values and item results;
@@ -59,14 +59,5 @@ s7p_status s7p_rw_take(const s7p_rw_plan *p, size_t k, const s7p_pdu *resp, s7p_
 /** Request k has no answer: its items get st (sent: its outcome on the PLC is unknown) and
  *  f->plc_return, or S7P_E_NOT_SENT when it never went out. */
 void s7p_rw_failed(const s7p_rw_plan *p, size_t k, s7p_status st, bool sent, const s7p_fail *f);
-
-/* The blocking forms: the requests one after the other, each bounded by request_ms; the
- * first failure ends the call (items answered before keep their values and S7P_OK; a failed
- * write leaves the items of later requests S7P_E_NOT_SENT). Every item's result says what
- * happened to it (s7plus.h, s7p_item_result). */
-s7p_status s7p_rw_read(s7p_session *s, const s7p_tag *tags, size_t n, s7p_tag_value *values,
-                       s7p_item_result *results, uint32_t request_ms, s7p_fail *f);
-s7p_status s7p_rw_write(s7p_session *s, const s7p_tag *tags, const s7p_tag_value *values,
-                        size_t n, s7p_item_result *results, uint32_t request_ms, s7p_fail *f);
 
 #endif

@@ -236,23 +236,3 @@ s7p_resolve_result s7p_resolve_step(const s7p_browse_cache *c, const char *symbo
     out->symbol_crc = r.indexed ? 0 : s7p_symcrc_path(r.crcs, r.ncrc);
     return S7P_RESOLVE_DONE;
 }
-
-s7p_status s7p_browse_resolve(s7p_session *s, s7p_browse_cache *c, const char *symbol,
-                              s7p_tag *out, int64_t deadline, s7p_fail *f)
-{
-    for (;;) {
-        s7p_browse_missing m;
-        s7p_fail why;
-        memset(&why, 0, sizeof why);
-        s7p_status st = S7P_OK;
-        switch (s7p_resolve_step(c, symbol, out, &m, &why)) {
-        case S7P_RESOLVE_DONE: return S7P_OK;
-        case S7P_RESOLVE_FAILED:
-            if (f->code == S7P_OK) *f = why;
-            return why.code;
-        case S7P_RESOLVE_NEED_DBS: st = s7p_browse_dbs(s, c, deadline, f); break;
-        case S7P_RESOLVE_NEED_TYPES: st = s7p_browse_fetch(s, c, &m, deadline, f); break;
-        }
-        if (st != S7P_OK) return st;
-    }
-}

@@ -77,6 +77,13 @@ static void unlink_node(s7p_engine *e, s7p_engine_node *n)
 static void complete(s7p_engine *e, s7p_engine_node *n, s7p_status st, const s7p_pdu *resp,
                      const s7p_fail *f)
 {
+    /* A request that never went out says so: its effects on the PLC are known (none). */
+    s7p_fail unsent;
+    if (f && n->state == NODE_QUEUED) {
+        unsent = *f;
+        unsent.unsent = true;
+        f = &unsent;
+    }
     unlink_node(e, n);
     if (n->done) n->done(n->ctx, n->id, st, resp, f);
     s7p_free(n);

@@ -37,6 +37,7 @@ typedef struct s7p_fail {
     uint64_t plc_return;       /* the PLC's return value when it refused */
     int sys_errno;
     unsigned long tls_err;
+    bool unsent;               /* a request's failure: it never went out (still queued) */
     char msg[256];
 } s7p_fail;
 

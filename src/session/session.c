@@ -7,28 +7,16 @@
 #include "util/clock.h"
 #include "util/status.h"
 
-/* One blocking call's wait: filled by the engine's completion callback. */
+/* One blocking step's wait: filled by the engine's completion callback. */
 typedef struct waiter {
     bool done;
     s7p_status st;
-    s7p_pdu *resp;
     s7p_fail *f;
 } waiter;
 
 static void copy_fail(s7p_fail *to, const s7p_fail *from)
 {
     if (to && from && to->code == S7P_OK) *to = *from;  /* the first failure wins */
-}
-
-static void on_request_done(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
-                            const s7p_fail *f)
-{
-    (void)id;
-    waiter *w = ctx;
-    w->done = true;
-    w->st = st;
-    if (st == S7P_OK && resp && w->resp) *w->resp = *resp;
-    if (st != S7P_OK) copy_fail(w->f, f);
 }
 
 static void on_step_done(void *ctx, s7p_status st, const s7p_fail *f)
@@ -89,67 +77,12 @@ static void run_until(s7p_session *s, const bool *done, int64_t bound)
 
 /* ---- requests ---- */
 
-static s7p_status submit_failed(s7p_session *s, s7p_status st, s7p_fail *f)
-{
-    if (s->eng.phase == S7P_ENGINE_FAULTED) {
-        copy_fail(f, &s->eng.fault);
-        return s->eng.fault.code;
-    }
-    return s7p_fail_set(f, st, "send: %s", s7p_status_text(st));
-}
-
-static s7p_status call(s7p_session *s, s7p_pdu *req, s7p_arena *a, bool keep, s7p_pdu *resp,
-                       int64_t deadline, s7p_fail *f)
-{
-    waiter w = {false, S7P_OK, resp, f};
-    s7p_engine_request r = {req, deadline, a, keep, on_request_done, &w};
-    s7p_status st = s7p_engine_submit(&s->eng, &r, s7p_now_ms(), NULL);
-    if (st != S7P_OK) return submit_failed(s, st, f);
-    run_until(s, &w.done, deadline);
-    /* A fault completes every request, so this is only a guard. */
-    if (!w.done) return submit_failed(s, S7P_E_STATE, f);
-    /* A request without an answer is done once queued: whether it went out, the flush
-     * says. */
-    if (w.st == S7P_OK && s->eng.phase == S7P_ENGINE_FAULTED) return submit_failed(s, w.st, f);
-    return w.st;
-}
-
-s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
-                            int64_t deadline, s7p_fail *f)
-{
-    return call(s, req, a, false, resp, deadline, f);
-}
-
-s7p_status s7p_session_call_kept(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
-                                 int64_t deadline, s7p_fail *f)
-{
-    return call(s, req, a, true, resp, deadline, f);
-}
-
 void s7p_session_init_request(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid)
 {
     s7p_engine_init_request(&s->eng, p, function, with_iid);
 }
 
-s7p_status s7p_session_read_attr(s7p_session *s, uint32_t object_id, uint32_t attr,
-                                 s7p_arena *a, const s7p_value **out, int64_t deadline,
-                                 s7p_fail *f)
-{
-    s7p_pdu req, resp;
-    if (!s7p_engine_read_attr_request(&s->eng, &req, object_id, attr, a))
-        return s7p_fail_set(f, S7P_E_NOMEM, "read");
-    s7p_status st = s7p_session_call(s, &req, a, &resp, deadline, f);
-    if (st != S7P_OK) return st;
-    if ((st = s7p_engine_check_ret_(&resp, "read attribute", f)) != S7P_OK) return st;
-    /* resp lives on this stack frame, its value tree in the arena: copy the root there. */
-    s7p_value *copy = s7p_arena_alloc(a, sizeof *copy);
-    if (!copy) return s7p_fail_set(f, S7P_E_NOMEM, "read");
-    *copy = resp.resp.get_var_sub_streamed.value;
-    *out = copy;
-    return S7P_OK;
-}
-
-/* ---- open, close, idle ---- */
+/* ---- open, close ---- */
 
 static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t deadline,
                             s7p_fail *f)
@@ -173,7 +106,7 @@ static s7p_status transport(s7p_session *s, const s7p_session_params *p, int64_t
     return S7P_OK;
 }
 
-static void take_props(s7p_session *s)
+void s7p_session_opened(s7p_session *s)
 {
     const s7p_engine_props *pr = &s->eng.props;
     memcpy(s->paom, pr->paom, sizeof s->paom);
@@ -181,6 +114,7 @@ static void take_props(s7p_session *s)
     s->limits = pr->limits;
     s->security = pr->security;
     memcpy(s->legacy_key, pr->legacy_key, sizeof s->legacy_key);
+    s->open = true;
 }
 
 static void shut(s7p_session *s)
@@ -199,7 +133,7 @@ static s7p_status open_once(s7p_session *s, const s7p_session_params *p, unsigne
     s7p_status st = transport(s, p, deadline, f);
     if (st != S7P_OK) return st;
     s7p_engine_init(&s->eng, &s->ch, &p->engine, s->log);
-    waiter w = {false, S7P_OK, NULL, f};
+    waiter w = {false, S7P_OK, f};
     s7p_engine_connect_params cp = {p->local_tsap, p->remote_tsap, p->tls, p->security,
                                     p->keys, attempt, p->legacy_refresh_ms};
     (void)s7p_engine_connect(&s->eng, &cp, s7p_now_ms(), deadline, on_step_done, &w);
@@ -209,8 +143,7 @@ static s7p_status open_once(s7p_session *s, const s7p_session_params *p, unsigne
         shut(s);
         return w.done ? w.st : s7p_fail_set(f, S7P_E_STATE, "connect did not finish");
     }
-    take_props(s);
-    s->open = true;
+    s7p_session_opened(s);
     return S7P_OK;
 }
 
@@ -234,7 +167,7 @@ void s7p_session_close(s7p_session *s, int64_t deadline)
 {
     if (s->open && s->ch.err == S7P_OK && s->eng.phase == S7P_ENGINE_OPEN) {
         s7p_fail f = {0};
-        waiter w = {false, S7P_OK, NULL, &f};
+        waiter w = {false, S7P_OK, &f};
         s7p_engine_close(&s->eng, s7p_now_ms(), deadline, on_step_done, &w);
         run_until(s, &w.done, deadline);
     }
@@ -252,41 +185,4 @@ s7p_status s7p_session_wait_all(s7p_session *s, int64_t deadline, s7p_fail *f)
     if (s->eng.phase != S7P_ENGINE_FAULTED) return S7P_OK;
     copy_fail(f, &s->eng.fault);
     return s->eng.fault.code;
-}
-
-/* Feeds what the socket holds already, without waiting. */
-static void drain(s7p_session *s)
-{
-    uint8_t buf[4096];
-    for (;;) {
-        size_t got = 0;
-        int err = 0;
-        s7p_status st = s7p_tcp_read_some(fd_of(s), buf, sizeof buf, &got, 0, &err);
-        if (st == S7P_E_TIMEOUT) return;
-        if (st != S7P_OK) {
-            s7p_engine_transport_failed(&s->eng, st, false, err);
-            return;
-        }
-        if (s7p_engine_feed(&s->eng, buf, got, s7p_now_ms()) != S7P_OK) return;
-    }
-}
-
-s7p_status s7p_session_idle(s7p_session *s, s7p_fail *f)
-{
-    if (!s->open || s->eng.phase != S7P_ENGINE_OPEN) return S7P_OK;
-    drain(s);
-    s7p_engine_tick(&s->eng, s7p_now_ms());
-    /* A heartbeat went out: its answer or its timeout ends the wait. */
-    while (s->eng.phase != S7P_ENGINE_FAULTED && s7p_engine_pending(&s->eng) > 0) {
-        flush(s, s7p_engine_next_deadline(&s->eng));
-        turn(s, INT64_MAX);
-    }
-    if (s->eng.phase != S7P_ENGINE_FAULTED) return S7P_OK;
-    copy_fail(f, &s->eng.fault);
-    return s->eng.fault.code;
-}
-
-int64_t s7p_session_next_idle(const s7p_session *s)
-{
-    return s->open ? s7p_engine_next_deadline(&s->eng) : INT64_MAX;
 }

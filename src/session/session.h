@@ -1,8 +1,7 @@
-/* The client side of an S7CommPlus session with blocking calls: the session engine
- * (engine.h: connect sequence, request table, timeouts, close) driven over the session's
- * own socket. Each call submits its work to the engine and runs the engine (poll the
- * socket until the deadline, feed it what arrives, write what it produces) until that work
- * completes. Not thread-safe: the client layer serialises calls. */
+/* The client side of an S7CommPlus session: a link (its socket) and the session engine
+ * (engine.h: connect sequence, request table, timeouts, close). The client layer drives the
+ * engine itself (client/driver.c); the blocking open / close / wait_all here run the engine
+ * over the socket until their work completes (tools, benchmarks, the close at free). */
 #ifndef S7P_SESSION_SESSION_H
 #define S7P_SESSION_SESSION_H
 
@@ -47,25 +46,6 @@ s7p_status s7p_session_open(s7p_session *s, const s7p_session_params *p,
  *  from the matching counter when with_iid. */
 void s7p_session_init_request(s7p_session *s, s7p_pdu *p, uint16_t function, bool with_iid);
 
-/** Sends req (its seq and session id are assigned here) and waits for the response with
- *  its sequence number; notifications that arrive meanwhile go to the engine's handlers
- *  (none: logged at DEBUG and dropped), an answer with an unknown sequence number faults
- *  the session (S7P_E_PROTOCOL). The response's trees live in `a`. A negative PLC return code
- *  is not an error here: the caller decides. */
-s7p_status s7p_session_call(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
-                            int64_t deadline, s7p_fail *f);
-
-/** As s7p_session_call, but the response is decoded again from a copy in `a`, so it stays
- *  valid after later receives (for answers that are kept, such as type information). */
-s7p_status s7p_session_call_kept(s7p_session *s, s7p_pdu *req, s7p_arena *a, s7p_pdu *resp,
-                                 int64_t deadline, s7p_fail *f);
-
-/** Reads one attribute of an object with GetVarSubStreamed. S7P_E_PLC when the PLC refuses
- *  (f->plc_return), S7P_E_PROTOCOL when the answer carries no value. */
-s7p_status s7p_session_read_attr(s7p_session *s, uint32_t object_id, uint32_t attr,
-                                 s7p_arena *a, const s7p_value **out, int64_t deadline,
-                                 s7p_fail *f);
-
 /** Deletes the session object (bounded by the deadline; errors ignored) and closes. */
 void s7p_session_close(s7p_session *s, int64_t deadline);
 
@@ -73,12 +53,8 @@ void s7p_session_close(s7p_session *s, int64_t deadline);
  *  several in flight), or the deadline. S7P_OK, the engine's fault, or S7P_E_TIMEOUT. */
 s7p_status s7p_session_wait_all(s7p_session *s, int64_t deadline, s7p_fail *f);
 
-/** While the client idles: runs the engine's timers (the heartbeat when it is due, and
- *  until it is answered). S7P_OK when nothing failed; a failed heartbeat breaks the
- *  session. */
-s7p_status s7p_session_idle(s7p_session *s, s7p_fail *f);
-/** When s7p_session_idle should run next (monotonic ms; INT64_MAX: never). */
-int64_t s7p_session_next_idle(const s7p_session *s);
-
+/** Takes what the engine's connect sequence learnt and marks the session open (for a driver
+ *  that ran the connect itself over s->ch and s->eng). */
+void s7p_session_opened(s7p_session *s);
 
 #endif

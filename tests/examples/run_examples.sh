@@ -9,6 +9,30 @@ PROG=$3
 . "$(dirname "$0")/../support/sim.sh"
 FAIL_SHOWS_OUT=1
 sim_init examples
+extra_pids=
+trap 'stop_extra; stop_sim; rm -rf "$tmp"' EXIT
+# start_extra N: N more simulators beside start_sim's; their endpoints in $EXTRA_EPS.
+start_extra() {
+    EXTRA_EPS=
+    for k in $(seq 1 "$1"); do
+        timeout 170 "$SIM" --port 0 --port-file "$tmp/xport$k" --program "$PROG" \
+            > /dev/null 2> "$tmp/xsim$k.err" &
+        extra_pids="$extra_pids $!"
+    done
+    for k in $(seq 1 "$1"); do
+        i=0
+        while [ ! -s "$tmp/xport$k" ]; do
+            i=$((i + 1))
+            [ "$i" -le 200 ] || fail "extra simulator $k did not write its port file within 20 s"
+            sleep 0.1
+        done
+        EXTRA_EPS="$EXTRA_EPS 127.0.0.1:$(cat "$tmp/xport$k")"
+    done
+}
+stop_extra() {
+    for p in $extra_pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    extra_pids=
+}
 # run NAME ARGS...: runs an example (60 s at most); its stdout is in $tmp/out.
 run() {
     name=$1
@@ -42,6 +66,14 @@ expect '"AllTypes".v_int = 4242'
 
 run threads "$EP" '"AllTypes".v_dint' 4 20
 expect "4 threads x 20 reads on one client: 80 ok, 0 failed"
+
+# Three PLCs (this simulator and two more) from one poll() loop, 10 reads each.
+start_extra 2
+# shellcheck disable=SC2086  # one argument per endpoint
+run poll_many '"AllTypes".v_dint' 10 "$EP" $EXTRA_EPS
+expect "$EP: 10 of 10 reads ok"
+expect "3 PLCs x 10 reads from one poll loop: 30 ok, 0 failed"
+stop_extra
 
 # The answer to the second GetMultiVariables never comes (the simulator closes the
 # connection): the library reconnects and retries the call, and every read succeeds.

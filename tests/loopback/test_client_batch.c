@@ -67,6 +67,7 @@ static int teardown(void **state)
 
 typedef struct client_opts {
     bool allow_write, auto_reconnect;
+    unsigned max_in_flight;  /* 0: the library's default */
 } client_opts;
 
 static s7p_client *connect_client(const fixture *fx, client_opts co)
@@ -77,6 +78,7 @@ static s7p_client *connect_client(const fixture *fx, client_opts co)
     o.auto_reconnect = co.auto_reconnect;
     o.request_timeout_ms = REQUEST_MS;
     o.browse_timeout_ms = 60000;
+    if (co.max_in_flight) o.max_in_flight = co.max_in_flight;
     return st_client_connect(&o);
 }
 
@@ -109,7 +111,7 @@ static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t funct
 /* Reads w[1..9] with a fresh client (the one under test may be faulted). */
 static void read_ints(const fixture *fx, int64_t out[N])
 {
-    s7p_client *c = connect_client(fx, (client_opts){false, false});
+    s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
     s7p_tag t[N];
     s7p_tag_value v[N];
     s7p_item_result r[N];
@@ -156,7 +158,7 @@ static s7p_status write_ints(s7p_client *c, const s7p_tag t[N], int64_t base, s7
 static void test_write_refused_mid_batch(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){true, false});
+    s7p_client *c = connect_client(fx, (client_opts){true, false, 0});
     s7p_tag t[N];
     s7p_item_result r[N];
     s7p_error err;
@@ -193,7 +195,7 @@ static void test_write_answer_lost_mid_batch(void **state)
     } cases[] = {{S7P_SIM_FAULT_STALL, S7P_E_TIMEOUT},
                  {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, S7P_E_CLOSED}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        s7p_client *c = connect_client(fx, (client_opts){true, true});
+        s7p_client *c = connect_client(fx, (client_opts){true, true, 0});
         s7p_tag t[N];
         s7p_item_result r[N];
         s7p_error err;
@@ -222,7 +224,9 @@ static void test_write_answer_lost_mid_batch(void **state)
 static void test_read_refused_mid_batch(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){false, true});
+    /* One request at a time: the third is never sent once the second failed (with more in
+     * flight it would be out already, and its items' results would differ). */
+    s7p_client *c = connect_client(fx, (client_opts){false, true, 1});
     s7p_tag t[N];
     s7p_tag_value v[N];
     s7p_item_result r[N];
@@ -257,7 +261,7 @@ static void test_read_refused_mid_batch(void **state)
 static void test_read_retry_leaks_nothing(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){false, true});
+    s7p_client *c = connect_client(fx, (client_opts){false, true, 0});
     static const char *const want[N] = {"first string", "second string", "third string",
                                         "fourth string", "fifth string", "sixth string",
                                         "erste Zeichenkette", "zweite Zeichenkette", "dritte"};
@@ -284,7 +288,7 @@ static void test_read_retry_leaks_nothing(void **state)
 static void test_failed_before_sending(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){false, false});
+    s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
     s7p_tag t[N];
     s7p_item_result r[N];
     s7p_tag_value v[N];
@@ -331,7 +335,7 @@ static void bad_tags(const s7p_tag *good_int, const s7p_tag *good_string, s7p_ta
 static void test_invalid_tags_read(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){false, false});
+    s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
     s7p_tag t[2 + BAD];
     t[0] = tag_of(c, "w", 2);
     t[1] = tag_of(c, "s", 1);
@@ -370,7 +374,7 @@ static void test_invalid_tags_read(void **state)
 static void test_invalid_tags_write(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){true, false});
+    s7p_client *c = connect_client(fx, (client_opts){true, false, 0});
     s7p_tag good[2] = {tag_of(c, "w", 1), tag_of(c, "s", 1)};
     /* The corrupted tags are copies of w[2]; their values would fit it. */
     s7p_tag w2 = tag_of(c, "w", 2);
@@ -429,7 +433,7 @@ static void test_symbol_lookup_bounded(void **state)
         unsigned nth;
     } stalls[] = {{FC_EXPLORE, 1}, {FC_GET_MULTI, 1}, {FC_EXPLORE, 2}};
     for (size_t k = 0; k < sizeof stalls / sizeof stalls[0]; k++) {
-        s7p_client *c = connect_client(fx, (client_opts){false, false});
+        s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
         set_fault(fx, S7P_SIM_FAULT_STALL, stalls[k].function, stalls[k].nth);
         s7p_tag t;
         s7p_error err;
@@ -452,7 +456,7 @@ static bool count_item(void *ctx, const s7p_browse_item *item)
 static void test_browse_request_bounded(void **state)
 {
     fixture *fx = *state;
-    s7p_client *c = connect_client(fx, (client_opts){false, false});
+    s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
     set_fault(fx, S7P_SIM_FAULT_STALL, FC_EXPLORE, 2);  /* a type information request */
     size_t n = 0;
     s7p_error err;
@@ -462,7 +466,7 @@ static void test_browse_request_bounded(void **state)
     s7p_sim_clear_fault(fx->sim);
     st_client_close(c);
     /* Without the fault the browse completes under the same timeouts. */
-    c = connect_client(fx, (client_opts){false, false});
+    c = connect_client(fx, (client_opts){false, false, 0});
     n = 0;
     assert_int_equal(s7p_browse(c, count_item, &n, &err), S7P_OK);
     assert_int_equal(n, 3);
