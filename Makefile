@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The two commands of the README: `make demo` and `make test`.
 # Both install what is missing first (scripts/install-deps.sh), then build with CMake.
 SHELL      := /bin/bash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_browse: browse time and the client's peak RSS for generated programs of 10 000 and
  * 100 000 variables. The simulator runs in a child process so the RSS is the client's alone.
  * Usage: bench_browse [--smoke]. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Codec benchmark: decode and encode speed of a GetMultiVariables response.
  *
  *   bench_codec [--items N] [--seconds S] [--smoke]

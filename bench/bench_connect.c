@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_connect: the time to connect a session (TCP + COTP + InitSsl + TLS 1.3 + session
  * setup + limits + protection level) against the simulator, next to a bare TLS 1.3 handshake
  * (TCP + TLS, same OpenSSL settings) on the same loopback — the physical floor.

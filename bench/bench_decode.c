@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Capture decoder benchmark: how fast `s7plus decode` reads a large capture.
  *
  *   bench_decode [--mb N] [--smoke]

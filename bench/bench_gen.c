@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "bench_gen.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Writes generated PLC programs (TIA source text) for the benchmarks. */
 #ifndef S7P_BENCH_GEN_H
 #define S7P_BENCH_GEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Heap of one more idle connected client: a client connects to the simulator (running in a
  * child process, so that its memory is not counted), reads the CPU info once and idles; the
  * growth of the heap (glibc mallinfo2) is split into what OpenSSL allocated (counted through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_inflight: N attribute reads (GetVarSubStreamed of the session's protection level)
  * through one session engine against the simulator, with max_in_flight 1 and 4: what
  * keeping several requests outstanding gains on one connection. All N are submitted at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_read: single-tag read latency and a 10 000-tag batch read against the simulator,
  * each next to a raw TLS 1.3 ping-pong of the same byte sizes on the same loopback.
  * Usage: bench_read [--smoke]. */

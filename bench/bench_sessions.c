@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_sessions: N clients (default 1000) driven by one poll() loop of one thread with
  * the non-blocking public API against the simulator: the time to connect them all, then
  * ROUNDS CPU-info calls per client (four reads each, in flight together), all clients at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The physical floor for the benchmarks: TLS 1.3 over TCP on loopback with the same OpenSSL
  * settings as S7CommPlus sessions, without COTP or S7CommPlus. A server thread answers
  * every request with a response of the size the request names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What read and write share: their operands as items, symbol resolution, and the batch's
  * per-item results. */
 #ifndef S7PLUS_CLI_BATCH_H

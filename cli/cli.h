@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared parts of the s7plus command-line tool. The CLI uses only the public header. */
 #ifndef S7PLUS_CLI_H
 #define S7PLUS_CLI_H

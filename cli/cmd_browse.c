@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus browse HOST: every variable of the PLC program, as a tree (default), one line per
  * variable (--flat) or a JSON array (--json). Output streams as the library finds variables;
  * nothing is collected. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus decode FILE: what the HMI and the PLC said in a capture (s7p_capture_decode_file),
  * as text or as JSON lines. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus info HOST[:PORT]: the CPU's identity as a table or JSON. */
 #include <getopt.h>
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus read HOST SYMBOL...: resolves the symbols, reads them in one batch and prints
  * `SYMBOL = VALUE` lines (TIA literal text) or one JSON object. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus write HOST SYMBOL=VALUE... --allow-write: resolves the symbols, parses each value
  * for its variable's type and writes them all in one batch. Nothing is written when a
  * symbol or a value is wrong. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus: the command-line tool. `s7plus COMMAND [options]`; see `s7plus --help`. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the CLI reports: error texts and JSON error objects, for whole calls and for the
  * items of a batch, and the per-item output of read and write. Only the public header is
  * used (and jansson), so the unit tests link this file directly. */

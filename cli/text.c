@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CLI's text: a growing buffer, type names for listings, values as JSON (see text.h).
  * Values as TIA literals come from the library (s7p_value_parse, s7p_value_text). */
 #include "text.h"

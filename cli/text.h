@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CLI's own text: a growing buffer, type names for listings, and values as JSON. Values
  * as TIA Portal literals (both ways) come from the library: s7p_value_parse(),
  * s7p_value_text() (include/s7plus/s7plus.h).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What `cmake --install` puts where, the packages a consumer finds (pkg-config, CMake), the
 # man pages and the Debian package (`make deb`). Included by the top-level CMakeLists.txt
 # after the targets are defined.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Writes the man page of a program from its own --help texts, so the two cannot drift
 # apart: the page is made at build time from the program just built (tests/man checks that
 # every word of every --help is in the rendered page, in order).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* browse_json: lists every variable of the PLC program as a JSON array (with jansson):
  * [{"symbol": "\"Motors\".pumps[1].speed", "type": "Real", "count": 0, "block": "Motors"}, ...]
  *

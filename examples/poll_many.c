@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* poll_many: reads one variable from several PLCs at once, every client driven by one
  * poll() loop of this thread (no thread per PLC, no blocking call while they run).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* read_tag: reads variables by their symbols and prints SYMBOL = VALUE.
  *
  *   read_tag HOST[:PORT] SYMBOL...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reconnect: error handling and automatic reconnection. Reads a variable N times, once a
  * second by default, on a client with auto_reconnect: a read that fails for a transient
  * reason (connection lost, timeout) reconnects and is retried once by the library. State

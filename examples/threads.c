@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* threads: one client shared by several threads. Calls on a client are serialised by the
  * library (each waits for the one before it), so threads may share a connection without
  * locks of their own; for parallel requests, give each thread its own client.

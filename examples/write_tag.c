@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* write_tag: writes an Int through the library's write gate and reads it back.
  *
  *   write_tag HOST[:PORT] SYMBOL VALUE

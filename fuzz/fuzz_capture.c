@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the capture decoder (src/decode) fed a pcap/pcapng file from memory, as
  * `s7plus decode` reads one: libpcap, link/IP/TCP headers, TCP reassembly, TPKT/COTP, TLS
  * record detection, frames, fragments, PDU decoding and the readable body of every message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the fuzz targets: the libFuzzer entry point, the arena limit and the
  * encode/compare helpers behind the round-trip invariant.
  *

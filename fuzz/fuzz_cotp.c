@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the ISO-on-TCP layer under S7CommPlus, TPKT (RFC 1006) and COTP (ISO 8073
  * class 0), as net/iso.c reads it: the input is a TCP byte stream, cut into TPKTs with
  * s7p_tpkt_length (stopping at a bad header or at a TPKT that is not complete, where

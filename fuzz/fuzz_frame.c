@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a stream of S7CommPlus frames as they arrive in COTP data TPDUs.
  * s7p_frame_parse runs over the buffer until it stops; each frame goes to a reassembler with
  * a fixed 64 KiB buffer (a completed PDU is then decoded, without invariant checks: that is

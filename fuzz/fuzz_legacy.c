@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The decoders of the legacy handshake on the server and client side: the input is decoded
  * as a PObject (the CreateObject session object) and read as a server hello, and as a PValue
  * read as a StructSecurityKey whose blob is opened with the simulator's test key; the raw

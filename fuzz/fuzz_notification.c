@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a notification body (s7p_notification_decode, the part after opcode 0x33)
  * and the round-trip invariant. Byte 0 picks the protocol version (1, 2 or 3; other values
  * modulo 3). The whole-PDU path (opcode 0x33 plus tail) is covered by fuzz_pdu as well. */

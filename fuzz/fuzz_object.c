@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a list of PObjects (s7p_object_list_decode: objects while the next byte is
  * A1) and the round-trip invariant. */
 #include "fuzz_common.h"

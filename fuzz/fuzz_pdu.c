@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the data part of a reassembled PDU (s7p_pdu_decode: header, every body
  * codec, notifications, tail) and the round-trip invariant. Byte 0 picks the protocol
  * version (1, 2 or 3; other values modulo 3); the rest is the data part. */

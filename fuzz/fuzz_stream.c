@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the real receive path of a link (src/session/link.c) without a socket. The
  * input is the TCP byte stream a client gets from a PLC in clear: TPKTs carrying COTP DTs
  * (a DR, any other TPDU or bytes that are no TPKT end the stream). It is fed to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the simulator's loader of TIA Portal sources and tag tables (sim/program).
  *
  * The input is split at form feeds (0x0C) into up to 8 sources, in0.db, in1.db, ..., loaded

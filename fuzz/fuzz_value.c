@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: one PValue (s7p_value_decode) and the round-trip invariant.
  * Byte 0 picks the cursor mode: bit 0 = fixed-int form (system events), bit 1 = u32 struct
  * member ids (GetVarSubStreamed requests). The rest is the value. */

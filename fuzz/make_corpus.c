@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Seed corpus for the fuzz targets, cut out of the real PLC captures.
  *
  *   make_corpus CAPTURE_DIR OUT_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plain main() for the fuzz targets, so any compiler can replay a corpus: every file named
  * on the command line, and every regular file in a named directory (sorted, not recursive),
  * goes through LLVMFuzzerTestOneInput once. A broken invariant aborts, so ctest reports the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One libFuzzer smoke run, for ctest (fuzz/CMakeLists.txt):
 #   run_smoke.sh FUZZER SECONDS WORK_DIR SEED_DIR ARTIFACT_DIR
 # New inputs are written to WORK_DIR, crash inputs to ARTIFACT_DIR. Prints libFuzzer's final

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fails when a function in src/, sim/ or cli/ is longer than MAX_LINES lines or has a
 # (modified) cyclomatic complexity above MAX_CC, or a file is longer than MAX_FILE lines.
 # Complexity is pmccabe's "modified" McCabe number: a switch counts once, so a flat

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fails when an #include goes up or sideways between the layers of src/ (docs/architecture.md,
 # "Layers"), when the CLI includes anything of src/ (it uses only the public header), or when
 # src/ has a folder this script does not know (a new layer must be placed in the graph).

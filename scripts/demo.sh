@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The demo tour: start the simulator on a free local port, talk to it with the CLI, stop it.
 set -euo pipefail
 build="${1:-build}"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Makes sure tshark knows the independent S7CommPlus decoder (shared/tools/s7comm-dissector).
 # Builds and installs it only when tshark does not list it yet.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Longer libFuzzer runs (`make fuzz`):  scripts/fuzz.sh BUILD_DIR SECONDS
 #
 # BUILD_DIR is a build configured with -DS7P_BUILD_FUZZ=ON (`make build-asan`). Each target

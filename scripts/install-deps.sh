@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages s7plus needs to build, test and run its demo.
 # Does nothing (and needs no network) when everything is already present.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Process areas I, Q, M and the S7 timers and counters, with the program's PLC tags. */
 #include "areas.h"
 

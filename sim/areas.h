@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* I, Q, M, timers and counters: the PLC tags of the program's tag tables, served from byte
  * images of the process areas (docs/protocol.md §3.3; data-model spec §5.8).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Classic byte-range access to standard DBs: the layout of the leaves and the conversion
  * between typed leaf values and the byte image. A leaf goes through its wire value (the
  * client's own conversion, values/convert.h), whose payload is the classic big-endian image

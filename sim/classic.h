@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Classic byte-range access to standard (non-optimized) DBs (docs/protocol.md §8.3).
  *
  * Older HMIs and drivers read and write a standard DB as a byte range: an item address with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One client connection: COTP accept with the TSAP check, then requests until the client
  * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS.
  * Until its session exists, the whole set-up (COTP, InitSsl, TLS, CreateObject) must end by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control channel: one command line in, one answer line out (docs/simulator.md,
  * "Control channel"), from the API (s7p_sim_control) or a local unix socket (control_path),
  * and the store of raised alarms it manages. */

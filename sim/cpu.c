@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated CPU: its identity, the ServerSession object handed out by CreateObject, the
  * attributes read with GetVarSubStreamed (services spec §3.1) and the ObjectRoot system
  * limits read with GetMultiVariables (§3.3). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CPU execution unit (object 52, theCPUexecUnit): its operating state as HMIs read it
  * and as a RUN/STOP request changes it (services spec §3.4, §3.5; docs/protocol.md §8.2),
  * and the shape of a real CPU's error return values (§8.4). */

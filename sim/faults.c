@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection: the active fault, the requests it hits and the broken answers it sends.
  * Frames and records are built here byte by byte, so that they can be wrong on purpose; the
  * connection's TLS is driven by hand where a record must be cut short on the wire, or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection: which request a fault hits (sim_fault_take) and what is sent instead of
  * the answer (sim_fault_apply). The public side (set, clear, hits, parse) is in sim.h. */
 #ifndef S7P_SIM_FAULTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Request handlers: one decoded request in, the reply to send (and what to do after it) out.
  * Answers follow transport-and-session.md §4, §5.1, §7.4 and §8 and the services spec §3. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's side of legacy security (--security legacy|both; docs/protocol.md §6.1):
  * the CreateObject answer in clear carries the fingerprint of the simulator's TEST key
  * (attribute 233), a fresh challenge (303) and the version struct (314); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Simulator log lines on the configured FILE*: level 0 errors, 1 connections and sessions,
  * 2 requests, 3 hex dumps of every PDU. One lock keeps lines from different threads whole. */
 #include <stdarg.h>

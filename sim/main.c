@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus-sim: command line front end of the simulator. Runs until SIGINT or SIGTERM; SIGHUP
  * reloads the program directory (a simulated download). */
 #include <errno.h>

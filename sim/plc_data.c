@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The loaded program: the DB list and type information answers, LID paths, live values. */
 #include "plc_data.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The PLC program the simulator serves and its live values (docs/protocol.md §3).
  *
  * Loaded at start: the program (sim/program), its type-info RIDs (typeinfo.h) and a copy of

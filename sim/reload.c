@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Program reload (a simulated download) for the public simulator API. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Simulator life cycle: configuration, listener, accept thread, connection slots, stop. */
 #include <errno.h>
 #include <fcntl.h>

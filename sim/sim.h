@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7plus-sim: an S7CommPlus PLC simulator, embeddable in tests.
  *
  * One accept thread plus one thread per connection. Each connection runs the server side of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals of the simulator shared by its files: server.c (start/stop, accept loop),
  * conn.c (one connection), handlers.c (requests), cpu.c (identity and attributes), log.c. */
 #ifndef S7P_SIM_SIM_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Type-info RIDs and ClassTypeInfo objects (docs/protocol.md §3.2). */
 #include "typeinfo.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Type information the simulator serves (docs/protocol.md §3.2): one type-info RID per
  * distinct struct type of the program (each DB's root type and every struct or UDT type
  * reachable from it), and the ClassTypeInfo object an Explore of that RID answers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Start values into the public value form; range checks of written values. */
 #include "values.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's live values are kept in the public form (s7p_tag_value, s7plus.h), so the
  * client's own conversions (values/convert.h) turn them into wire values and back. This
  * file converts the program's start values (s7t_value) into that form and checks written

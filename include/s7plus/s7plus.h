@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file s7plus.h
  * @brief libs7plus — a C11 client library for Siemens S7-1200/S7-1500 PLCs over S7CommPlus.

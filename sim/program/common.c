@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers of the program loader: vectors, the name index, error messages. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tokens of TIA sources and tag tables. Comments: `// ...` to the end of the line,
  * `(* ... *)` and `/ * ... * /` (not nested). A `//` comment that starts on the line where
  * the previous token ended is handed to the parser with the next token (tok.comment): that

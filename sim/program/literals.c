@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Start values in TIA sources: which tokens make a literal, and their conversion to a typed
  * s7t_value through the library's literal parser (s7p_value_parse(), src/values/), so a DB
  * source takes exactly the literals a client writes: TRUE/FALSE; 123, -5, 1_000; 16#FF,

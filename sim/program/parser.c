@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TIA Portal sources of PLC data types, global and instance data blocks and FB interfaces:
  *
  *   TYPE "Name"  [header]  STRUCT members END_STRUCT[;]  END_TYPE

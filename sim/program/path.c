@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Member paths of BEGIN assignments: `a.b[1,2]."c d"` (docs/protocol.md §7). */
 #include <string.h>
 

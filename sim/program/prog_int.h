@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals of the program loader shared by its files:
  *   lexer.c     tokens of TIA sources and tag tables, positions, errors
  *   literals.c  start-value literals (16#FF, T#1S, DTL#..., 'text'): tokens, and their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading entry points, accessors, walking the leaves of a DB and symbolic lookups. */
 #include <dirent.h>
 #include <errno.h>

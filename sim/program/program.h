@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The PLC program the simulator serves: PLC data types (UDTs), global data blocks, the
  * interfaces of function blocks with their instance DBs, and a tag table, loaded from the
  * source files TIA Portal writes with "Generate source from blocks" (`.udt`, `.db`, `.scl`)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Everything after parsing all sources: UDT references, recursion and depth checks, leaf
  * counts and member offsets, DB start values (declared defaults, then the BEGIN section),
  * DB numbers, and the lists and indexes of the program. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The system data types a TIA program uses without declaring them: the IEC timer and counter
  * structures (also as the instance data of the system FBs TON, CTU ...), CREF, NREF and
  * ErrorStruct. Softdatatypes and sizes are those a real S7-1511 reports (docs/protocol.md,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Our tag-table format (`*.tags`). TIA exports PLC tag tables only as XML or xlsx, so the
  * simulator reads this small text format instead, one tag per declaration:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The elementary data types: names as TIA writes them, software datatype ids, how start
  * values are stored, standard-layout sizes and integer ranges. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The non-blocking API: asynchronous requests, cancel, the caller's event loop
  * (fd / want / next_timeout / process) and the optional I/O thread. */
 #include <poll.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public client: options, state, serialisation of calls, errors, logging glue. */
 #include <errno.h>
 #include <fcntl.h>

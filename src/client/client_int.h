@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client handle, shared by the files of the client layer.
  *
  * Every API call becomes a request (s7p_req): an operation of services/ (op.h) plus the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Running requests: their order and concurrency, the connection state machine around them
  * (reconnect and retry), the drive of the session engine over the socket, and the
  * callbacks, delivered once the lock is released. See client_int.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "client/error.h"
 
 #include <stdio.h>

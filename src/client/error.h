@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Turning internal failures into the public s7p_error, and the one place that decides
  * which failures are transient. */
 #ifndef S7P_CLIENT_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client's legacy security options: checked at s7p_client_new(), turned into the key
  * policy of src/legacy (keys copied, the caller's resolver adapted), and the simulator's
  * public test key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names and meanings of PLC return codes. The names are the ones the PLC firmware uses (as
  * the public Wireshark dissector lists them); the texts say what a caller should make of the
  * codes it meets in practice. */

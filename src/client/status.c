@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public functions about status codes and the library version. */
 #include "s7plus/s7plus.h"
 #include "util/status.h"

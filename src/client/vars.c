@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Public browse, symbol resolution, read and write: argument checks, the client lock and
  * the write gate around the services. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The capture decoder behind s7p_capture_decode_file/_mem (`s7plus decode`): for each TPKT
  * of a capture (decode/pcap_streams.c) in capture order, per connection and direction:
  * COTP, then TLS 1.3 records when the stream switched to TLS (decode/tls13.c), frames,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TPKT packets out of a pcap/pcapng capture. See pcap_streams.h.
  *
  * Two passes. Pass 1 reads every frame, decodes link/IP/TCP, sorts the segments into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TPKT packets out of a pcap/pcapng capture of S7CommPlus traffic (the decode layer).
  *
  * Reads a capture with libpcap, finds the TCP conversations where one side uses port 102

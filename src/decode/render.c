@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readable text of decoded S7CommPlus messages. See render.h. */
 #include "decode/render.h"
 

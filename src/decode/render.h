@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readable text of decoded S7CommPlus messages, for `s7plus decode`: the body of a PDU
  * (objects and attributes with their ids, item addresses with their values, errors with
  * their PLC names), of a system event, and hex dumps of what could not be decoded. Lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS 1.3 record decryption from a key log. See tls13.h. */
 #include "decode/tls13.h"
 

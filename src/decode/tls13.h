@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS 1.3 application data of a captured connection, decrypted with the traffic secrets of
  * a key log (SSLKEYLOGFILE format: "CLIENT_TRAFFIC_SECRET_0 <client random> <secret>").
  * Only the application traffic keys are derived (RFC 8446 §7.1, §7.3: HKDF-Expand-Label

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The symmetric part of the families 00/01 blob: AES-128 (OpenSSL, ECB, one block at a time)
  * in a counter mode whose counter steps by a multiplication by x in the bit-reflected GCM
  * field, and a GHASH-like checksum over a different field, GF(2)[x] / (x^128 + x^32 + x^15 +

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Families 00/01 blob (180 bytes):
  *   0 header (48)  48 encrypted seed (20)  68 ephemeral x (20)  88 blinding (20)
  *   108 IV (16)   124 counter-mode ciphertext of C[2..17] || key2 (40)  164 checksum (16)

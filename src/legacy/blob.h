@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SecurityKeyEncryptedKey blob of families 00 (CPU1500) and 01 (CPU1200): 180 bytes that
  * carry the client's symmetric key2 to the PLC under its public key, and the session key
  * both sides derive. Client side: s7p_legacy_blob_build(); server side (simulator):

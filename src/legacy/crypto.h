@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The non-standard primitives of the legacy challenge authentication (families 00/01 "real
  * PLC") and the standard ones it wraps from OpenSSL. Mathematics and sources:
  * docs/protocol.md "Legacy challenge authentication". Every function is pure: fixed-size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The 160-bit short Weierstrass curve of families 00/01: y^2 = x^3 - x + b over
  * GF(2^160 - 47), prime order n, cofactor 1. Public keys are given by x only and about half
  * of the shipped keys are x-coordinates of the quadratic twist, so the scalar product is an

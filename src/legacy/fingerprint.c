@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The 8-byte challenge fingerprint FP(C): a fixed-key substitution-permutation network on the
  * AES inverse S-box. Each round builds a byte from four 2-bit "crumbs" (bit j and bit j+4 of
  * four state bytes), XORs a round key byte and substitutes; the output nibbles go through

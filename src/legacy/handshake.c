@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The legacy handshake's messages over the proto/ codec. Sources of the layouts and of the
  * variant choice: docs/protocol.md "Legacy challenge authentication". */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wire side of the legacy challenge authentication, as pure functions over proto/
  * structures (the session layer sends and receives): what the CreateObject response offers,
  * the frame variant of the authenticating SetMultiVariables, the StructSecurityKey value and

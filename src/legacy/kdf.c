@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 and HMAC-SHA256 based derivations (OpenSSL): key ids, the session key and the
  * per-packet digest. */
 #include <string.h>

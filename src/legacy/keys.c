@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Key fingerprint text and the choice of the public key(s) to try. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PLC public keys of the legacy authentication: the built-in catalog (keys_data.c, public
  * data from TIA Portal via HarpoS7), the caller's own keys, a resolver callback, and the
  * selection policy that turns the PLC's key fingerprint into an ordered list of keys to try.

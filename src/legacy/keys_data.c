@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GENERATED from the public key files of bonk-dev/HarpoS7 (MIT), HarpoS7.PublicKeys/Keys/<FF>/<ID>.bin,
  * which HarpoS7.KeyDumper extracted from TIA Portal installation files (.mpk). These are the
  * firmware-wide "communication public keys" of the PLC families, public data, not secrets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PRESENT-80 (Bogdanov et al., CHES 2007) with the key schedule variant of the legacy
  * authentication: round keys K0 and K1/K2 are tweaked by fixed constants, the rest is the
  * standard schedule. The 80-bit key register is kept as a 16-bit high part and a 64-bit low

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's TEST key pair for families 00/01. NOT a Siemens key: d was drawn at random
  * for s7plus (openssl rand) and pubkey = d*G on the 160-bit curve (LE x || LE y); id
  * 00:BA35267CA865911B. Real PLCs keep their private keys in firmware; a simulator can only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "net/cotp.h"
 
 #include <string.h>

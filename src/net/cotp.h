@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TPKT (RFC 1006) and COTP (ISO 8073 class 0) as used under S7CommPlus. Pure codec: the
  * I/O lives in net/iso.c. Every TPKT is `03 00 <len:u16be incl. header>`, then one COTP
  * TPDU: CR (0xE0), CC (0xD0), DR (0x80), DT (0xF0) or ER (0x70). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "net/iso.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ISO-on-TCP: one COTP connection over one TCP byte stream. Sends TSDUs as COTP DTs (EOT set
  * on each, as every S7CommPlus peer does) and receives TSDUs, joining DTs without EOT and
  * skipping empty DTs. Connection set-up both ways: connect (CR → CC) and accept (CR → CC or

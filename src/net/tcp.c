@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE  /* accept4(): new sockets get O_NONBLOCK and FD_CLOEXEC atomically */
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP with deadlines. Sockets are non-blocking; every call waits with poll() until its
  * absolute deadline (monotonic ms, util/clock.h). No protocol knowledge. */
 #ifndef S7P_NET_TCP_H

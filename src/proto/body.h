@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: per-function body codecs used by pdu.c. */
 #ifndef S7P_PROTO_BODY_H
 #define S7P_PROTO_BODY_H

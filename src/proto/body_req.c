@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Request bodies (after the request header). Layouts: docs/protocol.md §1.10. */
 #include <string.h>
 

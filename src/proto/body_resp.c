@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Response bodies after the return value. Layouts: docs/protocol.md §1.10. */
 #include <string.h>
 

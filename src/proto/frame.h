@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The S7CommPlus frame: `72 <version> <len:u16be> <data[len]> [72 <version> 00 00]`.
  * A PDU larger than one frame is split into several frames; only the last carries the
  * trailer. Version 0xFE frames are system events (never fragmented, no trailer); version

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Function codes and the names the PLC firmware gives them, both ways: for logs and traces
  * (client and simulator) and for naming a function on the simulator's command line. */
 #include "proto/functions.h"

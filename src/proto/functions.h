@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names of S7CommPlus function codes ("GetMultiVariables"), both ways. */
 #ifndef S7P_PROTO_FUNCTIONS_H
 #define S7P_PROTO_FUNCTIONS_H

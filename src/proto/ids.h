@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Protocol constants: function codes, opcodes, versions and the object/attribute ids the
  * codec and the services use. Names follow the protocol's own names. */
 #ifndef S7P_PROTO_IDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "proto/items.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building blocks shared by several PDU bodies: item addresses, item-number/error lists,
  * the object qualifier and return values. */
 #ifndef S7P_PROTO_ITEMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Notification PDUs (opcode 0x33): subscription and alarm data pushed by the PLC.
  * Layouts: docs/protocol.md §1.11. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "proto/object.h"
 
 #include <string.h>

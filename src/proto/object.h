@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PObject trees: objects (A1 .. A2) holding attributes (A3), child objects, relations (A4),
  * type information lists (AB vartype list, AC varname list) and old-firmware tag
  * descriptions (A7 .. A8). Elements keep their wire order, so a decoded tree re-encodes to

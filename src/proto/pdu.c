@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PDU header, body dispatch and tail (integrity id, old-firmware digest, zero fill).
  * The tail is recognised the way the reference decoder does it: by the number of bytes left
  * after a completely decoded body (docs/protocol.md §1.9). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* S7CommPlus PDUs: the data part of one (reassembled) frame sequence, decoded into a request,
  * response or notification with its function-specific body and its tail (integrity id,
  * old-firmware digest, zero fill). Layouts: docs/protocol.md §1.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bounded read cursor over received bytes.
  *
  * Every read checks the bytes left. The first failure sticks in `err`, later reads return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "proto/symcrc.h"
 
 #define POLY 0xF4ACFB13u

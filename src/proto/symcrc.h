@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbol CRC: the checksum a client puts in an item address so the PLC can verify that the
  * variable still is what the client resolved (0 = no check). CRC-32, polynomial 0xF4ACFB13,
  * MSB first, init 0, no final XOR, over the path segments below the DB or area name

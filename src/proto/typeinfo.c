@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Type information inside objects: vartype lists (AB), varname lists (AC) and old-firmware
  * tag descriptions (A7). Vartype numbers are little-endian; both lists come in blocks, each
  * prefixed by a big-endian u16 byte length, ended by a zero length. */

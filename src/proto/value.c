@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "proto/value.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PValue: the typed values of S7CommPlus (a flags byte, a datatype byte, then a payload).
  *
  * Decoded values live in an arena (util/arena.h) owned by the caller; strings, blobs and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "proto/vlq.h"
 
 #define CONT 0x80u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* S7CommPlus variable-length integers (VLQ): 7 bits per byte, most significant group first,
  * bit 7 = "more bytes follow". 32-bit forms take at most 5 bytes; 64-bit forms at most 9,
  * the 9th byte carrying a full 8 bits. Signed forms keep the sign in bit 6 of the first byte.

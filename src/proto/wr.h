@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bounded write cursor over a caller buffer.
  *
  * A writer never grows its buffer: running out of room sets S7P_E_LIMIT (sticky). A writer

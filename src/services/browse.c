@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Browsing: the DB list, each DB's type-info RID and type information per RID (cached), each
  * as a request builder and an answer taker (browse_op.c runs them). The walk of the
  * types into variables is in browse_walk.c. */

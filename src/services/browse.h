@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Browsing and symbol resolution: DB list, type information (cached per type-info RID),
  * walking types into variables, and resolving symbols to access addresses
  * (docs/protocol.md §3). */

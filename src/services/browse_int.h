@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers shared by browsing and symbol resolution. */
 #ifndef S7P_SERVICES_BROWSE_INT_H
 #define S7P_SERVICES_BROWSE_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Browse and symbol lookup as operations (op.h): the pure steps over the cache (the walk,
  * s7p_resolve_step) name what they miss, and the operation fetches it with the builders and
  * takers of browse.c, the requests of one need in flight together. The program's change

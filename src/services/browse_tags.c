@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PLC tags of the tag tables (I, Q, M, S7 timers, S7 counters): browsing them and finding a
  * tag by its name (docs/protocol.md §3.6).
  *

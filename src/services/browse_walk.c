@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The walk of a browse: a depth-first walk of the cached types into variables, block by block
  * (the DBs, then the tag tables), that never fetches anything. A block is emitted only when
  * every type it reaches is cached, so its items are streamed once, in order; otherwise the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "services/info.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CPU information: identity reads with GetVarSubStreamed (docs/protocol.md, services). */
 #ifndef S7P_SERVICES_INFO_H
 #define S7P_SERVICES_INFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The step-machine driver of the services' operations (op.h). */
 #include "services/op.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Operations as step machines over the session engine. An operation (info, a read or write
  * batch, a browse, a symbol lookup) is a step function plus takers: a step issues the
  * requests it needs at once (they are independent, so the engine keeps up to max_in_flight

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Program change detection (docs/protocol.md §5). The marker is Container.ChangeCounter
  * (attribute 2479) of the program object (RID 3), asked for with an Explore of RID 3 that
  * explores no children: the attribute a real S7-1200 answered on that object. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Noticing a changed PLC program while connected (docs/protocol.md §5): a cheap change marker
  * (Container.ChangeCounter of the program object), re-read before symbols are resolved when
  * the cache's last check is old or a PLC answer hinted at a change, and before any item that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "services/rw.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading and writing batches of tags with GetMultiVariables / SetMultiVariables, split by
  * the PLC's tags-per-request limits and the size of one frame.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Array shapes, element LIDs and symbol text. */
 #include <stdio.h>
 #include <string.h>

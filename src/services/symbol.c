@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbols to access addresses: `"My DB".Motor[3].Speed`, `Db.Arr[1,2]`, and PLC tags of the
  * tag tables: `"Start button"`, `Setpoint` (a single name without a block). The DB is found
  * in the DB list, a PLC tag in the tag tables' type info (browse_tags.c), each member in its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "session/channel.h"
 
 s7p_status s7p_channel_init(s7p_channel *ch, int fd) { return s7p_link_init(ch, fd); }

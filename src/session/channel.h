@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A channel is a link (link.h) driven through its own socket with blocking calls and
  * deadlines: sending puts into the link and writes its output to the socket; receiving pops
  * a message, and while there is none, reads the socket and feeds the link. The client's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's request table, the dispatch of received messages, timers and the heartbeat.
  * The connect and close sequences are in engine_steps.c. */
 #include "session/engine_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The session engine: one client-side S7CommPlus session without a socket, a thread or a
  * clock (sans-I/O, over an s7p_link). The driver connects TCP, then moves bytes between the
  * socket and the engine and passes the time in; the engine runs the connect sequence, the

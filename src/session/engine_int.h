@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the session layer (engine.c: request table, dispatch, timers; engine_steps.c:
  * connect and close sequences; session.c). Not for other layers. */
 #ifndef S7P_SESSION_ENGINE_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Legacy security in the engine (docs/protocol.md §6.1): the challenge authentication after
  * a CreateObject in clear, the signed V3 requests of the session, and the periodic session
  * key renewal. The mathematics and the wire forms are src/legacy's; the digests are signed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's connect sequence (COTP, InitSsl, TLS, CreateObject, set-up write, system
  * limits, protection level) and its close (DeleteObject), as steps: each answer's callback
  * starts the next request. In legacy security the TLS steps are left out (or InitSsl is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "session/link.h"
 
 #include <stdio.h>

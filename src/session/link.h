@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A link is one S7CommPlus connection without a socket (sans-I/O): the driver feeds the bytes
  * TCP delivered and pops decoded messages; it puts PDUs, system events or raw bytes in and
  * writes what the output queue holds to TCP. In between: TPKT/COTP (net/iso), TLS on memory

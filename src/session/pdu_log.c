@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "session/pdu_log.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One DEBUG log line per PDU sent or received (what `-vv` shows): direction, function,
  * opcode, sequence number and size of the PDU's data part, e.g.
  *     send GetMultiVariables request seq=5 size=42

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client side of an S7CommPlus session: a link (its socket) and the session engine
  * (engine.h: connect sequence, request table, timeouts, close). The client layer drives the
  * engine itself (client/driver.c); the blocking open / close / wait_all here run the engine

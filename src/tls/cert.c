@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Self-signed server certificate, generated when the simulator is given no PEM files.
  * Reference clients do not verify the certificate (spec 4.3), so its contents only need to
  * be well-formed; users who want CA or pin checks can trust or pin this very certificate. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_tls_ctx: one SSL_CTX with the S7CommPlus TLS profile (spec 4.3), the verification
  * mode, the server certificate and the key log. */
 #include "tls/internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals shared by the files of the TLS layer (and its tests). Not part of any API. */
 #ifndef S7P_TLS_INTERNAL_H
 #define S7P_TLS_INTERNAL_H

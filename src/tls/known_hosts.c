@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tls/known_hosts.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Trust on first use, like SSH's known_hosts: a text file with one line per endpoint,
  *     <endpoint> <sha256 of the certificate, 64 hex digits>
  * e.g. "192.0.2.10:102 3f0c...". Blank lines and lines starting with '#' are ignored; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One TLS connection over memory BIOs. OpenSSL never touches a socket: what it wants to send
  * collects in wbio until the caller takes it, and what the caller feeds is poured into rbio.
  * That is how TLS rides inside COTP DT payloads. The blocking calls at the end move the bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS 1.3 over any byte transport, through OpenSSL memory BIOs. The caller moves the bytes
  * (in S7CommPlus: COTP DT payloads), push style or through two blocking callbacks, so this
  * layer knows nothing about the protocol around it. Offers only TLS 1.3 with AES-GCM suites

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* All allocation inside the library goes through these, so tests and fuzzers can make
  * allocations fail. */
 #ifndef S7P_UTIL_ALLOC_H

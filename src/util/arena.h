@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bump allocator that frees everything at once. Decoded messages allocate their trees from
  * one arena, so a message is released with a single call and a hostile message cannot make
  * the decoder allocate more than the arena's limit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growable byte buffers for the connection pipeline: they start small, grow on demand up to
  * a limit, and shrink back when the connection goes idle, so that an idle connection costs
  * little memory while a large answer still fits. */

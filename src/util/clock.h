@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Monotonic time and deadlines. Every blocking call in the library takes an absolute
  * deadline in monotonic milliseconds, so a chain of steps shares one time budget. */
 #ifndef S7P_UTIL_CLOCK_H

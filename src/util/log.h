@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal logging: formats into a stack buffer and hands the text to the user's callback.
  * Nothing is formatted when no callback is set or the level is filtered out. */
 #ifndef S7P_UTIL_LOG_H

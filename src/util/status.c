@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/status.h"
 
 const char *s7p_status_text(s7p_status s)

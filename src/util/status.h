@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text of a status code, for the messages of every layer. The public s7p_strerror()
  * (client layer) returns the same text. */
 #ifndef S7P_UTIL_STATUS_H

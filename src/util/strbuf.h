@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growing NUL-terminated text (s7p_realloc), for building messages and value texts. */
 #ifndef S7P_UTIL_STRBUF_H
 #define S7P_UTIL_STRBUF_H

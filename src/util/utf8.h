@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UTF-8 and ISO-8859-1 text: the one implementation of decoding, encoding and checking code
  * points, used by the wire conversion (values/convert.c), the TIA literal text
  * (values/literal*.c), the simulator's program loader and the CLI (through the public API).

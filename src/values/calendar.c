@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Calendar arithmetic and the PLC's time encodings (S5Time, Date_And_Time, DTL).
  * Civil dates use the proleptic Gregorian "days from civil" algorithm (eras of 400 years), so
  * no libc time zone function is involved. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Calendar arithmetic and the PLC's time encodings: the one implementation, used by the wire
  * conversion (convert.c), the TIA literal text (literal*.c) and the simulator.
  * Proleptic Gregorian, no time zones. Days are counted from 1970-01-01. */

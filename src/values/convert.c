@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tag values: PValue <-> s7p_tag_value, one rule per Siemens type (spec §9). Simple types
  * map one wire element to one value element; "block" types (DT, String, WString, Pointer/
  * Any/Remote, DTL) are byte or unit images, and an array of them is one flat wire array. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tag values: the PLC's wire form (PValue, proto/value.h) <-> the public s7p_tag_value.
  *
  * The wire form of each Siemens type is the table in the data-model spec §9; the public form

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tag values as TIA Portal literal text, both ways (the public s7p_value_parse() and
  * s7p_value_format()): what each type is, and the scanning helpers shared by the parsers.
  *   literal_types.c   the type table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printing tag values as TIA literal text (one canonical form per type), or with ISO 8601
  * dates and times and plain text for JSON; the public s7p_value_format() and
  * s7p_value_text(). */

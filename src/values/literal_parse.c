@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing TIA literal text into a tag value: Bool, numbers, characters, text, raw bytes,
  * arrays, and the public entry point s7p_value_parse(). Strings, raw bytes and elements come
  * from s7p_malloc, so s7p_tag_value_clear() releases them. */

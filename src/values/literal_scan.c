@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scanning helpers of the literal parsers: words, prefixes, digits, error messages. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing durations (Time, LTime, S5Time), times of day (TOD, LTOD) and points in time
  * (Date, DT, LDT, DTL) in TIA literal syntax, also in ISO 8601 form for the latter. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The text form of each type: which literal syntax it takes and its integer range. */
 #include "values/literal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arrays of literals ("[a, b, n(c), m()]") and the public entry point s7p_value_parse(). */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Public helpers for tag values: releasing what the library allocated, type names. */
 #include <string.h>
 

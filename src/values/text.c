@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WString (UTF-16 units in wire scalars) <-> UTF-8, on top of util/utf8.c. */
 #include "util/alloc.h"
 #include "util/utf8.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The shared library exports exactly the functions of the checked-in list src/s7plus.symbols
 # (the public API): nothing internal leaks, nothing public goes missing (names starting with
 # "__" come from sanitizer runtimes and are not checked). A new public

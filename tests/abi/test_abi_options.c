@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ABI care of the options struct and the version query: a program built with an older,
  * smaller s7p_client_options (or a newer, larger one) works with this library. */
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `s7plus decode` against the independent dissector (tshark with the s7comm-plus plugin):
 # for every capture of the shared folder, the list of S7CommPlus PDUs — opcode, function
 # code and sequence number, in capture order — must be the same, and nothing may be left

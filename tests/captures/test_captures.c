@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Real PLC traffic through our codec: each capture's S7CommPlus PDUs are reassembled,
  * decoded, counted and re-encoded byte for byte. The expected counts come from the
  * independent decoder, one PDU per frame that carries an opcode (fragments counted once):

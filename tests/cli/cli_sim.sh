@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # s7plus against s7plus-sim serving the sample program examples/plc: browse (--flat, tree,
 # --json), read and write --allow-write, with their output and exit codes. Every process is
 # bounded by timeout. Exit 77 (skipped) when the simulator cannot load a program.

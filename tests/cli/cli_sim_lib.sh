@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # s7plus against s7plus-sim: the CLI behaviour that needs the library side of issue 15 —
 # trust on first use (the known-hosts file written on first contact, a changed certificate
 # refused with exit 5 and both fingerprints shown), exit 5 for configuration errors (an

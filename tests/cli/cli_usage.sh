@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # s7plus without a PLC: help texts, usage errors, and the write gate (the library refuses a
 # write without --allow-write before anything is sent, so no PLC is needed).
 # usage: cli_usage.sh S7PLUS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the CLI tests against s7plus-sim (POSIX sh), after S7, SIM and PROG are set:
 # the simulator helpers of tests/support/sim.sh plus the s7plus runner and output checks.
 # Skips (exit 77) when the simulator cannot load a program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CLI's failure reports (cli/report.c): a batch item's outcome as text with the PLC
  * code's name and meaning, and the JSON error object's fields, for every item outcome the
  * library gives (PLC refusal, not sent, program changed, value that does not fit). */

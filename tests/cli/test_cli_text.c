@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CLI's own text (cli/text.c): type names for listings and values as JSON. */
 #include <setjmp.h>
 #include <stdarg.h>

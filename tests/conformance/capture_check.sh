@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # capture_check.sh: run a command that makes S7CommPlus traffic on loopback, capture that
 # traffic with tcpdump and check the capture with the independent dissector
 # (../shared/tools/s7comm-dissector/check-pcap.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `s7plus decode` on a capture of our own TLS session: the client browses, reads and writes
 # the sample program of the simulator (s7p_session_traffic), tcpdump captures it
 # (capture_check.sh, which also checks it with the independent dissector), and the decoder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_real_plc_traffic KEYLOG PROGRAM_DIR: the requests other clients send a real CPU (raw
  * client tc.h, built from the spec), for the capture harness (capture_check.sh): Explore of
  * the type-info container with and without attributes, the execution unit's operating state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_replay: plays the TPKT packets of a real capture over loopback TCP, so that a packet
  * capture of the replay can be checked with the independent dissector (capture_check.sh).
  * It proves the capture -> replay -> capture -> dissector chain, which later carries our own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_session_traffic KEYLOG [PROGRAM_DIR EXPECT_FILE]: our client against our simulator on
  * 127.0.0.1, for the capture harness (capture_check.sh). Starts the embedded simulator on a
  * free port, writes the port to $S7P_PORT_FILE, waits for $S7P_GO_FILE, then runs connect,

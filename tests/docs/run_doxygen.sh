@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds the API reference into OUT_DIR with docs/Doxyfile (which fails on any warning).
 # usage: run_doxygen.sh DOXYGEN SOURCE_DIR OUT_DIR
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs the programs of examples/ against s7plus-sim serving examples/plc and checks what
 # they print. Every process is bounded by timeout.
 # usage: run_examples.sh EXAMPLES_BIN_DIR S7PLUS_SIM PROGRAM_DIR

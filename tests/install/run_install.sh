@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `cmake --install` into a temporary prefix, then a program outside the tree is built
 # against what was installed, four ways (pkg-config and find_package, shared and static
 # library), and each is run against the installed s7plus-sim.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The handshake codec: the authenticating SetMultiVariables rebuilt byte for byte from the
  * TIA Portal capture in HarpoS7's PoC (HarpoS7.PoC/Packets/SetMultiVarsRequest.cs, family 0,
  * blob = known answer case 1), the server side reading it back and opening the blob with the

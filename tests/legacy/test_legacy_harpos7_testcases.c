@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* harpos7_testcases/: the byte arrays of the HarpoS7 unit tests that belong to the families
  * 00/01 handshake, reproduced; each file's array count is asserted. Not reproduced here:
  * PLCSIM (family 03) internals (HarpoSeedUtilities, HarpoAesCtr, HarpoHash, the KDF arrays of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* public_keys/: every file is in the built-in catalog byte for byte under the id its name
  * gives, the id derives from the key, and the count is asserted (34 files). Plus the key
  * selection policy (forced id, resolver, caller keys, fallback) and the fingerprint text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* legacy_realplc_vectors.txt: every section reproduced, every intermediate checked. The
  * three HarpoS7 real-PLC cases, the simulator test key, the packet digests and the session
  * keys; the number of sections of each kind is asserted so a lost section fails. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readers for the legacy authentication test vectors: the INI-like known-answer file
  * (`[section]`, `name = hex`) and the HarpoS7 byte-array files (`L<line> <hex>`). */
 #ifndef S7P_TEST_LEGACY_VECTORS_H

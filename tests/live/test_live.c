@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opt-in smoke test against a real PLC, read-only. Runs only when S7COMMPLUS_LIVE_HOST is
  * set (HOST or HOST:PORT); otherwise it reports "skipped" (exit 77). Optional:
  * S7COMMPLUS_LIVE_TAGS = symbols separated by ';', S7COMMPLUS_LIVE_SECURITY_MODE = Tls |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The non-blocking API against the simulator: requests driven from the caller's poll loop,
  * cancel of a stalled request, and the state readable while another thread's request
  * stalls (issue 16). */

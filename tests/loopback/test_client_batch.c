@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batches that fail half way, tags that are not valid, and requests that never get an answer,
  * against the simulator with a small tags-per-request limit (3), so that 9 items take three
  * requests and the simulator's faults can hit the second one:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection states, the callbacks, and automatic reconnection against the simulator's
  * fault injection: a read hit by a dropped connection is retried exactly once, a write
  * never. */

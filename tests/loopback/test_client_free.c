@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_client_free() while another thread's call is still inside the client: free waits for
  * it, callbacks included, so the call never touches freed memory (run under ASan to see the
  * use-after-free the old code had; without ASan, the timing assertions catch it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The idle heartbeat (option heartbeat_s): a client that idles reads a cheap attribute every
  * heartbeat_s seconds of silence. Against a simulator whose application stops answering
  * (the stall fault: TCP stays up, answers never come) the idle client turns FAULTED, with

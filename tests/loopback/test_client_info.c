@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Client against the embedded simulator on 127.0.0.1: connect, CPU info, disconnect, and
  * every connect failure the issue names, each with its typed error and bounded in time. */
 #include <dirent.h>

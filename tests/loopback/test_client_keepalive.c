@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dead-peer detection, the socket part: the keepalive and TCP_USER_TIMEOUT options of the
  * client land on its connected socket (read back with getsockopt), their defaults, and the
  * checks of s7p_client_new(). The client's socket is found as the descriptor of this process

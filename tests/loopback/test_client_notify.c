@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Notifications nobody registered for (opcode 0x33, as a PLC pushes them for subscriptions
  * between its answers) never reach a caller as an answer: the simulator sends three of them
  * before every answer in the session, from the connect sequence on, and every call still

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Automatic reconnection across a PLC restart: the simulator stops and comes back on the
  * same port while a client with auto_reconnect reads every 100 ms. The client stays FAULTED
  * during the outage, tries at most once per reconnect interval, and reads resume by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Client <-> simulator serving the example PLC program (examples/plc) on 127.0.0.1: browse,
  * symbols, reads against the program's start values, write/read round trips of every data
  * type with boundary values in optimized and standard DBs, per-item errors, the write gate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Security modes end to end against the in-process simulator: the loopback essentials
  * (connect, CPU info, browse, read, write, disconnect) run once per mode on a TLS and on a
  * legacy-only simulator; AUTO picks TLS or legacy by what the simulator offers; TLS against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PLC tags of the tag tables (examples/plc/plant.tags) through the public client against the
  * simulator: browse lists every tag with its area, type and address; the symbol lookup takes
  * a tag's bare or quoted name (any case) and gives the browsed address; reads and writes by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Client <-> simulator serving a program as TIA Portal exports it (tests/program/tia_export):
  * browse lists the members of FB instance DBs, multi-instances and every system data type;
  * every browsed variable reads back as its start value; the system types' type-info objects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the client tells through its log and its fixed-size strings, against the simulator:
  * - at DEBUG, one line per PDU sent and received (layer "pdu": direction, function, opcode,
  *   sequence number, size), each request answered by a response of the same function and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The man page says what --help says: every paragraph of `PROGRAM --help` (and of each
 # `PROGRAM SUB --help`, up to the options common to all commands) and of --version appears
 # word for word in the rendered page. Fails on a stale or hand-edited page.

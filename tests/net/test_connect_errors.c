@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connect failures through the public client, each against an in-process fake PLC on
  * 127.0.0.1 (a thread that plays one scripted connection): the code, the transient flag and
  * the message say what happened. A COTP refusal is a configuration error (TSAP); garbage

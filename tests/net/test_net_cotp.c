@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TPKT/COTP codec: the reference client's bytes, real PLC CR/CC pairs, parameter order,
  * every malformed length we can think of, every strict prefix, and random mutations. */
 #include <setjmp.h>

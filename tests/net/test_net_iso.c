@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ISO-on-TCP over real loopback TCP (127.0.0.1, kernel-chosen ports) and socketpairs: the
  * CR/CC handshake both ways, refusals, TSDU sizes, DT joining, empty DTs, limits, timeouts
  * (measured), refused and closed connections. Both ends run in this process; the peer runs on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Malformed and unsupported sources: each is rejected with the exact "file:line:col: message",
  * never a crash; limits on nesting, sizes and counts; a few literal corner cases. */
 #include <setjmp.h>

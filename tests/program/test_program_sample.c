@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sample program in examples/plc: counts, types, start values of every literal kind,
  * walking, lookups, the tag table, and every strict prefix of every file. Expected counts
  * are worked out by hand in examples/plc/README.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program as TIA Portal exports it (tests/program/tia_export: FB sources with every
  * parameter section and multi-instances, instance DBs of user and system FBs, a DB with every
  * system data type, FCs and OBs to skip, attributes, comments, BEGIN assignments) loads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The I/O-free cores of browsing, symbol resolution and the program guard
  * (src/services/browse*.c, symbol.c, program.c): the DB list and type ids taken from
  * hand-built answers, the walk reporting the type-info RIDs it misses and then emitting items

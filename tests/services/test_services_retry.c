@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A browse or lookup retried on the same connection after the PLC refused the read of the
  * DBs' type ids: the DB list taken again replaces the first one (it used to be appended,
  * listing every DB twice, and past 32 DBs writing beyond the list's allocation). */

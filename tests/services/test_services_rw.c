@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The I/O-free cores of read/write and CPU info (src/services/rw.c, info.c): requests are
  * built and checked item by item, hand-built answers are taken, all without a network. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The s7plus-sim executable: options, port files, the listening line, a session against it
  * and a clean exit on SIGTERM. S7P_SIM_EXE is the path of the built program. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection of the simulator, seen through the public client API: for every fault kind
  * a read of "AllTypes".v_int (examples/plc) fails with the error the client documents (or,
  * where the client cannot tell, the error it really gives), in bounded time, with the

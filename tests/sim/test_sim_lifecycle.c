@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Simulator start/stop, configuration checks and accessors. */
 #include <setjmp.h>
 #include <signal.h>

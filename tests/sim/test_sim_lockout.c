@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connections that never finish their set-up cannot lock a real client out of the simulator:
  * 200 idle TCP sockets plus 12 that send only a COTP connect request, then a real client
  * (the public library) connects promptly; and every idle socket is closed by the set-up

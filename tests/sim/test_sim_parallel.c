@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator under concurrent clients, its connection bound, and a prompt stop. */
 #include <setjmp.h>
 #include <signal.h>

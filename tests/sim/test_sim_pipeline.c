@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Requests in flight: a client may send several requests before it reads any answer, as TIA
  * HMIs do (capture V13_1200_TP1200sim..._Timer_sync, frames 79-83). The simulator must answer
  * each of them, in order, with its own sequence number and integrity id, however the bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A PLC program that changes while the client stays connected (issue 15 items 17 and 7):
  * the simulator serves a copy of examples/plc (plus a small DB "Change") from a temporary
  * directory; the test edits the copy and reloads it, as a download to a running CPU would.

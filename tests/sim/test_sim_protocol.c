@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator driven request by request with the shared layers: every field of every
  * answer of the TLS connect sequence, CPU information, errors, TSAP check, session limit. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What other clients ask a real CPU, asked of the simulator with requests built from the spec
  * (raw client tc.h, not the library's services): Explore of the type-info container, the CPU
  * execution unit's operating state and RUN/STOP request, classic byte-range access to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One s7plus-sim process holds N concurrent sessions (N = S7P_SCALE_SESSIONS, 1 000 in a
  * plain build, fewer under the sanitizers; argv[1] overrides it):
  * the executable runs with --max-sessions N and a soft open-file limit too low for them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress: 16 threads share one connected client against the embedded simulator serving
  * examples/plc. Each thread runs N mixed requests (45 % writes, 45 % reads, 10 % symbol
  * lookups) on a variable of its own: it writes (t << 24) | i and reads the value back, so a

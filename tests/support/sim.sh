@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the shell tests that run s7plus-sim (POSIX sh). Before sourcing set SIM (the
 # executable) and PROG (the program directory); then `sim_init NAME` and `start_sim ARGS...`.
 # Provides:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "simtest.h"
 
 #include <dirent.h>

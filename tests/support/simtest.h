@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Set-up shared by the loopback and simulator tests (cmocka): a simulator in this process
  * (sim/sim.h) or as the s7plus-sim executable, and clients of it. Every helper fails the
  * running test with the reason when it cannot do its job, so a test reads as its assertions. */

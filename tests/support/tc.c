@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tc.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A minimal raw S7CommPlus test client built directly on the shared layers (net, tls,
  * session/channel, proto), used to drive the simulator request by request. No cmocka here:
  * the helpers return statuses so they can run on any thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pcap_streams: TPKT counts of the five real captures, hand-built captures for the TCP
  * corner cases (out of order, duplicates, keep-alive, wrap-around, gaps, desync, port
  * reuse, link types), and damaged files that must fail cleanly. */

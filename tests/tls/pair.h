@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test harness: a TLS client on the test's thread and a TLS server on a second thread,
  * joined by a socketpair(AF_UNIX). The transport callbacks are write/read with poll and the
  * deadline, and can check that every send after the handshake is exactly one TLS record. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS layer: client and server s7p_tls over a socketpair (server on a second thread). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whom the client trusts, through the public API against the simulator on 127.0.0.1:
  * - S7P_VERIFY_CA checks the PLC's identity, not only the chain: a certificate the CA issued
  *   for another host or address is refused; expected_name names the PLC when it is reached

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the codec tests: see codec_test.h. */
 #include "codec_test.h"
 

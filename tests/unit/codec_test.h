@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the cmocka tests of the wire codec (tests/unit/test_proto_*.c; the library
  * s7p_codec_test): the per-test arena fixture, a byte builder for hand-written vectors,
  * PValue builders, and the checks every codec gets: encode with the counting and a real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Frames (72 vv len data [trailer]), keep-alives, reassembly of fragmented PDUs and system
  * events (version 0xFE) in their plain, text and fixed-int struct forms. */
 #include "codec_test.h"

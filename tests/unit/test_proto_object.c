@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PObject trees: attributes, children, relations, vartype/varname lists and tag descriptions,
  * the spec's vectors, byte-identical round trips, cut-short input and limits. */
 #include "codec_test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PDUs: every function's request and response body, notifications, the tail rules (integrity
  * id, old-firmware digest, V3 leading digest, zero fill), real captured data parts, and
  * cut-short input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbol CRC against the reference client's test vectors (spec §6.4). */
 #include <setjmp.h>
 #include <stdarg.h>

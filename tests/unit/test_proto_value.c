@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PValue codec: every datatype in every shape both ways, the spec's hand-written vectors,
  * cut-short input, limits, allocation bounds and the encoder's error paths. */
 #include <stdio.h>

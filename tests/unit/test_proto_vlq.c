@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* VLQ integers: the spec's vectors both ways, extremes, and rejection of bad input. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The session engine (src/session/engine.c) with no socket, no thread and no clock: the
  * engine's bytes go to a peer link in memory whose answers are built here by hand, and the
  * time is a number the test moves. The connect sequence runs against that peer; then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket-free link (src/session/link.c): two links wired back to back in memory, client
  * and server, with no socket and no thread: COTP connect / accept, the TLS handshake both
  * ways, PDUs fed byte by byte, many at once, fragmented; and the ways a stream ends: DR,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* s7p_utf8_prefix / s7p_utf8_copy: a name cut to fit a fixed array never ends inside a
  * UTF-8 character, whatever the character's length and wherever the limit falls. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tag value conversion: every s7p_type written, put on the wire, decoded and read back;
  * exact wire bytes against the spec's examples; every out-of-range write; wire values that
  * do not fit the tag; arrays of every type; s7p_tag_value_clear (run under ASan). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public text functions against the simulator serving examples/plc: every variable is
  * read, printed with s7p_value_text() (TIA form and ISO 8601 form), parsed back with
  * s7p_value_parse() for its tag, and the value must come back equal. Every type that

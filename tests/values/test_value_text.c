@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tag values as TIA literal text (the public s7p_value_parse() / s7p_value_format(),
  * src/values/literal*.c): every literal form of every type parses and prints in its canonical
  * form, the canonical form parses back to the same value, boundary values of each range pass

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program outside the s7plus tree: built against an installed libs7plus (pkg-config or
  * find_package, shared or static), it connects to HOST:PORT and prints the PLC's name. */
 #include <stdio.h>
