@@ -605,15 +605,8 @@ static const s7p_pdu *raw_explore(tc *t, uint32_t id, uint32_t iid)
 {
     s7p_pdu p;
     const s7p_pdu *resp;
-    tc_begin(t, &p, S7P_PROTO_V2, S7P_FC_EXPLORE, S7P_TF_REQUEST);
-    s7p_explore_block *blk = s7p_arena_alloc(&t->a, sizeof *blk);
-    assert_non_null(blk);
-    p.req.explore.explore_id = id;
-    p.req.explore.unknown = 1;
-    p.req.explore.blocks = blk;
-    p.req.explore.nblocks = 1;
-    p.has_iid = true;
-    p.iid = iid;
+    tc_explore_req(t, &p, id, false, NULL, 0);
+    p.iid = iid;  /* the test's own integrity id */
     if (tc_call(t, &p, &resp) != S7P_OK) fail_msg("explore: %s", t->err);
     assert_int_equal(resp->function, S7P_FC_EXPLORE);
     return resp;
