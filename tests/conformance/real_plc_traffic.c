@@ -11,27 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "portfile.h"
 #include "tc.h"
-
-static int write_port(const char *path, unsigned port)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    fprintf(f, "%u\n", port);
-    if (fclose(f) != 0) return -1;
-    return rename(tmp, path);
-}
-
-static int wait_for(const char *path, int seconds)
-{
-    for (int i = 0; i < seconds * 20; i++) {
-        if (access(path, F_OK) == 0) return 0;
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    }
-    return -1;
-}
 
 #define CALL(build)                                                                             \
     do {                                                                                        \
