@@ -85,5 +85,8 @@ int cmd_browse(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_culture(int argc, char **argv);
+int cmd_resources(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 
 #endif

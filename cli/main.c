@@ -16,6 +16,10 @@ static const char usage[] =
     "  write HOST[:PORT] SYMBOL=VALUE... --allow-write\n"
     "                                    write variables in one batch\n"
     "  decode FILE [--keylog KEYS]       what the HMI and the PLC said in a pcap/pcapng capture\n"
+    "  culture HOST[:PORT]               the languages of the PLC's texts (LCIDs, cultures)\n"
+    "  resources HOST[:PORT]             communication resources: tags per request,\n"
+    "                                    subscriptions, attributes (max and free)\n"
+    "  state HOST[:PORT]                 the CPU's operating state (run, stop, ...)\n"
     "  `s7plus COMMAND --help` describes a command.\n";
 
 static void print_usage(FILE *f)
@@ -41,6 +45,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "read") == 0) return cmd_read(argc - 1, argv + 1);
     if (strcmp(argv[1], "write") == 0) return cmd_write(argc - 1, argv + 1);
     if (strcmp(argv[1], "decode") == 0) return cmd_decode(argc - 1, argv + 1);
+    if (strcmp(argv[1], "culture") == 0) return cmd_culture(argc - 1, argv + 1);
+    if (strcmp(argv[1], "resources") == 0) return cmd_resources(argc - 1, argv + 1);
+    if (strcmp(argv[1], "state") == 0) return cmd_state(argc - 1, argv + 1);
     fprintf(stderr, "s7plus: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return CLI_USAGE;

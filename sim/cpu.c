@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The simulated CPU: its identity, the ServerSession object handed out by CreateObject, the
- * attributes read with GetVarSubStreamed (services spec §3.1) and the ObjectRoot system
- * limits read with GetMultiVariables (§3.3). */
+ * attributes read with GetVarSubStreamed (services spec §3.1), the text container's
+ * languages (§3.2) and the ObjectRoot system limits and free items read with
+ * GetMultiVariables (§3.3). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,10 @@
 #define ATTR_IM0 3753u
 #define ATTR_TIA_INFO_TEXTS 8342u
 #define SESSION_ROLE 0x20000000u
+#define CLASS_TEXT_CONTAINER 4672u
+#define ATTR_TEXT_CONTAINER_LCIDS 2717u
+#define PLC_ATTRIBUTES_MAX 2000
+#define SUBSCRIPTION_MEMORY_MAX 100000
 
 static void pad_copy(char *dst, size_t width, const char *src)
 {
@@ -53,7 +59,15 @@ bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, s
     id->project_name = strdup(cfg->project_name);
     id->paom = strdup(paom);
     id->protection_level = cfg->protection_level;
-    id->tags_per_request = cfg->tags_per_request;
+    id->tags_per_read = cfg->tags_per_request;
+    id->tags_per_write = cfg->tags_per_write ? cfg->tags_per_write : cfg->tags_per_request;
+    id->max_subscriptions = cfg->max_subscriptions;
+    if (cfg->nlanguages == 0 || cfg->nlanguages > S7P_SIM_MAX_LANGUAGES) {
+        snprintf(err, err_len, "languages: 1 to %u LCIDs", S7P_SIM_MAX_LANGUAGES);
+        return false;
+    }
+    memcpy(id->languages, cfg->languages, cfg->nlanguages * sizeof id->languages[0]);
+    id->nlanguages = cfg->nlanguages;
     if (!id->plc_name || !id->project_name || !id->paom) {
         sim_identity_free(id);
         snprintf(err, err_len, "out of memory");
@@ -193,21 +207,83 @@ bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32
     return false;
 }
 
-/* ObjectRoot(201) pseudo-variables: sub-area 1037 SystemLimits, 1081 FreeItems. */
-bool sim_cpu_limit(const sim_identity *id, const s7p_item_address *addr, s7p_value *out)
+/* ObjectRoot(201) pseudo-variables: sub-area 1037 SystemLimits, 1081 FreeItems. Nothing
+ * holds attributes or subscription memory here, so those are free in full. */
+static bool limit_value(const s7p_sim *s, uint32_t sub_area, uint32_t lid, int32_t *v)
+{
+    const sim_identity *id = &s->ident;
+    bool free = sub_area == S7P_ID_FREE_ITEMS;
+    if (sub_area != S7P_ID_SYSTEM_LIMITS && !free) return false;
+    switch (lid) {
+    case 0: {
+        unsigned used = atomic_load(&((s7p_sim *)s)->subs_active);
+        *v = (int32_t)(!free ? id->max_subscriptions
+                       : used < id->max_subscriptions ? id->max_subscriptions - used : 0);
+        return true;
+    }
+    case 1: *v = PLC_ATTRIBUTES_MAX; return true;
+    case 2: *v = SUBSCRIPTION_MEMORY_MAX; return true;
+    case 1000: *v = (int32_t)id->tags_per_read; return !free;
+    case 1001: *v = (int32_t)id->tags_per_write; return !free;
+    default: return false;
+    }
+}
+
+bool sim_cpu_limit(const s7p_sim *s, const s7p_item_address *addr, s7p_value *out)
 {
     memset(out, 0, sizeof *out);
-    if (addr->area != S7P_ID_OBJECT_ROOT || addr->nlids != 1) return false;
-    uint32_t lid = addr->lids[0];
     int32_t v;
-    if (lid == 0) v = 20;                /* PLC subscriptions */
-    else if (lid == 1) v = 2000;         /* PLC attributes */
-    else if (lid == 2) v = 100000;       /* subscription memory */
-    else if (lid == 1000 || lid == 1001) v = (int32_t)id->tags_per_request;  /* per read / write */
-    else return false;
-    if (addr->sub_area == S7P_ID_FREE_ITEMS && lid >= 1000) return false;
-    if (addr->sub_area != S7P_ID_SYSTEM_LIMITS && addr->sub_area != S7P_ID_FREE_ITEMS) return false;
+    if (addr->area != S7P_ID_OBJECT_ROOT || addr->nlids != 1 ||
+        !limit_value(s, addr->sub_area, addr->lids[0], &v))
+        return false;
     out->type = S7P_DT_DINT;
     out->v.i = v;
+    return true;
+}
+
+/* The text container as an S7-1500 answers Explore(114): the object itself, RID 114, class
+ * TextContainer, with the LCIDs as a UInt array. */
+bool sim_cpu_text_container(const sim_identity *id, s7p_arena *a, s7p_object_list *out)
+{
+    s7p_object *o = s7p_object_new(a, SIM_ID_TEXT_CONTAINER, CLASS_TEXT_CONTAINER);
+    s7p_value *v = o ? s7p_object_add_attr(o, a, ATTR_TEXT_CONTAINER_LCIDS) : NULL;
+    s7p_scalar *e = s7p_arena_array(a, id->nlanguages, sizeof *e);
+    s7p_object **items = s7p_arena_array(a, 1, sizeof *items);
+    if (!v || !e || !items) return false;
+    for (unsigned i = 0; i < id->nlanguages; i++) e[i].u = id->languages[i];
+    v->flags = S7P_VF_ARRAY;
+    v->type = S7P_DT_UINT;
+    v->count = id->nlanguages;
+    v->elems = e;
+    items[0] = o;
+    out->items = items;
+    out->n = 1;
+    return true;
+}
+
+bool s7p_sim_languages_parse(const char *spec, s7p_sim_config *c, char *err, size_t err_len)
+{
+    uint16_t l[S7P_SIM_MAX_LANGUAGES];
+    unsigned n = 0;
+    const char *p = spec ? spec : "";
+    for (;;) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p || errno || v == 0 || v > 65535 || *p == '-' || *p == '+' || (*end && *end != ',')) {
+            snprintf(err, err_len, "languages \"%s\": not a list of LCIDs (1..65535, e.g. 1033,1031)",
+                     spec ? spec : "");
+            return false;
+        }
+        if (n == S7P_SIM_MAX_LANGUAGES) {
+            snprintf(err, err_len, "languages: at most %u", S7P_SIM_MAX_LANGUAGES);
+            return false;
+        }
+        l[n++] = (uint16_t)v;
+        if (!*end) break;
+        p = end + 1;
+    }
+    memcpy(c->languages, l, n * sizeof l[0]);
+    c->nlanguages = n;
     return true;
 }

@@ -165,7 +165,7 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
 /* One variable of a read: system limits, the program's DB values, else refused. */
 static int16_t read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v)
 {
-    if (sim_cpu_limit(&c->sim->ident, addr, v)) return 0;
+    if (sim_cpu_limit(c->sim, addr, v)) return 0;
     if (!sim_plc_owns_area(addr->area)) return SIM_E_INVALID_ADDRESS;
     if (!c->sim->plc) return SIM_E_OBJECT_NOT_FOUND;
     return sim_plc_read(c->sim->plc, addr, a, v);
@@ -217,7 +217,9 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
 {
     uint32_t id = req->req.explore.explore_id;
     s7p_object_list objs = {0};
-    int rc = sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
+    int rc = id == SIM_ID_TEXT_CONTAINER
+                 ? (sim_cpu_text_container(&c->sim->ident, a, &objs) ? 0 : 1)
+                 : sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
     if (rc == 1) {
         r->send = false;
         r->close = true;

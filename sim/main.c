@@ -19,7 +19,8 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
+    OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS,
 };
 
 typedef struct cli {
@@ -43,6 +44,8 @@ static void usage(FILE *f)
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
             "                  [--security tls|legacy|both]\n"
+            "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
+            "                  [--tags-per-write N] [--max-subscriptions N]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -81,7 +84,13 @@ static void usage(FILE *f)
             "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
             "e.g. s7plus --security legacy --legacy-key-id 00:BA35267CA865911B), and every\n"
             "frame afterwards is signed and verified (a tampered or replayed request closes\n"
-            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n");
+            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n"
+            "\n"
+            "Resources and languages the CPU reports: --languages the text languages as\n"
+            "Windows LCIDs (default 1033,1031: en-US, de-DE; at most 16), --tags-per-request\n"
+            "the items per read request (TagsPerReadRequestMax, default 50; also per write\n"
+            "request unless --tags-per-write), --max-subscriptions PlcSubscriptionsMax\n"
+            "(default 20; PlcSubscriptionsFree is that less the subscriptions in existence).\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -119,6 +128,10 @@ static const struct option long_opts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"security", required_argument, NULL, OPT_SECURITY},
+    {"languages", required_argument, NULL, OPT_LANGUAGES},
+    {"tags-per-request", required_argument, NULL, OPT_TAGS_PER_REQUEST},
+    {"tags-per-write", required_argument, NULL, OPT_TAGS_PER_WRITE},
+    {"max-subscriptions", required_argument, NULL, OPT_MAX_SUBSCRIPTIONS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -181,6 +194,26 @@ static int check_fault(cli *o)
     return -1;
 }
 
+/* Languages and resources the CPU reports. Returns -1 to go on, else the exit code. */
+static int resource_option(cli *o, int opt, const char *arg)
+{
+    char why[256];
+    unsigned long n;
+    if (opt == OPT_LANGUAGES) {
+        if (s7p_sim_languages_parse(arg, &o->cfg, why, sizeof why)) return -1;
+        fprintf(stderr, "s7plus-sim: %s\n", why);
+        return EXIT_USAGE;
+    }
+    if (!parse_uint(arg, INT32_MAX, &n) || (n == 0 && opt != OPT_MAX_SUBSCRIPTIONS)) {
+        fprintf(stderr, "s7plus-sim: bad value \"%s\"\n", arg);
+        return EXIT_USAGE;
+    }
+    if (opt == OPT_TAGS_PER_REQUEST) o->cfg.tags_per_request = (unsigned)n;
+    else if (opt == OPT_TAGS_PER_WRITE) o->cfg.tags_per_write = (unsigned)n;
+    else o->cfg.max_subscriptions = (unsigned)n;
+    return -1;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int apply(cli *o, int opt, const char *arg)
 {
@@ -236,6 +269,9 @@ static int apply(cli *o, int opt, const char *arg)
         return -1;
     }
     case OPT_CONTROL: o->cfg.control_path = arg; return -1;
+    case OPT_LANGUAGES: case OPT_TAGS_PER_REQUEST: case OPT_TAGS_PER_WRITE:
+    case OPT_MAX_SUBSCRIPTIONS:
+        return resource_option(o, opt, arg);
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;

@@ -53,6 +53,10 @@ void s7p_sim_config_init(s7p_sim_config *c)
     c->setup_timeout_ms = 5000;
     c->max_pending = 16;
     c->state = S7P_SIM_STATE_RUN;
+    c->languages[0] = 1033;
+    c->languages[1] = 1031;
+    c->nlanguages = 2;
+    c->max_subscriptions = 20;
 }
 
 void sim_block_signals(void)

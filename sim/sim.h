@@ -31,6 +31,9 @@ typedef enum s7p_sim_security {
                                      in clear */
 } s7p_sim_security;
 
+/* Languages a simulator's text container holds at most (s7p_sim_config.languages). */
+#define S7P_SIM_MAX_LANGUAGES 16u
+
 typedef struct s7p_sim_config {
     const char *listen_addr;      /* default "127.0.0.1" */
     uint16_t port;                /* 0 = any free port; default 0 */
@@ -76,12 +79,27 @@ typedef struct s7p_sim_config {
      * strict_program the start (or reload) fails instead. Default false. */
     bool strict_program;
     s7p_sim_security security;    /* default S7P_SIM_SECURITY_TLS */
+    /* Languages of the text container (object 114, attribute 2717: services spec §3.2), as
+     * Windows LCIDs, the first the primary one; default 1033 (en-US), 1031 (de-DE). */
+    uint16_t languages[S7P_SIM_MAX_LANGUAGES];
+    unsigned nlanguages;          /* 1..S7P_SIM_MAX_LANGUAGES */
+    /* Tags per write request reported (SystemLimits LID 1001); 0 = tags_per_request, which
+     * is then the tags per read request (LID 1000) only. */
+    unsigned tags_per_write;
+    /* PlcSubscriptionsMax (SystemLimits LID 0); default 20. PlcSubscriptionsFree (FreeItems
+     * LID 0) is this less the subscriptions in existence. */
+    unsigned max_subscriptions;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
 
 /** Sets every field to its default. */
 void s7p_sim_config_init(s7p_sim_config *c);
+
+/** Parses "LCID[,LCID...]" (decimal 1..65535, at most S7P_SIM_MAX_LANGUAGES) into
+ *  c->languages and c->nlanguages; on failure returns false (c unchanged) with a one-line
+ *  reason. */
+bool s7p_sim_languages_parse(const char *spec, s7p_sim_config *c, char *err, size_t err_len);
 
 /** Starts the simulator; it is listening when this returns. Strings in c are copied.
  *  On failure returns NULL and writes a one-line reason to err (for a program that does not

@@ -45,7 +45,10 @@ typedef struct sim_identity {
     uint8_t fw[3];                /* major, minor, patch */
     char *plc_name, *project_name, *paom;
     unsigned protection_level;
-    unsigned tags_per_request;
+    unsigned tags_per_read, tags_per_write;
+    unsigned max_subscriptions;
+    uint16_t languages[S7P_SIM_MAX_LANGUAGES];
+    unsigned nlanguages;
 } sim_identity;
 
 typedef struct sim_conn {
@@ -103,6 +106,9 @@ struct s7p_sim {
     atomic_ulong notifications;
     /* CPU execution unit (exec_unit.c) */
     atomic_int state;             /* s7p_sim_state */
+    /* Subscriptions in existence over all sessions (created and not yet deleted): FreeItems
+     * PlcSubscriptionsFree is max_subscriptions less this (cpu.c). */
+    atomic_uint subs_active;
     /* raised alarms (control.c), guarded by alarm_mu */
     pthread_mutex_t alarm_mu;
     struct sim_alarm *alarms;
@@ -179,6 +185,7 @@ bool sim_legacy_check_request(sim_conn *c, const s7p_pdu *req);
 void sim_legacy_sign_answer(sim_conn *c, s7p_pdu *p);
 
 /* cpu.c */
+#define SIM_ID_TEXT_CONTAINER 114u
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);
 void sim_identity_free(sim_identity *id);
 /** The ServerSession object of the CreateObject response. */
@@ -187,6 +194,8 @@ s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a);
 bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
                   s7p_arena *a, s7p_value *out);
 /** Value of an ObjectRoot pseudo-variable (system limits, free items); false if unknown. */
-bool sim_cpu_limit(const sim_identity *id, const s7p_item_address *addr, s7p_value *out);
+bool sim_cpu_limit(const s7p_sim *s, const s7p_item_address *addr, s7p_value *out);
+/** Explore of the text container (object 114): the object with its LCIDs (2717). */
+bool sim_cpu_text_container(const sim_identity *id, s7p_arena *a, s7p_object_list *out);
 
 #endif

@@ -505,6 +505,146 @@ typedef struct s7p_cpu_info {
  */
 S7P_API s7p_status s7p_get_cpu_info(s7p_client *c, s7p_cpu_info *out, s7p_error *err);
 
+/* ---- CPU culture, communication resources, operating state ---------------------------- */
+
+/** At most this many languages are kept in s7p_cpu_culture_info. */
+#define S7P_MAX_LANGUAGES 32
+
+/** One language of the PLC's texts: a Windows LCID and its culture name. */
+typedef struct s7p_culture {
+    uint16_t lcid;                  /**< Windows language code identifier, e.g. 1033 */
+    const char *name;               /**< culture name (s7p_lcid_name()), e.g. "en-US";
+                                         static; NULL for an LCID the table does not know */
+} s7p_culture;
+
+/** The languages the PLC's text container is configured for (project texts, alarm texts). */
+typedef struct s7p_cpu_culture_info {
+    size_t count;                   /**< languages in `languages` (<= S7P_MAX_LANGUAGES) */
+    size_t reported;                /**< languages the PLC reported (more than count when
+                                         it reported more than S7P_MAX_LANGUAGES) */
+    s7p_culture languages[S7P_MAX_LANGUAGES]; /**< in the PLC's order; the first is the
+                                         primary language */
+} s7p_cpu_culture_info;
+
+/**
+ * Reads the languages configured in the PLC's text container (one Explore of object 114,
+ * attribute 2717: a list of Windows LCIDs) and names them from a complete table of the
+ * standard Windows LCIDs. With auto_reconnect a transient failure reconnects and retries
+ * once.
+ * @param c    a connected client
+ * @param out  filled on success
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_STATE (not connected, no auto_reconnect); S7P_E_PROTOCOL (the answer
+ *         holds no LCID list); S7P_E_PLC; S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
+S7P_API s7p_status s7p_get_cpu_culture_info(s7p_client *c, s7p_cpu_culture_info *out,
+                                            s7p_error *err);
+
+/**
+ * Culture name of a Windows LCID ("en-US" for 1033, "de-DE" for 1031, "zh-Hans" for 4 ...),
+ * as Windows names it, from a table of every standard LCID.
+ * @param lcid  a Windows language code identifier
+ * @return a static string, or NULL when the LCID is not a standard one
+ * @threadsafety Any thread.
+ */
+S7P_API const char *s7p_lcid_name(uint16_t lcid);
+
+/** s7p_comm_resources.reported: the bit of each value (set when the PLC reported it). */
+enum s7p_resource_bit {
+    S7P_RES_TAGS_PER_READ = 1u << 0,         /**< tags_per_read_max */
+    S7P_RES_TAGS_PER_WRITE = 1u << 1,        /**< tags_per_write_max */
+    S7P_RES_SUBSCRIPTIONS_MAX = 1u << 2,     /**< subscriptions_max */
+    S7P_RES_ATTRIBUTES_MAX = 1u << 3,        /**< attributes_max */
+    S7P_RES_SUBSCRIPTION_MEMORY_MAX = 1u << 4, /**< subscription_memory_max */
+    S7P_RES_SUBSCRIPTIONS_FREE = 1u << 5,    /**< subscriptions_free */
+    S7P_RES_ATTRIBUTES_FREE = 1u << 6,       /**< attributes_free */
+    S7P_RES_SUBSCRIPTION_MEMORY_FREE = 1u << 7, /**< subscription_memory_free */
+};
+
+/**
+ * The communication resources the PLC reports (SystemLimits and FreeItems of ObjectRoot).
+ * A value the PLC did not report (an item error, or not a DInt) keeps its default: 20 for
+ * the tags per request, 0 for the others; `reported` tells which came from the PLC.
+ */
+typedef struct s7p_comm_resources {
+    int32_t tags_per_read_max;      /**< TagsPerReadRequestMax: items per read request */
+    int32_t tags_per_write_max;     /**< TagsPerWriteRequestMax: items per write request */
+    int32_t subscriptions_max;      /**< PlcSubscriptionsMax */
+    int32_t attributes_max;         /**< PlcAttributesMax */
+    int32_t subscription_memory_max; /**< SubscriptionMemoryMax (bytes, presumably) */
+    int32_t subscriptions_free;     /**< PlcSubscriptionsFree: subscriptions still possible */
+    int32_t attributes_free;        /**< PlcAttributesFree */
+    int32_t subscription_memory_free; /**< SubscriptionMemoryFree */
+    uint32_t reported;              /**< S7P_RES_* bits of the values the PLC reported */
+} s7p_comm_resources;
+
+/**
+ * Reads the PLC's communication resources (two GetMultiVariables: the maximum values and
+ * the free ones). The session keeps the tags-per-request maximums from this answer (and
+ * from the one read at every connect) to cut read and write batches into requests. With
+ * auto_reconnect a transient failure reconnects and retries once.
+ * @param c    a connected client
+ * @param out  filled on success (defaults where the PLC reported nothing)
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_STATE (not connected, no auto_reconnect); S7P_E_PLC (the PLC refused
+ *         a whole request); S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
+S7P_API s7p_status s7p_get_communication_resources(s7p_client *c, s7p_comm_resources *out,
+                                                   s7p_error *err);
+
+/** The CPU's operating state, as the PLC's state number maps to it. */
+typedef enum s7p_cpu_state {
+    S7P_CPU_UNKNOWN = 0,        /**< a state number without a known meaning */
+    S7P_CPU_STOP,               /**< STOP (numbers 1, 3, 4, 17, 33) */
+    S7P_CPU_RUN,                /**< RUN (5, 8, 9, 18, 20, 37, 40) */
+    S7P_CPU_STARTUP,            /**< STARTUP (6, 35, 38) */
+    S7P_CPU_HOLD,               /**< HOLD (10, 34) */
+    S7P_CPU_DEFECTIVE,          /**< DEFECTIVE (13) */
+    S7P_CPU_NOT_SUPPORTED,      /**< the PLC reports 0: no operating state */
+} s7p_cpu_state;
+
+/** What s7p_get_cpu_state() read. */
+typedef struct s7p_cpu_state_info {
+    s7p_cpu_state state;        /**< the state */
+    int64_t raw;                /**< the number as the PLC reported it */
+    uint32_t source;            /**< the attribute it came from: 3486 (AS_DIS.OperatingState
+                                     of object 52) or 3451 (object 50, the fallback) */
+} s7p_cpu_state_info;
+
+/**
+ * Reads the CPU's operating state: attribute 2237 (HWObject.DIS) of the CPU execution unit
+ * (object 52), member 3486 (OperatingState). When the PLC refuses that read or its answer
+ * holds no state number, attribute 3451 of object 50 is read instead (older firmware).
+ * With auto_reconnect a transient failure reconnects and retries once.
+ * @param c    a connected client
+ * @param out  filled on success
+ * @param err  filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_STATE (not connected, no auto_reconnect); S7P_E_PLC (both reads
+ *         refused); S7P_E_PROTOCOL (no state number in either answer); S7P_E_TIMEOUT,
+ *         S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
+S7P_API s7p_status s7p_get_cpu_state(s7p_client *c, s7p_cpu_state_info *out, s7p_error *err);
+
+/**
+ * Name of an operating state: "unknown", "stop", "run", "startup", "hold", "defective",
+ * "not supported".
+ * @param s  a state
+ * @return a static string, never NULL ("unknown" for a value out of range)
+ * @threadsafety Any thread.
+ */
+S7P_API const char *s7p_cpu_state_name(s7p_cpu_state s);
+
+/**
+ * The operating state a PLC's state number means (the mapping of s7p_get_cpu_state()).
+ * @param raw  the number, e.g. 8
+ * @return the state, e.g. S7P_CPU_RUN; S7P_CPU_UNKNOWN for numbers without a known meaning
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_cpu_state s7p_cpu_state_of(int64_t raw);
+
 /* ---- data types and values --------------------------------------------------------- */
 
 /** Siemens data types, numbered as the PLC numbers them (its software datatype ids). */
@@ -1044,6 +1184,52 @@ S7P_API s7p_status s7p_disconnect_async(s7p_client *c, s7p_done_fn done, void *c
  */
 S7P_API s7p_status s7p_get_cpu_info_async(s7p_client *c, s7p_cpu_info *out, s7p_done_fn done,
                                           void *ctx, s7p_request_id *id);
+
+/**
+ * Reads the PLC's languages without waiting: as s7p_get_cpu_culture_info().
+ *
+ * @param c     the client
+ * @param out   filled before done runs; must stay valid until then
+ * @param done  called once at the end
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_get_cpu_culture_info_async(s7p_client *c, s7p_cpu_culture_info *out,
+                                                  s7p_done_fn done, void *ctx,
+                                                  s7p_request_id *id);
+
+/**
+ * Reads the communication resources without waiting: as s7p_get_communication_resources();
+ * its two requests are in flight together.
+ *
+ * @param c     the client
+ * @param out   filled before done runs; must stay valid until then
+ * @param done  called once at the end
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_get_communication_resources_async(s7p_client *c,
+                                                         s7p_comm_resources *out,
+                                                         s7p_done_fn done, void *ctx,
+                                                         s7p_request_id *id);
+
+/**
+ * Reads the operating state without waiting: as s7p_get_cpu_state().
+ *
+ * @param c     the client
+ * @param out   filled before done runs; must stay valid until then
+ * @param done  called once at the end
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_get_cpu_state_async(s7p_client *c, s7p_cpu_state_info *out,
+                                           s7p_done_fn done, void *ctx, s7p_request_id *id);
 
 /**
  * Browses without waiting: as s7p_browse(); items reach fn on the driving thread as their

@@ -18,6 +18,7 @@
 
 #include "client/error.h"
 #include "legacy/keys.h"
+#include "services/cpu.h"
 #include "services/info.h"
 #include "services/program.h"
 
@@ -34,7 +35,8 @@ typedef struct s7p_event {
 } s7p_event;
 
 typedef enum {
-    RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL
+    RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL,
+    RQ_CPU,                     /* culture, resources or operating state (cpu_kind) */
 } s7p_req_kind;
 
 enum {
@@ -66,9 +68,12 @@ struct s7p_req {
         s7p_info_op info;
         s7p_rw_op rw;
         s7p_browse_op browse;
+        s7p_cpu_op cpu;
     } u;
     /* arguments */
     s7p_cpu_info *info_out;
+    s7p_cpu_op_kind cpu_kind;   /* RQ_CPU: which one, and its output */
+    void *cpu_out;
     const s7p_tag *tags;
     size_t n;
     s7p_tag_value *values;
@@ -201,6 +206,8 @@ s7p_req *s7p_symbol_req(s7p_client *c, const char *symbol, s7p_tag *out);
 s7p_req *s7p_rw_req(s7p_client *c, bool write, const s7p_tag *tags, size_t n,
                     s7p_tag_value *values, const s7p_tag_value *wvalues,
                     s7p_item_result *results);
+/** A culture, resources or state request (cpu.c), blocking and asynchronous alike. */
+s7p_req *s7p_cpu_req(s7p_client *c, s7p_cpu_op_kind kind, void *out);
 /** Starts the operation of a read, write, info, browse or symbol request (lock held). */
 void s7p_req_run_op(s7p_client *c, s7p_req *r);
 void s7p_req_reconnected(s7p_client *c, s7p_req *r);

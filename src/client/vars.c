@@ -61,6 +61,10 @@ void s7p_req_run_op(s7p_client *c, s7p_req *r)
         s7p_program_rw_start(&r->u.rw, s, &c->cache, r->tags, r->n, NULL, r->wvalues, r->results,
                              c->opt.request_timeout_ms, s7p_req_op_done, r);
         return;
+    case RQ_CPU:
+        s7p_cpu_op_start(&r->u.cpu, s, r->cpu_kind, r->cpu_out, c->opt.request_timeout_ms,
+                         s7p_req_op_done, r);
+        return;
     case RQ_BROWSE:
         if (r->browse_restart) r->browse_restart(r->browse_ctx);
         s7p_program_browse_start(&r->u.browse, s, &c->cache, pass_item, r,

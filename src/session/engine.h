@@ -237,6 +237,23 @@ void s7p_engine_init_request(s7p_engine *e, s7p_pdu *p, uint16_t function, bool 
  *  lives in `a`). */
 bool s7p_engine_read_attr_request(s7p_engine *e, s7p_pdu *p, uint32_t object_id, uint32_t attr,
                                   s7p_arena *a);
+/** LIDs of ObjectRoot's SystemLimits (TagsPerRead/WriteRequestMax, PlcSubscriptionsMax,
+ *  PlcAttributesMax, SubscriptionMemoryMax) and FreeItems (PlcSubscriptionsFree,
+ *  PlcAttributesFree, SubscriptionMemoryFree), in the order the reference driver reads
+ *  them (services spec §3.3). */
+#define S7P_LIMITS_MAX_N 5u
+#define S7P_LIMITS_FREE_N 3u
+extern const uint32_t s7p_limits_max_lids[S7P_LIMITS_MAX_N];
+extern const uint32_t s7p_limits_free_lids[S7P_LIMITS_FREE_N];
+/** Builds a GetMultiVariables reading ObjectRoot(201) pseudo-variables of sub_area
+ *  (S7P_ID_SYSTEM_LIMITS or S7P_ID_FREE_ITEMS), one item per LID (n <= 32; addresses in
+ *  `a`). session/limits.c. */
+bool s7p_engine_limits_request(s7p_engine *e, s7p_pdu *p, uint32_t sub_area,
+                               const uint32_t *lids, uint32_t n, s7p_arena *a);
+/** Takes its answer: *slots[i] = item i+1 when the PLC answered it with a scalar DInt; the
+ *  others keep their value (a per-item error or another type leaves the default). Returns
+ *  the bit mask (bit i: item i+1) of the items taken. */
+uint32_t s7p_engine_limits_take(const s7p_pdu *resp, int32_t *const *slots, uint32_t n);
 /** Queues a request; it goes out at once when fewer than max_in_flight are outstanding.
  *  *id (optional) names it for cancel. S7P_E_STATE when the session is not open (or
  *  faulted: the fault's code); then no callback runs. */

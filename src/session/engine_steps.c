@@ -296,30 +296,14 @@ static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *res
     else s7p_engine_legacy_auth_(e, r->objects.items[0]);  /* carries the version echo */
 }
 
-static void add_limit_item(s7p_item_address *it, uint32_t *lid, uint32_t value)
-{
-    *lid = value;
-    it->area = S7P_ID_OBJECT_ROOT;
-    it->sub_area = S7P_ID_SYSTEM_LIMITS;
-    it->nlids = 1;
-    it->lids = lid;
-}
-
 static void read_limits(s7p_engine *e)
 {
-    static const uint32_t lids[5] = {1000, 1001, 0, 1, 2};
     s7p_pdu req;
-    s7p_item_address *items = s7p_arena_array(&e->step_arena, 5, sizeof *items);
-    uint32_t *lid = s7p_arena_array(&e->step_arena, 5, sizeof *lid);
-    s7p_engine_init_request(e, &req, S7P_FC_GET_MULTI_VARIABLES, true);
-    if (!items || !lid || !s7p_qualifier_default(&req.qualifier, &e->step_arena)) {
+    if (!s7p_engine_limits_request(e, &req, S7P_ID_SYSTEM_LIMITS, s7p_limits_max_lids,
+                                   S7P_LIMITS_MAX_N, &e->step_arena)) {
         nomem(e, "limits");
         return;
     }
-    for (int i = 0; i < 5; i++) add_limit_item(&items[i], &lid[i], lids[i]);
-    req.req.get_multi.item_count = 5;
-    req.req.get_multi.nfields = 5 * s7p_item_address_fields(&items[0]);
-    req.req.get_multi.addresses = items;
     step_request(e, &req, false, on_limits);
 }
 
@@ -338,11 +322,9 @@ void s7p_engine_after_auth_(s7p_engine *e) { read_limits(e); }
 static void take_limits(s7p_engine *e, const s7p_pdu *resp)
 {
     s7p_session_limits *l = &e->props.limits;
-    int32_t *slots[5] = {&l->tags_per_read, &l->tags_per_write, &l->subscriptions,
-                         &l->attributes, &l->subscription_memory};
-    for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next)
-        if (m->id >= 1 && m->id <= 5 && m->value.type == S7P_DT_DINT && !s7p_value_is_array(&m->value))
-            *slots[m->id - 1] = (int32_t)m->value.v.i;
+    int32_t *const slots[5] = {&l->tags_per_read, &l->tags_per_write, &l->subscriptions,
+                               &l->attributes, &l->subscription_memory};
+    (void)s7p_engine_limits_take(resp, slots, 5);
 }
 
 static void on_limits(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
