@@ -22,11 +22,11 @@ export S7PLUS_KNOWN_HOSTS="$tmp/kh/known_hosts"
 says() { grep -qF -- "$1" "$tmp/err" || { cat "$tmp/err" >&2; fail "stderr lacks: $1"; }; }
 
 expect 0 --help
-for c in info browse read write; do
+for c in info browse read write culture resources state; do
     grep -q "^  $c " "$tmp/out" || fail "--help does not list $c"
 done
 grep -q -- "--allow-write" "$tmp/out" || fail "--help does not mention --allow-write"
-for c in browse read write; do
+for c in browse read write culture resources state; do
     expect 0 "$c" --help
     grep -q "^usage: s7plus $c " "$tmp/out" || fail "$c --help: no usage line"
 done
