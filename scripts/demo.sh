@@ -32,6 +32,12 @@ sed 's/^/   /' "$S7PLUS_KNOWN_HOSTS" 2>/dev/null || echo "   (not written: this 
 step "$cli" info "127.0.0.1:$port" --json
 
 echo
+echo "== what else the CPU reports: its operating state, its limits, its text languages:"
+step "$cli" state "127.0.0.1:$port"
+step "$cli" resources "127.0.0.1:$port"
+step "$cli" culture "127.0.0.1:$port" --json
+
+echo
 echo "== the simulator serves examples/plc (TIA Portal DB and UDT sources):"
 printf '\n$ %s\n' "$cli browse 127.0.0.1:$port --flat"
 "$cli" browse "127.0.0.1:$port" --flat > "$tmp/flat"

@@ -87,4 +87,13 @@ expect "state: connecting -> connected"
 [ "$(grep -c 'state: connecting -> connected' "$tmp/out")" -ge 2 ] ||
     fail "reconnect: no reconnection"
 expect "4 of 4 reads ok"
+# The CPU's state, limits and languages, as the simulator is configured.
+start_sim --state stop --tags-per-request 7 --tags-per-write 5 --max-subscriptions 12 \
+    --languages 1031,1033,9999
+run cpu_status "$EP"
+expect "state: stop (state number 4)"
+expect "note: the CPU is not in RUN: values do not change"
+expect "tags per request: 7 read, 5 write"
+expect "subscriptions: 12 of 12 free"
+expect "languages: de-DE (primary) en-US ?"
 echo "ok: every example ran against the simulator"
