@@ -2,7 +2,8 @@
 /* s7p_session_traffic KEYLOG [PROGRAM_DIR EXPECT_FILE]: our client against our simulator on
  * 127.0.0.1, for the capture harness (capture_check.sh). Starts the embedded simulator on a
  * free port, writes the port to $S7P_PORT_FILE, waits for $S7P_GO_FILE, then runs connect,
- * CPU info and disconnect with TLS secrets logged to KEYLOG so the capture can be decrypted.
+ * CPU info, culture info, communication resources, operating state and disconnect with TLS
+ * secrets logged to KEYLOG so the capture can be decrypted.
  * With a program: also browses it, reads every variable, writes values of several types,
  * reads them back, and writes to EXPECT_FILE the lines the decoded capture must show. */
 #include <stdio.h>
@@ -120,6 +121,31 @@ static int exercise_program(s7p_client *c, const char *expect_file)
     return rc || failed ? 1 : 0;
 }
 
+/* The CPU's languages (Explore 114), resources (GetMultiVariables of ObjectRoot) and
+ * operating state (GetVarSubStreamed 52/2237), as the simulator's defaults say. */
+static int cpu_status(s7p_client *c)
+{
+    s7p_cpu_culture_info ci;
+    s7p_comm_resources r;
+    s7p_cpu_state_info st;
+    s7p_error err;
+    if (s7p_get_cpu_culture_info(c, &ci, &err) != S7P_OK ||
+        s7p_get_communication_resources(c, &r, &err) != S7P_OK ||
+        s7p_get_cpu_state(c, &st, &err) != S7P_OK) {
+        fprintf(stderr, "session_traffic: %s\n", err.message);
+        return 1;
+    }
+    if (ci.count != 2 || ci.languages[0].lcid != 1033 || r.reported != 0xFF ||
+        st.state != S7P_CPU_RUN) {
+        fprintf(stderr, "session_traffic: unexpected culture, resources or state\n");
+        return 1;
+    }
+    printf("session_traffic: languages %s %s, %ld tags per read, state %s\n",
+           ci.languages[0].name, ci.languages[1].name, (long)r.tags_per_read_max,
+           s7p_cpu_state_name(st.state));
+    return 0;
+}
+
 static int run_client(uint16_t port, const char *keylog, const char *expect_file)
 {
     s7p_client_options o;
@@ -137,7 +163,8 @@ static int run_client(uint16_t port, const char *keylog, const char *expect_file
         s7p_client_free(c);
         return 1;
     }
-    int rc = expect_file ? exercise_program(c, expect_file) : 0;
+    int rc = cpu_status(c);
+    if (rc == 0 && expect_file) rc = exercise_program(c, expect_file);
     s7p_disconnect(c, NULL);
     s7p_client_free(c);
     if (rc != 0) return rc;
