@@ -71,6 +71,14 @@ static void test_bad_usage(void **state)
     assert_int_equal(run_to_end(extra, &out), 1);
     char *notify[] = {"s7plus-sim", "--notify", "1:any:0x10000001", NULL};
     assert_int_equal(run_to_end(notify, &out), 1);
+    char *langs[] = {"s7plus-sim", "--languages", "1033,x", NULL};
+    assert_int_equal(run_to_end(langs, &out), 1);
+    char *per_req[] = {"s7plus-sim", "--tags-per-request", "0", NULL};
+    assert_int_equal(run_to_end(per_req, &out), 1);
+    char *per_write[] = {"s7plus-sim", "--tags-per-write", "-3", NULL};
+    assert_int_equal(run_to_end(per_write, &out), 1);
+    char *subs[] = {"s7plus-sim", "--max-subscriptions", "many", NULL};
+    assert_int_equal(run_to_end(subs, &out), 1);
     char *fw[] = {"s7plus-sim", "--port", "0", "--firmware", "x", NULL};
     assert_int_equal(run_to_end(fw, &out), 2);
 }
