@@ -2,6 +2,7 @@
 /* s7plus culture|resources|state HOST[:PORT]: the CPU's text languages, its communication
  * resources and its operating state, as a table or JSON. */
 #include <jansson.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
