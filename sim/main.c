@@ -19,7 +19,7 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
 };
 
 typedef struct cli {
@@ -29,6 +29,7 @@ typedef struct cli {
     bool has_fault, has_delay, has_code;
     bool has_max_pending;
     s7p_sim_notify notify;
+    s7p_sim_user users[S7P_SIM_MAX_USERS];
 } cli;
 
 static void usage(FILE *f)
@@ -43,6 +44,8 @@ static void usage(FILE *f)
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
             "                  [--security tls|legacy|both]\n"
+            "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
+            "                  [--user NAME:PW:LEVEL]...\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -81,7 +84,14 @@ static void usage(FILE *f)
             "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
             "e.g. s7plus --security legacy --legacy-key-id 00:BA35267CA865911B), and every\n"
             "frame afterwards is signed and verified (a tampered or replayed request closes\n"
-            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n");
+            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n"
+            "\n"
+            "Protection (docs/simulator.md): --protection is the access a session has before\n"
+            "it logs in (default full); --password LEVEL=PW (LEVEL full, read or hmi) the\n"
+            "password that raises a session to LEVEL; --user NAME:PW:LEVEL a user of the user\n"
+            "management (firmware S7-1500 >= V3.1 with TLS). Writes need full access, browsing\n"
+            "read access, reads of tags and CPU information HMI access; beyond its level a\n"
+            "request is refused with -100 ServiceAccessDenied, as is a wrong password.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -119,6 +129,9 @@ static const struct option long_opts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"security", required_argument, NULL, OPT_SECURITY},
+    {"protection", required_argument, NULL, OPT_PROTECTION},
+    {"password", required_argument, NULL, OPT_PASSWORD},
+    {"user", required_argument, NULL, OPT_USER},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -161,6 +174,26 @@ static int fault_option(cli *o, int opt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* --protection, --password, --user. Returns -1 to go on, else the exit code. */
+static int protection_option(cli *o, int opt, char *arg)
+{
+    char why[256];
+    if (opt == OPT_PROTECTION) {
+        if (s7p_sim_level_parse(arg, &o->cfg.protection_level)) return -1;
+        snprintf(why, sizeof why, "--protection must be full, read, hmi or none");
+    } else if (opt == OPT_PASSWORD) {
+        if (s7p_sim_password_parse(arg, &o->cfg, why, sizeof why)) return -1;
+    } else if (o->cfg.nusers >= S7P_SIM_MAX_USERS) {
+        snprintf(why, sizeof why, "at most %u users", S7P_SIM_MAX_USERS);
+    } else if (s7p_sim_user_parse(arg, &o->users[o->cfg.nusers], why, sizeof why)) {
+        o->cfg.users = o->users;
+        o->cfg.nusers++;
+        return -1;
+    }
+    fprintf(stderr, "s7plus-sim: %s\n", why);
+    return EXIT_USAGE;
+}
+
 /* The fault options together: --delay-ms alone delays every answer; --plc-code needs a
  * fault that uses it. Returns -1 to go on, else the exit code. */
 static int check_fault(cli *o)
@@ -182,7 +215,7 @@ static int check_fault(cli *o)
 }
 
 /* Returns -1 to go on, else the exit code. */
-static int apply(cli *o, int opt, const char *arg)
+static int apply(cli *o, int opt, char *arg)
 {
     unsigned long n;
     switch (opt) {
@@ -217,6 +250,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
     case OPT_STRICT: o->cfg.strict_program = true; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
+    case OPT_PROTECTION: case OPT_PASSWORD: case OPT_USER: return protection_option(o, opt, arg);
     case OPT_SECURITY:
         if (strcmp(arg, "tls") == 0) o->cfg.security = S7P_SIM_SECURITY_TLS;
         else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;
