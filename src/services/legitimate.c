@@ -94,7 +94,7 @@ static void take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp, const
         s7p_fail f = {0};
         f.plc_return = resp->ret;
         s7p_fail_set(&f, S7P_E_AUTH,
-                     "legitimation: the PLC refused the %s (code %d); the session keeps %s",
+                     "legitimation: the PLC refused the %s (code %d; the session had %s)",
                      o->username && *o->username ? "user name or password" : "password",
                      s7p_ret_code(resp->ret), s7p_legit_level_name(o->level_before, a, sizeof a));
         fail(op, &f);
