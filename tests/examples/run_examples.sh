@@ -87,4 +87,17 @@ expect "state: connecting -> connected"
 [ "$(grep -c 'state: connecting -> connected' "$tmp/out")" -ge 2 ] ||
     fail "reconnect: no reconnection"
 expect "4 of 4 reads ok"
+
+# A protected PLC (no access without password): the password from the environment.
+start_sim --protection none --password full=Full-Secret-1 --password read=Read-Secret-2 \
+    --user op:Op-Secret:read
+S7PLUS_PASSWORD=Read-Secret-2 run protected_read "$EP" '"AllTypes".v_int'
+expect "access: read access"
+expect '"AllTypes".v_int = -12345'
+S7PLUS_PASSWORD=Op-Secret run protected_read "$EP" '"AllTypes".v_int' op
+expect "access: read access"
+S7PLUS_PASSWORD=wrong timeout 60 "$BIN/protected_read" "$EP" '"AllTypes".v_int' \
+    > "$tmp/out" 2>&1 && fail "protected_read accepted a wrong password"
+grep -q "wrong password (PLC code -100 ServiceAccessDenied)" "$tmp/out" ||
+    fail "protected_read: no wrong-password message"
 echo "ok: every example ran against the simulator"
