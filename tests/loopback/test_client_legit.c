@@ -31,7 +31,8 @@ static const char *const PW[3] = {"Full-Pw-7x!", "Read-Pw-3y?", "Hmi-Pw-5z#"};
 #define PW_WRONG "wrong-Pw-0"
 static const s7p_sim_user USERS[2] = {{"admin", "Admin-Pw-1", 1}, {"operator", "Op-Pw-3", 3}};
 
-static s7p_sim *start_sim(uint16_t port, unsigned protection, const char *firmware)
+static s7p_sim *start_sim_sec(uint16_t port, unsigned protection, const char *firmware,
+                              s7p_sim_security security)
 {
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
@@ -42,7 +43,13 @@ static s7p_sim *start_sim(uint16_t port, unsigned protection, const char *firmwa
     for (int i = 0; i < 3; i++) cfg.passwords[i] = PW[i];
     cfg.users = USERS;
     cfg.nusers = 2;
+    cfg.security = security;
     return st_sim_start(&cfg);
+}
+
+static s7p_sim *start_sim(uint16_t port, unsigned protection, const char *firmware)
+{
+    return start_sim_sec(port, protection, firmware, S7P_SIM_SECURITY_TLS);
 }
 
 static void options(s7p_client_options *o, const s7p_sim *sim, const char *pw, const char *user)
@@ -327,6 +334,48 @@ static void test_login_redone_after_reconnect(void **state)
     s7p_sim_stop(sim);
 }
 
+/* Legacy security (no TLS, signed frames): the legacy login, also with a session key renewal
+ * (which reads the same challenge attribute) in between; firmware whose login needs TLS is
+ * refused before anything is sent. */
+static void test_legacy_security_session(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim_sec(0, 4, FW_LEGACY, S7P_SIM_SECURITY_LEGACY);
+    s7p_legacy_key key;
+    s7p_legacy_test_key(&key);
+    s7p_client_options o;
+    s7p_error e;
+    options(&o, sim, PW[1], NULL);
+    o.security = S7P_SECURITY_LEGACY_CHALLENGE;
+    o.legacy_keys = &key;
+    o.legacy_nkeys = 1;
+    o.legacy_refresh_s = 1;
+    s7p_client *c = st_client_connect(&o);
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, SYMBOL, &t, &e), S7P_OK);  /* read access */
+    check_rights(c, &t, 2);
+    st_sleep_ms(1100);  /* a key renewal is due: it runs before the next request */
+    assert_true(read_ok(c, &t));
+    assert_int_equal(s7p_legitimate(c, PW_WRONG, NULL, &e), S7P_E_AUTH);
+    assert_int_equal(s7p_legitimate(c, PW[0], NULL, &e), S7P_OK);
+    check_rights(c, &t, 1);
+    /* Three logins (connect, wrong, right) and at least one key renewal, all SetVariable. */
+    assert_true(s7p_sim_requests(sim, 0x04F2) >= 4);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+    /* Current firmware over legacy security: its login needs TLS. */
+    sim = start_sim_sec(0, 4, FW_NEW, S7P_SIM_SECURITY_LEGACY);
+    options(&o, sim, PW[0], NULL);
+    o.security = S7P_SECURITY_LEGACY_CHALLENGE;
+    o.legacy_keys = &key;
+    o.legacy_nkeys = 1;
+    c = st_client_new(&o);
+    assert_int_equal(s7p_connect(c, &e), S7P_E_UNSUPPORTED);
+    assert_non_null(strstr(e.message, "needs TLS"));
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
 /* ---- the password in no log message ---- */
 
 typedef struct log_capture {
@@ -421,6 +470,10 @@ static void test_async(void **state)
     assert_int_equal(s7p_legitimate_async(c, NULL, NULL, on_done, NULL, NULL), S7P_E_INVALID_ARG);
     assert_int_equal(s7p_legitimate(c, "", NULL, &e), S7P_E_INVALID_ARG);
     st_client_close(c);
+    /* Not connected (no auto_reconnect): nothing to log in to. */
+    c = st_client_new(&o);
+    assert_int_equal(s7p_legitimate(c, PW[0], NULL, &e), S7P_E_STATE);
+    s7p_client_free(c);
     s7p_sim_stop(sim);
 }
 
@@ -434,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_write_before_and_after),
         cmocka_unit_test(test_works_with_writes_disabled),
         cmocka_unit_test(test_login_redone_after_reconnect),
+        cmocka_unit_test(test_legacy_security_session),
         cmocka_unit_test(test_password_never_logged),
         cmocka_unit_test(test_async),
     };
