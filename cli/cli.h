@@ -27,6 +27,9 @@ typedef struct cli_common {
     bool json;
     int verbose;
     s7p_legacy_key test_key;  /* --legacy-key-id of the simulator's test key */
+    char password[257];       /* S7PLUS_PASSWORD or --password-prompt; wiped once the client
+                                 has its copy */
+    bool password_prompt;
 } cli_common;
 
 /** A command's own option without argument: `--name` sets *flag to true. */
@@ -52,6 +55,13 @@ int cli_set_endpoint(cli_common *c, const char *arg);
  *  text is not one. */
 int cli_parse_number(const char *option, const char *text, unsigned long min,
                      unsigned long max, unsigned long *out);
+
+/** The PLC password (password.c): S7PLUS_PASSWORD, or typed at the terminal without echo
+ *  with --password-prompt, into c->password and c->opt.password. CLI_USAGE (after saying
+ *  why) when it cannot be had. */
+int cli_password(cli_common *c);
+/** Wipes the CLI's copy of the password (the client keeps its own). */
+void cli_password_wipe(cli_common *c);
 
 /** The exit code for a failure with this status. */
 int cli_exit_code(s7p_status st);

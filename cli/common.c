@@ -43,6 +43,11 @@ const char cli_common_help[] =
     "                       00:BA35267CA865911B is s7plus-sim's test key (not a PLC's)\n"
     "  -v, -vv              log to stderr: -v info, -vv debug (every PDU)\n"
     "  --allow-write        without it the library refuses every write\n"
+    "  protected PLCs: the password comes from $S7PLUS_PASSWORD, or\n"
+    "  --password-prompt    asks for it at the terminal (no echo); every command logs in\n"
+    "                       with it after connecting (a wrong one: exit 3)\n"
+    "  --user NAME          user management (S7-1500 >= V3.1, S7-1200 >= V4.7): log in as\n"
+    "                       NAME with the password\n"
     "exit codes: 0 ok, 1 usage (bad arguments, a value that does not fit), 2 network or\n"
     "  timeout (transient: try again), 3 PLC refused (a request, a symbol, an item),\n"
     "  4 protocol or TLS failure, 5 configuration or trust (wrong TSAP, unusable CA or\n"
@@ -135,7 +140,7 @@ static bool default_known_hosts(char *buf, size_t len)
 
 enum {
     OPT_ALLOW_WRITE = 256, OPT_BROWSE_TIMEOUT, OPT_EXPECTED_NAME, OPT_KNOWN_HOSTS, OPT_INSECURE,
-    OPT_SECURITY, OPT_LEGACY_KEY_ID,
+    OPT_SECURITY, OPT_LEGACY_KEY_ID, OPT_PASSWORD_PROMPT, OPT_USER,
     OPT_EXTRA = 512 /* + index into the command's flags */
 };
 #define MAX_EXTRA 8
@@ -235,6 +240,8 @@ static int parse_options(int argc, char **argv, cli_common *c, const char *usage
         {"no-verify", no_argument, NULL, OPT_INSECURE},
         {"security", required_argument, NULL, OPT_SECURITY},
         {"legacy-key-id", required_argument, NULL, OPT_LEGACY_KEY_ID},
+        {"password-prompt", no_argument, NULL, OPT_PASSWORD_PROMPT},
+        {"user", required_argument, NULL, OPT_USER},
     };
     enum { NCOMMON = sizeof common / sizeof common[0] };
     struct option opts[NCOMMON + MAX_EXTRA + 1];
@@ -277,6 +284,8 @@ static int parse_options(int argc, char **argv, cli_common *c, const char *usage
             if (parse_security(optarg, &c->opt.security) != CLI_OK) return CLI_USAGE;
             break;
         case OPT_LEGACY_KEY_ID: legacy_key_id(c, optarg); break;
+        case OPT_PASSWORD_PROMPT: c->password_prompt = true; break;
+        case OPT_USER: c->opt.username = optarg; break;
         case 'v': c->verbose++; break;
         case 'h': printf("%s%s", usage, cli_common_help); exit(CLI_OK);
         default: fprintf(stderr, "%s", usage); return CLI_USAGE;  /* getopt said why */
@@ -299,6 +308,7 @@ int cli_start(int argc, char **argv, cli_common *c, const char *usage, const cli
         return CLI_USAGE;
     }
     rc = cli_set_endpoint(c, argv[optind]);
+    if (rc == CLI_OK) rc = cli_password(c);  /* prompts name the host: after the endpoint */
     if (rc != CLI_OK) return rc;
     int ops = argc - optind - 1;
     if (ops < min_ops || (max_ops >= 0 && ops > max_ops)) {
@@ -374,7 +384,9 @@ int cli_client_new(cli_common *c, s7p_client **out)
             return CLI_CONFIG;
         }
     }
-    if (s7p_client_new(out, &c->opt, &err) != S7P_OK) return cli_fail(c, &err);
+    s7p_status st = s7p_client_new(out, &c->opt, &err);
+    cli_password_wipe(c);  /* the client has its own copy */
+    if (st != S7P_OK) return cli_fail(c, &err);
     return CLI_OK;
 }
 

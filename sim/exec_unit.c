@@ -102,7 +102,6 @@ int16_t sim_exec_set(s7p_sim *s, const s7p_req_set_variable *req)
     if (req->object_id != SIM_ID_CPU_EXEC_UNIT) return SIM_E_OBJECT_NOT_FOUND;
     if (req->address_count != 1 || req->addresses[0] != ATTR_OPERATING_STATE_REQ)
         return SIM_E_INVALID_ADDRESS;
-    if (s->ident.protection_level > 1) return SIM_E_ACCESS_DENIED;
     int64_t x;
     if (!int_of(&req->value, &x)) return SIM_E_CONVERSION;
     if (x == REQ_STOP) s7p_sim_set_state(s, S7P_SIM_STATE_STOP);

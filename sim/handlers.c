@@ -63,6 +63,7 @@ static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim
     b->nids = 2;
     b->object_ids[0] = c->session;
     b->object_ids[1] = c->session2;
+    sim_legit_session_start(c);
     answer_iid(p, req);
     if (req->version == S7P_PROTO_V1) {  /* only V1 responses carry the object */
         b->objects.items = s7p_arena_array(a, 1, sizeof *b->objects.items);
@@ -107,6 +108,7 @@ static bool alloc_errors(s7p_error_list *l, s7p_arena *a, uint32_t n)
 static int16_t write_item(sim_conn *c, const s7p_req_set_multi *b, uint32_t i)
 {
     const s7p_item_address *addr = &b->addresses[i];
+    if (!sim_legit_allows(c, SIM_NEED_WRITE)) return SIM_E_ACCESS_DENIED;
     if (!sim_plc_owns_area(addr->area)) return SIM_E_INVALID_ADDRESS;
     if (!c->sim->plc) return SIM_E_OBJECT_NOT_FOUND;
     return sim_plc_write(c->sim->plc, addr, s7p_idlist_find(&b->values, i + 1));
@@ -166,6 +168,7 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
 static int16_t read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v)
 {
     if (sim_cpu_limit(c->sim, addr, v)) return 0;
+    if (!sim_legit_allows(c, SIM_NEED_READ)) return SIM_E_ACCESS_DENIED;
     if (!sim_plc_owns_area(addr->area)) return SIM_E_INVALID_ADDRESS;
     if (!c->sim->plc) return SIM_E_OBJECT_NOT_FOUND;
     return sim_plc_read(c->sim->plc, addr, a, v);
@@ -219,7 +222,9 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
     s7p_object_list objs = {0};
     int rc = id == SIM_ID_TEXT_CONTAINER
                  ? (sim_cpu_text_container(&c->sim->ident, a, &objs) ? 0 : 1)
-                 : sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
+             : sim_legit_allows(c, SIM_NEED_BROWSE)
+                 ? sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs)
+                 : SIM_E_ACCESS_DENIED;
     if (rc == 1) {
         r->send = false;
         r->close = true;
@@ -228,7 +233,8 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
     /* A real CPU's error answer keeps the body: the full return value, the explored id and
      * the integrity id, no objects (docs/protocol.md §8.4). */
     if (rc != 0)
-        sim_log(c->sim, 2, "conn %lu: explore 0x%08x: no such object", c->id, (unsigned)id);
+        sim_log(c->sim, 2, "conn %lu: explore 0x%08x: %s", c->id, (unsigned)id,
+                rc == SIM_E_ACCESS_DENIED ? "access denied at this level" : "no such object");
     s7p_pdu *p = reply_pdu(r, req, rc != 0 ? sim_ret_error((int16_t)rc) : 0);
     p->resp.explore.explore_id = id;
     p->resp.explore.objects = objs;
@@ -255,6 +261,24 @@ static bool address_path(const s7p_value *v, uint32_t *ids, uint32_t *n)
     return true;
 }
 
+/* An attribute read: 0 with the value, or the PLC error code. The own session's level and
+ * challenge may be read at any access level (a client must be able to log in); every other
+ * object needs the level that reads. */
+static int16_t read_attr(sim_conn *c, uint32_t obj, const uint32_t *ids, uint32_t n,
+                         s7p_arena *a, s7p_value *v)
+{
+    memset(v, 0, sizeof *v);
+    if (n == 1 && sim_legit_attr(c, obj, ids[0], a, v)) return 0;
+    if (obj != c->session && !sim_legit_allows(c, SIM_NEED_READ)) return SIM_E_ACCESS_DENIED;
+    bool found = obj == SIM_ID_CPU_EXEC_UNIT
+                     ? sim_exec_attr(c->sim, ids, n, a, v)
+                     : n == 1 && (sim_legacy_challenge_attr(c, obj, ids[0], a, v) ||
+                                  sim_cpu_attr(&c->sim->ident, c->session, obj, ids[0], a, v));
+    if (found) return 0;
+    memset(v, 0, sizeof *v);
+    return SIM_E_OBJECT_NOT_FOUND;
+}
+
 static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *a,
                                     sim_reply *r)
 {
@@ -266,18 +290,14 @@ static void on_get_var_sub_streamed(sim_conn *c, const s7p_pdu *req, s7p_arena *
     }
     attr = ids[0];
     s7p_value v;
-    bool found = b->object_id == SIM_ID_CPU_EXEC_UNIT
-                     ? sim_exec_attr(c->sim, ids, n, a, &v)
-                     : n == 1 && (sim_legacy_challenge_attr(c, b->object_id, attr, a, &v) ||
-                                  sim_cpu_attr(&c->sim->ident, c->session, b->object_id, attr, a, &v));
-    if (!found) memset(&v, 0, sizeof v);
+    int16_t rc = read_attr(c, b->object_id, ids, n, a, &v);
     /* Not found: the full return value and a Null value, as the S7-1200 capture shows. */
-    s7p_pdu *p = reply_pdu(r, req, found ? 0 : sim_ret_error(SIM_E_OBJECT_NOT_FOUND));
+    s7p_pdu *p = reply_pdu(r, req, rc ? sim_ret_error(rc) : 0);
     p->resp.get_var_sub_streamed.value = v;  /* Null when not found */
     answer_iid(p, req);
-    if (!found)
-        sim_log(c->sim, 2, "conn %lu: no attribute %u of object 0x%08x", c->id, (unsigned)attr,
-                (unsigned)b->object_id);
+    if (rc)
+        sim_log(c->sim, 2, "conn %lu: attribute %u of object 0x%08x: %s", c->id, (unsigned)attr,
+                (unsigned)b->object_id, rc == SIM_E_ACCESS_DENIED ? "access denied" : "none");
 }
 
 /* SetVariable: the session key renewal of legacy security (1830 on the own session) and the
@@ -299,13 +319,17 @@ static void on_key_renewal(sim_conn *c, const s7p_pdu *req, sim_reply *r)
     answer_iid(reply_pdu(r, req, 0), req);
 }
 
-static void on_set_variable(sim_conn *c, const s7p_pdu *req, sim_reply *r)
+static void on_set_variable(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
-    if (is_key_renewal(c, &req->req.set_variable)) {
+    const s7p_req_set_variable *b = &req->req.set_variable;
+    if (is_key_renewal(c, b)) {
         on_key_renewal(c, req, r);
         return;
     }
-    int16_t rc = sim_exec_set(c->sim, &req->req.set_variable);
+    /* A login (legitimation), else RUN/STOP, which needs full access. */
+    int16_t rc = sim_legit_is_login(c, b)                ? sim_legit_login(c, b, a)
+                 : !sim_legit_allows(c, SIM_NEED_WRITE) ? SIM_E_ACCESS_DENIED
+                                                         : sim_exec_set(c->sim, b);
     if (rc != 0)
         sim_log(c->sim, 2, "conn %lu: SetVariable of object 0x%08x refused: %d", c->id,
                 (unsigned)req->req.set_variable.object_id, rc);
@@ -342,7 +366,7 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
     case S7P_FC_GET_MULTI_VARIABLES: on_get_multi(c, req, a, r); break;
     case S7P_FC_EXPLORE: on_explore(c, req, a, r); break;
     case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
-    case S7P_FC_SET_VARIABLE: on_set_variable(c, req, r); break;
+    case S7P_FC_SET_VARIABLE: on_set_variable(c, req, a, r); break;
     case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
     default: reply_error(r, req, SIM_E_UNKNOWN_REQUEST); break;
     }

@@ -20,7 +20,7 @@ enum {
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
-    OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS,
+    OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
 };
 
 typedef struct cli {
@@ -30,6 +30,7 @@ typedef struct cli {
     bool has_fault, has_delay, has_code;
     bool has_max_pending;
     s7p_sim_notify notify;
+    s7p_sim_user users[S7P_SIM_MAX_USERS];
 } cli;
 
 static void usage(FILE *f)
@@ -46,6 +47,8 @@ static void usage(FILE *f)
             "                  [--security tls|legacy|both]\n"
             "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
+            "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
+            "                  [--user NAME:PW:LEVEL]...\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -90,7 +93,14 @@ static void usage(FILE *f)
             "Windows LCIDs (default 1033,1031: en-US, de-DE; at most 16), --tags-per-request\n"
             "the items per read request (TagsPerReadRequestMax, default 50; also per write\n"
             "request unless --tags-per-write), --max-subscriptions PlcSubscriptionsMax\n"
-            "(default 20; PlcSubscriptionsFree is that less the subscriptions in existence).\n");
+            "(default 20; PlcSubscriptionsFree is that less the subscriptions in existence).\n"
+            "\n"
+            "Protection (docs/simulator.md): --protection is the access a session has before\n"
+            "it logs in (default full); --password LEVEL=PW (LEVEL full, read or hmi) the\n"
+            "password that raises a session to LEVEL; --user NAME:PW:LEVEL a user of the user\n"
+            "management (firmware S7-1500 >= V3.1 with TLS). Writes need full access, browsing\n"
+            "read access, reads of tags and CPU information HMI access; beyond its level a\n"
+            "request is refused with -100 ServiceAccessDenied, as is a wrong password.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -132,6 +142,9 @@ static const struct option long_opts[] = {
     {"tags-per-request", required_argument, NULL, OPT_TAGS_PER_REQUEST},
     {"tags-per-write", required_argument, NULL, OPT_TAGS_PER_WRITE},
     {"max-subscriptions", required_argument, NULL, OPT_MAX_SUBSCRIPTIONS},
+    {"protection", required_argument, NULL, OPT_PROTECTION},
+    {"password", required_argument, NULL, OPT_PASSWORD},
+    {"user", required_argument, NULL, OPT_USER},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -171,6 +184,26 @@ static int fault_option(cli *o, int opt, const char *arg)
         return -1;
     }
     fprintf(stderr, "s7plus-sim: bad value \"%s\"\n", arg);
+    return EXIT_USAGE;
+}
+
+/* --protection, --password, --user. Returns -1 to go on, else the exit code. */
+static int protection_option(cli *o, int opt, char *arg)
+{
+    char why[256];
+    if (opt == OPT_PROTECTION) {
+        if (s7p_sim_level_parse(arg, &o->cfg.protection_level)) return -1;
+        snprintf(why, sizeof why, "--protection must be full, read, hmi or none");
+    } else if (opt == OPT_PASSWORD) {
+        if (s7p_sim_password_parse(arg, &o->cfg, why, sizeof why)) return -1;
+    } else if (o->cfg.nusers >= S7P_SIM_MAX_USERS) {
+        snprintf(why, sizeof why, "at most %u users", S7P_SIM_MAX_USERS);
+    } else if (s7p_sim_user_parse(arg, &o->users[o->cfg.nusers], why, sizeof why)) {
+        o->cfg.users = o->users;
+        o->cfg.nusers++;
+        return -1;
+    }
+    fprintf(stderr, "s7plus-sim: %s\n", why);
     return EXIT_USAGE;
 }
 
@@ -215,7 +248,7 @@ static int resource_option(cli *o, int opt, const char *arg)
 }
 
 /* Returns -1 to go on, else the exit code. */
-static int apply(cli *o, int opt, const char *arg)
+static int apply(cli *o, int opt, char *arg)
 {
     unsigned long n;
     switch (opt) {
@@ -250,6 +283,7 @@ static int apply(cli *o, int opt, const char *arg)
     case OPT_PROGRAM: o->cfg.program_dir = arg; return -1;
     case OPT_STRICT: o->cfg.strict_program = true; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
+    case OPT_PROTECTION: case OPT_PASSWORD: case OPT_USER: return protection_option(o, opt, arg);
     case OPT_SECURITY:
         if (strcmp(arg, "tls") == 0) o->cfg.security = S7P_SIM_SECURITY_TLS;
         else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;

@@ -345,6 +345,7 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
 {
     if (!copy_config(s, c, err, err_len)) return false;
     if (!sim_identity_init(&s->ident, &s->cfg, err, err_len)) return false;
+    if (!sim_legit_init(s, err, err_len)) return false;
     if (s->cfg.program_dir && !load_program(s, err, err_len)) return false;
     s7p_tls_config tc = {0};
     tc.server = true;
@@ -391,6 +392,7 @@ static void teardown(s7p_sim *s)
         if (s->wake[i] >= 0) close(s->wake[i]);
     s7p_tls_ctx_free(s->tls);
     sim_identity_free(&s->ident);
+    sim_legit_free(s);
     sim_plc_free(s->plc);
     for (unsigned i = 0; i < sizeof s->strs / sizeof s->strs[0]; i++) free(s->strs[i]);
     free(s->conns);

@@ -33,6 +33,12 @@ typedef enum s7p_sim_security {
 
 /* Languages a simulator's text container holds at most (s7p_sim_config.languages). */
 #define S7P_SIM_MAX_LANGUAGES 16u
+/* A user of the PLC's user management (newer firmware, docs/simulator.md "Protected PLC"). */
+typedef struct s7p_sim_user {
+    const char *name, *password;  /* UTF-8, 1..256 bytes each */
+    unsigned level;               /* the access level a login gives: 1 full, 2 read, 3 HMI */
+} s7p_sim_user;
+#define S7P_SIM_MAX_USERS 32u
 
 typedef struct s7p_sim_config {
     const char *listen_addr;      /* default "127.0.0.1" */
@@ -89,6 +95,17 @@ typedef struct s7p_sim_config {
     /* PlcSubscriptionsMax (SystemLimits LID 0); default 20. PlcSubscriptionsFree (FreeItems
      * LID 0) is this less the subscriptions in existence. */
     unsigned max_subscriptions;
+    /* Protection (docs/simulator.md "Protected PLC"). protection_level above is the access a
+     * session has before it logs in (1 full, 2 read, 3 HMI, 4 none); passwords[L - 1] is the
+     * password of access level L (1 full, 2 read, 3 HMI; NULL = none); users log in with
+     * name and password (only where the firmware's variant has user management, see the
+     * page) and get their level. A login raises the session to the level of what it gave
+     * (never lowers it); a wrong one is answered with -100 ServiceAccessDenied. Beyond the
+     * session's level: writes need 1, browsing 2, reads of tags and CPU information 3;
+     * refused items and requests carry -100 ServiceAccessDenied. Strings are copied. */
+    const char *passwords[3];
+    const s7p_sim_user *users;
+    size_t nusers;                /* at most S7P_SIM_MAX_USERS */
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -100,6 +117,15 @@ void s7p_sim_config_init(s7p_sim_config *c);
  *  c->languages and c->nlanguages; on failure returns false (c unchanged) with a one-line
  *  reason. */
 bool s7p_sim_languages_parse(const char *spec, s7p_sim_config *c, char *err, size_t err_len);
+/** Parses an access level name: "full" 1, "read" 2, "hmi" 3, "none" 4 (any case); false
+ *  if it is none of them. */
+bool s7p_sim_level_parse(const char *name, unsigned *level);
+/** Parses "LEVEL=PASSWORD" (LEVEL full, read or hmi) into c->passwords; the password stays
+ *  a pointer into spec. On failure returns false with a one-line reason. */
+bool s7p_sim_password_parse(const char *spec, s7p_sim_config *c, char *err, size_t err_len);
+/** Parses "NAME:PASSWORD:LEVEL" (the password may hold ':'), splitting spec in place; the
+ *  strings of u point into it. On failure returns false with a one-line reason. */
+bool s7p_sim_user_parse(char *spec, s7p_sim_user *u, char *err, size_t err_len);
 
 /** Starts the simulator; it is listening when this returns. Strings in c are copied.
  *  On failure returns NULL and writes a one-line reason to err (for a program that does not

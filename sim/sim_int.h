@@ -74,6 +74,13 @@ typedef struct sim_conn {
         uint8_t challenge[20];    /* the last one issued */
         uint8_t next_key[24];
     } legacy;
+    struct {                      /* legitimation (legit.c) */
+        unsigned level;           /* the session's access level (attribute 1842) */
+        bool challenged;          /* a challenge (303) was given and not yet answered */
+        uint8_t challenge[20];
+        bool have_secret;         /* newer variant: this connection's key chain */
+        uint8_t secret[32];
+    } legit;
 } sim_conn;
 
 struct s7p_sim {
@@ -104,6 +111,10 @@ struct s7p_sim {
     /* unsolicited notifications (faults.c), guarded by fault_mu */
     s7p_sim_notify notify;
     atomic_ulong notifications;
+    /* legitimation (legit.c): copies of the passwords and users, wiped at stop */
+    char *passwords[3];
+    s7p_sim_user *users;
+    size_t nusers;
     /* CPU execution unit (exec_unit.c) */
     atomic_int state;             /* s7p_sim_state */
     /* Subscriptions in existence over all sessions (created and not yet deleted): FreeItems
@@ -183,6 +194,26 @@ bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_are
 bool sim_legacy_check_request(sim_conn *c, const s7p_pdu *req);
 /** Makes an answer of a signed session V3 with a digest field (the link signs it). */
 void sim_legacy_sign_answer(sim_conn *c, s7p_pdu *p);
+
+/* legit.c */
+/** What a session may do at each access level (a request needs level <= this). */
+enum { SIM_NEED_WRITE = 1, SIM_NEED_BROWSE = 2, SIM_NEED_READ = 3 };
+/** Copies the passwords and users of the configuration; false (with a reason) when one is
+ *  invalid or out of memory. */
+bool sim_legit_init(s7p_sim *s, char *err, size_t err_len);
+/** Wipes and frees the copies. */
+void sim_legit_free(s7p_sim *s);
+/** A new session starts at the configured protection level. */
+void sim_legit_session_start(sim_conn *c);
+/** Whether the session's level allows what needs `need`. */
+bool sim_legit_allows(const sim_conn *c, unsigned need);
+/** Attributes 1842 (level) and 303 (challenge, outside signed legacy sessions) of the own
+ *  session; false for any other. */
+bool sim_legit_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a, s7p_value *out);
+/** A SetVariable that logs in (304 or 1846 on the own session). */
+bool sim_legit_is_login(const sim_conn *c, const s7p_req_set_variable *b);
+/** Checks a login: 0 (the level rose) or the PLC error code to answer. */
+int16_t sim_legit_login(sim_conn *c, const s7p_req_set_variable *b, s7p_arena *a);
 
 /* cpu.c */
 #define SIM_ID_TEXT_CONTAINER 114u

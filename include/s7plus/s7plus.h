@@ -358,6 +358,19 @@ typedef struct s7p_client_options {
     bool io_thread;                 /**< run the client's I/O on a thread of its own
                                          (s7p_client_start_io_thread() at s7p_client_new());
                                          a client with heartbeat_s > 0 gets one anyway */
+    /* Legitimation (password login to a protected PLC, docs/protocol.md "Legitimation"):
+     * when the session the PLC gives has less than full access, the client logs in with
+     * these at the end of every connect, automatic reconnects included, before the connect
+     * counts as done; a wrong password fails the connect with S7P_E_AUTH. Both strings are
+     * copied (the copies are wiped at s7p_client_free()) and never logged. */
+    const char *password;           /**< the password of the access level wanted (TIA
+                                         Portal's "protection" passwords), UTF-8, at most
+                                         256 bytes; NULL or "" = none (the session keeps the
+                                         PLC's level for clients without password) */
+    const char *username;           /**< user management (S7-1500 from V3.1, S7-1200 from
+                                         V4.7, S7-1200 G2): log in as this user with
+                                         `password`; NULL or "" = the password alone. At
+                                         most 256 bytes */
 } s7p_client_options;
 
 /** One PLC endpoint. Opaque. Calls on one client are serialised internally: a client may be
@@ -1372,6 +1385,51 @@ S7P_API s7p_status s7p_client_process(s7p_client *c);
  * @threadsafety Any thread.
  */
 S7P_API s7p_status s7p_client_start_io_thread(s7p_client *c);
+
+/* ---- Legitimation (protected PLCs) ------------------------------------------------------ */
+
+/**
+ * Logs in to a protected PLC: raises the access level of the connected session with the
+ * password of an access level (and, on firmware with user management, a user name). Reads
+ * the session's protection level first; a session that has full access already needs
+ * nothing and the call succeeds without sending the password. Otherwise the client answers
+ * the PLC's challenge as its firmware requires (the older password hash, or the encrypted
+ * form of current firmware, which needs TLS) and reads the level again: it is in
+ * s7p_cpu_info.protection_level afterwards. It needs no allow_write. On success the client
+ * keeps the password and user name (copies, replacing those of the options) and logs in
+ * with them again after every reconnect. The password is never logged, and the client's
+ * copies of it are wiped when no longer needed. Blocks up to 4 request timeouts.
+ * @param c         a connected client (with auto_reconnect a FAULTED one reconnects first)
+ * @param password  UTF-8, 1..256 bytes (not NULL)
+ * @param username  user management: the user (UTF-8, at most 256 bytes); NULL or "" = none
+ * @param err       filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_AUTH (the PLC refused the password or user: err->plc_code has its
+ *         code; the session stays connected with its former level); S7P_E_UNSUPPORTED (a
+ *         user name for firmware without user management, or firmware whose login needs
+ *         TLS on a legacy session); S7P_E_INVALID_ARG; S7P_E_STATE (not connected);
+ *         S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL, S7P_E_PLC
+ * @threadsafety Any thread; serialised with the client's other calls (it runs alone: calls
+ *         of other threads wait until it is done).
+ */
+S7P_API s7p_status s7p_legitimate(s7p_client *c, const char *password, const char *username,
+                                  s7p_error *err);
+
+/**
+ * Logs in without waiting: as s7p_legitimate(), completing through done. The password and
+ * user name are copied at once (the caller may wipe its own right after the call).
+ *
+ * @param c         the client
+ * @param password  UTF-8, 1..256 bytes (not NULL)
+ * @param username  NULL or "" = none
+ * @param done      called once at the end
+ * @param ctx       passed to done
+ * @param id        receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_legitimate_async(s7p_client *c, const char *password,
+                                        const char *username, s7p_done_fn done, void *ctx,
+                                        s7p_request_id *id);
 
 #ifdef __cplusplus
 }

@@ -77,6 +77,7 @@ static s7p_op *op_of(s7p_req *r)
     case RQ_READ: case RQ_WRITE: return &r->u.rw.op;
     case RQ_BROWSE: case RQ_SYMBOL: return &r->u.browse.op;
     case RQ_CPU: return &r->u.cpu.op;
+    case RQ_LEGIT: return &r->u.legit.op;
     default: return NULL;
     }
 }

@@ -151,6 +151,8 @@ static s7p_status check_options(const s7p_client_options *o, s7p_error *err)
     if (o->heartbeat_s > 86400u) return arg_error(err, o->host, "heartbeat must be at most 86400 s");
     const char *legacy = s7p_client_legacy_check(o);
     if (legacy) return arg_error(err, o->host, legacy);
+    const char *legit = s7p_client_legit_check(o);
+    if (legit) return arg_error(err, o->host, legit);
     if (o->max_in_flight > 64u) return arg_error(err, o->host, "max_in_flight must be at most 64");
     return check_keepalive(o, err);
 }
@@ -163,6 +165,8 @@ static void free_strings(s7p_client *c)
     s7p_free(c->ca_file);
     s7p_free(c->expected_name);
     s7p_free(c->known_hosts_file);
+    s7p_secret_free(c->password);
+    s7p_secret_free(c->username);
     s7p_client_legacy_free(c);
 }
 
@@ -188,6 +192,11 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     c->opt.ca_file = c->ca_file = dup_or_null(o->ca_file, &oom);
     c->opt.expected_name = c->expected_name = dup_or_null(o->expected_name, &oom);
     c->opt.known_hosts_file = c->known_hosts_file = dup_or_null(o->known_hosts_file, &oom);
+    /* The credentials live only in the client's own copies (wiped at free): the options
+     * keep no pointer to the caller's. */
+    c->password = s7p_secret_dup(o->password, &oom);
+    c->username = s7p_secret_dup(o->username, &oom);
+    c->opt.password = c->opt.username = NULL;
     oom = oom || !s7p_client_legacy_init(c);
     s7p_client_legacy_take_keys(c, o->legacy_keys, o->legacy_nkeys);
     /* An older struct (or a zero) takes the default: four requests in flight. */
@@ -428,6 +437,7 @@ static s7p_status tcp_established(s7p_client *c, s7p_fail *f)
 void s7p_client_shut(s7p_client *c)
 {
     c->session.open = false;
+    s7p_legit_forget(&c->session);
     s7p_engine_free(&c->session.eng);
     s7p_channel_close(&c->session.ch);
 }
@@ -468,6 +478,7 @@ void s7p_conn_begin(s7p_client *c, s7p_req *r)
     memset(f, 0, sizeof *f);
     c->conn_req = r;
     c->idle_fault_pending = false;
+    c->conn_legit_done = false;
     /* The connect timeout covers everything the call does, TLS set-up included. */
     c->conn_deadline = s7p_deadline_in(c->opt.connect_timeout_ms);
     s7p_status st = S7P_OK;
@@ -520,7 +531,13 @@ void s7p_conn_settle(s7p_client *c, bool writable)
             if (st != S7P_OK) conn_end(c, st);
         } else if (c->conn_engine_done) {
             c->conn_engine_done = false;
-            if (!legacy_retry(c)) conn_end(c, c->conn_st);
+            /* A session with a password logs in before the connect counts as done. */
+            if (!legacy_retry(c) && (c->conn_st != S7P_OK || !s7p_conn_legit_begin(c)))
+                conn_end(c, c->conn_st);
+        }
+        if (c->conn_req && c->conn_legit_done) {
+            c->conn_legit_done = false;
+            conn_end(c, c->conn_st);
         }
     }
     if (c->close_done) {

@@ -20,6 +20,7 @@
 #include "legacy/keys.h"
 #include "services/cpu.h"
 #include "services/info.h"
+#include "services/legitimate.h"
 #include "services/program.h"
 
 typedef enum { EV_STATE, EV_ERROR, EV_DONE } s7p_event_kind;
@@ -37,6 +38,7 @@ typedef struct s7p_event {
 typedef enum {
     RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL,
     RQ_CPU,                     /* culture, resources or operating state (cpu_kind) */
+    RQ_LEGIT,
 } s7p_req_kind;
 
 enum {
@@ -69,6 +71,7 @@ struct s7p_req {
         s7p_rw_op rw;
         s7p_browse_op browse;
         s7p_cpu_op cpu;
+        s7p_legit_op legit;
     } u;
     /* arguments */
     s7p_cpu_info *info_out;
@@ -84,6 +87,7 @@ struct s7p_req {
     s7p_browse_fn browse_fn;
     void *browse_ctx;
     void (*browse_restart)(void *ctx); /* a collector that starts over on a retry */
+    char *password, *username;  /* s7p_legitimate: copies, wiped when r is freed */
     /* outcome */
     s7p_status st;
     s7p_fail f;
@@ -144,6 +148,11 @@ struct s7p_client {
     s7p_legacy_key_policy legacy;
     s7p_legacy_pubkey *legacy_keys;
     unsigned conn_attempt;      /* the legacy attempt (key or variant) of this connect */
+    /* Legitimation (legit.c): the credentials for every connect (copies, wiped at free),
+     * and the login that ends a connect when they are set. */
+    char *password, *username;
+    s7p_legit_op conn_legit;
+    bool conn_legit_done;
 };
 
 /* ---- legacy.c ---- */
@@ -155,6 +164,20 @@ const char *s7p_client_legacy_check(const s7p_client_options *o);
 bool s7p_client_legacy_init(s7p_client *c);
 void s7p_client_legacy_take_keys(s7p_client *c, const s7p_legacy_key *keys, size_t n);
 void s7p_client_legacy_free(s7p_client *c);
+
+/* ---- legit.c ---- */
+
+/** NULL, or why the credentials of the options are invalid. */
+const char *s7p_client_legit_check(const s7p_client_options *o);
+/** A copy of a secret text (NULL for NULL or ""); *oom set when out of memory. */
+char *s7p_secret_dup(const char *s, bool *oom);
+/** Wipes and frees a secret text (NULL is a no-op). */
+void s7p_secret_free(char *s);
+/** Starts the login that ends a connect when the client has a password (lock held): true
+ *  when it runs (it ends by setting conn_legit_done, conn_st and conn_f). */
+bool s7p_conn_legit_begin(s7p_client *c);
+/** Starts the operation of an s7p_legitimate() request (lock held). */
+void s7p_legit_req_start(s7p_client *c, s7p_req *r);
 
 /* ---- driver.c ---- */
 

@@ -117,6 +117,8 @@ void s7p_req_free(s7p_req *r)
     if (!r) return;
     if (r->kind == RQ_READ || r->kind == RQ_WRITE) s7p_rw_op_free(&r->u.rw);
     s7p_free(r->symbol);
+    s7p_secret_free(r->password);
+    s7p_secret_free(r->username);
     s7p_free(r);
 }
 
@@ -132,7 +134,8 @@ static void list_remove(s7p_req **head, s7p_req **tail, s7p_req *r)
 /* Requests that run alone (they change the connection), and those that use the cache. */
 static bool runs_alone(const s7p_req *r)
 {
-    return r->kind == RQ_CONNECT || r->kind == RQ_DISCONNECT || r->reconnect;
+    return r->kind == RQ_CONNECT || r->kind == RQ_DISCONNECT || r->kind == RQ_LEGIT ||
+           r->reconnect;
 }
 
 static bool uses_cache(const s7p_req *r)

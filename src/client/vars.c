@@ -33,6 +33,9 @@ void s7p_req_run_op(s7p_client *c, s7p_req *r)
     r->reconnect = false;
     r->op_live = true;
     switch (r->kind) {
+    case RQ_LEGIT:
+        s7p_legit_req_start(c, r);
+        return;
     case RQ_INFO:
         s7p_info_start(&r->u.info, s, r->info_out, c->opt.request_timeout_ms, s7p_req_op_done, r);
         return;

@@ -35,6 +35,11 @@ typedef struct s7p_session {
     s7p_security security;           /* negotiated: TLS or LEGACY_CHALLENGE */
     char legacy_key[20];             /* legacy: the PLC key used */
     const s7p_log_sink *log;
+    /* Legitimation, newer variant: this connection's key chain, taken from the TLS exporter
+     * at the first attempt and rolled with every attempt (session/legit.h); wiped when the
+     * connection closes. */
+    uint8_t legit_secret[32];
+    bool legit_have_secret;
 } s7p_session;
 
 /** Runs the whole connect sequence until the deadline. On failure everything is closed.

@@ -96,4 +96,17 @@ expect "note: the CPU is not in RUN: values do not change"
 expect "tags per request: 7 read, 5 write"
 expect "subscriptions: 12 of 12 free"
 expect "languages: de-DE (primary) en-US ?"
+
+# A protected PLC (no access without password): the password from the environment.
+start_sim --protection none --password full=Full-Secret-1 --password read=Read-Secret-2 \
+    --user op:Op-Secret:read
+S7PLUS_PASSWORD=Read-Secret-2 run protected_read "$EP" '"AllTypes".v_int'
+expect "access: read access"
+expect '"AllTypes".v_int = -12345'
+S7PLUS_PASSWORD=Op-Secret run protected_read "$EP" '"AllTypes".v_int' op
+expect "access: read access"
+S7PLUS_PASSWORD=wrong timeout 60 "$BIN/protected_read" "$EP" '"AllTypes".v_int' \
+    > "$tmp/out" 2>&1 && fail "protected_read accepted a wrong password"
+grep -q "wrong password (PLC code -100 ServiceAccessDenied)" "$tmp/out" ||
+    fail "protected_read: no wrong-password message"
 echo "ok: every example ran against the simulator"
