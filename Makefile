@@ -57,6 +57,8 @@ bench: build-release
 	./build-release/bench/bench_connect
 	./build-release/bench/bench_read
 	./build-release/bench/bench_browse
+	./build-release/bench/bench_idle_heap
+	./build-release/bench/bench_sessions
 
 # The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
 docs: deps

@@ -1,145 +1,552 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_sessions: N clients (default 1000) driven by one poll() loop of one thread with
- * the non-blocking public API against the simulator: the time to connect them all, then
- * ROUNDS CPU-info calls per client (four reads each, in flight together), all clients at
- * once. Usage: bench_sessions [--smoke] [N [ROUNDS]]. */
+/* bench_sessions: N sessions (default 1000) held by ONE thread with ONE poll() loop through
+ * the non-blocking public API, against the s7plus-sim executable running as a child process
+ * (--max-sessions N + 8), each session reading a tag once a second for D seconds (default 60).
+ *
+ * The simulator serves one DB of N DInt members, "DB1_Bench".v0 .. v<N-1>. Before the clock
+ * starts, one client resolves every member once with s7p_tag_by_symbol() and writes into
+ * member i the value 1000000 + i. Session i then reads member i, its phase spread over the
+ * second, and checks every completion: an answer with another request id than the one it
+ * submitted, or a value that is not a scalar DInt equal to 1000000 + i (the answer of
+ * another session or request), counts as a crossed answer; a failed read (call or item) as
+ * an error. Prints the connect-all time, reads done/expected, errors, crossed answers,
+ * latency, the client's CPU, RSS and heap per session, and the simulator's CPU, RSS and
+ * threads (read from /proc/PID before it is stopped). The heap of one more idle connected
+ * client, OpenSSL apart, is bench_idle_heap's figure.
+ *
+ *   bench_sessions [--smoke] [--sim PATH] [N [SECONDS]]
+ *
+ * --smoke: 20 sessions for 3 s (the ctest run). Exit status 1 unless every session connected
+ * and every read came back right. */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <s7plus/s7plus.h>
 
-#include "sim.h"
+#include "bench_gen.h"
+#include "bench_tls.h"
 #include "util/clock.h"
 
+#define VALUE_BASE 1000000
+#define PERIOD_MS 1000
+#define LATE_MS 100          /* a read sent this much after its time counts as late */
+#define MAX_SESSIONS 9992    /* s7plus-sim takes --max-sessions up to 10000 */
+
+typedef enum { PH_CONNECT, PH_READ, PH_CLOSE } phase;
+
+struct run;
+
 typedef struct sess {
+    struct run *r;
     s7p_client *c;
-    int rounds_left;
-    bool busy;
-    unsigned ok, failed;
-    s7p_cpu_info info;
+    s7p_tag tag;
+    int64_t expect;
+    bool pending;            /* a request of this session is outstanding */
+    s7p_request_id id;       /* the read it submitted */
+    int64_t due;             /* when its next read is to go out (ms) */
+    unsigned reads_left;
+    double sent_us;
+    s7p_tag_value val;
+    s7p_item_result res;
+    int64_t wake;            /* s7p_client_next_timeout() as a time (ms), -1 none */
 } sess;
 
-static void on_done(void *ctx, s7p_request_id id, s7p_status st, const s7p_error *err)
+typedef struct run {
+    sess *ss;
+    struct pollfd *fds;
+    unsigned n, started, busy, window;
+    phase ph;
+    unsigned long reads_left, done, errors, crossed, late, failed_ops, turns;
+    double poll_cpu_s;       /* CPU this thread spent inside poll() (the kernel's scan) */
+    double *lat;             /* us, one per completed read */
+    size_t nlat;
+} run;
+
+/* ---- the simulator process and /proc ---------------------------------------------------- */
+
+typedef struct child {
+    pid_t pid;
+    char dir[64], port_file[96], err_file[96];
+    uint16_t port;
+} child;
+
+/* /proc/PID/stat: utime + stime in seconds; -1 if unreadable. */
+static double proc_cpu_s(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, pid ? "/proc/%d/stat" : "/proc/self/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')');  /* the command name may hold spaces */
+    unsigned long ut, st;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A "Key: value" number of /proc/PID/status (kB for the Vm* keys); -1 if absent. */
+static long proc_status(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, pid ? "/proc/%d/status" : "/proc/self/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    size_t k = strlen(key);
+    while (f && v < 0 && fgets(line, sizeof line, f))
+        if (strncmp(line, key, k) == 0) v = strtol(line + k, NULL, 10);
+    if (f) fclose(f);
+    return v;
+}
+
+static void child_exec(const child *ch, const char *exe, const char *prog, unsigned sessions)
+{
+    char max[16];
+    snprintf(max, sizeof max, "%u", sessions);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  /* never outlive the bench */
+    int err = open(ch->err_file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int null = open("/dev/null", O_WRONLY);
+    if (err < 0 || null < 0 || dup2(err, 2) < 0 || dup2(null, 1) < 0) _exit(127);
+    /* The set-up limit is generous: this measures the client, not the simulator's guard
+     * against half-open connections. */
+    execl(exe, "s7plus-sim", "--port", "0", "--port-file", ch->port_file, "--max-sessions", max,
+          "--setup-timeout-ms", "60000", "--program", prog, (char *)NULL);
+    _exit(127);
+}
+
+/* Starts `exe --port 0 --port-file F --max-sessions sessions --program prog` and waits (20 s
+ * at most) for its port. 0 on success. */
+static int sim_spawn(child *ch, const char *exe, const char *prog, unsigned sessions)
+{
+    snprintf(ch->dir, sizeof ch->dir, "/tmp/s7plus-bench-sim-XXXXXX");
+    if (!mkdtemp(ch->dir)) return -1;
+    snprintf(ch->port_file, sizeof ch->port_file, "%s/port", ch->dir);
+    snprintf(ch->err_file, sizeof ch->err_file, "%s/stderr", ch->dir);
+    ch->pid = fork();
+    if (ch->pid < 0) return -1;
+    if (ch->pid == 0) child_exec(ch, exe, prog, sessions);
+    for (int i = 0; i < 400; i++) {
+        unsigned port = 0;
+        FILE *f = fopen(ch->port_file, "r");  /* written whole (rename) */
+        bool got = f && fscanf(f, "%u", &port) == 1 && port > 0 && port < 65536;
+        if (f) fclose(f);
+        if (got) {
+            ch->port = (uint16_t)port;
+            return 0;
+        }
+        if (waitpid(ch->pid, NULL, WNOHANG) == ch->pid) {
+            ch->pid = -1;
+            break;
+        }
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    fprintf(stderr, "bench_sessions: %s did not start (stderr in %s)\n", exe, ch->err_file);
+    return -1;
+}
+
+/* SIGTERM, 10 s to end, then SIGKILL. Returns its exit status (-1 if killed or unknown). */
+static int sim_stop(child *ch)
+{
+    int status = -1;
+    if (ch->pid > 0) {
+        kill(ch->pid, SIGTERM);
+        int i = 0;
+        while (waitpid(ch->pid, &status, WNOHANG) == 0 && i++ < 200)
+            nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        if (i > 200) {
+            kill(ch->pid, SIGKILL);
+            waitpid(ch->pid, &status, 0);
+        }
+        ch->pid = -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---- set-up: one client resolves every tag once and writes each session's value ---------- */
+
+/* Resolves and writes with c: 0 on success, else 1 with the reason in e. */
+static int resolve_and_write(s7p_client *c, sess *ss, unsigned n, s7p_tag *tags,
+                             s7p_tag_value *vals, s7p_item_result *res, s7p_error *e)
+{
+    if (s7p_connect(c, e) != S7P_OK) return 1;
+    for (unsigned i = 0; i < n; i++) {
+        char sym[64];
+        snprintf(sym, sizeof sym, "\"DB1_Bench\".v%u", i);
+        if (s7p_tag_by_symbol(c, sym, &tags[i], e) != S7P_OK) return 1;
+        ss[i].tag = tags[i];
+        ss[i].expect = VALUE_BASE + (int64_t)i;
+        vals[i] = (s7p_tag_value){.type = S7P_T_DINT, .v.i = ss[i].expect};
+    }
+    if (s7p_write(c, tags, n, vals, res, e) != S7P_OK) return 1;
+    for (unsigned i = 0; i < n; i++)
+        if (res[i].code != S7P_OK) {
+            snprintf(e->message, sizeof e->message, "write of v%u: %s", i,
+                     s7p_strerror(res[i].code));
+            return 1;
+        }
+    return 0;
+}
+
+static int prepare(uint16_t port, sess *ss, unsigned n)
+{
+    s7p_client_options o;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = port;
+    o.allow_write = true;
+    o.request_timeout_ms = 30000;
+    s7p_client *c = NULL;
+    s7p_error e = {0};
+    s7p_tag *tags = calloc(n, sizeof *tags);
+    s7p_tag_value *vals = calloc(n, sizeof *vals);
+    s7p_item_result *res = calloc(n, sizeof *res);
+    int rc = 1;
+    if (tags && vals && res && s7p_client_new(&c, &o, &e) == S7P_OK) {
+        rc = resolve_and_write(c, ss, n, tags, vals, res, &e);
+        s7p_disconnect(c, NULL);
+        s7p_client_free(c);
+    }
+    if (rc) fprintf(stderr, "bench_sessions: set-up: %s\n", e.message);
+    free(tags);
+    free(vals);
+    free(res);
+    return rc;
+}
+
+/* ---- the poll loop ------------------------------------------------------------------------ */
+
+/* What the session's client waits for now. Only calls from this thread (submit, process)
+ * change it, so it is asked again after each of them and not on every turn of the loop. */
+static void refresh(sess *s, struct pollfd *fd, int64_t now)
+{
+    unsigned want = s7p_client_want(s->c);
+    fd->fd = want ? s7p_client_fd(s->c) : -1;
+    fd->events = (short)((want & S7P_WANT_READ ? POLLIN : 0) |
+                         (want & S7P_WANT_WRITE ? POLLOUT : 0));
+    fd->revents = 0;
+    int t = s7p_client_next_timeout(s->c);
+    s->wake = t < 0 ? -1 : now + t;
+}
+
+static void on_op(void *ctx, s7p_request_id id, s7p_status st, const s7p_error *err)
 {
     (void)id;
     sess *s = ctx;
-    s->busy = false;
-    if (st == S7P_OK) {
-        s->ok++;
-        return;
-    }
-    if (s->failed++ == 0) fprintf(stderr, "bench_sessions: %s\n", err->message);
+    s->pending = false;
+    s->r->busy--;
+    if (st != S7P_OK && s->r->failed_ops++ == 0)
+        fprintf(stderr, "bench_sessions: session %u: %s\n", (unsigned)(s - s->r->ss),
+                err ? err->message : s7p_strerror(st));
 }
 
-/* Runs the loop until no client is busy (or the deadline passed). */
-static void drive(sess *ss, unsigned n, struct pollfd *fds, int64_t deadline)
+static void on_read(void *ctx, s7p_request_id id, s7p_status st, const s7p_error *err)
 {
-    for (;;) {
-        unsigned busy = 0;
-        int timeout = -1;
-        for (unsigned i = 0; i < n; i++) {
-            fds[i].fd = -1;
-            fds[i].revents = 0;
-            if (!ss[i].busy) continue;
-            busy++;
-            unsigned want = s7p_client_want(ss[i].c);
-            fds[i].fd = want ? s7p_client_fd(ss[i].c) : -1;
-            fds[i].events = (short)((want & S7P_WANT_READ ? POLLIN : 0) |
-                                    (want & S7P_WANT_WRITE ? POLLOUT : 0));
-            int t = s7p_client_next_timeout(ss[i].c);
-            if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
+    sess *s = ctx;
+    run *r = s->r;
+    bool mine = id == s->id && s->val.type == S7P_T_DINT && s->val.count == 0 &&
+                s->val.v.i == s->expect;
+    if (st != S7P_OK || s->res.code != S7P_OK) {
+        if (r->errors++ == 0)
+            fprintf(stderr, "bench_sessions: read of session %u: %s\n", (unsigned)(s - r->ss),
+                    st != S7P_OK ? err->message : s7p_strerror(s->res.code));
+    } else if (!mine) {
+        r->crossed++;
+    } else {
+        r->done++;
+        r->lat[r->nlat++] = bench_now_us() - s->sent_us;
+    }
+    s7p_tag_value_clear(&s->val);
+    s->pending = false;
+    r->busy--;
+}
+
+static void submit_read(run *r, sess *s, int64_t now)
+{
+    if (now - s->due > LATE_MS) r->late++;
+    s->due += PERIOD_MS;
+    s->reads_left--;
+    r->reads_left--;
+    s->sent_us = bench_now_us();
+    s->pending = true;
+    r->busy++;
+    if (s7p_read_async(s->c, &s->tag, 1, &s->val, &s->res, on_read, s, &s->id) != S7P_OK) {
+        s->pending = false;
+        r->busy--;
+        r->errors++;
+    }
+}
+
+/* Starts what the phase has to start now: connects (up to the window at once) or the reads
+ * that are due. */
+static void kick(run *r, int64_t now)
+{
+    for (unsigned i = 0; i < r->n; i++) {
+        sess *s = &r->ss[i];
+        if (r->ph == PH_CONNECT && i == r->started && r->busy < r->window) {
+            r->started++;
+            s->pending = true;
+            r->busy++;
+            if (s7p_connect_async(s->c, on_op, s, NULL) != S7P_OK) on_op(s, 0, S7P_E_NOMEM, NULL);
+        } else if (r->ph == PH_READ && !s->pending && s->reads_left && now >= s->due) {
+            submit_read(r, s, now);
+        } else {
+            continue;
         }
-        if (!busy || s7p_now_ms() > deadline) return;
-        if (timeout < 0 || timeout > 100) timeout = 100;
-        if (poll(fds, n, timeout) < 0) return;
-        for (unsigned i = 0; i < n; i++)
-            if (ss[i].busy && (fds[i].revents || s7p_client_next_timeout(ss[i].c) == 0))
-                s7p_client_process(ss[i].c);
+        refresh(s, &r->fds[i], now);
+    }
+}
+
+static bool finished(const run *r)
+{
+    if (r->busy) return false;
+    return r->ph == PH_CONNECT ? r->started == r->n : r->ph == PH_READ ? r->reads_left == 0 : true;
+}
+
+/* Milliseconds poll() may sleep: up to the first client timer or read due. */
+static int sleep_ms(const run *r, int64_t now)
+{
+    int64_t first = now + PERIOD_MS;
+    for (unsigned i = 0; i < r->n; i++) {
+        const sess *s = &r->ss[i];
+        if (s->wake >= 0 && s->wake < first) first = s->wake;
+        if (r->ph == PH_READ && !s->pending && s->reads_left && s->due < first) first = s->due;
+    }
+    return first <= now ? 0 : (int)(first - now);
+}
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs the loop of the phase until it finished or `end` (ms) passed. */
+static void drive(run *r, int64_t end)
+{
+    for (int64_t now = s7p_now_ms(); now < end; now = s7p_now_ms()) {
+        kick(r, now);
+        if (finished(r)) return;
+        int timeout = sleep_ms(r, now);
+        double c0 = thread_cpu_s();
+        if (poll(r->fds, r->n, timeout) < 0 && errno != EINTR) return;
+        r->poll_cpu_s += thread_cpu_s() - c0;
+        r->turns++;
+        now = s7p_now_ms();
+        for (unsigned i = 0; i < r->n; i++) {
+            sess *s = &r->ss[i];
+            if (!r->fds[i].revents && (s->wake < 0 || s->wake > now)) continue;
+            s7p_client_process(s->c);
+            refresh(s, &r->fds[i], now);
+        }
+    }
+}
+
+/* ---- phases and report -------------------------------------------------------------------- */
+
+static double cpu_self_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
+/* The N clients, created and connected from the loop. Returns how many connected. */
+static unsigned connect_all(run *r, uint16_t port)
+{
+    s7p_client_options o;
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = port;
+    o.connect_timeout_ms = 60000;
+    o.request_timeout_ms = 30000;
+    for (unsigned i = 0; i < r->n; i++) {
+        s7p_error e;
+        r->ss[i].r = r;
+        r->ss[i].wake = -1;
+        r->fds[i].fd = -1;
+        if (s7p_client_new(&r->ss[i].c, &o, &e) != S7P_OK) {
+            fprintf(stderr, "bench_sessions: client %u: %s\n", i, e.message);
+            return 0;
+        }
+    }
+    r->ph = PH_CONNECT;
+    drive(r, s7p_deadline_in(300000));
+    unsigned connected = 0;
+    for (unsigned i = 0; i < r->n; i++) connected += s7p_is_connected(r->ss[i].c);
+    return connected;
+}
+
+static void read_phase(run *r, unsigned seconds)
+{
+    int64_t t0 = s7p_now_ms();
+    for (unsigned i = 0; i < r->n; i++) {
+        r->ss[i].due = t0 + (int64_t)i * PERIOD_MS / r->n;  /* phases spread over the second */
+        r->ss[i].reads_left = seconds;
+    }
+    r->reads_left = (unsigned long)r->n * seconds;
+    r->ph = PH_READ;
+    r->turns = 0;
+    r->poll_cpu_s = 0;
+    drive(r, t0 + (int64_t)seconds * PERIOD_MS + 60000);
+}
+
+static void close_all(run *r)
+{
+    r->ph = PH_CLOSE;
+    for (unsigned i = 0; i < r->n; i++) {
+        sess *s = &r->ss[i];
+        s->pending = true;
+        r->busy++;
+        if (s7p_disconnect_async(s->c, on_op, s, NULL) != S7P_OK) on_op(s, 0, S7P_E_NOMEM, NULL);
+        refresh(s, &r->fds[i], s7p_now_ms());
+    }
+    drive(r, s7p_deadline_in(60000));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_reads(run *r, unsigned seconds, double secs)
+{
+    unsigned long expected = (unsigned long)r->n * seconds;
+    double p50 = 0, p99 = 0, max = 0;
+    if (r->nlat) {
+        qsort(r->lat, r->nlat, sizeof *r->lat, cmp_double);
+        p50 = r->lat[r->nlat / 2];
+        p99 = r->lat[r->nlat * 99 / 100];
+        max = r->lat[r->nlat - 1];
+    }
+    printf("reads:       %lu of %lu in %.1f s, %lu errors, %lu crossed answers, %lu sent late "
+           "(> %d ms); latency median %.2f ms, p99 %.2f ms, max %.2f ms\n",
+           r->done, expected, secs, r->errors, r->crossed, r->late, LATE_MS, p50 / 1000,
+           p99 / 1000, max / 1000);
+}
+
+typedef struct usage {
+    double cpu_self, cpu_sim;
+} usage;
+
+static usage usage_now(pid_t sim)
+{
+    return (usage){cpu_self_s(), proc_cpu_s(sim)};
+}
+
+static void print_usage(const run *r, pid_t sim, usage u0, usage u1, double secs,
+                        double heap_kib)
+{
+    char heap[96] = "heap per session not seen (sanitizer)";  /* mallinfo2 misses its heap */
+    if (heap_kib > 0)
+        snprintf(heap, sizeof heap, "heap %.1f KiB per connected session (OpenSSL included)",
+                 heap_kib);
+    printf("client:      CPU %.2f s over the reads (%.1f %% of one core), %.2f s in all; RSS "
+           "%.1f MiB (peak %.1f MiB); %s\n", u1.cpu_self - u0.cpu_self,
+           100 * (u1.cpu_self - u0.cpu_self) / secs, u1.cpu_self,
+           (double)proc_status(0, "VmRSS:") / 1024, (double)proc_status(0, "VmHWM:") / 1024, heap);
+    printf("             of it %.2f s inside poll() (%lu turns of the loop over %u descriptors), "
+           "%.2f s the rest (library and this loop)\n", r->poll_cpu_s, r->turns, r->n,
+           u1.cpu_self - u0.cpu_self - r->poll_cpu_s);
+    printf("simulator:   CPU %.2f s over the reads (%.1f %% of one core), %.2f s in all; RSS "
+           "%.1f MiB (peak %.1f MiB), %ld threads\n",
+           u1.cpu_sim - u0.cpu_sim, 100 * (u1.cpu_sim - u0.cpu_sim) / secs, u1.cpu_sim,
+           (double)proc_status(sim, "VmRSS:") / 1024, (double)proc_status(sim, "VmHWM:") / 1024,
+           proc_status(sim, "Threads:"));
+}
+
+/* The sessions' part once the simulator runs: 0 when everything came back right. */
+static int bench(run *r, const child *ch, unsigned seconds)
+{
+    int64_t t0 = s7p_now_ms();
+    if (prepare(ch->port, r->ss, r->n) != 0) return 1;
+    printf("set-up:      %u tags resolved and written by one client in %lld ms\n", r->n,
+           (long long)(s7p_now_ms() - t0));
+    struct mallinfo2 m0 = mallinfo2();
+    double cpu0 = cpu_self_s();
+    int64_t t1 = s7p_now_ms();
+    unsigned connected = connect_all(r, ch->port);
+    int64_t t2 = s7p_now_ms();
+    struct mallinfo2 m1 = mallinfo2();
+    double heap = ((double)m1.uordblks - (double)m0.uordblks) / 1024.0 / r->n;
+    printf("connect-all: %u of %u sessions in %lld ms (client CPU %.2f s)\n", connected, r->n,
+           (long long)(t2 - t1), cpu_self_s() - cpu0);
+    if (connected != r->n) return 1;
+    usage u0 = usage_now(ch->pid);
+    read_phase(r, seconds);
+    double secs = (double)(s7p_now_ms() - t2) / 1000.0;
+    usage u1 = usage_now(ch->pid);
+    print_reads(r, seconds, secs);
+    print_usage(r, ch->pid, u0, u1, secs, heap);
+    close_all(r);
+    if (r->failed_ops) printf("close:       %lu of %u disconnects failed\n", r->failed_ops, r->n);
+    return r->done == (unsigned long)r->n * seconds && !r->errors && !r->crossed &&
+                   !r->failed_ops
+               ? 0
+               : 1;
+}
+
+static void raise_fd_limit(unsigned n)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)n + 64;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
     }
 }
 
 int main(int argc, char **argv)
 {
+    const char *exe = S7P_SIM_EXE;
+    unsigned n = 1000, seconds = 60;
     int a = 1;
-    bool smoke = argc > 1 && strcmp(argv[1], "--smoke") == 0;
-    if (smoke) a++;
-    unsigned n = smoke ? 20 : 1000, rounds = smoke ? 2 : 10;
+    for (; a < argc && argv[a][0] == '-'; a++) {
+        if (strcmp(argv[a], "--smoke") == 0) {
+            n = 20;
+            seconds = 3;
+        } else if (strcmp(argv[a], "--sim") == 0 && a + 1 < argc) {
+            exe = argv[++a];
+        } else {
+            fprintf(stderr, "usage: bench_sessions [--smoke] [--sim PATH] [N [SECONDS]]\n");
+            return 2;
+        }
+    }
     if (a < argc) n = (unsigned)atoi(argv[a++]);
-    if (a < argc) rounds = (unsigned)atoi(argv[a++]);
-    if (n == 0 || n > 10000) return 2;
-    /* Two descriptors a session (client and simulator) and some spare. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * n + 64) {
-        rl.rlim_cur = rl.rlim_max < 2 * n + 64 ? rl.rlim_max : 2 * n + 64;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.max_sessions = n;
-    /* All of them connect at the same moment (the simulator's limit is 1024 pending). */
-    cfg.max_pending = n < 1024 ? n : 1024;
-    cfg.setup_timeout_ms = 120000;
-    char err[256];
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "simulator: %s\n", err);
+    if (a < argc) seconds = (unsigned)atoi(argv[a++]);
+    if (n == 0 || n > MAX_SESSIONS || seconds == 0) return 2;
+    raise_fd_limit(n);
+    char prog[256];
+    child ch = {.pid = -1};
+    run r = {.n = n, .window = n < 1024 ? n : 1024};  /* the simulator's most pending */
+    r.ss = calloc(n, sizeof *r.ss);
+    r.fds = calloc(n, sizeof *r.fds);
+    r.lat = calloc((size_t)n * seconds, sizeof *r.lat);
+    if (!r.ss || !r.fds || !r.lat || bench_gen_scalars(prog, sizeof prog, n, "DInt") != 0)
         return 1;
-    }
-    sess *ss = calloc(n, sizeof *ss);
-    struct pollfd *fds = calloc(n, sizeof *fds);
-    if (!ss || !fds) return 1;
-    int rc = 0;
-    s7p_client_options o;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
-    o.connect_timeout_ms = 60000;
-    o.request_timeout_ms = 30000;
-    int64_t t0 = s7p_now_ms();
-    for (unsigned i = 0; i < n; i++) {
-        s7p_error e;
-        if (s7p_client_new(&ss[i].c, &o, &e) != S7P_OK) {
-            fprintf(stderr, "client %u: %s\n", i, e.message);
-            return 1;
-        }
-        ss[i].busy = true;
-        (void)s7p_connect_async(ss[i].c, on_done, &ss[i], NULL);
-    }
-    drive(ss, n, fds, s7p_deadline_in(300000));
-    int64_t t1 = s7p_now_ms();
-    unsigned connected = 0;
-    for (unsigned i = 0; i < n; i++) connected += s7p_is_connected(ss[i].c);
-    printf("bench_sessions: %u sessions connected from one poll loop in %lld ms (%u of %u)\n",
-           connected, (long long)(t1 - t0), connected, n);
-    if (connected != n) rc = 1;
-    for (unsigned i = 0; i < n; i++) ss[i].ok = ss[i].failed = 0;
-    int64_t t2 = s7p_now_ms();
-    for (unsigned r = 0; r < rounds; r++) {
-        for (unsigned i = 0; i < n; i++) {
-            if (!s7p_is_connected(ss[i].c)) continue;
-            ss[i].busy = true;
-            (void)s7p_get_cpu_info_async(ss[i].c, &ss[i].info, on_done, &ss[i], NULL);
-        }
-        drive(ss, n, fds, s7p_deadline_in(300000));
-    }
-    int64_t t3 = s7p_now_ms();
-    unsigned ok = 0, failed = 0;
-    for (unsigned i = 0; i < n; i++) {
-        ok += ss[i].ok;
-        failed += ss[i].failed;
-    }
-    double secs = (double)(t3 - t2) / 1000.0;
-    printf("bench_sessions: %u rounds x %u sessions of CPU info (4 reads each): %u ok, %u failed, "
-           "%lld ms, %.0f calls/s, %.0f reads/s\n",
-           rounds, n, ok, failed, (long long)(t3 - t2), secs > 0 ? ok / secs : 0.0,
-           secs > 0 ? 4.0 * ok / secs : 0.0);
-    if (failed || ok != rounds * connected) rc = 1;
-    for (unsigned i = 0; i < n; i++) s7p_client_free(ss[i].c);
-    free(ss);
-    free(fds);
-    s7p_sim_stop(sim);
+    printf("bench_sessions: %u sessions x %u s, one thread, one poll() loop, s7plus-sim as a "
+           "child process (--max-sessions %u)\n", n, seconds, n + 8);
+    int rc = sim_spawn(&ch, exe, prog, n + 8) != 0 ? 1 : bench(&r, &ch, seconds);
+    for (unsigned i = 0; i < n; i++) s7p_client_free(r.ss[i].c);
+    if (sim_stop(&ch) != 0 && ch.port) fprintf(stderr, "bench_sessions: simulator ended badly\n");
+    bench_gen_remove(ch.dir);
+    bench_gen_remove(prog);
+    free(r.ss);
+    free(r.fds);
+    free(r.lat);
     return rc;
 }

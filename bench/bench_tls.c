@@ -170,7 +170,8 @@ bench_tls_client *bench_tls_connect(uint16_t port)
     return c;
 }
 
-int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len)
+/* Sends one request naming the size of its answer. */
+static int send_request(bench_tls_client *c, size_t req_len, size_t resp_len)
 {
     if (req_len < 8 || req_len > MAX_MSG || resp_len > MAX_MSG) return -1;
     memset(c->buf, 0, req_len);
@@ -178,8 +179,26 @@ int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len)
         c->buf[i] = (uint8_t)(req_len >> (24 - 8 * i));
         c->buf[4 + i] = (uint8_t)(resp_len >> (24 - 8 * i));
     }
-    if (write_all(c->tls, c->buf, req_len) != 0) return -1;
+    return write_all(c->tls, c->buf, req_len);
+}
+
+int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len)
+{
+    if (send_request(c, req_len, resp_len) != 0) return -1;
     return read_exact(c->tls, c->buf, resp_len);
+}
+
+int bench_tls_pipeline(bench_tls_client *c, const size_t *req, const size_t *resp, size_t n,
+                       unsigned depth)
+{
+    size_t sent = 0, ahead = depth ? depth : 1;
+    for (size_t done = 0; done < n; done++) {
+        /* Keep `depth` requests outstanding; the server answers them in order. */
+        for (; sent < n && sent < done + ahead; sent++)
+            if (send_request(c, req[sent], resp[sent]) != 0) return -1;
+        if (read_exact(c->tls, c->buf, resp[done]) != 0) return -1;
+    }
+    return 0;
 }
 
 void bench_tls_close(bench_tls_client *c)

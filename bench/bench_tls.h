@@ -25,6 +25,10 @@ int bench_tls_client_connect(bench_tls_client *c, uint16_t port);
 void bench_tls_client_disconnect(bench_tls_client *c);
 /** One round trip: req_len bytes out (>= 8), resp_len bytes back. 0 on success. */
 int bench_tls_roundtrip(bench_tls_client *c, size_t req_len, size_t resp_len);
+/** n round trips with up to `depth` requests outstanding (answered in order): the floor of
+ *  a client that keeps several requests in flight. 0 on success. */
+int bench_tls_pipeline(bench_tls_client *c, const size_t *req, const size_t *resp, size_t n,
+                       unsigned depth);
 void bench_tls_close(bench_tls_client *c);
 
 double bench_now_us(void);
