@@ -85,5 +85,6 @@ int cmd_browse(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_alarms(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage[] =
     "  write HOST[:PORT] SYMBOL=VALUE... --allow-write\n"
     "                                    write variables in one batch\n"
     "  decode FILE [--keylog KEYS]       what the HMI and the PLC said in a pcap/pcapng capture\n"
+    "  alarms HOST[:PORT] [--lang LCID]  the active alarms with their texts\n"
     "  `s7plus COMMAND --help` describes a command.\n";
 
 static void print_usage(FILE *f)
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "read") == 0) return cmd_read(argc - 1, argv + 1);
     if (strcmp(argv[1], "write") == 0) return cmd_write(argc - 1, argv + 1);
     if (strcmp(argv[1], "decode") == 0) return cmd_decode(argc - 1, argv + 1);
+    if (strcmp(argv[1], "alarms") == 0) return cmd_alarms(argc - 1, argv + 1);
     fprintf(stderr, "s7plus: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return CLI_USAGE;

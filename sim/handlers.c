@@ -217,7 +217,8 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
 {
     uint32_t id = req->req.explore.explore_id;
     s7p_object_list objs = {0};
-    int rc = sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
+    int rc = id == S7P_ID_ALARM_SUBSYSTEM ? sim_alarms_explore(c->sim, &req->req.explore, a, &objs)
+                                          : sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
     if (rc == 1) {
         r->send = false;
         r->close = true;

@@ -19,7 +19,7 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_ALARMS,
 };
 
 typedef struct cli {
@@ -42,7 +42,7 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
-            "                  [--security tls|legacy|both]\n"
+            "                  [--security tls|legacy|both] [--alarms FILE]\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -74,8 +74,11 @@ static void usage(FILE *f)
             "\n"
             "--state sets the operating state the CPU reports (default run). --control PATH\n"
             "opens a control channel on a local unix socket: one command per line (set SYMBOL\n"
-            "VALUE, get SYMBOL, state NAME, alarm raise ID TEXT, alarm clear ID, alarms,\n"
-            "fault SPEC, fault clear, reload, counters, help), one answer line each.\n"
+            "VALUE, get SYMBOL, state NAME, alarm raise ID [VALUE...|TEXT], alarm clear ID,\n"
+            "alarm ack ID, alarms, fault SPEC, fault clear, reload, counters, help), one\n"
+            "answer line each. --alarms FILE defines alarms (texts in several languages,\n"
+            "priority, class, associated values; docs/simulator.md); active alarms are\n"
+            "answered to the alarm subsystem's Explore.\n"
             "--security legacy simulates firmware without TLS: InitSsl is refused, the\n"
             "CreateObject answer offers the legacy challenge authentication with the\n"
             "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
@@ -119,6 +122,7 @@ static const struct option long_opts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"security", required_argument, NULL, OPT_SECURITY},
+    {"alarms", required_argument, NULL, OPT_ALARMS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -236,6 +240,7 @@ static int apply(cli *o, int opt, const char *arg)
         return -1;
     }
     case OPT_CONTROL: o->cfg.control_path = arg; return -1;
+    case OPT_ALARMS: o->cfg.alarms_file = arg; return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;

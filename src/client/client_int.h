@@ -18,6 +18,7 @@
 
 #include "client/error.h"
 #include "legacy/keys.h"
+#include "services/alarm.h"
 #include "services/info.h"
 #include "services/program.h"
 
@@ -34,7 +35,7 @@ typedef struct s7p_event {
 } s7p_event;
 
 typedef enum {
-    RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL
+    RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL, RQ_ALARMS
 } s7p_req_kind;
 
 enum {
@@ -66,6 +67,7 @@ struct s7p_req {
         s7p_info_op info;
         s7p_rw_op rw;
         s7p_browse_op browse;
+        s7p_alarms_op alarms;
     } u;
     /* arguments */
     s7p_cpu_info *info_out;
@@ -79,6 +81,8 @@ struct s7p_req {
     s7p_browse_fn browse_fn;
     void *browse_ctx;
     void (*browse_restart)(void *ctx); /* a collector that starts over on a retry */
+    uint32_t alarm_lcid;        /* active alarms: language of the texts */
+    s7p_alarm_list **alarms_out;
     /* outcome */
     s7p_status st;
     s7p_fail f;
