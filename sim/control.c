@@ -142,7 +142,14 @@ static bool cmd_raise(s7p_sim *s, uint32_t id, char *args, reply *r)
     const char *vals[S7P_ALARM_VALUES + 1];
     size_t n = 0;
     char *w, why[256];
-    while ((w = next_word(&args)) != NULL && n <= S7P_ALARM_VALUES) vals[n++] = w;
+    while ((w = next_word(&args)) != NULL && n <= S7P_ALARM_VALUES) {
+        size_t len = strlen(w);
+        if (len >= 2 && w[0] == '"' && w[len - 1] == '"') {  /* "quoted": a value with blanks */
+            w[len - 1] = '\0';
+            w++;
+        }
+        vals[n++] = w;
+    }
     if (!s7p_sim_alarm_raise_values(s, id, vals, n, why, sizeof why)) return fail(r, "%s", why);
     say(r, "ok");
     return true;
