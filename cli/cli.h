@@ -98,5 +98,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_culture(int argc, char **argv);
 int cmd_resources(int argc, char **argv);
 int cmd_state(int argc, char **argv);
+int cmd_alarms(int argc, char **argv);
 
 #endif

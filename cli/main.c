@@ -20,6 +20,7 @@ static const char usage[] =
     "  resources HOST[:PORT]             communication resources: tags per request,\n"
     "                                    subscriptions, attributes (max and free)\n"
     "  state HOST[:PORT]                 the CPU's operating state (run, stop, ...)\n"
+    "  alarms HOST[:PORT] [--lang LCID]  the active alarms with their texts\n"
     "  `s7plus COMMAND --help` describes a command.\n";
 
 static void print_usage(FILE *f)
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "culture") == 0) return cmd_culture(argc - 1, argv + 1);
     if (strcmp(argv[1], "resources") == 0) return cmd_resources(argc - 1, argv + 1);
     if (strcmp(argv[1], "state") == 0) return cmd_state(argc - 1, argv + 1);
+    if (strcmp(argv[1], "alarms") == 0) return cmd_alarms(argc - 1, argv + 1);
     fprintf(stderr, "s7plus: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return CLI_USAGE;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The control channel: one command line in, one answer line out (docs/simulator.md,
  * "Control channel"), from the API (s7p_sim_control) or a local unix socket (control_path),
- * and the store of raised alarms it manages. */
+ * (the alarms it raises, clears and acknowledges live in alarms.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,79 +16,12 @@
 #include <unistd.h>
 
 #include "plc_data.h"
+#include "s7plus/s7plus.h"
 #include "sim_int.h"
 
 #define MAX_LINE 4096u
 #define MAX_WORDS 4u
 #define CLIENT_IDLE_MS 600000     /* a silent control client is dropped after 10 minutes */
-
-typedef struct sim_alarm {
-    uint32_t id;
-    char *text;
-} sim_alarm;
-
-/* ---- alarms ---- */
-
-static sim_alarm *find_alarm(s7p_sim *s, uint32_t id)
-{
-    for (size_t i = 0; i < s->nalarms; i++)
-        if (s->alarms[i].id == id) return &s->alarms[i];
-    return NULL;
-}
-
-bool s7p_sim_alarm_raise(s7p_sim *s, uint32_t id, const char *text)
-{
-    char *copy = strdup(text ? text : "");
-    if (!copy) return false;
-    pthread_mutex_lock(&s->alarm_mu);
-    sim_alarm *a = find_alarm(s, id);
-    if (!a && s->nalarms < S7P_SIM_MAX_ALARMS) {
-        if (!s->alarms) s->alarms = calloc(S7P_SIM_MAX_ALARMS, sizeof *s->alarms);
-        if (s->alarms) {
-            a = &s->alarms[s->nalarms++];
-            a->id = id;
-            a->text = NULL;
-        }
-    }
-    if (a) {
-        free(a->text);
-        a->text = copy;
-    }
-    pthread_mutex_unlock(&s->alarm_mu);
-    if (!a) free(copy);
-    else sim_log(s, 1, "alarm %u raised: %s", (unsigned)id, copy);
-    return a != NULL;
-}
-
-bool s7p_sim_alarm_clear(s7p_sim *s, uint32_t id)
-{
-    pthread_mutex_lock(&s->alarm_mu);
-    sim_alarm *a = find_alarm(s, id);
-    if (a) {
-        free(a->text);
-        *a = s->alarms[--s->nalarms];  /* the order of the list does not matter */
-    }
-    pthread_mutex_unlock(&s->alarm_mu);
-    if (a) sim_log(s, 1, "alarm %u cleared", (unsigned)id);
-    return a != NULL;
-}
-
-size_t s7p_sim_alarm_count(const s7p_sim *s)
-{
-    s7p_sim *m = (s7p_sim *)s;
-    pthread_mutex_lock(&m->alarm_mu);
-    size_t n = m->nalarms;
-    pthread_mutex_unlock(&m->alarm_mu);
-    return n;
-}
-
-void sim_alarms_free(s7p_sim *s)
-{
-    for (size_t i = 0; i < s->nalarms; i++) free(s->alarms[i].text);
-    free(s->alarms);
-    s->alarms = NULL;
-    s->nalarms = 0;
-}
 
 /* ---- commands ---- */
 
@@ -194,18 +127,47 @@ static bool cmd_state(s7p_sim *s, char *args, reply *r)
     return true;
 }
 
+#define ALARM_USAGE "usage: alarm raise ID [VALUE... | TEXT] | alarm clear ID | alarm ack ID"
+
+/* alarm raise ID [VALUE...]: a defined alarm's associated values, blank-separated literals
+ * ("quoted" for strings with blanks); for an undefined ID the rest of the line is its text. */
+static bool cmd_raise(s7p_sim *s, uint32_t id, char *args, reply *r)
+{
+    if (!s7p_sim_alarm_defined(s, id)) {
+        if (!s7p_sim_alarm_raise(s, id, rest_of(args)))
+            return fail(r, "%u alarms are raised already", S7P_SIM_MAX_ALARMS);
+        say(r, "ok");
+        return true;
+    }
+    const char *vals[S7P_ALARM_VALUES + 1];
+    size_t n = 0;
+    char *w, why[256];
+    while ((w = next_word(&args)) != NULL && n <= S7P_ALARM_VALUES) {
+        size_t len = strlen(w);
+        if (len >= 2 && w[0] == '"' && w[len - 1] == '"') {  /* "quoted": a value with blanks */
+            w[len - 1] = '\0';
+            w++;
+        }
+        vals[n++] = w;
+    }
+    if (!s7p_sim_alarm_raise_values(s, id, vals, n, why, sizeof why)) return fail(r, "%s", why);
+    say(r, "ok");
+    return true;
+}
+
 static bool cmd_alarm(s7p_sim *s, char *args, reply *r)
 {
     char *verb = next_word(&args), *id_text = next_word(&args);
     uint32_t id;
-    if (!verb || !parse_u32(id_text, &id)) return fail(r, "usage: alarm raise|clear ID [TEXT]");
-    if (strcasecmp(verb, "raise") == 0) {
-        if (!s7p_sim_alarm_raise(s, id, rest_of(args)))
-            return fail(r, "%u alarms are raised already", S7P_SIM_MAX_ALARMS);
-    } else if (strcasecmp(verb, "clear") == 0) {
+    if (!verb || !parse_u32(id_text, &id)) return fail(r, ALARM_USAGE);
+    if (strcasecmp(verb, "raise") == 0) return cmd_raise(s, id, args, r);
+    if (strcasecmp(verb, "clear") == 0) {
         if (!s7p_sim_alarm_clear(s, id)) return fail(r, "alarm %u is not raised", (unsigned)id);
+    } else if (strcasecmp(verb, "ack") == 0) {
+        if (!s7p_sim_alarm_ack(s, id))
+            return fail(r, "alarm %u is not active or needs no acknowledgement", (unsigned)id);
     } else {
-        return fail(r, "usage: alarm raise|clear ID [TEXT]");
+        return fail(r, ALARM_USAGE);
     }
     say(r, "ok");
     return true;
@@ -213,11 +175,7 @@ static bool cmd_alarm(s7p_sim *s, char *args, reply *r)
 
 static bool cmd_alarms(s7p_sim *s, reply *r)
 {
-    pthread_mutex_lock(&s->alarm_mu);
-    say(r, "ok %zu", s->nalarms);
-    for (size_t i = 0; i < s->nalarms; i++)
-        say(r, "%s %u \"%s\"", i ? ";" : ":", (unsigned)s->alarms[i].id, s->alarms[i].text);
-    pthread_mutex_unlock(&s->alarm_mu);
+    r->at = sim_alarms_list(s, r->p, r->len);
     return true;
 }
 
@@ -295,7 +253,8 @@ bool s7p_sim_control(s7p_sim *s, const char *line, char *out, size_t out_len)
     if (strcasecmp(cmd, "counters") == 0) return cmd_counters(s, &r);
     if (strcasecmp(cmd, "help") == 0) {
         say(&r, "ok commands: set SYMBOL VALUE; get SYMBOL; state [run|stop|startup|hold|"
-                "defective]; alarm raise ID TEXT; alarm clear ID; alarms; fault SPEC "
+                "defective]; alarm raise ID [VALUE...|TEXT]; alarm clear ID; alarm ack ID; "
+                "alarms; fault SPEC "
                 "[delay=MS] [code=N]; fault clear; reload; counters");
         return true;
     }

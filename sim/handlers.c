@@ -222,9 +222,9 @@ static void on_explore(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply 
     s7p_object_list objs = {0};
     int rc = id == SIM_ID_TEXT_CONTAINER
                  ? (sim_cpu_text_container(&c->sim->ident, a, &objs) ? 0 : 1)
-             : sim_legit_allows(c, SIM_NEED_BROWSE)
-                 ? sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs)
-                 : SIM_E_ACCESS_DENIED;
+             : !sim_legit_allows(c, SIM_NEED_BROWSE) ? SIM_E_ACCESS_DENIED
+             : id == S7P_ID_ALARM_SUBSYSTEM ? sim_alarms_explore(c->sim, &req->req.explore, a, &objs)
+                                            : sim_plc_explore(c->sim->plc, &req->req.explore, a, &objs);
     if (rc == 1) {
         r->send = false;
         r->close = true;

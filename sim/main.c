@@ -21,6 +21,7 @@ enum {
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
     OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
+    OPT_ALARMS,
 };
 
 typedef struct cli {
@@ -44,7 +45,7 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
-            "                  [--security tls|legacy|both]\n"
+            "                  [--security tls|legacy|both] [--alarms FILE]\n"
             "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
             "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
@@ -80,8 +81,11 @@ static void usage(FILE *f)
             "\n"
             "--state sets the operating state the CPU reports (default run). --control PATH\n"
             "opens a control channel on a local unix socket: one command per line (set SYMBOL\n"
-            "VALUE, get SYMBOL, state NAME, alarm raise ID TEXT, alarm clear ID, alarms,\n"
-            "fault SPEC, fault clear, reload, counters, help), one answer line each.\n"
+            "VALUE, get SYMBOL, state NAME, alarm raise ID [VALUE...|TEXT], alarm clear ID,\n"
+            "alarm ack ID, alarms, fault SPEC, fault clear, reload, counters, help), one\n"
+            "answer line each. --alarms FILE defines alarms (texts in several languages,\n"
+            "priority, class, associated values; docs/simulator.md); active alarms are\n"
+            "answered to the alarm subsystem's Explore.\n"
             "--security legacy simulates firmware without TLS: InitSsl is refused, the\n"
             "CreateObject answer offers the legacy challenge authentication with the\n"
             "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
@@ -145,6 +149,7 @@ static const struct option long_opts[] = {
     {"protection", required_argument, NULL, OPT_PROTECTION},
     {"password", required_argument, NULL, OPT_PASSWORD},
     {"user", required_argument, NULL, OPT_USER},
+    {"alarms", required_argument, NULL, OPT_ALARMS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -306,6 +311,7 @@ static int apply(cli *o, int opt, char *arg)
     case OPT_LANGUAGES: case OPT_TAGS_PER_REQUEST: case OPT_TAGS_PER_WRITE:
     case OPT_MAX_SUBSCRIPTIONS:
         return resource_option(o, opt, arg);
+    case OPT_ALARMS: o->cfg.alarms_file = arg; return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;

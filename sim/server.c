@@ -246,7 +246,8 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
     const char **fields[] = {&s->cfg.listen_addr, &s->cfg.cert_file, &s->cfg.key_file,
                              &s->cfg.keylog_file, &s->cfg.order_number, &s->cfg.firmware,
                              &s->cfg.serial_number, &s->cfg.plc_name, &s->cfg.project_name,
-                             &s->cfg.paom, &s->cfg.program_dir, &s->cfg.control_path};
+                             &s->cfg.paom, &s->cfg.program_dir, &s->cfg.control_path,
+                             &s->cfg.alarms_file};
     for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (*fields[i] && !(*fields[i] = keep(s, i, *fields[i]))) {
             snprintf(err, err_len, "out of memory");
@@ -347,6 +348,7 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
     if (!sim_identity_init(&s->ident, &s->cfg, err, err_len)) return false;
     if (!sim_legit_init(s, err, err_len)) return false;
     if (s->cfg.program_dir && !load_program(s, err, err_len)) return false;
+    if (!sim_alarms_init(s, s->cfg.alarms_file, err, err_len)) return false;
     s7p_tls_config tc = {0};
     tc.server = true;
     tc.cert_file = s->cfg.cert_file;

@@ -106,6 +106,9 @@ typedef struct s7p_sim_config {
     const char *passwords[3];
     const s7p_sim_user *users;
     size_t nusers;                /* at most S7P_SIM_MAX_USERS */
+    /* Alarm definitions (docs/simulator.md, "Alarms"): an alarms file, read at start; a file
+     * with errors fails the start. NULL: none (alarms raised by number alone still work). */
+    const char *alarms_file;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -267,22 +270,43 @@ const char *s7p_sim_state_name(s7p_sim_state state);
 /** Parses a name of s7p_sim_state_name() (any case); false if it is none. */
 bool s7p_sim_state_parse(const char *name, s7p_sim_state *state);
 
-/* ---- alarms (stored only) -----------------------------------------------------------------
- * Raised alarms are kept and listed; they are not yet sent to clients (alarm subscriptions
- * come with issue 19). */
+/* ---- alarms --------------------------------------------------------------------------------
+ * Alarms defined in the alarms file (config alarms_file) come with their texts in every
+ * language, priority, class, domain and associated values; an alarm raised by a number the
+ * file does not define is made up: its text (language 1033) is the one given, no values, no
+ * acknowledgement. Active alarms are answered to an Explore of the alarm subsystem (RID 8)
+ * as DAIs (services spec §2.2). An alarm that needs an acknowledgement stays active after it
+ * went until it is acknowledged (one acknowledgement per coming-going cycle).
+ * docs/simulator.md, "Alarms". */
 #define S7P_SIM_MAX_ALARMS 256u
 
-/** Raises alarm id (replacing the text of a raised one); false when S7P_SIM_MAX_ALARMS are
- *  raised already or out of memory. text is copied. */
+/** Raises alarm id (it comes): a defined alarm with its associated values (a raised one:
+ *  false); an undefined one with `text` (replacing the text of a raised one). False when
+ *  S7P_SIM_MAX_ALARMS are active or out of memory. text is copied. */
 bool s7p_sim_alarm_raise(s7p_sim *s, uint32_t id, const char *text);
-/** Clears a raised alarm; false if it was not raised. */
+/** Raises a defined alarm with associated values given as TIA literals of the types the
+ *  definition declares: values[i] for SD_(i+1), n of them (the others: the definition's
+ *  literal or tag). False with a one-line reason (undefined, raised already, a value that
+ *  does not parse, more values than defined). */
+bool s7p_sim_alarm_raise_values(s7p_sim *s, uint32_t id, const char *const *values, size_t n,
+                                char *err, size_t err_len);
+/** The alarm goes; false if it was not coming. It leaves the active alarms unless it needs
+ *  an acknowledgement it has not had. */
 bool s7p_sim_alarm_clear(s7p_sim *s, uint32_t id);
-/** Alarms raised now. */
+/** Acknowledges an active alarm that needs it; false if it is not active, needs none or is
+ *  acknowledged already. A going alarm leaves the active alarms. */
+bool s7p_sim_alarm_ack(s7p_sim *s, uint32_t id);
+/** Whether the alarms file defines id. */
+bool s7p_sim_alarm_defined(const s7p_sim *s, uint32_t id);
+/** Alarms active now (coming, or gone and waiting for their acknowledgement). */
 size_t s7p_sim_alarm_count(const s7p_sim *s);
+/** State changes so far (came, went, acknowledged), each one call of the change hook. */
+unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
 
 /* ---- control channel ----------------------------------------------------------------------
  * One command line in, one answer line out: "ok[ detail]" or "error: reason". Commands:
- * set SYMBOL VALUE, get SYMBOL, state [NAME], alarm raise ID TEXT, alarm clear ID, alarms,
+ * set SYMBOL VALUE, get SYMBOL, state [NAME], alarm raise ID [VALUE... | TEXT], alarm clear ID,
+ * alarm ack ID, alarms,
  * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
  * (docs/simulator.md). Any thread. */
 bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);

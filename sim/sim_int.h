@@ -85,7 +85,7 @@ typedef struct sim_conn {
 
 struct s7p_sim {
     s7p_sim_config cfg;           /* strings point into owned copies below */
-    char *strs[12];
+    char *strs[13];
     sim_identity ident;
     struct sim_plc *plc;          /* NULL: no program loaded */
     s7p_tls_ctx *tls;
@@ -120,10 +120,10 @@ struct s7p_sim {
     /* Subscriptions in existence over all sessions (created and not yet deleted): FreeItems
      * PlcSubscriptionsFree is max_subscriptions less this (cpu.c). */
     atomic_uint subs_active;
-    /* raised alarms (control.c), guarded by alarm_mu */
+    /* alarms (alarms.c): definitions and active instances, guarded by alarm_mu */
     pthread_mutex_t alarm_mu;
-    struct sim_alarm *alarms;
-    size_t nalarms;
+    struct sim_alarm_table *alarm_tab;
+    atomic_ulong alarm_changes;
     /* control channel (control.c) */
     char *control_path;
     int control_fd;               /* listening unix socket; -1: none */
@@ -174,7 +174,29 @@ uint64_t sim_ret_error(int16_t code);
 /* control.c */
 bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
 void sim_control_stop(s7p_sim *s);
+
+/* alarms.c: the alarm table (docs/simulator.md, "Alarms") */
+struct sim_alarm;
+/** Creates the table, with the definitions of the alarms file at path (NULL: none). */
+bool sim_alarms_init(s7p_sim *s, const char *path, char *err, size_t err_len);
 void sim_alarms_free(s7p_sim *s);
+/** Explore of the alarm subsystem (RID 8): one DAI per active alarm with the attributes the
+ *  request lists (none listed: all), texts in every language. 0, or 1 when out of memory. */
+int sim_alarms_explore(s7p_sim *s, const s7p_req_explore *req, s7p_arena *a,
+                       s7p_object_list *out);
+/** The "alarm changed" hook: called on every state change (came, went, acknowledged) with
+ *  alarm_mu held and the alarm in its new state (a going alarm that leaves the table is
+ *  passed before it is freed). It must not block or take alarm_mu. The alarm subscription
+ *  builds the notification's DAI here with sim_alarm_dai() (a DAI holding exactly one of
+ *  Coming / Going, the texts filtered to the subscriber's languages, services spec §2.3),
+ *  queues it for every alarm subscription with credit left, and wakes their connections. */
+void sim_alarm_changed(s7p_sim *s, const struct sim_alarm *al);
+/** The DAI of an alarm as it is now (only inside sim_alarm_changed or under alarm_mu), with
+ *  every attribute and the texts of the LCIDs in lcids (n 0: all); NULL when out of memory. */
+s7p_object *sim_alarm_dai(const struct sim_alarm *al, s7p_arena *a, const uint16_t *lcids,
+                          size_t nlcids);
+/** The control channel's listing: "ok N: ID STATE \"TEXT\"; ..."; returns its length. */
+size_t sim_alarms_list(s7p_sim *s, char *out, size_t len);
 
 /* legacy.c */
 /** The connection may take the legacy authentication (security legacy/both, in clear). */

@@ -1430,6 +1430,148 @@ S7P_API s7p_status s7p_legitimate(s7p_client *c, const char *password, const cha
 S7P_API s7p_status s7p_legitimate_async(s7p_client *c, const char *password,
                                         const char *username, s7p_done_fn done, void *ctx,
                                         s7p_request_id *id);
+/* ---- alarms ------------------------------------------------------------------------- */
+
+/** Which state change of an alarm a record describes (the DAI's Coming or Going struct). */
+typedef enum s7p_alarm_state {
+    S7P_ALARM_COMING = 1,           /**< the alarm came (is active) */
+    S7P_ALARM_GOING = 2,            /**< the alarm went (its cause is gone) */
+} s7p_alarm_state;
+
+/** The PLC's message type of an alarm (DAI.MessageType). */
+typedef enum s7p_alarm_message_type {
+    S7P_ALARM_MSG_INVALID = 0,      /**< not set */
+    S7P_ALARM_MSG_ALARM = 1,        /**< an alarm (Program_Alarm, system diagnostics) */
+    S7P_ALARM_MSG_NOTIFY = 2,       /**< a notification */
+    S7P_ALARM_MSG_INFO_REPORT = 3,  /**< an information report */
+    S7P_ALARM_MSG_EVENT_ACK = 4,    /**< an event acknowledgement */
+} s7p_alarm_message_type;
+
+/** Associated values an alarm can carry (SD_1 .. SD_10). */
+#define S7P_ALARM_VALUES 10
+/** Additional texts of an alarm (AdditionalText1 .. 9). */
+#define S7P_ALARM_ADDITIONAL_TEXTS 9
+
+/**
+ * One alarm as the PLC reports it: from s7p_get_active_alarms() (and, later, from alarm
+ * notifications: the same record). Strings are UTF-8, NUL-terminated and never NULL in a
+ * record the library filled (empty when the PLC sent none); texts have the associated values
+ * formatted in (s7p_alarm_format_text()). Timestamps are ns since 1970-01-01 UTC; 0 = not
+ * known. Release a record with s7p_alarm_clear(), a list with s7p_alarm_list_free().
+ */
+typedef struct s7p_alarm {
+    uint64_t id;                    /**< CPU alarm id: source RID << 32 | alarm number << 16 |
+                                         instance */
+    char *name;                     /**< the instance's name (ObjectVariableTypeName) */
+    s7p_alarm_state state;          /**< coming or going */
+    bool acknowledged;              /**< acknowledged (ack_ns != 0) */
+    uint8_t state_bits;             /**< DAI.AllStatesInfo as sent (meaning of the bits:
+                                         docs/protocol.md, "Alarms") */
+    uint8_t change_state_bits;      /**< AllStatesInfo of the state change (AS_CGS) */
+    int64_t coming_ns;              /**< when it came (state coming), else 0 */
+    int64_t going_ns;               /**< when it went (state going), else 0 */
+    int64_t ack_ns;                 /**< when it was acknowledged; 0 = not acknowledged */
+    uint8_t priority;               /**< HmiInfo priority (0..16 in TIA) */
+    uint16_t alarm_class;           /**< HmiInfo alarm class (0 when the PLC sends none) */
+    uint32_t hmi_alarm_id;          /**< HmiInfo ClientAlarmId: the alarm number in TIA */
+    int32_t message_type;           /**< an ::s7p_alarm_message_type */
+    uint16_t domain;                /**< alarm domain (1 system diagnostics, 3 security,
+                                         256..272 user display classes 0..16) */
+    uint32_t sequence_counter;      /**< the PLC's counter of this alarm's state changes */
+    uint32_t nvalues;               /**< values[0 .. nvalues) hold SD_1 .. (type S7P_T_VOID:
+                                         not sent) */
+    s7p_tag_value values[S7P_ALARM_VALUES]; /**< associated values, values[i] = SD_(i+1) */
+    uint32_t lcid;                  /**< language of the texts (Windows LCID, e.g. 1033) */
+    char *text;                     /**< alarm text */
+    char *info_text;                /**< info text */
+    char *additional_texts[S7P_ALARM_ADDITIONAL_TEXTS]; /**< additional texts 1 .. 9 */
+} s7p_alarm;
+
+/** A list of alarms (s7p_get_active_alarms()). */
+typedef struct s7p_alarm_list {
+    s7p_alarm *items;               /**< `count` alarms, in the PLC's order */
+    size_t count;                   /**< number of alarms */
+} s7p_alarm_list;
+
+/**
+ * Reads the alarms active now (one Explore of the alarm subsystem, RID 8): one record per
+ * alarm instance with its state, timestamps, priority, associated values and texts in the
+ * language `lcid`, values formatted in. A DAI the PLC sends without a coming or going state
+ * is left out (a reference driver drops them too). Blocks up to the request timeout; with
+ * auto_reconnect a transient failure reconnects and retries once.
+ * @param c     a connected client
+ * @param lcid  language of the texts (Windows LCID, e.g. 1033 en-US, 1031 de-DE); 0 = the
+ *              lowest the PLC sent. Texts of a language the PLC did not send are empty
+ * @param out   receives the list (empty when no alarm is active; NULL on failure); free it
+ *              with s7p_alarm_list_free()
+ * @param err   filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_STATE (not connected, no auto_reconnect);
+ *         S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_IO, S7P_E_TLS; S7P_E_PLC (the PLC refused the
+ *         Explore); S7P_E_PROTOCOL (a malformed alarm); S7P_E_NOMEM
+ * @threadsafety Any thread; serialised with the client's other calls.
+ */
+S7P_API s7p_status s7p_get_active_alarms(s7p_client *c, uint32_t lcid, s7p_alarm_list **out,
+                                         s7p_error *err);
+
+/**
+ * Reads the active alarms without waiting: as s7p_get_active_alarms().
+ *
+ * @param c     the client
+ * @param lcid  language of the texts, as for s7p_get_active_alarms()
+ * @param out   receives the list before done runs (NULL on failure); must stay valid until
+ *              then; free the list with s7p_alarm_list_free()
+ * @param done  called once at the end
+ * @param ctx   passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_get_active_alarms_async(s7p_client *c, uint32_t lcid,
+                                               s7p_alarm_list **out, s7p_done_fn done,
+                                               void *ctx, s7p_request_id *id);
+
+/**
+ * Frees what the library allocated inside one alarm record (strings, values) and zeroes it.
+ * @param a  a record the library filled, or zeroed; NULL is a no-op
+ * @threadsafety Any thread (for a record no other thread uses).
+ */
+S7P_API void s7p_alarm_clear(s7p_alarm *a);
+
+/**
+ * Frees an alarm list and everything in it.
+ * @param l  the list; NULL is a no-op
+ * @threadsafety Any thread (for a list no other thread uses).
+ */
+S7P_API void s7p_alarm_list_free(s7p_alarm_list *l);
+
+/**
+ * Formats the associated values into an alarm text written in the PLC's text-field syntax:
+ * `@<n>[<type>]%[0][<width>][.<precision>]<format>@` puts value n (1-based) there, with
+ * format d (signed decimal), u (unsigned), x / X (hexadecimal, prefix 16#), b (binary,
+ * prefix 2#), f (fixed point, 6 decimals by default) or s (text); type letters B, Y, C, W,
+ * I, X, D, R, O, T choose the width the value is read with (1 bit, 8, 8, 16, 16, 32, 32,
+ * 32, 64 bits, text); a width pads on the left, with zeros when it starts with 0. A literal
+ * `\n` becomes a line break. A placeholder whose value is missing, or a text-list reference
+ * `%t#Name` (text lists are not read), stays as it is. Details: docs/protocol.md, "Alarms".
+ * @param text     the text (UTF-8, NUL-terminated)
+ * @param values   the associated values, values[0] = SD_1; may be NULL when n is 0
+ * @param n        number of values
+ * @param out      receives the formatted text; free it with s7p_text_free()
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_LIMIT (the result would exceed 64 KiB);
+ *         S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_alarm_format_text(const char *text, const s7p_tag_value *values,
+                                         size_t n, char **out);
+
+/**
+ * Name of a message type: "alarm", "notify", "info-report", "event-ack", "invalid"; "?" for
+ * other numbers.
+ * @param type  an ::s7p_alarm_message_type value
+ * @return a static string, never NULL
+ * @threadsafety Any thread.
+ */
+S7P_API const char *s7p_alarm_message_type_name(int32_t type);
 
 #ifdef __cplusplus
 }

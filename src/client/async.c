@@ -78,6 +78,7 @@ static s7p_op *op_of(s7p_req *r)
     case RQ_BROWSE: case RQ_SYMBOL: return &r->u.browse.op;
     case RQ_CPU: return &r->u.cpu.op;
     case RQ_LEGIT: return &r->u.legit.op;
+    case RQ_ALARMS: return &r->u.alarms.op;
     default: return NULL;
     }
 }

@@ -18,6 +18,7 @@
 
 #include "client/error.h"
 #include "legacy/keys.h"
+#include "services/alarm.h"
 #include "services/cpu.h"
 #include "services/info.h"
 #include "services/legitimate.h"
@@ -38,7 +39,7 @@ typedef struct s7p_event {
 typedef enum {
     RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL,
     RQ_CPU,                     /* culture, resources or operating state (cpu_kind) */
-    RQ_LEGIT,
+    RQ_LEGIT, RQ_ALARMS,
 } s7p_req_kind;
 
 enum {
@@ -72,6 +73,7 @@ struct s7p_req {
         s7p_browse_op browse;
         s7p_cpu_op cpu;
         s7p_legit_op legit;
+        s7p_alarms_op alarms;
     } u;
     /* arguments */
     s7p_cpu_info *info_out;
@@ -88,6 +90,8 @@ struct s7p_req {
     void *browse_ctx;
     void (*browse_restart)(void *ctx); /* a collector that starts over on a retry */
     char *password, *username;  /* s7p_legitimate: copies, wiped when r is freed */
+    uint32_t alarm_lcid;        /* active alarms: language of the texts */
+    s7p_alarm_list **alarms_out;
     /* outcome */
     s7p_status st;
     s7p_fail f;

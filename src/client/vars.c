@@ -39,6 +39,10 @@ void s7p_req_run_op(s7p_client *c, s7p_req *r)
     case RQ_INFO:
         s7p_info_start(&r->u.info, s, r->info_out, c->opt.request_timeout_ms, s7p_req_op_done, r);
         return;
+    case RQ_ALARMS:
+        s7p_alarms_start(&r->u.alarms, s, r->alarm_lcid, r->alarms_out, c->opt.request_timeout_ms,
+                         s7p_req_op_done, r);
+        return;
     case RQ_READ:
         /* A retry starts over: values kept from the failed attempt are the library's to
          * free (s7p_read() zeroed them all before the first attempt). */

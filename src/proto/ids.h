@@ -92,4 +92,31 @@ enum {
 
 #define S7P_DB_AREA_BASE 0x8A0E0000u
 
+/* Alarms (services spec §2, docs/protocol.md "Alarms"): the alarm subsystem object, the
+ * Dynamic Alarm Instance (DAI) and its coming/going struct (AS_CGS). */
+enum {
+    S7P_ID_ALARM_SUBSYSTEM = 8,                 /* NativeObjects.theAlarmSubsystem_Rid */
+    S7P_ID_ALARM_UPDATE_RELEVANT_DAI = 2667,    /* AlarmSubsystem.itsUpdateRelevantDAI */
+    S7P_ID_DAI_CPU_ALARM_ID = 2670,             /* LWord */
+    S7P_ID_DAI_ALL_STATES_INFO = 2671,          /* USInt */
+    S7P_ID_DAI_ALARM_DOMAIN = 2672,             /* UInt */
+    S7P_ID_DAI_COMING = 2673,                   /* Struct AS_CGS */
+    S7P_ID_DAI_GOING = 2677,                    /* Struct AS_CGS */
+    S7P_ID_DAI_CLASS = 2681,                    /* DAI.Class_Rid */
+    S7P_ID_DAI_ALARM_TEXTS = 2715,              /* sparse Blob array, key LCID << 16 | text id */
+    S7P_ID_AS_CGS_CLASS = 3473,                 /* struct id of Coming / Going */
+    S7P_ID_AS_CGS_ALL_STATES_INFO = 3474,       /* USInt */
+    S7P_ID_AS_CGS_TIMESTAMP = 3475,             /* Timestamp, ns since 1970 UTC */
+    S7P_ID_AS_CGS_ASSOCIATED_VALUES = 3476,     /* Blob array; also element 0's root id */
+    S7P_ID_AS_CGS_ACK_TIMESTAMP = 3646,         /* Timestamp; 0 = not acknowledged */
+    S7P_ID_DAI_MESSAGE_TYPE = 4079,             /* DInt */
+    S7P_ID_DAI_HMI_INFO = 7813,                 /* Blob */
+    S7P_ID_DAI_SEQUENCE_COUNTER = 7917,         /* UDInt */
+};
+
+/* Blob root ids of associated values: type-info ids, 0x02000000 + the softdatatype. */
+#define S7P_TI_BASE 0x02000000u
+#define S7P_TI_STRING_BASE 0x020A0000u   /* + max length: String[n] */
+#define S7P_TI_WSTRING_BASE 0x020B0000u  /* + max length: WString[n] */
+
 #endif

@@ -109,4 +109,24 @@ S7PLUS_PASSWORD=wrong timeout 60 "$BIN/protected_read" "$EP" '"AllTypes".v_int' 
     > "$tmp/out" 2>&1 && fail "protected_read accepted a wrong password"
 grep -q "wrong password (PLC code -100 ServiceAccessDenied)" "$tmp/out" ||
     fail "protected_read: no wrong-password message"
+
+# Two alarms of examples/plc/plant.alarms raised through the control channel, in German.
+start_sim --alarms "$PROG/plant.alarms" --control "$tmp/ctl"
+run active_alarms "$EP" 1031
+expect "0 active alarms"
+if command -v python3 > /dev/null 2>&1; then
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+f = s.makefile("rw")
+for line in ("alarm raise 1 3 12.25", "alarm raise 3"):
+    f.write(line + "\n"); f.flush()
+    r = f.readline()
+    assert r.startswith("ok"), r' "$tmp/ctl" || fail "control channel: raise"
+    run active_alarms "$EP" 1031
+    expect "  Behälter 3 läuft über: Füllstand 12.2 %"
+    expect "  info: Zulaufventil von Behälter 3 schließen."
+    expect "  SD_2 = 12.25"
+    expect "  Schichtwechsel"
+    expect "2 active alarms"
+fi
 echo "ok: every example ran against the simulator"

@@ -415,7 +415,7 @@ static void test_control_channel(void **state)
     control(fd, "alarm raise 17 Motor 1 overheated", reply, sizeof reply);
     assert_string_equal(reply, "ok");
     control(fd, "alarms", reply, sizeof reply);
-    assert_string_equal(reply, "ok 1: 17 \"Motor 1 overheated\"");
+    assert_string_equal(reply, "ok 1: 17 coming \"Motor 1 overheated\"");
     control(fd, "alarm clear 17", reply, sizeof reply);
     assert_int_equal(s7p_sim_alarm_count(sim), 0);
     control(fd, "fault plc-error:GetMultiVariables:1 code=-33", reply, sizeof reply);

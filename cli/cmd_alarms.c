@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* s7plus alarms HOST[:PORT] [--lang LCID]: the alarms active now, with their texts in one
+ * language, as blocks of text or JSON. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "text.h"
+
+static const char usage[] =
+    "usage: s7plus alarms HOST[:PORT] [--lang LCID] [options]\n"
+    "Prints the alarms active now: state (coming or going, acknowledged or not), when they\n"
+    "came, went and were acknowledged (UTC), priority, class, associated values and their\n"
+    "texts in the language LCID (a Windows language id: 1033 English, 1031 German, ...;\n"
+    "default: the lowest the PLC sends), with the values formatted in. --json prints\n"
+    "{\"lcid\": N, \"alarms\": [...]}.\n";
+
+/* Takes `--lang N` / `--lang=N` out of argv (the common parser does not know it). */
+static int take_lang(int *argc, char **argv, unsigned long *lcid)
+{
+    for (int i = 1; i < *argc; i++) {
+        const char *val = NULL;
+        int used = 1;
+        if (strcmp(argv[i], "--lang") == 0) {
+            if (i + 1 >= *argc) {
+                fprintf(stderr, "s7plus alarms: --lang needs a language id\n");
+                return CLI_USAGE;
+            }
+            val = argv[i + 1];
+            used = 2;
+        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+            val = argv[i] + 7;
+        } else {
+            continue;
+        }
+        int rc = cli_parse_number("--lang", val, 1, 0xFFFF, lcid);
+        if (rc != CLI_OK) return rc;
+        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof *argv);
+        *argc -= used;
+        i--;
+    }
+    return CLI_OK;
+}
+
+/* ns since 1970 UTC as ISO 8601 with milliseconds; "" for 0. */
+static const char *utc_text(int64_t ns, char *buf, size_t len)
+{
+    if (ns <= 0) return "";
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) return "";
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03dZ", (int)(ns / 1000000 % 1000));
+    return buf;
+}
+
+static void print_values(const s7p_alarm *a)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < a->nvalues; i++) {
+        char *t = NULL;
+        if (a->values[i].type == S7P_T_VOID || s7p_value_text(&a->values[i], 0, &t) != S7P_OK)
+            continue;
+        printf("%sSD_%u = %s", any ? ", " : "  values   ", (unsigned)i + 1, t);
+        any = true;
+        s7p_text_free(t);
+    }
+    if (any) putchar('\n');
+}
+
+/* A text over several lines is indented under its label. */
+static void print_text(const char *label, const char *text)
+{
+    if (!text || !*text) return;
+    printf("  %-9s", label);
+    for (const char *p = text; *p; p++) {
+        putchar(*p);
+        if (*p == '\n') printf("           ");
+    }
+    putchar('\n');
+}
+
+static void print_alarm(const s7p_alarm *a)
+{
+    char t1[64], t2[64], t3[64];
+    printf("%s (alarm %" PRIu32 ", id 16#%016" PRIX64 ")\n", a->name, a->hmi_alarm_id, a->id);
+    printf("  state    %s, %s\n", a->state == S7P_ALARM_GOING ? "going" : "coming",
+           a->acknowledged ? "acknowledged" : "not acknowledged");
+    if (a->coming_ns) printf("  came     %s\n", utc_text(a->coming_ns, t1, sizeof t1));
+    if (a->going_ns) printf("  went     %s\n", utc_text(a->going_ns, t2, sizeof t2));
+    if (a->ack_ns) printf("  acked    %s\n", utc_text(a->ack_ns, t3, sizeof t3));
+    printf("  priority %u, class %u, domain %u, type %s\n", a->priority, a->alarm_class,
+           a->domain, s7p_alarm_message_type_name(a->message_type));
+    print_text("text", a->text);
+    print_text("info", a->info_text);
+    for (int i = 0; i < S7P_ALARM_ADDITIONAL_TEXTS; i++) {
+        char label[16];
+        snprintf(label, sizeof label, "text %d", i + 1);
+        print_text(label, a->additional_texts[i]);
+    }
+    print_values(a);
+}
+
+static json_t *time_json(int64_t ns)
+{
+    char buf[64];
+    return ns ? json_string(utc_text(ns, buf, sizeof buf)) : json_null();
+}
+
+static json_t *alarm_json(const s7p_alarm *a)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRIu64, a->id);
+    json_t *vals = json_array(), *adds = json_array();
+    for (uint32_t i = 0; i < a->nvalues; i++) {
+        char *j = a->values[i].type == S7P_T_VOID ? NULL : vt_json(&a->values[i]);
+        json_array_append_new(vals, j ? json_loads(j, JSON_DECODE_ANY, NULL) : json_null());
+        free(j);
+    }
+    for (int i = 0; i < S7P_ALARM_ADDITIONAL_TEXTS; i++)
+        json_array_append_new(adds, json_string(a->additional_texts[i]));
+    return json_pack("{s:s, s:I, s:s, s:s, s:b, s:i, s:o, s:o, s:o, s:i, s:i, s:i, s:s, s:I, "
+                     "s:o, s:s, s:s, s:o}",
+                     "id", id, "hmi_alarm_id", (json_int_t)a->hmi_alarm_id, "name", a->name,
+                     "state", a->state == S7P_ALARM_GOING ? "going" : "coming", "acknowledged",
+                     a->acknowledged, "state_bits", a->state_bits, "came", time_json(a->coming_ns),
+                     "went", time_json(a->going_ns), "acknowledged_at", time_json(a->ack_ns),
+                     "priority", a->priority, "class", a->alarm_class, "domain", a->domain,
+                     "message_type", s7p_alarm_message_type_name(a->message_type),
+                     "sequence_counter", (json_int_t)a->sequence_counter, "values", vals, "text",
+                     a->text, "info_text", a->info_text, "additional_texts", adds);
+}
+
+static int print_json(const s7p_alarm_list *l, unsigned long lcid)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < l->count; i++) json_array_append_new(arr, alarm_json(&l->items[i]));
+    json_t *o = json_pack("{s:I, s:o}", "lcid",
+                          (json_int_t)(l->count ? l->items[0].lcid : lcid), "alarms", arr);
+    if (!o) return CLI_PROTOCOL;
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+    return CLI_OK;
+}
+
+int cmd_alarms(int argc, char **argv)
+{
+    cli_common c;
+    memset(&c, 0, sizeof c);
+    unsigned long lcid = 0;
+    int first;
+    int rc = take_lang(&argc, argv, &lcid);
+    if (rc == CLI_OK) rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
+    if (rc != CLI_OK) return rc;
+    s7p_client *cl = NULL;
+    s7p_error err;
+    s7p_alarm_list *l = NULL;
+    if ((rc = cli_connect(&c, &cl)) != CLI_OK) return rc;
+    if (s7p_get_active_alarms(cl, (uint32_t)lcid, &l, &err) != S7P_OK) {
+        rc = cli_fail(&c, &err);
+        cli_close(cl);
+        return rc;
+    }
+    cli_close(cl);
+    if (c.json) {
+        rc = print_json(l, lcid);
+    } else {
+        if (!l->count) printf("No active alarms.\n");
+        for (size_t i = 0; i < l->count; i++) {
+            if (i) putchar('\n');
+            print_alarm(&l->items[i]);
+        }
+    }
+    s7p_alarm_list_free(l);
+    return rc;
+}
