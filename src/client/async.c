@@ -76,6 +76,7 @@ static s7p_op *op_of(s7p_req *r)
     case RQ_INFO: return &r->u.info.op;
     case RQ_READ: case RQ_WRITE: return &r->u.rw.op;
     case RQ_BROWSE: case RQ_SYMBOL: return &r->u.browse.op;
+    case RQ_SUBSCRIBE: case RQ_SUB_MODIFY: case RQ_UNSUBSCRIBE: return &r->u.sub.op;
     default: return NULL;
     }
 }
