@@ -19,8 +19,9 @@ enum {
     OPT_LISTEN = 256, OPT_PORT, OPT_PORT_FILE, OPT_MAX_SESSIONS, OPT_CERT, OPT_KEY, OPT_KEYLOG,
     OPT_ORDER, OPT_FIRMWARE, OPT_SERIAL, OPT_PLC_NAME, OPT_PROJECT, OPT_ANY_TSAP, OPT_PROGRAM,
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
-    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY,
+    OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_MAX_SUBSCRIPTIONS, OPT_GENERATE,
 };
+enum { MAX_GENERATE = 64 };
 
 typedef struct cli {
     s7p_sim_config cfg;
@@ -29,6 +30,8 @@ typedef struct cli {
     bool has_fault, has_delay, has_code;
     bool has_max_pending;
     s7p_sim_notify notify;
+    const char *generate[MAX_GENERATE];  /* --generate SYMBOL=SPEC, applied once started */
+    unsigned ngenerate;
 } cli;
 
 static void usage(FILE *f)
@@ -42,7 +45,8 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
-            "                  [--security tls|legacy|both]\n"
+            "                  [--security tls|legacy|both] [--max-subscriptions N]\n"
+            "                  [--generate SYMBOL=KIND[:PERIOD_MS[:P1[:P2[:P3]]]]]...\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -81,7 +85,15 @@ static void usage(FILE *f)
             "simulator's TEST key 00:BA35267CA865911B (not a PLC key: clients must be given it,\n"
             "e.g. s7plus --security legacy --legacy-key-id 00:BA35267CA865911B), and every\n"
             "frame afterwards is signed and verified (a tampered or replayed request closes\n"
-            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n");
+            "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n"
+            "\n"
+            "Tag subscriptions notify at their cycle time (first all items, then the changed\n"
+            "ones; credit limit enforced); --max-subscriptions caps how many exist at once over\n"
+            "all sessions (default 200, as an S7-1500; more are refused with -501).\n"
+            "--generate makes a program variable change by itself, once per PERIOD_MS\n"
+            "(default 1000): counter[:MS[:STEP]], sine[:MS[:AMPLITUDE[:OFFSET[:STEPS]]]],\n"
+            "toggle[:MS], random[:MS[:STEP]] (random walk); e.g. --generate '\"Data\".count=\n"
+            "counter:100'. Repeatable; the control command generate does the same.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -119,6 +131,8 @@ static const struct option long_opts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"security", required_argument, NULL, OPT_SECURITY},
+    {"max-subscriptions", required_argument, NULL, OPT_MAX_SUBSCRIPTIONS},
+    {"generate", required_argument, NULL, OPT_GENERATE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -236,6 +250,14 @@ static int apply(cli *o, int opt, const char *arg)
         return -1;
     }
     case OPT_CONTROL: o->cfg.control_path = arg; return -1;
+    case OPT_MAX_SUBSCRIPTIONS:
+        if (!parse_uint(arg, 100000, &n) || n == 0) break;
+        o->cfg.max_subscriptions = (unsigned)n;
+        return -1;
+    case OPT_GENERATE:
+        if (o->ngenerate == MAX_GENERATE || !strchr(arg, '=')) break;
+        o->generate[o->ngenerate++] = arg;
+        return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;
@@ -334,6 +356,12 @@ int main(int argc, char **argv)
     }
     if (o.has_fault) s7p_sim_set_fault(s, &o.fault);  /* before anyone learns the port */
     if (o.notify.per_answer) s7p_sim_set_notify(s, &o.notify);
+    for (unsigned i = 0; i < o.ngenerate; i++) {
+        if (s7p_sim_generate_arg(s, o.generate[i], err, sizeof err)) continue;
+        fprintf(stderr, "s7plus-sim: --generate: %s\n", err);
+        s7p_sim_stop(s);
+        return EXIT_USAGE;
+    }
     print_listening(s, o.cfg.listen_addr);
     if (!publish_port(&o, s7p_sim_port(s))) {
         s7p_sim_stop(s);

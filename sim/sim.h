@@ -76,6 +76,10 @@ typedef struct s7p_sim_config {
      * strict_program the start (or reload) fails instead. Default false. */
     bool strict_program;
     s7p_sim_security security;    /* default S7P_SIM_SECURITY_TLS */
+    /* Tag subscriptions existing at once over all sessions, as a CPU's PlcSubscriptionsMax;
+     * a create beyond it is refused with -501 SystemLimitExceeded. Default (and 0) 200, as
+     * an S7-1500; at most 100000. */
+    unsigned max_subscriptions;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -236,9 +240,46 @@ bool s7p_sim_alarm_clear(s7p_sim *s, uint32_t id);
 /** Alarms raised now. */
 size_t s7p_sim_alarm_count(const s7p_sim *s);
 
+/* ---- tag subscriptions ------------------------------------------------------------------
+ * A client creates a subscription (class 1001) under its session's container; the
+ * simulator notifies it at its cycle time on the session's connection: the first
+ * notification with every item, later ones with the changed items (route mode 0x20:
+ * only when something changed; other modes: an empty one every cycle too), each with a
+ * sequence number from 1, the credit tick, a timestamp and the change counter. The credit
+ * limit (1053) is enforced; 1048 (add/remove items), 1049 (cycle), 1040 and 1053 can be
+ * written; DeleteObject or the end of the session frees it. docs/protocol.md §9,
+ * docs/simulator.md "Subscriptions". */
+
+/** Subscriptions existing now, over all sessions. */
+unsigned s7p_sim_subscriptions(const s7p_sim *s);
+
+/* ---- value generators ---------------------------------------------------------------------
+ * A variable of the program (`"DB".member` or a PLC tag, a single value of a number or Bool
+ * type) can change by itself; the value is written as a client's write would be, so reads
+ * and subscriptions see it. spec = KIND[:PERIOD_MS[:P1[:P2[:P3]]]], one update every
+ * PERIOD_MS (default 1000):
+ *   counter[:MS[:STEP]]               +STEP (default 1) per update, from 0; past the type's
+ *                                     range it starts again at 0
+ *   sine[:MS[:AMPL[:OFFSET[:STEPS]]]] OFFSET + AMPL * sin(2 pi n / STEPS) at update n
+ *                                     (defaults 100, 0, 20); integers rounded
+ *   toggle[:MS]                       1, 0, 1, ... (TRUE/FALSE for a Bool)
+ *   random[:MS[:STEP]]                random walk: + a uniform step in [-STEP, STEP]
+ *                                     (default 1; integers move by 1 at least), turned back
+ *                                     at the type's limits; the same sequence every run
+ * "off" removes the symbol's generator. A new spec replaces the symbol's generator. One
+ * thread serves them all; at most 256. False with a one-line reason (no program, unknown
+ * symbol, an array, a kind that does not fit the type). Any thread. */
+bool s7p_sim_generate(s7p_sim *s, const char *symbol, const char *spec, char *err,
+                      size_t err_len);
+/** The same from "SYMBOL=SPEC" (the command line's --generate). */
+bool s7p_sim_generate_arg(s7p_sim *s, const char *arg, char *err, size_t err_len);
+/** Generators running now. */
+size_t s7p_sim_generator_count(const s7p_sim *s);
+
 /* ---- control channel ----------------------------------------------------------------------
  * One command line in, one answer line out: "ok[ detail]" or "error: reason". Commands:
- * set SYMBOL VALUE, get SYMBOL, state [NAME], alarm raise ID TEXT, alarm clear ID, alarms,
+ * set SYMBOL VALUE, get SYMBOL, generate SYMBOL SPEC|off, subscriptions, state [NAME],
+ * alarm raise ID TEXT, alarm clear ID, alarms,
  * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
  * (docs/simulator.md). Any thread. */
 bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);
