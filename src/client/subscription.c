@@ -305,9 +305,8 @@ static void close_sub(s7p_client *c, s7p_subscription *s)
 }
 
 /* A failed re-create: tried again on a later session while the failure may pass. */
-static void create_failed(s7p_client *c, s7p_req *r)
+static void create_failed(s7p_client *c, s7p_subscription *s, s7p_req *r)
 {
-    s7p_subscription *s = r->subscription;
     bool passes = r->st == S7P_E_STATE || r->f.unsent ||
                   s7p_error_is_transient(r->st, s7p_ret_code(r->f.plc_return));
     if (r->internal && passes) {
@@ -324,7 +323,7 @@ static void finish_request(s7p_client *c, s7p_req *r)
     r->subscription = NULL;
     if (r->kind == RQ_SUBSCRIBE) {
         s->create_pending = false;
-        if (r->st != S7P_OK && s->state != SUB_CLOSED) create_failed(c, r);
+        if (r->st != S7P_OK && s->state != SUB_CLOSED) create_failed(c, s, r);
     } else if (r->kind == RQ_SUB_MODIFY && r->subm == SUBM_ADD && r->st != S7P_OK) {
         drop_numbers(s, r->sub_numbers, r->sub_n);  /* not on the PLC: not subscribed */
     } else if (r->kind == RQ_UNSUBSCRIBE) {
@@ -515,9 +514,11 @@ static s7p_status nothing_came(s7p_client *c, uint32_t timeout_ms, s7p_error *er
     return S7P_E_TIMEOUT;
 }
 
-/* The next queued notification, or why there is none (lock held). */
-static s7p_status take_queued(s7p_subscription *s, s7p_sub_notification **out, s7p_error *err)
+/* The next queued notification, or why there is none (lock held); *wait: nothing yet. */
+static s7p_status take_queued(s7p_subscription *s, s7p_sub_notification **out, s7p_error *err,
+                              bool *wait)
 {
+    *wait = false;
     if (s->q_n > 0) {
         s7p_sub_notification *n = s->q[s->q_head];
         s->q_head = (s->q_head + 1) % s->q_cap;
@@ -538,7 +539,8 @@ static s7p_status take_queued(s7p_subscription *s, s7p_sub_notification **out, s
         s7p_error_fill(err, "subscription", s->c->endpoint, &f);
         return S7P_E_STATE;
     }
-    return S7P_E_TIMEOUT;  /* nothing yet */
+    *wait = true;  /* nothing yet */
+    return S7P_E_TIMEOUT;
 }
 
 s7p_status s7p_subscription_next(s7p_subscription *s, s7p_sub_notification **out,
@@ -557,9 +559,10 @@ s7p_status s7p_subscription_next(s7p_subscription *s, s7p_sub_notification **out
     } else {
         s7p_sub_ref(s);
         int64_t until = s7p_deadline_in(timeout_ms);
-        while ((st = take_queued(s, out, err)) == S7P_E_TIMEOUT && s7p_now_ms() < until)
+        bool wait;
+        while ((st = take_queued(s, out, err, &wait)) != S7P_OK && wait && s7p_now_ms() < until)
             s7p_driver_wait(c, until);
-        if (st == S7P_E_TIMEOUT) nothing_came(c, timeout_ms, err);
+        if (wait) nothing_came(c, timeout_ms, err);
         s7p_sub_unref(s);
     }
     s7p_client_deliver(c);

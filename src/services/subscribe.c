@@ -119,10 +119,10 @@ static void take_created(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *res
 {
     (void)k;
     s7p_sub_op *o = (s7p_sub_op *)op;
-    if (answered(op, st, resp, got, "subscribe") != S7P_OK) return;
+    if (answered(op, st, resp, got, "create") != S7P_OK) return;
     const s7p_resp_create_object *b = &resp->resp.create_object;
     if (b->nids < 1 || b->object_ids[0] == 0) {
-        s7p_fail_set(&op->f, S7P_E_PROTOCOL, "subscribe: answer without the object id");
+        s7p_fail_set(&op->f, S7P_E_PROTOCOL, "create: answer without the object id");
         return;
     }
     o->object_id = b->object_ids[0];
@@ -138,7 +138,7 @@ static void send_create(s7p_sub_op *o)
     s7p_object **items = r ? s7p_arena_alloc(&r->a, sizeof *items) : NULL;
     if (!items || !s7p_sub_object_build(&r->a, &o->params, &obj)) {
         if (r) s7p_op_drop(r);
-        s7p_fail_set(&op->f, S7P_E_NOMEM, "subscribe: cannot build the subscription object");
+        s7p_fail_set(&op->f, S7P_E_NOMEM, "create: cannot build the subscription object");
         s7p_op_finish(op, S7P_E_NOMEM);
         return;
     }
@@ -169,7 +169,7 @@ static void create_step(s7p_op *op)
     case CREATE_OBJECT:
         if (o->free_slots == 0) {
             s7p_fail_set(&op->f, S7P_E_LIMIT,
-                         "subscribe: the PLC has no free subscription (PlcSubscriptionsFree 0)");
+                         "the PLC has no free subscription (PlcSubscriptionsFree 0)");
             s7p_op_finish(op, S7P_E_LIMIT);
             return;
         }
@@ -205,8 +205,7 @@ static void take_plain(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
 {
     (void)k;
     s7p_sub_op *o = (s7p_sub_op *)op;
-    static const char *const what[] = {"subscribe", "subscription change", "subscription cycle",
-                                       "unsubscribe"};
+    static const char *const what[] = {"create", "change", "cycle", "delete"};
     answered(op, st, resp, got, what[o->kind]);
 }
 
