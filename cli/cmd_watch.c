@@ -147,6 +147,19 @@ static void print_event(const cli_common *c, const s7p_sub_notification *n)
                                   (json_int_t)(n->missed + n->dropped)));
 }
 
+/* The symbols that could not be resolved: their error lines (JSON lines with --json). */
+static void print_unresolved(const cli_common *c, const cli_item *it, size_t n)
+{
+    if (!c->json) {
+        cli_print_items(false, it, n, NULL);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (it[i].state == CLI_ITEM_FAILED)
+            print_json_line(json_pack("{s:s,s:o}", "symbol", it[i].symbol, "error",
+                                      cli_error_json(&it[i].err, it[i].err_text)));
+}
+
 /* Prints notifications until Ctrl-C, the count, or a fault; returns the exit code. */
 static int watch_loop(const cli_common *c, s7p_subscription *sub, const cli_item *it,
                       const size_t *index, const watch_args *w)
@@ -181,7 +194,7 @@ static int watch(cli_common *c, s7p_client *cl, cli_item *it, size_t n, const wa
             index[m] = i;
             tags[m++] = it[i].tag;
         }
-    cli_print_items(c->json, it, n, NULL);  /* the symbols that are unknown */
+    print_unresolved(c, it, n);
     bool some_failed = m < n;
     if (!tags || !index) {
         fprintf(stderr, "s7plus: out of memory\n");

@@ -87,4 +87,11 @@ expect "state: connecting -> connected"
 [ "$(grep -c 'state: connecting -> connected' "$tmp/out")" -ge 2 ] ||
     fail "reconnect: no reconnection"
 expect "4 of 4 reads ok"
+
+# A subscription in the callback form on the I/O thread: 5 notifications (every 200 ms),
+# the first with both values.
+run watch_tags "$EP" 5 '"AllTypes".v_int' '"AllTypes".v_bool'
+grep -q '^"AllTypes".v_int = -\{0,1\}[0-9][0-9]*$' "$tmp/out" || fail "watch_tags: no v_int line"
+expect '"AllTypes".v_bool = true'
+expect "watch_tags: 5 notifications, 2 values, 0 lost"
 echo "ok: every example ran against the simulator"
