@@ -94,6 +94,7 @@ int cmd_info(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_culture(int argc, char **argv);
 int cmd_resources(int argc, char **argv);

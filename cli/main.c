@@ -15,6 +15,8 @@ static const char usage[] =
     "  read HOST[:PORT] SYMBOL...        read variables: SYMBOL = VALUE (TIA literal style)\n"
     "  write HOST[:PORT] SYMBOL=VALUE... --allow-write\n"
     "                                    write variables in one batch\n"
+    "  watch HOST[:PORT] SYMBOL... [--cycle MS] [--count N]\n"
+    "                                    print each change of the variables as it comes\n"
     "  decode FILE [--keylog KEYS]       what the HMI and the PLC said in a pcap/pcapng capture\n"
     "  culture HOST[:PORT]               the languages of the PLC's texts (LCIDs, cultures)\n"
     "  resources HOST[:PORT]             communication resources: tags per request,\n"
@@ -45,6 +47,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "browse") == 0) return cmd_browse(argc - 1, argv + 1);
     if (strcmp(argv[1], "read") == 0) return cmd_read(argc - 1, argv + 1);
     if (strcmp(argv[1], "write") == 0) return cmd_write(argc - 1, argv + 1);
+    if (strcmp(argv[1], "watch") == 0) return cmd_watch(argc - 1, argv + 1);
     if (strcmp(argv[1], "decode") == 0) return cmd_decode(argc - 1, argv + 1);
     if (strcmp(argv[1], "culture") == 0) return cmd_culture(argc - 1, argv + 1);
     if (strcmp(argv[1], "resources") == 0) return cmd_resources(argc - 1, argv + 1);

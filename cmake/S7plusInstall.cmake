@@ -12,8 +12,8 @@ add_custom_command(OUTPUT ${S7P_MAN_DIR}/s7plus.1
     COMMAND ${CMAKE_COMMAND} -E make_directory ${S7P_MAN_DIR}
     COMMAND sh ${S7P_GEN_MAN} $<TARGET_FILE:s7plus-cli> s7plus ${PROJECT_VERSION}
             "command-line client for Siemens S7-1200/S7-1500 PLCs (S7CommPlus)"
-            "s7plus-sim(1)" info browse read write decode culture resources state alarms
-            > ${S7P_MAN_DIR}/s7plus.1
+            "s7plus-sim(1)" info browse read write watch decode culture resources state
+            alarms > ${S7P_MAN_DIR}/s7plus.1
     DEPENDS s7plus-cli ${S7P_GEN_MAN} VERBATIM)
 add_custom_command(OUTPUT ${S7P_MAN_DIR}/s7plus-sim.1
     COMMAND ${CMAKE_COMMAND} -E make_directory ${S7P_MAN_DIR}

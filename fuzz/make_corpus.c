@@ -14,6 +14,8 @@
  *                          struct members), re-encoded with our encoder
  *   OUT_DIR/object/        every object list and every single object (children included)
  *   OUT_DIR/notification/  version byte + every notification body
+ *   OUT_DIR/subscription/  every subscription object (class 1001) and its reference list
+ *                          (attribute 1048, a PValue without mode byte)
  *   OUT_DIR/cotp/          every whole TPKT (any TPDU: CR, CC, DT, DR ...), each direction's
  *                          TPKTs joined (pieces of at most SEED_STREAM_MAX bytes, cut between
  *                          TPKTs); synthetic CR, CC, DR, ER and DT TPKTs and a sequence of them
@@ -43,9 +45,9 @@
 #define STREAM_MODE_ALL 0x00                /* fuzz_stream byte 0: the rest in one feed */
 #define STREAM_DT_DATA 1017u                /* a DT of the usual 1024-byte TPDU */
 
-enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_CAPTURE, T_COUNT };
+enum { T_FRAME, T_PDU, T_VALUE, T_OBJECT, T_NOTIF, T_COTP, T_STREAM, T_CAPTURE, T_SUB, T_COUNT };
 static const char *const target_dir[T_COUNT] = {"frame", "pdu", "value", "object", "notification",
-                                                "cotp", "stream", "capture"};
+                                                "cotp", "stream", "capture", "subscription"};
 
 static char g_out[4096];
 static size_t g_written[T_COUNT];
@@ -175,6 +177,11 @@ static void walk_object(const s7p_object *o)
 {
     if (!o) return;
     emit_encoded(T_OBJECT, -1, enc_object, o, false, false);
+    if (o->class_id == S7P_ID_CLASS_SUBSCRIPTION) {
+        emit_encoded(T_SUB, -1, enc_object, o, false, false);
+        const s7p_value *refs = s7p_object_attr(o, S7P_ID_SUBSCRIPTION_REFERENCE_LIST);
+        if (refs) emit_encoded(T_SUB, -1, enc_value, refs, false, false);
+    }
     for (const s7p_obj_elem *e = o->first; e; e = e->next) {
         if (e->tag == S7P_EL_ATTRIBUTE) walk_value(&e->u.attr.value, 0);
         else if (e->tag == S7P_EL_START_OBJECT) walk_object(e->u.child);

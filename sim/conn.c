@@ -96,16 +96,27 @@ static void serve(sim_conn *c)
     s7p_arena a;
     s7p_arena_init(&a, ARENA_LIMIT);
     bool set_up = false;
+    int64_t last_rx = s7p_now_ms();
     for (;;) {
+        /* Notifications that are due go out between answers, on this thread. */
+        bool sent = sim_subs_run(c, &a);
+        s7p_arena_release(&a);
+        if (!sent) break;
+        /* A session with subscriptions may stay silent: the PLC keeps sending. */
+        int64_t limit = !c->session ? c->setup_deadline
+                        : c->subs   ? s7p_deadline_in(SIM_IDLE_MS)
+                                    : last_rx + SIM_IDLE_MS;
+        int64_t due = sim_subs_next_due(c);
         s7p_msg m;
-        int64_t deadline = c->session ? s7p_deadline_in(SIM_IDLE_MS) : c->setup_deadline;
-        st = s7p_channel_recv(&c->ch, &a, &m, deadline);
+        st = s7p_channel_recv(&c->ch, &a, &m, due < limit ? due : limit);
+        if (st == S7P_E_TIMEOUT && s7p_now_ms() < limit) continue;  /* woke for a cycle */
         if (st != S7P_OK) {
             const char *why = st == S7P_E_CLOSED ? "closed by the client" : c->ch.err_msg;
-            if (!c->session && st == S7P_E_TIMEOUT) why = "set-up not finished in time";
+            if (st == S7P_E_TIMEOUT) why = c->session ? "idle too long" : "set-up not finished in time";
             sim_log(s, 1, "conn %lu: %s", c->id, why);
             break;
         }
+        last_rx = s7p_now_ms();
         bool go_on = on_message(c, &m, &a);
         s7p_arena_release(&a);
         if (c->session && !set_up) {
@@ -133,6 +144,7 @@ void *sim_conn_main(void *arg)
     pthread_mutex_lock(&s->mu);
     c->fd = -1;                   /* stop must not shutdown() a number about to be reused */
     pthread_mutex_unlock(&s->mu);
+    sim_subs_free_all(c);         /* the session's subscriptions end with it */
     if (c->session) {
         sim_log(s, 1, "conn %lu: session 0x%08x dropped", c->id, (unsigned)c->session);
         sim_session_release(s);

@@ -116,6 +116,23 @@ static bool cmd_get(s7p_sim *s, char *args, reply *r)
     return true;
 }
 
+/* generate SYMBOL KIND[:PERIOD_MS[:...]] | generate SYMBOL off (s7p_sim_generate). */
+static bool cmd_generate(s7p_sim *s, char *args, reply *r)
+{
+    char *symbol = next_word(&args), *spec = next_word(&args);
+    char why[256] = "";
+    if (!symbol || !spec) return fail(r, "usage: generate SYMBOL KIND[:PERIOD_MS[:...]] | off");
+    if (!s7p_sim_generate(s, symbol, spec, why, sizeof why)) return fail(r, "%s", why);
+    say(r, "ok %zu generators", s7p_sim_generator_count(s));
+    return true;
+}
+
+static bool cmd_subscriptions(s7p_sim *s, reply *r)
+{
+    say(r, "ok %u of %u", s7p_sim_subscriptions(s), s->cfg.max_subscriptions);
+    return true;
+}
+
 static bool cmd_state(s7p_sim *s, char *args, reply *r)
 {
     char *name = next_word(&args);
@@ -245,6 +262,8 @@ bool s7p_sim_control(s7p_sim *s, const char *line, char *out, size_t out_len)
     if (!cmd) return fail(&r, "empty command (try help)");
     if (strcasecmp(cmd, "set") == 0) return cmd_set(s, args, &r);
     if (strcasecmp(cmd, "get") == 0) return cmd_get(s, args, &r);
+    if (strcasecmp(cmd, "generate") == 0) return cmd_generate(s, args, &r);
+    if (strcasecmp(cmd, "subscriptions") == 0) return cmd_subscriptions(s, &r);
     if (strcasecmp(cmd, "state") == 0) return cmd_state(s, args, &r);
     if (strcasecmp(cmd, "alarm") == 0) return cmd_alarm(s, args, &r);
     if (strcasecmp(cmd, "alarms") == 0) return cmd_alarms(s, &r);
@@ -252,9 +271,9 @@ bool s7p_sim_control(s7p_sim *s, const char *line, char *out, size_t out_len)
     if (strcasecmp(cmd, "reload") == 0) return cmd_reload(s, &r);
     if (strcasecmp(cmd, "counters") == 0) return cmd_counters(s, &r);
     if (strcasecmp(cmd, "help") == 0) {
-        say(&r, "ok commands: set SYMBOL VALUE; get SYMBOL; state [run|stop|startup|hold|"
-                "defective]; alarm raise ID [VALUE...|TEXT]; alarm clear ID; alarm ack ID; "
-                "alarms; fault SPEC "
+        say(&r, "ok commands: set SYMBOL VALUE; get SYMBOL; generate SYMBOL KIND[:PERIOD_MS"
+                "[:...]]|off; subscriptions; state [run|stop|startup|hold|defective]; "
+                "alarm raise ID [VALUE...|TEXT]; alarm clear ID; alarm ack ID; alarms; fault SPEC "
                 "[delay=MS] [code=N]; fault clear; reload; counters");
         return true;
     }

@@ -536,13 +536,6 @@ bool s7p_sim_notify_parse(const char *spec, s7p_sim_notify *n, char *err, size_t
     return true;
 }
 
-static uint64_t now_utc_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* One notification in the modern form (services spec §1.3) with one UDInt item. */
 static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
 {
@@ -562,21 +555,12 @@ static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
     p.notif.unknown2 = 0x0400;   /* the only layout that is decoded further */
     p.notif.seq = seq;
     p.notif.has_timestamp = true;
-    p.notif.timestamp_us = now_utc_us();
+    p.notif.timestamp_us = sim_now_utc_us();
     p.notif.change_counter = 1;
     p.notif.items.first = p.notif.items.last = it;
     p.notif.items.n = 1;
     p.fill_len = 4;
-    sim_legacy_sign_answer(c, &p);
-    s7p_status st = s7p_channel_send(&c->ch, &p, s7p_deadline_in(SIM_SEND_MS));
-    if (st != S7P_OK) {
-        sim_log(c->sim, 1, "conn %lu: notification: %s", c->id, s7p_strerror(st));
-        return false;
-    }
-    atomic_fetch_add(&c->sim->notifications, 1ul);
-    sim_log(c->sim, 2, "conn %lu:   <- notification 0x%08x seq %u", c->id, (unsigned)object_id,
-            (unsigned)seq);
-    return true;
+    return sim_notification_send(c, &p);
 }
 
 bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a)

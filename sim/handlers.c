@@ -89,6 +89,32 @@ static void on_create_object(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_
         reply_error(r, req, SIM_E_INVALID_SESSION);
 }
 
+/* CreateObject inside a session: a subscription under the session's container (subs.c).
+ * A refusal keeps the body (no object id) and carries the full return value. */
+static void on_create_in_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    uint32_t id = 0;
+    int16_t rc = sim_subs_create(c, &req->req.create_object, a, &id);
+    if (rc != 0)
+        sim_log(c->sim, 1, "conn %lu: subscription refused: %d", c->id, (int)rc);
+    s7p_pdu *p = reply_pdu(r, req, rc ? sim_ret_error(rc) : 0);
+    answer_iid(p, req);
+    if (req->req.create_object.has_inline_iid) {  /* V2/V3: the id stands before the object */
+        p->has_iid = true;
+        p->iid = (uint32_t)req->seq + req->req.create_object.inline_iid;
+    }
+    if (rc != 0) return;
+    p->resp.create_object.object_ids = s7p_arena_array(a, 1, sizeof(uint32_t));
+    if (!p->resp.create_object.object_ids) {
+        sim_subs_delete(c, id);
+        r->send = false;
+        r->close = true;
+        return;
+    }
+    p->resp.create_object.nids = 1;
+    p->resp.create_object.object_ids[0] = id;
+}
+
 /* Appends an item error; errs has room for every item of the request. */
 static void add_error(s7p_error_list *l, uint32_t item, int16_t code)
 {
@@ -133,11 +159,17 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
         return;
     }
     bool vars = b->object_id == 0 && b->addresses;
+    bool sub = b->object_id != 0 && sim_subs_owns(c, b->object_id);
     int16_t auth = 0;
     if (vars && c->sim->plc) sim_plc_lock(c->sim->plc);
     for (uint32_t i = 0; i < b->item_count; i++) {
         if (vars) {
             int16_t rc = write_item(c, b, i);
+            if (rc != 0) add_error(errs, i + 1, rc);
+            continue;
+        }
+        if (sub && i < b->nids) {
+            int16_t rc = sim_subs_set(c, b->object_id, b->ids[i], s7p_idlist_find(&b->values, i + 1), a);
             if (rc != 0) add_error(errs, i + 1, rc);
             continue;
         }
@@ -165,7 +197,7 @@ static void on_set_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
 }
 
 /* One variable of a read: system limits, the program's DB values, else refused. */
-static int16_t read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v)
+int16_t sim_read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v)
 {
     if (sim_cpu_limit(c->sim, addr, v)) return 0;
     if (!sim_legit_allows(c, SIM_NEED_READ)) return SIM_E_ACCESS_DENIED;
@@ -185,7 +217,7 @@ static void on_get_multi(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_repl
     if (b->link_id == 0 && c->sim->plc) sim_plc_lock(c->sim->plc);
     for (uint32_t i = 0; i < b->item_count && ok; i++) {
         s7p_value v;
-        int16_t rc = b->link_id == 0 ? read_item(c, &b->addresses[i], a, &v) : SIM_E_INVALID_ADDRESS;
+        int16_t rc = b->link_id == 0 ? sim_read_item(c, &b->addresses[i], a, &v) : SIM_E_INVALID_ADDRESS;
         if (rc != 0) {
             add_error(&out->errors, i + 1, rc);
             continue;
@@ -319,6 +351,30 @@ static void on_key_renewal(sim_conn *c, const s7p_pdu *req, sim_reply *r)
     answer_iid(reply_pdu(r, req, 0), req);
 }
 
+/* SetVariable of a subscription's attribute. The credit limit comes fire-and-forget (flags
+ * 0x74), yet a real S7-1200 answers it: opcode 0x02, flags 0x74, return value 0, integrity
+ * id 0 and ten zero bytes (docs/protocol.md §12.3); so does the simulator. */
+static void on_set_subscription(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
+{
+    const s7p_req_set_variable *b = &req->req.set_variable;
+    int16_t rc = b->address_count == 1
+                     ? sim_subs_set(c, b->object_id, b->addresses[0], &b->value, a)
+                     : SIM_E_INVALID_ADDRESS;
+    if (rc != 0)
+        sim_log(c->sim, 2, "conn %lu: SetVariable of subscription 0x%08x refused: %d", c->id,
+                (unsigned)b->object_id, rc);
+    s7p_pdu *p = reply_pdu(r, req, rc != 0 ? sim_ret_error(rc) : 0);
+    if (!(req->transport_flags & S7P_TF_NO_RESPONSE)) {
+        answer_iid(p, req);
+        return;
+    }
+    p->opcode = S7P_OP_RESPONSE2;
+    p->has_iid = req->version != S7P_PROTO_V1;
+    p->iid = 0;
+    p->fill_len = 10;
+    r->answer_anyway = true;
+}
+
 static void on_set_variable(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *r)
 {
     const s7p_req_set_variable *b = &req->req.set_variable;
@@ -326,7 +382,12 @@ static void on_set_variable(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_r
         on_key_renewal(c, req, r);
         return;
     }
-    /* A login (legitimation), else RUN/STOP, which needs full access. */
+    /* A subscription's attributes; a login (legitimation); else RUN/STOP, which needs full
+     * access. */
+    if (sim_subs_owns(c, b->object_id)) {
+        on_set_subscription(c, req, a, r);
+        return;
+    }
     int16_t rc = sim_legit_is_login(c, b)                ? sim_legit_login(c, b, a)
                  : !sim_legit_allows(c, SIM_NEED_WRITE) ? SIM_E_ACCESS_DENIED
                                                          : sim_exec_set(c->sim, b);
@@ -340,6 +401,21 @@ static void on_set_variable(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_r
 static void on_delete_object(sim_conn *c, const s7p_pdu *req, sim_reply *r)
 {
     uint32_t id = req->req.delete_object.object_id;
+    if (id != c->session && c->session2 && id == c->session2) {
+        /* The subscription container (as older client code ends its subscriptions): every
+         * subscription of the session goes, the session stays. */
+        sim_subs_free_all(c);
+        s7p_pdu *p = reply_pdu(r, req, 0);
+        p->resp.delete_object.object_id = id;
+        answer_iid(p, req);
+        return;
+    }
+    if (id != c->session && sim_subs_delete(c, id)) {
+        s7p_pdu *p = reply_pdu(r, req, 0);
+        p->resp.delete_object.object_id = id;
+        answer_iid(p, req);
+        return;
+    }
     if (id != c->session) {
         s7p_pdu *p = reply_pdu(r, req, SIM_RET(SIM_E_OBJECT_NOT_FOUND));
         p->resp.delete_object.object_id = id;
@@ -350,6 +426,7 @@ static void on_delete_object(sim_conn *c, const s7p_pdu *req, sim_reply *r)
     s7p_pdu *p = reply_pdu(r, req, 0);
     p->resp.delete_object.object_id = id;
     sim_log(c->sim, 1, "conn %lu: session 0x%08x deleted", c->id, (unsigned)c->session);
+    sim_subs_free_all(c);
     sim_session_release(c->sim);
     c->session = c->session2 = 0;
     r->close = true;
@@ -367,6 +444,7 @@ static void on_session_request(sim_conn *c, const s7p_pdu *req, s7p_arena *a, si
     case S7P_FC_EXPLORE: on_explore(c, req, a, r); break;
     case S7P_FC_GET_VAR_SUB_STREAMED: on_get_var_sub_streamed(c, req, a, r); break;
     case S7P_FC_SET_VARIABLE: on_set_variable(c, req, a, r); break;
+    case S7P_FC_CREATE_OBJECT: on_create_in_session(c, req, a, r); break;
     case S7P_FC_DELETE_OBJECT: on_delete_object(c, req, r); break;
     default: reply_error(r, req, SIM_E_UNKNOWN_REQUEST); break;
     }
@@ -383,7 +461,7 @@ void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out)
         reply_error(out, req, SIM_E_INVALID_SESSION);
     else
         on_session_request(c, req, a, out);
-    if (req->transport_flags & S7P_TF_NO_RESPONSE) out->send = false;
+    if ((req->transport_flags & S7P_TF_NO_RESPONSE) && !out->answer_anyway) out->send = false;
 }
 
 const char *sim_function_name(uint16_t function)

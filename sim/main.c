@@ -21,8 +21,9 @@ enum {
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
     OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
-    OPT_ALARMS,
+    OPT_ALARMS, OPT_GENERATE,
 };
+enum { MAX_GENERATE = 64 };
 
 typedef struct cli {
     s7p_sim_config cfg;
@@ -32,6 +33,8 @@ typedef struct cli {
     bool has_max_pending;
     s7p_sim_notify notify;
     s7p_sim_user users[S7P_SIM_MAX_USERS];
+    const char *generate[MAX_GENERATE];  /* --generate SYMBOL=SPEC, applied once started */
+    unsigned ngenerate;
 } cli;
 
 static void usage(FILE *f)
@@ -50,6 +53,7 @@ static void usage(FILE *f)
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
             "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
             "                  [--user NAME:PW:LEVEL]...\n"
+            "                  [--generate SYMBOL=KIND[:PERIOD_MS[:P1[:P2[:P3]]]]]...\n"
             "                  [--help] [--version]\n"
             "\n"
             "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
@@ -97,14 +101,22 @@ static void usage(FILE *f)
             "Windows LCIDs (default 1033,1031: en-US, de-DE; at most 16), --tags-per-request\n"
             "the items per read request (TagsPerReadRequestMax, default 50; also per write\n"
             "request unless --tags-per-write), --max-subscriptions PlcSubscriptionsMax\n"
-            "(default 20; PlcSubscriptionsFree is that less the subscriptions in existence).\n"
+            "(default 200, as an S7-1500; PlcSubscriptionsFree is that less the subscriptions\n"
+            "in existence; more are refused with -501).\n"
             "\n"
             "Protection (docs/simulator.md): --protection is the access a session has before\n"
             "it logs in (default full); --password LEVEL=PW (LEVEL full, read or hmi) the\n"
             "password that raises a session to LEVEL; --user NAME:PW:LEVEL a user of the user\n"
             "management (firmware S7-1500 >= V3.1 with TLS). Writes need full access, browsing\n"
             "read access, reads of tags and CPU information HMI access; beyond its level a\n"
-            "request is refused with -100 ServiceAccessDenied, as is a wrong password.\n");
+            "request is refused with -100 ServiceAccessDenied, as is a wrong password.\n"
+            "\n"
+            "Tag subscriptions notify at their cycle time (first all items, then the changed\n"
+            "ones; credit limit enforced).\n"
+            "--generate makes a program variable change by itself, once per PERIOD_MS\n"
+            "(default 1000): counter[:MS[:STEP]], sine[:MS[:AMPLITUDE[:OFFSET[:STEPS]]]],\n"
+            "toggle[:MS], random[:MS[:STEP]] (random walk); e.g. --generate '\"Data\".count=\n"
+            "counter:100'. Repeatable; the control command generate does the same.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -150,6 +162,7 @@ static const struct option long_opts[] = {
     {"password", required_argument, NULL, OPT_PASSWORD},
     {"user", required_argument, NULL, OPT_USER},
     {"alarms", required_argument, NULL, OPT_ALARMS},
+    {"generate", required_argument, NULL, OPT_GENERATE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -312,6 +325,10 @@ static int apply(cli *o, int opt, char *arg)
     case OPT_MAX_SUBSCRIPTIONS:
         return resource_option(o, opt, arg);
     case OPT_ALARMS: o->cfg.alarms_file = arg; return -1;
+    case OPT_GENERATE:
+        if (o->ngenerate == MAX_GENERATE || !strchr(arg, '=')) break;
+        o->generate[o->ngenerate++] = arg;
+        return -1;
     case 'v': o->cfg.verbosity++; return -1;
     case 'h': usage(stdout); return 0;
     case 'V': printf("s7plus-sim %s\n", s7p_version()); return 0;
@@ -410,6 +427,12 @@ int main(int argc, char **argv)
     }
     if (o.has_fault) s7p_sim_set_fault(s, &o.fault);  /* before anyone learns the port */
     if (o.notify.per_answer) s7p_sim_set_notify(s, &o.notify);
+    for (unsigned i = 0; i < o.ngenerate; i++) {
+        if (s7p_sim_generate_arg(s, o.generate[i], err, sizeof err)) continue;
+        fprintf(stderr, "s7plus-sim: --generate: %s\n", err);
+        s7p_sim_stop(s);
+        return EXIT_USAGE;
+    }
     print_listening(s, o.cfg.listen_addr);
     if (!publish_port(&o, s7p_sim_port(s))) {
         s7p_sim_stop(s);

@@ -667,6 +667,21 @@ bool sim_plc_set_symbol(sim_plc *p, const char *symbol, const char *literal, cha
     return ok;
 }
 
+bool sim_plc_symbol_type(sim_plc *p, const char *symbol, s7p_type *type, char *err,
+                         size_t err_len)
+{
+    pthread_mutex_lock(&p->mu);
+    sym s;
+    bool ok = find_symbol(p->cur, symbol, &s, err, err_len);
+    if (ok && s.count) {
+        snprintf(err, err_len, "%s is an array, not a single value", symbol);
+        ok = false;
+    }
+    if (ok) *type = sim_value_type(s.elem);
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
 bool sim_plc_get_symbol(sim_plc *p, const char *symbol, char *out, size_t out_len)
 {
     pthread_mutex_lock(&p->mu);

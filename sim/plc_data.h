@@ -66,6 +66,10 @@ int16_t sim_plc_write(sim_plc *p, const s7p_item_address *addr, const s7p_value 
  *  the lock. False with a one-line reason. */
 bool sim_plc_set_symbol(sim_plc *p, const char *symbol, const char *literal, char *err,
                         size_t err_len);
+/** The type of a single (not array) variable, for generators. Takes the lock. False with a
+ *  one-line reason. */
+bool sim_plc_symbol_type(sim_plc *p, const char *symbol, s7p_type *type, char *err,
+                         size_t err_len);
 /** Formats a variable's value as a TIA literal into out. Takes the lock. */
 bool sim_plc_get_symbol(sim_plc *p, const char *symbol, char *out, size_t out_len);
 

@@ -56,7 +56,7 @@ void s7p_sim_config_init(s7p_sim_config *c)
     c->languages[0] = 1033;
     c->languages[1] = 1031;
     c->nlanguages = 2;
-    c->max_subscriptions = 20;
+    c->max_subscriptions = SIM_SUBSCRIPTIONS_DEFAULT;
 }
 
 void sim_block_signals(void)
@@ -276,6 +276,11 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
         snprintf(err, err_len, "max_pending must be 1..1024");
         return false;
     }
+    if (s->cfg.max_subscriptions == 0) s->cfg.max_subscriptions = SIM_SUBSCRIPTIONS_DEFAULT;
+    if (s->cfg.max_subscriptions > SIM_SUBSCRIPTIONS_MAX) {
+        snprintf(err, err_len, "max_subscriptions must be 1..%u", SIM_SUBSCRIPTIONS_MAX);
+        return false;
+    }
     if (s->cfg.state == 0) s->cfg.state = S7P_SIM_STATE_RUN;
     if (!s7p_sim_set_state(s, (s7p_sim_state)s->cfg.state)) {
         snprintf(err, err_len, "state %d is not an operating state", s->cfg.state);
@@ -388,6 +393,7 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
 static void teardown(s7p_sim *s)
 {
     sim_control_stop(s);
+    sim_generators_stop(s);       /* before the program they write into goes */
     sim_alarms_free(s);
     if (s->listen_fd >= 0) s7p_tcp_close(s->listen_fd);
     for (int i = 0; i < 2; i++)
@@ -472,6 +478,11 @@ const uint8_t *s7p_sim_cert_sha256(const s7p_sim *s) { return s->cert_sha256; }
 unsigned s7p_sim_sessions(const s7p_sim *s)
 {
     return atomic_load(&((s7p_sim *)s)->sessions);
+}
+
+unsigned s7p_sim_subscriptions(const s7p_sim *s)
+{
+    return atomic_load(&((s7p_sim *)s)->subs_active);
 }
 
 unsigned long s7p_sim_requests(const s7p_sim *s, uint16_t function)

@@ -92,8 +92,10 @@ typedef struct s7p_sim_config {
     /* Tags per write request reported (SystemLimits LID 1001); 0 = tags_per_request, which
      * is then the tags per read request (LID 1000) only. */
     unsigned tags_per_write;
-    /* PlcSubscriptionsMax (SystemLimits LID 0); default 20. PlcSubscriptionsFree (FreeItems
-     * LID 0) is this less the subscriptions in existence. */
+    /* Tag subscriptions existing at once over all sessions: PlcSubscriptionsMax (SystemLimits
+     * LID 0); PlcSubscriptionsFree (FreeItems LID 0) is this less the subscriptions in
+     * existence; a create beyond it is refused with -501 SystemLimitExceeded. Default (and 0)
+     * 200, as an S7-1500; at most 100000. */
     unsigned max_subscriptions;
     /* Protection (docs/simulator.md "Protected PLC"). protection_level above is the access a
      * session has before it logs in (1 full, 2 read, 3 HMI, 4 none); passwords[L - 1] is the
@@ -303,10 +305,46 @@ size_t s7p_sim_alarm_count(const s7p_sim *s);
 /** State changes so far (came, went, acknowledged), each one call of the change hook. */
 unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
 
+/* ---- tag subscriptions ------------------------------------------------------------------
+ * A client creates a subscription (class 1001) under its session's container; the
+ * simulator notifies it at its cycle time on the session's connection: the first
+ * notification with every item, later ones with the changed items (route mode 0x20:
+ * only when something changed; other modes: an empty one every cycle too), each with a
+ * sequence number from 1, the credit tick, a timestamp and the change counter. The credit
+ * limit (1053) is enforced; 1048 (add/remove items), 1049 (cycle), 1040 and 1053 can be
+ * written; DeleteObject or the end of the session frees it. docs/protocol.md §12,
+ * docs/simulator.md "Subscriptions". */
+
+/** Subscriptions existing now, over all sessions. */
+unsigned s7p_sim_subscriptions(const s7p_sim *s);
+
+/* ---- value generators ---------------------------------------------------------------------
+ * A variable of the program (`"DB".member` or a PLC tag, a single value of a number or Bool
+ * type) can change by itself; the value is written as a client's write would be, so reads
+ * and subscriptions see it. spec = KIND[:PERIOD_MS[:P1[:P2[:P3]]]], one update every
+ * PERIOD_MS (default 1000):
+ *   counter[:MS[:STEP]]               +STEP (default 1) per update, from 0; past the type's
+ *                                     range it starts again at 0
+ *   sine[:MS[:AMPL[:OFFSET[:STEPS]]]] OFFSET + AMPL * sin(2 pi n / STEPS) at update n
+ *                                     (defaults 100, 0, 20); integers rounded
+ *   toggle[:MS]                       1, 0, 1, ... (TRUE/FALSE for a Bool)
+ *   random[:MS[:STEP]]                random walk: + a uniform step in [-STEP, STEP]
+ *                                     (default 1; integers move by 1 at least), turned back
+ *                                     at the type's limits; the same sequence every run
+ * "off" removes the symbol's generator. A new spec replaces the symbol's generator. One
+ * thread serves them all; at most 256. False with a one-line reason (no program, unknown
+ * symbol, an array, a kind that does not fit the type). Any thread. */
+bool s7p_sim_generate(s7p_sim *s, const char *symbol, const char *spec, char *err,
+                      size_t err_len);
+/** The same from "SYMBOL=SPEC" (the command line's --generate). */
+bool s7p_sim_generate_arg(s7p_sim *s, const char *arg, char *err, size_t err_len);
+/** Generators running now. */
+size_t s7p_sim_generator_count(const s7p_sim *s);
+
 /* ---- control channel ----------------------------------------------------------------------
  * One command line in, one answer line out: "ok[ detail]" or "error: reason". Commands:
- * set SYMBOL VALUE, get SYMBOL, state [NAME], alarm raise ID [VALUE... | TEXT], alarm clear ID,
- * alarm ack ID, alarms,
+ * set SYMBOL VALUE, get SYMBOL, generate SYMBOL SPEC|off, subscriptions, state [NAME],
+ * alarm raise ID [VALUE... | TEXT], alarm clear ID, alarm ack ID, alarms,
  * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
  * (docs/simulator.md). Any thread. */
 bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);

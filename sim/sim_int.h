@@ -18,24 +18,30 @@ struct sim_plc;
 #define SIM_IDLE_MS 60000u       /* a connection may be silent this long between requests */
 #define SIM_SEND_MS 5000u
 #define SIM_FIRST_SESSION 0x000003A0u
+#define SIM_SUBSCRIPTIONS_DEFAULT 200u  /* PlcSubscriptionsMax of an S7-1500 */
+#define SIM_SUBSCRIPTIONS_MAX 100000u
 
 /* PLC error codes (transport-and-session.md §7.3), sent as the low 16 bits of the return
  * value with the other bits 0 (§7.4). */
 #define SIM_RET(code) ((uint64_t)(uint16_t)(int16_t)(code))
 enum {
     SIM_E_OBJECT_NOT_FOUND = -12,
+    SIM_E_NOT_IMPLEMENTED = -95,
     SIM_E_INVALID_CRC = -17,
     SIM_E_READ_ONLY = -50,
     SIM_E_INVALID_RANGE = -61,
     SIM_E_ACCESS_DENIED = -100,
     SIM_E_INVALID_ADDRESS = -104,
+    SIM_E_INVALID_OBJECT = -105,
     SIM_E_INVALID_SESSION = -106,
     SIM_E_NOT_ALLOWED = -107,
     SIM_E_TOO_MANY_SESSIONS = -113,
     SIM_E_UNKNOWN_REQUEST = -119,
     SIM_E_PARSING = -120,
+    SIM_E_OBJECT_PARSING = -121,
     SIM_E_INVALID_LID = -255,
     SIM_E_CONVERSION = -257,
+    SIM_E_SYSTEM_LIMIT = -501,
 };
 
 /** The CPU the simulator pretends to be; built once from the configuration. */
@@ -66,6 +72,7 @@ typedef struct sim_conn {
     bool tls;
     uint32_t session, session2;   /* 0: no session yet */
     uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
+    struct sim_sub *subs;         /* the session's tag subscriptions (subs.c) */
     struct {                      /* legacy security (legacy.c) */
         bool on;                  /* authenticated: frames are signed both ways */
         bool switch_key;          /* next_key takes over once the answer is sent */
@@ -115,11 +122,14 @@ struct s7p_sim {
     char *passwords[3];
     s7p_sim_user *users;
     size_t nusers;
+    /* tag subscriptions (subs.c): how many exist over all sessions (cfg.max_subscriptions
+     * at most; PlcSubscriptionsFree = max - active), and the next object id */
+    atomic_uint subs_active;
+    atomic_uint next_sub;
+    /* value generators (generators.c) */
+    struct sim_generators *gens;
     /* CPU execution unit (exec_unit.c) */
     atomic_int state;             /* s7p_sim_state */
-    /* Subscriptions in existence over all sessions (created and not yet deleted): FreeItems
-     * PlcSubscriptionsFree is max_subscriptions less this (cpu.c). */
-    atomic_uint subs_active;
     /* alarms (alarms.c): definitions and active instances, guarded by alarm_mu */
     pthread_mutex_t alarm_mu;
     struct sim_alarm_table *alarm_tab;
@@ -156,6 +166,8 @@ typedef struct sim_reply {
     s7p_pdu pdu;                  /* the answer (pdu.ret_only for error answers) */
     bool start_tls;               /* after sending */
     bool close;                   /* after sending */
+    bool answer_anyway;           /* send even for a request with flag 0x40, as the PLC
+                                     answers credit writes */
 } sim_reply;
 
 void sim_dispatch(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim_reply *out);
@@ -197,6 +209,35 @@ s7p_object *sim_alarm_dai(const struct sim_alarm *al, s7p_arena *a, const uint16
                           size_t nlcids);
 /** The control channel's listing: "ok N: ID STATE \"TEXT\"; ..."; returns its length. */
 size_t sim_alarms_list(s7p_sim *s, char *out, size_t len);
+
+/* subs.c: tag subscriptions of the connection's session (docs/protocol.md §12) */
+/** CreateObject inside a session: 0 and the new object id, or the PLC error code. */
+int16_t sim_subs_create(sim_conn *c, const s7p_req_create_object *b, s7p_arena *a,
+                        uint32_t *id);
+bool sim_subs_owns(const sim_conn *c, uint32_t object_id);
+/** Writes attribute attr (1048 modify, 1049 cycle, 1053 credit, 1040 route mode) of a
+ *  subscription: 0 or the PLC error code. */
+int16_t sim_subs_set(sim_conn *c, uint32_t object_id, uint32_t attr, const s7p_value *v,
+                     s7p_arena *a);
+/** DeleteObject of a subscription; false if object_id is none of the session's. */
+bool sim_subs_delete(sim_conn *c, uint32_t object_id);
+/** The session ended: every subscription goes. */
+void sim_subs_free_all(sim_conn *c);
+/** Monotonic ms of the next notification due; INT64_MAX without subscriptions. */
+int64_t sim_subs_next_due(const sim_conn *c);
+/** Sends the notifications that are due; false when sending failed. */
+bool sim_subs_run(sim_conn *c, s7p_arena *a);
+/** Signs (legacy), sends and counts one notification PDU. */
+bool sim_notification_send(sim_conn *c, s7p_pdu *p);
+uint64_t sim_now_utc_us(void);
+
+/* handlers.c */
+/** One variable of a read (system limits, the program's data); 0 or a PLC error code. The
+ *  caller holds the program lock (sim_plc_lock). */
+int16_t sim_read_item(sim_conn *c, const s7p_item_address *addr, s7p_arena *a, s7p_value *v);
+
+/* generators.c: values that change by themselves */
+void sim_generators_stop(s7p_sim *s);
 
 /* legacy.c */
 /** The connection may take the legacy authentication (security legacy/both, in clear). */

@@ -1572,6 +1572,261 @@ S7P_API s7p_status s7p_alarm_format_text(const char *text, const s7p_tag_value *
  * @threadsafety Any thread.
  */
 S7P_API const char *s7p_alarm_message_type_name(int32_t type);
+/* ---- tag subscriptions ---------------------------------------------------------------- */
+
+/** A subscription: a set of tags the PLC sends the values of by itself, at a cycle time,
+ *  on the client's session (requests go on beside it). Opaque; made by s7p_subscribe(),
+ *  freed by s7p_unsubscribe(). */
+typedef struct s7p_subscription s7p_subscription;
+
+/** What the PLC sends, per cycle. */
+typedef enum s7p_sub_mode {
+    S7P_SUB_CYCLIC = 0,       /**< a notification every cycle, carrying the values that
+                                   changed (an empty one when none did); the PLC's
+                                   "cyclic and changed values" mode. The default */
+    S7P_SUB_CHANGES_ONLY,     /**< a notification only in cycles in which a value changed
+                                   (an idle subscription is silent) */
+} s7p_sub_mode;
+
+/** Options of a subscription. Initialise with s7p_subscription_options_init(); new fields go
+ *  at the end. */
+typedef struct s7p_subscription_options {
+    size_t struct_size;             /**< set by s7p_subscription_options_init() */
+    uint32_t cycle_ms;              /**< how often the PLC looks at the values; default
+                                         1000, 1..86400000 (real PLCs refuse less than about
+                                         100) */
+    s7p_sub_mode mode;              /**< default S7P_SUB_CYCLIC */
+    uint32_t notification_timeout_ms; /**< a wait this long without any notification counts
+                                         as one timeout; default 5000, 1..86400000 */
+    uint32_t max_consecutive_timeouts; /**< that many timeouts in a row fault the
+                                         subscription with S7P_E_TIMEOUT (event
+                                         S7P_SUB_FAULTED). Default 0: waiting idle is never
+                                         a failure (right for S7P_SUB_CHANGES_ONLY) */
+    int16_t credit_limit;           /**< notifications the PLC may send before the client
+                                         grants more (the protocol's flow control): default
+                                         10, 1..255, or -1 for no limit. The client raises the
+                                         limit by credit_step whenever fewer than credit_step
+                                         notifications are left, so the PLC never waits for
+                                         credit while the client keeps up */
+    uint8_t credit_step;            /**< default 5; 1..255 (0: the default) */
+    uint32_t queue_size;            /**< pull form (no callback): notifications kept until
+                                         s7p_subscription_next() takes them; default 1024,
+                                         1..1048576. When the queue is full the oldest one is
+                                         dropped and the next one taken says how many were
+                                         (s7p_sub_notification.dropped) */
+} s7p_subscription_options;
+
+/** @cond S7P_HIDDEN */
+S7P_API void (s7p_subscription_options_init)(s7p_subscription_options *o);
+/** @endcond */
+
+/**
+ * Sets every field of a struct of `size` bytes (the program's `sizeof`) to its default and
+ * struct_size to `size` (see s7p_client_options_init_size()).
+ * @param o     the options to fill; NULL is a no-op
+ * @param size  `sizeof` of the program's s7p_subscription_options
+ * @threadsafety Any thread.
+ */
+S7P_API void s7p_subscription_options_init_size(s7p_subscription_options *o, size_t size);
+
+/**
+ * Sets every field of the subscription options to its default (a macro passing the
+ * program's struct size to s7p_subscription_options_init_size()).
+ * @param o  the options to fill (not NULL)
+ * @threadsafety Any thread.
+ */
+#define s7p_subscription_options_init(o) s7p_subscription_options_init_size((o), sizeof *(o))
+
+/** What a notification reports. */
+typedef enum s7p_sub_event {
+    S7P_SUB_DATA = 0,         /**< values from the PLC (possibly none: a cyclic
+                                   subscription's cycle without a change) */
+    S7P_SUB_LOST,             /**< the session broke (or was disconnected): no data until
+                                   the subscription is re-created on a new session, by
+                                   itself with auto_reconnect, else at the caller's next
+                                   s7p_connect(). `error` says why */
+    S7P_SUB_RECREATED,        /**< re-created on a new session after S7P_SUB_LOST: values
+                                   that changed in between were not seen (`gap_ms` long);
+                                   the next S7P_SUB_DATA carries every tag's value */
+    S7P_SUB_FAULTED,          /**< the subscription ended: `error` says why (S7P_E_TIMEOUT:
+                                   max_consecutive_timeouts reached; S7P_E_PLC or
+                                   S7P_E_LIMIT: the PLC refused to re-create it). Nothing
+                                   follows; free it with s7p_unsubscribe() */
+} s7p_sub_event;
+
+/** One tag's value in a notification. */
+typedef struct s7p_sub_value {
+    uint32_t tag;                   /**< the tag's number: its index in the array given to
+                                         s7p_subscribe(); tags added later continue the
+                                         numbering (s7p_subscription_add()) */
+    s7p_status status;              /**< S7P_OK: `value` holds the value; S7P_E_PLC: the PLC
+                                         cannot address the tag (see plc_item_code);
+                                         S7P_E_PROTOCOL: the value does not fit the tag's
+                                         type */
+    uint8_t plc_item_code;          /**< the item's code in the notification (0x9B or 0x92 a
+                                         value, 0x03 or 0x13 an addressing error) */
+    s7p_tag_value value;            /**< the value (status S7P_OK), owned by the notification */
+} s7p_sub_value;
+
+/** A notification or an event of a subscription. Everything in it is released with
+ *  s7p_sub_notification_free() (pull form) or after the callback returns. */
+typedef struct s7p_sub_notification {
+    s7p_sub_event event;            /**< what it reports */
+    uint32_t sequence;              /**< S7P_SUB_DATA: the PLC's notification sequence
+                                         number (per subscription, from 1 after each create) */
+    uint32_t missed;                /**< S7P_SUB_DATA: sequence numbers skipped before this one,
+                                         i.e. notifications the PLC sent that never arrived
+                                         (0: none) */
+    bool has_timestamp;             /**< the PLC sent a timestamp */
+    int64_t timestamp_ns;           /**< the PLC's time of the notification, nanoseconds since
+                                         1970-01-01 UTC (microsecond resolution) */
+    size_t count;                   /**< entries of `values` */
+    s7p_sub_value *values;          /**< the tags whose values came, in the PLC's order */
+    uint32_t dropped;               /**< pull form: notifications dropped before this one
+                                         because the queue was full (0: none) */
+    uint32_t gap_ms;                /**< S7P_SUB_RECREATED: milliseconds from the loss of the
+                                         session to the re-creation */
+    s7p_error error;                /**< S7P_SUB_LOST and S7P_SUB_FAULTED: why */
+} s7p_sub_notification;
+
+/**
+ * Receives a subscription's notifications and events, in order. Runs on the thread that
+ * drives the client, with the client's lock released (the rule of ::s7p_done_fn): a thread
+ * inside a blocking call of this client, the one calling s7p_client_process(), or the I/O
+ * thread (option io_thread, or s7p_client_start_io_thread()). An idle client with no I/O
+ * thread and no event loop delivers nothing until one of its calls runs. It may call into
+ * the client, even s7p_unsubscribe() of this subscription when it does not run on the I/O
+ * thread; after s7p_unsubscribe() returns, no further callback of the subscription starts.
+ * @param ctx  the `ctx` given to s7p_subscribe()
+ * @param sub  the subscription
+ * @param n    the notification; valid only during the call
+ */
+typedef void (*s7p_sub_fn)(void *ctx, s7p_subscription *sub, const s7p_sub_notification *n);
+
+/**
+ * Subscribes to tags: creates a subscription object on the PLC (a free slot is checked
+ * first: the PLC's PlcSubscriptionsFree) and waits for its answer. The first notification
+ * carries every tag's value, later ones the values that changed. A client may hold several
+ * subscriptions and go on reading, writing and browsing on the same session. After a lost
+ * session they are re-created by themselves (events S7P_SUB_LOST, S7P_SUB_RECREATED): with
+ * auto_reconnect the client reconnects for them, else at the caller's next s7p_connect().
+ * @param c     a connected client
+ * @param tags  the tags (copied), from browse or s7p_tag_by_symbol(); scalars or arrays of
+ *              elementary types
+ * @param n     how many, 1..65535
+ * @param o     options; NULL for the defaults
+ * @param fn    receives notifications and events (see ::s7p_sub_fn); NULL: they are queued
+ *              for s7p_subscription_next() (the pull form)
+ * @param ctx   passed to fn as it is
+ * @param out   receives the subscription (NULL on failure); free it with s7p_unsubscribe()
+ * @param err   filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_INVALID_ARG (no tags, options out of range); S7P_E_STATE (not
+ *         connected, no auto_reconnect); S7P_E_LIMIT (the PLC has no free subscription);
+ *         S7P_E_PLC (the PLC refused it: err->plc_code); S7P_E_TIMEOUT, S7P_E_CLOSED,
+ *         S7P_E_IO, S7P_E_TLS, S7P_E_PROTOCOL; S7P_E_NOMEM
+ * @threadsafety Any thread; runs beside the client's other calls.
+ */
+S7P_API s7p_status s7p_subscribe(s7p_client *c, const s7p_tag *tags, size_t n,
+                                 const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx,
+                                 s7p_subscription **out, s7p_error *err);
+
+/**
+ * Subscribes without waiting: as s7p_subscribe(), the subscription at once in *out and the
+ * outcome of the create through done. When it fails the subscription is FAULTED (an
+ * S7P_SUB_FAULTED event) and must still be freed with s7p_unsubscribe().
+ * @param c     the client
+ * @param tags  the tags (copied)
+ * @param n     how many, 1..65535
+ * @param o     options; NULL for the defaults
+ * @param fn    as for s7p_subscribe()
+ * @param ctx   passed to fn
+ * @param out   receives the subscription at once
+ * @param done  called once when the create ended
+ * @param done_ctx  passed to done
+ * @param id    receives the request's id (may be NULL)
+ * @return S7P_OK (submitted); S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscribe_async(s7p_client *c, const s7p_tag *tags, size_t n,
+                                       const s7p_subscription_options *o, s7p_sub_fn fn,
+                                       void *ctx, s7p_subscription **out, s7p_done_fn done,
+                                       void *done_ctx, s7p_request_id *id);
+
+/**
+ * The pull form: waits up to timeout_ms for the next notification or event of a
+ * subscription made without a callback. While it waits, the calling thread drives the
+ * client (unless another thread or the I/O thread does), so it fits any threading model:
+ * other threads' calls on the client go on meanwhile.
+ * @param s           the subscription
+ * @param out         receives the notification; free it with s7p_sub_notification_free()
+ * @param timeout_ms  longest wait; 0 takes only what is queued
+ * @param err         filled on failure, cleared on success; may be NULL
+ * @return S7P_OK (*out set); S7P_E_TIMEOUT (nothing came: not a failure of the
+ *         subscription); the fault's code once a FAULTED subscription's queue is empty;
+ *         S7P_E_STATE (a subscription with a callback); S7P_E_INVALID_ARG
+ * @threadsafety Any thread; one waiter per subscription.
+ */
+S7P_API s7p_status s7p_subscription_next(s7p_subscription *s, s7p_sub_notification **out,
+                                         uint32_t timeout_ms, s7p_error *err);
+
+/**
+ * Frees a notification from s7p_subscription_next() and every value in it.
+ * @param n  the notification; NULL is a no-op
+ * @threadsafety Any thread.
+ */
+S7P_API void s7p_sub_notification_free(s7p_sub_notification *n);
+
+/**
+ * Adds tags to a subscription without re-creating it (a new reference list with the next
+ * change counter). Their numbers continue the subscription's numbering.
+ * @param s      the subscription
+ * @param tags   the tags (copied)
+ * @param n      how many (the subscription holds at most 65535)
+ * @param first  receives the number of the first added tag (may be NULL)
+ * @param err    filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; S7P_E_INVALID_ARG; S7P_E_STATE (a FAULTED subscription); S7P_E_PLC and
+ *         the errors of a request. While the session is lost the change is kept and made
+ *         with the re-creation
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscription_add(s7p_subscription *s, const s7p_tag *tags, size_t n,
+                                        uint32_t *first, s7p_error *err);
+
+/**
+ * Removes tags from a subscription (by their numbers) without re-creating it.
+ * @param s        the subscription
+ * @param numbers  the tags' numbers (s7p_sub_value.tag); unknown numbers are ignored
+ * @param n        how many
+ * @param err      filled on failure, cleared on success; may be NULL
+ * @return as s7p_subscription_add()
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscription_remove(s7p_subscription *s, const uint32_t *numbers,
+                                           size_t n, s7p_error *err);
+
+/**
+ * Changes the cycle time of a subscription (its attribute on the PLC, no re-creation).
+ * @param s         the subscription
+ * @param cycle_ms  1..86400000
+ * @param err       filled on failure, cleared on success; may be NULL
+ * @return as s7p_subscription_add()
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscription_set_cycle(s7p_subscription *s, uint32_t cycle_ms,
+                                              s7p_error *err);
+
+/**
+ * Ends a subscription: deletes it on the PLC (when its session is still open; a PLC that
+ * does not answer within the request timeout is given up on) and frees it with every queued
+ * notification. No callback of it starts after this returns.
+ * @param s    the subscription; NULL is a no-op. Invalid afterwards
+ * @param err  filled when the delete failed on the PLC (it is freed all the same), cleared
+ *             otherwise; may be NULL
+ * @return S7P_OK, or the delete's error (the subscription is freed either way)
+ * @threadsafety Any thread; not while another thread waits in s7p_subscription_next() for
+ * it. Subscriptions still held at s7p_client_free() are freed with the client.
+ */
+S7P_API s7p_status s7p_unsubscribe(s7p_subscription *s, s7p_error *err);
 
 #ifdef __cplusplus
 }

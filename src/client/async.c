@@ -79,6 +79,7 @@ static s7p_op *op_of(s7p_req *r)
     case RQ_CPU: return &r->u.cpu.op;
     case RQ_LEGIT: return &r->u.legit.op;
     case RQ_ALARMS: return &r->u.alarms.op;
+    case RQ_SUBSCRIBE: case RQ_SUB_MODIFY: case RQ_UNSUBSCRIBE: return &r->u.sub.op;
     default: return NULL;
     }
 }

@@ -248,6 +248,7 @@ void s7p_client_free(s7p_client *c)
     c->opt.on_state = NULL;
     c->opt.on_comm_error = NULL;
     s7p_client_deliver(c);
+    s7p_subs_free_all(c);
     if (c->session.open || c->session.ch.rx)
         s7p_session_close(&c->session, s7p_deadline_in(c->opt.disconnect_timeout_ms));
     if (c->conn_fd >= 0) close(c->conn_fd);
@@ -425,6 +426,7 @@ static s7p_status tcp_established(s7p_client *c, s7p_fail *f)
     s7p_engine_config cfg = {c->opt.max_in_flight, c->opt.heartbeat_s * 1000u,
                              c->opt.request_timeout_ms};
     s7p_engine_init(&s->eng, &s->ch, &cfg, &c->log);
+    s7p_engine_on_notify(&s->eng, s7p_subs_on_notify, c);
     s7p_engine_connect_params cp = {c->opt.local_tsap, c->opt.remote_tsap, c->tls,
                                     c->opt.security, &c->legacy, c->conn_attempt,
                                     c->opt.legacy_refresh_s * 1000u};
@@ -436,6 +438,7 @@ static s7p_status tcp_established(s7p_client *c, s7p_fail *f)
 
 void s7p_client_shut(s7p_client *c)
 {
+    if (c->session.open) s7p_subs_session_lost(c);
     c->session.open = false;
     s7p_legit_forget(&c->session);
     s7p_engine_free(&c->session.eng);

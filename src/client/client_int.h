@@ -23,8 +23,9 @@
 #include "services/info.h"
 #include "services/legitimate.h"
 #include "services/program.h"
+#include "services/subscribe.h"
 
-typedef enum { EV_STATE, EV_ERROR, EV_DONE } s7p_event_kind;
+typedef enum { EV_STATE, EV_ERROR, EV_DONE, EV_SUB } s7p_event_kind;
 
 typedef struct s7p_req s7p_req;
 
@@ -34,13 +35,18 @@ typedef struct s7p_event {
     s7p_conn_state from, to;    /* state change */
     s7p_error err;              /* communication error */
     s7p_req *req;               /* completion (the request is freed after its callback) */
+    s7p_subscription *sub;      /* a subscription's notification (holds a reference) */
+    s7p_sub_notification *notif;
 } s7p_event;
 
 typedef enum {
     RQ_CONNECT, RQ_DISCONNECT, RQ_INFO, RQ_READ, RQ_WRITE, RQ_BROWSE, RQ_SYMBOL,
     RQ_CPU,                     /* culture, resources or operating state (cpu_kind) */
-    RQ_LEGIT, RQ_ALARMS,
+    RQ_LEGIT, RQ_ALARMS, RQ_SUBSCRIBE, RQ_SUB_MODIFY, RQ_UNSUBSCRIBE
 } s7p_req_kind;
+
+/** What a subscription change request does (subscription.c). */
+typedef enum { SUBM_ADD, SUBM_REMOVE, SUBM_CYCLE } s7p_subm_kind;
 
 enum {
     S7P_OP_NEEDS_SESSION = 1,   /* fails with S7P_E_STATE when not connected */
@@ -62,6 +68,7 @@ struct s7p_req {
     uint64_t failed_session;    /* c->sessions when its attempt failed (retry) */
     bool counted_alone;         /* counted in n_alone while active (reconnect may change) */
     bool counted_cache;         /* counted in n_cache while active */
+    bool counted_sub;           /* counted in n_sub while active */
     bool no_retry;              /* the caller saw effects (browse items) */
     bool op_live;               /* u's operation is running */
     bool cancelled;
@@ -74,6 +81,7 @@ struct s7p_req {
         s7p_cpu_op cpu;
         s7p_legit_op legit;
         s7p_alarms_op alarms;
+        s7p_sub_op sub;
     } u;
     /* arguments */
     s7p_cpu_info *info_out;
@@ -92,6 +100,16 @@ struct s7p_req {
     char *password, *username;  /* s7p_legitimate: copies, wiped when r is freed */
     uint32_t alarm_lcid;        /* active alarms: language of the texts */
     s7p_alarm_list **alarms_out;
+    /* subscriptions (subscription.c) */
+    s7p_subscription *subscription; /* holds a reference while the request lives */
+    s7p_subm_kind subm;
+    s7p_tag *sub_tags;          /* SUBM_ADD: the tags added (a copy) */
+    uint32_t *sub_numbers;      /* SUBM_ADD: their numbers; SUBM_REMOVE: those removed */
+    size_t sub_n;
+    uint32_t sub_cycle;         /* SUBM_CYCLE */
+    bool internal;              /* the library's own request (a re-create): no caller waits */
+    /** Runs when the request completes (lock held), before its caller learns of it. */
+    void (*on_finish)(s7p_client *c, s7p_req *r);
     /* outcome */
     s7p_status st;
     s7p_fail f;
@@ -120,7 +138,7 @@ struct s7p_client {
     s7p_fail last_connect_fail;
     /* requests */
     s7p_req *waiting, *waiting_tail, *active;
-    unsigned n_alone, n_cache, n_active;
+    unsigned n_alone, n_cache, n_active, n_sub;
     uint64_t sessions;          /* sessions opened so far (a retry's reconnect may be done) */
     uint64_t next_id;
     /* the connect or disconnect in progress (a request running alone) */
@@ -157,6 +175,9 @@ struct s7p_client {
     char *password, *username;
     s7p_legit_op conn_legit;
     bool conn_legit_done;
+    /* Subscriptions (subscription.c, sub_notify.c), in creation order. */
+    s7p_subscription *subs;
+    uint32_t sub_rid;           /* the last RelationId given on this session */
 };
 
 /* ---- legacy.c ---- */
@@ -249,6 +270,31 @@ void s7p_client_queue(s7p_client *c, const s7p_event *e);
 void s7p_client_enter(s7p_client *c);
 /** Uncounts it (lock held), waking s7p_client_free() when it was the last. */
 void s7p_client_leave_locked(s7p_client *c);
+
+/* ---- subscriptions (subscription.c, sub_notify.c; sub_int.h has the handle) ---- */
+
+/** The engine's notification handler (lock held: the driver feeds the engine). */
+void s7p_subs_on_notify(void *ctx, const s7p_pdu *pdu);
+/** The session is about to close (lock held): active subscriptions are LOST. */
+void s7p_subs_session_lost(s7p_client *c);
+/** Timers and re-creations due (lock held, from the driver's settle); true when it
+ *  submitted requests. */
+bool s7p_subs_settle(s7p_client *c);
+/** The earliest time s7p_subs_settle() has something to do (INT64_MAX: none). */
+int64_t s7p_subs_deadline(const s7p_client *c);
+/** Delivers a subscription's event (lock held on entry and exit, released around the
+ *  callback). */
+void s7p_subs_deliver(s7p_client *c, const s7p_event *e);
+/** Frees every subscription (s7p_client_free, lock held). */
+void s7p_subs_free_all(s7p_client *c);
+/** Runs the operation of a subscription request (lock held). */
+void s7p_sub_req_run(s7p_client *c, s7p_req *r);
+
+/** One turn of a waiting call (lock held): leads one poll of the socket, or waits for the
+ *  leader, bounded by `until` (monotonic ms); delivers the callbacks it may. */
+void s7p_driver_wait(s7p_client *c, int64_t until);
+/** Queues r without settling (lock held; from the driver's settle). */
+void s7p_req_enqueue(s7p_client *c, s7p_req *r);
 
 /** Starts / stops the I/O thread (lock not held). */
 s7p_status s7p_io_thread_start(s7p_client *c);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/client_int.h"
@@ -87,6 +88,10 @@ void s7p_client_deliver(s7p_client *c)
     c->delivering = true;
     while (c->events_next < c->events_n) {
         s7p_event e = c->events[c->events_next++];
+        if (e.kind == EV_SUB) {
+            s7p_subs_deliver(c, &e);
+            continue;
+        }
         pthread_mutex_unlock(&c->lock);
         if (e.kind == EV_ERROR) c->opt.on_comm_error(c->opt.comm_error_ctx, &e.err);
         else if (e.kind == EV_STATE) c->opt.on_state(c->opt.state_ctx, e.from, e.to);
@@ -116,9 +121,13 @@ void s7p_req_free(s7p_req *r)
 {
     if (!r) return;
     if (r->kind == RQ_READ || r->kind == RQ_WRITE) s7p_rw_op_free(&r->u.rw);
+    if (r->kind == RQ_SUBSCRIBE || r->kind == RQ_SUB_MODIFY || r->kind == RQ_UNSUBSCRIBE)
+        s7p_sub_op_free(&r->u.sub);
     s7p_free(r->symbol);
     s7p_secret_free(r->password);
     s7p_secret_free(r->username);
+    s7p_free(r->sub_tags);
+    s7p_free(r->sub_numbers);
     s7p_free(r);
 }
 
@@ -144,11 +153,19 @@ static bool uses_cache(const s7p_req *r)
            ((r->kind == RQ_READ || r->kind == RQ_WRITE) && s7p_program_unchecked(r->tags, r->n));
 }
 
+/* Requests that change subscriptions run one at a time: a change or delete must find the
+ * create before it finished. */
+static bool changes_subscriptions(const s7p_req *r)
+{
+    return r->kind == RQ_SUBSCRIBE || r->kind == RQ_SUB_MODIFY || r->kind == RQ_UNSUBSCRIBE;
+}
+
 /* Whether r may start beside the requests running now. */
 static bool may_start(const s7p_client *c, const s7p_req *r)
 {
     if (c->n_alone) return false;
     if (runs_alone(r)) return c->n_active == 0;
+    if (changes_subscriptions(r) && c->n_sub) return false;
     return !uses_cache(r) || c->n_cache == 0;
 }
 
@@ -165,6 +182,8 @@ static void activate(s7p_client *c, s7p_req *r)
     r->counted_cache = !r->counted_alone && uses_cache(r);
     if (r->counted_alone) c->n_alone++;
     if (r->counted_cache) c->n_cache++;
+    r->counted_sub = changes_subscriptions(r);
+    if (r->counted_sub) c->n_sub++;
 }
 
 static void deactivate(s7p_client *c, s7p_req *r)
@@ -173,7 +192,8 @@ static void deactivate(s7p_client *c, s7p_req *r)
     c->n_active--;
     if (r->counted_alone) c->n_alone--;
     if (r->counted_cache) c->n_cache--;
-    r->counted_alone = r->counted_cache = false;
+    if (r->counted_sub) c->n_sub--;
+    r->counted_alone = r->counted_cache = r->counted_sub = false;
 }
 
 /* r reconnected and now runs its operation: it no longer runs alone, so it is counted
@@ -210,6 +230,11 @@ void s7p_req_complete(s7p_client *c, s7p_req *r, s7p_status st)
     if (st != S7P_OK && is_comm_error(st) && c->opt.on_comm_error) {
         s7p_event e = {.kind = EV_ERROR, .err = r->err};
         s7p_client_queue(c, &e);
+    }
+    if (r->on_finish) r->on_finish(c, r);
+    if (r->internal) {
+        s7p_req_free(r);
+        return;
     }
     if (r->blocking) {
         r->done = true;
@@ -304,7 +329,7 @@ static bool pump(s7p_client *c)
 
 static void settle(s7p_client *c, bool writable);
 
-void s7p_req_submit(s7p_client *c, s7p_req *r)
+void s7p_req_enqueue(s7p_client *c, s7p_req *r)
 {
     r->id = ++c->next_id;
     r->where = RQ_WAITING;
@@ -313,6 +338,11 @@ void s7p_req_submit(s7p_client *c, s7p_req *r)
     if (c->waiting_tail) c->waiting_tail->next = r;
     else c->waiting = r;
     c->waiting_tail = r;
+}
+
+void s7p_req_submit(s7p_client *c, s7p_req *r)
+{
+    s7p_req_enqueue(c, r);
     settle(c, false);  /* an operation may finish at once (all it needs is cached) */
     s7p_driver_poke(c);
 }
@@ -395,6 +425,7 @@ static void settle(s7p_client *c, bool writable)
             after_op(c, r);
             again = true;
         }
+        if (s7p_subs_settle(c)) again = true;  /* timers, re-creations due */
         if (pump(c)) again = true;  /* what started may have finished at once */
         s7p_driver_flush(c);
         if (!again) break;
@@ -422,13 +453,19 @@ short s7p_driver_events(const s7p_client *c)
     return (short)(POLLIN | (s7p_engine_wants_write(&c->session.eng) ? POLLOUT : 0));
 }
 
-int64_t s7p_driver_deadline(const s7p_client *c)
+static int64_t engine_deadline(const s7p_client *c)
 {
     if (c->conn_fd >= 0) return c->conn_deadline;
     if (!engine_live(c)) return INT64_MAX;
     /* Decoding paused for a lent answer goes on at the next tick. */
     if (s7p_engine_paused(&c->session.eng)) return s7p_now_ms();
     return s7p_engine_next_deadline(&c->session.eng);
+}
+
+int64_t s7p_driver_deadline(const s7p_client *c)
+{
+    int64_t t = engine_deadline(c), subs = s7p_subs_deadline(c);
+    return subs < t ? subs : t;
 }
 
 void s7p_driver_flush(s7p_client *c)
@@ -496,12 +533,14 @@ static void drain_wake(s7p_client *c)
     }
 }
 
-/* One poll of the socket as the leader: the lock is released while waiting. */
-static void lead_once(s7p_client *c)
+/* One poll of the socket as the leader, at the latest until `until`: the lock is released
+ * while waiting. */
+static void lead_once(s7p_client *c, int64_t until)
 {
     c->leader = true;
     struct pollfd p[2] = {{c->wake_fd[0], POLLIN, 0}, {s7p_driver_fd(c), s7p_driver_events(c), 0}};
     int64_t deadline = s7p_driver_deadline(c);
+    if (until < deadline) deadline = until;
     int64_t now = s7p_now_ms();
     /* Every wait is bounded: a lost wake-up costs at most one interval, never a hang. */
     int timeout = deadline <= now ? 0
@@ -528,11 +567,34 @@ static void wait_for(s7p_client *c, s7p_req *r)
         if (c->leader || c->io_running) {
             pthread_cond_wait(&c->wake, &c->lock);
         } else {
-            lead_once(c);
+            lead_once(c, INT64_MAX);
             /* Completions of asynchronous requests this thread drove. */
             if (!r->done) s7p_client_deliver(c);
         }
     }
+}
+
+void s7p_driver_wait(s7p_client *c, int64_t until)
+{
+    if (c->leader || c->io_running) {
+        /* Another thread drives: it broadcasts after every turn and whenever a notification
+         * is queued; the bound is a safety net. */
+        int64_t left = until - s7p_now_ms();
+        if (left <= 0) return;
+        if (left > LEADER_POLL_MAX_MS) left = LEADER_POLL_MAX_MS;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(left / 1000);
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+        return;
+    }
+    lead_once(c, until);
+    s7p_client_deliver(c);
 }
 
 s7p_status s7p_req_run(s7p_client *c, s7p_req *r, s7p_error *err)

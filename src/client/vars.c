@@ -81,6 +81,9 @@ void s7p_req_run_op(s7p_client *c, s7p_req *r)
         s7p_program_resolve_start(&r->u.browse, s, &c->cache, r->symbol, r->tag_out,
                                   s7p_deadline_in(c->opt.browse_timeout_ms), s7p_req_op_done, r);
         return;
+    case RQ_SUBSCRIBE: case RQ_SUB_MODIFY: case RQ_UNSUBSCRIBE:
+        s7p_sub_req_run(c, r);
+        return;
     default:
         r->op_live = false;
         s7p_req_complete(c, r, S7P_E_STATE);

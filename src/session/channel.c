@@ -62,6 +62,16 @@ s7p_status s7p_channel_send_raw(s7p_channel *ch, const uint8_t *p, size_t n, int
     return st == S7P_OK ? flush(ch, deadline) : st;
 }
 
+/* As fill(), except that a passed deadline leaves the link usable: the bytes read so far
+ * (a frame's first half, say) stay in the stream buffer and the next receive goes on with
+ * them, so a caller may wake up for timers of its own without losing the connection. */
+static s7p_status fill_or_wait(s7p_channel *ch, int64_t deadline)
+{
+    s7p_status st = s7p_iso_fill(&ch->iso, deadline);
+    if (st == S7P_E_TIMEOUT) return st;
+    return st == S7P_OK ? st : s7p_link_transport_failed(ch, st, false);
+}
+
 s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t deadline)
 {
     for (;;) {
@@ -73,6 +83,6 @@ s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t
         if (st != S7P_OK) return st;
         if (sent != S7P_OK) return s7p_link_transport_failed(ch, sent, false);
         if (got) return S7P_OK;
-        if ((st = fill(ch, deadline)) != S7P_OK) return st;
+        if ((st = fill_or_wait(ch, deadline)) != S7P_OK) return st;
     }
 }

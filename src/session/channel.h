@@ -33,7 +33,9 @@ s7p_status s7p_channel_flush(s7p_channel *ch, int64_t deadline);
  *  fatal system event); every later call fails with st. Returns st. */
 s7p_status s7p_channel_break(s7p_channel *ch, s7p_status st, const char *what);
 
-/** Receives the next message; decoded trees are allocated from `a` (released by the caller). */
+/** Receives the next message; decoded trees are allocated from `a` (released by the caller).
+ *  S7P_E_TIMEOUT when the deadline passes first: the channel stays usable, and bytes of a
+ *  message received in part are kept for the next call. Other failures break the channel. */
 s7p_status s7p_channel_recv(s7p_channel *ch, s7p_arena *a, s7p_msg *out, int64_t deadline);
 
 #endif

@@ -146,6 +146,21 @@ static void send_refused(s7p_engine *e, s7p_engine_node *n, s7p_status st)
     complete(e, n, st, NULL, &f);
 }
 
+/* A request that expects no answer (flags 0x74) completes when it goes out. Some PLCs
+ * answer it all the same (S7-1200 FW V2.2 answers the credit-limit writes of a
+ * subscription, services spec §1.2): its slot stays as a tombstone until its deadline, so
+ * such an answer is swallowed instead of faulting the session as one out of sequence. */
+static void sent_without_answer(s7p_engine *e, s7p_engine_node *n)
+{
+    s7p_engine_done_fn done = n->done;
+    void *ctx = n->ctx;
+    n->done = NULL;
+    n->state = NODE_TOMBSTONE;
+    e->in_flight--;
+    e->tombstones++;
+    if (done) done(ctx, n->id, S7P_OK, NULL, NULL);
+}
+
 /* Puts the first queued request into the link; false when nothing more can go out now. */
 static bool send_next(s7p_engine *e)
 {
@@ -164,7 +179,7 @@ static bool send_next(s7p_engine *e)
     e->queued--;
     n->state = NODE_IN_FLIGHT;
     e->in_flight++;
-    if (n->req.transport_flags & S7P_TF_NO_RESPONSE) complete(e, n, S7P_OK, NULL, NULL);
+    if (n->req.transport_flags & S7P_TF_NO_RESPONSE) sent_without_answer(e, n);
     return true;
 }
 
@@ -426,8 +441,8 @@ static void on_response(s7p_engine *e, const s7p_msg *m)
         return;
     }
     if (n->state == NODE_TOMBSTONE) {
-        s7p_logf(e->log, S7P_LOG_DEBUG, LAYER, "answer seq %u to a cancelled request discarded",
-                 m->pdu.seq);
+        s7p_logf(e->log, S7P_LOG_DEBUG, LAYER,
+                 "answer seq %u to a cancelled or unanswered request discarded", m->pdu.seq);
         complete(e, n, S7P_E_CANCELLED, NULL, NULL);
         return;
     }
@@ -471,6 +486,10 @@ static void on_message(s7p_engine *e, const s7p_msg *m)
     } else if (m->kind != S7P_MSG_PDU) {
         /* keep-alive: nothing to do */
     } else if (m->pdu.opcode == S7P_OP_RESPONSE) {
+        on_response(e, m);
+    } else if (m->pdu.opcode == S7P_OP_RESPONSE2 && find_seq(e, m->pdu.seq) &&
+               find_seq(e, m->pdu.seq)->state == NODE_TOMBSTONE) {
+        /* The 0x02 form some PLCs answer fire-and-forget writes with (services spec §1.2). */
         on_response(e, m);
     } else if (m->pdu.opcode == S7P_OP_NOTIFICATION && e->on_notify) {
         e->on_notify(e->notify_ctx, &m->pdu);

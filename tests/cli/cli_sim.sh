@@ -222,6 +222,33 @@ has '"Valve position" = 16#BEEF'
 s7 3 read No_Such_Tag
 grep -q "^No_Such_Tag: error: .*no PLC tag 'No_Such_Tag'" "$tmp/out" || fail "read: no tag error line"
 
+# ---- watch: the first notification carries every value; --count ends it; a written value
+# comes as the next change; --json prints JSON lines; an unknown symbol is an error line
+s7 0 watch Setpoint Motor_On --count 2 --cycle 100
+has 'Setpoint = -3.25'
+has 'Motor_On = true'
+( sleep 1; timeout 20 "$S7" write "$EP" --allow-write Setpoint=7.5 > /dev/null 2>&1 ) &
+writer=$!
+s7 0 watch Setpoint --count 2 --cycle 50
+has 'Setpoint = -3.25'
+has 'Setpoint = 7.5'
+wait "$writer"
+s7 0 watch Setpoint --count 1 --json
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/out" << 'PY' || fail "watch --json: not the expected JSON line"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o["symbol"] == "Setpoint" and o["value"] == 7.5 and o["sequence"] == 1, o
+assert o["time"].endswith("Z"), o
+PY
+fi
+s7 3 watch No_Such_Tag Setpoint --count 1
+grep -q "^No_Such_Tag: error: " "$tmp/out" || fail "watch: no error line for an unknown tag"
+has 'Setpoint = 7.5'
+s7 1 watch Setpoint --cycle 0
+
 sim_alive
 
 # ---- a PLC refusal is printed with the code's name and meaning: a simulator that refuses

@@ -129,4 +129,11 @@ for line in ("alarm raise 1 3 12.25", "alarm raise 3"):
     expect "  Schichtwechsel"
     expect "2 active alarms"
 fi
+
+# A subscription in the callback form on the I/O thread: 5 notifications (every 200 ms),
+# the first with both values.
+run watch_tags "$EP" 5 '"AllTypes".v_int' '"AllTypes".v_bool'
+grep -q '^"AllTypes".v_int = -\{0,1\}[0-9][0-9]*$' "$tmp/out" || fail "watch_tags: no v_int line"
+expect '"AllTypes".v_bool = true'
+expect "watch_tags: 5 notifications, 2 values, 0 lost"
 echo "ok: every example ran against the simulator"

@@ -485,7 +485,7 @@ static void test_cancel(void **state)
     assert_int_equal(done_of(t, a3)->st, S7P_OK);
     assert_int_equal(done_of(t, a3)->value, t->reqs[1].seq);
     assert_int_equal(t->e.phase, S7P_ENGINE_OPEN);
-    assert_non_null(strstr(t->log, "to a cancelled request discarded"));
+    assert_non_null(strstr(t->log, "to a cancelled or unanswered request discarded"));
     s7p_arena_release(&a);
     free_rig(t);
 }
@@ -510,6 +510,55 @@ static void test_timeout(void **state)
     assert_string_equal(done_of(t, slow)->msg, "receive: timeout");
     assert_int_equal(t->e.phase, S7P_ENGINE_FAULTED);
     assert_int_equal(s7p_engine_next_deadline(&t->e), INT64_MAX);
+    s7p_arena_release(&a);
+    free_rig(t);
+}
+
+/* A request sent without expecting an answer (flags 0x74, a subscription's credit-limit
+ * write) completes when it goes out; an answer the PLC sends all the same, as 0x32 or in
+ * the 0x02 form an S7-1200 uses, is swallowed, not taken for one out of sequence. */
+static void test_fire_and_forget(void **state)
+{
+    (void)state;
+    rig *t = connected(NULL);
+    s7p_arena a;
+    s7p_arena_init(&a, 1u << 20);
+    uint64_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        s7p_pdu req;
+        s7p_engine_init_request(&t->e, &req, S7P_FC_SET_VARIABLE, true);
+        req.transport_flags = S7P_TF_REQUEST | S7P_TF_NO_RESPONSE;
+        req.req.set_variable.object_id = 0x70000300u;
+        uint32_t *addr = s7p_arena_alloc(&a, sizeof *addr);
+        assert_non_null(addr);
+        *addr = 1053;
+        req.req.set_variable.address_count = 1;
+        req.req.set_variable.addresses = addr;
+        req.req.set_variable.value.type = S7P_DT_INT;
+        req.req.set_variable.value.v.i = 15;
+        assert_true(s7p_qualifier_default(&req.qualifier, &a));
+        s7p_engine_request r = {&req, t->now + 5000, NULL, false, on_done, t};
+        assert_int_equal(s7p_engine_submit(&t->e, &r, t->now, &ids[i]), S7P_OK);
+    }
+    pump(t);
+    assert_int_equal(t->nreqs, 2);
+    assert_int_equal(t->ndones, 2);                       /* done when sent */
+    assert_int_equal(done_of(t, ids[0])->st, S7P_OK);
+    assert_int_equal(s7p_engine_pending(&t->e), 0);
+    /* The PLC answers the first as 0x32 and the second in the 0x02 form. */
+    s7p_pdu *r1 = response_to(t, &t->reqs[0], t->reqs[0].seq);
+    s7p_pdu *r2 = response_to(t, &t->reqs[1], t->reqs[1].seq);
+    r2->opcode = S7P_OP_RESPONSE2;
+    peer_put(t, r1);
+    peer_put(t, r2);
+    uint64_t rd = read_attr(t, &a, 5000);
+    pump(t);
+    answer_read(t, &t->reqs[2], t->reqs[2].seq, 0);
+    pump(t);
+    assert_int_equal(t->e.phase, S7P_ENGINE_OPEN);
+    assert_int_equal(done_of(t, rd)->st, S7P_OK);
+    assert_int_equal(t->ndones, 3);                       /* no second completion */
+    assert_int_equal(t->e.tombstones, 0);                 /* both answers swallowed */
     s7p_arena_release(&a);
     free_rig(t);
 }
@@ -672,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_unknown_sequence_number),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_fire_and_forget),
         cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_system_events),
         cmocka_unit_test(test_heartbeat),
