@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tag subscriptions of a session (services spec §1; docs/protocol.md §9): created under the
+/* Tag subscriptions of a session (services spec §1; docs/protocol.md §12): created under the
  * session's container (SessionId2), notified at their cycle time on the session's own
  * connection, flow-controlled by the credit limit, modified through their attributes,
  * deleted by DeleteObject or with the session.
