@@ -49,6 +49,10 @@ typedef struct pending {
     uint16_t seq, function;
     uint32_t session;
     int64_t time_us;
+    s7p_tag *addr;           /* the request's item addresses (only with a callback) */
+    uint32_t naddr;
+    uint32_t *ids;           /* or its attribute ids */
+    uint32_t nids;
 } pending;
 
 typedef struct dec_dir {
@@ -84,6 +88,10 @@ typedef struct decoder {
     dec_conn *c;
     fn_table all;            /* round trips per function over every connection */
     s7p_strbuf body;
+    s7p_render render;       /* the body's fields while it is made */
+    s7p_strbuf field_text;   /* the public fields' strings */
+    s7p_decoded_field *fields;
+    size_t fields_cap;
     uint8_t *plain;          /* TLS plaintext of one record */
     const s7p_pcap_tpkt *tp; /* the TPKT being decoded */
     bool nomem;
@@ -143,6 +151,19 @@ static void emit(decoder *D, s7p_decoded_pdu *m)
     if (D->o->on_pdu) D->o->on_pdu(m, D->o->user);
 }
 
+/* A PDU's message with the fields of its body. */
+static void emit_fields(decoder *D, s7p_decoded_pdu *m)
+{
+    if (D->render.oom ||
+        !s7p_render_publish(&D->render, &D->field_text, &D->fields, &D->fields_cap)) {
+        D->nomem = true;
+        return;
+    }
+    m->fields = D->fields;
+    m->field_count = D->render.nfields;
+    emit(D, m);
+}
+
 static void emit_undecodable(decoder *D, dec_conn *c, bool from_client, uint8_t version,
                              const char *why, const uint8_t *p, size_t n)
 {
@@ -161,6 +182,43 @@ static void emit_undecodable(decoder *D, dec_conn *c, bool from_client, uint8_t 
 
 /* ---- PDUs ---------------------------------------------------------------------------------- */
 
+static void pending_clear(pending *q)
+{
+    s7p_free(q->addr);
+    s7p_free(q->ids);
+    *q = (pending){0};
+}
+
+/* Keeps what names the items of the answer: the addresses or attribute ids asked for. */
+static void pending_items(decoder *D, pending *q, const s7p_pdu *p)
+{
+    const s7p_item_address *a = NULL;
+    const uint32_t *ids = NULL;
+    uint32_t n = 0, nids = 0;
+    if (p->function == S7P_FC_GET_MULTI_VARIABLES) {
+        a = p->req.get_multi.link_id ? NULL : p->req.get_multi.addresses;
+        n = a ? p->req.get_multi.item_count : 0;
+        ids = p->req.get_multi.ids;
+        nids = p->req.get_multi.link_id ? p->req.get_multi.nids : 0;
+    } else if (p->function == S7P_FC_SET_MULTI_VARIABLES) {
+        a = p->req.set_multi.object_id ? NULL : p->req.set_multi.addresses;
+        n = a ? p->req.set_multi.item_count : 0;
+        ids = p->req.set_multi.ids;
+        nids = p->req.set_multi.object_id ? p->req.set_multi.nids : 0;
+    }
+    if (n) q->addr = s7p_malloc(n * sizeof *q->addr);
+    if (nids) q->ids = s7p_malloc(nids * sizeof *q->ids);
+    if ((n && !q->addr) || (nids && !q->ids)) {
+        D->nomem = true;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        s7p_render_tag_of(&a[i], &q->addr[i]);
+    if (nids) memcpy(q->ids, ids, nids * sizeof *ids);
+    q->naddr = n;
+    q->nids = nids;
+}
+
 static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
 {
     c->requests++;
@@ -172,13 +230,15 @@ static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
     d->has_seq = true;
     d->last_seq = p->seq;
     if (p->session_id) c->session_id = p->session_id;
-    c->pend[p->seq % PENDING_SLOTS] = (pending){.used = true, .seq = p->seq,
-                                                 .function = p->function,
-                                                 .session = p->session_id,
-                                                 .time_us = D->tp->time_us};
+    pending *q = &c->pend[p->seq % PENDING_SLOTS];
+    pending_clear(q);
+    *q = (pending){.used = true, .seq = p->seq, .function = p->function,
+                   .session = p->session_id, .time_us = D->tp->time_us};
+    if (D->o->on_pdu) pending_items(D, q, p);
 }
 
-static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_pdu *m)
+/* Returns the request answered, if it was seen; the caller clears it after use. */
+static pending *on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_pdu *m)
 {
     c->responses++;
     pending *q = &c->pend[p->seq % PENDING_SLOTS];
@@ -187,7 +247,8 @@ static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_p
         int64_t rtt = (int64_t)((uint64_t)D->tp->time_us - (uint64_t)q->time_us);
         m->rtt_us = rtt >= 0 ? rtt : -1;
         m->session_id = q->session;
-        q->used = false;
+    } else {
+        q = NULL;
     }
     fn_stat *f = fn_get(D, &c->fns, p->function);
     if (f) f->responses++;
@@ -201,6 +262,7 @@ static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_p
     if (p->function == S7P_FC_CREATE_OBJECT && !p->ret_only &&
         p->resp.create_object.nids > 0 && c->session_id == 0)
         c->session_id = p->resp.create_object.object_ids[0];
+    return q;
 }
 
 static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *data, size_t n,
@@ -220,6 +282,7 @@ static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *dat
         return;
     }
     s7p_decoded_pdu m;
+    pending *q = NULL;
     msg_init(D, &m, S7P_DECODED_PDU, from_client);
     m.version = p.version;
     m.opcode = p.opcode;
@@ -242,14 +305,18 @@ static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *dat
             m.return_code = s7p_ret_code(p.ret);
             m.return_name = s7p_plc_code_name(m.return_code);
             m.session_id = c->session_id;
-            on_response(D, c, &p, &m);
+            q = on_response(D, c, &p, &m);
         }
     }
     if (D->o->on_pdu) {
         body_reset(D);
-        s7p_render_pdu_body(&D->body, &p);
-        emit(D, &m);
+        D->render.req = q ? (s7p_render_request){.addr = q->addr, .naddr = q->naddr,
+                                                 .ids = q->ids, .nids = q->nids}
+                          : (s7p_render_request){0};
+        s7p_render_pdu_body(&D->render, &p);
+        emit_fields(D, &m);
     }
+    if (q) pending_clear(q);
     s7p_arena_release(&a);
 }
 
@@ -572,11 +639,16 @@ static void free_decoder(decoder *D)
             s7p_free(D->c[i].d[dir].tb);
             s7p_free(D->c[i].d[dir].rs.buf);
         }
+        for (size_t k = 0; k < PENDING_SLOTS; k++)
+            pending_clear(&D->c[i].pend[k]);
         s7p_free(D->c[i].fns.v);
     }
     s7p_free(D->c);
     s7p_free(D->all.v);
     s7p_free(D->body.p);
+    s7p_free(D->render.fields);
+    s7p_free(D->field_text.p);
+    s7p_free(D->fields);
     s7p_free(D->plain);
 }
 
@@ -618,6 +690,7 @@ static s7p_status decode(const s7p_pcap_input *in, const s7p_decode_options *opt
     if (summary_out) *summary_out = NULL;
     if (err && err_len) err[0] = '\0';
     decoder D = {.o = opts ? opts : &defaults};
+    D.render = (s7p_render){.b = &D.body, .symbol = D.o->symbol, .symbol_ctx = D.o->symbol_ctx};
     s7p_keylog *keys = NULL;
     if (D.o->keylog_file) {
         s7p_status st = s7p_keylog_load(D.o->keylog_file, &keys, err, err_len);
