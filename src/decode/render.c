@@ -353,6 +353,7 @@ static void address_text(s7p_strbuf *b, const s7p_tag *a)
     else if (a->area == S7P_ID_M_AREA) s7p_strbuf_puts(b, "M");
     else if (a->area == S7P_ID_S7_COUNTERS) s7p_strbuf_puts(b, "C");
     else if (a->area == S7P_ID_S7_TIMERS) s7p_strbuf_puts(b, "T");
+    else if (s7p_id_name(a->area)) s7p_strbuf_printf(b, "area %" PRIu32 " %s", a->area, s7p_id_name(a->area));
     else s7p_strbuf_printf(b, "area 0x%08" PRIX32, a->area);
     s7p_strbuf_printf(b, " sub %" PRIu32 " lid", a->sub_area);
     for (uint32_t i = 0; i < a->nlids; i++)
@@ -727,6 +728,11 @@ bool s7p_render_publish(const s7p_render *r, s7p_strbuf *strings, s7p_decoded_fi
     for (size_t i = 0; i < r->nfields; i++) {
         const s7p_render_field *f = &r->fields[i];
         at[i][0] = copy_span(r, strings, f->addr_at, f->addr_len);
+        if (at[i][0] == S7P_RENDER_NO_SPAN && f->f.has_address) {
+            at[i][0] = strings->len;   /* a response's item: its request's address */
+            address_text(strings, &f->f.address);
+            s7p_strbuf_put(strings, "", 1);
+        }
         at[i][1] = copy_span(r, strings, f->sym_at, f->sym_len);
         at[i][2] = copy_span(r, strings, f->val_at, f->val_len);
     }
