@@ -30,6 +30,13 @@
 #define HEX_SHOWN 64u
 #define TLS_HANDSHAKE 22u
 #define TLS_APPLICATION_DATA 23u
+#define CODES_LISTED 16u   /* PLC error codes tallied per connection */
+#define GAPS_LISTED 8u     /* sequence gaps shown per connection */
+
+typedef struct code_count {
+    int16_t code;
+    uint64_t n;
+} code_count;
 
 typedef struct fn_stat {
     uint16_t function;
@@ -78,7 +85,10 @@ typedef struct dec_conn {
     pending pend[PENDING_SLOTS];
     fn_table fns;
     uint64_t requests, responses, notifications, sysevents, keepalives, errors, gaps,
-        undecodable, tls_skipped;
+        undecodable, tls_skipped, item_errors, key_updates;
+    code_count codes[CODES_LISTED];   /* error answers and refused items by PLC code */
+    size_t ncodes;
+    uint16_t gap_at[GAPS_LISTED][2];  /* the first gaps: last sequence number seen, next */
 } dec_conn;
 
 typedef struct decoder {
@@ -225,8 +235,13 @@ static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
     fn_stat *f = fn_get(D, &c->fns, p->function);
     if (f) f->requests++;
     /* The client numbers its requests 1, 2, 3, ...; a jump means requests we did not see. */
-    if (d->has_seq && p->seq != (uint16_t)(d->last_seq + 1u) && p->seq != d->last_seq)
+    if (d->has_seq && p->seq != (uint16_t)(d->last_seq + 1u) && p->seq != d->last_seq) {
+        if (c->gaps < GAPS_LISTED) {
+            c->gap_at[c->gaps][0] = d->last_seq;
+            c->gap_at[c->gaps][1] = p->seq;
+        }
         c->gaps++;
+    }
     d->has_seq = true;
     d->last_seq = p->seq;
     if (p->session_id) c->session_id = p->session_id;
@@ -235,6 +250,30 @@ static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
     *q = (pending){.used = true, .seq = p->seq, .function = p->function,
                    .session = p->session_id, .time_us = D->tp->time_us};
     if (D->o->on_pdu) pending_items(D, q, p);
+}
+
+static void tally_code(dec_conn *c, int16_t code)
+{
+    size_t i = 0;
+    while (i < c->ncodes && c->codes[i].code != code) i++;
+    if (i == c->ncodes) {
+        if (c->ncodes == CODES_LISTED) return;   /* the counts above still have it */
+        c->codes[c->ncodes++] = (code_count){.code = code};
+    }
+    c->codes[i].n++;
+}
+
+/* Items the PLC refused in an otherwise answered Get/SetMultiVariables. */
+static void tally_item_errors(dec_conn *c, const s7p_pdu *p)
+{
+    const s7p_error_list *l = NULL;
+    if (p->ret_only) return;
+    if (p->function == S7P_FC_GET_MULTI_VARIABLES) l = &p->resp.get_multi.errors;
+    else if (p->function == S7P_FC_SET_MULTI_VARIABLES) l = &p->resp.set_multi.errors;
+    for (uint32_t i = 0; l && i < l->n; i++) {
+        c->item_errors++;
+        tally_code(c, s7p_ret_code(l->items[i].ret));
+    }
 }
 
 /* Returns the request answered, if it was seen; the caller clears it after use. */
@@ -255,7 +294,9 @@ static pending *on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decod
     if (m->return_code < 0) {
         c->errors++;
         if (f) f->errors++;
+        tally_code(c, m->return_code);
     }
+    tally_item_errors(c, p);
     note_rtt(f, m->rtt_us);
     note_rtt(fn_get(D, &D->all, p->function), m->rtt_us);
     /* The session set-up answer names the session id the client uses from then on. */
@@ -486,6 +527,10 @@ static void on_record(decoder *D, dec_conn *c, bool from_client, const uint8_t *
         return;
     }
     if (type == TLS_APPLICATION_DATA) feed_frames(D, c, from_client, D->plain, len);
+    /* After the handshake: NewSessionTicket (skipped) and KeyUpdate, which moves this
+     * direction to its next traffic secret from the next record on. */
+    else if (type == TLS_HANDSHAKE)
+        c->key_updates += s7p_tls13_handshake_after(&d->key, D->plain, len);
 }
 
 static void feed_tls(decoder *D, dec_conn *c, bool from_client, const uint8_t *p, size_t n)
@@ -580,6 +625,22 @@ static void summary_functions(s7p_strbuf *b, const fn_table *t)
     }
 }
 
+/* Which errors (by PLC code and name) and where the sequence numbers jumped. */
+static void summary_errors(s7p_strbuf *b, const dec_conn *c)
+{
+    if (c->item_errors) s7p_strbuf_printf(b, "  %" PRIu64 " refused items\n", c->item_errors);
+    for (size_t k = 0; k < c->ncodes; k++) {
+        const char *name = s7p_plc_code_name(c->codes[k].code);
+        s7p_strbuf_printf(b, "%s%d %s x%" PRIu64, k ? ", " : "  error codes: ",
+                          c->codes[k].code, name ? name : "(unknown code)", c->codes[k].n);
+    }
+    if (c->ncodes) s7p_strbuf_puts(b, "\n");
+    for (uint64_t k = 0; k < c->gaps && k < GAPS_LISTED; k++)
+        s7p_strbuf_printf(b, "%sseq %u -> %u", k ? ", " : "  sequence gaps: ",
+                          c->gap_at[k][0], c->gap_at[k][1]);
+    if (c->gaps) s7p_strbuf_puts(b, c->gaps > GAPS_LISTED ? ", ...\n" : "\n");
+}
+
 static void summary(decoder *D, s7p_strbuf *b)
 {
     s7p_strbuf_printf(b, "%" PRIu64 " frames, %zu connections\n", D->s->stats.frames,
@@ -596,7 +657,9 @@ static void summary(decoder *D, s7p_strbuf *b)
                           " undecodable", c->errors, c->gaps, c->undecodable);
         if (c->tls_skipped) s7p_strbuf_printf(b, ", %" PRIu64 " TLS records not decrypted (handshake, or no key)",
                                               c->tls_skipped);
+        if (c->key_updates) s7p_strbuf_printf(b, ", %" PRIu64 " TLS key updates", c->key_updates);
         s7p_strbuf_puts(b, "\n");
+        summary_errors(b, c);
         const s7p_pcap_conversation *cv = &D->s->conversations[i];
         for (int dir = 0; dir < 2; dir++)
             if (cv->gap[dir] || cv->clipped[dir] || cv->desync[dir])
@@ -610,6 +673,10 @@ static void summary(decoder *D, s7p_strbuf *b)
     for (size_t i = 0; i < D->all.n; i++) {
         const fn_stat *f = &D->all.v[i];
         const char *name = s7p_function_name(f->function);
+        if (f->rtt_n == 0) {   /* answers whose request is not in the capture */
+            s7p_strbuf_printf(b, "  %-22s no answer to a request seen\n", name ? name : "?");
+            continue;
+        }
         s7p_strbuf_printf(b, "  %-22s %" PRIu64 " answers, min %.3f ms, avg %.3f ms, max %.3f ms\n",
                           name ? name : "?", f->rtt_n, (double)f->rtt_min / 1000.0,
                           f->rtt_sum / 1000.0 / (double)f->rtt_n,
