@@ -13,6 +13,7 @@
 
 #include "decode/pcap_streams.h"
 #include "decode/render.h"
+#include "decode/stats.h"
 #include "decode/tls13.h"
 #include "proto/frame.h"
 #include "proto/functions.h"
@@ -30,26 +31,6 @@
 #define HEX_SHOWN 64u
 #define TLS_HANDSHAKE 22u
 #define TLS_APPLICATION_DATA 23u
-#define CODES_LISTED 16u   /* PLC error codes tallied per connection */
-#define GAPS_LISTED 8u     /* sequence gaps shown per connection */
-
-typedef struct code_count {
-    int16_t code;
-    uint64_t n;
-} code_count;
-
-typedef struct fn_stat {
-    uint16_t function;
-    uint64_t requests, responses, errors;
-    uint64_t rtt_n;
-    int64_t rtt_min, rtt_max;
-    double rtt_sum;   /* double: no overflow, whatever the timestamps */
-} fn_stat;
-
-typedef struct fn_table {
-    fn_stat *v;
-    size_t n, cap;
-} fn_table;
 
 typedef struct pending {
     bool used;
@@ -57,9 +38,9 @@ typedef struct pending {
     uint32_t session;
     int64_t time_us;
     s7p_tag *addr;           /* the request's item addresses (only with a callback) */
-    uint32_t naddr;
+    uint32_t naddr, addr_cap;
     uint32_t *ids;           /* or its attribute ids */
-    uint32_t nids;
+    uint32_t nids, ids_cap;  /* the buffers stay with the slot, for its next requests */
 } pending;
 
 typedef struct dec_dir {
@@ -83,12 +64,10 @@ typedef struct dec_conn {
     uint16_t suite;
     uint32_t session_id;
     pending pend[PENDING_SLOTS];
-    fn_table fns;
+    s7p_fn_table fns;
     uint64_t requests, responses, notifications, sysevents, keepalives, errors, gaps,
-        undecodable, tls_skipped, item_errors, key_updates;
-    code_count codes[CODES_LISTED];   /* error answers and refused items by PLC code */
-    size_t ncodes;
-    uint16_t gap_at[GAPS_LISTED][2];  /* the first gaps: last sequence number seen, next */
+        undecodable, tls_skipped, key_updates;
+    s7p_err_stats err;       /* error codes, refused items, sequence gaps */
 } dec_conn;
 
 typedef struct decoder {
@@ -96,7 +75,7 @@ typedef struct decoder {
     const s7p_keylog *keys;
     const s7p_pcap_streams *s;
     dec_conn *c;
-    fn_table all;            /* round trips per function over every connection */
+    s7p_fn_table all;        /* round trips per function over every connection */
     s7p_strbuf body;
     s7p_render render;       /* the body's fields while it is made */
     s7p_strbuf field_text;   /* the public fields' strings */
@@ -107,36 +86,14 @@ typedef struct decoder {
     bool nomem;
 } decoder;
 
-/* ---- statistics --------------------------------------------------------------------------- */
-
-static fn_stat *fn_get(decoder *D, fn_table *t, uint16_t function)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].function == function) return &t->v[i];
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        fn_stat *v = s7p_realloc(t->v, cap * sizeof *v);
-        if (!v) {
-            D->nomem = true;
-            return NULL;
-        }
-        t->v = v;
-        t->cap = cap;
-    }
-    t->v[t->n] = (fn_stat){.function = function};
-    return &t->v[t->n++];
-}
-
-static void note_rtt(fn_stat *f, int64_t rtt)
-{
-    if (!f || rtt < 0) return;
-    f->rtt_min = f->rtt_n == 0 || rtt < f->rtt_min ? rtt : f->rtt_min;
-    f->rtt_max = f->rtt_n == 0 || rtt > f->rtt_max ? rtt : f->rtt_max;
-    f->rtt_sum += (double)rtt;
-    f->rtt_n++;
-}
-
 /* ---- emitting ------------------------------------------------------------------------------ */
+
+static s7p_fn_stat *fn_stat_of(decoder *D, s7p_fn_table *t, uint16_t function)
+{
+    s7p_fn_stat *f = s7p_fn_get(t, function);
+    if (!f) D->nomem = true;
+    return f;
+}
 
 static void msg_init(decoder *D, s7p_decoded_pdu *m, s7p_decoded_kind kind, bool from_client)
 {
@@ -194,9 +151,26 @@ static void emit_undecodable(decoder *D, dec_conn *c, bool from_client, uint8_t 
 
 static void pending_clear(pending *q)
 {
+    q->used = false;
+    q->naddr = q->nids = 0;
+}
+
+static void pending_free(pending *q)
+{
     s7p_free(q->addr);
     s7p_free(q->ids);
     *q = (pending){0};
+}
+
+/* Room for n elements of size sz in *p (capacity *cap); false when out of memory. */
+static bool room(void **p, uint32_t *cap, uint32_t n, size_t sz)
+{
+    if (n <= *cap) return true;
+    void *np = s7p_realloc(*p, (size_t)n * sz);
+    if (!np) return false;
+    *p = np;
+    *cap = n;
+    return true;
 }
 
 /* Keeps what names the items of the answer: the addresses or attribute ids asked for. */
@@ -216,9 +190,8 @@ static void pending_items(decoder *D, pending *q, const s7p_pdu *p)
         ids = p->req.set_multi.ids;
         nids = p->req.set_multi.object_id ? p->req.set_multi.nids : 0;
     }
-    if (n) q->addr = s7p_malloc(n * sizeof *q->addr);
-    if (nids) q->ids = s7p_malloc(nids * sizeof *q->ids);
-    if ((n && !q->addr) || (nids && !q->ids)) {
+    if (!room((void **)&q->addr, &q->addr_cap, n, sizeof *q->addr) ||
+        !room((void **)&q->ids, &q->ids_cap, nids, sizeof *q->ids)) {
         D->nomem = true;
         return;
     }
@@ -232,35 +205,22 @@ static void pending_items(decoder *D, pending *q, const s7p_pdu *p)
 static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
 {
     c->requests++;
-    fn_stat *f = fn_get(D, &c->fns, p->function);
+    s7p_fn_stat *f = fn_stat_of(D, &c->fns, p->function);
     if (f) f->requests++;
     /* The client numbers its requests 1, 2, 3, ...; a jump means requests we did not see. */
-    if (d->has_seq && p->seq != (uint16_t)(d->last_seq + 1u) && p->seq != d->last_seq) {
-        if (c->gaps < GAPS_LISTED) {
-            c->gap_at[c->gaps][0] = d->last_seq;
-            c->gap_at[c->gaps][1] = p->seq;
-        }
-        c->gaps++;
-    }
+    if (d->has_seq && p->seq != (uint16_t)(d->last_seq + 1u) && p->seq != d->last_seq)
+        s7p_err_gap(&c->err, d->last_seq, p->seq);
     d->has_seq = true;
     d->last_seq = p->seq;
     if (p->session_id) c->session_id = p->session_id;
     pending *q = &c->pend[p->seq % PENDING_SLOTS];
     pending_clear(q);
-    *q = (pending){.used = true, .seq = p->seq, .function = p->function,
-                   .session = p->session_id, .time_us = D->tp->time_us};
+    q->used = true;
+    q->seq = p->seq;
+    q->function = p->function;
+    q->session = p->session_id;
+    q->time_us = D->tp->time_us;
     if (D->o->on_pdu) pending_items(D, q, p);
-}
-
-static void tally_code(dec_conn *c, int16_t code)
-{
-    size_t i = 0;
-    while (i < c->ncodes && c->codes[i].code != code) i++;
-    if (i == c->ncodes) {
-        if (c->ncodes == CODES_LISTED) return;   /* the counts above still have it */
-        c->codes[c->ncodes++] = (code_count){.code = code};
-    }
-    c->codes[i].n++;
 }
 
 /* Items the PLC refused in an otherwise answered Get/SetMultiVariables. */
@@ -271,8 +231,8 @@ static void tally_item_errors(dec_conn *c, const s7p_pdu *p)
     if (p->function == S7P_FC_GET_MULTI_VARIABLES) l = &p->resp.get_multi.errors;
     else if (p->function == S7P_FC_SET_MULTI_VARIABLES) l = &p->resp.set_multi.errors;
     for (uint32_t i = 0; l && i < l->n; i++) {
-        c->item_errors++;
-        tally_code(c, s7p_ret_code(l->items[i].ret));
+        c->err.item_errors++;
+        s7p_err_code(&c->err, s7p_ret_code(l->items[i].ret));
     }
 }
 
@@ -289,16 +249,16 @@ static pending *on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decod
     } else {
         q = NULL;
     }
-    fn_stat *f = fn_get(D, &c->fns, p->function);
+    s7p_fn_stat *f = fn_stat_of(D, &c->fns, p->function);
     if (f) f->responses++;
     if (m->return_code < 0) {
         c->errors++;
         if (f) f->errors++;
-        tally_code(c, m->return_code);
+        s7p_err_code(&c->err, m->return_code);
     }
     tally_item_errors(c, p);
-    note_rtt(f, m->rtt_us);
-    note_rtt(fn_get(D, &D->all, p->function), m->rtt_us);
+    s7p_fn_note_rtt(f, m->rtt_us);
+    s7p_fn_note_rtt(fn_stat_of(D, &D->all, p->function), m->rtt_us);
     /* The session set-up answer names the session id the client uses from then on. */
     if (p->function == S7P_FC_CREATE_OBJECT && !p->ret_only &&
         p->resp.create_object.nids > 0 && c->session_id == 0)
@@ -613,34 +573,6 @@ static void endpoint_text(char *out, size_t len, int ipv, const uint8_t *addr, u
     snprintf(out, len, ipv == 6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
-static void summary_functions(s7p_strbuf *b, const fn_table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        const fn_stat *f = &t->v[i];
-        const char *name = s7p_function_name(f->function);
-        s7p_strbuf_printf(b, "    %-22s %" PRIu64 " requests, %" PRIu64 " responses", name ? name : "?",
-                          f->requests, f->responses);
-        if (f->errors) s7p_strbuf_printf(b, ", %" PRIu64 " errors", f->errors);
-        s7p_strbuf_puts(b, "\n");
-    }
-}
-
-/* Which errors (by PLC code and name) and where the sequence numbers jumped. */
-static void summary_errors(s7p_strbuf *b, const dec_conn *c)
-{
-    if (c->item_errors) s7p_strbuf_printf(b, "  %" PRIu64 " refused items\n", c->item_errors);
-    for (size_t k = 0; k < c->ncodes; k++) {
-        const char *name = s7p_plc_code_name(c->codes[k].code);
-        s7p_strbuf_printf(b, "%s%d %s x%" PRIu64, k ? ", " : "  error codes: ",
-                          c->codes[k].code, name ? name : "(unknown code)", c->codes[k].n);
-    }
-    if (c->ncodes) s7p_strbuf_puts(b, "\n");
-    for (uint64_t k = 0; k < c->gaps && k < GAPS_LISTED; k++)
-        s7p_strbuf_printf(b, "%sseq %u -> %u", k ? ", " : "  sequence gaps: ",
-                          c->gap_at[k][0], c->gap_at[k][1]);
-    if (c->gaps) s7p_strbuf_puts(b, c->gaps > GAPS_LISTED ? ", ...\n" : "\n");
-}
-
 static void summary(decoder *D, s7p_strbuf *b)
 {
     s7p_strbuf_printf(b, "%" PRIu64 " frames, %zu connections\n", D->s->stats.frames,
@@ -654,12 +586,12 @@ static void summary(decoder *D, s7p_strbuf *b)
                           " keep-alives\n", c->requests, c->responses, c->notifications,
                           c->sysevents, c->keepalives);
         s7p_strbuf_printf(b, "  %" PRIu64 " errors, %" PRIu64 " sequence gaps, %" PRIu64
-                          " undecodable", c->errors, c->gaps, c->undecodable);
+                          " undecodable", c->errors, c->err.gaps, c->undecodable);
         if (c->tls_skipped) s7p_strbuf_printf(b, ", %" PRIu64 " TLS records not decrypted (handshake, or no key)",
                                               c->tls_skipped);
         if (c->key_updates) s7p_strbuf_printf(b, ", %" PRIu64 " TLS key updates", c->key_updates);
         s7p_strbuf_puts(b, "\n");
-        summary_errors(b, c);
+        s7p_err_summary(b, &c->err);
         const s7p_pcap_conversation *cv = &D->s->conversations[i];
         for (int dir = 0; dir < 2; dir++)
             if (cv->gap[dir] || cv->clipped[dir] || cv->desync[dir])
@@ -667,21 +599,10 @@ static void summary(decoder *D, s7p_strbuf *b)
                                   cv->gap[dir] ? "bytes missing from the capture"
                                   : cv->clipped[dir] ? "cut at the size limit"
                                                      : "stopped looking like TPKT");
-        summary_functions(b, &c->fns);
+        s7p_fn_summary(b, &c->fns);
     }
     if (D->all.n) s7p_strbuf_puts(b, "round trips per function:\n");
-    for (size_t i = 0; i < D->all.n; i++) {
-        const fn_stat *f = &D->all.v[i];
-        const char *name = s7p_function_name(f->function);
-        if (f->rtt_n == 0) {   /* answers whose request is not in the capture */
-            s7p_strbuf_printf(b, "  %-22s no answer to a request seen\n", name ? name : "?");
-            continue;
-        }
-        s7p_strbuf_printf(b, "  %-22s %" PRIu64 " answers, min %.3f ms, avg %.3f ms, max %.3f ms\n",
-                          name ? name : "?", f->rtt_n, (double)f->rtt_min / 1000.0,
-                          f->rtt_sum / 1000.0 / (double)f->rtt_n,
-                          (double)f->rtt_max / 1000.0);
-    }
+    s7p_fn_rtt_summary(b, &D->all);
 }
 
 /* ---- entry points -------------------------------------------------------------------------- */
@@ -707,11 +628,11 @@ static void free_decoder(decoder *D)
             s7p_free(D->c[i].d[dir].rs.buf);
         }
         for (size_t k = 0; k < PENDING_SLOTS; k++)
-            pending_clear(&D->c[i].pend[k]);
-        s7p_free(D->c[i].fns.v);
+            pending_free(&D->c[i].pend[k]);
+        s7p_fn_table_free(&D->c[i].fns);
     }
     s7p_free(D->c);
-    s7p_free(D->all.v);
+    s7p_fn_table_free(&D->all);
     s7p_free(D->body.p);
     s7p_free(D->render.fields);
     s7p_free(D->field_text.p);

@@ -224,12 +224,34 @@ static s7p_render_field *field_new(s7p_render *r, s7p_decoded_field_kind kind, u
     return f;
 }
 
-/* " 233 ObjectVariableTypeName": an id with its name when the table has one. */
+/* A number in decimal, without printf: ids and item numbers are on every line. */
+static void put_u32(s7p_strbuf *b, uint32_t v)
+{
+    char t[10];
+    size_t i = sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    s7p_strbuf_put(b, t + i, sizeof t - i);
+}
+
+/* "233 ObjectVariableTypeName": an id with its name when the table has one. */
 static void named_id(s7p_strbuf *b, uint32_t id)
 {
     const char *name = s7p_id_name(id);
-    s7p_strbuf_printf(b, "%" PRIu32, id);
-    if (name) s7p_strbuf_printf(b, " %s", name);
+    put_u32(b, id);
+    if (name) {
+        s7p_strbuf_put(b, " ", 1);
+        s7p_strbuf_puts(b, name);
+    }
+}
+
+/* "\nitem N" */
+static void item_start(s7p_strbuf *b, uint32_t item)
+{
+    s7p_strbuf_put(b, "\nitem ", 6);
+    put_u32(b, item);
 }
 
 /* The value's text into the body, its type and span into the field (when there is one). */
@@ -381,8 +403,7 @@ static s7p_render_field *render_item_address(s7p_render *r, uint32_t item,
 {
     s7p_tag a;
     s7p_render_tag_of(ia, &a);
-    indent(r->b, 0);
-    s7p_strbuf_printf(r->b, "item %" PRIu32, item);
+    item_start(r->b, item);
     s7p_render_field *f = field_new(r, S7P_FIELD_ITEM, 0);
     if (f) {
         f->f.item = item;
@@ -408,8 +429,7 @@ static s7p_render_field *render_item_address(s7p_render *r, uint32_t item,
 static s7p_render_field *render_item_ref(s7p_render *r, s7p_decoded_field_kind kind,
                                          uint32_t item)
 {
-    indent(r->b, 0);
-    s7p_strbuf_printf(r->b, "item %" PRIu32, item);
+    item_start(r->b, item);
     s7p_render_field *f = field_new(r, kind, 0);
     if (f) f->f.item = item;
     if (item >= 1 && item <= r->req.naddr) {
@@ -490,7 +510,7 @@ static void render_set_multi_req(s7p_render *r, const s7p_req_set_multi *sm)
         if (!sm->object_id && sm->addresses) {
             f = render_item_address(r, i + 1, &sm->addresses[i]);
         } else {
-            s7p_strbuf_printf(r->b, "\nitem %" PRIu32, i + 1);
+            item_start(r->b, i + 1);
             f = field_new(r, S7P_FIELD_ITEM, 0);
             if (f) f->f.item = i + 1;
             if (sm->ids && i < sm->nids) {
@@ -712,6 +732,16 @@ static size_t copy_span(const s7p_render *r, s7p_strbuf *strings, size_t at, siz
     return out;
 }
 
+/* Pointers are made after all strings are copied: the buffer may move while it grows, so
+ * the offsets wait in the pointer members meanwhile. */
+static const char *offset_ptr(size_t at) { return (const char *)(uintptr_t)(at + 1); }
+
+static const char *ptr_of(const s7p_strbuf *strings, const char *tagged)
+{
+    size_t at = (size_t)(uintptr_t)tagged;
+    return at ? strings->p + at - 1 : NULL;
+}
+
 bool s7p_render_publish(const s7p_render *r, s7p_strbuf *strings, s7p_decoded_field **out,
                         size_t *cap)
 {
@@ -722,28 +752,28 @@ bool s7p_render_publish(const s7p_render *r, s7p_strbuf *strings, s7p_decoded_fi
         *out = a;
         *cap = r->nfields;
     }
-    /* Offsets first: the strings' buffer may move while it grows. */
-    size_t (*at)[3] = r->nfields ? s7p_malloc(r->nfields * sizeof *at) : NULL;
-    if (r->nfields && !at) return false;
     for (size_t i = 0; i < r->nfields; i++) {
         const s7p_render_field *f = &r->fields[i];
-        at[i][0] = copy_span(r, strings, f->addr_at, f->addr_len);
-        if (at[i][0] == S7P_RENDER_NO_SPAN && f->f.has_address) {
-            at[i][0] = strings->len;   /* a response's item: its request's address */
+        s7p_decoded_field *d = &(*out)[i];
+        size_t addr = copy_span(r, strings, f->addr_at, f->addr_len);
+        if (addr == S7P_RENDER_NO_SPAN && f->f.has_address) {
+            addr = strings->len;   /* a response's item: its request's address */
             address_text(strings, &f->f.address);
             s7p_strbuf_put(strings, "", 1);
         }
-        at[i][1] = copy_span(r, strings, f->sym_at, f->sym_len);
-        at[i][2] = copy_span(r, strings, f->val_at, f->val_len);
+        size_t sym = copy_span(r, strings, f->sym_at, f->sym_len);
+        size_t val = copy_span(r, strings, f->val_at, f->val_len);
+        *d = f->f;
+        d->address_text = addr != S7P_RENDER_NO_SPAN ? offset_ptr(addr) : NULL;
+        d->symbol = sym != S7P_RENDER_NO_SPAN ? offset_ptr(sym) : NULL;
+        d->value = val != S7P_RENDER_NO_SPAN ? offset_ptr(val) : NULL;
     }
-    bool ok = !strings->oom;
-    for (size_t i = 0; ok && i < r->nfields; i++) {
+    if (strings->oom) return false;
+    for (size_t i = 0; i < r->nfields; i++) {
         s7p_decoded_field *d = &(*out)[i];
-        *d = r->fields[i].f;
-        d->address_text = at[i][0] != S7P_RENDER_NO_SPAN ? strings->p + at[i][0] : NULL;
-        d->symbol = at[i][1] != S7P_RENDER_NO_SPAN ? strings->p + at[i][1] : NULL;
-        d->value = at[i][2] != S7P_RENDER_NO_SPAN ? strings->p + at[i][2] : NULL;
+        d->address_text = ptr_of(strings, d->address_text);
+        d->symbol = ptr_of(strings, d->symbol);
+        d->value = ptr_of(strings, d->value);
     }
-    s7p_free(at);
-    return ok;
+    return true;
 }
