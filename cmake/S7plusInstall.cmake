@@ -93,10 +93,12 @@ set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
-# dpkg-shlibdeps works out the runtime dependencies (libssl3, zlib1g, libjansson4, libc6)
-# from the ELF files, with the versions Debian's symbols files demand.
+# dpkg-shlibdeps works out the runtime dependencies (libssl3, zlib1g, libjansson4, libc6,
+# and libpcap0.8 for the capture decoder of s7p_capture_decode_file / `s7plus decode`) from
+# the ELF files, with the versions Debian's symbols files demand. The static library needs
+# the -dev packages of its dependencies to link (pkg-config --static: -lpcap).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pkg-config, libssl-dev, zlib1g-dev")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pkg-config, libssl-dev, zlib1g-dev, libpcap-dev")
 set(CPACK_GENERATOR DEB)
 include(CPack)

@@ -1061,6 +1061,46 @@ typedef enum s7p_decoded_kind {
     S7P_DECODED_UNDECODABLE,  /**< bytes that could not be decoded (see error, hex in body) */
 } s7p_decoded_kind;
 
+/** What an entry of s7p_decoded_pdu::fields describes. */
+typedef enum s7p_decoded_field_kind {
+    S7P_FIELD_OBJECT = 0,   /**< an object: `id` its relation id, `class_id` its class */
+    S7P_FIELD_ATTRIBUTE,    /**< an attribute of the object before it: `id` and the value */
+    S7P_FIELD_ITEM,         /**< an item of Get/SetMultiVariables, Invoke or a notification:
+                                 `item`, the address (requests; responses: their request's)
+                                 and the value (written, read or notified) */
+    S7P_FIELD_ITEM_ERROR,   /**< an item the PLC refused: `item`, `code`, `code_name` */
+} s7p_decoded_field_kind;
+
+/** One decoded element of a message's body (objects, attributes, items), in body order, for
+ *  programs that want the parts rather than the text. The strings are as the body text
+ *  shows them; every pointer is valid only during the callback. */
+typedef struct s7p_decoded_field {
+    s7p_decoded_field_kind kind; /**< what it is */
+    uint32_t depth;            /**< nesting: an object's attributes and child objects are one
+                                    deeper than the object; items are at 0 */
+    uint32_t item;             /**< items: the item number (1-based); 0 for others */
+    uint32_t id;               /**< objects: relation id; attributes: attribute id; items
+                                    of an object's attributes (SetMultiVariables of an
+                                    object, GetMultiVariables by link): the attribute id */
+    const char *id_name;       /**< the protocol's name of `id` ("ObjectVariableTypeName"),
+                                    or NULL */
+    uint32_t class_id;         /**< objects: class id */
+    const char *class_name;    /**< objects: the class's name, or NULL */
+    bool has_address;          /**< items: `address` and `address_text` are set */
+    s7p_tag address;           /**< items: area, sub_area, symbol_crc, nlids and lids of the
+                                    variable (type and count are 0) */
+    const char *address_text;  /**< items: "DB6 sub 2550 lid 16 (crc 0x8DB85E63)", or NULL */
+    const char *symbol;        /**< items: the symbol the options' lookup gave, or NULL */
+    const char *type;          /**< the value's type name ("DInt", "Struct", "Blob"; arrays:
+                                    the elements'), or NULL when there is no value */
+    uint32_t count;            /**< arrays: the element count; 0 for a scalar */
+    bool sparse;               /**< a sparse array (index: value pairs) */
+    const char *value;         /**< the value as the body shows it, without its type name
+                                    ("-5", "\"text\"", "[1, 2, 3]"); NULL when none */
+    int16_t code;              /**< item errors: the PLC code */
+    const char *code_name;     /**< item errors: s7p_plc_code_name() of it, or NULL */
+} s7p_decoded_field;
+
 /** One message of a capture, as s7p_capture_decode_file() reports it. Every pointer is
  *  valid only during the callback. */
 typedef struct s7p_decoded_pdu {
@@ -1087,6 +1127,8 @@ typedef struct s7p_decoded_pdu {
     int64_t rtt_us;            /**< responses: time since their request; -1 unknown */
     const char *body;          /**< readable body, lines separated by '\n'; never NULL */
     const char *error;         /**< why it is undecodable, or NULL */
+    const s7p_decoded_field *fields; /**< the body's objects, attributes and items */
+    size_t field_count;        /**< number of `fields` (0 for kinds other than PDUs) */
 } s7p_decoded_pdu;
 
 /** Called once per message, in capture order.
@@ -1094,12 +1136,22 @@ typedef struct s7p_decoded_pdu {
  *  @param user  the options' user pointer */
 typedef void (*s7p_decode_cb)(const s7p_decoded_pdu *pdu, void *user);
 
+/** Names a variable by its address, for s7p_decode_options::symbol.
+ *  @param ctx      the options' symbol_ctx
+ *  @param address  area, sub_area, symbol_crc, nlids and lids of an item (type and count 0)
+ *  @return the symbol ("\"My DB\".Motor[3].Speed"), or NULL when unknown; the text must
+ *          stay valid until the next call */
+typedef const char *(*s7p_decode_symbol_fn)(void *ctx, const s7p_tag *address);
+
 /** What s7p_capture_decode_file() decodes and how. Start from {0}. */
 typedef struct s7p_decode_options {
     uint16_t port;             /**< the PLC's TCP port; 0 means 102 */
     const char *keylog_file;   /**< TLS key log (SSLKEYLOGFILE format) or NULL */
     s7p_decode_cb on_pdu;      /**< may be NULL (only the summary is wanted) */
     void *user;                /**< handed to on_pdu */
+    s7p_decode_symbol_fn symbol; /**< names item addresses (e.g. from a browse of the PLC);
+                                      NULL: addresses only */
+    void *symbol_ctx;          /**< handed to symbol */
 } s7p_decode_options;
 
 /**

@@ -13,6 +13,7 @@
 
 #include "decode/pcap_streams.h"
 #include "decode/render.h"
+#include "decode/stats.h"
 #include "decode/tls13.h"
 #include "proto/frame.h"
 #include "proto/functions.h"
@@ -31,24 +32,15 @@
 #define TLS_HANDSHAKE 22u
 #define TLS_APPLICATION_DATA 23u
 
-typedef struct fn_stat {
-    uint16_t function;
-    uint64_t requests, responses, errors;
-    uint64_t rtt_n;
-    int64_t rtt_min, rtt_max;
-    double rtt_sum;   /* double: no overflow, whatever the timestamps */
-} fn_stat;
-
-typedef struct fn_table {
-    fn_stat *v;
-    size_t n, cap;
-} fn_table;
-
 typedef struct pending {
     bool used;
     uint16_t seq, function;
     uint32_t session;
     int64_t time_us;
+    s7p_tag *addr;           /* the request's item addresses (only with a callback) */
+    uint32_t naddr, addr_cap;
+    uint32_t *ids;           /* or its attribute ids */
+    uint32_t nids, ids_cap;  /* the buffers stay with the slot, for its next requests */
 } pending;
 
 typedef struct dec_dir {
@@ -72,9 +64,10 @@ typedef struct dec_conn {
     uint16_t suite;
     uint32_t session_id;
     pending pend[PENDING_SLOTS];
-    fn_table fns;
+    s7p_fn_table fns;
     uint64_t requests, responses, notifications, sysevents, keepalives, errors, gaps,
-        undecodable, tls_skipped;
+        undecodable, tls_skipped, key_updates;
+    s7p_err_stats err;       /* error codes, refused items, sequence gaps */
 } dec_conn;
 
 typedef struct decoder {
@@ -82,43 +75,25 @@ typedef struct decoder {
     const s7p_keylog *keys;
     const s7p_pcap_streams *s;
     dec_conn *c;
-    fn_table all;            /* round trips per function over every connection */
+    s7p_fn_table all;        /* round trips per function over every connection */
     s7p_strbuf body;
+    s7p_render render;       /* the body's fields while it is made */
+    s7p_strbuf field_text;   /* the public fields' strings */
+    s7p_decoded_field *fields;
+    size_t fields_cap;
     uint8_t *plain;          /* TLS plaintext of one record */
     const s7p_pcap_tpkt *tp; /* the TPKT being decoded */
     bool nomem;
 } decoder;
 
-/* ---- statistics --------------------------------------------------------------------------- */
-
-static fn_stat *fn_get(decoder *D, fn_table *t, uint16_t function)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].function == function) return &t->v[i];
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        fn_stat *v = s7p_realloc(t->v, cap * sizeof *v);
-        if (!v) {
-            D->nomem = true;
-            return NULL;
-        }
-        t->v = v;
-        t->cap = cap;
-    }
-    t->v[t->n] = (fn_stat){.function = function};
-    return &t->v[t->n++];
-}
-
-static void note_rtt(fn_stat *f, int64_t rtt)
-{
-    if (!f || rtt < 0) return;
-    f->rtt_min = f->rtt_n == 0 || rtt < f->rtt_min ? rtt : f->rtt_min;
-    f->rtt_max = f->rtt_n == 0 || rtt > f->rtt_max ? rtt : f->rtt_max;
-    f->rtt_sum += (double)rtt;
-    f->rtt_n++;
-}
-
 /* ---- emitting ------------------------------------------------------------------------------ */
+
+static s7p_fn_stat *fn_stat_of(decoder *D, s7p_fn_table *t, uint16_t function)
+{
+    s7p_fn_stat *f = s7p_fn_get(t, function);
+    if (!f) D->nomem = true;
+    return f;
+}
 
 static void msg_init(decoder *D, s7p_decoded_pdu *m, s7p_decoded_kind kind, bool from_client)
 {
@@ -143,6 +118,19 @@ static void emit(decoder *D, s7p_decoded_pdu *m)
     if (D->o->on_pdu) D->o->on_pdu(m, D->o->user);
 }
 
+/* A PDU's message with the fields of its body. */
+static void emit_fields(decoder *D, s7p_decoded_pdu *m)
+{
+    if (D->render.oom ||
+        !s7p_render_publish(&D->render, &D->field_text, &D->fields, &D->fields_cap)) {
+        D->nomem = true;
+        return;
+    }
+    m->fields = D->fields;
+    m->field_count = D->render.nfields;
+    emit(D, m);
+}
+
 static void emit_undecodable(decoder *D, dec_conn *c, bool from_client, uint8_t version,
                              const char *why, const uint8_t *p, size_t n)
 {
@@ -161,24 +149,95 @@ static void emit_undecodable(decoder *D, dec_conn *c, bool from_client, uint8_t 
 
 /* ---- PDUs ---------------------------------------------------------------------------------- */
 
+static void pending_clear(pending *q)
+{
+    q->used = false;
+    q->naddr = q->nids = 0;
+}
+
+static void pending_free(pending *q)
+{
+    s7p_free(q->addr);
+    s7p_free(q->ids);
+    *q = (pending){0};
+}
+
+/* Room for n elements of size sz in *p (capacity *cap); false when out of memory. */
+static bool room(void **p, uint32_t *cap, uint32_t n, size_t sz)
+{
+    if (n <= *cap) return true;
+    void *np = s7p_realloc(*p, (size_t)n * sz);
+    if (!np) return false;
+    *p = np;
+    *cap = n;
+    return true;
+}
+
+/* Keeps what names the items of the answer: the addresses or attribute ids asked for. */
+static void pending_items(decoder *D, pending *q, const s7p_pdu *p)
+{
+    const s7p_item_address *a = NULL;
+    const uint32_t *ids = NULL;
+    uint32_t n = 0, nids = 0;
+    if (p->function == S7P_FC_GET_MULTI_VARIABLES) {
+        a = p->req.get_multi.link_id ? NULL : p->req.get_multi.addresses;
+        n = a ? p->req.get_multi.item_count : 0;
+        ids = p->req.get_multi.ids;
+        nids = p->req.get_multi.link_id ? p->req.get_multi.nids : 0;
+    } else if (p->function == S7P_FC_SET_MULTI_VARIABLES) {
+        a = p->req.set_multi.object_id ? NULL : p->req.set_multi.addresses;
+        n = a ? p->req.set_multi.item_count : 0;
+        ids = p->req.set_multi.ids;
+        nids = p->req.set_multi.object_id ? p->req.set_multi.nids : 0;
+    }
+    if (!room((void **)&q->addr, &q->addr_cap, n, sizeof *q->addr) ||
+        !room((void **)&q->ids, &q->ids_cap, nids, sizeof *q->ids)) {
+        D->nomem = true;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        s7p_render_tag_of(&a[i], &q->addr[i]);
+    if (nids) memcpy(q->ids, ids, nids * sizeof *ids);
+    q->naddr = n;
+    q->nids = nids;
+}
+
 static void on_request(decoder *D, dec_conn *c, dec_dir *d, const s7p_pdu *p)
 {
     c->requests++;
-    fn_stat *f = fn_get(D, &c->fns, p->function);
+    s7p_fn_stat *f = fn_stat_of(D, &c->fns, p->function);
     if (f) f->requests++;
     /* The client numbers its requests 1, 2, 3, ...; a jump means requests we did not see. */
     if (d->has_seq && p->seq != (uint16_t)(d->last_seq + 1u) && p->seq != d->last_seq)
-        c->gaps++;
+        s7p_err_gap(&c->err, d->last_seq, p->seq);
     d->has_seq = true;
     d->last_seq = p->seq;
     if (p->session_id) c->session_id = p->session_id;
-    c->pend[p->seq % PENDING_SLOTS] = (pending){.used = true, .seq = p->seq,
-                                                 .function = p->function,
-                                                 .session = p->session_id,
-                                                 .time_us = D->tp->time_us};
+    pending *q = &c->pend[p->seq % PENDING_SLOTS];
+    pending_clear(q);
+    q->used = true;
+    q->seq = p->seq;
+    q->function = p->function;
+    q->session = p->session_id;
+    q->time_us = D->tp->time_us;
+    if (D->o->on_pdu) pending_items(D, q, p);
 }
 
-static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_pdu *m)
+/* Items the PLC refused in an otherwise answered Get/SetMultiVariables. */
+static void tally_item_errors(dec_conn *c, const s7p_pdu *p)
+{
+    const s7p_error_list *l = NULL;
+    if (p->ret_only) return;
+    if (p->function == S7P_FC_GET_MULTI_VARIABLES) l = &p->resp.get_multi.errors;
+    else if (p->function == S7P_FC_SET_MULTI_VARIABLES) l = &p->resp.set_multi.errors;
+    for (uint32_t i = 0; l && i < l->n; i++) {
+        c->err.item_errors++;
+        s7p_err_code(&c->err, s7p_ret_code(l->items[i].ret));
+    }
+}
+
+/* Returns the request answered, if it was seen; the caller clears it after use. */
+static pending *on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_pdu *m)
 {
     c->responses++;
     pending *q = &c->pend[p->seq % PENDING_SLOTS];
@@ -187,20 +246,24 @@ static void on_response(decoder *D, dec_conn *c, const s7p_pdu *p, s7p_decoded_p
         int64_t rtt = (int64_t)((uint64_t)D->tp->time_us - (uint64_t)q->time_us);
         m->rtt_us = rtt >= 0 ? rtt : -1;
         m->session_id = q->session;
-        q->used = false;
+    } else {
+        q = NULL;
     }
-    fn_stat *f = fn_get(D, &c->fns, p->function);
+    s7p_fn_stat *f = fn_stat_of(D, &c->fns, p->function);
     if (f) f->responses++;
     if (m->return_code < 0) {
         c->errors++;
         if (f) f->errors++;
+        s7p_err_code(&c->err, m->return_code);
     }
-    note_rtt(f, m->rtt_us);
-    note_rtt(fn_get(D, &D->all, p->function), m->rtt_us);
+    tally_item_errors(c, p);
+    s7p_fn_note_rtt(f, m->rtt_us);
+    s7p_fn_note_rtt(fn_stat_of(D, &D->all, p->function), m->rtt_us);
     /* The session set-up answer names the session id the client uses from then on. */
     if (p->function == S7P_FC_CREATE_OBJECT && !p->ret_only &&
         p->resp.create_object.nids > 0 && c->session_id == 0)
         c->session_id = p->resp.create_object.object_ids[0];
+    return q;
 }
 
 static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *data, size_t n,
@@ -220,6 +283,7 @@ static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *dat
         return;
     }
     s7p_decoded_pdu m;
+    pending *q = NULL;
     msg_init(D, &m, S7P_DECODED_PDU, from_client);
     m.version = p.version;
     m.opcode = p.opcode;
@@ -242,14 +306,18 @@ static void on_pdu(decoder *D, dec_conn *c, bool from_client, const uint8_t *dat
             m.return_code = s7p_ret_code(p.ret);
             m.return_name = s7p_plc_code_name(m.return_code);
             m.session_id = c->session_id;
-            on_response(D, c, &p, &m);
+            q = on_response(D, c, &p, &m);
         }
     }
     if (D->o->on_pdu) {
         body_reset(D);
-        s7p_render_pdu_body(&D->body, &p);
-        emit(D, &m);
+        D->render.req = q ? (s7p_render_request){.addr = q->addr, .naddr = q->naddr,
+                                                 .ids = q->ids, .nids = q->nids}
+                          : (s7p_render_request){0};
+        s7p_render_pdu_body(&D->render, &p);
+        emit_fields(D, &m);
     }
+    if (q) pending_clear(q);
     s7p_arena_release(&a);
 }
 
@@ -419,6 +487,10 @@ static void on_record(decoder *D, dec_conn *c, bool from_client, const uint8_t *
         return;
     }
     if (type == TLS_APPLICATION_DATA) feed_frames(D, c, from_client, D->plain, len);
+    /* After the handshake: NewSessionTicket (skipped) and KeyUpdate, which moves this
+     * direction to its next traffic secret from the next record on. */
+    else if (type == TLS_HANDSHAKE)
+        c->key_updates += s7p_tls13_handshake_after(&d->key, D->plain, len);
 }
 
 static void feed_tls(decoder *D, dec_conn *c, bool from_client, const uint8_t *p, size_t n)
@@ -501,18 +573,6 @@ static void endpoint_text(char *out, size_t len, int ipv, const uint8_t *addr, u
     snprintf(out, len, ipv == 6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
-static void summary_functions(s7p_strbuf *b, const fn_table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        const fn_stat *f = &t->v[i];
-        const char *name = s7p_function_name(f->function);
-        s7p_strbuf_printf(b, "    %-22s %" PRIu64 " requests, %" PRIu64 " responses", name ? name : "?",
-                          f->requests, f->responses);
-        if (f->errors) s7p_strbuf_printf(b, ", %" PRIu64 " errors", f->errors);
-        s7p_strbuf_puts(b, "\n");
-    }
-}
-
 static void summary(decoder *D, s7p_strbuf *b)
 {
     s7p_strbuf_printf(b, "%" PRIu64 " frames, %zu connections\n", D->s->stats.frames,
@@ -526,10 +586,12 @@ static void summary(decoder *D, s7p_strbuf *b)
                           " keep-alives\n", c->requests, c->responses, c->notifications,
                           c->sysevents, c->keepalives);
         s7p_strbuf_printf(b, "  %" PRIu64 " errors, %" PRIu64 " sequence gaps, %" PRIu64
-                          " undecodable", c->errors, c->gaps, c->undecodable);
+                          " undecodable", c->errors, c->err.gaps, c->undecodable);
         if (c->tls_skipped) s7p_strbuf_printf(b, ", %" PRIu64 " TLS records not decrypted (handshake, or no key)",
                                               c->tls_skipped);
+        if (c->key_updates) s7p_strbuf_printf(b, ", %" PRIu64 " TLS key updates", c->key_updates);
         s7p_strbuf_puts(b, "\n");
+        s7p_err_summary(b, &c->err);
         const s7p_pcap_conversation *cv = &D->s->conversations[i];
         for (int dir = 0; dir < 2; dir++)
             if (cv->gap[dir] || cv->clipped[dir] || cv->desync[dir])
@@ -537,17 +599,10 @@ static void summary(decoder *D, s7p_strbuf *b)
                                   cv->gap[dir] ? "bytes missing from the capture"
                                   : cv->clipped[dir] ? "cut at the size limit"
                                                      : "stopped looking like TPKT");
-        summary_functions(b, &c->fns);
+        s7p_fn_summary(b, &c->fns);
     }
     if (D->all.n) s7p_strbuf_puts(b, "round trips per function:\n");
-    for (size_t i = 0; i < D->all.n; i++) {
-        const fn_stat *f = &D->all.v[i];
-        const char *name = s7p_function_name(f->function);
-        s7p_strbuf_printf(b, "  %-22s %" PRIu64 " answers, min %.3f ms, avg %.3f ms, max %.3f ms\n",
-                          name ? name : "?", f->rtt_n, (double)f->rtt_min / 1000.0,
-                          f->rtt_sum / 1000.0 / (double)f->rtt_n,
-                          (double)f->rtt_max / 1000.0);
-    }
+    s7p_fn_rtt_summary(b, &D->all);
 }
 
 /* ---- entry points -------------------------------------------------------------------------- */
@@ -572,11 +627,16 @@ static void free_decoder(decoder *D)
             s7p_free(D->c[i].d[dir].tb);
             s7p_free(D->c[i].d[dir].rs.buf);
         }
-        s7p_free(D->c[i].fns.v);
+        for (size_t k = 0; k < PENDING_SLOTS; k++)
+            pending_free(&D->c[i].pend[k]);
+        s7p_fn_table_free(&D->c[i].fns);
     }
     s7p_free(D->c);
-    s7p_free(D->all.v);
+    s7p_fn_table_free(&D->all);
     s7p_free(D->body.p);
+    s7p_free(D->render.fields);
+    s7p_free(D->field_text.p);
+    s7p_free(D->fields);
     s7p_free(D->plain);
 }
 
@@ -618,6 +678,7 @@ static s7p_status decode(const s7p_pcap_input *in, const s7p_decode_options *opt
     if (summary_out) *summary_out = NULL;
     if (err && err_len) err[0] = '\0';
     decoder D = {.o = opts ? opts : &defaults};
+    D.render = (s7p_render){.b = &D.body, .symbol = D.o->symbol, .symbol_ctx = D.o->symbol_ctx};
     s7p_keylog *keys = NULL;
     if (D.o->keylog_file) {
         s7p_status st = s7p_keylog_load(D.o->keylog_file, &keys, err, err_len);

@@ -15,6 +15,7 @@
 #define SUITE_AES_256_GCM 0x1302u
 #define SUITE_CHACHA20 0x1303u
 #define KEYLOG_MAX_ENTRIES 65536u   /* bounds the memory a hostile key log can take */
+#define TLS13_KEY_UPDATE 24u        /* handshake message type (§4.6.3) */
 
 typedef struct keylog_entry {
     uint8_t random[S7P_TLS13_RANDOM_LEN];
@@ -139,6 +140,52 @@ static bool expand_label(const char *md, const uint8_t *secret, size_t secret_le
     return ok;
 }
 
+static const char *suite_md(uint16_t suite)
+{
+    return suite == SUITE_AES_256_GCM ? "SHA384" : "SHA256";
+}
+
+/* The record key and iv of the direction's current secret (§7.3). */
+static bool derive_keys(s7p_tls13_dir *d)
+{
+    const char *md = suite_md(d->suite);
+    size_t key_len = d->suite == SUITE_AES_128_GCM ? 16 : 32;
+    if (!expand_label(md, d->secret, d->secret_len, "key", d->key, key_len) ||
+        !expand_label(md, d->secret, d->secret_len, "iv", d->iv, sizeof d->iv))
+        return false;
+    d->key_len = key_len;
+    d->seq = 0;
+    return true;
+}
+
+bool s7p_tls13_key_update(s7p_tls13_dir *d)
+{
+    uint8_t next[S7P_TLS13_MAX_SECRET];
+    if (!d->keyed ||
+        !expand_label(suite_md(d->suite), d->secret, d->secret_len, "traffic upd", next,
+                      d->secret_len)) {
+        d->keyed = false;
+        return false;
+    }
+    memcpy(d->secret, next, d->secret_len);
+    d->keyed = derive_keys(d);
+    return d->keyed;
+}
+
+unsigned s7p_tls13_handshake_after(s7p_tls13_dir *d, const uint8_t *p, size_t n)
+{
+    unsigned updates = 0;
+    /* Handshake messages: type (1), length (3), body. */
+    while (n >= 4) {
+        size_t len = (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+        if (len > n - 4) break;
+        if (p[0] == TLS13_KEY_UPDATE && len == 1 && s7p_tls13_key_update(d)) updates++;
+        p += 4 + len;
+        n -= 4 + len;
+    }
+    return updates;
+}
+
 bool s7p_tls13_key(s7p_tls13_dir *d, const s7p_keylog *k, const uint8_t *client_random,
                    uint16_t suite, bool client)
 {
@@ -147,17 +194,12 @@ bool s7p_tls13_key(s7p_tls13_dir *d, const s7p_keylog *k, const uint8_t *client_
         if (e->client != client || memcmp(e->random, client_random, S7P_TLS13_RANDOM_LEN) != 0)
             continue;
         if (suite == 0) suite = e->secret_len == 48 ? SUITE_AES_256_GCM : SUITE_AES_128_GCM;
-        const char *md = suite == SUITE_AES_256_GCM ? "SHA384" : "SHA256";
-        size_t key_len = suite == SUITE_AES_128_GCM ? 16 : 32;
-        if (!expand_label(md, e->secret, e->secret_len, "key", d->key, key_len) ||
-            !expand_label(md, e->secret, e->secret_len, "iv", d->iv, sizeof d->iv))
-            return false;
-        d->key_len = key_len;
         d->suite = suite;
-        d->keyed = true;
+        memcpy(d->secret, e->secret, e->secret_len);
+        d->secret_len = e->secret_len;
         d->synced = false;
-        d->seq = 0;
-        return true;
+        d->keyed = derive_keys(d);
+        return d->keyed;
     }
     return false;
 }
