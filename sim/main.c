@@ -37,41 +37,10 @@ typedef struct cli {
     unsigned ngenerate;
 } cli;
 
-static void usage(FILE *f)
+/* The second half of --help: fault injection, security, resources, protection, generators. */
+static void usage_options(FILE *f)
 {
     fprintf(f,
-            "usage: s7plus-sim [--listen ADDR] [--port N] [--port-file F] [--max-sessions N]\n"
-            "                  [--setup-timeout-ms N] [--max-pending N]\n"
-            "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
-            "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
-            "                  [--project S] [--accept-any-tsap] [--program DIR [--strict]]\n"
-            "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
-            "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
-            "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
-            "                  [--security tls|legacy|both] [--alarms FILE]\n"
-            "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
-            "                  [--tags-per-write N] [--max-subscriptions N]\n"
-            "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
-            "                  [--user NAME:PW:LEVEL]...\n"
-            "                  [--generate SYMBOL=KIND[:PERIOD_MS[:P1[:P2[:P3]]]]]...\n"
-            "                  [--help] [--version]\n"
-            "\n"
-            "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
-            "port), 8 sessions (at most 10000; one thread each, and the open file limit is\n"
-            "raised as far as allowed), a generated self-signed certificate. --port-file (and\n"
-            "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
-            "program of DIR (TIA sources *.udt, *.db, *.scl and tag tables *.tags); a source\n"
-            "with errors is left out with a warning per error (file:line:col) and the rest\n"
-            "is served, unless --strict, which refuses to start. SIGHUP loads DIR again as a\n"
-            "download would (values back to start values, change counter + 1, sessions stay\n"
-            "open). Stops on SIGINT/SIGTERM.\n"
-            "\n"
-            "Connections still setting up (before their session exists) must finish within\n"
-            "--setup-timeout-ms (default 5000) and at most --max-pending are served at once: a\n"
-            "new one closes the oldest, so idle sockets cannot lock clients out. The default is\n"
-            "--max-sessions (at least 16, at most 1024), so that every client may connect at\n"
-            "the same moment (a plant restarting) without closing another one's set-up.\n"
-            "\n"
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
             "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
             "only the NTH (from 1). KIND: drop-before, drop-mid, stall, delay, truncated,\n"
@@ -118,6 +87,45 @@ static void usage(FILE *f)
             "toggle[:MS], random[:MS[:STEP]] (random walk); e.g. --generate '\"Data\".count=\n"
             "counter:100'. Repeatable; the control command generate does the same.\n");
 }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: s7plus-sim [--listen ADDR] [--port N] [--port-file F] [--max-sessions N]\n"
+            "                  [--setup-timeout-ms N] [--max-pending N]\n"
+            "                  [--cert F --key F] [--keylog F] [-v|-vv|-vvv]\n"
+            "                  [--order-number S] [--firmware S] [--serial S] [--plc-name S]\n"
+            "                  [--project S] [--accept-any-tsap] [--program DIR [--strict]]\n"
+            "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
+            "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
+            "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
+            "                  [--security tls|legacy|both] [--alarms FILE]\n"
+            "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
+            "                  [--tags-per-write N] [--max-subscriptions N]\n"
+            "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
+            "                  [--user NAME:PW:LEVEL]...\n"
+            "                  [--generate SYMBOL=KIND[:PERIOD_MS[:P1[:P2[:P3]]]]]...\n"
+            "                  [--help] [--version]\n"
+            "\n"
+            "An S7CommPlus PLC simulator (TLS 1.3). Defaults: 127.0.0.1, port 102 (0 = any free\n"
+            "port), 8 sessions (at most 10000; one thread each, and the open file limit is\n"
+            "raised as far as allowed), a generated self-signed certificate. --port-file (and\n"
+            "$S7P_PORT_FILE) receive the bound port once listening. --program serves the PLC\n"
+            "program of DIR (TIA sources *.udt, *.db, *.scl and tag tables *.tags); a source\n"
+            "with errors is left out with a warning per error (file:line:col) and the rest\n"
+            "is served, unless --strict, which refuses to start. SIGHUP loads DIR again as a\n"
+            "download would (values back to start values, change counter + 1, sessions stay\n"
+            "open). Stops on SIGINT/SIGTERM.\n"
+            "\n"
+            "Connections still setting up (before their session exists) must finish within\n"
+            "--setup-timeout-ms (default 5000) and at most --max-pending are served at once: a\n"
+            "new one closes the oldest, so idle sockets cannot lock clients out. The default is\n"
+            "--max-sessions (at least 16, at most 1024), so that every client may connect at\n"
+            "the same moment (a plant restarting) without closing another one's set-up.\n"
+            "\n");
+    usage_options(f);
+}
+
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {

@@ -181,8 +181,8 @@ static void test_resources_defaults_of_sim(void **state)
     assert_int_equal(s7p_get_communication_resources(c, &r, NULL), S7P_OK);
     assert_int_equal(r.tags_per_read_max, 50);
     assert_int_equal(r.tags_per_write_max, 50);
-    assert_int_equal(r.subscriptions_max, 20);
-    assert_int_equal(r.subscriptions_free, 20);
+    assert_int_equal(r.subscriptions_max, 200);
+    assert_int_equal(r.subscriptions_free, 200);
     st_client_close(c);
     s7p_sim_stop(plain);
 }

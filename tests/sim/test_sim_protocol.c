@@ -205,7 +205,7 @@ static void check_dint_values(const s7p_idlist *l, const int64_t *want, uint32_t
 static void step_system_limits(tc *t)
 {
     static const uint32_t lids[] = {1000, 1001, 0, 1, 2};
-    static const int64_t want[] = {50, 50, 20, 2000, 100000};
+    static const int64_t want[] = {50, 50, 200, 2000, 100000};
     s7p_pdu p;
     const s7p_pdu *r;
     tc_get_limits_req(t, &p, 1037, lids, 5);
@@ -221,7 +221,7 @@ static void step_system_limits(tc *t)
 static void step_free_items(tc *t)
 {
     static const uint32_t lids[] = {0, 1, 2, 1000, 77};
-    static const int64_t want[] = {20, 2000, 100000};
+    static const int64_t want[] = {200, 2000, 100000};
     s7p_pdu p;
     const s7p_pdu *r;
     tc_get_limits_req(t, &p, 1081, lids, 5);
