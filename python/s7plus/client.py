@@ -186,20 +186,27 @@ class Client:
             self._browsed = [(b.symbol, b.tag) for b in self.browse()]
         return self._browsed
 
-    def _resolve(self, symbols: Sequence[Symbol]) -> Tuple[List[Tag], List[Any]]:
+    def _resolve(self, symbols: Sequence[Symbol], errors: str = "raise"
+                 ) -> Tuple[List[Tag], List[Any]]:
         """Tags for symbols; a struct symbol becomes its members, noted in the plan."""
         tags: List[Tag] = []
-        plan: List[Any] = []  # per symbol: None (one tag) or the struct's members
+        plan: List[Any] = []  # per symbol: None (one tag), the struct's members, or an error
         for s in symbols:
             try:
-                tags.append(self.tag(s))
-                plan.append(None)
-            except NotFoundError:
-                members = struct_members(s, self._browse_cache()) if isinstance(s, str) else []
-                if not members:
+                try:
+                    tags.append(self.tag(s))
+                    plan.append(None)
+                except NotFoundError:
+                    members = struct_members(s, self._browse_cache()) \
+                        if isinstance(s, str) else []
+                    if not members:
+                        raise
+                    tags.extend(t for _, t in members)
+                    plan.append(members)
+            except S7Error as e:
+                if errors == "raise" or e.code != Status.NOT_FOUND:
                     raise
-                tags.extend(t for _, t in members)
-                plan.append(members)
+                plan.append(e)
         return tags, plan
 
     def read(self, symbol: Symbol) -> Any:
@@ -210,7 +217,7 @@ class Client:
         """The values of many variables in one batch (split by the PLC's limits). A failed
         item raises its error (with .symbol and .index); errors="return" puts the exception
         in its place instead."""
-        tags, plan = self._resolve(symbols)
+        tags, plan = self._resolve(symbols, errors)
         b = ReadBatch(tags)
         err = self._err()
         st = lib.s7p_read(self._cl(), b.ctags, b.n, b.cvals, b.res, err)
@@ -255,7 +262,9 @@ class Client:
 def _regroup(flat: List[Any], plan: List[Any]) -> List[Any]:
     out, k = [], 0
     for p in plan:
-        if p is None:
+        if isinstance(p, S7Error):
+            out.append(p)
+        elif p is None:
             out.append(flat[k])
             k += 1
         else:
