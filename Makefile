@@ -59,6 +59,8 @@ bench: build-release
 	./build-release/bench/bench_browse
 	./build-release/bench/bench_idle_heap
 	./build-release/bench/bench_sessions
+	PYTHONPATH=build-release/python /usr/bin/python3 python/bench/bench_python.py \
+	    build-release/sim/s7plus-sim
 
 # The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
 docs: deps
