@@ -285,7 +285,7 @@ static void test_tls_against_legacy_only(void **state)
     options(&o, sim, S7P_SECURITY_TLS);
     s7p_client *c = st_client_new(&o);
     s7p_error err;
-    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_int_equal(s7p_connect(c, &err), S7P_E_SECURITY_MODE);
     assert_non_null(strstr(err.message, "security mode tls"));
     assert_false(err.transient);
     /* No fallback: the session was never created in clear. */
@@ -304,8 +304,9 @@ static void test_legacy_against_tls_only(void **state)
     options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
     s7p_client *c = st_client_new(&o);
     s7p_error err;
-    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_int_equal(s7p_connect(c, &err), S7P_E_SECURITY_MODE);
     assert_non_null(strstr(err.message, "security mode legacy"));
+    assert_false(err.transient);
     s7p_client_free(c);
     s7p_sim_stop(sim);
 }
