@@ -42,9 +42,10 @@ static void usage_options(FILE *f)
 {
     fprintf(f,
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
-            "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
-            "only the NTH (from 1). KIND: drop-before, drop-mid, stall, delay, truncated,\n"
-            "garbage, oversized, tls-alert, wrong-seq, plc-error, system-event. --delay-ms is\n"
+            "(0x054c, a name such as GetMultiVariables, or any; default any; notification:\n"
+            "subscription notifications, flip-bit only), every one or only the NTH (from 1).\n"
+            "KIND: drop-before, drop-mid, stall, delay, truncated, garbage, oversized,\n"
+            "tls-alert, wrong-seq, plc-error, system-event, flip-bit, replay. --delay-ms is\n"
             "the wait of delay (alone: delay every answer); --plc-code the negative return\n"
             "value of plc-error and system-event.\n"
             "\n"

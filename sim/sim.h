@@ -200,9 +200,15 @@ typedef enum s7p_sim_fault_kind {
                                             replay of an answer already given); stays open */
 } s7p_sim_fault_kind;
 
+/* The `function` of a fault that acts on the subscription notifications a session sends
+ * instead of answers (FLIP_BIT only: the notification, signed in legacy security, with one
+ * bit of its last data byte flipped after signing). "any" (0) never matches notifications. */
+#define S7P_SIM_FAULT_NOTIFICATION 0xFFFFu
+
 typedef struct s7p_sim_fault {
     s7p_sim_fault_kind kind;
-    uint16_t function;            /* function code to act on; 0 = any */
+    uint16_t function;            /* function code to act on; 0 = any request;
+                                     S7P_SIM_FAULT_NOTIFICATION: notifications */
     unsigned nth;                 /* 0 = every matching request; n = only the nth (from 1) */
     unsigned delay_ms;            /* DELAY */
     int16_t plc_code;             /* PLC_ERROR (default -107 NotAllowed), SYSTEM_EVENT
@@ -220,7 +226,7 @@ unsigned long s7p_sim_fault_hits(const s7p_sim *s);
 /** Command-line name of a kind ("drop-before", "stall", ...); "?" if unknown. */
 const char *s7p_sim_fault_name(s7p_sim_fault_kind kind);
 /** Parses "KIND[:FUNCTION[:NTH]]" (FUNCTION: 0x054c, 1356, a name such as GetMultiVariables,
- *  or "any"; NTH: decimal, 0 = every). Sets kind, function and nth of *f and leaves its other
+ *  "any", or "notification" for S7P_SIM_FAULT_NOTIFICATION; NTH: decimal, 0 = every). Sets kind, function and nth of *f and leaves its other
  *  fields alone. On failure returns false and writes a one-line reason to err. */
 bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len);
 

@@ -227,8 +227,9 @@ void sim_subs_free_all(sim_conn *c);
 int64_t sim_subs_next_due(const sim_conn *c);
 /** Sends the notifications that are due; false when sending failed. */
 bool sim_subs_run(sim_conn *c, s7p_arena *a);
-/** Signs (legacy), sends and counts one notification PDU. */
-bool sim_notification_send(sim_conn *c, s7p_pdu *p);
+/** Signs (legacy), sends and counts one notification PDU (or lets an active notification
+ *  fault send it in its place). */
+bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a);
 uint64_t sim_now_utc_us(void);
 
 /* handlers.c */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "faults.h"
 #include "plc_data.h"
 #include "proto/subscription.h"
 #include "sim_int.h"
@@ -44,9 +45,13 @@ uint64_t sim_now_utc_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-bool sim_notification_send(sim_conn *c, s7p_pdu *p)
+bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a)
 {
     sim_legacy_sign_answer(c, p);
+    if (sim_fault_on_notification(c, p, a)) {
+        atomic_fetch_add(&c->sim->notifications, 1ul);
+        return true;
+    }
     s7p_status st = s7p_channel_send(&c->ch, p, s7p_deadline_in(SIM_SEND_MS));
     if (st != S7P_OK) {
         sim_log(c->sim, 1, "conn %lu: notification: %s", c->id, s7p_strerror(st));
@@ -353,7 +358,7 @@ static bool notify(sim_conn *c, struct sim_sub *sub, s7p_arena *a)
     p.notif.timestamp_us = sim_now_utc_us();
     p.notif.change_counter = sub->change_counter;
     p.fill_len = 4;
-    return sim_notification_send(c, &p);
+    return sim_notification_send(c, &p, a);
 }
 
 int64_t sim_subs_next_due(const sim_conn *c)

@@ -63,7 +63,8 @@ typedef enum s7p_status {
     S7P_E_LIMIT,        /**< a size, count or nesting limit was exceeded */
     S7P_E_WRITE_DISABLED, /**< a write on a client created without allow_write */
     S7P_E_CONFIG,       /**< the local configuration does not fit the PLC: wrong TSAP, CA or
-                             key-log file unusable, security mode the PLC does not speak */
+                             key-log file unusable, a PLC that acknowledged InitSsl but does
+                             not speak TLS */
     S7P_E_CERT_CHANGED, /**< trust on first use: the PLC's certificate differs from the one
                              remembered (the message shows both fingerprints) */
     S7P_E_NOT_SENT,     /**< batch item: not sent, because an earlier request of the same
@@ -76,6 +77,10 @@ typedef enum s7p_status {
     S7P_E_INTEGRITY,    /**< legacy security: a frame from the peer failed its integrity check
                              (HMAC digest mismatch, a replayed or out-of-sequence answer, an
                              unsigned frame in a signed session); the session is faulted */
+    S7P_E_SECURITY_MODE, /**< the PLC does not offer the security mode asked for (TLS from a
+                             PLC that refuses InitSsl, legacy from one without the challenge,
+                             AUTO from one with neither); nothing falls back: choose the
+                             mode (s7p_client_options.security) the PLC speaks */
 } s7p_status;
 
 /**
@@ -162,7 +167,7 @@ typedef void (*s7p_log_fn)(void *ctx, s7p_log_level level, const char *layer, co
 /* ---- client ---------------------------------------------------------------------------- */
 
 /** How the session is protected. There is never a silent downgrade: TLS fails with
- *  S7P_E_UNSUPPORTED against a PLC without TLS; only AUTO falls back, and it logs (INFO)
+ *  S7P_E_SECURITY_MODE against a PLC without TLS; only AUTO falls back, and it logs (INFO)
  *  which mode it chose and why. The mode used is in s7p_cpu_info.security. */
 typedef enum s7p_security {
     S7P_SECURITY_TLS = 0,           /**< TLS 1.3 (S7-1500 FW >= 2.9, S7-1200 FW >= 4.5) */
@@ -437,8 +442,9 @@ S7P_API void s7p_client_free(s7p_client *c);
  * S7P_E_CONFIG (COTP refused: wrong TSAP; unusable CA, key-log or known-hosts file; a PLC
  * that does not speak TLS after InitSsl), S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_TLS,
  * S7P_E_TLS_VERIFY, S7P_E_CERT_CHANGED (trust on first use), S7P_E_PLC (the PLC refused the
- * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED
- * (security mode this build cannot do), S7P_E_STATE (already connected). docs/errors.md
+ * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_SECURITY_MODE
+ * (the PLC does not offer the security mode asked for), S7P_E_UNSUPPORTED, S7P_E_INTEGRITY,
+ * S7P_E_STATE (already connected). docs/errors.md
  * lists which condition gives which code.
  * @param c    the client
  * @param err  filled on failure, cleared on success; may be NULL
