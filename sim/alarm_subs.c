@@ -171,6 +171,23 @@ static void wake(const sim_conn *c)
     while (k < 0 && errno == EINTR);
 }
 
+/* The DAI as it is now, owning its bytes: sim_alarm_dai() borrows the alarm's strings,
+ * which go with the alarm (a going alarm leaves the table right after the hook), so it is
+ * encoded here and decoded again into the message's arena. */
+static s7p_object *own_dai(const struct sim_alarm *al, s7p_arena *a, const uint16_t *lcids,
+                           size_t n)
+{
+    s7p_object *o = sim_alarm_dai(al, a, lcids, n), *copy = NULL;
+    s7p_wr cw = s7p_wr_counter();
+    if (!o || !s7p_object_encode(&cw, o)) return NULL;
+    uint8_t *buf = s7p_arena_alloc(a, cw.len);
+    if (!buf) return NULL;
+    s7p_wr w = s7p_wr_init(buf, cw.len);
+    if (!s7p_object_encode(&w, o)) return NULL;
+    s7p_rd r = s7p_rd_init(buf, w.len);
+    return s7p_object_decode(&r, a, &copy) ? copy : NULL;
+}
+
 static void queue(s7p_sim *s, struct sim_asub *sub, const struct sim_alarm *al)
 {
     uint32_t seq = ++sub->seq;
@@ -183,7 +200,7 @@ static void queue(s7p_sim *s, struct sim_asub *sub, const struct sim_alarm *al)
         return;
     }
     s7p_arena_init(&m->a, ARENA_LIMIT);
-    m->dai = sim_alarm_dai(al, &m->a, sub->lcids, sub->nlcids);
+    m->dai = own_dai(al, &m->a, sub->lcids, sub->nlcids);
     if (!m->dai) {
         msg_free(m);
         sim_log(s, 1, "alarm subscription 0x%08x: out of memory", (unsigned)sub->id);
