@@ -1963,7 +1963,7 @@ S7P_API s7p_status s7p_subscribe_alarms_async(s7p_client *c, const uint32_t *lci
  * notification about an alarm whose snapshot record has the same or a newer DAI sequence
  * counter is dropped, the others are delivered after this returns (pull form) or to fn. An
  * alarm that comes between the subscribe and the snapshot is therefore reported exactly
- * once: in the snapshot or as a notification. docs/user-guide.md, "Alarms".
+ * once: in the snapshot or as a notification. Details: docs/protocol.md §11.8.
  * @param c                the client that holds the subscription (connected)
  * @param snapshot_client  a connected client to the same PLC for the snapshot, not c; NULL:
  *                         a temporary connection with c's options
