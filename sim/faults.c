@@ -497,6 +497,37 @@ sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fa
 
 /* ---- unsolicited notifications ---- */
 
+void s7p_sim_set_request_hook(s7p_sim *s, uint16_t function, s7p_sim_request_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&s->fault_mu);
+    s->req_hook = fn;
+    s->req_hook_function = function;
+    s->req_hook_ctx = ctx;
+    pthread_mutex_unlock(&s->fault_mu);
+}
+
+static uint32_t addressed_object(const s7p_pdu *req)
+{
+    switch (req->function) {
+    case S7P_FC_EXPLORE: return req->req.explore.explore_id;
+    case S7P_FC_SET_VARIABLE: return req->req.set_variable.object_id;
+    case S7P_FC_DELETE_OBJECT: return req->req.delete_object.object_id;
+    case S7P_FC_CREATE_OBJECT: return req->req.create_object.request_id;
+    case S7P_FC_GET_VAR_SUB_STREAMED: return req->req.var_sub_streamed.object_id;
+    default: return 0;
+    }
+}
+
+void sim_request_hook(s7p_sim *s, const s7p_pdu *req)
+{
+    pthread_mutex_lock(&s->fault_mu);
+    s7p_sim_request_fn fn = s->req_hook;
+    void *ctx = s->req_hook_ctx;
+    bool match = fn && (s->req_hook_function == 0 || s->req_hook_function == req->function);
+    pthread_mutex_unlock(&s->fault_mu);
+    if (match) fn(ctx, s, req->function, addressed_object(req));
+}
+
 void s7p_sim_set_notify(s7p_sim *s, const s7p_sim_notify *n)
 {
     s7p_sim_notify off = {0};

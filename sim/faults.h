@@ -32,4 +32,7 @@ bool sim_fault_on_notification(sim_conn *c, const s7p_pdu *p, s7p_arena *a);
  *  req (none if it does not match). False when sending failed (the connection is broken). */
 bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a);
 
+/** Runs the test hook (s7p_sim_set_request_hook) for req if it matches. */
+void sim_request_hook(s7p_sim *s, const s7p_pdu *req);
+
 #endif

@@ -321,8 +321,18 @@ unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
  * written; DeleteObject or the end of the session frees it. docs/protocol.md §12,
  * docs/simulator.md "Subscriptions". */
 
-/** Subscriptions existing now, over all sessions. */
+/** Subscriptions existing now, over all sessions (alarm subscriptions included). */
 unsigned s7p_sim_subscriptions(const s7p_sim *s);
+
+/* ---- test hook ---------------------------------------------------------------------------
+ * fn runs on a connection's thread when a request of `function` (0 = any) arrives, before
+ * the simulator carries it out (and before any fault acts on it); object_id is the object
+ * the request addresses (Explore: the explored object; SetVariable, GetVarSubStreamed,
+ * DeleteObject: theirs; CreateObject: the parent; else 0). Tests use it to change the PLC
+ * at an exact point of a client's sequence, e.g. to raise an alarm when the snapshot's
+ * Explore arrives. It must not call s7p_sim_stop(). One hook at a time; NULL removes it. */
+typedef void (*s7p_sim_request_fn)(void *ctx, s7p_sim *s, uint16_t function, uint32_t object_id);
+void s7p_sim_set_request_hook(s7p_sim *s, uint16_t function, s7p_sim_request_fn fn, void *ctx);
 
 /* ---- value generators ---------------------------------------------------------------------
  * A variable of the program (`"DB".member` or a PLC tag, a single value of a number or Bool

@@ -73,6 +73,9 @@ typedef struct sim_conn {
     uint32_t session, session2;   /* 0: no session yet */
     uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
     struct sim_sub *subs;         /* the session's tag subscriptions (subs.c) */
+    unsigned nasubs;              /* its alarm subscriptions (alarm_subs.c) */
+    int wake[2];                  /* pipe: other threads wake the connection's thread (alarm
+                                     notifications queued); -1 when none */
     struct {                      /* legacy security (legacy.c) */
         bool on;                  /* authenticated: frames are signed both ways */
         bool switch_key;          /* next_key takes over once the answer is sent */
@@ -134,6 +137,11 @@ struct s7p_sim {
     pthread_mutex_t alarm_mu;
     struct sim_alarm_table *alarm_tab;
     atomic_ulong alarm_changes;
+    struct sim_asub *asubs;       /* alarm subscriptions of every session (alarm_subs.c) */
+    /* test hook (s7p_sim_set_request_hook), guarded by fault_mu */
+    s7p_sim_request_fn req_hook;
+    uint16_t req_hook_function;
+    void *req_hook_ctx;
     /* control channel (control.c) */
     char *control_path;
     int control_fd;               /* listening unix socket; -1: none */
@@ -231,6 +239,25 @@ bool sim_subs_run(sim_conn *c, s7p_arena *a);
  *  fault send it in its place). */
 bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a);
 uint64_t sim_now_utc_us(void);
+
+/* alarm_subs.c: alarm subscriptions (docs/protocol.md §11.7) */
+struct s7p_sub_params;
+/** A created subscription with function class 2 (its slot and id given by subs.c): 0, or
+ *  the PLC error code (no class-2662 child, credit out of range, out of memory). */
+int16_t sim_asubs_create(sim_conn *c, const struct s7p_sub_params *sp, uint32_t id);
+bool sim_asubs_owns(const sim_conn *c, uint32_t id);
+/** SetVariable of the credit limit (1053); false if id is none of the connection's. */
+bool sim_asubs_set_credit(sim_conn *c, uint32_t id, int16_t limit);
+bool sim_asubs_delete(sim_conn *c, uint32_t id);
+/** Frees every alarm subscription of the connection; returns how many there were. */
+unsigned sim_asubs_free_conn(sim_conn *c);
+/** From sim_alarm_changed (alarm_mu held): queues a notification for every alarm
+ *  subscription with credit left and wakes its connection. */
+void sim_asubs_changed(s7p_sim *s, const struct sim_alarm *al);
+/** Sends the connection's queued alarm notifications; false when sending failed. */
+bool sim_asubs_run(sim_conn *c);
+/** Empties the connection's wake pipe. */
+void sim_conn_drain_wake(sim_conn *c);
 
 /* handlers.c */
 /** One variable of a read (system limits, the program's data); 0 or a PLC error code. The
