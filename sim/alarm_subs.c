@@ -246,7 +246,11 @@ static bool send_one(sim_conn *c, const asub_msg *m)
     p.notif.items2.first = p.notif.items2.last = &it;
     p.notif.items2.n = 1;
     p.fill_len = 4;
-    return sim_notification_send(c, &p);
+    s7p_arena a;                  /* scratch of a notification fault (flip-bit, replay) */
+    s7p_arena_init(&a, (size_t)1 << 20);
+    bool ok = sim_notification_send(c, &p, &a);
+    s7p_arena_release(&a);
+    return ok;
 }
 
 bool sim_asubs_run(sim_conn *c)
