@@ -144,6 +144,10 @@ struct s7p_sim {
     int control_wake[2];
     pthread_t control_th;
     bool control_started;
+    int stdio_in, stdio_out;      /* the caller's command stream (s7p_sim_control_fd) */
+    int stdio_wake[2];
+    pthread_t stdio_th;
+    bool stdio_started;
 };
 
 /* log.c */
@@ -190,6 +194,8 @@ uint64_t sim_ret_error(int16_t code);
 /* control.c */
 bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
 void sim_control_stop(s7p_sim *s);
+/** Ends the command stream of s7p_sim_control_fd (the descriptors stay open). */
+void sim_control_stdio_stop(s7p_sim *s);
 
 /* alarms.c: the alarm table (docs/simulator.md, "Alarms") */
 struct sim_alarm;
