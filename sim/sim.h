@@ -364,5 +364,10 @@ size_t s7p_sim_generator_count(const s7p_sim *s);
  * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
  * (docs/simulator.md). Any thread. */
 bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);
+/* Serves the same commands from a stream of lines: reads in_fd (a pipe, a terminal, a file),
+ * writes one answer line per command to out_fd, until the end of in_fd or s7p_sim_stop();
+ * the descriptors stay the caller's. One such stream at a time (s7plus-sim --control -
+ * serves stdin and stdout). False, with a reason, when it cannot start. */
+bool s7p_sim_control_fd(s7p_sim *s, int in_fd, int out_fd, char *err, size_t err_len);
 
 #endif

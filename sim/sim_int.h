@@ -44,8 +44,12 @@ enum {
     SIM_E_SYSTEM_LIMIT = -501,
 };
 
+/** The CPU family, from the order number: it shapes the CreateObject answer. */
+typedef enum sim_family { SIM_FAMILY_1500 = 0, SIM_FAMILY_1200 } sim_family;
+
 /** The CPU the simulator pretends to be; built once from the configuration. */
 typedef struct sim_identity {
+    sim_family family;
     char order_number[20];        /* 19 characters, space padded */
     char serial[17];              /* 16 characters, space padded */
     uint8_t fw[3];                /* major, minor, patch */
@@ -148,6 +152,10 @@ struct s7p_sim {
     int control_wake[2];
     pthread_t control_th;
     bool control_started;
+    int stdio_in, stdio_out;      /* the caller's command stream (s7p_sim_control_fd) */
+    int stdio_wake[2];
+    pthread_t stdio_th;
+    bool stdio_started;
 };
 
 /* log.c */
@@ -194,6 +202,8 @@ uint64_t sim_ret_error(int16_t code);
 /* control.c */
 bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
 void sim_control_stop(s7p_sim *s);
+/** Ends the command stream of s7p_sim_control_fd (the descriptors stay open). */
+void sim_control_stdio_stop(s7p_sim *s);
 
 /* alarms.c: the alarm table (docs/simulator.md, "Alarms") */
 struct sim_alarm;
@@ -272,6 +282,9 @@ void sim_generators_stop(s7p_sim *s);
 bool sim_legacy_offered(const sim_conn *c);
 /** Turns the CreateObject answer's session object into a legacy one (233, 303, 314). */
 bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a);
+/** A fresh 20-byte challenge as a USInt array (attribute 303), kept as the one the legacy
+ *  authentication must answer. */
+bool sim_session_challenge(sim_conn *c, s7p_arena *a, s7p_value *out);
 /** The SecurityKey (1830) of an authentication or renewal write: 0 when the blob opens
  *  (the new key takes over after the answer), else the PLC error code to answer. */
 int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
@@ -310,8 +323,13 @@ int16_t sim_legit_login(sim_conn *c, const s7p_req_set_variable *b, s7p_arena *a
 #define SIM_ID_TEXT_CONTAINER 114u
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);
 void sim_identity_free(sim_identity *id);
-/** The ServerSession object of the CreateObject response. */
-s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a);
+/** The ServerSession object of the CreateObject response, shaped as the family's CPUs send
+ *  it; `challenge` (attribute 303, S7-1500 family only) may be NULL. */
+s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a,
+                                   const s7p_value *challenge);
+/** The return value of the session's CreateObject answer: 0, or an S7-1200's informational
+ *  17 MessageSessionPreLegitimated. */
+uint64_t sim_cpu_session_ret(const sim_identity *id);
 /** Value of attribute `attr` of object `obj` (GetVarSubStreamed); false if unknown. */
 bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
                   s7p_arena *a, s7p_value *out);
