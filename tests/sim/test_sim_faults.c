@@ -38,7 +38,7 @@
 
 #define REQ_MS 500u
 #define CONNECT_MS 1500u
-#define TIMEOUT_MAX_MS (REQ_MS + REQ_MS / 10u)   /* a timeout: within request timeout + 10 % */
+#define TIMEOUT_MAX_MS (REQ_MS + REQ_MS / 4u)    /* a timeout: within request timeout + 25 % */
 #define FAST_MS 250u                             /* a failure the client can see at once */
 #define STOP_MS 1000u
 #define SYMBOL "\"AllTypes\".v_int"
