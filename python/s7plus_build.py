@@ -206,6 +206,11 @@ s7p_status s7p_connect_async(s7p_client *c, s7p_done_fn done, void *ctx, s7p_req
 s7p_status s7p_disconnect_async(s7p_client *c, s7p_done_fn done, void *ctx, s7p_request_id *id);
 s7p_status s7p_get_cpu_info_async(s7p_client *c, s7p_cpu_info *out, s7p_done_fn done, void *ctx,
                                   s7p_request_id *id);
+s7p_status s7p_get_cpu_culture_info_async(s7p_client *c, s7p_cpu_culture_info *out,
+                                          s7p_done_fn done, void *ctx, s7p_request_id *id);
+s7p_status s7p_get_communication_resources_async(s7p_client *c, s7p_comm_resources *out,
+                                                 s7p_done_fn done, void *ctx,
+                                                 s7p_request_id *id);
 s7p_status s7p_get_cpu_state_async(s7p_client *c, s7p_cpu_state_info *out, s7p_done_fn done,
                                    void *ctx, s7p_request_id *id);
 s7p_status s7p_browse_async(s7p_client *c, s7p_browse_fn fn, void *fn_ctx, s7p_done_fn done,
@@ -279,7 +284,7 @@ typedef struct s7p_subscription_options {
 } s7p_subscription_options;
 void s7p_subscription_options_init_size(s7p_subscription_options *o, size_t size);
 typedef enum s7p_sub_event { S7P_SUB_DATA, S7P_SUB_LOST, S7P_SUB_RECREATED, S7P_SUB_FAULTED,
-    ... } s7p_sub_event;
+    S7P_SUB_RESYNC, ... } s7p_sub_event;
 typedef struct s7p_sub_value {
     uint32_t tag; s7p_status status; uint8_t plc_item_code; s7p_tag_value value; ...;
 } s7p_sub_value;
@@ -294,6 +299,10 @@ typedef struct s7p_sub_notification {
     uint32_t dropped;
     uint32_t gap_ms;
     s7p_error error;
+    size_t alarm_count;
+    s7p_alarm *alarms;
+    size_t gone_count;
+    uint64_t *gone_ids;
     ...;
 } s7p_sub_notification;
 typedef void (*s7p_sub_fn)(void *ctx, s7p_subscription *sub, const s7p_sub_notification *n);
@@ -309,6 +318,93 @@ s7p_status s7p_subscription_next(s7p_subscription *s, s7p_sub_notification **out
 void s7p_sub_notification_free(s7p_sub_notification *n);
 s7p_status s7p_subscription_set_cycle(s7p_subscription *s, uint32_t cycle_ms, s7p_error *err);
 s7p_status s7p_unsubscribe(s7p_subscription *s, s7p_error *err);
+s7p_status s7p_subscription_add(s7p_subscription *s, const s7p_tag *tags, size_t n,
+                                uint32_t *first, s7p_error *err);
+s7p_status s7p_subscription_remove(s7p_subscription *s, const uint32_t *numbers, size_t n,
+                                   s7p_error *err);
+
+#define S7P_ALARM_MAX_LANGUAGES ...
+s7p_status s7p_subscribe_alarms(s7p_client *c, const uint32_t *lcids, size_t n_lcids,
+                                const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx,
+                                s7p_subscription **out, s7p_error *err);
+s7p_status s7p_subscribe_alarms_async(s7p_client *c, const uint32_t *lcids, size_t n_lcids,
+                                      const s7p_subscription_options *o, s7p_sub_fn fn,
+                                      void *ctx, s7p_subscription **out, s7p_done_fn done,
+                                      void *done_ctx, s7p_request_id *id);
+s7p_status s7p_subscribe_alarms_with_snapshot(s7p_client *c, s7p_client *snapshot_client,
+                                              const uint32_t *lcids, size_t n_lcids,
+                                              const s7p_subscription_options *o,
+                                              s7p_sub_fn fn, void *ctx,
+                                              s7p_alarm_list **snapshot,
+                                              s7p_subscription **out, s7p_error *err);
+
+typedef enum s7p_decoded_kind { S7P_DECODED_PDU, S7P_DECODED_SYSTEM_EVENT,
+    S7P_DECODED_KEEPALIVE, S7P_DECODED_COTP, S7P_DECODED_UNDECODABLE, ... } s7p_decoded_kind;
+typedef enum s7p_decoded_field_kind { S7P_FIELD_OBJECT, S7P_FIELD_ATTRIBUTE, S7P_FIELD_ITEM,
+    S7P_FIELD_ITEM_ERROR, ... } s7p_decoded_field_kind;
+typedef struct s7p_decoded_field {
+    s7p_decoded_field_kind kind;
+    uint32_t depth;
+    uint32_t item;
+    uint32_t id;
+    const char *id_name;
+    uint32_t class_id;
+    const char *class_name;
+    bool has_address;
+    s7p_tag address;
+    const char *address_text;
+    const char *symbol;
+    const char *type;
+    uint32_t count;
+    bool sparse;
+    const char *value;
+    int16_t code;
+    const char *code_name;
+    ...;
+} s7p_decoded_field;
+typedef struct s7p_decoded_pdu {
+    s7p_decoded_kind kind;
+    uint64_t frame;
+    int64_t time_us;
+    uint32_t connection;
+    const char *client;
+    const char *server;
+    bool from_client;
+    bool tls;
+    uint8_t version;
+    uint8_t opcode;
+    uint16_t function;
+    const char *function_name;
+    uint16_t seq;
+    uint32_t session_id;
+    bool has_integrity_id;
+    uint32_t integrity_id;
+    bool has_return_value;
+    int16_t return_code;
+    const char *return_name;
+    int64_t rtt_us;
+    const char *body;
+    const char *error;
+    const s7p_decoded_field *fields;
+    size_t field_count;
+    ...;
+} s7p_decoded_pdu;
+typedef void (*s7p_decode_cb)(const s7p_decoded_pdu *pdu, void *user);
+typedef const char *(*s7p_decode_symbol_fn)(void *ctx, const s7p_tag *address);
+typedef struct s7p_decode_options {
+    uint16_t port;
+    const char *keylog_file;
+    s7p_decode_cb on_pdu;
+    void *user;
+    s7p_decode_symbol_fn symbol;
+    void *symbol_ctx;
+    ...;
+} s7p_decode_options;
+s7p_status s7p_capture_decode_file(const char *path, const s7p_decode_options *opts,
+                                   char **summary, char *err, size_t err_len);
+s7p_status s7p_capture_decode_mem(const uint8_t *data, size_t len,
+                                  const s7p_decode_options *opts, char **summary,
+                                  char *err, size_t err_len);
 
 /* The binding's callbacks (s7plus/_callbacks.py), called by the library; cffi takes the
  * GIL for each call. */
@@ -316,6 +412,7 @@ extern "Python" void _s7py_log(void *, s7p_log_level, const char *, const char *
 extern "Python" bool _s7py_browse(void *, const s7p_browse_item *);
 extern "Python" void _s7py_done(void *, s7p_request_id, s7p_status, const s7p_error *);
 extern "Python" void _s7py_sub(void *, s7p_subscription *, const s7p_sub_notification *);
+extern "Python" void _s7py_pdu(const s7p_decoded_pdu *, void *);
 """
 
 HERE = os.path.dirname(os.path.abspath(__file__))

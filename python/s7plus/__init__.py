@@ -8,11 +8,12 @@ C library libs7plus (cffi, API mode).
 
 Blocking: :class:`Client`. asyncio: :class:`AsyncClient` (driven by the library's event
 engine from the loop's file-descriptor readers, no thread). Errors: :class:`S7Error` and
-its subclasses, one per kind.
+its subclasses, one per kind. Captures: :func:`decode_capture`.
 """
 from ._ffi import ffi as _ffi, lib as _lib
-from .aio import AsyncClient, AsyncSubscription
-from .client import Client, Subscription
+from .aio import AsyncAlarmSubscription, AsyncClient, AsyncSubscription
+from .capture import Capture, DecodedField, DecodedMessage, decode_capture
+from .client import AlarmSubscription, Client, Subscription
 from .errors import (ArgumentError, AuthError, CertificateChangedError, ClosedError,
                      ConfigError, ConnectError, IntegrityError, LimitError, NoMemoryError,
                      NotFoundError, NotSentError, PLCError, ProgramChangedError, ProtocolError,
@@ -26,7 +27,9 @@ from .values import NsDatetime, NsTime, NsTimedelta
 __version__ = _ffi.string(_lib.s7p_version()).decode()
 
 __all__ = [
-    "Client", "Subscription", "AsyncClient", "AsyncSubscription", "Tag", "BrowseItem",
+    "Client", "Subscription", "AlarmSubscription", "AsyncClient", "AsyncSubscription",
+    "AsyncAlarmSubscription", "decode_capture", "Capture", "DecodedMessage", "DecodedField",
+    "Tag", "BrowseItem",
     "CpuInfo", "CpuState", "Culture", "Resources", "Alarm", "Change", "Notification",
     "NsTimedelta", "NsTime", "NsDatetime", "Status", "S7Error", "error_class",
     "ArgumentError", "AuthError", "CertificateChangedError", "ClosedError", "ConfigError",

@@ -32,3 +32,8 @@ def _s7py_done(ctx, rid, st, err):
 @ffi.def_extern(onerror=_report)
 def _s7py_sub(ctx, sub, n):
     ffi.from_handle(ctx)(n)
+
+
+@ffi.def_extern(onerror=_report)
+def _s7py_pdu(pdu, ctx):
+    ffi.from_handle(ctx)(pdu)

@@ -7,8 +7,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from ._ffi import ffi, lib, text
 from . import _callbacks  # noqa: F401  (registers the C callbacks)
-from .errors import ArgumentError, Status, check, item_error
-from .types import Tag
+from .errors import ArgumentError, S7Error, Status, check, item_error
+from .types import Notification, Tag
 from .values import from_python, release, to_python
 
 Symbol = Union[str, Tag]
@@ -230,6 +230,109 @@ def write_items(items: Union[Dict[Symbol, Any], Iterable[Tuple[Symbol, Any]]]
         else:
             out.append((s, v))
     return out
+
+
+def build_plan(symbols: Sequence[Symbol], lookups: Sequence[Any],
+               browsed: Optional[List[Tuple[str, Tag]]], errors: str
+               ) -> Tuple[List[Tag], List[Any]]:
+    """The tags of a read from the symbol lookups (a Tag or the lookup's exception each): a
+    symbol not found as a variable is a struct when the browse (``browsed``) has members
+    below it; the plan notes per symbol None (one tag), the struct's members, or the error
+    (errors="return")."""
+    tags: List[Tag] = []
+    plan: List[Any] = []
+    for s, found in zip(symbols, lookups):
+        if isinstance(found, Tag):
+            tags.append(found)
+            plan.append(None)
+            continue
+        if not isinstance(found, S7Error):
+            raise found
+        members = struct_members(s, browsed or []) \
+            if isinstance(s, str) and found.code == Status.NOT_FOUND else []
+        if members:
+            tags.extend(t for _, t in members)
+            plan.append(members)
+        elif errors == "raise" or found.code != Status.NOT_FOUND:
+            raise found
+        else:
+            plan.append(found)
+    return tags, plan
+
+
+def needs_browse(symbols: Sequence[Symbol], lookups: Sequence[Any]) -> bool:
+    """Whether a symbol was not found (it may be a struct: its members come from a browse)."""
+    return any(isinstance(s, str) and isinstance(f, S7Error) and f.code == Status.NOT_FOUND
+               for s, f in zip(symbols, lookups))
+
+
+def regroup(flat: List[Any], plan: List[Any]) -> List[Any]:
+    """The values per symbol of a read planned by build_plan (a dict for a struct)."""
+    out, k = [], 0
+    for p in plan:
+        if isinstance(p, S7Error):
+            out.append(p)
+        elif p is None:
+            out.append(flat[k])
+            k += 1
+        else:
+            out.append(nest(p, flat[k:k + len(p)]))
+            k += len(p)
+    return out
+
+
+# ---- subscriptions ----
+
+SUB_MODES = {"cyclic": lib.S7P_SUB_CYCLIC, "changes": lib.S7P_SUB_CHANGES_ONLY}
+
+
+def sub_options(queue_size: int, cycle_ms: int = 0, mode: str = "cyclic"):
+    """``s7p_subscription_options`` (cycle_ms 0: the default; alarms ignore cycle and mode)."""
+    if mode not in SUB_MODES:
+        raise ArgumentError(Status.INVALID_ARG, f"mode: {mode!r} is not one of "
+                            f"{', '.join(SUB_MODES)}")
+    o = ffi.new("s7p_subscription_options *")
+    lib.s7p_subscription_options_init_size(o, ffi.sizeof("s7p_subscription_options"))
+    if cycle_ms:
+        o.cycle_ms = cycle_ms
+    o.mode, o.queue_size = SUB_MODES[mode], queue_size
+    return o
+
+
+def tag_array(tags: Sequence[Tag]):
+    """A C array of the tags (s7p_tag is a plain value: copied)."""
+    arr = ffi.new("s7p_tag[]", len(tags))
+    for k, t in enumerate(tags):
+        arr[k] = t._c[0]
+    return arr
+
+
+def lcid_array(lcid: Union[int, Sequence[int], None]) -> Tuple[Any, int]:
+    """(uint32_t array, count) of an alarm subscription's languages: one LCID or several
+    (the first is the records' language); 0 or None: every language, records in the PLC's
+    first."""
+    if not lcid:
+        return ffi.NULL, 0
+    ids = [lcid] if isinstance(lcid, int) else list(lcid)
+    if any(not isinstance(x, int) or not 0 < x <= 0xFFFF for x in ids):
+        raise ArgumentError(Status.INVALID_ARG, f"lcid: {lcid!r} is not a Windows LCID "
+                            "(1..65535) or a list of them")
+    return ffi.new("uint32_t[]", ids), len(ids)
+
+
+def sub_items(note: Notification, events: bool, alarms: bool) -> List[Any]:
+    """What iterating a subscription yields for one notification: its Changes (tags) or
+    Alarm records (alarms; also a resync's, unless events), the Notification itself for an
+    event when events=True; a faulted subscription raises its error."""
+    if note.event == "faulted":
+        raise note.error or S7Error(Status.STATE, "subscription faulted")
+    if note.event == "data":
+        return list(note.alarms) if alarms else list(note.changes)
+    if events:
+        return [note]
+    if note.event == "resync":
+        return list(note.alarms)
+    return []
 
 
 ValueFn = Callable[[List[Any]], Any]

@@ -10,13 +10,12 @@ import asyncio
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._common import Options, ReadBatch, Symbol, WriteBatch, write_items
+from ._common import (Options, ReadBatch, Symbol, WriteBatch, build_plan, lcid_array,
+                      needs_browse, regroup, sub_items, sub_options, tag_array, write_items)
 from ._ffi import ffi, lib
-from .errors import S7Error, Status, error_class, from_c
-from .types import (Alarm, BrowseItem, Change, CpuInfo, CpuState, Notification, Tag,
-                    alarms_from_c)
-
-_MODES = {"cyclic": lib.S7P_SUB_CYCLIC, "changes": lib.S7P_SUB_CHANGES_ONLY}
+from .errors import S7Error, Status, check, error_class, from_c
+from .types import (Alarm, BrowseItem, Change, CpuInfo, CpuState, Culture, Notification,
+                    Resources, Tag, alarms_from_c, cultures_from_c)
 
 
 class _Engine:
@@ -131,7 +130,8 @@ class AsyncClient:
         self._c = self._opts.new_client()
         self._eng: Optional[_Engine] = None
         self._tags: Dict[str, Tag] = {}
-        self._subs: List["AsyncSubscription"] = []
+        self._browsed: Optional[List[Tuple[str, Tag]]] = None
+        self._subs: List["_AsyncSubscriptionBase"] = []
 
     async def __aenter__(self) -> "AsyncClient":
         await self.connect()
@@ -184,6 +184,18 @@ class AsyncClient:
         return await self._engine().submit(lib.s7p_get_cpu_state_async, out, keep=(out,),
                                            finish=lambda: CpuState._from_c(out))
 
+    async def resources(self) -> Resources:
+        """The PLC's communication resources."""
+        out = ffi.new("s7p_comm_resources *")
+        return await self._engine().submit(lib.s7p_get_communication_resources_async, out,
+                                           keep=(out,), finish=lambda: Resources._from_c(out))
+
+    async def cultures(self) -> List[Culture]:
+        """The languages of the PLC's texts, the primary one first."""
+        out = ffi.new("s7p_cpu_culture_info *")
+        return await self._engine().submit(lib.s7p_get_cpu_culture_info_async, out,
+                                           keep=(out,), finish=lambda: cultures_from_c(out))
+
     async def active_alarms(self, lcid: int = 0) -> List[Alarm]:
         """The alarms active now."""
         out = ffi.new("s7p_alarm_list **")
@@ -213,16 +225,35 @@ class AsyncClient:
             await asyncio.gather(*(self.tag(s) for s in missing))
         return [s if isinstance(s, Tag) else self._tags[s] for s in symbols]
 
+    async def _lookups(self, symbols: Sequence[Symbol]) -> List[Any]:
+        """A Tag per symbol, or the exception of its lookup (the lookups run together)."""
+        missing = list({s for s in symbols if isinstance(s, str) and s not in self._tags})
+        failed: Dict[str, Any] = {}
+        if missing:
+            res = await asyncio.gather(*(self.tag(s) for s in missing), return_exceptions=True)
+            failed = {s: r for s, r in zip(missing, res) if not isinstance(r, Tag)}
+        return [s if isinstance(s, Tag) else failed.get(s) or self._tags[s] for s in symbols]
+
     async def read(self, symbol: Symbol) -> Any:
-        """The value of one variable."""
+        """The value of one variable (a dict for a struct)."""
         return (await self.read_many([symbol]))[0]
 
     async def read_many(self, symbols: Sequence[Symbol], errors: str = "raise") -> List[Any]:
-        """The values of many variables in one batch (see Client.read_many)."""
-        b = ReadBatch(await self._tags_of(symbols))
-        return await self._engine().submit(
+        """The values of many variables in one batch (see Client.read_many; a struct symbol
+        reads its members, found by one browse, as a dict)."""
+        lookups = await self._lookups(symbols)
+        browsed = await self._browse_cache() if needs_browse(symbols, lookups) else None
+        tags, plan = build_plan(symbols, lookups, browsed, errors)
+        b = ReadBatch(tags)
+        flat = await self._engine().submit(
             lib.s7p_read_async, b.ctags, b.n, b.cvals, b.res, keep=(b,),
             finish=lambda: b.values(self.endpoint, errors), on_fail=b.clear)
+        return regroup(flat, plan)
+
+    async def _browse_cache(self) -> List[Tuple[str, Tag]]:
+        if self._browsed is None:
+            self._browsed = [(b.symbol, b.tag) async for b in self.browse()]
+        return self._browsed
 
     async def write(self, items: Union[Dict[Symbol, Any], Iterable[Tuple[Symbol, Any]]]
                     ) -> None:
@@ -267,71 +298,72 @@ class AsyncClient:
               events: bool = False, queue_size: int = 1024) -> "AsyncSubscription":
         """A subscription: ``async for change in plc.watch([...], cycle_ms=100)``, best inside
         ``async with`` so that it ends with the block."""
-        return AsyncSubscription(self, symbols, cycle_ms, _MODES[mode], events, queue_size)
+        return AsyncSubscription(self, symbols, sub_options(queue_size, cycle_ms, mode),
+                                 events)
+
+    def watch_alarms(self, lcid: Union[int, Sequence[int], None] = 0, *,
+                     snapshot: bool = False, events: bool = False,
+                     queue_size: int = 1024) -> "AsyncAlarmSubscription":
+        """An alarm subscription (see Client.watch_alarms): ``async for alarm in
+        plc.watch_alarms(lcid=1033, snapshot=True)`` yields the alarms active now first
+        (snapshot=True), then every state change as an Alarm; best inside ``async with``."""
+        return AsyncAlarmSubscription(self, lcid, sub_options(queue_size), snapshot, events)
 
 
-class AsyncSubscription:
-    """An asyncio subscription: an async iterator of Change (and Notification events with
-    events=True) and an async context manager. Created lazily on first use."""
+class _AsyncSubscriptionBase:
+    """What asyncio tag and alarm subscriptions share: created lazily on first use, an async
+    iterator and async context manager; notifications reach the loop through a queue."""
+    _alarms = False
 
-    def __init__(self, client: AsyncClient, symbols: Sequence[Symbol], cycle_ms: int,
-                 mode: int, events: bool, queue_size: int) -> None:
-        self._client, self._symbols_in = client, list(symbols)
-        self._cycle, self._mode, self._events, self._qsize = cycle_ms, mode, events, queue_size
+    def __init__(self, client: AsyncClient, events: bool) -> None:
+        self._client, self._events = client, events
         self._q: "asyncio.Queue[Notification]" = asyncio.Queue()
         self._ready: List[Any] = []
         self._s = None
         self._h = None
         self.symbols: List[str] = []
 
-    async def start(self) -> None:
-        """Creates the subscription on the PLC (done by the first iteration anyway)."""
-        if self._s is not None:
-            return
-        c = self._client
-        tags = await c._tags_of(self._symbols_in)
-        self.symbols = [t.symbol for t in tags]
-        arr = ffi.new("s7p_tag[]", len(tags))
-        for k, t in enumerate(tags):
-            arr[k] = t._c[0]
-        o = ffi.new("s7p_subscription_options *")
-        lib.s7p_subscription_options_init_size(o, ffi.sizeof("s7p_subscription_options"))
-        o.cycle_ms, o.mode, o.queue_size = self._cycle, self._mode, self._qsize
-        eng = c._engine()
-
+    def _handle(self, eng: _Engine):
+        """The C callback's context: each notification goes to the loop's queue."""
         def on_note(n) -> None:
             note = Notification._from_c(n, self.symbols)
             eng.call(lambda: self._q.put_nowait(note))
-
         self._h = ffi.new_handle(on_note)
-        out = ffi.new("s7p_subscription **")
-        fut = eng.submit(lib.s7p_subscribe_async, arr, len(tags), o, lib._s7py_sub, self._h,
-                         out, keep=(arr, o))
-        self._s = out[0]
-        c._subs.append(self)
-        await fut
+        return self._h
 
-    def __aiter__(self) -> "AsyncSubscription":
+    async def start(self) -> None:
+        """Creates the subscription on the PLC (done by the first iteration anyway)."""
+        raise NotImplementedError
+
+    def __aiter__(self) -> Any:
         return self
 
     async def __anext__(self) -> Any:
         await self.start()
         while not self._ready:
-            note = await self._q.get()
-            if note.event == "faulted":
-                raise note.error or S7Error(Status.STATE, "subscription faulted")
-            if note.event == "data":
-                self._ready.extend(note.changes)
-            elif self._events:
-                return note
+            self._ready.extend(sub_items(await self._q.get(), self._events, self._alarms))
         return self._ready.pop(0)
 
-    async def __aenter__(self) -> "AsyncSubscription":
+    async def __aenter__(self) -> Any:
         await self.start()
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
+
+    async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Runs a blocking call of the library on a worker thread (it drives the client
+        meanwhile; the loop goes on), then lets the loop watch the client again."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        finally:
+            if self._client._eng is not None:
+                self._client._eng.kick()
+
+    def _live(self):
+        if self._s is None:
+            raise S7Error(Status.STATE, "the subscription is not started or closed")
+        return self._s
 
     async def close(self) -> None:
         """Ends the subscription (the delete on the PLC runs on a worker thread so the loop
@@ -339,7 +371,97 @@ class AsyncSubscription:
         s, self._s = self._s, None
         if s is not None:
             self._client._subs.remove(self)
-            await asyncio.get_running_loop().run_in_executor(None, lib.s7p_unsubscribe, s,
-                                                             ffi.NULL)
-            if self._client._eng is not None:
-                self._client._eng.kick()  # the worker drove the client meanwhile
+            await self._blocking(lib.s7p_unsubscribe, s, ffi.NULL)
+
+
+class AsyncSubscription(_AsyncSubscriptionBase):
+    """An asyncio tag subscription: an async iterator of Change (and Notification events with
+    events=True) and an async context manager; ``add()``, ``remove()`` and ``set_cycle()``
+    change it on the PLC. ``symbols[k]`` is the symbol of tag number k."""
+
+    def __init__(self, client: AsyncClient, symbols: Sequence[Symbol], opts,
+                 events: bool) -> None:
+        super().__init__(client, events)
+        self._symbols_in, self._opts = list(symbols), opts
+
+    async def start(self) -> None:
+        if self._s is not None:
+            return
+        c = self._client
+        tags = await c._tags_of(self._symbols_in)
+        self.symbols = [t.symbol for t in tags]
+        arr = tag_array(tags)
+        eng = c._engine()
+        out = ffi.new("s7p_subscription **")
+        fut = eng.submit(lib.s7p_subscribe_async, arr, len(tags), self._opts, lib._s7py_sub,
+                         self._handle(eng), out, keep=(arr, self._opts))
+        self._s = out[0]
+        c._subs.append(self)
+        await fut
+
+    async def set_cycle(self, cycle_ms: int) -> None:
+        """Changes the cycle time on the PLC."""
+        err = ffi.new("s7p_error *")
+        check(await self._blocking(lib.s7p_subscription_set_cycle, self._live(), cycle_ms,
+                                   err), err)
+
+    async def add(self, symbols: Sequence[Symbol]) -> List[int]:
+        """Adds variables (see Subscription.add); returns their tag numbers."""
+        tags = await self._client._tags_of(symbols)
+        arr, first, err = tag_array(tags), ffi.new("uint32_t *"), ffi.new("s7p_error *")
+        check(await self._blocking(lib.s7p_subscription_add, self._live(), arr, len(tags),
+                                   first, err), err)
+        names = self.symbols + [f"#{k}" for k in range(len(self.symbols), first[0])]
+        self.symbols = names + [t.symbol for t in tags]
+        return list(range(first[0], first[0] + len(tags)))
+
+    async def remove(self, items: Sequence[Union[int, Symbol]]) -> None:
+        """Removes variables by tag number or symbol (see Subscription.remove)."""
+        numbers = [k for x in items for k in
+                   ([x] if isinstance(x, int) else
+                    [n for n, s in enumerate(self.symbols)
+                     if s == (x.symbol if isinstance(x, Tag) else x)])]
+        arr = ffi.new("uint32_t[]", numbers) if numbers else ffi.NULL
+        err = ffi.new("s7p_error *")
+        check(await self._blocking(lib.s7p_subscription_remove, self._live(), arr,
+                                   len(numbers), err), err)
+
+
+class AsyncAlarmSubscription(_AsyncSubscriptionBase):
+    """An asyncio alarm subscription (:meth:`AsyncClient.watch_alarms`): an async iterator
+    of Alarm records, the snapshot's first (kept in ``snapshot`` too), and Notification
+    events with events=True; an async context manager."""
+    _alarms = True
+
+    def __init__(self, client: AsyncClient, lcid: Union[int, Sequence[int], None], opts,
+                 snapshot: bool, events: bool) -> None:
+        super().__init__(client, events)
+        self._lcids, self._n = lcid_array(lcid)
+        self._opts, self._want_snapshot = opts, snapshot
+        self.snapshot: Optional[List[Alarm]] = None
+
+    async def start(self) -> None:
+        if self._s is not None:
+            return
+        c = self._client
+        eng = c._engine()
+        out = ffi.new("s7p_subscription **")
+        h = self._handle(eng)
+        if not self._want_snapshot:
+            fut = eng.submit(lib.s7p_subscribe_alarms_async, self._lcids, self._n, self._opts,
+                             lib._s7py_sub, h, out, keep=(self._lcids, self._opts))
+            self._s = out[0]
+            c._subs.append(self)
+            await fut
+            return
+        # The merge of snapshot and notifications is the library's blocking call (it reads
+        # the snapshot on a second connection): run on a worker thread, the loop goes on.
+        # Notifications that pass the merge meanwhile wait in the queue, behind the snapshot.
+        snap, err = ffi.new("s7p_alarm_list **"), ffi.new("s7p_error *")
+        check(await self._blocking(lib.s7p_subscribe_alarms_with_snapshot, c._c, ffi.NULL,
+                                   self._lcids, self._n, self._opts, lib._s7py_sub, h, snap,
+                                   out, err), err)
+        self._s = out[0]
+        c._subs.append(self)
+        self.snapshot = alarms_from_c(snap[0])
+        self._ready.extend(self.snapshot)

@@ -4,18 +4,18 @@ for each C call), so other Python threads run meanwhile; one Client may be share
 threads (the library serialises the calls)."""
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, \
     Union
 
-from ._common import Options, ReadBatch, Symbol, WriteBatch, nest, struct_members, write_items
+from ._common import (Options, ReadBatch, Symbol, WriteBatch, build_plan, lcid_array,
+                      needs_browse, regroup, sub_items, sub_options, tag_array, write_items)
 from ._ffi import ffi, lib, text
-from .errors import NotFoundError, S7Error, S7TimeoutError, Status, check, from_c
+from .errors import S7Error, Status, check, from_c
 from .types import (Alarm, BrowseItem, Change, CpuInfo, CpuState, Culture, Notification,
                     Resources, Tag, alarms_from_c, cultures_from_c)
-
-_MODES = {"cyclic": lib.S7P_SUB_CYCLIC, "changes": lib.S7P_SUB_CHANGES_ONLY}
 
 
 class Client:
@@ -189,25 +189,14 @@ class Client:
     def _resolve(self, symbols: Sequence[Symbol], errors: str = "raise"
                  ) -> Tuple[List[Tag], List[Any]]:
         """Tags for symbols; a struct symbol becomes its members, noted in the plan."""
-        tags: List[Tag] = []
-        plan: List[Any] = []  # per symbol: None (one tag), the struct's members, or an error
+        lookups: List[Any] = []
         for s in symbols:
             try:
-                try:
-                    tags.append(self.tag(s))
-                    plan.append(None)
-                except NotFoundError:
-                    members = struct_members(s, self._browse_cache()) \
-                        if isinstance(s, str) else []
-                    if not members:
-                        raise
-                    tags.extend(t for _, t in members)
-                    plan.append(members)
+                lookups.append(self.tag(s))
             except S7Error as e:
-                if errors == "raise" or e.code != Status.NOT_FOUND:
-                    raise
-                plan.append(e)
-        return tags, plan
+                lookups.append(e)
+        browsed = self._browse_cache() if needs_browse(symbols, lookups) else None
+        return build_plan(symbols, lookups, browsed, errors)
 
     def read(self, symbol: Symbol) -> Any:
         """The value of one variable (a dict for a struct). Raises the item's error."""
@@ -225,7 +214,7 @@ class Client:
             b.clear()
             check(st, err)
         flat = b.values(self.endpoint, errors)
-        return _regroup(flat, plan)
+        return regroup(flat, plan)
 
     def write(self, items: Union[Dict[Symbol, Any], Iterable[Tuple[Symbol, Any]]]) -> None:
         """Writes {symbol: value} in one batch (a dict value writes a struct's members; a
@@ -252,61 +241,82 @@ class Client:
         on the client's I/O thread (started for it). Close the subscription (or use it as a
         context manager) to end it."""
         tags = [self.tag(s) for s in symbols]
-        if callback is not None and not self._io_thread:
+        if callback is not None:
+            self._start_io_thread()
+        return Subscription(self, tags, sub_options(queue_size, cycle_ms, mode), callback,
+                            on_event, events)
+
+    def watch_alarms(self, lcid: Union[int, Sequence[int], None] = 0, *, snapshot: bool = False,
+                     callback: Optional[Callable[[Alarm], None]] = None,
+                     on_event: Optional[Callable[[Notification], None]] = None,
+                     events: bool = False, queue_size: int = 1024,
+                     snapshot_client: Optional["Client"] = None) -> "AlarmSubscription":
+        """Subscribes to alarms: every state change (came, went, acknowledged) arrives as an
+        :class:`Alarm` record with its texts formatted in language ``lcid`` (a Windows LCID
+        such as 1033, or a list of them, the first for the records; 0: the PLC's languages).
+
+        ``snapshot=True`` also reads the alarms active now (on a second connection:
+        ``snapshot_client`` or a temporary one) and merges: they come first, then the
+        changes, and an alarm that came meanwhile is reported exactly once. The snapshot is
+        also kept in ``.snapshot``.
+
+        Without callback, iterate over the result (``for alarm in plc.watch_alarms()``);
+        with one, it is called with each Alarm (the snapshot's on the calling thread before
+        this returns, the changes on the client's I/O thread). ``events=True`` (iterator) or
+        ``on_event`` (callback) also gets the Notifications "lost", "recreated" and "resync"
+        (after a reconnect: ``alarms`` new or changed meanwhile and ``gone_ids`` gone
+        meanwhile); without, a resync's alarms come as records and its gone ids are not
+        told. Close the subscription (or use it as a context manager) to end it."""
+        if callback is not None:
+            self._start_io_thread()
+        return AlarmSubscription(self, lcid, sub_options(queue_size), snapshot,
+                                 snapshot_client, callback, on_event, events)
+
+    def _start_io_thread(self) -> None:
+        # Callbacks need a thread that drives the client while the caller does not.
+        if not self._io_thread:
             check(lib.s7p_client_start_io_thread(self._cl()), ffi.new("s7p_error *"))
             self._io_thread = True
-        return Subscription(self, tags, cycle_ms, _MODES[mode], callback, on_event, events,
-                            queue_size)
 
 
-def _regroup(flat: List[Any], plan: List[Any]) -> List[Any]:
-    out, k = [], 0
-    for p in plan:
-        if isinstance(p, S7Error):
-            out.append(p)
-        elif p is None:
-            out.append(flat[k])
-            k += 1
-        else:
-            out.append(nest(p, flat[k:k + len(p)]))
-            k += len(p)
-    return out
+class _SubscriptionBase:
+    """What tag and alarm subscriptions of a Client share: the pull form (``next()``,
+    iteration), the callback form, ``close()``."""
+    _alarms = False
 
-
-class Subscription:
-    """A subscription of a Client: iterate for its Changes (or get whole Notifications with
-    ``next()``), or receive them through the callback; ``close()`` ends it."""
-
-    def __init__(self, client: Client, tags: List[Tag], cycle_ms: int, mode: int,
-                 callback: Optional[Callable[[Change], None]],
-                 on_event: Optional[Callable[[Notification], None]], events: bool,
-                 queue_size: int) -> None:
-        self._client, self.symbols = client, [t.symbol for t in tags]
-        self._events = events
-        arr = ffi.new("s7p_tag[]", len(tags))
-        for k, t in enumerate(tags):
-            arr[k] = t._c[0]
-        o = ffi.new("s7p_subscription_options *")
-        lib.s7p_subscription_options_init_size(o, ffi.sizeof("s7p_subscription_options"))
-        o.cycle_ms, o.mode, o.queue_size = cycle_ms, mode, queue_size
+    def __init__(self, client: Client, callback: Optional[Callable[[Any], None]],
+                 on_event: Optional[Callable[[Notification], None]], events: bool) -> None:
+        self._client, self._events, self._s = client, events, None
+        self.symbols: List[str] = []
+        self._backlog: "collections.deque[Any]" = collections.deque()
         self._h = None
-        fn, ctx = ffi.NULL, ffi.NULL
+        # Callback form: notifications wait in _held until the snapshot was delivered.
+        self._held: Optional[List[Notification]] = None
+        self._lock = threading.Lock()
         if callback is not None:
-            def on_note(n) -> None:
-                note = Notification._from_c(n, self.symbols)
-                if note.event == "data":
-                    for ch in note.changes:
-                        callback(ch)
-                elif on_event is not None:
-                    on_event(note)
-            self._h = ffi.new_handle(on_note)
-            fn, ctx = lib._s7py_sub, self._h
-        out, err = ffi.new("s7p_subscription **"), ffi.new("s7p_error *")
-        check(lib.s7p_subscribe(client._cl(), arr, len(tags), o, fn, ctx, out, err), err)
-        self._s = out[0]
-        client._subs.append(self)
+            def deliver(note: Notification) -> None:
+                if note.event in ("lost", "recreated", "faulted") or \
+                        (note.event == "resync" and on_event is not None):
+                    if on_event is not None:
+                        on_event(note)
+                    return
+                for item in (note.alarms if self._alarms else note.changes):
+                    callback(item)
+            self._deliver = deliver
+            self._h = ffi.new_handle(self._on_note)
 
-    def __enter__(self) -> "Subscription":
+    def _on_note(self, n) -> None:
+        note = Notification._from_c(n, self.symbols)
+        with self._lock:
+            if self._held is not None:
+                self._held.append(note)
+                return
+        self._deliver(note)
+
+    def _c_callback(self) -> Tuple[Any, Any]:
+        return (lib._s7py_sub, self._h) if self._h is not None else (ffi.NULL, ffi.NULL)
+
+    def __enter__(self) -> Any:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -335,19 +345,11 @@ class Subscription:
 
     def __iter__(self) -> Iterator[Any]:
         while True:
+            while self._backlog:
+                yield self._backlog.popleft()
             note = self.next()
             assert note is not None
-            if note.event == "faulted":
-                raise note.error or S7Error(Status.STATE, "subscription faulted")
-            if note.event == "data":
-                yield from note.changes
-            elif self._events:
-                yield note
-
-    def set_cycle(self, cycle_ms: int) -> None:
-        """Changes the cycle time on the PLC."""
-        err = ffi.new("s7p_error *")
-        check(lib.s7p_subscription_set_cycle(self._s, cycle_ms, err), err)
+            self._backlog.extend(sub_items(note, self._events, self._alarms))
 
     def close(self) -> None:
         """Ends the subscription (deletes it on the PLC). Idempotent."""
@@ -359,3 +361,113 @@ class Subscription:
     def _forget(self) -> None:  # the client frees it
         self._s = None
         self._client._subs.remove(self)
+
+
+class Subscription(_SubscriptionBase):
+    """A tag subscription of a Client: iterate for its Changes (or get whole Notifications
+    with ``next()``), or receive them through the callback; ``add()``, ``remove()`` and
+    ``set_cycle()`` change it on the PLC; ``close()`` ends it. ``symbols[k]`` is the symbol
+    of tag number k (``Change.index``)."""
+
+    def __init__(self, client: Client, tags: List[Tag], opts,
+                 callback: Optional[Callable[[Change], None]],
+                 on_event: Optional[Callable[[Notification], None]], events: bool) -> None:
+        super().__init__(client, callback, on_event, events)
+        self.symbols = [t.symbol for t in tags]
+        fn, ctx = self._c_callback()
+        out, err = ffi.new("s7p_subscription **"), ffi.new("s7p_error *")
+        check(lib.s7p_subscribe(client._cl(), tag_array(tags), len(tags), opts, fn, ctx, out,
+                                err), err)
+        self._s = out[0]
+        client._subs.append(self)
+
+    def _live(self):
+        if self._s is None:
+            raise S7Error(Status.STATE, "the subscription is closed")
+        return self._s
+
+    def set_cycle(self, cycle_ms: int) -> None:
+        """Changes the cycle time on the PLC."""
+        err = ffi.new("s7p_error *")
+        check(lib.s7p_subscription_set_cycle(self._live(), cycle_ms, err), err)
+
+    def add(self, symbols: Sequence[Symbol]) -> List[int]:
+        """Adds variables without re-creating the subscription; returns their tag numbers
+        (``Change.index``), which continue the subscription's numbering."""
+        tags = [self._client.tag(s) for s in symbols]
+        first, err = ffi.new("uint32_t *"), ffi.new("s7p_error *")
+        check(lib.s7p_subscription_add(self._live(), tag_array(tags), len(tags), first, err),
+              err)
+        with self._lock:  # the I/O thread names changes by this list
+            names = self.symbols + [f"#{k}" for k in range(len(self.symbols), first[0])]
+            self.symbols = names + [t.symbol for t in tags]
+        return list(range(first[0], first[0] + len(tags)))
+
+    def remove(self, items: Sequence[Union[int, Symbol]]) -> None:
+        """Removes variables (by tag number or symbol) without re-creating the subscription;
+        unknown ones are ignored."""
+        numbers = [k for x in items for k in self._numbers(x)]
+        err = ffi.new("s7p_error *")
+        arr = ffi.new("uint32_t[]", numbers) if numbers else ffi.NULL
+        check(lib.s7p_subscription_remove(self._live(), arr, len(numbers), err), err)
+
+    def _numbers(self, x: Union[int, Symbol]) -> List[int]:
+        if isinstance(x, int):
+            return [x]
+        sym = x.symbol if isinstance(x, Tag) else x
+        return [k for k, s in enumerate(self.symbols) if s == sym]
+
+
+class AlarmSubscription(_SubscriptionBase):
+    """An alarm subscription of a Client (:meth:`Client.watch_alarms`): iterate for Alarm
+    records (the snapshot's first), get whole Notifications with ``next()``, or receive them
+    through the callback; ``snapshot`` holds the alarms active at the subscribe (snapshot=True;
+    else None); ``close()`` ends it."""
+    _alarms = True
+
+    def __init__(self, client: Client, lcid: Union[int, Sequence[int], None], opts,
+                 snapshot: bool, snapshot_client: Optional[Client],
+                 callback: Optional[Callable[[Alarm], None]],
+                 on_event: Optional[Callable[[Notification], None]], events: bool) -> None:
+        super().__init__(client, callback, on_event, events)
+        self.snapshot: Optional[List[Alarm]] = None
+        lcids, n = lcid_array(lcid)
+        fn, ctx = self._c_callback()
+        out, err = ffi.new("s7p_subscription **"), ffi.new("s7p_error *")
+        if not snapshot:
+            check(lib.s7p_subscribe_alarms(client._cl(), lcids, n, opts, fn, ctx, out, err),
+                  err)
+            self._s = out[0]
+            client._subs.append(self)
+            return
+        other = snapshot_client._cl() if snapshot_client is not None else ffi.NULL
+        snap = ffi.new("s7p_alarm_list **")
+        if callback is not None:
+            self._held = []
+        check(lib.s7p_subscribe_alarms_with_snapshot(client._cl(), other, lcids, n, opts, fn,
+                                                     ctx, snap, out, err), err)
+        self._s = out[0]
+        client._subs.append(self)
+        self.snapshot = alarms_from_c(snap[0])
+        if callback is None:
+            self._backlog.extend(self.snapshot)
+            return
+        try:
+            for a in self.snapshot:
+                callback(a)
+            self._release_held()
+        except BaseException:
+            self.close()
+            raise
+
+    def _release_held(self) -> None:
+        # Delivers what came during the snapshot, in order, outside the lock (a callback may
+        # call into the client, whose I/O thread may wait for the lock meanwhile).
+        while True:
+            with self._lock:
+                assert self._held is not None
+                if not self._held:
+                    self._held = None
+                    return
+                note = self._held.pop(0)
+            self._deliver(note)

@@ -192,13 +192,18 @@ class Change:
 
 
 _EVENTS = {lib.S7P_SUB_DATA: "data", lib.S7P_SUB_LOST: "lost",
-           lib.S7P_SUB_RECREATED: "recreated", lib.S7P_SUB_FAULTED: "faulted"}
+           lib.S7P_SUB_RECREATED: "recreated", lib.S7P_SUB_FAULTED: "faulted",
+           lib.S7P_SUB_RESYNC: "resync"}
 
 
 @dataclass(frozen=True)
 class Notification:
     """A subscription's notification or event: ``event`` is "data", "lost" (the session
-    broke), "recreated" (after ``gap_ms``) or "faulted" (the end: ``error`` says why)."""
+    broke), "recreated" (after ``gap_ms``), "faulted" (the end: ``error`` says why) or, for
+    an alarm subscription after "recreated", "resync": what changed while the session was
+    lost (``alarms``: active alarms not reported in their present state; ``gone_ids``: ids
+    of alarms reported active that are active no longer). The "data" of an alarm
+    subscription carries ``alarms`` (state changes, in the PLC's order), no ``changes``."""
     event: str
     sequence: int
     missed: int
@@ -207,6 +212,8 @@ class Notification:
     changes: List[Change]
     gap_ms: int
     error: Optional[S7Error]
+    alarms: List[Alarm] = field(default_factory=list)
+    gone_ids: List[int] = field(default_factory=list)
 
     @classmethod
     def _from_c(cls, n, symbols: List[str]) -> "Notification":
@@ -223,5 +230,7 @@ class Notification:
                                            op="notification", symbol=sym, index=sv.tag)
                 changes.append(Change(sym, None, ts, n.sequence, sv.tag, e))
         err = from_c(n.error) if n.error.code != 0 else None
+        alarms = [Alarm._from_c(n.alarms[k]) for k in range(n.alarm_count)]
+        gone = [int(n.gone_ids[k]) for k in range(n.gone_count)]
         return cls(_EVENTS.get(n.event, str(n.event)), n.sequence, n.missed, n.dropped, ts,
-                   changes, n.gap_ms, err)
+                   changes, n.gap_ms, err, alarms, gone)
