@@ -14,8 +14,8 @@ from ._common import (Options, ReadBatch, Symbol, WriteBatch, build_plan, lcid_a
                       needs_browse, regroup, sub_items, sub_options, tag_array, write_items)
 from ._ffi import ffi, lib
 from .errors import S7Error, Status, check, error_class, from_c
-from .types import (Alarm, BrowseItem, Change, CpuInfo, CpuState, Culture, Notification,
-                    Resources, Tag, alarms_from_c, cultures_from_c)
+from .types import (Alarm, BrowseItem, CpuInfo, CpuState, Culture, Notification, Resources,
+                    Tag, alarms_from_c, cultures_from_c)
 
 
 class _Engine:
@@ -231,7 +231,8 @@ class AsyncClient:
         failed: Dict[str, Any] = {}
         if missing:
             res = await asyncio.gather(*(self.tag(s) for s in missing), return_exceptions=True)
-            failed = {s: r for s, r in zip(missing, res) if not isinstance(r, Tag)}
+            failed = {s: r.with_traceback(None) for s, r in zip(missing, res)
+                      if not isinstance(r, Tag)}
         return [s if isinstance(s, Tag) else failed.get(s) or self._tags[s] for s in symbols]
 
     async def read(self, symbol: Symbol) -> Any:

@@ -194,7 +194,8 @@ class Client:
             try:
                 lookups.append(self.tag(s))
             except S7Error as e:
-                lookups.append(e)
+                # Without its traceback: it would hold this frame, and so a cycle.
+                lookups.append(e.with_traceback(None))
         browsed = self._browse_cache() if needs_browse(symbols, lookups) else None
         return build_plan(symbols, lookups, browsed, errors)
 

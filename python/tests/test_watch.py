@@ -33,3 +33,31 @@ def test_callback_delivers(sim):
         with plc.watch([TAG], cycle_ms=100, callback=on_change):
             plc.write({TAG: 4242})
             assert seen.wait(10), got
+
+
+def test_add_and_remove_on_a_watch(sim):
+    other = '"AllTypes".v_int'
+    with s7plus.Client(sim.endpoint, allow_write=True) as plc, \
+            s7plus.Client(sim.endpoint, allow_write=True) as writer:
+        base = writer.read_many([TAG, other])
+        with plc.watch([TAG], cycle_ms=100) as sub:
+            it = iter(sub)
+            assert next(it).symbol == TAG
+            assert sub.add([other]) == [1]
+            writer.write({other: (base[1] + 7) % 30000})
+            for c in it:  # until the added tag shows, numbered after the first
+                if c.symbol == other:
+                    assert (c.index, c.value) == (1, (base[1] + 7) % 30000), c
+                    break
+            sub.remove([TAG])
+            # Written first, so without the remove its change would come no later than the
+            # other one's.
+            writer.write({TAG: base[0] + 5})
+            writer.write({other: (base[1] + 9) % 30000})
+            seen = []
+            for c in it:
+                seen.append(c)
+                if c.symbol == other and c.value == (base[1] + 9) % 30000:
+                    break
+            assert all(c.symbol != TAG for c in seen), seen
+        writer.write({TAG: base[0], other: base[1]})
