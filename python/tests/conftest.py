@@ -18,13 +18,13 @@ PROGRAM = os.environ.get("S7PLUS_PROGRAM", os.path.join(REPO, "examples", "plc")
 class Sim:
     """One simulator process; ``endpoint`` is "127.0.0.1:PORT"."""
 
-    def __init__(self, *args: str, control: bool = False) -> None:
+    def __init__(self, *args: str, control: bool = False, port: int = 0) -> None:
         self.dir = tempfile.mkdtemp(prefix="s7py-")
         port_file = os.path.join(self.dir, "port")
         self.control = os.path.join(self.dir, "ctl") if control else None
         if self.control:
             args = args + ("--control", self.control)
-        self.proc = subprocess.Popen([SIM, "--port", "0", "--port-file", port_file,
+        self.proc = subprocess.Popen([SIM, "--port", str(port), "--port-file", port_file,
                                       "--program", PROGRAM, *args],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
@@ -77,8 +77,8 @@ def make_sim():
     """Starts simulators with extra options (faults, protection); stopped after the test."""
     made = []
 
-    def make(*args: str, control: bool = False) -> Sim:
-        s = Sim(*args, control=control)
+    def make(*args: str, control: bool = False, port: int = 0) -> Sim:
+        s = Sim(*args, control=control, port=port)
         made.append(s)
         return s
     yield make
@@ -86,7 +86,10 @@ def make_sim():
         s.stop()
 
 
+ALARMS = os.path.join(PROGRAM, "plant.alarms")
+
+
 @pytest.fixture
 def alarm_sim(make_sim):
     """A simulator with examples/plc/plant.alarms and a control channel (``sim.ctl(line)``)."""
-    return make_sim("--alarms", os.path.join(PROGRAM, "plant.alarms"), control=True)
+    return make_sim("--alarms", ALARMS, control=True)

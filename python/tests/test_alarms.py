@@ -121,3 +121,28 @@ def test_asyncio_snapshot_then_changes(alarm_sim):
                 a = await asyncio.wait_for(alarms.__anext__(), 10)
                 assert (a.hmi_alarm_id, a.acknowledged, a.text) == (1, True, TANK_EN)
     asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_resync_after_plc_restart(make_sim):
+    from conftest import ALARMS
+    first = make_sim("--alarms", ALARMS, control=True)
+    first.ctl("alarm raise 1 3 12.25")
+    first.ctl("alarm raise 2")
+    port = int(first.endpoint.rsplit(":", 1)[1])
+    with s7plus.Client(first.endpoint, auto_reconnect=True, timeout=2) as plc:
+        with plc.watch_alarms(lcid=1033, snapshot=True, events=True) as alarms:
+            it = iter(alarms)
+            ids = {next(it).id, next(it).id}
+            assert len(ids) == 2
+            first.stop()
+            lost = next(it)
+            assert lost.event == "lost" and lost.error is not None
+            # The PLC comes back with no active alarm: both went meanwhile.
+            second = make_sim("--alarms", ALARMS, control=True, port=port)
+            assert next(it).event == "recreated"
+            resync = next(it)
+            assert isinstance(resync, s7plus.Notification) and resync.event == "resync"
+            assert resync.alarms == [] and set(resync.gone_ids) == ids
+            second.ctl("alarm raise 1 4 1.5")
+            a = next(it)
+            assert (a.hmi_alarm_id, a.text) == (1, "Tank 4 overflows: level 1.5 %")
