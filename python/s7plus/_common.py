@@ -239,6 +239,8 @@ def build_plan(symbols: Sequence[Symbol], lookups: Sequence[Any],
     symbol not found as a variable is a struct when the browse (``browsed``) has members
     below it; the plan notes per symbol None (one tag), the struct's members, or the error
     (errors="return")."""
+    if all(type(f) is Tag for f in lookups):  # the usual case, without the per-item plan
+        return list(lookups), [None] * len(lookups)
     tags: List[Tag] = []
     plan: List[Any] = []
     for s, found in zip(symbols, lookups):
@@ -262,12 +264,15 @@ def build_plan(symbols: Sequence[Symbol], lookups: Sequence[Any],
 
 def needs_browse(symbols: Sequence[Symbol], lookups: Sequence[Any]) -> bool:
     """Whether a symbol was not found (it may be a struct: its members come from a browse)."""
-    return any(isinstance(s, str) and isinstance(f, S7Error) and f.code == Status.NOT_FOUND
-               for s, f in zip(symbols, lookups))
+    return not all(type(f) is Tag for f in lookups) and \
+        any(isinstance(s, str) and isinstance(f, S7Error) and f.code == Status.NOT_FOUND
+            for s, f in zip(symbols, lookups))
 
 
 def regroup(flat: List[Any], plan: List[Any]) -> List[Any]:
     """The values per symbol of a read planned by build_plan (a dict for a struct)."""
+    if all(p is None for p in plan):
+        return flat
     out, k = [], 0
     for p in plan:
         if isinstance(p, S7Error):

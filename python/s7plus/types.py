@@ -136,8 +136,10 @@ def _ns_utc(ns: int) -> Optional[_dt.datetime]:
 
 @dataclass(frozen=True)
 class Alarm:
-    """An active alarm (``s7p_alarm``): texts with the associated values formatted in;
-    times are UTC datetimes (None: not known)."""
+    """An alarm record (``s7p_alarm``): an active alarm (active_alarms, a snapshot) or one
+    state change of it (watch_alarms). Texts have the associated values formatted in; times
+    are UTC datetimes (None: not known); ``id`` is the CPU alarm id, ``hmi_alarm_id`` the
+    alarm number in TIA."""
     id: int
     name: str
     state: str
