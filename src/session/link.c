@@ -192,6 +192,7 @@ static s7p_status put_signed(s7p_link *l, const s7p_pdu *p, size_t len)
             st = fail(l, st, "send");
             break;
         }
+        if (off) l->digest_cont_sent++;
         off += n;
     } while (off < body_len);
     OPENSSL_cleanse(&rs, sizeof rs);

@@ -97,6 +97,7 @@ typedef struct s7p_link {
                                         fragment, S7P_DIGEST_FORMS until then */
     s7p_legacy_resume digest_rx;   /* its state-resume hash states */
     uint32_t digest_cont[S7P_DIGEST_FORMS];  /* continuations verified, by form (tests) */
+    uint32_t digest_cont_sent;     /* continuation frames sent (statistics, tests) */
 } s7p_link;
 
 /** Prepares a link; fd (-1 for none) is owned and closed by s7p_link_free, for a blocking
