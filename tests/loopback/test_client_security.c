@@ -3,7 +3,9 @@
  * CPU info, browse, read, write, legitimate, subscribe, disconnect) runs once per mode on a
  * TLS and on a legacy-only simulator, driven by the caller and by the I/O thread; AUTO picks TLS or legacy by what the simulator offers; TLS against
  * a legacy-only simulator fails typed, without fallback; a flipped bit and a replayed answer
- * in a legacy session fault it with S7P_E_INTEGRITY; the legacy session key renewal. */
+ * in a legacy session fault it with S7P_E_INTEGRITY; fragmented answers signed in each
+ * continuation form verify, a flipped bit in a state-resume continuation does not; the
+ * legacy session key renewal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
