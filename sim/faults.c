@@ -446,8 +446,8 @@ static void flip_fragmented(sim_conn *c, const sim_reply *r)
         l->iso.olen - l->iso.opos < S7P_FRAME_TRAILER_LEN + 1)
         return;
     l->iso.obuf[l->iso.olen - S7P_FRAME_TRAILER_LEN - 1] ^= 0x01;
+    sim_legacy_count_sent(c);  /* before the client can see the answer */
     (void)s7p_channel_flush(l, s7p_deadline_in(SIM_SEND_MS));
-    sim_legacy_count_sent(c);
 }
 
 /* The answer as one whole frame, signed like the link signs it in legacy security; then
