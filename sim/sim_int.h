@@ -253,8 +253,8 @@ int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
 /** After an answer went out: counts its continuation frames, switches to the key an
  *  authentication or renewal agreed. */
 void sim_legacy_after_answer(sim_conn *c);
-/** Adds the continuation frames the connection's link sent since the last call to
- *  s7p_sim_legacy_continuations(). */
+/** Adds the continuation frames the connection's link sent since the last call to the
+ *  simulator's count (s7p_sim_legacy_continuations()). */
 void sim_legacy_count_sent(sim_conn *c);
 /** Attribute 303 of the own session in a signed session: a fresh challenge. */
 bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a,

@@ -219,20 +219,22 @@ static bool verify_first(s7p_link *l, const uint8_t *body, size_t body_len, bool
  * (docs/protocol.md §6.1). */
 static bool verify_continuation(s7p_link *l, uint8_t *field, size_t body_len, const uint8_t *got)
 {
-    for (unsigned f = 0; f < S7P_DIGEST_FORMS; f++) {
+    bool ok = false;
+    s7p_legacy_resume rs;
+    for (unsigned f = 0; f < S7P_DIGEST_FORMS && !ok; f++) {
         if (l->digest_rx_form != S7P_DIGEST_FORMS && l->digest_rx_form != f) continue;
-        s7p_legacy_resume rs = l->digest_rx;
+        rs = l->digest_rx;
         uint8_t d[S7P_DIGEST_LEN];
-        if (continuation_digest(l, (s7p_digest_form)f, &rs, field, body_len, l->digest_prev,
-                                d) != S7P_OK ||
-            !s7p_legacy_digest_equal(d, got))
-            continue;
+        ok = continuation_digest(l, (s7p_digest_form)f, &rs, field, body_len, l->digest_prev,
+                                 d) == S7P_OK &&
+             s7p_legacy_digest_equal(d, got);
+        if (!ok) continue;
         l->digest_rx_form = (s7p_digest_form)f;
         l->digest_rx = rs;
         l->digest_cont[f]++;
-        return true;
     }
-    return false;
+    OPENSSL_cleanse(&rs, sizeof rs);
+    return ok;
 }
 
 /* Checks the digest of a received PDU frame of a signed session; S7P_E_INTEGRITY (the link
