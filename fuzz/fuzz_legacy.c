@@ -11,8 +11,10 @@
  *   3  TEXT      a key fingerprint text ("00:BA35267CA865911B")
  *   4  SIGNED    the TCP byte stream of a signed session (TPKT/COTP, V3 frames with their
  *                33-byte digest field, continuation fragments) fed to a link holding the
- *                session key of the vectors' packet_digest_case1: digest check, chained
- *                continuations, reassembly and PDU decoding (src/session/link.c)
+ *                session key of the vectors' packet_digest_case1: digest check,
+ *                continuations in the state-resume, chained and independent forms (the
+ *                second fragment fixes the form), reassembly and PDU decoding
+ *                (src/session/link.c)
  *   others       nothing (libFuzzer drops inputs that add no coverage)
  * One target with a selector rather than five: the decoders share their inputs' building
  * blocks (objects, values, blobs), one corpus keeps them, and the smoke test costs one run.

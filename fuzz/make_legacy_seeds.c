@@ -10,7 +10,8 @@
  *   2  those blobs, and each case's own blob_180 with its challenge
  *   3  each case's key fingerprint text, and the TEST key's
  *   4  a signed stream: the V3 frame of packet_digest_case1 (its data and digest), and an
- *      answer of several fragments signed with that case's session key
+ *      answer of several fragments signed with that case's session key, once per
+ *      continuation form (state-resume, chained, independent: docs/protocol.md §6.1)
  * Exits 1 when a vector is missing or a seed cannot be written. */
 #include <dirent.h>
 #include <stdio.h>
@@ -141,7 +142,7 @@ static int link_seed(s7p_link *l)
     return rc;
 }
 
-/* packet_digest_case1 as a frame; an answer of several fragments. */
+/* packet_digest_case1 as a frame; an answer of several fragments in each form. */
 static int signed_seeds(const lv_section *s)
 {
     uint8_t key[S7P_LEGACY_KEY_LEN], data[64 + 33], frame[128], big[3000];
@@ -167,7 +168,10 @@ static int signed_seeds(const lv_section *s)
     p.has_v3_digest = true;
     p.resp.get_var_sub_streamed.value.type = S7P_DT_WSTRING;
     p.resp.get_var_sub_streamed.value.v.s = (s7p_bytes){big, sizeof big};
-    if (rc == 0) rc = s7p_link_put_pdu(&l, &p) == S7P_OK ? link_seed(&l) : -1;
+    for (unsigned f = 0; rc == 0 && f < S7P_DIGEST_FORMS; f++) {
+        l.digest_send = (s7p_digest_form)f;
+        rc = s7p_link_put_pdu(&l, &p) == S7P_OK ? link_seed(&l) : -1;
+    }
     s7p_link_free(&l);
     return rc;
 }

@@ -435,15 +435,34 @@ void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *
     r->pdu.ret_only = true;
 }
 
+/* A signed answer longer than one frame: signed and fragmented by the link as always (its
+ * continuations in the configured form), then one bit of its last data byte, in the last
+ * continuation frame, flipped in the queued output before it goes out. Legacy sessions run
+ * in clear, so the queue holds the wire bytes and ends with that frame's trailer. */
+static void flip_fragmented(sim_conn *c, const sim_reply *r)
+{
+    s7p_link *l = &c->ch;
+    if (s7p_link_put_pdu(l, &r->pdu) != S7P_OK ||
+        l->iso.olen - l->iso.opos < S7P_FRAME_TRAILER_LEN + 1)
+        return;
+    l->iso.obuf[l->iso.olen - S7P_FRAME_TRAILER_LEN - 1] ^= 0x01;
+    sim_legacy_count_sent(c);  /* before the client can see the answer */
+    (void)s7p_channel_flush(l, s7p_deadline_in(SIM_SEND_MS));
+}
+
 /* The answer as one whole frame, signed like the link signs it in legacy security; then
- * either one bit of its last data byte flipped, or the frame sent twice. */
+ * either one bit of its last data byte flipped, or the frame sent twice. A signed answer
+ * longer than one frame is flipped in its last continuation frame (flip_fragmented). */
 static void flip_or_replay(sim_conn *c, s7p_arena *a, const sim_reply *r, bool flip)
 {
     uint8_t *data, *f;
     size_t n;
-    if (!r->send || !answer_data(c, r, a, &data, &n) || n > S7P_FRAME_DATA_MAX ||
-        !(f = s7p_arena_alloc(a, n + 8)))
+    if (!r->send || !answer_data(c, r, a, &data, &n)) return;
+    if (n > S7P_FRAME_DATA_MAX && flip && c->ch.digest_on && !c->tls) {
+        flip_fragmented(c, r);
         return;
+    }
+    if (n > S7P_FRAME_DATA_MAX || !(f = s7p_arena_alloc(a, n + 8))) return;
     if (c->ch.digest_on && r->pdu.version == S7P_PROTO_V3 &&
         s7p_legacy_digest_sign(c->ch.digest_key, data, n) != S7P_OK)
         return;

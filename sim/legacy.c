@@ -7,7 +7,9 @@
  * tampered frame breaks the connection, which then closes as a real CPU drops a session
  * whose integrity fails). A request whose sequence number does not follow the last one is a
  * replay: the connection closes too. The key renewal (GetVarSubStreamed 303, SetVariable
- * 1830) is answered with the old key, then the new one is used. */
+ * 1830) is answered with the old key, then the new one is used. An answer longer than one
+ * frame signs its continuation frames in the configured form (--legacy-fragments; by
+ * default the state-resume form of S7-1200/1500 firmware). */
 #include <string.h>
 
 #include <openssl/rand.h>
@@ -86,13 +88,48 @@ int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v)
     return 0;
 }
 
+bool s7p_sim_legacy_fragments_parse(const char *name, s7p_sim_legacy_fragments *out)
+{
+    static const char *const names[] = {"resume", "chained", "independent"};
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (s7p_sim_legacy_fragments)i;
+            return true;
+        }
+    return false;
+}
+
+static s7p_digest_form digest_form(s7p_sim_legacy_fragments f)
+{
+    switch (f) {
+    case S7P_SIM_FRAGMENTS_CHAINED: return S7P_DIGEST_CHAINED;
+    case S7P_SIM_FRAGMENTS_INDEPENDENT: return S7P_DIGEST_INDEPENDENT;
+    default: return S7P_DIGEST_RESUME;
+    }
+}
+
+unsigned long s7p_sim_legacy_continuations(const s7p_sim *s)
+{
+    return atomic_load(&((s7p_sim *)s)->legacy_continuations);
+}
+
+void sim_legacy_count_sent(sim_conn *c)
+{
+    uint32_t now = c->ch.digest_cont_sent;
+    if (now == c->legacy.cont_counted) return;
+    atomic_fetch_add(&c->sim->legacy_continuations, (unsigned long)(now - c->legacy.cont_counted));
+    c->legacy.cont_counted = now;
+}
+
 void sim_legacy_after_answer(sim_conn *c)
 {
+    sim_legacy_count_sent(c);
     if (!c->legacy.switch_key) return;
     c->legacy.switch_key = false;
     if (!c->legacy.on) sim_log(c->sim, 1, "conn %lu: legacy authentication accepted", c->id);
     else sim_log(c->sim, 2, "conn %lu: legacy session key renewed", c->id);
     c->legacy.on = true;
+    c->ch.digest_send = digest_form(c->sim->cfg.legacy_fragments);
     s7p_link_set_digest_key(&c->ch, c->legacy.next_key);
     memset(c->legacy.next_key, 0, sizeof c->legacy.next_key);
 }

@@ -22,7 +22,7 @@ enum {
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
     OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
-    OPT_ALARMS, OPT_GENERATE, OPT_CONTROL_STDIN,
+    OPT_ALARMS, OPT_GENERATE, OPT_CONTROL_STDIN, OPT_LEGACY_FRAGMENTS,
 };
 enum { MAX_GENERATE = 64 };
 
@@ -70,6 +70,9 @@ static void usage_options(FILE *f)
             "e.g. s7plus --security legacy --legacy-key-id 00:BA35267CA865911B), and every\n"
             "frame afterwards is signed and verified (a tampered or replayed request closes\n"
             "the connection). both: TLS after InitSsl, legacy in clear. Default tls.\n"
+            "--legacy-fragments: how a signed answer longer than one frame signs its further\n"
+            "frames: resume (the HMAC hash states resumed, as S7-1200/1500 firmware; default),\n"
+            "chained (HMAC over the previous digest and the data, as PLCSIM) or independent.\n"
             "\n"
             "Resources and languages the CPU reports: --languages the text languages as\n"
             "Windows LCIDs (default 1033,1031: en-US, de-DE; at most 16), --tags-per-request\n"
@@ -104,7 +107,8 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH|-]\n"
-            "                  [--security tls|legacy|both] [--alarms FILE]\n"
+            "                  [--security tls|legacy|both]\n"
+            "                  [--legacy-fragments resume|chained|independent] [--alarms FILE]\n"
             "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
             "                  [--protection full|read|hmi|none] [--password LEVEL=PW]...\n"
@@ -168,6 +172,7 @@ static const struct option long_opts[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"control-stdin", no_argument, NULL, OPT_CONTROL_STDIN},
     {"security", required_argument, NULL, OPT_SECURITY},
+    {"legacy-fragments", required_argument, NULL, OPT_LEGACY_FRAGMENTS},
     {"languages", required_argument, NULL, OPT_LANGUAGES},
     {"tags-per-request", required_argument, NULL, OPT_TAGS_PER_REQUEST},
     {"tags-per-write", required_argument, NULL, OPT_TAGS_PER_WRITE},
@@ -321,6 +326,9 @@ static int apply(cli *o, int opt, char *arg)
         else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;
         else if (strcmp(arg, "both") == 0) o->cfg.security = S7P_SIM_SECURITY_BOTH;
         else break;
+        return -1;
+    case OPT_LEGACY_FRAGMENTS:
+        if (!s7p_sim_legacy_fragments_parse(arg, &o->cfg.legacy_fragments)) break;
         return -1;
     case OPT_NOTIFY: {
         char why[256];

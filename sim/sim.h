@@ -31,6 +31,17 @@ typedef enum s7p_sim_security {
                                      in clear */
 } s7p_sim_security;
 
+/* How a signed answer longer than one frame (legacy security) signs its continuation frames
+ * (--legacy-fragments; docs/protocol.md §6.1, legacy spec §2.7). The first frame always
+ * carries HMAC-SHA256(session key, its data). */
+typedef enum s7p_sim_legacy_fragments {
+    S7P_SIM_FRAGMENTS_RESUME = 0, /* "resume": both HMAC hash states resumed from their
+                                     finalized values, as S7-1200/1500 firmware (default) */
+    S7P_SIM_FRAGMENTS_CHAINED,    /* "chained": HMAC(key, previous digest || data), as
+                                     PLCSIM Advanced */
+    S7P_SIM_FRAGMENTS_INDEPENDENT,  /* "independent": HMAC(key, data) per frame */
+} s7p_sim_legacy_fragments;
+
 /* Languages a simulator's text container holds at most (s7p_sim_config.languages). */
 #define S7P_SIM_MAX_LANGUAGES 16u
 /* A user of the PLC's user management (newer firmware, docs/simulator.md "Protected PLC"). */
@@ -111,6 +122,8 @@ typedef struct s7p_sim_config {
     /* Alarm definitions (docs/simulator.md, "Alarms"): an alarms file, read at start; a file
      * with errors fails the start. NULL: none (alarms raised by number alone still work). */
     const char *alarms_file;
+    /* Continuation digests of signed answers longer than one frame; default RESUME. */
+    s7p_sim_legacy_fragments legacy_fragments;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;
@@ -122,6 +135,9 @@ void s7p_sim_config_init(s7p_sim_config *c);
  *  c->languages and c->nlanguages; on failure returns false (c unchanged) with a one-line
  *  reason. */
 bool s7p_sim_languages_parse(const char *spec, s7p_sim_config *c, char *err, size_t err_len);
+/** Parses "resume", "chained" or "independent" (s7p_sim_legacy_fragments); false if it is
+ *  none of them. */
+bool s7p_sim_legacy_fragments_parse(const char *name, s7p_sim_legacy_fragments *out);
 /** Parses an access level name: "full" 1, "read" 2, "hmi" 3, "none" 4 (any case); false
  *  if it is none of them. */
 bool s7p_sim_level_parse(const char *name, unsigned *level);
@@ -220,6 +236,9 @@ typedef struct s7p_sim_fault {
 void s7p_sim_set_fault(s7p_sim *s, const s7p_sim_fault *f);
 /** No fault from the next request on (the hit count stays readable until the next set). */
 void s7p_sim_clear_fault(s7p_sim *s);
+/** Continuation frames of signed answers sent so far, over all connections (each a frame
+ *  after the first of an answer longer than one frame, signed in the configured form). */
+unsigned long s7p_sim_legacy_continuations(const s7p_sim *s);
 /** How often the active (or last cleared) fault fired. */
 unsigned long s7p_sim_fault_hits(const s7p_sim *s);
 

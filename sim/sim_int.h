@@ -87,6 +87,7 @@ typedef struct sim_conn {
         uint16_t last_seq;
         uint8_t challenge[20];    /* the last one issued */
         uint8_t next_key[24];
+        uint32_t cont_counted;    /* of the link's continuations sent, those counted */
     } legacy;
     struct {                      /* legitimation (legit.c) */
         unsigned level;           /* the session's access level (attribute 1842) */
@@ -125,6 +126,7 @@ struct s7p_sim {
     /* unsolicited notifications (faults.c), guarded by fault_mu */
     s7p_sim_notify notify;
     atomic_ulong notifications;
+    atomic_ulong legacy_continuations;  /* legacy.c */
     /* legitimation (legit.c): copies of the passwords and users, wiped at stop */
     char *passwords[3];
     s7p_sim_user *users;
@@ -288,8 +290,12 @@ bool sim_session_challenge(sim_conn *c, s7p_arena *a, s7p_value *out);
 /** The SecurityKey (1830) of an authentication or renewal write: 0 when the blob opens
  *  (the new key takes over after the answer), else the PLC error code to answer. */
 int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
-/** After an answer went out: switches to the key an authentication or renewal agreed. */
+/** After an answer went out: counts its continuation frames, switches to the key an
+ *  authentication or renewal agreed. */
 void sim_legacy_after_answer(sim_conn *c);
+/** Adds the continuation frames the connection's link sent since the last call to the
+ *  simulator's count (s7p_sim_legacy_continuations()). */
+void sim_legacy_count_sent(sim_conn *c);
 /** Attribute 303 of the own session in a signed session: a fresh challenge. */
 bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a,
                                s7p_value *out);

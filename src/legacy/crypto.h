@@ -82,4 +82,27 @@ s7p_status s7p_legacy_digest(const uint8_t session_key[S7P_LEGACY_KEY_LEN], cons
 /** Constant-time comparison of two digests; true when equal. */
 bool s7p_legacy_digest_equal(const uint8_t a[32], const uint8_t b[32]);
 
+/* ---- "state-resume" continuation digests of fragmented answers (resume.c) -------------- */
+
+/** The SHA-256 compression function (FIPS 180-4 §6.2.2): one 64-byte block into h. */
+void s7p_legacy_sha256_block(uint32_t h[8], const uint8_t block[64]);
+/** Continues SHA-256 from a finalized digest (its 32 bytes are the chaining state) over n
+ *  data bytes and finalizes again: padding for the n bytes alone, the length field total
+ *  bytes (everything hashed so far, padding excluded). From the initial state with total
+ *  = n this is plain SHA-256. digest is replaced by the result. */
+void s7p_legacy_sha256_resume(uint8_t digest[32], const uint8_t *data, size_t n, uint64_t total);
+
+/** The two finalized hash states of a fragmented answer's HMAC. */
+typedef struct s7p_legacy_resume {
+    uint8_t inner[32], outer[32];
+    uint64_t inner_len, outer_len;   /* bytes hashed by each, with its 64-byte pad block */
+} s7p_legacy_resume;
+
+/** First fragment: its digest (out, = HMAC-SHA256(key, data)) and the states to resume. */
+s7p_status s7p_legacy_resume_start(s7p_legacy_resume *r, const uint8_t key[S7P_LEGACY_KEY_LEN],
+                                   const uint8_t *data, size_t n, uint8_t out[32]);
+/** Next fragment: inner chain resumed over data, outer chain over the new inner digest;
+ *  out = the new outer digest, the fragment's digest on the wire. */
+void s7p_legacy_resume_next(s7p_legacy_resume *r, const uint8_t *data, size_t n, uint8_t out[32]);
+
 #endif

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "legacy/crypto.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -121,30 +123,58 @@ void s7p_link_set_digest_key(s7p_link *l, const uint8_t key[24])
 void s7p_link_clear_digest_key(s7p_link *l)
 {
     memset(l->digest_key, 0, sizeof l->digest_key);
+    memset(&l->digest_rx, 0, sizeof l->digest_rx);
     l->digest_on = false;
 }
 
-/* The digest of one fragment: HMAC(key, body), or HMAC(key, prev || body) for a chained
- * continuation. `field` holds the 33-byte digest field followed by the body, and its digest
- * bytes are used as scratch for prev. */
-static s7p_status fragment_digest(const s7p_link *l, uint8_t *field, size_t body_len,
-                                  const uint8_t *prev, uint8_t out[S7P_DIGEST_LEN])
+/* HMAC(key, prev || body): `field` holds the 33-byte digest field followed by the body, and
+ * its digest bytes are used as scratch for prev. */
+static s7p_status chained_digest(const s7p_link *l, uint8_t *field, size_t body_len,
+                                 const uint8_t *prev, uint8_t out[S7P_DIGEST_LEN])
 {
-    if (!prev) return s7p_legacy_digest(l->digest_key, field + DIGEST_FIELD, body_len, out);
     memcpy(field + 1, prev, S7P_DIGEST_LEN);
     return s7p_legacy_digest(l->digest_key, field + 1, S7P_DIGEST_LEN + body_len, out);
 }
 
+/* The digest of a continuation fragment in `form`: `rs` holds the state-resume hash states
+ * (advanced here in that form), `prev` the digest of the fragment before. */
+static s7p_status continuation_digest(const s7p_link *l, s7p_digest_form form,
+                                      s7p_legacy_resume *rs, uint8_t *field, size_t body_len,
+                                      const uint8_t *prev, uint8_t out[S7P_DIGEST_LEN])
+{
+    const uint8_t *body = field + DIGEST_FIELD;
+    switch (form) {
+    case S7P_DIGEST_CHAINED: return chained_digest(l, field, body_len, prev, out);
+    case S7P_DIGEST_INDEPENDENT: return s7p_legacy_digest(l->digest_key, body, body_len, out);
+    default: s7p_legacy_resume_next(rs, body, body_len, out); return S7P_OK;
+    }
+}
+
+/* The digest of one fragment sent: a first one HMAC(key, body) (through the state-resume
+ * start when continuations in that form follow), a continuation in the link's form. */
+static s7p_status sign_fragment(const s7p_link *l, s7p_legacy_resume *rs, uint8_t *field,
+                                size_t body_len, bool first, bool last, const uint8_t *prev,
+                                uint8_t out[S7P_DIGEST_LEN])
+{
+    const uint8_t *body = field + DIGEST_FIELD;
+    if (!first) return continuation_digest(l, l->digest_send, rs, field, body_len, prev, out);
+    if (!last && l->digest_send == S7P_DIGEST_RESUME)
+        return s7p_legacy_resume_start(rs, l->digest_key, body, body_len, out);
+    return s7p_legacy_digest(l->digest_key, body, body_len, out);
+}
+
 /* Sends the signed V3 PDU encoded in tx[0..len): its body in fragments of one digest field
- * and at most SIGNED_CHUNK_MAX bytes each, the first signed alone, every further one
- * chained to the one before. Requests must fit one frame: legacy PLCs do not reassemble
- * signed requests (the reference drivers refuse to fragment them too). */
+ * and at most SIGNED_CHUNK_MAX bytes each, the first signed alone, every further one in the
+ * link's continuation form (digest_send). Requests must fit one frame: legacy PLCs do not
+ * reassemble signed requests (the reference drivers refuse to fragment them too). */
 static s7p_status put_signed(s7p_link *l, const s7p_pdu *p, size_t len)
 {
     uint8_t part[S7P_FRAME_DATA_MAX];
     uint8_t prev[S7P_DIGEST_LEN];
+    s7p_legacy_resume rs;
     const uint8_t *body = l->tx + DIGEST_FIELD;
     size_t body_len = len - DIGEST_FIELD, off = 0;
+    s7p_status st = S7P_OK;
     if (p->opcode == S7P_OP_REQUEST && len > S7P_FRAME_DATA_MAX) return S7P_E_LIMIT;
     do {
         size_t n = body_len - off < SIGNED_CHUNK_MAX ? body_len - off : SIGNED_CHUNK_MAX;
@@ -152,16 +182,59 @@ static s7p_status put_signed(s7p_link *l, const s7p_pdu *p, size_t len)
         uint8_t d[S7P_DIGEST_LEN];
         part[0] = S7P_DIGEST_LEN;
         memcpy(part + DIGEST_FIELD, body + off, n);
-        s7p_status st = fragment_digest(l, part, n, off ? prev : NULL, d);
-        if (st != S7P_OK) return st;
+        st = sign_fragment(l, &rs, part, n, off == 0, last, prev, d);
+        if (st != S7P_OK) break;
         memcpy(part + 1, d, sizeof d);
         memcpy(prev, d, sizeof d);
         s7p_wr fw = s7p_wr_init(l->frame, sizeof l->frame);
         s7p_frame_write(&fw, S7P_PROTO_V3, part, DIGEST_FIELD + n, last);
-        if ((st = put_unit(l, l->frame, fw.len)) != S7P_OK) return fail(l, st, "send");
+        if ((st = put_unit(l, l->frame, fw.len)) != S7P_OK) {
+            st = fail(l, st, "send");
+            break;
+        }
+        if (off) l->digest_cont_sent++;
         off += n;
     } while (off < body_len);
-    return S7P_OK;
+    OPENSSL_cleanse(&rs, sizeof rs);
+    return st;
+}
+
+/* A first fragment (or a whole PDU): HMAC(key, body). When continuations follow, the
+ * state-resume hash states are kept for them and their form is not known yet. */
+static bool verify_first(s7p_link *l, const uint8_t *body, size_t body_len, bool whole,
+                         const uint8_t *got)
+{
+    uint8_t d[S7P_DIGEST_LEN];
+    s7p_status st = whole ? s7p_legacy_digest(l->digest_key, body, body_len, d)
+                          : s7p_legacy_resume_start(&l->digest_rx, l->digest_key, body,
+                                                    body_len, d);
+    l->digest_rx_form = S7P_DIGEST_FORMS;
+    return st == S7P_OK && s7p_legacy_digest_equal(d, got);
+}
+
+/* A continuation: its form is tried in the order (b) state-resume, (c) chained, (d)
+ * independent until one verifies, which then is the only form accepted for the rest of the
+ * PDU (a PLC signs one answer one way). Every form is HMAC-SHA256 material under the
+ * session key: accepting three lets no one without the key forge a fragment
+ * (docs/protocol.md §6.1). */
+static bool verify_continuation(s7p_link *l, uint8_t *field, size_t body_len, const uint8_t *got)
+{
+    bool ok = false;
+    s7p_legacy_resume rs;
+    for (unsigned f = 0; f < S7P_DIGEST_FORMS && !ok; f++) {
+        if (l->digest_rx_form != S7P_DIGEST_FORMS && l->digest_rx_form != f) continue;
+        rs = l->digest_rx;
+        uint8_t d[S7P_DIGEST_LEN];
+        ok = continuation_digest(l, (s7p_digest_form)f, &rs, field, body_len, l->digest_prev,
+                                 d) == S7P_OK &&
+             s7p_legacy_digest_equal(d, got);
+        if (!ok) continue;
+        l->digest_rx_form = (s7p_digest_form)f;
+        l->digest_rx = rs;
+        l->digest_cont[f]++;
+    }
+    OPENSSL_cleanse(&rs, sizeof rs);
+    return ok;
 }
 
 /* Checks the digest of a received PDU frame of a signed session; S7P_E_INTEGRITY (the link
@@ -178,17 +251,12 @@ static s7p_status verify_frame(s7p_link *l, const s7p_frame *f)
     if (f->data.n >= DIGEST_FIELD && f->data.p[0] == S7P_DIGEST_LEN) {
         uint8_t field[S7P_FRAME_DATA_MAX + 64];
         size_t body_len = f->data.n - DIGEST_FIELD;
-        uint8_t d[S7P_DIGEST_LEN];
         if (f->data.n > sizeof field) return fail(l, S7P_E_PROTOCOL, "frame");
         memcpy(field, f->data.p, f->data.n);
         const uint8_t *got = f->data.p + 1;
-        /* A first fragment (or a whole PDU) is signed alone; a continuation chained to the
-         * fragment before, or (some firmware) alone as well. */
-        ok = fragment_digest(l, field, body_len, NULL, d) == S7P_OK &&
-             s7p_legacy_digest_equal(d, got);
-        if (!ok && l->reasm.active)
-            ok = fragment_digest(l, field, body_len, l->digest_prev, d) == S7P_OK &&
-                 s7p_legacy_digest_equal(d, got);
+        ok = l->reasm.active
+                 ? verify_continuation(l, field, body_len, got)
+                 : verify_first(l, field + DIGEST_FIELD, body_len, f->has_trailer, got);
         if (ok) memcpy(l->digest_prev, got, S7P_DIGEST_LEN);
     }
     if (ok) {

@@ -23,6 +23,7 @@
 #ifndef S7P_SESSION_LINK_H
 #define S7P_SESSION_LINK_H
 
+#include "legacy/crypto.h"
 #include "net/iso.h"
 #include "proto/frame.h"
 #include "proto/pdu.h"
@@ -41,6 +42,16 @@
 #define S7P_LINK_RX_MAX (64u * 1024u)
 
 typedef enum { S7P_MSG_PDU, S7P_MSG_SYSTEM_EVENT, S7P_MSG_KEEPALIVE } s7p_msg_kind;
+
+/** How the continuation frames of a fragmented signed (V3) PDU carry their digests (spec
+ *  §2.7; docs/protocol.md §6.1). The first fragment is always HMAC(key, data_1). */
+typedef enum s7p_digest_form {
+    S7P_DIGEST_RESUME = 0,    /* (b) real S7-1200/1500 firmware: both HMAC hash states
+                                 resumed from their finalized values (legacy/resume.c) */
+    S7P_DIGEST_CHAINED,       /* (c) PLCSIM: HMAC(key, digest_{n-1} || data_n) */
+    S7P_DIGEST_INDEPENDENT,   /* (d) HMAC(key, data_n) */
+    S7P_DIGEST_FORMS,         /* their number; receiving: not yet known */
+} s7p_digest_form;
 
 typedef struct s7p_msg {
     s7p_msg_kind kind;
@@ -80,6 +91,13 @@ typedef struct s7p_link {
     uint8_t digest_key[24];
     uint8_t digest_prev[32];  /* the digest of the previous fragment received */
     uint32_t digest_frames;   /* V3 frames verified (statistics, tests) */
+    s7p_digest_form digest_send;   /* form of the continuations sent; S7P_DIGEST_RESUME
+                                      after init (only a server sends fragmented PDUs) */
+    s7p_digest_form digest_rx_form;  /* of the PDU being received: fixed by its second
+                                        fragment, S7P_DIGEST_FORMS until then */
+    s7p_legacy_resume digest_rx;   /* its state-resume hash states */
+    uint32_t digest_cont[S7P_DIGEST_FORMS];  /* continuations verified, by form (tests) */
+    uint32_t digest_cont_sent;     /* continuation frames sent (statistics, tests) */
 } s7p_link;
 
 /** Prepares a link; fd (-1 for none) is owned and closed by s7p_link_free, for a blocking
@@ -138,9 +156,9 @@ s7p_status s7p_link_tls_drain(s7p_link *l);
  *  fragmented) and verifies every PDU frame received against `key` (24 bytes): a V1/V2
  *  frame or a digest that does not verify breaks the link with S7P_E_INTEGRITY. A server
  *  (the simulator) may send fragmented V3 answers: each continuation frame carries its own
- *  digest, HMAC(key, previous fragment's digest || data). Received continuations are
- *  accepted in that chained form and as independent HMACs (docs/protocol.md §6.1). Calling
- *  it again switches the key (key refresh). */
+ *  digest, in the form digest_send says. A received PDU's continuations are accepted in each
+ *  of the three forms; its second fragment fixes the form for the rest of it
+ *  (docs/protocol.md §6.1). Calling it again switches the key (key refresh). */
 void s7p_link_set_digest_key(s7p_link *l, const uint8_t key[24]);
 /** Back to unsigned frames (a fresh connection reuses a link only after init). */
 void s7p_link_clear_digest_key(s7p_link *l);

@@ -3,7 +3,9 @@
  * CPU info, browse, read, write, legitimate, subscribe, disconnect) runs once per mode on a
  * TLS and on a legacy-only simulator, driven by the caller and by the I/O thread; AUTO picks TLS or legacy by what the simulator offers; TLS against
  * a legacy-only simulator fails typed, without fallback; a flipped bit and a replayed answer
- * in a legacy session fault it with S7P_E_INTEGRITY; the legacy session key renewal. */
+ * in a legacy session fault it with S7P_E_INTEGRITY; fragmented answers signed in each
+ * continuation form verify, a flipped bit in a state-resume continuation does not; the
+ * legacy session key renewal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,13 +37,19 @@ static const mode_case LEGACY_CASE = {S7P_SIM_SECURITY_LEGACY, S7P_SECURITY_LEGA
 
 static s7p_legacy_key test_key;
 
-static s7p_sim *start_sim(s7p_sim_security sec)
+static s7p_sim *start_sim_fragments(s7p_sim_security sec, s7p_sim_legacy_fragments frag)
 {
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
     cfg.program_dir = S7P_EXAMPLES_PLC;
     cfg.security = sec;
+    cfg.legacy_fragments = frag;
     return st_sim_start(&cfg);
+}
+
+static s7p_sim *start_sim(s7p_sim_security sec)
+{
+    return start_sim_fragments(sec, S7P_SIM_FRAGMENTS_RESUME);
 }
 
 static void options(s7p_client_options *o, const s7p_sim *sim, s7p_security sec)
@@ -413,6 +421,53 @@ static void test_flipped_notification_rejected(void **state)
     s7p_sim_stop(sim);
 }
 
+/* ---- fragmented answers: continuation digests (docs/protocol.md §6.1) ---- */
+
+/* A browse of the example program gets answers longer than one frame; the simulator signs
+ * their continuation frames in the form a real S7-1200/1500 uses (state-resume, its
+ * default), or in one of the other two when told, and the client verifies each. */
+static void test_fragmented_answers_verified(void **state)
+{
+    (void)state;
+    static const s7p_sim_legacy_fragments forms[] = {
+        S7P_SIM_FRAGMENTS_RESUME, S7P_SIM_FRAGMENTS_CHAINED, S7P_SIM_FRAGMENTS_INDEPENDENT};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        s7p_sim *sim = start_sim_fragments(S7P_SIM_SECURITY_LEGACY, forms[i]);
+        s7p_client *c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
+        assert_int_equal(s7p_sim_legacy_continuations(sim), 0);
+        suite_browse(c);
+        assert_true(s7p_sim_legacy_continuations(sim) > 0);
+        assert_int_equal(s7p_get_state(c), S7P_STATE_CONNECTED);
+        st_client_close(c);
+        s7p_sim_stop(sim);
+    }
+}
+
+/* A flipped bit in the last continuation frame of a state-resume signed answer (the
+ * simulator's default form): the browse fails with S7P_E_INTEGRITY, the session faults. */
+static void test_flipped_continuation_rejected(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    /* The third Explore of a browse (the first DB's type information, about 3 KB) is the
+     * first answer longer than a frame. */
+    s7p_sim_fault f = {S7P_SIM_FAULT_FLIP_BIT, S7P_FC_EXPLORE, 3, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+    s7p_error err;
+    st_items all;
+    memset(&all, 0, sizeof all);
+    assert_int_equal(s7p_browse(c, st_collect, &all, &err), S7P_E_INTEGRITY);
+    st_items_free(&all);
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    /* The flipped answer was longer than a frame (the only one so far). */
+    assert_true(s7p_sim_legacy_continuations(sim) > 0);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    assert_true(tc_wait_sessions(sim, 0, 5000));
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
 /* ---- key renewal ---- */
 
 static void test_key_renewal(void **state)
@@ -479,6 +534,8 @@ int main(void)
         cmocka_unit_test(test_flipped_bit_rejected),
         cmocka_unit_test(test_replayed_answer_rejected),
         cmocka_unit_test(test_flipped_notification_rejected),
+        cmocka_unit_test(test_fragmented_answers_verified),
+        cmocka_unit_test(test_flipped_continuation_rejected),
         cmocka_unit_test(test_key_renewal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

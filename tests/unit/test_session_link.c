@@ -270,6 +270,166 @@ static void test_signed_frames(void **state)
     assert_int_equal(pop_signed(t, &t->cli, &m), S7P_OK);
     assert_int_equal(m.pdu.resp.get_var_sub_streamed.value.v.s.n, BIG);
     assert_true(t->cli.digest_frames > 20);
+    /* A server sends its continuations in the state-resume form unless told otherwise. */
+    assert_int_equal(t->cli.digest_cont[S7P_DIGEST_RESUME], t->cli.digest_frames - 1);
+    assert_int_equal(t->cli.digest_cont[S7P_DIGEST_CHAINED], 0);
+    assert_int_equal(t->cli.digest_cont[S7P_DIGEST_INDEPENDENT], 0);
+}
+
+/* ---- continuation digests: the three forms (spec §2.7 (b), (c), (d)) ---- */
+
+/* The client link of the pair replaced by a fresh one holding KEY (the one before may be
+ * broken); frames are then handed over without the COTP connect. */
+static void fresh_client(pair *t)
+{
+    s7p_link_free(&t->cli);
+    assert_int_equal(s7p_link_init(&t->cli, -1), S7P_OK);
+    s7p_link_set_digest_key(&t->cli, KEY);
+}
+
+/* The encoded data part of the answer put_v3_answer sends (digest field zero). */
+static size_t answer_data(pair *t, size_t n, uint8_t *out, size_t cap)
+{
+    s7p_pdu req, p;
+    s7p_pdu_init_request(&req, S7P_PROTO_V3, S7P_FC_GET_VAR_SUB_STREAMED, 9, 0x70000001u,
+                         S7P_TF_REQUEST);
+    s7p_pdu_init_response(&p, &req, 0);
+    p.has_v3_digest = true;
+    p.resp.get_var_sub_streamed.value.type = S7P_DT_WSTRING;
+    p.resp.get_var_sub_streamed.value.v.s = (s7p_bytes){t->text, n};
+    s7p_wr w = s7p_wr_init(out, cap);
+    assert_true(s7p_pdu_encode(&w, &p));
+    return w.len;
+}
+
+/* That answer, framed and signed here from the primitives (not by the link's sender): body
+ * fragments of `chunk` bytes, continuation i (from 1) in forms[i - 1]. */
+static void put_forms(pair *t, size_t n, size_t chunk, const s7p_digest_form *forms)
+{
+    static uint8_t enc[BIG + 256];
+    uint8_t part[S7P_FRAME_DATA_MAX], frame[S7P_FRAME_DATA_MAX + 16], prev[32], d[32];
+    size_t len = answer_data(t, n, enc, sizeof enc) - 33;
+    s7p_legacy_resume rs;
+    for (size_t off = 0, i = 0, k; off < len; off += k, i++) {
+        k = len - off < chunk ? len - off : chunk;
+        memcpy(part + 33, enc + 33 + off, k);
+        s7p_digest_form f = i ? forms[i - 1] : S7P_DIGEST_FORMS;
+        if (f == S7P_DIGEST_FORMS) {
+            assert_int_equal(s7p_legacy_resume_start(&rs, KEY, part + 33, k, d), S7P_OK);
+        } else if (f == S7P_DIGEST_RESUME) {
+            s7p_legacy_resume_next(&rs, part + 33, k, d);
+        } else {
+            bool chained = f == S7P_DIGEST_CHAINED;
+            memcpy(part + 1, prev, 32);
+            assert_int_equal(s7p_legacy_digest(KEY, chained ? part + 1 : part + 33,
+                                               chained ? 32 + k : k, d),
+                             S7P_OK);
+        }
+        part[0] = 32;
+        memcpy(part + 1, d, 32);
+        memcpy(prev, d, 32);
+        s7p_wr fw = s7p_wr_init(frame, sizeof frame);
+        assert_true(s7p_frame_write(&fw, S7P_PROTO_V3, part, 33 + k, off + k == len));
+        assert_int_equal(s7p_link_put_raw(&t->srv, frame, fw.len), S7P_OK);
+    }
+}
+
+static void expect_answer(pair *t, size_t n)
+{
+    s7p_msg m;
+    assert_int_equal(pop_signed(t, &t->cli, &m), S7P_OK);
+    assert_int_equal(m.pdu.seq, 9);
+    assert_int_equal(m.pdu.resp.get_var_sub_streamed.value.v.s.n, n);
+    assert_memory_equal(m.pdu.resp.get_var_sub_streamed.value.v.s.p, t->text, n);
+}
+
+/* Each form is accepted, from the link's sender (954-byte fragments) and from put_forms
+ * (fragments of other sizes: block edges, an empty one); the counters say which form the
+ * receiver recognised. */
+static void test_continuation_forms(void **state)
+{
+    pair *t = *state;
+    s7p_link_set_digest_key(&t->srv, KEY);
+    for (unsigned f = 0; f < S7P_DIGEST_FORMS; f++) {
+        fresh_client(t);
+        t->srv.digest_send = (s7p_digest_form)f;
+        put_v3_answer(t, &t->srv, 9, BIG);
+        pump(&t->srv, &t->cli, 0);
+        expect_answer(t, BIG);
+        for (unsigned g = 0; g < S7P_DIGEST_FORMS; g++)
+            assert_int_equal(t->cli.digest_cont[g], g == f ? t->cli.digest_frames - 1 : 0);
+        assert_true(t->cli.digest_frames > 20);
+    }
+    static const size_t chunks[] = {55, 56, 63, 64, 65, 500, 954};
+    s7p_digest_form forms[400];
+    for (unsigned f = 0; f < S7P_DIGEST_FORMS; f++) {
+        for (size_t i = 0; i < 400; i++) forms[i] = (s7p_digest_form)f;
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            fresh_client(t);
+            put_forms(t, 2000, chunks[c], forms);
+            pump(&t->srv, &t->cli, 0);
+            expect_answer(t, 2000);
+            assert_int_equal(t->cli.digest_cont[f], t->cli.digest_frames - 1);
+        }
+    }
+}
+
+/* The second fragment fixes the form: a later continuation in another form, although a
+ * valid HMAC of its own kind, is refused. */
+static void test_continuation_form_fixed(void **state)
+{
+    pair *t = *state;
+    s7p_digest_form forms[8];
+    for (unsigned a = 0; a < S7P_DIGEST_FORMS; a++)
+        for (unsigned b = 0; b < S7P_DIGEST_FORMS; b++) {
+            if (a == b) continue;
+            fresh_client(t);
+            for (size_t i = 0; i < 8; i++) forms[i] = (s7p_digest_form)a;
+            forms[2] = (s7p_digest_form)b;  /* the fourth frame */
+            put_forms(t, 2000, 500, forms);
+            pump(&t->srv, &t->cli, 0);
+            s7p_msg m;
+            assert_int_equal(pop_signed(t, &t->cli, &m), S7P_E_INTEGRITY);
+            assert_int_equal(t->cli.digest_frames, 3);
+        }
+}
+
+/* One flipped bit in the data of continuation frame `idx` (from 0) of an answer sent in
+ * `form`: S7P_E_INTEGRITY at that frame, the ones before verified. */
+static void flip_in_frame(pair *t, s7p_digest_form form, size_t idx)
+{
+    fresh_client(t);
+    t->srv.digest_send = form;
+    put_v3_answer(t, &t->srv, 9, BIG);
+    const uint8_t *p;
+    size_t n;
+    s7p_link_output(&t->srv, &p, &n);
+    static uint8_t copy[BIG + 4096];
+    assert_true(n <= sizeof copy);
+    memcpy(copy, p, n);
+    s7p_link_consumed(&t->srv, n);
+    /* In clear every frame is a TPKT of its own: TPKT 4, COTP DT 3, frame header 4, digest
+     * field 33, then the data. */
+    size_t off = 0;
+    for (size_t i = 0; i < idx; i++) off += (size_t)copy[off + 2] << 8 | copy[off + 3];
+    assert_true(off + 4 + 3 + 4 + 33 + 5 < n);
+    copy[off + 4 + 3 + 4 + 33 + 5] ^= 0x04;
+    assert_int_equal(s7p_link_feed(&t->cli, copy, n), S7P_OK);
+    s7p_msg m;
+    assert_int_equal(pop_signed(t, &t->cli, &m), S7P_E_INTEGRITY);
+    assert_non_null(strstr(t->cli.err_msg, "does not verify"));
+    assert_int_equal(t->cli.digest_frames, idx);
+}
+
+static void test_continuation_flipped_bit(void **state)
+{
+    pair *t = *state;
+    s7p_link_set_digest_key(&t->srv, KEY);
+    for (unsigned f = 0; f < S7P_DIGEST_FORMS; f++) {
+        flip_in_frame(t, (s7p_digest_form)f, 1);   /* the form is not known yet */
+        flip_in_frame(t, (s7p_digest_form)f, 2);   /* the form is fixed */
+        flip_in_frame(t, (s7p_digest_form)f, 20);  /* the last frame (BIG: 21 frames) */
+    }
 }
 
 /* One flipped bit anywhere in the frame's data breaks the link with S7P_E_INTEGRITY. */
@@ -505,6 +665,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_signed_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signed_frame_tampered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signed_frame_unsigned_or_other_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_continuation_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_continuation_form_fixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_continuation_flipped_bit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
