@@ -147,8 +147,7 @@ static unsigned signed_groups(int64_t v)
 bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v)
 {
     if (w->fixed_ints) return s7p_wr_u32be(w, v);
-    unsigned n = v < (1u << 7) ? 1u : v < (1u << 14) ? 2u : v < (1u << 21) ? 3u
-               : v < (1u << 28) ? 4u : 5u;
+    unsigned n = (unsigned)s7p_vlq_u32_size(v);
     if (!s7p_wr_room(w, n)) return false;
     if (w->buf) {
         uint8_t *p = w->buf + w->len;
