@@ -48,6 +48,8 @@ def run_bench(exe, args, timeout):
     except ValueError:
         return None, "no JSON report: " + p.stdout.strip()[-400:]
     rep["seconds"] = round(time.monotonic() - t0, 1)
+    if p.stderr.strip():
+        rep["log"] = p.stderr.strip().splitlines()  # e.g. bench_sessions' whole report
     return rep, ""
 
 
