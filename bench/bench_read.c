@@ -8,7 +8,8 @@
  * flight once more without what the simulator spends beyond the raw-TLS server.
  * Exit status 1 when a read fails.
  *
- *   bench_read [--smoke] [--json]    bench_read --loop N   (N batches only, for a profiler) */
+ *   bench_read [--smoke] [--json]
+ *   bench_read --loop N | --loop-single N   (N batches or single reads only, for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,12 +308,14 @@ static s7p_client *connected(uint16_t port, unsigned max_in_flight)
     return NULL;
 }
 
-/* --loop N: only N batches with 1 in flight, nothing printed (for a profiler). */
-static int loop_only(s7p_client *c, const tag_list *l, s7p_tag_value *vals, long n)
+/* --loop N: only N batches with 1 in flight; --loop-single N: only N single-tag reads;
+ * nothing printed (for a profiler). */
+static int loop_only(s7p_client *c, const tag_list *l, s7p_tag_value *vals, long n, bool single)
 {
     s7p_item_result *res = calloc(l->n, sizeof *res);
+    tag_list one = {l->tags, 1, 1};
     int rc = res ? 0 : 1;
-    for (long i = 0; i < n && rc == 0; i++) rc = one_batch(c, l, vals, res) < 0;
+    for (long i = 0; i < n && rc == 0; i++) rc = one_batch(c, single ? &one : l, vals, res) < 0;
     free(res);
     return rc;
 }
@@ -390,12 +393,13 @@ static int measure(setup *u, bench_tls_client *b, int single_rounds, int batch_r
 int main(int argc, char **argv)
 {
     bool smoke = bench_has_flag(argc, argv, "--smoke");
-    long loop = argc == 3 && strcmp(argv[1], "--loop") == 0 ? atol(argv[2]) : 0;
+    bool single = argc == 3 && strcmp(argv[1], "--loop-single") == 0;
+    long loop = argc == 3 && (single || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
     int single_rounds = smoke ? 20 : 2000, batch_n = smoke ? 3 : 15;
     setup u = {0};
     int rc = set_up(&u, smoke);
     if (rc == 0 && loop > 0) {
-        rc = loop_only(u.c[0], &u.l, u.vals, loop);
+        rc = loop_only(u.c[0], &u.l, u.vals, loop, single);
         tear_down(&u);
         return rc;
     }
