@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <s7plus/s7plus.h>
 
@@ -51,16 +52,38 @@ static void session_close(session_side *s)
     if (s->sim) s7p_sim_stop(s->sim);
 }
 
+static double cpu_us(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* CPU (us, summed over the rounds) of this thread, which runs the client, and of the rest of
+ * the process: the simulator, or the raw-TLS server (the other one idles meanwhile). */
+typedef struct {
+    double client, server;
+} cpu_sum;
+
+static void cpu_add(cpu_sum *c, double mine0, double all0)
+{
+    double mine = cpu_us(CLOCK_THREAD_CPUTIME_ID) - mine0;
+    c->client += mine;
+    c->server += cpu_us(CLOCK_PROCESS_CPUTIME_ID) - all0 - mine;
+}
+
 /* One connect of the session (us), or -1. */
-static double session_connect(session_side *s)
+static double session_connect(session_side *s, cpu_sum *cpu)
 {
     s7p_error e;
+    double m0 = cpu_us(CLOCK_THREAD_CPUTIME_ID), a0 = cpu_us(CLOCK_PROCESS_CPUTIME_ID);
     double t0 = bench_now_us();
     if (s7p_connect(s->c, &e) != S7P_OK) {
         fprintf(stderr, "bench_connect: %s\n", e.message);
         return -1;
     }
     double us = bench_now_us() - t0;
+    cpu_add(cpu, m0, a0);
     s7p_disconnect(s->c, NULL);
     return us;
 }
@@ -68,19 +91,21 @@ static double session_connect(session_side *s)
 /* Rounds interleave the bare handshake, the TLS connect and the legacy connect, so that
  * drift on a shared machine hits the three alike. Like the session client, the bare
  * handshake's TLS context is made once and reused. */
-static int measure(int rounds, double *bare, double *conn, double *leg)
+static int measure(int rounds, double *bare, double *conn, double *leg, cpu_sum cpu[3])
 {
     bench_tls_server *srv = bench_tls_server_start();
     bench_tls_client *c = bench_tls_client_new();
     session_side tls = {0}, old = {0};
     int rc = srv && c && session_open(&tls, false) == 0 && session_open(&old, true) == 0 ? 0 : -1;
     for (int i = 0; i < rounds && rc == 0; i++) {
+        double m0 = cpu_us(CLOCK_THREAD_CPUTIME_ID), a0 = cpu_us(CLOCK_PROCESS_CPUTIME_ID);
         double t0 = bench_now_us();
         rc = bench_tls_client_connect(c, bench_tls_server_port(srv));
         bare[i] = bench_now_us() - t0;
+        cpu_add(&cpu[0], m0, a0);
         bench_tls_client_disconnect(c);
-        conn[i] = session_connect(&tls);
-        leg[i] = session_connect(&old);
+        conn[i] = session_connect(&tls, &cpu[1]);
+        leg[i] = session_connect(&old, &cpu[2]);
         if (conn[i] < 0 || leg[i] < 0) rc = -1;
     }
     session_close(&tls);
@@ -90,7 +115,8 @@ static int measure(int rounds, double *bare, double *conn, double *leg)
     return rc;
 }
 
-static void report(bool json, double *bare, double *conn, double *leg, int rounds)
+static void report(bool json, double *bare, double *conn, double *leg, int rounds,
+                   const cpu_sum cpu[3])
 {
     size_t n = (size_t)rounds;
     double *tmp = calloc(n, sizeof *tmp);
@@ -105,6 +131,14 @@ static void report(bool json, double *bare, double *conn, double *leg, int round
                    "<= 1.1 x bare TLS handshake", 1.1, NULL);
     bench_json_row(&j, "legacy connect (COTP+challenge+session)", "us", l, &b, &rl, NULL, -1,
                    "floor: the bare TLS handshake");
+    static const char *const what[3] = {"bare TLS handshake", "connect", "legacy connect"};
+    for (int k = 0; k < 3; k++) {
+        char name[64], note[64];
+        snprintf(name, sizeof name, "%s: client CPU", what[k]);
+        snprintf(note, sizeof note, "server side: %.0f us", cpu[k].server / rounds);
+        bench_json_row(&j, name, "us", bench_one(cpu[k].client / rounds), NULL, NULL, NULL, -1,
+                       note);
+    }
     bench_json_end(&j);
     free(tmp);
     if (json) return;
@@ -116,6 +150,10 @@ static void report(bool json, double *bare, double *conn, double *leg, int round
     printf("%-44s %10.0f %10.0f %10.2f  (min-max %.2f-%.2f)\n",
            "s7p_connect legacy (COTP+challenge+session)", l.med, p90l, rl.med, rl.min, rl.max);
     printf("ratios per round to the bare handshake, medians of %d rounds\n", rounds);
+    printf("CPU per connect, client / server side: bare %.0f / %.0f us, TLS connect %.0f / %.0f "
+           "us, legacy %.0f / %.0f us\n", cpu[0].client / rounds, cpu[0].server / rounds,
+           cpu[1].client / rounds, cpu[1].server / rounds, cpu[2].client / rounds,
+           cpu[2].server / rounds);
 }
 
 int main(int argc, char **argv)
@@ -127,11 +165,12 @@ int main(int argc, char **argv)
     }
     double *bare = calloc((size_t)rounds, sizeof *bare), *conn = calloc((size_t)rounds, sizeof *conn);
     double *leg = calloc((size_t)rounds, sizeof *leg);
-    if (!bare || !conn || !leg || measure(rounds, bare, conn, leg) != 0) {
+    cpu_sum cpu[3] = {{0, 0}, {0, 0}, {0, 0}};
+    if (!bare || !conn || !leg || measure(rounds, bare, conn, leg, cpu) != 0) {
         fprintf(stderr, "bench_connect: failed\n");
         return 1;
     }
-    report(bench_has_flag(argc, argv, "--json"), bare, conn, leg, rounds);
+    report(bench_has_flag(argc, argv, "--json"), bare, conn, leg, rounds, cpu);
     free(leg);
     free(bare);
     free(conn);
