@@ -56,7 +56,7 @@ fuzz: build-asan
 # `make bench BENCH_ARGS=--json` prints the report as JSON.
 BENCH_ARGS ?=
 bench: build-release
-	python3 scripts/bench-report.py --build build-release $(BENCH_ARGS)
+	/usr/bin/python3 scripts/bench-report.py --build build-release $(BENCH_ARGS)
 
 # The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
 docs: deps

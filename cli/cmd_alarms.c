@@ -1,30 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* s7plus alarms HOST[:PORT] [--lang LCID]: the alarms active now, with their texts in one
- * language, as blocks of text or JSON. */
+/* s7plus alarms HOST[:PORT] [--lang LCID] [--follow]: the alarms active now, with their
+ * texts in one language, as blocks of text or JSON; with --follow the changes after them
+ * (an alarm subscription with snapshot) until interrupted. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "report.h"
 #include "text.h"
 
+#define WAIT_MS 200  /* how often --follow looks at Ctrl-C */
+
 static const char usage[] =
-    "usage: s7plus alarms HOST[:PORT] [--lang LCID] [options]\n"
+    "usage: s7plus alarms HOST[:PORT] [--lang LCID] [--follow] [options]\n"
     "Prints the alarms active now: state (coming or going, acknowledged or not), when they\n"
     "came, went and were acknowledged (UTC), priority, class, associated values and their\n"
     "texts in the language LCID (a Windows language id: 1033 English, 1031 German, ...;\n"
     "default: the lowest the PLC sends), with the values formatted in. --json prints\n"
-    "{\"lcid\": N, \"alarms\": [...]}.\n";
+    "{\"lcid\": N, \"alarms\": [...]}.\n"
+    "--follow subscribes to alarms first, then prints the active ones, then every change as\n"
+    "it comes (each change once) until Ctrl-C; with --json one JSON object per line:\n"
+    "{\"event\": \"snapshot\", \"alarms\": [...]}, then {\"event\": \"alarm\", \"alarm\": {...}}\n"
+    "per change, \"lost\", \"recreated\" and after a reconnect \"resync\" (alarms new or\n"
+    "changed meanwhile, \"gone\": ids no longer active).\n";
 
-/* Takes `--lang N` / `--lang=N` out of argv (the common parser does not know it). */
-static int take_lang(int *argc, char **argv, unsigned long *lcid)
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Takes `--lang N` / `--lang=N` and `--follow` out of argv (the common parser does not know
+ * them). */
+static int take_lang(int *argc, char **argv, unsigned long *lcid, bool *follow)
 {
     for (int i = 1; i < *argc; i++) {
         const char *val = NULL;
         int used = 1;
+        if (strcmp(argv[i], "--follow") == 0) {
+            *follow = true;
+            memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof *argv);
+            (*argc)--;
+            i--;
+            continue;
+        }
         if (strcmp(argv[i], "--lang") == 0) {
             if (i + 1 >= *argc) {
                 fprintf(stderr, "s7plus alarms: --lang needs a language id\n");
@@ -148,34 +174,165 @@ static int print_json(const s7p_alarm_list *l, unsigned long lcid)
     return CLI_OK;
 }
 
+static void print_list(const s7p_alarm_list *l)
+{
+    if (!l->count) printf("No active alarms.\n");
+    for (size_t i = 0; i < l->count; i++) {
+        if (i) putchar('\n');
+        print_alarm(&l->items[i]);
+    }
+}
+
+/* ---- --follow ---- */
+
+static void print_json_line(json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    printf("%s\n", s ? s : "{\"error\": \"out of memory\"}");
+    free(s);
+    json_decref(o);
+}
+
+static json_t *alarms_json(const s7p_alarm *a, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, alarm_json(&a[i]));
+    return arr;
+}
+
+static void print_resync(const cli_common *c, const s7p_sub_notification *n)
+{
+    if (c->json) {
+        json_t *gone = json_array();
+        for (size_t i = 0; i < n->gone_count; i++) {
+            char id[24];
+            snprintf(id, sizeof id, "%" PRIu64, n->gone_ids[i]);
+            json_array_append_new(gone, json_string(id));
+        }
+        print_json_line(json_pack("{s:s,s:o,s:o}", "event", "resync", "alarms",
+                                  alarms_json(n->alarms, n->alarm_count), "gone", gone));
+        return;
+    }
+    fprintf(stderr, "s7plus: alarms: re-synchronised: %zu new or changed, %zu gone\n",
+            n->alarm_count, n->gone_count);
+    for (size_t i = 0; i < n->gone_count; i++)
+        printf("\nalarm id 16#%016" PRIX64 " is no longer active\n", n->gone_ids[i]);
+    for (size_t i = 0; i < n->alarm_count; i++) {
+        putchar('\n');
+        print_alarm(&n->alarms[i]);
+    }
+}
+
+static void print_change(const cli_common *c, const s7p_sub_notification *n)
+{
+    switch (n->event) {
+    case S7P_SUB_DATA:
+        for (size_t i = 0; i < n->alarm_count; i++) {
+            if (c->json) {
+                print_json_line(json_pack("{s:s,s:o}", "event", "alarm", "alarm",
+                                          alarm_json(&n->alarms[i])));
+            } else {
+                putchar('\n');
+                print_alarm(&n->alarms[i]);
+            }
+        }
+        break;
+    case S7P_SUB_RESYNC: print_resync(c, n); break;
+    case S7P_SUB_LOST:
+        if (c->json)
+            print_json_line(json_pack("{s:s,s:o}", "event", "lost", "error",
+                                      cli_error_json(&n->error, NULL)));
+        else
+            fprintf(stderr, "s7plus: alarms: connection lost (%s); re-subscribing\n",
+                    n->error.message);
+        break;
+    case S7P_SUB_RECREATED:
+        if (c->json)
+            print_json_line(json_pack("{s:s,s:I}", "event", "recreated", "gap_ms",
+                                      (json_int_t)n->gap_ms));
+        else
+            fprintf(stderr, "s7plus: alarms: subscribed again after %u ms\n", n->gap_ms);
+        break;
+    default: break;
+    }
+    if (n->missed || n->dropped)
+        fprintf(stderr, "s7plus: alarms: %u notifications lost\n", n->missed + n->dropped);
+}
+
+static int follow_loop(const cli_common *c, s7p_subscription *sub)
+{
+    while (!stop_requested) {
+        s7p_sub_notification *n = NULL;
+        s7p_error err;
+        s7p_status st = s7p_subscription_next(sub, &n, WAIT_MS, &err);
+        if (st == S7P_E_TIMEOUT) continue;
+        if (st != S7P_OK) return cli_fail(c, &err);
+        print_change(c, n);
+        fflush(stdout);
+        s7p_sub_notification_free(n);
+    }
+    return CLI_OK;
+}
+
+/* The snapshot (on a second, temporary connection), then the changes until Ctrl-C. */
+static int follow(cli_common *c, s7p_client *cl, unsigned long lcid)
+{
+    uint32_t lang = (uint32_t)lcid;
+    s7p_alarm_list *l = NULL;
+    s7p_subscription *sub = NULL;
+    s7p_error err;
+    if (s7p_subscribe_alarms_with_snapshot(cl, NULL, lcid ? &lang : NULL, lcid ? 1 : 0, NULL,
+                                           NULL, NULL, &l, &sub, &err) != S7P_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        print_json_line(json_pack("{s:s,s:I,s:o}", "event", "snapshot", "lcid",
+                                  (json_int_t)(l->count ? l->items[0].lcid : lcid), "alarms",
+                                  alarms_json(l->items, l->count)));
+    else
+        print_list(l);
+    fflush(stdout);
+    s7p_alarm_list_free(l);
+    int rc = follow_loop(c, sub);
+    s7p_unsubscribe(sub, NULL);
+    return rc;
+}
+
 int cmd_alarms(int argc, char **argv)
 {
     cli_common c;
     memset(&c, 0, sizeof c);
     unsigned long lcid = 0;
+    bool follow_on = false;
     int first;
-    int rc = take_lang(&argc, argv, &lcid);
+    int rc = take_lang(&argc, argv, &lcid, &follow_on);
     if (rc == CLI_OK) rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
     if (rc != CLI_OK) return rc;
     s7p_client *cl = NULL;
     s7p_error err;
     s7p_alarm_list *l = NULL;
+    if (follow_on) {
+        /* Following is long: a broken connection is re-established rather than the end. */
+        c.opt.auto_reconnect = true;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     if ((rc = cli_connect(&c, &cl)) != CLI_OK) return rc;
+    if (follow_on) {
+        rc = follow(&c, cl, lcid);
+        cli_close(cl);
+        return rc;
+    }
     if (s7p_get_active_alarms(cl, (uint32_t)lcid, &l, &err) != S7P_OK) {
         rc = cli_fail(&c, &err);
         cli_close(cl);
         return rc;
     }
     cli_close(cl);
-    if (c.json) {
-        rc = print_json(l, lcid);
-    } else {
-        if (!l->count) printf("No active alarms.\n");
-        for (size_t i = 0; i < l->count; i++) {
-            if (i) putchar('\n');
-            print_alarm(&l->items[i]);
-        }
-    }
+    if (c.json) rc = print_json(l, lcid);
+    else print_list(l);
     s7p_alarm_list_free(l);
     return rc;
 }

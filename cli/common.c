@@ -329,7 +329,9 @@ int cli_exit_code(s7p_status st)
     case S7P_E_INVALID_ARG: case S7P_E_WRITE_DISABLED: return CLI_USAGE;
     case S7P_E_PLC: case S7P_E_AUTH: case S7P_E_NOT_FOUND: case S7P_E_PROGRAM_CHANGED:
         return CLI_PLC;
-    case S7P_E_CONFIG: case S7P_E_TLS_VERIFY: case S7P_E_CERT_CHANGED: return CLI_CONFIG;
+    case S7P_E_CONFIG: case S7P_E_TLS_VERIFY: case S7P_E_CERT_CHANGED:
+    case S7P_E_SECURITY_MODE:  /* fixed by --security, like a wrong TSAP by --tsap */
+        return CLI_CONFIG;
     case S7P_E_RESOLVE: case S7P_E_CONNECT: case S7P_E_TIMEOUT: case S7P_E_CLOSED:
     case S7P_E_IO: case S7P_E_NOT_SENT:
         return CLI_NETWORK;

@@ -15,7 +15,7 @@ const char *cli_status_name(s7p_status st)
         "S7P_E_TLS_VERIFY", "S7P_E_PROTOCOL", "S7P_E_UNSUPPORTED", "S7P_E_AUTH", "S7P_E_PLC",
         "S7P_E_NOT_FOUND", "S7P_E_TOO_SMALL", "S7P_E_LIMIT", "S7P_E_WRITE_DISABLED",
         "S7P_E_CONFIG", "S7P_E_CERT_CHANGED", "S7P_E_NOT_SENT", "S7P_E_PROGRAM_CHANGED",
-        "S7P_E_CANCELLED", "S7P_E_INTEGRITY",
+        "S7P_E_CANCELLED", "S7P_E_INTEGRITY", "S7P_E_SECURITY_MODE",
     };
     return (size_t)st < sizeof names / sizeof names[0] ? names[st] : "S7P_E_UNKNOWN";
 }

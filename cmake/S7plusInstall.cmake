@@ -100,5 +100,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pkg-config, libssl-dev, zlib1g-dev, libpcap-dev")
+# The Python binding (python/, in /usr/lib/python3/dist-packages/s7plus) needs cffi's
+# runtime module; the rest of the package does not, hence a recommendation.
+if(S7P_PYTHON_BINDING)
+  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", python3, python3-cffi-backend")
+endif()
 set(CPACK_GENERATOR DEB)
 include(CPack)

@@ -50,6 +50,8 @@ static void on_change(void *ctx, s7p_subscription *sub, const s7p_sub_notificati
     case S7P_SUB_FAULTED:
         fprintf(stderr, "watch_tags: subscription ended: %s\n", n->error.message);
         break;
+    default:  /* events of alarm subscriptions */
+        break;
     }
 }
 

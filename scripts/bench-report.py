@@ -12,6 +12,7 @@ benchmark at its tiny size (figures meaningless). Exit status 1 when a benchmark
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,6 +52,33 @@ def run_bench(exe, args, timeout):
     if p.stderr.strip():
         rep["log"] = p.stderr.strip().splitlines()  # e.g. bench_sessions' whole report
     return rep, ""
+
+
+def run_python_bench(build, smoke):
+    """The Python binding's bench (python/bench/bench_python.py) prints text: its rows, the
+    binding against the C library through the same module, become rows of the table."""
+    script, sim = "python/bench/bench_python.py", os.path.join(build, "sim", "s7plus-sim")
+    pydir = os.path.join(build, "python")
+    if not (os.path.exists(script) and os.path.isdir(pydir)):
+        return None, "not built"
+    env = dict(os.environ, PYTHONPATH=pydir)
+    try:
+        p = subprocess.run([sys.executable, script, sim] + (["--smoke"] if smoke else []),
+                           capture_output=True, text=True, timeout=600, env=env)
+    except subprocess.TimeoutExpired:
+        return None, "timed out"
+    if p.returncode != 0:
+        return None, "exit status %d: %s" % (p.returncode, p.stderr.strip()[-400:])
+    rows = []
+    for line in p.stdout.splitlines():
+        m = re.match(r"(\S.*?)\s{2,}.*\(([\d.]+) us vs ([\d.]+) us per call\)", line)
+        if m:
+            c, py = float(m.group(2)), float(m.group(3))
+            one = lambda v: {"median": v, "min": v, "max": v, "n": 1}
+            rows.append({"name": "Python vs C: " + m.group(1), "unit": "us", "value": one(py),
+                         "floor": one(c), "ratio": one(py / c if c else 0), "target": None,
+                         "note": "floor: the C library through the same module"})
+    return {"bench": "python", "rows": rows, "log": p.stdout.splitlines()}, ""
 
 
 def fmt(v):
@@ -123,6 +151,10 @@ def main():
             failed = True
             rep = {"bench": name, "rows": [], "error": err}
         report["benches"].append(rep)
+    rep, err = run_python_bench(a.build, a.smoke)
+    if rep is not None or err != "not built":
+        report["benches"].append(rep or {"bench": "python", "rows": [], "error": err})
+        failed = failed or rep is None
     report["machine"]["load_after"] = list(os.getloadavg())
     if a.json:
         json.dump(report, sys.stdout, indent=1)

@@ -34,7 +34,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 # Seeds from the captures (the same fixture the ctest smoke runs use).
-if ! ctest --test-dir "$build" -R '^fuzz_corpus$' --output-on-failure >/dev/null; then
+if ! ctest --test-dir "$build" -R '^fuzz_(corpus|legacy_seeds)$' --output-on-failure >/dev/null; then
   echo "fuzz.sh: generating the seed corpus failed; fuzzing without seeds" >&2
 fi
 

@@ -14,6 +14,7 @@ PKGS=(
   doxygen groff-base                      # API reference; man pages checked against --help
   dpkg-dev file                           # make deb (cpack: dpkg-shlibdeps finds ELF files)
   pmccabe                                 # function size/complexity check (check-complexity.sh)
+  python3-cffi python3-pytest python3-dev # the Python binding (python/) and its tests
 )
 
 missing=()

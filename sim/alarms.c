@@ -415,9 +415,7 @@ int sim_alarms_explore(s7p_sim *s, const s7p_req_explore *req, s7p_arena *a, s7p
 
 void sim_alarm_changed(s7p_sim *s, const struct sim_alarm *al)
 {
-    /* The alarm subscription (the next step) sends each subscriber a notification with
-     * sim_alarm_dai(al, ...) from here. */
-    (void)al;
+    sim_asubs_changed(s, al);
     atomic_fetch_add(&s->alarm_changes, 1);
 }
 

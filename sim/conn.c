@@ -3,7 +3,12 @@
  * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS.
  * Until its session exists, the whole set-up (COTP, InitSsl, TLS, CreateObject) must end by
  * the set-up deadline, so a socket that connects and then idles is closed soon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faults.h"
 #include "proto/vlq.h"
@@ -66,6 +71,7 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
             sim_function_name(req->function), req->function, req->seq,
             (unsigned)req->session_id, req->transport_flags);
     bool in_session = c->session != 0;  /* notifications only inside a session */
+    sim_request_hook(c->sim, req);
     s7p_sim_fault f;
     bool fault = sim_fault_take(c->sim, req->function, &f);
     sim_reply r;
@@ -79,10 +85,40 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
         if (next != SIM_FAULT_ANSWER) return next == SIM_FAULT_KEEP;
     }
     if (r.send && in_session && !sim_notify_before_answer(c, req, a)) return false;
+    /* Alarm notifications queued before the request was carried out go out before its
+     * answer, as a PLC's: a client that waits for the answer has seen them. */
+    if (r.send && in_session && !sim_asubs_run(c)) return false;
     if (r.send && !send_reply(c, &r)) return false;
     sim_legacy_after_answer(c);
     if (r.start_tls && !start_tls(c)) return false;
     return !r.close;
+}
+
+/* A receive that also ends when another thread queued alarm notifications (the wake pipe):
+ * what the socket holds is taken without waiting, then the socket and the pipe are polled
+ * together. A partial frame stays in the channel for the next call. S7P_E_TIMEOUT when the
+ * deadline passed or the pipe woke it. */
+static s7p_status recv_or_wake(sim_conn *c, s7p_arena *a, s7p_msg *m, int64_t deadline)
+{
+    for (;;) {
+        s7p_status st = s7p_channel_recv(&c->ch, a, m, 0);
+        if (st != S7P_E_TIMEOUT) return st;
+        int64_t left = deadline - s7p_now_ms();
+        if (left <= 0) return S7P_E_TIMEOUT;
+        struct pollfd p[2] = {{c->ch.iso.fd, POLLIN, 0}, {c->wake[0], POLLIN, 0}};
+        int k = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
+        if (k < 0 && errno != EINTR) return S7P_E_IO;
+        if (k > 0 && p[1].revents) {
+            sim_conn_drain_wake(c);
+            return S7P_E_TIMEOUT;
+        }
+    }
+}
+
+static s7p_status receive(sim_conn *c, s7p_arena *a, s7p_msg *m, int64_t deadline)
+{
+    if (c->nasubs > 0 && c->wake[0] >= 0) return recv_or_wake(c, a, m, deadline);
+    return s7p_channel_recv(&c->ch, a, m, deadline);
 }
 
 static void serve(sim_conn *c)
@@ -103,12 +139,12 @@ static void serve(sim_conn *c)
         s7p_arena_release(&a);
         if (!sent) break;
         /* A session with subscriptions may stay silent: the PLC keeps sending. */
-        int64_t limit = !c->session ? c->setup_deadline
-                        : c->subs   ? s7p_deadline_in(SIM_IDLE_MS)
-                                    : last_rx + SIM_IDLE_MS;
+        int64_t limit = !c->session             ? c->setup_deadline
+                        : c->subs || c->nasubs ? s7p_deadline_in(SIM_IDLE_MS)
+                                                : last_rx + SIM_IDLE_MS;
         int64_t due = sim_subs_next_due(c);
         s7p_msg m;
-        st = s7p_channel_recv(&c->ch, &a, &m, due < limit ? due : limit);
+        st = receive(c, &a, &m, due < limit ? due : limit);
         if (st == S7P_E_TIMEOUT && s7p_now_ms() < limit) continue;  /* woke for a cycle */
         if (st != S7P_OK) {
             const char *why = st == S7P_E_CLOSED ? "closed by the client" : c->ch.err_msg;
@@ -128,12 +164,38 @@ static void serve(sim_conn *c)
     s7p_arena_release(&a);
 }
 
+/* The wake pipe, non-blocking both ways; without one (no descriptors left) the connection
+ * still works, its alarm notifications then wait for its next request or timer. */
+static void open_wake(sim_conn *c)
+{
+    c->wake[0] = c->wake[1] = -1;
+    int p[2];
+    if (pipe(p) != 0) {
+        sim_log(c->sim, 0, "conn %lu: no wake pipe: %s", c->id, strerror(errno));
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+        c->wake[i] = p[i];
+    }
+}
+
+static void close_wake(sim_conn *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (c->wake[i] >= 0) close(c->wake[i]);
+        c->wake[i] = -1;
+    }
+}
+
 void *sim_conn_main(void *arg)
 {
     sim_conn *c = arg;
     s7p_sim *s = c->sim;
     sim_block_signals();
     sim_log(s, 1, "conn %lu: accepted", c->id);
+    open_wake(c);
     if (s7p_channel_init(&c->ch, c->fd) == S7P_OK) {
         c->ch.trace = sim_trace;
         c->ch.trace_ctx = c;
@@ -145,6 +207,7 @@ void *sim_conn_main(void *arg)
     c->fd = -1;                   /* stop must not shutdown() a number about to be reused */
     pthread_mutex_unlock(&s->mu);
     sim_subs_free_all(c);         /* the session's subscriptions end with it */
+    close_wake(c);                /* no alarm subscription can write to it any more */
     if (c->session) {
         sim_log(s, 1, "conn %lu: session 0x%08x dropped", c->id, (unsigned)c->session);
         sim_session_release(s);

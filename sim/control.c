@@ -280,11 +280,30 @@ bool s7p_sim_control(s7p_sim *s, const char *line, char *out, size_t out_len)
     return fail(&r, "unknown command \"%s\" (try help)", cmd);
 }
 
-/* ---- the unix socket ---- */
+/* ---- serving a line stream ---- */
 
-/* Serves one client until it hangs up, idles too long or the simulator stops. Lines longer
- * than MAX_LINE end the connection. */
-static void serve_client(s7p_sim *s, int fd)
+/* One line stream: the socket of a control client, or the stdin/stdout pair of a script. */
+typedef struct ctl_io {
+    int in, out, wake;
+    int idle_ms;                  /* -1: wait for input without limit */
+    bool sock;                    /* send() without SIGPIPE; write() for pipes and files */
+} ctl_io;
+
+static bool put_all(const ctl_io *io, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = io->sock ? send(io->out, p, n, MSG_NOSIGNAL) : write(io->out, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* Serves one stream until its end, an idle timeout or the simulator stops: one answer line
+ * per command line. A line longer than MAX_LINE ends the stream. */
+static void serve_stream(s7p_sim *s, const ctl_io *io)
 {
     char in[MAX_LINE], out[MAX_LINE];
     size_t have = 0;
@@ -292,23 +311,35 @@ static void serve_client(s7p_sim *s, int fd)
         char *nl = memchr(in, '\n', have);
         if (nl) {
             *nl = '\0';
+            if (nl > in && nl[-1] == '\r') nl[-1] = '\0';  /* a script written on Windows */
             s7p_sim_control(s, in, out, sizeof out - 1);
             size_t len = strlen(out);
             out[len++] = '\n';
-            if (send(fd, out, len, MSG_NOSIGNAL) != (ssize_t)len) return;
+            if (!put_all(io, out, len)) return;
             size_t used = (size_t)(nl - in) + 1;
             memmove(in, nl + 1, have - used);
             have -= used;
             continue;
         }
         if (have == sizeof in) return;
-        struct pollfd p[2] = {{fd, POLLIN, 0}, {s->control_wake[0], POLLIN, 0}};
-        int rc = poll(p, 2, CLIENT_IDLE_MS);
+        struct pollfd p[2] = {{io->in, POLLIN, 0}, {io->wake, POLLIN, 0}};
+        int rc = poll(p, 2, io->idle_ms);
+        if (rc < 0 && errno == EINTR) continue;
         if (rc <= 0 || p[1].revents) return;
-        ssize_t got = recv(fd, in + have, sizeof in - have, 0);
+        ssize_t got = io->sock ? recv(io->in, in + have, sizeof in - have, 0)
+                               : read(io->in, in + have, sizeof in - have);
+        if (got < 0 && errno == EINTR) continue;
         if (got <= 0) return;
         have += (size_t)got;
     }
+}
+
+/* ---- the unix socket ---- */
+
+static void serve_client(s7p_sim *s, int fd)
+{
+    ctl_io io = {fd, fd, s->control_wake[0], CLIENT_IDLE_MS, true};
+    serve_stream(s, &io);
 }
 
 static void *control_main(void *arg)
@@ -378,4 +409,54 @@ void sim_control_stop(s7p_sim *s)
     free(s->control_path);
     s->control_fd = s->control_wake[0] = s->control_wake[1] = -1;
     s->control_path = NULL;
+}
+
+/* ---- a line stream of the caller's (stdin and stdout of s7plus-sim --control -) ---- */
+
+static void *stdio_main(void *arg)
+{
+    s7p_sim *s = arg;
+    sim_block_signals();
+    ctl_io io = {s->stdio_in, s->stdio_out, s->stdio_wake[0], -1, false};
+    sim_log(s, 1, "control: reading commands from fd %d", io.in);
+    serve_stream(s, &io);
+    sim_log(s, 1, "control: end of commands on fd %d", io.in);
+    return NULL;
+}
+
+bool s7p_sim_control_fd(s7p_sim *s, int in_fd, int out_fd, char *err, size_t err_len)
+{
+    if (s->stdio_started) {
+        snprintf(err, err_len, "control: a command stream is served already");
+        return false;
+    }
+    if (pipe(s->stdio_wake) != 0) {
+        snprintf(err, err_len, "control: %s", strerror(errno));
+        s->stdio_wake[0] = s->stdio_wake[1] = -1;
+        return false;
+    }
+    s->stdio_in = in_fd;
+    s->stdio_out = out_fd;
+    if (pthread_create(&s->stdio_th, NULL, stdio_main, s) != 0) {
+        snprintf(err, err_len, "cannot start the control thread");
+        sim_control_stdio_stop(s);
+        return false;
+    }
+    s->stdio_started = true;
+    return true;
+}
+
+void sim_control_stdio_stop(s7p_sim *s)
+{
+    if (s->stdio_started) {
+        ssize_t w;
+        do {
+            w = write(s->stdio_wake[1], "x", 1);
+        } while (w < 0 && errno == EINTR);
+        pthread_join(s->stdio_th, NULL);
+        s->stdio_started = false;
+    }
+    for (int i = 0; i < 2; i++)
+        if (s->stdio_wake[i] >= 0) close(s->stdio_wake[i]);
+    s->stdio_wake[0] = s->stdio_wake[1] = -1;
 }

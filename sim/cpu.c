@@ -16,6 +16,9 @@
 #define ATTR_IM0 3753u
 #define ATTR_TIA_INFO_TEXTS 8342u
 #define SESSION_ROLE 0x20000000u
+#define SESSION_COMMENT_1500 "OMSP.REL.5041.23"  /* S7-1511 FW V1.0 (transport spec §9) */
+#define PROJECT_PAOM_1200 "2;793"                /* CPU 1214C FW V2.2 captures */
+#define MSG_SESSION_PRE_LEGITIMATED 17u
 #define CLASS_TEXT_CONTAINER 4672u
 #define ATTR_TEXT_CONTAINER_LCIDS 2717u
 #define PLC_ATTRIBUTES_MAX 2000
@@ -41,6 +44,17 @@ static bool parse_fw(const char *s, uint8_t fw[3])
     return true;
 }
 
+/* The family by the device number after "6ES7" ("6ES7 214-..." is an S7-1200); everything
+ * that is not a 2xx (S7-1500, software controllers, unknown) answers as an S7-1500. */
+static sim_family family_of(const char *order_number)
+{
+    const char *p = strstr(order_number, "ES7");
+    if (!p) return SIM_FAMILY_1500;
+    p += 3;
+    if (*p == ' ') p++;
+    return *p == '2' ? SIM_FAMILY_1200 : SIM_FAMILY_1500;
+}
+
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len)
 {
     memset(id, 0, sizeof *id);
@@ -50,11 +64,14 @@ bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, s
     }
     pad_copy(id->order_number, sizeof id->order_number - 1, cfg->order_number);
     pad_copy(id->serial, sizeof id->serial - 1, cfg->serial_number);
+    id->family = family_of(cfg->order_number);
     char paom[128];
+    /* An S7-1200 puts a blank after the order number (all three S7-1200 captures). */
+    const char *gap = id->family == SIM_FAMILY_1200 ? " " : "";
     if (cfg->paom)
         snprintf(paom, sizeof paom, "%s", cfg->paom);
     else
-        snprintf(paom, sizeof paom, "1;%s;V%u.%u", cfg->order_number, id->fw[0], id->fw[1]);
+        snprintf(paom, sizeof paom, "1;%s%s;V%u.%u", cfg->order_number, gap, id->fw[0], id->fw[1]);
     id->plc_name = strdup(cfg->plc_name);
     id->project_name = strdup(cfg->project_name);
     id->paom = strdup(paom);
@@ -106,7 +123,10 @@ static bool set_udint(s7p_value *v, uint32_t x)
     return true;
 }
 
-/* Struct 314 ServerSessionVersion, shaped like the S7-1511 answer (transport spec §9). */
+/* Struct 314 ServerSessionVersion as the family's CPUs send it (captures, docs/protocol.md
+ * §8.5): an S7-1511 names its PAOM twice with OMS 320; an S7-1200 gives OMS 256/192 and a
+ * project PAOM string "2;<n>". Nothing newer was captured: every firmware of a family gets
+ * its family's numbers. */
 static bool session_version(const sim_identity *id, s7p_arena *a, s7p_value *v)
 {
     s7p_struct *st = s7p_arena_alloc(a, sizeof *st);
@@ -114,13 +134,15 @@ static bool session_version(const sim_identity *id, s7p_arena *a, s7p_value *v)
     v->type = S7P_DT_STRUCT;
     v->v.st = st;
     st->id = S7P_ID_SESSION_VERSION_STRUCT;
+    bool s1200 = id->family == SIM_FAMILY_1200;
+    uint32_t paom_no = s1200 ? 8396864u : 8405056u;
     s7p_value *fmt;
-    bool ok = set_udint(s7p_idlist_add(&st->members, a, 315), 320) &&
-              set_udint(s7p_idlist_add(&st->members, a, 316), 320) &&
-              set_udint(s7p_idlist_add(&st->members, a, 317), 8405056) &&
-              set_udint(s7p_idlist_add(&st->members, a, 318), 8405056) &&
+    bool ok = set_udint(s7p_idlist_add(&st->members, a, 315), s1200 ? 256 : 320) &&
+              set_udint(s7p_idlist_add(&st->members, a, 316), s1200 ? 192 : 320) &&
+              set_udint(s7p_idlist_add(&st->members, a, 317), paom_no) &&
+              set_udint(s7p_idlist_add(&st->members, a, 318), paom_no) &&
               set_wstring(s7p_idlist_add(&st->members, a, 319), id->paom) &&
-              set_wstring(s7p_idlist_add(&st->members, a, 320), id->paom) &&
+              set_wstring(s7p_idlist_add(&st->members, a, 320), s1200 ? PROJECT_PAOM_1200 : id->paom) &&
               (fmt = s7p_idlist_add(&st->members, a, 321)) != NULL;
     if (!ok) return false;
     fmt->type = S7P_DT_UINT;
@@ -128,17 +150,35 @@ static bool session_version(const sim_identity *id, s7p_arena *a, s7p_value *v)
     return true;
 }
 
-s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a)
+/* An S7-1511: class flags 1 (User1), 233 "", 299 role, 301 comment, 303 challenge, 306. An
+ * S7-1200: class flags 0, only 233 "" and 306. */
+s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a,
+                                   const s7p_value *challenge)
 {
     s7p_object *o = s7p_object_new(a, S7P_ID_OBJECT_NULL_SERVER_SESSION,
                                    S7P_ID_CLASS_SERVER_SESSION);
-    if (!o) return NULL;
-    o->class_flags = 1;
-    bool ok = set_wstring(s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME), "") &&
-              set_udint(s7p_object_add_attr(o, a, 299), SESSION_ROLE) &&
-              set_wstring(s7p_object_add_attr(o, a, 301), "s7plus-sim") &&
-              session_version(id, a, s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_VERSION));
-    return ok ? o : NULL;
+    if (!o || !set_wstring(s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME), ""))
+        return NULL;
+    if (id->family == SIM_FAMILY_1500) {
+        o->class_flags = 1;
+        s7p_value *ch;
+        if (!set_udint(s7p_object_add_attr(o, a, 299), SESSION_ROLE) ||
+            !set_wstring(s7p_object_add_attr(o, a, 301), SESSION_COMMENT_1500))
+            return NULL;
+        if (challenge && !(ch = s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_CHALLENGE)))
+            return NULL;
+        if (challenge) *ch = *challenge;
+    }
+    return session_version(id, a, s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_VERSION)) ? o
+                                                                                              : NULL;
+}
+
+/* The S7-1200s of the captures answered 17 MessageSessionPreLegitimated: by its name, a
+ * session that starts with full access; a protected one starts without it and gets 0. */
+uint64_t sim_cpu_session_ret(const sim_identity *id)
+{
+    return id->family == SIM_FAMILY_1200 && id->protection_level == 1 ? MSG_SESSION_PRE_LEGITIMATED
+                                                                      : 0;
 }
 
 /* The I&M0 record as the reference driver decodes it (services spec §3.1). */

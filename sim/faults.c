@@ -100,7 +100,8 @@ bool sim_fault_take(s7p_sim *s, uint16_t function, s7p_sim_fault *f)
     bool fire = false;
     pthread_mutex_lock(&s->fault_mu);
     const s7p_sim_fault *a = &s->fault;
-    if (a->kind != S7P_SIM_FAULT_NONE && (a->function == 0 || a->function == function)) {
+    bool any = a->function == 0 && function != S7P_SIM_FAULT_NOTIFICATION;
+    if (a->kind != S7P_SIM_FAULT_NONE && (any || a->function == function)) {
         s->fault_seen++;
         fire = a->nth == 0 || s->fault_seen == a->nth;
         if (fire) {
@@ -142,6 +143,10 @@ static bool parse_function(const char *s, uint16_t *out)
         *out = 0;
         return true;
     }
+    if (strcasecmp(s, "notification") == 0) {
+        *out = S7P_SIM_FAULT_NOTIFICATION;
+        return true;
+    }
     bool hex = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'));
     if ((hex && s[2] && parse_number(s + 2, 16, 0xFFFF, &v)) ||
         (!hex && s[0] >= '0' && s[0] <= '9' && parse_number(s, 10, 0xFFFF, &v))) {
@@ -168,8 +173,8 @@ bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t e
     unsigned long n = 0;
     if (!parse_kind(buf, strlen(buf), &kind)) {
         snprintf(err, err_len, "unknown fault \"%s\" (drop-before, drop-mid, stall, delay, "
-                 "truncated, garbage, oversized, tls-alert, wrong-seq, plc-error, system-event)",
-                 buf);
+                 "truncated, garbage, oversized, tls-alert, wrong-seq, plc-error, system-event, "
+                 "flip-bit, replay)", buf);
         return false;
     }
     if (fn && !parse_function(fn, &function)) {
@@ -449,6 +454,21 @@ static void flip_or_replay(sim_conn *c, s7p_arena *a, const sim_reply *r, bool f
     if (send_raw(c, f, n + 8) == S7P_OK && !flip) (void)send_raw(c, f, n + 8);
 }
 
+bool sim_fault_on_notification(sim_conn *c, const s7p_pdu *p, s7p_arena *a)
+{
+    s7p_sim_fault f;
+    if (!sim_fault_take(c->sim, S7P_SIM_FAULT_NOTIFICATION, &f)) return false;
+    sim_log(c->sim, 1, "conn %lu: fault %s on notification seq %u", c->id,
+            s7p_sim_fault_name(f.kind), (unsigned)p->notif.seq);
+    if (f.kind != S7P_SIM_FAULT_FLIP_BIT) return false;  /* the others act on answers only */
+    sim_reply r;
+    memset(&r, 0, sizeof r);
+    r.send = true;
+    r.pdu = *p;
+    flip_or_replay(c, a, &r, true);
+    return true;
+}
+
 sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
                                s7p_arena *a, sim_reply *r)
 {
@@ -476,6 +496,37 @@ sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fa
 }
 
 /* ---- unsolicited notifications ---- */
+
+void s7p_sim_set_request_hook(s7p_sim *s, uint16_t function, s7p_sim_request_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&s->fault_mu);
+    s->req_hook = fn;
+    s->req_hook_function = function;
+    s->req_hook_ctx = ctx;
+    pthread_mutex_unlock(&s->fault_mu);
+}
+
+static uint32_t addressed_object(const s7p_pdu *req)
+{
+    switch (req->function) {
+    case S7P_FC_EXPLORE: return req->req.explore.explore_id;
+    case S7P_FC_SET_VARIABLE: return req->req.set_variable.object_id;
+    case S7P_FC_DELETE_OBJECT: return req->req.delete_object.object_id;
+    case S7P_FC_CREATE_OBJECT: return req->req.create_object.request_id;
+    case S7P_FC_GET_VAR_SUB_STREAMED: return req->req.var_sub_streamed.object_id;
+    default: return 0;
+    }
+}
+
+void sim_request_hook(s7p_sim *s, const s7p_pdu *req)
+{
+    pthread_mutex_lock(&s->fault_mu);
+    s7p_sim_request_fn fn = s->req_hook;
+    void *ctx = s->req_hook_ctx;
+    bool match = fn && (s->req_hook_function == 0 || s->req_hook_function == req->function);
+    pthread_mutex_unlock(&s->fault_mu);
+    if (match) fn(ctx, s, req->function, addressed_object(req));
+}
 
 void s7p_sim_set_notify(s7p_sim *s, const s7p_sim_notify *n)
 {
@@ -560,7 +611,7 @@ static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
     p.notif.items.first = p.notif.items.last = it;
     p.notif.items.n = 1;
     p.fill_len = 4;
-    return sim_notification_send(c, &p);
+    return sim_notification_send(c, &p, a);
 }
 
 bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a)

@@ -24,8 +24,15 @@ void sim_fault_plc_error(const s7p_pdu *req, const s7p_sim_fault *f, sim_reply *
 sim_fault_next sim_fault_apply(sim_conn *c, const s7p_pdu *req, const s7p_sim_fault *f,
                                s7p_arena *a, sim_reply *r);
 
+/** Counts a notification about to be sent against the active fault (only one whose function
+ *  is S7P_SIM_FAULT_NOTIFICATION); true when the fault sent it in its place (FLIP_BIT). */
+bool sim_fault_on_notification(sim_conn *c, const s7p_pdu *p, s7p_arena *a);
+
 /** Sends the notifications configured with s7p_sim_set_notify() that precede the answer to
  *  req (none if it does not match). False when sending failed (the connection is broken). */
 bool sim_notify_before_answer(sim_conn *c, const s7p_pdu *req, s7p_arena *a);
+
+/** Runs the test hook (s7p_sim_set_request_hook) for req if it matches. */
+void sim_request_hook(s7p_sim *s, const s7p_pdu *req);
 
 #endif

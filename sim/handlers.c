@@ -56,7 +56,7 @@ static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim
         r->close = true;
         return;
     }
-    s7p_pdu *p = reply_pdu(r, req, 0);
+    s7p_pdu *p = reply_pdu(r, req, sim_cpu_session_ret(&c->sim->ident));
     s7p_resp_create_object *b = &p->resp.create_object;
     b->object_ids = s7p_arena_array(a, 2, sizeof *b->object_ids);
     if (!b->object_ids) goto nomem;
@@ -68,7 +68,11 @@ static void on_create_session(sim_conn *c, const s7p_pdu *req, s7p_arena *a, sim
     if (req->version == S7P_PROTO_V1) {  /* only V1 responses carry the object */
         b->objects.items = s7p_arena_array(a, 1, sizeof *b->objects.items);
         if (!b->objects.items) goto nomem;
-        b->objects.items[0] = sim_cpu_session_object(&c->sim->ident, a);
+        s7p_value *ch = NULL;
+        if (c->sim->ident.family == SIM_FAMILY_1500 &&
+            (!(ch = s7p_arena_alloc(a, sizeof *ch)) || !sim_session_challenge(c, a, ch)))
+            goto nomem;
+        b->objects.items[0] = sim_cpu_session_object(&c->sim->ident, a, ch);
         if (!b->objects.items[0]) goto nomem;
         if (sim_legacy_offered(c) && !sim_legacy_hello(c, b->objects.items[0], a)) goto nomem;
         b->objects.n = 1;

@@ -22,7 +22,7 @@ bool sim_legacy_offered(const sim_conn *c)
     return c->sim->cfg.security != S7P_SIM_SECURITY_TLS && !c->tls;
 }
 
-static bool fresh_challenge(sim_conn *c, s7p_arena *a, s7p_value *out)
+bool sim_session_challenge(sim_conn *c, s7p_arena *a, s7p_value *out)
 {
     uint8_t *b = s7p_arena_alloc(a, S7P_LEGACY_CHALLENGE_LEN);
     if (!b || RAND_bytes(c->legacy.challenge, S7P_LEGACY_CHALLENGE_LEN) != 1) return false;
@@ -56,8 +56,12 @@ bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a)
     char *fp = s7p_arena_alloc(a, 20);
     /* The object's own value, in the caller's arena: changed in place. */
     s7p_value *name = (s7p_value *)s7p_object_attr(o, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
-    s7p_value *ch = s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_CHALLENGE);
-    if (!fp || !name || !ch || !fresh_challenge(c, a, ch) || !version_as_314(o)) return false;
+    /* An S7-1500's answer carries its challenge already (sim_session_challenge). */
+    bool has_challenge = s7p_object_attr(o, S7P_ID_SERVER_SESSION_CHALLENGE) != NULL;
+    s7p_value *ch = has_challenge ? NULL : s7p_object_add_attr(o, a, S7P_ID_SERVER_SESSION_CHALLENGE);
+    if (!fp || !name || (!has_challenge && (!ch || !sim_session_challenge(c, a, ch))) ||
+        !version_as_314(o))
+        return false;
     s7p_legacy_fingerprint_format(k->family, pk.id, fp);
     name->v.s.p = (const uint8_t *)fp;
     name->v.s.n = strlen(fp);
@@ -98,7 +102,7 @@ bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_are
 {
     if (!c->legacy.on || obj != c->session || attr != S7P_ID_SERVER_SESSION_CHALLENGE)
         return false;
-    return fresh_challenge(c, a, out);
+    return sim_session_challenge(c, a, out);
 }
 
 bool sim_legacy_check_request(sim_conn *c, const s7p_pdu *req)

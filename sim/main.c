@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "s7plus/s7plus.h"
 #include "sim.h"
@@ -21,7 +22,7 @@ enum {
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
     OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
-    OPT_ALARMS, OPT_GENERATE,
+    OPT_ALARMS, OPT_GENERATE, OPT_CONTROL_STDIN,
 };
 enum { MAX_GENERATE = 64 };
 
@@ -35,6 +36,7 @@ typedef struct cli {
     s7p_sim_user users[S7P_SIM_MAX_USERS];
     const char *generate[MAX_GENERATE];  /* --generate SYMBOL=SPEC, applied once started */
     unsigned ngenerate;
+    bool control_stdin;                  /* --control - or --control-stdin */
 } cli;
 
 /* The second half of --help: fault injection, security, resources, protection, generators. */
@@ -42,9 +44,10 @@ static void usage_options(FILE *f)
 {
     fprintf(f,
             "Fault injection (tests): --fault replaces the answer to requests of FUNCTION\n"
-            "(0x054c, a name such as GetMultiVariables, or any; default any), every one or\n"
-            "only the NTH (from 1). KIND: drop-before, drop-mid, stall, delay, truncated,\n"
-            "garbage, oversized, tls-alert, wrong-seq, plc-error, system-event. --delay-ms is\n"
+            "(0x054c, a name such as GetMultiVariables, or any; default any; notification:\n"
+            "subscription notifications, flip-bit only), every one or only the NTH (from 1).\n"
+            "KIND: drop-before, drop-mid, stall, delay, truncated, garbage, oversized,\n"
+            "tls-alert, wrong-seq, plc-error, system-event, flip-bit, replay. --delay-ms is\n"
             "the wait of delay (alone: delay every answer); --plc-code the negative return\n"
             "value of plc-error and system-event.\n"
             "\n"
@@ -56,7 +59,9 @@ static void usage_options(FILE *f)
             "opens a control channel on a local unix socket: one command per line (set SYMBOL\n"
             "VALUE, get SYMBOL, state NAME, alarm raise ID [VALUE...|TEXT], alarm clear ID,\n"
             "alarm ack ID, alarms, fault SPEC, fault clear, reload, counters, help), one\n"
-            "answer line each. --alarms FILE defines alarms (texts in several languages,\n"
+            "answer line each. --control - (or --control-stdin) reads the same commands from\n"
+            "stdin and writes the answers to stdout, after the \"listening\" line; the end of\n"
+            "stdin ends only the commands. --alarms FILE defines alarms (texts in several languages,\n"
             "priority, class, associated values; docs/simulator.md); active alarms are\n"
             "answered to the alarm subsystem's Explore.\n"
             "--security legacy simulates firmware without TLS: InitSsl is refused, the\n"
@@ -98,7 +103,7 @@ static void usage(FILE *f)
             "                  [--project S] [--accept-any-tsap] [--program DIR [--strict]]\n"
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
-            "                  [--state run|stop|startup|hold|defective] [--control PATH]\n"
+            "                  [--state run|stop|startup|hold|defective] [--control PATH|-]\n"
             "                  [--security tls|legacy|both] [--alarms FILE]\n"
             "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
@@ -161,6 +166,7 @@ static const struct option long_opts[] = {
     {"notify", required_argument, NULL, OPT_NOTIFY},
     {"state", required_argument, NULL, OPT_STATE},
     {"control", required_argument, NULL, OPT_CONTROL},
+    {"control-stdin", no_argument, NULL, OPT_CONTROL_STDIN},
     {"security", required_argument, NULL, OPT_SECURITY},
     {"languages", required_argument, NULL, OPT_LANGUAGES},
     {"tags-per-request", required_argument, NULL, OPT_TAGS_PER_REQUEST},
@@ -328,7 +334,11 @@ static int apply(cli *o, int opt, char *arg)
         o->cfg.state = (int)st;
         return -1;
     }
-    case OPT_CONTROL: o->cfg.control_path = arg; return -1;
+    case OPT_CONTROL:
+        if (strcmp(arg, "-") == 0) o->control_stdin = true;
+        else o->cfg.control_path = arg;
+        return -1;
+    case OPT_CONTROL_STDIN: o->control_stdin = true; return -1;
     case OPT_LANGUAGES: case OPT_TAGS_PER_REQUEST: case OPT_TAGS_PER_WRITE:
     case OPT_MAX_SUBSCRIPTIONS:
         return resource_option(o, opt, arg);
@@ -443,6 +453,12 @@ int main(int argc, char **argv)
     }
     print_listening(s, o.cfg.listen_addr);
     if (!publish_port(&o, s7p_sim_port(s))) {
+        s7p_sim_stop(s);
+        return EXIT_RUN;
+    }
+    /* After the "listening" line: a script reads that line first, then its answers. */
+    if (o.control_stdin && !s7p_sim_control_fd(s, STDIN_FILENO, STDOUT_FILENO, err, sizeof err)) {
+        fprintf(stderr, "s7plus-sim: %s\n", err);
         s7p_sim_stop(s);
         return EXIT_RUN;
     }

@@ -393,6 +393,7 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
 static void teardown(s7p_sim *s)
 {
     sim_control_stop(s);
+    sim_control_stdio_stop(s);
     sim_generators_stop(s);       /* before the program they write into goes */
     sim_alarms_free(s);
     if (s->listen_fd >= 0) s7p_tcp_close(s->listen_fd);
@@ -421,6 +422,7 @@ s7p_sim *s7p_sim_start(const s7p_sim_config *c, char *err, size_t err_len)
     }
     s->listen_fd = s->wake[0] = s->wake[1] = -1;
     s->control_fd = s->control_wake[0] = s->control_wake[1] = -1;
+    s->stdio_wake[0] = s->stdio_wake[1] = -1;
     pthread_mutex_init(&s->alarm_mu, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
@@ -453,6 +455,7 @@ void s7p_sim_stop(s7p_sim *s)
 {
     if (!s) return;
     sim_control_stop(s);  /* first: a command may still reach into the program */
+    sim_control_stdio_stop(s);
     if (s->accept_started) {
         ssize_t w;
         do {

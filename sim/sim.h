@@ -200,9 +200,15 @@ typedef enum s7p_sim_fault_kind {
                                             replay of an answer already given); stays open */
 } s7p_sim_fault_kind;
 
+/* The `function` of a fault that acts on the subscription notifications a session sends
+ * instead of answers (FLIP_BIT only: the notification, signed in legacy security, with one
+ * bit of its last data byte flipped after signing). "any" (0) never matches notifications. */
+#define S7P_SIM_FAULT_NOTIFICATION 0xFFFFu
+
 typedef struct s7p_sim_fault {
     s7p_sim_fault_kind kind;
-    uint16_t function;            /* function code to act on; 0 = any */
+    uint16_t function;            /* function code to act on; 0 = any request;
+                                     S7P_SIM_FAULT_NOTIFICATION: notifications */
     unsigned nth;                 /* 0 = every matching request; n = only the nth (from 1) */
     unsigned delay_ms;            /* DELAY */
     int16_t plc_code;             /* PLC_ERROR (default -107 NotAllowed), SYSTEM_EVENT
@@ -220,7 +226,7 @@ unsigned long s7p_sim_fault_hits(const s7p_sim *s);
 /** Command-line name of a kind ("drop-before", "stall", ...); "?" if unknown. */
 const char *s7p_sim_fault_name(s7p_sim_fault_kind kind);
 /** Parses "KIND[:FUNCTION[:NTH]]" (FUNCTION: 0x054c, 1356, a name such as GetMultiVariables,
- *  or "any"; NTH: decimal, 0 = every). Sets kind, function and nth of *f and leaves its other
+ *  "any", or "notification" for S7P_SIM_FAULT_NOTIFICATION; NTH: decimal, 0 = every). Sets kind, function and nth of *f and leaves its other
  *  fields alone. On failure returns false and writes a one-line reason to err. */
 bool s7p_sim_fault_parse(const char *spec, s7p_sim_fault *f, char *err, size_t err_len);
 
@@ -315,8 +321,18 @@ unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
  * written; DeleteObject or the end of the session frees it. docs/protocol.md §12,
  * docs/simulator.md "Subscriptions". */
 
-/** Subscriptions existing now, over all sessions. */
+/** Subscriptions existing now, over all sessions (alarm subscriptions included). */
 unsigned s7p_sim_subscriptions(const s7p_sim *s);
+
+/* ---- test hook ---------------------------------------------------------------------------
+ * fn runs on a connection's thread when a request of `function` (0 = any) arrives, before
+ * the simulator carries it out (and before any fault acts on it); object_id is the object
+ * the request addresses (Explore: the explored object; SetVariable, GetVarSubStreamed,
+ * DeleteObject: theirs; CreateObject: the parent; else 0). Tests use it to change the PLC
+ * at an exact point of a client's sequence, e.g. to raise an alarm when the snapshot's
+ * Explore arrives. It must not call s7p_sim_stop(). One hook at a time; NULL removes it. */
+typedef void (*s7p_sim_request_fn)(void *ctx, s7p_sim *s, uint16_t function, uint32_t object_id);
+void s7p_sim_set_request_hook(s7p_sim *s, uint16_t function, s7p_sim_request_fn fn, void *ctx);
 
 /* ---- value generators ---------------------------------------------------------------------
  * A variable of the program (`"DB".member` or a PLC tag, a single value of a number or Bool
@@ -348,5 +364,10 @@ size_t s7p_sim_generator_count(const s7p_sim *s);
  * fault SPEC [delay=MS] [code=N] | fault clear, reload, counters, help
  * (docs/simulator.md). Any thread. */
 bool s7p_sim_control(s7p_sim *s, const char *line, char *reply, size_t reply_len);
+/* Serves the same commands from a stream of lines: reads in_fd (a pipe, a terminal, a file),
+ * writes one answer line per command to out_fd, until the end of in_fd or s7p_sim_stop();
+ * the descriptors stay the caller's. One such stream at a time (s7plus-sim --control -
+ * serves stdin and stdout). False, with a reason, when it cannot start. */
+bool s7p_sim_control_fd(s7p_sim *s, int in_fd, int out_fd, char *err, size_t err_len);
 
 #endif

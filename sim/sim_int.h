@@ -44,8 +44,12 @@ enum {
     SIM_E_SYSTEM_LIMIT = -501,
 };
 
+/** The CPU family, from the order number: it shapes the CreateObject answer. */
+typedef enum sim_family { SIM_FAMILY_1500 = 0, SIM_FAMILY_1200 } sim_family;
+
 /** The CPU the simulator pretends to be; built once from the configuration. */
 typedef struct sim_identity {
+    sim_family family;
     char order_number[20];        /* 19 characters, space padded */
     char serial[17];              /* 16 characters, space padded */
     uint8_t fw[3];                /* major, minor, patch */
@@ -73,6 +77,9 @@ typedef struct sim_conn {
     uint32_t session, session2;   /* 0: no session yet */
     uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
     struct sim_sub *subs;         /* the session's tag subscriptions (subs.c) */
+    unsigned nasubs;              /* its alarm subscriptions (alarm_subs.c) */
+    int wake[2];                  /* pipe: other threads wake the connection's thread (alarm
+                                     notifications queued); -1 when none */
     struct {                      /* legacy security (legacy.c) */
         bool on;                  /* authenticated: frames are signed both ways */
         bool switch_key;          /* next_key takes over once the answer is sent */
@@ -134,12 +141,21 @@ struct s7p_sim {
     pthread_mutex_t alarm_mu;
     struct sim_alarm_table *alarm_tab;
     atomic_ulong alarm_changes;
+    struct sim_asub *asubs;       /* alarm subscriptions of every session (alarm_subs.c) */
+    /* test hook (s7p_sim_set_request_hook), guarded by fault_mu */
+    s7p_sim_request_fn req_hook;
+    uint16_t req_hook_function;
+    void *req_hook_ctx;
     /* control channel (control.c) */
     char *control_path;
     int control_fd;               /* listening unix socket; -1: none */
     int control_wake[2];
     pthread_t control_th;
     bool control_started;
+    int stdio_in, stdio_out;      /* the caller's command stream (s7p_sim_control_fd) */
+    int stdio_wake[2];
+    pthread_t stdio_th;
+    bool stdio_started;
 };
 
 /* log.c */
@@ -186,6 +202,8 @@ uint64_t sim_ret_error(int16_t code);
 /* control.c */
 bool sim_control_start(s7p_sim *s, char *err, size_t err_len);
 void sim_control_stop(s7p_sim *s);
+/** Ends the command stream of s7p_sim_control_fd (the descriptors stay open). */
+void sim_control_stdio_stop(s7p_sim *s);
 
 /* alarms.c: the alarm table (docs/simulator.md, "Alarms") */
 struct sim_alarm;
@@ -227,9 +245,29 @@ void sim_subs_free_all(sim_conn *c);
 int64_t sim_subs_next_due(const sim_conn *c);
 /** Sends the notifications that are due; false when sending failed. */
 bool sim_subs_run(sim_conn *c, s7p_arena *a);
-/** Signs (legacy), sends and counts one notification PDU. */
-bool sim_notification_send(sim_conn *c, s7p_pdu *p);
+/** Signs (legacy), sends and counts one notification PDU (or lets an active notification
+ *  fault send it in its place). */
+bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a);
 uint64_t sim_now_utc_us(void);
+
+/* alarm_subs.c: alarm subscriptions (docs/protocol.md §11.7) */
+struct s7p_sub_params;
+/** A created subscription with function class 2 (its slot and id given by subs.c): 0, or
+ *  the PLC error code (no class-2662 child, credit out of range, out of memory). */
+int16_t sim_asubs_create(sim_conn *c, const struct s7p_sub_params *sp, uint32_t id);
+bool sim_asubs_owns(const sim_conn *c, uint32_t id);
+/** SetVariable of the credit limit (1053); false if id is none of the connection's. */
+bool sim_asubs_set_credit(sim_conn *c, uint32_t id, int16_t limit);
+bool sim_asubs_delete(sim_conn *c, uint32_t id);
+/** Frees every alarm subscription of the connection; returns how many there were. */
+unsigned sim_asubs_free_conn(sim_conn *c);
+/** From sim_alarm_changed (alarm_mu held): queues a notification for every alarm
+ *  subscription with credit left and wakes its connection. */
+void sim_asubs_changed(s7p_sim *s, const struct sim_alarm *al);
+/** Sends the connection's queued alarm notifications; false when sending failed. */
+bool sim_asubs_run(sim_conn *c);
+/** Empties the connection's wake pipe. */
+void sim_conn_drain_wake(sim_conn *c);
 
 /* handlers.c */
 /** One variable of a read (system limits, the program's data); 0 or a PLC error code. The
@@ -244,6 +282,9 @@ void sim_generators_stop(s7p_sim *s);
 bool sim_legacy_offered(const sim_conn *c);
 /** Turns the CreateObject answer's session object into a legacy one (233, 303, 314). */
 bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a);
+/** A fresh 20-byte challenge as a USInt array (attribute 303), kept as the one the legacy
+ *  authentication must answer. */
+bool sim_session_challenge(sim_conn *c, s7p_arena *a, s7p_value *out);
 /** The SecurityKey (1830) of an authentication or renewal write: 0 when the blob opens
  *  (the new key takes over after the answer), else the PLC error code to answer. */
 int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
@@ -282,8 +323,13 @@ int16_t sim_legit_login(sim_conn *c, const s7p_req_set_variable *b, s7p_arena *a
 #define SIM_ID_TEXT_CONTAINER 114u
 bool sim_identity_init(sim_identity *id, const s7p_sim_config *cfg, char *err, size_t err_len);
 void sim_identity_free(sim_identity *id);
-/** The ServerSession object of the CreateObject response. */
-s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a);
+/** The ServerSession object of the CreateObject response, shaped as the family's CPUs send
+ *  it; `challenge` (attribute 303, S7-1500 family only) may be NULL. */
+s7p_object *sim_cpu_session_object(const sim_identity *id, s7p_arena *a,
+                                   const s7p_value *challenge);
+/** The return value of the session's CreateObject answer: 0, or an S7-1200's informational
+ *  17 MessageSessionPreLegitimated. */
+uint64_t sim_cpu_session_ret(const sim_identity *id);
 /** Value of attribute `attr` of object `obj` (GetVarSubStreamed); false if unknown. */
 bool sim_cpu_attr(const sim_identity *id, uint32_t session, uint32_t obj, uint32_t attr,
                   s7p_arena *a, s7p_value *out);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "faults.h"
 #include "plc_data.h"
 #include "proto/subscription.h"
 #include "sim_int.h"
@@ -44,9 +45,13 @@ uint64_t sim_now_utc_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-bool sim_notification_send(sim_conn *c, s7p_pdu *p)
+bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a)
 {
     sim_legacy_sign_answer(c, p);
+    if (sim_fault_on_notification(c, p, a)) {
+        atomic_fetch_add(&c->sim->notifications, 1ul);
+        return true;
+    }
     s7p_status st = s7p_channel_send(&c->ch, p, s7p_deadline_in(SIM_SEND_MS));
     if (st != S7P_OK) {
         sim_log(c->sim, 1, "conn %lu: notification: %s", c->id, s7p_strerror(st));
@@ -91,10 +96,17 @@ static struct sim_sub *find(const sim_conn *c, uint32_t id)
     return NULL;
 }
 
-bool sim_subs_owns(const sim_conn *c, uint32_t object_id) { return find(c, object_id) != NULL; }
+bool sim_subs_owns(const sim_conn *c, uint32_t object_id)
+{
+    return find(c, object_id) != NULL || sim_asubs_owns(c, object_id);
+}
 
 bool sim_subs_delete(sim_conn *c, uint32_t object_id)
 {
+    if (sim_asubs_delete(c, object_id)) {
+        atomic_fetch_sub(&c->sim->subs_active, 1u);
+        return true;
+    }
     for (struct sim_sub **pp = &c->subs; *pp; pp = &(*pp)->next) {
         if ((*pp)->id != object_id) continue;
         struct sim_sub *sub = *pp;
@@ -108,6 +120,7 @@ bool sim_subs_delete(sim_conn *c, uint32_t object_id)
 
 void sim_subs_free_all(sim_conn *c)
 {
+    atomic_fetch_sub(&c->sim->subs_active, sim_asubs_free_conn(c));
     while (c->subs) {
         struct sim_sub *sub = c->subs;
         c->subs = sub->next;
@@ -168,7 +181,8 @@ static int16_t check_params(const sim_conn *c, const s7p_req_create_object *b,
     if (b->request_id != c->session2) return SIM_E_INVALID_OBJECT;
     if (b->objects.n != 1 || s7p_sub_object_parse(b->objects.items[0], a, sp) != S7P_OK)
         return SIM_E_OBJECT_PARSING;
-    /* Alarm (2) and TIS (1) subscriptions are not served by this module. */
+    /* Alarm subscriptions (2) go to alarm_subs.c; TIS (1) is not served. */
+    if (sp->function_class == S7P_SUB_FC_ALARMS) return sp->refs.create ? 0 : SIM_E_OBJECT_PARSING;
     if (sp->function_class != S7P_SUB_FC_VARIABLES) return SIM_E_NOT_IMPLEMENTED;
     if (sp->cycle_ms == 0 || !sp->refs.create) return SIM_E_OBJECT_PARSING;
     if (!credit_ok(sp->credit_limit)) return SIM_E_INVALID_RANGE;
@@ -182,6 +196,12 @@ int16_t sim_subs_create(sim_conn *c, const s7p_req_create_object *b, s7p_arena *
     int16_t rc = check_params(c, b, a, &sp);
     if (rc != 0) return rc;
     if (!slot_acquire(c->sim)) return SIM_E_SYSTEM_LIMIT;
+    if (sp.function_class == S7P_SUB_FC_ALARMS) {
+        *id = SUB_FIRST_ID + (atomic_fetch_add(&c->sim->next_sub, 1u) % 0x0FFFFF00u);
+        rc = sim_asubs_create(c, &sp, *id);
+        if (rc != 0) atomic_fetch_sub(&c->sim->subs_active, 1u);
+        return rc;
+    }
     struct sim_sub *sub = calloc(1, sizeof *sub);
     bool ok = sub != NULL;
     for (size_t i = 0; ok && i < sp.refs.n_items; i++) ok = add_item(sub, &sp.refs.items[i]);
@@ -238,7 +258,12 @@ int16_t sim_subs_set(sim_conn *c, uint32_t object_id, uint32_t attr, const s7p_v
 {
     struct sim_sub *sub = find(c, object_id);
     int64_t x;
-    if (!sub) return SIM_E_OBJECT_NOT_FOUND;
+    if (!sub && attr == S7P_ID_SUBSCRIPTION_CREDIT_LIMIT && sim_asubs_owns(c, object_id)) {
+        /* An alarm subscription: its credit limit is the one attribute it takes. */
+        if (!int_value(v, INT16_MIN, INT16_MAX, &x) || !credit_ok(x)) return SIM_E_INVALID_RANGE;
+        return sim_asubs_set_credit(c, object_id, (int16_t)x) ? 0 : SIM_E_OBJECT_NOT_FOUND;
+    }
+    if (!sub) return sim_asubs_owns(c, object_id) ? SIM_E_INVALID_ADDRESS : SIM_E_OBJECT_NOT_FOUND;
     switch (attr) {
     case S7P_ID_SUBSCRIPTION_REFERENCE_LIST: return v ? set_refs(sub, v, a) : SIM_E_OBJECT_PARSING;
     case S7P_ID_SUBSCRIPTION_CREDIT_LIMIT:
@@ -353,7 +378,7 @@ static bool notify(sim_conn *c, struct sim_sub *sub, s7p_arena *a)
     p.notif.timestamp_us = sim_now_utc_us();
     p.notif.change_counter = sub->change_counter;
     p.fill_len = 4;
-    return sim_notification_send(c, &p);
+    return sim_notification_send(c, &p, a);
 }
 
 int64_t sim_subs_next_due(const sim_conn *c)
@@ -366,6 +391,7 @@ int64_t sim_subs_next_due(const sim_conn *c)
 
 bool sim_subs_run(sim_conn *c, s7p_arena *a)
 {
+    if (!sim_asubs_run(c)) return false;
     int64_t now = s7p_now_ms();
     for (struct sim_sub *sub = c->subs; sub; sub = sub->next) {
         if (sub->next_due > now) continue;

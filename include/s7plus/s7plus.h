@@ -63,7 +63,8 @@ typedef enum s7p_status {
     S7P_E_LIMIT,        /**< a size, count or nesting limit was exceeded */
     S7P_E_WRITE_DISABLED, /**< a write on a client created without allow_write */
     S7P_E_CONFIG,       /**< the local configuration does not fit the PLC: wrong TSAP, CA or
-                             key-log file unusable, security mode the PLC does not speak */
+                             key-log file unusable, a PLC that acknowledged InitSsl but does
+                             not speak TLS */
     S7P_E_CERT_CHANGED, /**< trust on first use: the PLC's certificate differs from the one
                              remembered (the message shows both fingerprints) */
     S7P_E_NOT_SENT,     /**< batch item: not sent, because an earlier request of the same
@@ -76,6 +77,10 @@ typedef enum s7p_status {
     S7P_E_INTEGRITY,    /**< legacy security: a frame from the peer failed its integrity check
                              (HMAC digest mismatch, a replayed or out-of-sequence answer, an
                              unsigned frame in a signed session); the session is faulted */
+    S7P_E_SECURITY_MODE, /**< the PLC does not offer the security mode asked for (TLS from a
+                             PLC that refuses InitSsl, legacy from one without the challenge,
+                             AUTO from one with neither); nothing falls back: choose the
+                             mode (s7p_client_options.security) the PLC speaks */
 } s7p_status;
 
 /**
@@ -162,7 +167,7 @@ typedef void (*s7p_log_fn)(void *ctx, s7p_log_level level, const char *layer, co
 /* ---- client ---------------------------------------------------------------------------- */
 
 /** How the session is protected. There is never a silent downgrade: TLS fails with
- *  S7P_E_UNSUPPORTED against a PLC without TLS; only AUTO falls back, and it logs (INFO)
+ *  S7P_E_SECURITY_MODE against a PLC without TLS; only AUTO falls back, and it logs (INFO)
  *  which mode it chose and why. The mode used is in s7p_cpu_info.security. */
 typedef enum s7p_security {
     S7P_SECURITY_TLS = 0,           /**< TLS 1.3 (S7-1500 FW >= 2.9, S7-1200 FW >= 4.5) */
@@ -437,8 +442,9 @@ S7P_API void s7p_client_free(s7p_client *c);
  * S7P_E_CONFIG (COTP refused: wrong TSAP; unusable CA, key-log or known-hosts file; a PLC
  * that does not speak TLS after InitSsl), S7P_E_TIMEOUT, S7P_E_CLOSED, S7P_E_TLS,
  * S7P_E_TLS_VERIFY, S7P_E_CERT_CHANGED (trust on first use), S7P_E_PLC (the PLC refused the
- * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_UNSUPPORTED
- * (security mode this build cannot do), S7P_E_STATE (already connected). docs/errors.md
+ * session, e.g. too many sessions: see err->plc_code), S7P_E_PROTOCOL, S7P_E_SECURITY_MODE
+ * (the PLC does not offer the security mode asked for), S7P_E_UNSUPPORTED, S7P_E_INTEGRITY,
+ * S7P_E_STATE (already connected). docs/errors.md
  * lists which condition gives which code.
  * @param c    the client
  * @param err  filled on failure, cleared on success; may be NULL
@@ -1704,6 +1710,14 @@ typedef enum s7p_sub_event {
                                    max_consecutive_timeouts reached; S7P_E_PLC or
                                    S7P_E_LIMIT: the PLC refused to re-create it). Nothing
                                    follows; free it with s7p_unsubscribe() */
+    S7P_SUB_RESYNC,           /**< alarm subscriptions, after S7P_SUB_RECREATED: what changed
+                                   while the session was lost, found by a fresh snapshot of
+                                   the active alarms taken after the re-creation. `alarms`
+                                   holds every active alarm the subscription had not reported
+                                   in its present state (new, or changed: another sequence
+                                   counter), `gone_ids` the alarms it had reported active that
+                                   are active no longer. Notifications that follow are newer
+                                   than that snapshot */
 } s7p_sub_event;
 
 /** One tag's value in a notification. */
@@ -1739,6 +1753,16 @@ typedef struct s7p_sub_notification {
     uint32_t gap_ms;                /**< S7P_SUB_RECREATED: milliseconds from the loss of the
                                          session to the re-creation */
     s7p_error error;                /**< S7P_SUB_LOST and S7P_SUB_FAULTED: why */
+    size_t alarm_count;             /**< alarm subscriptions: entries of `alarms` */
+    s7p_alarm *alarms;              /**< S7P_SUB_DATA of an alarm subscription: the alarms'
+                                         state changes, in the PLC's order (texts in the
+                                         subscription's first language); S7P_SUB_RESYNC: see
+                                         there. Owned by the notification */
+    size_t gone_count;              /**< S7P_SUB_RESYNC: entries of `gone_ids` */
+    uint64_t *gone_ids;             /**< S7P_SUB_RESYNC: CPU alarm ids (s7p_alarm.id) of alarms
+                                         that left the active alarms while the session was
+                                         lost (they went, and were acknowledged if they
+                                         needed it) */
 } s7p_sub_notification;
 
 /**
@@ -1879,6 +1903,99 @@ S7P_API s7p_status s7p_subscription_set_cycle(s7p_subscription *s, uint32_t cycl
  * it. Subscriptions still held at s7p_client_free() are freed with the client.
  */
 S7P_API s7p_status s7p_unsubscribe(s7p_subscription *s, s7p_error *err);
+
+/* ---- alarm subscriptions ---------------------------------------------------------------- */
+
+/** Most languages an alarm subscription asks for. */
+#define S7P_ALARM_MAX_LANGUAGES 16
+
+/**
+ * Subscribes to alarms: creates an alarm subscription on the PLC (a subscription object of
+ * function class "alarms" with its alarm reference; a free slot is checked first). From then
+ * on every state change of an alarm (came, went, acknowledged) arrives as an S7P_SUB_DATA
+ * notification whose `alarms` hold the DAI records the PLC sent, with texts and associated
+ * values formatted in the first language of `lcids`. Delivery, credits, the notification
+ * timeout and s7p_unsubscribe() are those of tag subscriptions (::s7p_sub_fn,
+ * s7p_subscription_next()); s7p_subscription_add(), _remove() and _set_cycle() do not
+ * apply (S7P_E_INVALID_ARG). After a lost session it is re-created by itself (events
+ * S7P_SUB_LOST, S7P_SUB_RECREATED) and a fresh snapshot of the active alarms is read on the
+ * new session: S7P_SUB_RESYNC reports what changed meanwhile (notifications that arrive
+ * while it is read are held back and de-duplicated against it, as in
+ * s7p_subscribe_alarms_with_snapshot()).
+ * @param c        a connected client
+ * @param lcids    the languages the PLC sends texts in (Windows LCIDs, e.g. 1033); the first
+ *                 one is the language of the records. NULL or none: every language the PLC
+ *                 has (records in the lowest one it sends)
+ * @param n_lcids  entries of lcids, at most ::S7P_ALARM_MAX_LANGUAGES
+ * @param o        options (cycle_ms and mode do not apply); NULL for the defaults
+ * @param fn       receives notifications and events; NULL: the pull form
+ * @param ctx      passed to fn as it is
+ * @param out      receives the subscription (NULL on failure); free it with s7p_unsubscribe()
+ * @param err      filled on failure, cleared on success; may be NULL
+ * @return as s7p_subscribe(); S7P_E_INVALID_ARG also for an LCID above 0xFFFF
+ * @threadsafety Any thread; runs beside the client's other calls.
+ */
+S7P_API s7p_status s7p_subscribe_alarms(s7p_client *c, const uint32_t *lcids, size_t n_lcids,
+                                        const s7p_subscription_options *o, s7p_sub_fn fn,
+                                        void *ctx, s7p_subscription **out, s7p_error *err);
+
+/**
+ * Subscribes to alarms without waiting: as s7p_subscribe_alarms(), the subscription at once
+ * in *out and the outcome of the create through done (see s7p_subscribe_async()).
+ * @param c         the client
+ * @param lcids     languages, as for s7p_subscribe_alarms() (copied)
+ * @param n_lcids   entries of lcids
+ * @param o         options; NULL for the defaults
+ * @param fn        as for s7p_subscribe_alarms()
+ * @param ctx       passed to fn
+ * @param out       receives the subscription at once
+ * @param done      called once when the create ended
+ * @param done_ctx  passed to done
+ * @param id        receives the request's id (may be NULL)
+ * @return S7P_OK (submitted); S7P_E_INVALID_ARG; S7P_E_NOMEM
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscribe_alarms_async(s7p_client *c, const uint32_t *lcids,
+                                              size_t n_lcids, const s7p_subscription_options *o,
+                                              s7p_sub_fn fn, void *ctx, s7p_subscription **out,
+                                              s7p_done_fn done, void *done_ctx,
+                                              s7p_request_id *id);
+
+/**
+ * Subscribes to alarms and reads the alarms active now, so that no change is lost or
+ * reported twice: the subscription is created FIRST, then the active alarms are read on a
+ * second connection (snapshot_client, or a temporary one opened with c's options and closed
+ * again), and the notifications that arrive meanwhile are held back and merged: a
+ * notification about an alarm whose snapshot record has the same or a newer DAI sequence
+ * counter is dropped, the others are delivered after this returns (pull form) or to fn. An
+ * alarm that comes between the subscribe and the snapshot is therefore reported exactly
+ * once: in the snapshot or as a notification. Details: docs/protocol.md §11.8.
+ * @param c                the client that holds the subscription (connected)
+ * @param snapshot_client  a connected client to the same PLC for the snapshot, not c; NULL:
+ *                         a temporary connection with c's options
+ * @param lcids            languages, as for s7p_subscribe_alarms(); the snapshot's texts are
+ *                         in the first one
+ * @param n_lcids          entries of lcids
+ * @param o                options; NULL for the defaults
+ * @param fn               receives the notifications; NULL: the pull form. With a callback,
+ *                         notifications newer than the snapshot may be delivered (on the
+ *                         thread that drives c) before this returns
+ * @param ctx              passed to fn
+ * @param snapshot         receives the active alarms (NULL on failure); free the list with
+ *                         s7p_alarm_list_free()
+ * @param out              receives the subscription (NULL on failure); free it with
+ *                         s7p_unsubscribe()
+ * @param err              filled on failure, cleared on success; may be NULL
+ * @return S7P_OK; the errors of s7p_subscribe_alarms(); the snapshot's (then the subscription
+ *         is deleted again); S7P_E_INVALID_ARG (snapshot_client is c)
+ * @threadsafety Any thread.
+ */
+S7P_API s7p_status s7p_subscribe_alarms_with_snapshot(s7p_client *c, s7p_client *snapshot_client,
+                                                      const uint32_t *lcids, size_t n_lcids,
+                                                      const s7p_subscription_options *o,
+                                                      s7p_sub_fn fn, void *ctx,
+                                                      s7p_alarm_list **snapshot,
+                                                      s7p_subscription **out, s7p_error *err);
 
 #ifdef __cplusplus
 }

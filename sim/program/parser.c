@@ -333,6 +333,18 @@ static bool parse_array(pctx *c, unsigned depth, const s7t_type **out)
     return true;
 }
 
+/* A reference to the PLC data type `name`, resolved after parsing. */
+static bool udt_ref_to(pctx *c, const char *name, size_t n, const tok *t, const s7t_type **out)
+{
+    udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
+    if (!r) return tia_oom(c);
+    if (!(r->name = copy(c, name, n))) return false;
+    r->file = c->file;
+    r->at = t->at;
+    *out = &r->t;
+    return true;
+}
+
 /* "Udt name": a reference resolved after parsing, unless it names a system data type. */
 static bool udt_type(pctx *c, const tok *t, bool tags, const s7t_type **out)
 {
@@ -340,13 +352,7 @@ static bool udt_type(pctx *c, const tok *t, bool tags, const s7t_type **out)
     if (!check_name(c, t->at, t->s, t->sn)) return false;
     bool known;
     if ((*out = tia_system_type(c, t->s, t->sn, t->at, &known)) != NULL || known) return known && *out;
-    udt_ref *r = s7p_arena_alloc(c->arena, sizeof *r);
-    if (!r) return tia_oom(c);
-    if (!(r->name = copy(c, t->s, t->sn))) return false;
-    r->file = c->file;
-    r->at = t->at;
-    *out = &r->t;
-    return true;
+    return udt_ref_to(c, t->s, t->sn, t, out);
 }
 
 /* Array[..] of ..., or Struct ... END_STRUCT (its trailing comment into *comment). */
@@ -400,6 +406,9 @@ bool tia_parse_type(pctx *c, unsigned depth, bool tags, const s7t_type **out, co
         bool known;
         if (!tags && ((*out = tia_system_type(c, t.p, t.n, t.at, &known)) != NULL || known))
             return *out != NULL;
+        const char *sdt_name;
+        if (!tags && tia_sdt_find(t.p, t.n, &sdt_name))  /* TCON_IP_v4 ...: loaded on demand */
+            return udt_ref_to(c, sdt_name, strlen(sdt_name), &t, out);
         return tia_perr(c, t.at, "unknown data type '%.*s'", (int)(t.n > 64 ? 64 : t.n), t.p);
     }
     if (tags && !e->tag_ok) return tia_perr(c, t.at, "%s is not allowed in a tag table", e->name);

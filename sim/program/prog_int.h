@@ -236,6 +236,9 @@ typedef struct struct_type {
 } struct_type;
 
 bool tia_parse_tia(pctx *c);
+/* sdt.c: the TYPE source of a TIA structure type an export may use undeclared (TCON_IP_v4,
+ * IP_V4, TADDR_Param, TCON_Param; any case), with its spelling in *canonical; NULL if none. */
+const char *tia_sdt_find(const char *name, size_t n, const char **canonical);
 /* `a.b[1,2]."c d"`: segments into the arena; stops before ':=' or the end of input. */
 bool tia_parse_path(pctx *c, const seg **segs, size_t *n);
 bool tia_parse_tags(pctx *c);

@@ -86,6 +86,34 @@ static void builder_free(s7t_builder *b)
     tia_vec_free(&b->tag_pos);
 }
 
+static bool builder_has_udt(const s7t_builder *b, const char *name)
+{
+    udt_build *const *u = b->udts.p;
+    for (size_t i = 0; i < b->udts.n; i++)
+        if (strlen(u[i]->u.name) == strlen(name) && tia_name_eq_n(u[i]->u.name, name, strlen(name)))
+            return true;
+    return false;
+}
+
+/* The TIA structure types (sdt.c) the sources use and do not declare, parsed as PLC data
+ * types; again for those they use in turn (TCON_IP_v4 holds an IP_V4). */
+static void add_system_structs(s7t_program *p, s7t_builder *b, const s7t_limits *L, diags *d)
+{
+    for (bool added = true; added && !d->fatal;) {
+        added = false;
+        size_t n = b->slots.n;
+        for (size_t i = 0; i < n && !d->fatal; i++) {
+            const udt_ref *ref = (const udt_ref *)(const void *)*((const s7t_type ***)b->slots.p)[i];
+            const char *name;
+            const char *text = tia_sdt_find(ref->name, strlen(ref->name), &name);
+            if (!text || builder_has_udt(b, name)) continue;
+            s7t_source src = {name, text, strlen(text)};
+            parse_source(&src, p, b, L, d);
+            added = true;
+        }
+    }
+}
+
 /* One attempt with the sources not yet found bad. NULL when some source turned out bad
  * (another attempt follows without it) or on a fatal error. */
 static s7t_program *attempt(const order *ord, size_t n, const s7t_limits *L, diags *d)
@@ -101,6 +129,7 @@ static s7t_program *attempt(const order *ord, size_t n, const s7t_limits *L, dia
     unsigned before = d->count;
     for (size_t k = 0; k < n && !d->fatal; k++)
         if (!d->bad[k]) parse_source(ord[k].s, p, &b, L, d);
+    if (d->count == before && !d->fatal) add_system_structs(p, &b, L, d);
     /* Blocks of a bad source are in the builder: parse again without it. */
     if (d->count == before && !d->fatal) tia_resolve_program(p, &b, L, d);
     builder_free(&b);

@@ -233,7 +233,8 @@ static bool is_comm_error(s7p_status st)
     switch (st) {
     case S7P_E_RESOLVE: case S7P_E_CONNECT: case S7P_E_TIMEOUT: case S7P_E_CLOSED:
     case S7P_E_IO: case S7P_E_TLS: case S7P_E_TLS_VERIFY: case S7P_E_PROTOCOL:
-    case S7P_E_PLC: case S7P_E_AUTH: case S7P_E_UNSUPPORTED:
+    case S7P_E_PLC: case S7P_E_AUTH: case S7P_E_UNSUPPORTED: case S7P_E_SECURITY_MODE:
+    case S7P_E_INTEGRITY:
         return true;
     default:
         return false;

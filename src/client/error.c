@@ -34,6 +34,7 @@ bool s7p_error_is_transient(s7p_status code, int16_t plc_code)
      * (TSAP the PLC refused, CA or key-log file unusable, security mode the PLC does not
      * speak) or the PLC's certificate (failed verification, changed since first use). */
     case S7P_E_CONFIG:
+    case S7P_E_SECURITY_MODE:
     case S7P_E_TLS_VERIFY:
     case S7P_E_CERT_CHANGED:
         return false;

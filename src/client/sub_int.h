@@ -20,6 +20,13 @@ typedef enum { SUB_NEW, SUB_ACTIVE, SUB_LOST, SUB_FAULTED, SUB_CLOSED } s7p_sub_
 /** Most tags in one subscription. */
 #define S7P_SUB_MAX_TAGS 65535u
 
+/** An alarm the subscription reported as active (alarm subscriptions): its CPU alarm id and
+ *  the DAI sequence counter of the state reported last. */
+typedef struct s7p_sub_known {
+    uint64_t id;
+    uint32_t seq;
+} s7p_sub_known;
+
 struct s7p_subscription {
     s7p_client *c;
     s7p_subscription *next, *prev;  /* in c->subs while not CLOSED */
@@ -54,6 +61,20 @@ struct s7p_subscription {
     s7p_sub_notification **q;
     size_t q_head, q_n, q_cap;
     uint32_t dropped;
+    /* alarm subscriptions (sub_alarms.c) */
+    bool alarms;                    /* function class alarms: no tags */
+    uint32_t lcids[S7P_SUB_MAX_LCIDS];
+    size_t n_lcids;
+    bool holding;                   /* notifications held back while a snapshot is read */
+    s7p_sub_notification **held;
+    size_t n_held, cap_held;
+    s7p_sub_known *known;           /* alarms reported active, by id (unsorted) */
+    size_t n_known, cap_known;
+    s7p_sub_known *floor;           /* the last snapshot's alarms not yet changed since */
+    size_t n_floor;
+    bool resync_due;                /* re-created: a fresh snapshot is to be read */
+    bool resync_pending;            /* its request is queued or running */
+    s7p_alarm_list *resync_list;    /* its answer */
 };
 
 /** Takes / drops a reference (lock held); the last one frees the handle. */
@@ -73,10 +94,40 @@ void s7p_sub_activated(s7p_subscription *s, uint32_t object_id);
  *  sent them) left out, the sequence gap counted. */
 s7p_sub_notification *s7p_sub_notification_build(s7p_subscription *s,
                                                  const s7p_notification *n);
+/** The header of a DATA notification: sequence, the gap before it, the timestamp. */
+void s7p_sub_fill_header(s7p_subscription *s, const s7p_notification *n,
+                         s7p_sub_notification *out);
 /** A wait of notification_timeout_ms without a notification ended at `now`: counted;
  *  max_consecutive_timeouts of them in a row fault the subscription (0: never). */
 void s7p_sub_check_timeout(s7p_subscription *s, int64_t now);
 /** Releases the pull queue (lock held). */
 void s7p_sub_queue_clear(s7p_subscription *s);
+
+/* subscription.c, for sub_alarms.c */
+/** The caller's options of whatever size, checked; NULL when fine, else why not. */
+const char *s7p_sub_take_options(const s7p_subscription_options *o, s7p_subscription_options *out);
+/** A new handle without tags (refs 1: the caller's); NULL when out of memory. */
+s7p_subscription *s7p_sub_alloc(s7p_client *c, const s7p_subscription_options *o,
+                                s7p_sub_fn fn, void *ctx);
+/** Links s into the client and makes its create request (holding a reference); false when
+ *  out of memory (s is then freed). */
+bool s7p_sub_register(s7p_client *c, s7p_subscription *s, s7p_req **req);
+/** Ends s at once (lock held): unlinked, queue freed, the caller's reference dropped. */
+void s7p_sub_close(s7p_client *c, s7p_subscription *s);
+/** Fills err with an argument error; returns S7P_E_INVALID_ARG. */
+s7p_status s7p_sub_arg_fail(s7p_client *c, const char *op, const char *why, s7p_error *err);
+
+/* sub_alarms.c */
+/** The records of an alarm notification's part 2 (NULL when out of memory). */
+s7p_sub_notification *s7p_sub_alarms_build(s7p_subscription *s, const s7p_notification *n);
+/** Hands an alarm subscription's notification on (lock held): held back while a snapshot
+ *  is read, else the known alarms updated and emitted. */
+void s7p_sub_alarms_take(s7p_subscription *s, s7p_sub_notification *n);
+/** The create of an alarm subscription succeeded; after a loss a resync is due. */
+void s7p_sub_alarms_activated(s7p_subscription *s, bool was_lost);
+/** Starts a due resync (lock held, from the driver's settle); true when it queued one. */
+bool s7p_sub_alarms_settle(s7p_client *c, s7p_subscription *s);
+/** Releases what an alarm subscription keeps (held notifications, known alarms). */
+void s7p_sub_alarms_free(s7p_subscription *s);
 
 #endif

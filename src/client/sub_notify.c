@@ -33,6 +33,7 @@ void s7p_sub_unref(s7p_subscription *s)
     if (--s->refs > 0) return;
     s7p_sub_queue_clear(s);
     s7p_arena_release(&s->credit_arena);
+    s7p_sub_alarms_free(s);
     s7p_free(s->tags);
     s7p_free(s->numbers);
     s7p_free(s->slot_of);
@@ -43,7 +44,10 @@ void s7p_sub_notification_free(s7p_sub_notification *n)
 {
     if (!n) return;
     for (size_t i = 0; i < n->count; i++) s7p_tag_value_clear(&n->values[i].value);
+    for (size_t i = 0; i < n->alarm_count; i++) s7p_alarm_clear(&n->alarms[i]);
     s7p_free(n->values);
+    s7p_free(n->alarms);
+    s7p_free(n->gone_ids);
     s7p_free(n);
 }
 
@@ -152,6 +156,7 @@ void s7p_sub_activated(s7p_subscription *s, uint32_t object_id)
     s->have_seq = false;
     s->timeouts = 0;
     s->timeout_at = now + (int64_t)s->opt.notification_timeout_ms;
+    if (s->alarms) s7p_sub_alarms_activated(s, was_lost);
     if (!was_lost) return;
     s7p_sub_notification *n = s7p_sub_event_new(S7P_SUB_RECREATED);
     int64_t gap = now - s->lost_at;
@@ -262,11 +267,16 @@ s7p_sub_notification *s7p_sub_notification_build(s7p_subscription *s, const s7p_
         if ((!is_value(it->code) && !is_item_error(it->code)) || slot == S7P_SUB_NO_SLOT) continue;
         take_item(s, it, slot, &out->values[out->count++]);
     }
+    s7p_sub_fill_header(s, n, out);
+    return out;
+}
+
+void s7p_sub_fill_header(s7p_subscription *s, const s7p_notification *n, s7p_sub_notification *out)
+{
     out->sequence = n->seq;
     out->missed = missed_before(s, n);
     out->has_timestamp = n->has_timestamp;
     if (n->has_timestamp) out->timestamp_ns = (int64_t)(n->timestamp_us * 1000u);
-    return out;
 }
 
 static s7p_subscription *find_active(const s7p_client *c, uint32_t object_id)
@@ -277,14 +287,23 @@ static s7p_subscription *find_active(const s7p_client *c, uint32_t object_id)
     return NULL;
 }
 
+/* By the header's object id, else (alarm notifications) by part 2's, as the reference
+ * driver routes them (services spec §2.3). */
+static s7p_subscription *route(const s7p_client *c, const s7p_notification *n)
+{
+    s7p_subscription *s = find_active(c, n->object_id);
+    if (!s && n->has_part2 && n->object_id2 != n->object_id) s = find_active(c, n->object_id2);
+    return s;
+}
+
 void s7p_subs_on_notify(void *ctx, const s7p_pdu *pdu)
 {
     s7p_client *c = ctx;
     const s7p_notification *n = &pdu->notif;
-    s7p_subscription *s = find_active(c, n->object_id);
+    s7p_subscription *s = route(c, n);
     if (!s) {
-        /* Nobody's (a deleted subscription's last ones, an alarm subscription's): as the
-         * engine does without a handler. */
+        /* Nobody's (a deleted subscription's last ones): as the engine does without a
+         * handler. */
         s7p_logf(&c->log, S7P_LOG_DEBUG, LAYER, "notification for object 0x%08x dropped",
                  n->object_id);
         return;
@@ -292,11 +311,13 @@ void s7p_subs_on_notify(void *ctx, const s7p_pdu *pdu)
     s->timeouts = 0;
     s->timeout_at = s7p_now_ms() + (int64_t)s->opt.notification_timeout_ms;
     if (n->unknown2 != 0x0400) return;  /* a layout without values: alive, nothing to say */
-    s7p_sub_notification *out = s7p_sub_notification_build(s, n);
+    s7p_sub_notification *out = s->alarms ? s7p_sub_alarms_build(s, n)
+                                          : s7p_sub_notification_build(s, n);
     if (out && out->missed)
         s7p_logf(&c->log, S7P_LOG_WARN, LAYER, "%s: subscription 0x%08x: %u notifications lost "
                  "before sequence %u", c->endpoint, n->object_id, out->missed, n->seq);
-    s7p_sub_emit(s, out);
+    if (s->alarms) s7p_sub_alarms_take(s, out);
+    else s7p_sub_emit(s, out);
     if (n->object_id >= S7P_SUB_MODERN_ID) keep_credit(s, n->credit_tick);
 }
 

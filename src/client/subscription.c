@@ -45,8 +45,7 @@ static bool tail_zero(const s7p_subscription_options *o)
     return true;
 }
 
-/* The caller's options of whatever size, checked; NULL when fine, else why not. */
-static const char *take_options(const s7p_subscription_options *o, s7p_subscription_options *out)
+const char *s7p_sub_take_options(const s7p_subscription_options *o, s7p_subscription_options *out)
 {
     (s7p_subscription_options_init)(out);
     if (o) {
@@ -70,7 +69,7 @@ static const char *take_options(const s7p_subscription_options *o, s7p_subscript
     return NULL;
 }
 
-static s7p_status arg_fail(s7p_client *c, const char *op, const char *why, s7p_error *err)
+s7p_status s7p_sub_arg_fail(s7p_client *c, const char *op, const char *why, s7p_error *err)
 {
     s7p_fail f = {0};
     s7p_fail_set(&f, S7P_E_INVALID_ARG, "%s", why);
@@ -213,6 +212,13 @@ static void run_create(s7p_client *c, s7p_req *r)
         .credit_limit = s->opt.credit_limit,
         .refs = {.create = true, .change_counter = 1, .items = items, .n_items = s->n},
     };
+    if (s->alarms) {
+        /* Services spec §2.1: route mode 2, no cycle, no items, the languages in the child. */
+        p.function_class = S7P_SUB_FC_ALARMS;
+        p.route_mode = S7P_SUB_ROUTE_ALARM;
+        p.cycle_ms = 0;
+        p.alarm = (s7p_sub_alarm_ref){true, s->lcids, s->n_lcids};
+    }
     r->op_live = true;
     s7p_sub_create_start(&r->u.sub, &c->session, &p, c->opt.request_timeout_ms, sub_op_done, r);
     s7p_free(items);  /* copied by the operation */
@@ -290,8 +296,7 @@ void s7p_sub_req_run(s7p_client *c, s7p_req *r)
     }
 }
 
-/* The subscription leaves the client: no more events, the caller's reference dropped. */
-static void close_sub(s7p_client *c, s7p_subscription *s)
+void s7p_sub_close(s7p_client *c, s7p_subscription *s)
 {
     s->state = SUB_CLOSED;
     s->object_id = 0;
@@ -327,7 +332,7 @@ static void finish_request(s7p_client *c, s7p_req *r)
     } else if (r->kind == RQ_SUB_MODIFY && r->subm == SUBM_ADD && r->st != S7P_OK) {
         drop_numbers(s, r->sub_numbers, r->sub_n);  /* not on the PLC: not subscribed */
     } else if (r->kind == RQ_UNSUBSCRIBE) {
-        close_sub(c, s);
+        s7p_sub_close(c, s);
     }
     s7p_sub_unref(s);
 }
@@ -382,6 +387,7 @@ bool s7p_subs_settle(s7p_client *c)
     for (s7p_subscription *s = c->subs; s; s = s->next) {
         s7p_sub_check_timeout(s, now);
         if (recreate_due(c, s, now) && recreate(c, s)) queued = true;
+        if (s->alarms && s7p_sub_alarms_settle(c, s)) queued = true;
     }
     return queued;
 }
@@ -404,22 +410,17 @@ void s7p_subs_free_all(s7p_client *c)
         /* A credit write still queued in the engine holds a reference: cancelled, it lets
          * go (every request was cancelled and every event delivered before). */
         if (s->credit_id) s7p_engine_cancel(&c->session.eng, s->credit_id);
-        close_sub(c, s);
+        s7p_sub_close(c, s);
     }
 }
 
 /* ---- public calls ---- */
 
-static s7p_subscription *sub_new(s7p_client *c, const s7p_tag *tags, size_t n,
-                                 const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx)
+s7p_subscription *s7p_sub_alloc(s7p_client *c, const s7p_subscription_options *o,
+                                s7p_sub_fn fn, void *ctx)
 {
     s7p_subscription *s = s7p_calloc(1, sizeof *s);
-    uint32_t *numbers = s7p_calloc(n, sizeof *numbers);
-    uint32_t first = 0;
-    if (!s || !numbers || !reserve_numbers(s, n, &first)) goto fail;
-    for (size_t i = 0; i < n; i++) numbers[i] = first + (uint32_t)i;
-    if (!append_tags(s, tags, numbers, n)) goto fail;
-    s7p_free(numbers);
+    if (!s) return NULL;
     s->c = c;
     s->refs = 1;  /* the caller's */
     s->opt = *o;
@@ -428,15 +429,41 @@ static s7p_subscription *sub_new(s7p_client *c, const s7p_tag *tags, size_t n,
     s->state = SUB_NEW;
     s7p_arena_init(&s->credit_arena, 64u << 10);
     return s;
-fail:
+}
+
+static s7p_subscription *sub_new(s7p_client *c, const s7p_tag *tags, size_t n,
+                                 const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx)
+{
+    s7p_subscription *s = s7p_sub_alloc(c, o, fn, ctx);
+    uint32_t *numbers = s ? s7p_calloc(n, sizeof *numbers) : NULL;
+    uint32_t first = 0;
+    bool ok = numbers && reserve_numbers(s, n, &first);
+    for (size_t i = 0; ok && i < n; i++) numbers[i] = first + (uint32_t)i;
+    ok = ok && append_tags(s, tags, numbers, n);
     s7p_free(numbers);
-    if (s) {
-        s7p_free(s->tags);
-        s7p_free(s->numbers);
-        s7p_free(s->slot_of);
+    if (!ok && s) {
+        s7p_sub_unref(s);
+        s = NULL;
     }
-    s7p_free(s);
-    return NULL;
+    return s;
+}
+
+bool s7p_sub_register(s7p_client *c, s7p_subscription *s, s7p_req **req)
+{
+    s7p_req *r = sub_req_new(s, RQ_SUBSCRIBE, "subscribe", S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE);
+    if (!r) {
+        s7p_sub_unref(s);
+        return false;
+    }
+    s->refs++;  /* the request's */
+    s->create_pending = true;
+    pthread_mutex_lock(&c->lock);
+    s->next = c->subs;
+    if (c->subs) c->subs->prev = s;
+    c->subs = s;
+    pthread_mutex_unlock(&c->lock);
+    *req = r;
+    return true;
 }
 
 /* Makes the subscription and its create request; the request holds a reference. */
@@ -446,24 +473,11 @@ static s7p_status start_subscribe(s7p_client *c, const s7p_tag *tags, size_t n,
 {
     s7p_subscription_options opt;
     const char *why = !c ? "no client" : check_tags(tags, n, 0);
-    if (!why) why = take_options(o, &opt);
-    if (why) return arg_fail(c, "subscribe", why, err);
+    if (!why) why = s7p_sub_take_options(o, &opt);
+    if (why) return s7p_sub_arg_fail(c, "subscribe", why, err);
     s7p_subscription *s = sub_new(c, tags, n, &opt, fn, ctx);
-    s7p_req *r = s ? sub_req_new(s, RQ_SUBSCRIBE, "subscribe",
-                                 S7P_OP_NEEDS_SESSION | S7P_OP_RETRYABLE) : NULL;
-    if (!r) {
-        if (s) s7p_sub_unref(s);
-        return S7P_E_NOMEM;
-    }
-    s->refs++;  /* the request's */
-    s->create_pending = true;
-    pthread_mutex_lock(&c->lock);
-    s->next = c->subs;
-    if (c->subs) c->subs->prev = s;
-    c->subs = s;
-    pthread_mutex_unlock(&c->lock);
+    if (!s || !s7p_sub_register(c, s, req)) return S7P_E_NOMEM;
     *sub = s;
-    *req = r;
     return S7P_OK;
 }
 
@@ -471,7 +485,7 @@ s7p_status s7p_subscribe(s7p_client *c, const s7p_tag *tags, size_t n,
                          const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx,
                          s7p_subscription **out, s7p_error *err)
 {
-    if (!out) return arg_fail(c, "subscribe", "no output pointer", err);
+    if (!out) return s7p_sub_arg_fail(c, "subscribe", "no output pointer", err);
     *out = NULL;
     s7p_subscription *s;
     s7p_req *r;
@@ -480,7 +494,7 @@ s7p_status s7p_subscribe(s7p_client *c, const s7p_tag *tags, size_t n,
     st = s7p_req_run(c, r, err);
     if (st != S7P_OK) {
         pthread_mutex_lock(&c->lock);
-        close_sub(c, s);
+        s7p_sub_close(c, s);
         pthread_mutex_unlock(&c->lock);
         return st;
     }
@@ -594,12 +608,13 @@ s7p_status s7p_subscription_add(s7p_subscription *s, const s7p_tag *tags, size_t
 {
     if (!s) return S7P_E_INVALID_ARG;
     s7p_client *c = s->c;
+    if (s->alarms) return s7p_sub_arg_fail(c, "subscription", "an alarm subscription has no tags", err);
     pthread_mutex_lock(&c->lock);
     const char *why = check_tags(tags, n, s->n);
     uint32_t base = 0;
     if (!why && !reserve_numbers(s, n, &base)) why = "no more tag numbers";
     pthread_mutex_unlock(&c->lock);
-    if (why) return arg_fail(c, "subscription", why, err);
+    if (why) return s7p_sub_arg_fail(c, "subscription", why, err);
     s7p_req *r = sub_req_new(s, RQ_SUB_MODIFY, "subscription change", S7P_OP_NEEDS_SESSION);
     s7p_tag *copy = r ? s7p_malloc(n * sizeof *copy) : NULL;
     uint32_t *numbers = copy ? s7p_malloc(n * sizeof *numbers) : NULL;
@@ -622,6 +637,7 @@ s7p_status s7p_subscription_remove(s7p_subscription *s, const uint32_t *numbers,
                                    s7p_error *err)
 {
     if (!s || (n && !numbers)) return S7P_E_INVALID_ARG;
+    if (s->alarms) return s7p_sub_arg_fail(s->c, "subscription", "an alarm subscription has no tags", err);
     if (n == 0) return S7P_OK;
     s7p_req *r = sub_req_new(s, RQ_SUB_MODIFY, "subscription change", S7P_OP_NEEDS_SESSION);
     uint32_t *copy = r ? s7p_malloc(n * sizeof *copy) : NULL;
@@ -639,8 +655,10 @@ s7p_status s7p_subscription_remove(s7p_subscription *s, const uint32_t *numbers,
 s7p_status s7p_subscription_set_cycle(s7p_subscription *s, uint32_t cycle_ms, s7p_error *err)
 {
     if (!s) return S7P_E_INVALID_ARG;
+    if (s->alarms)
+        return s7p_sub_arg_fail(s->c, "subscription", "an alarm subscription has no cycle", err);
     if (cycle_ms == 0 || cycle_ms > CYCLE_MAX_MS)
-        return arg_fail(s->c, "subscription", "cycle must be 1..86400000 ms", err);
+        return s7p_sub_arg_fail(s->c, "subscription", "cycle must be 1..86400000 ms", err);
     s7p_req *r = sub_req_new(s, RQ_SUB_MODIFY, "subscription cycle", S7P_OP_NEEDS_SESSION);
     if (!r) return S7P_E_NOMEM;
     r->subm = SUBM_CYCLE;
@@ -659,7 +677,7 @@ s7p_status s7p_unsubscribe(s7p_subscription *s, s7p_error *err)
     if (!r) {
         /* Freed all the same: the PLC drops it with the session. */
         pthread_mutex_lock(&c->lock);
-        close_sub(c, s);
+        s7p_sub_close(c, s);
         pthread_mutex_unlock(&c->lock);
         return S7P_E_NOMEM;
     }

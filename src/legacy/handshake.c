@@ -34,7 +34,9 @@ s7p_status s7p_legacy_server_hello_read(const s7p_object *session, s7p_legacy_se
     const s7p_value *ch = s7p_object_attr(session, S7P_ID_SERVER_SESSION_CHALLENGE);
     const s7p_value *ver = s7p_object_attr(session, S7P_ID_SESSION_VERSION_STRUCT);
     if (!ver) ver = s7p_object_attr(session, S7P_ID_SERVER_SESSION_VERSION);
-    if (!fp || !ch) return S7P_E_NOT_FOUND;
+    /* An empty 233 beside a challenge is a CPU without the key handshake (the S7-1511 FW V1.0
+     * of the captures answers so): no legacy challenge offered either. */
+    if (!fp || !ch || (fp->type == S7P_DT_WSTRING && fp->v.s.n == 0)) return S7P_E_NOT_FOUND;
     if (fp->type != S7P_DT_WSTRING || s7p_value_is_array(fp) || !ver ||
         ver->type != S7P_DT_STRUCT || !ver->v.st)
         return S7P_E_PROTOCOL;

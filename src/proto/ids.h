@@ -127,6 +127,13 @@ enum {
     S7P_ID_DAI_MESSAGE_TYPE = 4079,             /* DInt */
     S7P_ID_DAI_HMI_INFO = 7813,                 /* Blob */
     S7P_ID_DAI_SEQUENCE_COUNTER = 7917,         /* UDInt */
+    /* The alarm subscription's reference object (services spec §2.1). */
+    S7P_ID_ALARM_SUBSCRIPTION_REF_CLASS = 2662, /* AlarmSubscriptionRef.Class_Rid */
+    S7P_ID_ALARM_SUBSCRIPTION_REF_DOMAIN = 2659, /* UInt array */
+    S7P_ID_ALARM_SUBSCRIPTION_REF_SUBSYSTEM = 2660, /* relation: itsAlarmSubsystem -> 8 */
+    S7P_ID_ALARM_SUBSCRIPTION_REF_DOMAIN2 = 7731, /* UInt address array */
+    S7P_ID_ALARM_SUBSCRIPTION_SEND_TEXTS = 8173, /* Bool */
+    S7P_ID_ALARM_SUBSCRIPTION_LANGUAGES = 8181, /* UDInt address array of LCIDs; empty: all */
 };
 
 /* Blob root ids of associated values: type-info ids, 0x02000000 + the softdatatype. */

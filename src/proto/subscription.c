@@ -136,18 +136,67 @@ static bool add_scalar(s7p_object *o, s7p_arena *a, uint32_t id, uint8_t type, u
     return true;
 }
 
+static bool add_text(s7p_object *o, s7p_arena *a, const char *text)
+{
+    size_t n = strlen(text);
+    char *s = s7p_arena_alloc(a, n + 1u);
+    s7p_value *v = s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
+    if (!s || !v) return false;
+    memcpy(s, text, n + 1u);
+    v->type = S7P_DT_WSTRING;
+    v->v.s.p = (const uint8_t *)s;
+    v->v.s.n = n;
+    return true;
+}
+
 static bool add_name(s7p_object *o, s7p_arena *a, uint32_t rel_id)
 {
     char buf[32];
-    int n = snprintf(buf, sizeof buf, "Subscription_%u", (unsigned)rel_id);
-    char *s = s7p_arena_alloc(a, (size_t)n + 1u);
-    s7p_value *v = s7p_object_add_attr(o, a, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
-    if (!s || !v) return false;
-    memcpy(s, buf, (size_t)n + 1u);
-    v->type = S7P_DT_WSTRING;
-    v->v.s.p = (const uint8_t *)s;
-    v->v.s.n = (size_t)n;
-    return true;
+    snprintf(buf, sizeof buf, "Subscription_%u", (unsigned)rel_id);
+    return add_text(o, a, buf);
+}
+
+/* An array attribute of n elements, all of type, with flags (0x10 array, 0x20 address
+ * array: VLQ elements); the elements are filled by the caller. */
+static s7p_value *add_array(s7p_object *o, s7p_arena *a, uint32_t id, uint8_t flags,
+                            uint8_t type, uint32_t n)
+{
+    s7p_value *v = s7p_object_add_attr(o, a, id);
+    s7p_scalar *e = n ? s7p_arena_array(a, n, sizeof *e) : NULL;
+    if (!v || (n && !e)) return NULL;
+    if (n) memset(e, 0, n * sizeof *e);
+    v->flags = flags;
+    v->type = type;
+    v->count = n;
+    v->elems = e;
+    return v;
+}
+
+/* The alarm subscription's reference (services spec §2.1): every alarm domain (2659 ten
+ * zeros, 7731 = 65535), trigger and transmit mode 3, texts sent with each alarm (8173), the
+ * language filter (8181), related to the alarm subsystem (2660 -> RID 8). */
+static bool add_alarm_ref(s7p_object *o, s7p_arena *a, const s7p_sub_alarm_ref *r)
+{
+    enum { DOMAINS = 10, ALL_DOMAINS = 65535 };
+    if (r->n_lcids > S7P_SUB_MAX_LCIDS || (r->n_lcids && !r->lcids)) return false;
+    s7p_object *ref = s7p_object_new(a, S7P_ID_GET_NEW_RID_ON_SERVER,
+                                     S7P_ID_ALARM_SUBSCRIPTION_REF_CLASS);
+    if (!ref || !add_text(ref, a, "s7plus_Alarming") ||
+        !add_scalar(ref, a, S7P_ID_SUBSCRIPTION_REF_TRIGGER_AND_TRANSMIT_MODE, S7P_DT_USINT, 3) ||
+        !add_array(ref, a, S7P_ID_ALARM_SUBSCRIPTION_REF_DOMAIN, S7P_VF_ARRAY, S7P_DT_UINT, DOMAINS))
+        return false;
+    s7p_value *dom = add_array(ref, a, S7P_ID_ALARM_SUBSCRIPTION_REF_DOMAIN2,
+                               S7P_VF_ADDRESS_ARRAY, S7P_DT_UINT, 1);
+    s7p_value *langs = dom ? add_array(ref, a, S7P_ID_ALARM_SUBSCRIPTION_LANGUAGES,
+                                       S7P_VF_ADDRESS_ARRAY, S7P_DT_UDINT, (uint32_t)r->n_lcids)
+                           : NULL;
+    if (!langs) return false;
+    dom->elems[0].u = ALL_DOMAINS;
+    for (size_t i = 0; i < r->n_lcids; i++) langs->elems[i].u = r->lcids[i];
+    return add_scalar(ref, a, S7P_ID_ALARM_SUBSCRIPTION_SEND_TEXTS, S7P_DT_BOOL, 1) &&
+           s7p_object_add_relation(ref, a, S7P_ID_ALARM_SUBSCRIPTION_REF_SUBSYSTEM,
+                                   S7P_ID_ALARM_SUBSYSTEM) &&
+           s7p_object_add_child(o, a, ref);
 }
 
 bool s7p_sub_object_build(s7p_arena *a, const s7p_sub_params *p, s7p_object **out)
@@ -170,6 +219,7 @@ bool s7p_sub_object_build(s7p_arena *a, const s7p_sub_params *p, s7p_object **ou
          add_scalar(o, a, S7P_ID_SUBSCRIPTION_CREDIT_LIMIT, S7P_DT_INT,
                     (uint64_t)(int64_t)p->credit_limit) &&
          add_scalar(o, a, S7P_ID_SUBSCRIPTION_TICKS, S7P_DT_UINT, 0xFFFFu);
+    if (ok && p->function_class == S7P_SUB_FC_ALARMS) ok = add_alarm_ref(o, a, &p->alarm);
     if (ok) *out = o;
     return ok;
 }
@@ -203,6 +253,36 @@ static bool attr_int(const s7p_object *o, uint32_t id, bool mandatory, int64_t l
     return true;
 }
 
+/* The language filter of a class-2662 child: a UDInt (or UInt) array, at most
+ * S7P_SUB_MAX_LCIDS LCIDs of 16 bits; absent: all languages. */
+static s7p_status parse_alarm_ref(const s7p_object *ref, s7p_arena *a, s7p_sub_alarm_ref *out)
+{
+    const s7p_value *v = s7p_object_attr(ref, S7P_ID_ALARM_SUBSCRIPTION_LANGUAGES);
+    out->present = true;
+    if (!v) return S7P_OK;
+    if (!s7p_value_is_array(v) || (v->type != S7P_DT_UDINT && v->type != S7P_DT_UINT) ||
+        v->count > S7P_SUB_MAX_LCIDS || (v->count && !v->elems))
+        return S7P_E_PROTOCOL;
+    uint32_t *l = v->count ? s7p_arena_array(a, v->count, sizeof *l) : NULL;
+    if (v->count && !l) return S7P_E_NOMEM;
+    for (uint32_t i = 0; i < v->count; i++) {
+        if (v->elems[i].u > 0xFFFFu) return S7P_E_PROTOCOL;
+        l[i] = (uint32_t)v->elems[i].u;
+    }
+    out->lcids = l;
+    out->n_lcids = v->count;
+    return S7P_OK;
+}
+
+static const s7p_object *alarm_ref_child(const s7p_object *o)
+{
+    for (const s7p_obj_elem *e = o->first; e; e = e->next)
+        if (e->tag == S7P_EL_START_OBJECT &&
+            e->u.child->class_id == S7P_ID_ALARM_SUBSCRIPTION_REF_CLASS)
+            return e->u.child;
+    return NULL;
+}
+
 s7p_status s7p_sub_object_parse(const s7p_object *o, s7p_arena *a, s7p_sub_params *out)
 {
     memset(out, 0, sizeof *out);
@@ -216,6 +296,8 @@ s7p_status s7p_sub_object_parse(const s7p_object *o, s7p_arena *a, s7p_sub_param
     const s7p_value *refs = s7p_object_attr(o, S7P_ID_SUBSCRIPTION_REFERENCE_LIST);
     if (!refs) return S7P_E_PROTOCOL;
     s7p_status st = s7p_sub_refs_from_value(refs, a, &out->refs);
+    const s7p_object *ref = st == S7P_OK ? alarm_ref_child(o) : NULL;
+    if (ref) st = parse_alarm_ref(ref, a, &out->alarm);
     if (st != S7P_OK) return st;
     out->rel_id = o->rel_id;
     out->function_class = (uint8_t)fc;

@@ -55,6 +55,15 @@ typedef struct s7p_sub_refs {      /* SubscriptionReferenceList, AID 1048 */
     size_t n_items;
 } s7p_sub_refs;
 
+/* Most languages in an alarm subscription's filter (8181). */
+#define S7P_SUB_MAX_LCIDS 16u
+
+typedef struct s7p_sub_alarm_ref { /* the alarm subscription's child object (class 2662) */
+    bool present;
+    const uint32_t *lcids;         /* AlarmSubscr_AlarmTextLangIdentifier; none: all */
+    size_t n_lcids;
+} s7p_sub_alarm_ref;
+
 typedef struct s7p_sub_params {    /* the subscription object (class 1001) */
     uint32_t rel_id;               /* client RID (0x7FFFC001...) */
     uint8_t function_class;        /* 0 variables, 2 alarms */
@@ -62,16 +71,21 @@ typedef struct s7p_sub_params {    /* the subscription object (class 1001) */
     uint32_t cycle_ms;
     int16_t credit_limit;          /* -1 unlimited */
     s7p_sub_refs refs;
+    s7p_sub_alarm_ref alarm;       /* function class 2: built, and read back, as the child */
 } s7p_sub_params;
 
 /** Builds the class-1001 object with the attributes in the order a real HMI sends them
- *  (233, 1082, 1002, 1003, 1040, 1041, 1048, 1049, 1050, 1051, 1052, 1053, 1054).
- *  Arena-owned; false when out of memory or p is out of range (too many LIDs). */
+ *  (233, 1082, 1002, 1003, 1040, 1041, 1048, 1049, 1050, 1051, 1052, 1053, 1054); for
+ *  function class 2 (alarms) with the child object of class 2662 (RID 211: the PLC gives
+ *  it one) carrying the language filter p->alarm (services spec §2.1; docs/protocol.md §11.7).
+ *  Arena-owned; false when out of memory or p is out of range (too many LIDs or LCIDs). */
 bool s7p_sub_object_build(s7p_arena *a, const s7p_sub_params *p, s7p_object **out);
 /** Reads a class-1001 object back (the simulator's side); arrays point into the arena.
  *  S7P_E_PROTOCOL: wrong class, a mandatory attribute (1040, 1048, 1049, 1053) missing or of
- *  the wrong type, or a malformed reference list; S7P_E_NOMEM. Absent optional attributes
- *  read as 0 (1082: variables). */
+ *  the wrong type, or a malformed reference list, or a class-2662 child whose language list
+ *  (8181) is not a UDInt array of at most S7P_SUB_MAX_LCIDS LCIDs; S7P_E_NOMEM. Absent
+ *  optional attributes read as 0 (1082: variables); out->alarm.present tells whether the
+ *  2662 child came. */
 s7p_status s7p_sub_object_parse(const s7p_object *o, s7p_arena *a, s7p_sub_params *out);
 /** The reference list alone, for a SetMultiVariables/SetVariable of AID 1048 (modify). */
 bool s7p_sub_refs_to_value(const s7p_sub_refs *r, s7p_arena *a, s7p_value *out);

@@ -65,7 +65,7 @@ void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session)
     s7p_legacy_server_hello hello;
     s7p_status st = s7p_legacy_server_hello_read(session, &hello);
     if (st == S7P_E_NOT_FOUND) {
-        fail_with(e, S7P_E_UNSUPPORTED,
+        fail_with(e, S7P_E_SECURITY_MODE,
                   e->cp.security == S7P_SECURITY_AUTO
                       ? "security mode auto: the PLC offers neither TLS (InitSsl refused) nor "
                         "legacy challenge authentication"

@@ -113,7 +113,7 @@ static void on_init_ssl(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *re
         }
         s7p_fail mine = {0};
         mine.plc_return = resp->ret;
-        s7p_fail_set(&mine, S7P_E_UNSUPPORTED,
+        s7p_fail_set(&mine, S7P_E_SECURITY_MODE,
                      "security mode tls: the PLC does not offer TLS (InitSsl refused, code %d); "
                      "older firmware needs security mode legacy (or auto)",
                      s7p_ret_code(resp->ret));

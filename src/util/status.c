@@ -29,6 +29,7 @@ const char *s7p_status_text(s7p_status s)
     case S7P_E_PROGRAM_CHANGED: return "PLC program changed";
     case S7P_E_CANCELLED: return "cancelled";
     case S7P_E_INTEGRITY: return "integrity check failed";
+    case S7P_E_SECURITY_MODE: return "security mode not offered by the PLC";
     }
     return "unknown status";
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # s7plus alarms against s7plus-sim with examples/plc/plant.alarms: no alarm, then two raised
 # through the control channel with associated values, in English (text) and German (--json),
-# one acknowledged and one cleared; --lang checked; --follow refused (not built yet).
+# one acknowledged and one cleared; --lang checked; --follow --json: the snapshot, then each
+# change (raise, acknowledge, clear) once as a JSON line, until SIGINT.
 # usage: cli_alarms.sh S7PLUS S7PLUS_SIM PROGRAM_DIR
 set -u
 S7=$1
@@ -71,5 +72,39 @@ python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [x["hmi_alar
 
 s7 1 alarms --insecure --lang 0
 has_err "--lang"
-s7 1 alarms --insecure --follow
+
+# --follow: alarm 1 is active (acknowledged); the changes after the snapshot come once each.
+# wait_lines N: until the follower printed N lines (10 s at most).
+wait_lines() {
+    i=0
+    while [ "$(wc -l < "$tmp/follow.out")" -lt "$1" ]; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && { cat "$tmp/follow.out" "$tmp/follow.err" >&2; fail "follow: fewer than $1 lines"; }
+        sleep 0.1
+    done
+}
+timeout 60 "$S7" alarms "$EP" --timeout 20000 --insecure --lang 1031 --follow --json \
+    > "$tmp/follow.out" 2> "$tmp/follow.err" &
+fpid=$!
+wait_lines 1
+ctl "alarm raise 2"
+wait_lines 2
+ctl "alarm clear 1"
+wait_lines 3
+kill -INT $fpid
+wait $fpid || fail "s7plus alarms --follow: exit $? after SIGINT"
+python3 - "$tmp/follow.out" << 'PY' || fail "alarms --follow --json: not the expected lines"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 3, lines
+s = lines[0]
+assert s["event"] == "snapshot" and s["lcid"] == 1031, s
+assert [a["hmi_alarm_id"] for a in s["alarms"]] == [1], s
+a = lines[1]
+assert a["event"] == "alarm" and a["alarm"]["hmi_alarm_id"] == 2, a
+assert a["alarm"]["state"] == "coming", a
+assert a["alarm"]["text"] == "Motor M-101: Temperatur  85 °C (Status 16#A5, Sollwert 12.50)", a
+g = lines[2]["alarm"]
+assert g["hmi_alarm_id"] == 1 and g["state"] == "going" and g["went"], g
+PY
 echo "ok: s7plus alarms"

@@ -270,4 +270,26 @@ errs += [v["error"] for v in o.get("results", o).values() if isinstance(v, dict)
 assert any(e["plc_code"] == -17 and e["plc_code_name"] == "InvalidCRC" for e in errs), o
 PY
 fi
+# ---- control commands piped into stdin (--control -): one answer line each on stdout,
+# after the "listening" line; the end of stdin leaves the simulator running
+printf 'set "AllTypes".v_int 2345\nget "AllTypes".v_int\nstate stop\nnonsense\n' > "$tmp/cmds"
+SIM_STDIN=$tmp/cmds
+start_sim --control -
+SIM_STDIN=
+i=0
+while [ "$(wc -l < "$tmp/sim.out")" -lt 5 ]; do
+    i=$((i + 1))
+    [ "$i" -le 200 ] || { cat "$tmp/sim.out" >&2; fail "--control -: no 4 answers within 20 s"; }
+    sleep 0.1
+done
+sed -n 1p "$tmp/sim.out" | grep -q '^listening on ' || fail "--control -: first line is not the listening line"
+printf 'ok\nok 2345\nok stop\nerror: unknown command "nonsense" (try help)\n' > "$tmp/want"
+sed -n 2,5p "$tmp/sim.out" | cmp -s - "$tmp/want" ||
+    { sed -n 2,5p "$tmp/sim.out" >&2; fail "--control -: answers differ"; }
+s7 0 read '"AllTypes".v_int'
+has '"AllTypes".v_int = 2345'
+s7 0 state
+has "Operating state      stop"
+sim_alive
+
 echo "cli_sim: ok ($n variables)"

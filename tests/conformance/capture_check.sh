@@ -5,7 +5,7 @@
 # (../shared/tools/s7comm-dissector/check-pcap.sh).
 #
 # usage: capture_check.sh --expect "Name1,Name2,..." [--keylog FILE] [--keep DIR]
-#                         [--timeout SECS] -- COMMAND [ARGS...]
+#                         [--timeout SECS] [--contains FILE] [--digests N] -- COMMAND [ARGS...]
 #
 #   --expect   comma-separated opcode or function names as check-pcap.sh prints them
 #              (CreateObject, GetMultiVariables, Notification, ...); each must appear in its
@@ -16,6 +16,9 @@
 #   --contains FILE  each non-empty line of FILE must appear in the dissector's full decode
 #              (tshark -V) of the capture: how a test checks that decoded values are the
 #              values it wrote.
+#   --digests N  legacy security: at least N frames of protocol version V3, every one of them
+#              with the integrity part the dissector expects there (digest length 32 and a
+#              32-byte digest), and no frame the dissector marks (DISSECTOR-ERROR).
 #
 # Contract for COMMAND (our s7p_replay today; later e.g. our client against our simulator):
 #   1. It serves or uses ONE TCP port on 127.0.0.1 and writes that port number (decimal,
@@ -51,14 +54,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 shared="${S7P_SHARED_DIR:-$here/../../../shared}"
 check="$shared/tools/s7comm-dissector/check-pcap.sh"
 
-expect="" ; have_expect=0 ; keylog="" ; keep="" ; cmd_timeout=50 ; contains=""
+expect="" ; have_expect=0 ; keylog="" ; keep="" ; cmd_timeout=50 ; contains="" ; digests=""
 cmd_pid="" ; tcpdump_pid="" ; tmp=""
 
 say()  { echo "capture_check: $*"; }
 die()  { say "FAIL: $*"; exit 1; }
 usage() {
     echo "usage: capture_check.sh --expect \"Name1,Name2,...\" [--keylog FILE] [--keep DIR]" \
-         "[--timeout SECS] -- COMMAND [ARGS...]" >&2
+         "[--timeout SECS] [--contains FILE] [--digests N] -- COMMAND [ARGS...]" >&2
     exit 2
 }
 
@@ -69,6 +72,7 @@ while [ $# -gt 0 ]; do
         --keep)    [ $# -ge 2 ] || usage; keep="$2"; shift 2 ;;
         --timeout) [ $# -ge 2 ] || usage; cmd_timeout="$2"; shift 2 ;;
         --contains) [ $# -ge 2 ] || usage; contains="$2"; shift 2 ;;
+        --digests) [ $# -ge 2 ] || usage; digests="$2"; shift 2 ;;
         --)        shift; break ;;
         *)         usage ;;
     esac
@@ -214,6 +218,27 @@ if [ -n "$contains" ]; then
         grep -qF -- "$want" "$tmp/decode.txt" || fails+=("decoded capture lacks: $want")
     done <"$contains"
     say "checked $(grep -c . "$contains") expected decoded values"
+fi
+
+# Legacy security: V3 frames and their digests as the dissector reads them (one line per
+# frame: version, digest lengths, digests' byte counts, Info column).
+if [ -n "$digests" ]; then
+    tshark_bin="${TSHARK:-tshark}"
+    timeout "$CHECK_TIMEOUT" "$tshark_bin" -n -r "$cap" "${check_args[@]}" -Y s7comm-plus \
+        -T fields -E separator='|' -E occurrence=a -E aggregator=',' \
+        -e s7comm-plus.header.protocolversion -e s7comm-plus.integrity.digestlen \
+        -e s7comm-plus.integrity.digest -e _ws.col.Info >"$tmp/digests.txt" 2>/dev/null
+    # A TCP segment may carry several frames: count every V3 header and every digest.
+    read -r v3 signed marked < <(awk -F'|' '
+        { n = split($1, ver, ","); for (i = 1; i <= n; i++) if (ver[i] == "0x03" || ver[i] == "3") v3++
+          n = split($2, len, ","); split($3, dg, ",")
+          for (i = 1; i <= n; i++) if (len[i] == 32 && length(dg[i]) == 64) signed++ }
+        /DISSECTOR-ERROR/ { marked++ }
+        END { print v3 + 0, signed + 0, marked + 0 }' "$tmp/digests.txt")
+    say "V3 frames: $v3, with a 32-byte digest: $signed, marked by the dissector: $marked"
+    [ "$v3" -ge "$digests" ] || fails+=("only $v3 V3 frames, expected at least $digests")
+    [ "$signed" -eq "$v3" ] || fails+=("$((v3 - signed)) V3 frames without a 32-byte digest")
+    [ "$marked" -eq 0 ] || fails+=("$marked frames marked DISSECTOR-ERROR")
 fi
 
 if [ "${#fails[@]}" -gt 0 ]; then

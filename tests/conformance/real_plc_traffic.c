@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* s7p_real_plc_traffic KEYLOG PROGRAM_DIR: the requests other clients send a real CPU (raw
- * client tc.h, built from the spec), for the capture harness (capture_check.sh): Explore of
+/* s7p_real_plc_traffic KEYLOG PROGRAM_DIR [ORDER_NUMBER FIRMWARE]: the requests other
+ * clients send a real CPU (raw client tc.h, built from the spec), for the capture harness
+ * (capture_check.sh): the session's CreateObject (its answer as the CPU family sends it), Explore of
  * the type-info container with and without attributes, the execution unit's operating state
  * (GetVarSubStreamed path and struct) and a STOP/RUN request (SetVariable), byte-range reads
  * and writes of a standard DB, and the error answers to an unknown object. The simulator logs
@@ -79,8 +80,9 @@ static int traffic(tc *t, uint16_t port)
 int main(int argc, char **argv)
 {
     const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 3 || !port_file || !go_file) {
-        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_real_plc_traffic KEYLOG DIR\n");
+    if ((argc != 3 && argc != 5) || !port_file || !go_file) {
+        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_real_plc_traffic KEYLOG DIR "
+                        "[ORDER_NUMBER FIRMWARE]\n");
         return 2;
     }
     unlink(argv[1]);
@@ -89,6 +91,10 @@ int main(int argc, char **argv)
     s7p_sim_config_init(&cfg);
     cfg.keylog_file = argv[1];
     cfg.program_dir = argv[2];
+    if (argc == 5) {  /* the CPU whose session answer to send (an S7-1200's, say) */
+        cfg.order_number = argv[3];
+        cfg.firmware = argv[4];
+    }
     s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
     if (!sim) {
         fprintf(stderr, "real_plc_traffic: simulator: %s\n", err);

@@ -128,6 +128,32 @@ for line in ("alarm raise 1 3 12.25", "alarm raise 3"):
     expect "  SD_2 = 12.25"
     expect "  Schichtwechsel"
     expect "2 active alarms"
+
+    # Alarms with snapshot: the two active ones, then two changes, each once.
+    timeout 60 "$BIN/alarms_snapshot" "$EP" 1033 2 > "$tmp/snap.out" 2> "$tmp/snap.err" &
+    spid=$!
+    i=0
+    until grep -q "following the changes" "$tmp/snap.out"; do
+        i=$((i + 1))
+        [ $i -le 200 ] || fail "alarms_snapshot: no snapshot within 20 s"
+        sleep 0.1
+    done
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+f = s.makefile("rw")
+for line in ("alarm clear 3", "alarm raise 2"):
+    f.write(line + "\n"); f.flush()
+    r = f.readline()
+    assert r.startswith("ok"), r' "$tmp/ctl" || fail "control channel: clear, raise"
+    wait $spid || fail "alarms_snapshot exited $?"
+    cat "$tmp/snap.err" >> "$tmp/snap.out"
+    cp "$tmp/snap.out" "$tmp/out"
+    expect "active: alarm 1 coming: Tank 3 overflows: level 12.2 %"
+    expect "active: alarm 3 coming: Shift change"
+    expect "2 active alarms; following the changes"
+    expect "change: alarm 3 going: Shift change"
+    expect "change: alarm 2 coming: Motor M-101: temperature  85 °C (status 16#A5, setpoint 12.50)"
+    expect "2 changes"
 fi
 
 # A subscription in the callback form on the I/O thread: 5 notifications (every 200 ms),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Security modes end to end against the in-process simulator: the loopback essentials
- * (connect, CPU info, browse, read, write, disconnect) run once per mode on a TLS and on a
- * legacy-only simulator; AUTO picks TLS or legacy by what the simulator offers; TLS against
+/* Security modes end to end against the in-process simulator: the loopback suite (connect,
+ * CPU info, browse, read, write, legitimate, subscribe, disconnect) runs once per mode on a
+ * TLS and on a legacy-only simulator, driven by the caller and by the I/O thread; AUTO picks TLS or legacy by what the simulator offers; TLS against
  * a legacy-only simulator fails typed, without fallback; a flipped bit and a replayed answer
  * in a legacy session fault it with S7P_E_INTEGRITY; the legacy session key renewal. */
 #include <setjmp.h>
@@ -90,47 +90,155 @@ static int16_t read_int(s7p_client *c, const s7p_tag *t)
     return (int16_t)v.v.i;
 }
 
-/* ---- the essentials, once per mode ---- */
+/* ---- the loopback suite, once per mode and driver ---- */
 
-static void essentials(const mode_case *m)
+#define SUITE_PW_FULL "Full-Pw-7x!"
+#define SUITE_PW_WRONG "wrong-Pw-0"
+
+/* A simulator of the mode at read access (protection level 2) with a full-access password:
+ * browsing and reading work at once, writing only after the login. Its firmware takes the
+ * login variant that works in the mode (legacy security: V2.9, whose login needs no TLS). */
+static s7p_sim *start_suite_sim(const mode_case *m)
 {
-    s7p_sim *sim = start_sim(m->sim);
-    s7p_client *c = connect_mode(sim, m->client);
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    cfg.program_dir = S7P_EXAMPLES_PLC;
+    cfg.security = m->sim;
+    cfg.protection_level = 2;
+    cfg.passwords[0] = SUITE_PW_FULL;
+    if (m->sim == S7P_SIM_SECURITY_LEGACY) cfg.firmware = "V2.9.0";
+    return st_sim_start(&cfg);
+}
+
+static s7p_status write_int(s7p_client *c, const s7p_tag *t, int16_t value, s7p_item_result *r)
+{
+    s7p_tag_value w;
     s7p_error err;
-    expect_security(c, m->expect);
+    memset(&w, 0, sizeof w);
+    w.type = S7P_T_INT;
+    w.v.i = value;
+    return s7p_write(c, t, 1, &w, r, &err);
+}
+
+static void suite_browse(s7p_client *c)
+{
+    s7p_error err;
     st_items all;
     memset(&all, 0, sizeof all);
     assert_int_equal(s7p_browse(c, st_collect, &all, &err), S7P_OK);
     assert_true(all.n > 200);  /* the example program: every DB and tag table */
     assert_non_null(st_find_item(&all, "\"AllTypes\".v_int"));
     st_items_free(&all);
+}
+
+/* The next DATA notification within ms; events before it fail the test. */
+static s7p_sub_notification *next_data(s7p_subscription *s, uint32_t ms)
+{
+    s7p_sub_notification *n = NULL;
+    s7p_error err;
+    if (s7p_subscription_next(s, &n, ms, &err) != S7P_OK)
+        fail_msg("no notification within %u ms: %s", ms, err.message);
+    if (n->event != S7P_SUB_DATA) fail_msg("subscription event %d: %s", n->event, n->error.message);
+    return n;
+}
+
+/* A subscription at a 50 ms cycle with a credit of 2 raised by 1: more than 20 notifications,
+ * so the client sends credit raises (writes without an answer) all along, each of them signed
+ * in legacy mode; then a written value (the login made writing possible) comes within a few
+ * cycles. Every notification is signed by the simulator and verified by the client. */
+static void suite_subscribe(s7p_client *c, const s7p_tag *t, int16_t before, int16_t written)
+{
+    s7p_subscription_options o;
+    s7p_subscription_options_init(&o);
+    o.cycle_ms = 50;
+    o.credit_limit = 2;
+    o.credit_step = 1;
+    s7p_subscription *sub;
+    s7p_error err;
+    assert_int_equal(s7p_subscribe(c, t, 1, &o, NULL, NULL, &sub, &err), S7P_OK);
+    uint32_t first = 0, missed = 0;
+    for (unsigned k = 0; k < 24; k++) {
+        s7p_sub_notification *n = next_data(sub, 5000);
+        if (k == 0) {
+            first = n->sequence;
+            assert_int_equal(n->count, 1);
+            assert_int_equal(n->values[0].status, S7P_OK);
+            assert_int_equal(n->values[0].value.v.i, before);
+        }
+        missed += n->missed + n->dropped;
+        s7p_sub_notification_free(n);
+    }
+    assert_int_equal(first, 1);
+    assert_int_equal(missed, 0);
+    s7p_item_result r;
+    assert_int_equal(write_int(c, t, written, &r), S7P_OK);
+    bool seen = false;
+    for (unsigned k = 0; k < 40 && !seen; k++) {
+        s7p_sub_notification *n = next_data(sub, 5000);
+        for (size_t i = 0; i < n->count; i++)
+            if (n->values[i].status == S7P_OK && n->values[i].value.v.i == written) seen = true;
+        s7p_sub_notification_free(n);
+    }
+    assert_true(seen);
+    assert_int_equal(s7p_unsubscribe(sub, &err), S7P_OK);
+}
+
+/* connect, info, browse, read, write (refused at read access), legitimate (a wrong password
+ * refused, the right one), write, subscribe, disconnect: the whole loopback list on one
+ * session of the mode, driven by the calling thread or by the client's I/O thread. */
+static void suite(const mode_case *m, bool io_thread)
+{
+    s7p_sim *sim = start_suite_sim(m);
+    s7p_client_options o;
+    options(&o, sim, m->client);
+    o.io_thread = io_thread;
+    s7p_client *c = st_client_connect(&o);
+    s7p_error err;
+    expect_security(c, m->expect);
+    suite_browse(c);
     s7p_tag t;
     assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
     assert_int_equal(read_int(c, &t), -12345);
-    s7p_tag_value w;
     s7p_item_result r;
-    memset(&w, 0, sizeof w);
-    w.type = S7P_T_INT;
-    w.v.i = 4242;
-    assert_int_equal(s7p_write(c, &t, 1, &w, &r, &err), S7P_OK);
+    assert_int_equal(write_int(c, &t, 4242, &r), S7P_OK);
+    assert_int_equal(r.code, S7P_E_PLC);  /* read access only */
+    assert_int_equal(r.plc_code, -100);
+    assert_int_equal(s7p_legitimate(c, SUITE_PW_WRONG, NULL, &err), S7P_E_AUTH);
+    assert_int_equal(s7p_legitimate(c, SUITE_PW_FULL, NULL, &err), S7P_OK);
+    assert_int_equal(write_int(c, &t, 4242, &r), S7P_OK);
     assert_int_equal(r.code, S7P_OK);
     assert_int_equal(read_int(c, &t), 4242);
+    suite_subscribe(c, &t, 4242, 777);
+    assert_int_equal(read_int(c, &t), 777);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_CONNECTED);
     assert_int_equal(s7p_disconnect(c, &err), S7P_OK);
     assert_true(tc_wait_sessions(sim, 0, 5000));
     s7p_client_free(c);
     s7p_sim_stop(sim);
 }
 
-static void test_essentials_tls(void **state)
+static void test_suite_tls(void **state)
 {
     (void)state;
-    essentials(&TLS_CASE);
+    suite(&TLS_CASE, false);
 }
 
-static void test_essentials_legacy(void **state)
+static void test_suite_legacy(void **state)
 {
     (void)state;
-    essentials(&LEGACY_CASE);
+    suite(&LEGACY_CASE, false);
+}
+
+static void test_suite_tls_io_thread(void **state)
+{
+    (void)state;
+    suite(&TLS_CASE, true);
+}
+
+static void test_suite_legacy_io_thread(void **state)
+{
+    (void)state;
+    suite(&LEGACY_CASE, true);
 }
 
 /* ---- mode selection ---- */
@@ -177,7 +285,7 @@ static void test_tls_against_legacy_only(void **state)
     options(&o, sim, S7P_SECURITY_TLS);
     s7p_client *c = st_client_new(&o);
     s7p_error err;
-    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_int_equal(s7p_connect(c, &err), S7P_E_SECURITY_MODE);
     assert_non_null(strstr(err.message, "security mode tls"));
     assert_false(err.transient);
     /* No fallback: the session was never created in clear. */
@@ -196,8 +304,9 @@ static void test_legacy_against_tls_only(void **state)
     options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
     s7p_client *c = st_client_new(&o);
     s7p_error err;
-    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_int_equal(s7p_connect(c, &err), S7P_E_SECURITY_MODE);
     assert_non_null(strstr(err.message, "security mode legacy"));
+    assert_false(err.transient);
     s7p_client_free(c);
     s7p_sim_stop(sim);
 }
@@ -264,6 +373,46 @@ static void test_replayed_answer_rejected(void **state)
     integrity_fault(S7P_SIM_FAULT_REPLAY, 1);
 }
 
+/* A notification with a flipped bit: the subscription is lost with S7P_E_INTEGRITY and the
+ * session faults (the simulator signs notifications; without the check the flipped value
+ * would be delivered). */
+static void test_flipped_notification_rejected(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client *c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    s7p_error err;
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
+    s7p_sim_fault f = {S7P_SIM_FAULT_FLIP_BIT, S7P_SIM_FAULT_NOTIFICATION, 3, 0, 0};
+    s7p_sim_set_fault(sim, &f);
+    s7p_subscription_options o;
+    s7p_subscription_options_init(&o);
+    o.cycle_ms = 50;
+    s7p_subscription *sub;
+    assert_int_equal(s7p_subscribe(c, &t, 1, &o, NULL, NULL, &sub, &err), S7P_OK);
+    unsigned data = 0;
+    s7p_sub_notification *n = NULL;
+    for (;;) {
+        assert_int_equal(s7p_subscription_next(sub, &n, 5000, &err), S7P_OK);
+        if (n->event != S7P_SUB_DATA) break;
+        if (data++ == 0) {  /* the first carries the value, later cycles no change */
+            assert_int_equal(n->count, 1);
+            assert_int_equal(n->values[0].value.v.i, -12345);
+        }
+        s7p_sub_notification_free(n);
+    }
+    assert_int_equal(n->event, S7P_SUB_LOST);
+    assert_int_equal(n->error.code, S7P_E_INTEGRITY);
+    s7p_sub_notification_free(n);
+    assert_int_equal(data, 2);  /* the two before the flipped one */
+    assert_int_equal(s7p_sim_fault_hits(sim), 1);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_FAULTED);
+    assert_int_equal(s7p_unsubscribe(sub, &err), S7P_OK);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
 /* ---- key renewal ---- */
 
 static void test_key_renewal(void **state)
@@ -317,8 +466,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_checked),
-        cmocka_unit_test(test_essentials_tls),
-        cmocka_unit_test(test_essentials_legacy),
+        cmocka_unit_test(test_suite_tls),
+        cmocka_unit_test(test_suite_legacy),
+        cmocka_unit_test(test_suite_tls_io_thread),
+        cmocka_unit_test(test_suite_legacy_io_thread),
         cmocka_unit_test(test_auto_picks_tls),
         cmocka_unit_test(test_auto_picks_legacy),
         cmocka_unit_test(test_both_offers_each),
@@ -327,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_wrong_key_refused),
         cmocka_unit_test(test_flipped_bit_rejected),
         cmocka_unit_test(test_replayed_answer_rejected),
+        cmocka_unit_test(test_flipped_notification_rejected),
         cmocka_unit_test(test_key_renewal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

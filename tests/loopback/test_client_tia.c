@@ -89,6 +89,10 @@ static void test_browse_lists_members(void **state)
         "\"SystemTypes\".ulctr.PV", "\"SystemTypes\".code.OFFSET", "\"SystemTypes\".data.AREA",
         "\"SystemTypes\".err.DATA_ADDRESS.DB_NUMBER", "\"SystemTypes\".err.SLOT_NUMBER_SCOPE",
         "\"SystemTypes\".timers[1].PT", "\"Plant\".recipe.Due", "\"Plant\".flags",
+        /* TIA's structure types of open user communication */
+        "\"Comm\".Modbus.InterfaceId", "\"Comm\".Modbus.ID", "\"Comm\".Peer.ActiveEstablished",
+        "\"Comm\".Peer.RemoteAddress.ADDR", "\"Comm\".Peer.RemotePort", "\"Comm\".Udp_Dest.RESERVED",
+        "\"Comm\".Classic.rem_tsap_id", "\"Comm\".Classic.spare", "\"Comm\".Gateway.ADDR",
     };
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) item(syms[i]);
     /* no references, temporaries or constants */
@@ -101,7 +105,9 @@ static void test_browse_lists_members(void **state)
     size_t leaves = 0;
     for (size_t i = 0; i < s7t_program_db_count(F.prog); i++)
         leaves += s7t_program_db(F.prog, i)->type->leaves;
-    assert_int_equal(F.all.n, leaves - 7);  /* Plant.flags: 8 leaves, one variable */
+    /* Plant.flags: 8 leaves, one variable; so the Byte arrays of "Comm": 4 of 4, 2 of 16,
+     * 3 of 6 leaves */
+    assert_int_equal(F.all.n, leaves - 7 - 4 * 3 - 2 * 15 - 3 * 5);
     assert_int_equal(item("\"Plant\".flags")->tag.count, 8);
 }
 
@@ -162,6 +168,8 @@ static void test_values_read_back_as_start_values(void **state)
         {"\"IEC_Counter_0_DB\".CV", -5}, {"\"SystemTypes\".ctr.PV", -30000},
         {"\"SystemTypes\".lctr.PV", INT64_C(-9000000000000000000)},
         {"\"SystemTypes\".err.CODE_ADDRESS.CB_NUMBER", 30}, {"\"Motor_1\".Starts.PV", 10},
+        {"\"Comm\".Modbus.LocalPort", 502}, {"\"Comm\".Peer.RemotePort", 2000},
+        {"\"Comm\".Peer.InterfaceId", 64}, {"\"Comm\".Classic.block_length", 64},
     };
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
         size_t i = (size_t)(item(known[k].sym) - F.all.v);
@@ -292,6 +300,38 @@ static void test_type_info_on_the_wire(void **state)
     tc_close(&t);
 }
 
+/* The classic image of the open-user-communication structures in the standard DB "Comm",
+ * read by byte range as older HMIs and drivers read it: TIA's sizes (TCON_IP_v4 14 bytes,
+ * TADDR_Param 8, TCON_Param 64, IP_V4 4) and the start values in place. */
+static void test_system_structs_classic_image(void **state)
+{
+    (void)state;
+    tc t;
+    if (tc_connect_session(&t, s7p_sim_port(F.sim)) != S7P_OK) fail_msg("%s", t.err);
+    uint32_t area = 0x8A0E0000u + s7t_program_find_db(F.prog, "Comm")->number;
+    static const uint8_t want[104] = {
+        0x00, 0x40, 0x00, 0x01, 0x0B, 0x00, 0, 0, 0, 0, 0x00, 0x00, 0x01, 0xF6,          /* Modbus */
+        0x00, 0x40, 0x00, 0x02, 0x0B, 0x01, 0xC0, 0xA8, 0x00, 0x0A, 0x07, 0xD0, 0, 0,    /* Peer */
+        0x0A, 0, 0, 0, 0x13, 0x88, 0, 0,                                                 /* Udp_Dest */
+        0x00, 0x40, 0x00, 0x03, 0x11, 0x01, 0x01, 0, 0, 0x04, 0, 0,                      /* Classic */
+        [70] = 0xC0, [73] = 0x02,                                              /* rem_staddr */
+        [103] = 0x01,                                                          /* Gateway */
+    };
+    s7p_pdu p;
+    const s7p_pdu *resp;
+    tc_get_range_req(&t, &p, area, 0, sizeof want, -1);
+    if (tc_call(&t, &p, &resp) != S7P_OK) fail_msg("%s", t.err);
+    assert_int_equal(resp->resp.get_multi.errors.n, 0);
+    const s7p_value *v = s7p_idlist_find(&resp->resp.get_multi.values, 1);
+    assert_true(v && v->type == S7P_DT_BLOB);
+    assert_int_equal(v->v.blob->data.n, sizeof want);
+    assert_memory_equal(v->v.blob->data.p, want, sizeof want);
+    tc_get_range_req(&t, &p, area, 104, 1, -1);  /* the DB ends there */
+    if (tc_call(&t, &p, &resp) != S7P_OK) fail_msg("%s", t.err);
+    assert_int_equal(resp->resp.get_multi.errors.n, 1);
+    tc_close(&t);
+}
+
 /* Broken sources beside good ones: served without them, every error logged; strict refuses. */
 static void test_broken_sources_left_out(void **state)
 {
@@ -353,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_browse_lists_members),
         cmocka_unit_test(test_values_read_back_as_start_values),
         cmocka_unit_test(test_type_info_on_the_wire),
+        cmocka_unit_test(test_system_structs_classic_image),
         cmocka_unit_test(test_broken_sources_left_out),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -69,7 +69,7 @@ static bool absent(const char *dbname, const char *path)
 static void test_blocks(void **state)
 {
     (void)state;
-    assert_int_equal(s7t_program_db_count(g_prog), 6);
+    assert_int_equal(s7t_program_db_count(g_prog), 7);
     const s7t_udt *fb = s7t_program_find_udt(g_prog, "Motor_FB");
     assert_non_null(fb);
     assert_true(fb->fb);
@@ -157,6 +157,53 @@ static void test_system_types(void **state)
     assert_int_equal(member("SystemTypes", "err.CODE_ADDRESS")->type->sdt, S7T_SDT_CREF);
     assert_int_equal(member("SystemTypes", "err.DATA_ADDRESS")->type->sdt, S7T_SDT_NREF);
     assert_int_equal(db("IEC_Counter_0_DB")->type->sdt, S7T_SDT_IEC_DCOUNTER);
+}
+
+/* TIA's structure types of open user communication (TCON_IP_v4, IP_V4, TADDR_Param,
+ * TCON_Param): used undeclared, they load as PLC data types of those names with TIA's
+ * members; their classic sizes are TIA's (14, 4, 8 and 64 bytes). */
+static void test_system_structs(void **state)
+{
+    (void)state;
+    static const struct { const char *path, *name; size_t n; } t[] = {
+        {"Modbus", "TCON_IP_v4", 7}, {"Peer", "TCON_IP_v4", 7}, {"Udp_Dest", "TADDR_Param", 3},
+        {"Classic", "TCON_Param", 16}, {"Gateway", "IP_V4", 1}, {"Peer.RemoteAddress", "IP_V4", 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        const s7t_type *ty = member("Comm", t[i].path)->type;
+        const s7t_udt *u = s7t_program_find_udt(g_prog, t[i].name);
+        assert_non_null(u);
+        assert_false(u->fb);
+        assert_ptr_equal(ty, u->type);
+        assert_int_equal(ty->nmembers, t[i].n);
+    }
+    static const char *const tcon[] = {"InterfaceId", "ID", "ConnectionType", "ActiveEstablished",
+                                       "RemoteAddress", "RemotePort", "LocalPort"};
+    const s7t_type *ty = member("Comm", "Peer")->type;
+    for (size_t k = 0; k < 7; k++) assert_string_equal(ty->members[k].name, tcon[k]);
+    assert_int_equal(member("Comm", "Peer.InterfaceId")->type->sdt, S7T_SDT_HW_ANY);
+    assert_int_equal(member("Comm", "Peer.ID")->type->sdt, S7T_SDT_CONN_OUC);
+    assert_int_equal(member("Comm", "Classic.id")->type->sdt, S7T_SDT_CONN_OUC);
+    /* start values of the BEGIN section */
+    assert_int_equal(val("Comm", "Modbus.LocalPort")->u, 502);
+    assert_int_equal(val("Comm", "Peer.RemoteAddress.ADDR[1]")->u, 192);
+    assert_int_equal(val("Comm", "Peer.RemoteAddress.ADDR[4]")->u, 10);
+    assert_true(val("Comm", "Peer.ActiveEstablished")->u);
+    assert_int_equal(val("Comm", "Udp_Dest.REM_PORT_NR")->u, 5000);
+    assert_int_equal(val("Comm", "Classic.rem_staddr[4]")->u, 2);
+    /* the program's own type of the same name wins over the built-in one */
+    static const char mine[] = "TYPE \"IP_V4\"\n   STRUCT\n      a : Int;\n      b : Int;\n"
+                               "   END_STRUCT;\nEND_TYPE\n"
+                               "DATA_BLOCK \"D\"\n   VAR\n      x : IP_V4;\n      c : TCON_IP_v4;\n"
+                               "   END_VAR\nBEGIN\nEND_DATA_BLOCK\n";
+    s7t_source src = {"mine.db", mine, sizeof mine - 1};
+    char err[512];
+    s7t_program *p = s7t_program_parse(&src, 1, NULL, err, sizeof err);
+    if (!p) fail_msg("%s", err);
+    assert_int_equal(s7t_program_find_udt(p, "IP_V4")->type->nmembers, 2);
+    s7t_ref r;
+    assert_true(s7t_db_resolve(s7t_program_find_db(p, "D"), "c.RemoteAddress.b", &r, NULL, 0));
+    s7t_program_free(p);
 }
 
 static void test_start_values(void **state)
@@ -292,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_fb_interface),
         cmocka_unit_test(test_system_types),
         cmocka_unit_test(test_start_values),
+        cmocka_unit_test(test_system_structs),
         cmocka_unit_test(test_several_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

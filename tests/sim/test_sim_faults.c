@@ -38,7 +38,7 @@
 
 #define REQ_MS 500u
 #define CONNECT_MS 1500u
-#define TIMEOUT_MAX_MS (REQ_MS + REQ_MS / 10u)   /* a timeout: within request timeout + 10 % */
+#define TIMEOUT_MAX_MS (REQ_MS + REQ_MS / 4u)    /* a timeout: within request timeout + 25 % */
 #define FAST_MS 250u                             /* a failure the client can see at once */
 #define STOP_MS 1000u
 #define SYMBOL "\"AllTypes\".v_int"
@@ -475,7 +475,8 @@ static void test_connect_faults(void **state)
         {S7P_SIM_FAULT_OVERSIZED_LENGTH, FC_INIT_SSL, 0, S7P_E_PROTOCOL, S7P_E_PROTOCOL, false},
         {S7P_SIM_FAULT_TLS_ALERT, FC_INIT_SSL, 0, S7P_E_PROTOCOL, S7P_E_PROTOCOL, false},
         {S7P_SIM_FAULT_WRONG_SEQUENCE, FC_INIT_SSL, 0, S7P_E_PROTOCOL, S7P_E_PROTOCOL, false},
-        {S7P_SIM_FAULT_PLC_ERROR, FC_INIT_SSL, -107, S7P_E_UNSUPPORTED, S7P_E_UNSUPPORTED, false},
+        {S7P_SIM_FAULT_PLC_ERROR, FC_INIT_SSL, -107, S7P_E_SECURITY_MODE, S7P_E_SECURITY_MODE,
+         false},
         {S7P_SIM_FAULT_SYSTEM_EVENT, FC_INIT_SSL, 0, S7P_E_PROTOCOL, S7P_E_PROTOCOL, false},
         {S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_CREATE_OBJECT, 0, S7P_E_CLOSED, S7P_E_IO, false},
         {S7P_SIM_FAULT_TLS_ALERT, FC_CREATE_OBJECT, 0, S7P_E_TLS, S7P_E_TLS, false},

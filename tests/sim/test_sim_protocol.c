@@ -140,13 +140,15 @@ static void check_session_object(const s7p_object *o)
     assert_int_equal(o->class_id, 287);
     assert_int_equal(o->class_flags, 1);
     assert_int_equal(o->attr_id, 0);
-    assert_int_equal(o->nelems, 4);
+    assert_int_equal(o->nelems, 5);
     const s7p_value *v = s7p_object_attr(o, 233);
     assert_true(v && v->type == S7P_DT_WSTRING && v->v.s.n == 0);
     v = s7p_object_attr(o, 299);
     assert_true(v && v->type == S7P_DT_UDINT && v->v.u == 0x20000000u);
     v = s7p_object_attr(o, 301);
-    assert_true(v && v->type == S7P_DT_WSTRING && bytes_eq(v->v.s, "s7plus-sim"));
+    assert_true(v && v->type == S7P_DT_WSTRING && bytes_eq(v->v.s, "OMSP.REL.5041.23"));
+    v = s7p_object_attr(o, 303);
+    assert_true(v && v->type == S7P_DT_USINT && s7p_value_is_array(v) && v->count == 20);
     check_session_version(s7p_object_attr(o, 306));
 }
 
@@ -162,18 +164,27 @@ static void step_create_object(tc *t)
     assert_int_equal(b->object_ids[1], 0x3A1);
     assert_int_equal(b->objects.n, 1);
     check_session_object(b->objects.items[0]);
-    /* The exact shape of the S7-1511 answer (transport spec §9 frame 7). */
-    assert_raw(t, "32 0000 04CA 0000 0002 36 00 02 8720 8721"
-                  " A1 00000120 821F 01 00"
-                  " A3 8169 00 15 00"
-                  " A3 822B 00 04 82808080 00"
-                  " A3 822D 00 15 0A 's7plus-sim'"
-                  " A3 8232 00 17 0000013A"
-                  "  823B 00 04 8240  823C 00 04 8240  823D 00 04 84818040  823E 00 04 84818040"
-                  "  823F 00 15 1A '1;6ES7 516-3AN02-0AB0;V3.1'"
-                  "  8240 00 15 1A '1;6ES7 516-3AN02-0AB0;V3.1'"
-                  "  8241 00 03 0003 00"
-                  " A2 00000000");
+    /* The exact shape of the S7-1511 answer (transport spec §9 frame 7), with its random
+     * challenge. */
+    char challenge[41] = "";
+    const s7p_value *ch = s7p_object_attr(b->objects.items[0], 303);
+    for (int i = 0; i < 20; i++) snprintf(challenge + 2 * i, 3, "%02x", ch->v.s.p[i]);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "32 0000 04CA 0000 0002 36 00 02 8720 8721"
+             " A1 00000120 821F 01 00"
+             " A3 8169 00 15 00"
+             " A3 822B 00 04 82808080 00"
+             " A3 822D 00 15 10 'OMSP.REL.5041.23'"
+             " A3 822F 10 02 14 %s"
+             " A3 8232 00 17 0000013A"
+             "  823B 00 04 8240  823C 00 04 8240  823D 00 04 84818040  823E 00 04 84818040"
+             "  823F 00 15 1A '1;6ES7 516-3AN02-0AB0;V3.1'"
+             "  8240 00 15 1A '1;6ES7 516-3AN02-0AB0;V3.1'"
+             "  8241 00 03 0003 00"
+             " A2 00000000",
+             challenge);
+    assert_raw(t, want);
     assert_int_equal(t->session, 0x3A0);
 }
 
@@ -590,7 +601,8 @@ static void test_identity_config(void **state)
     CHECK(tc_init_ssl(&t, s7p_sim_cert_sha256(sim)));
     CHECK(tc_create_session(&t, &r));
     const s7p_value *paom = s7p_idlist_find(&t.version.v.st->members, 319);
-    assert_true(paom && bytes_eq(paom->v.s, "1;6ES7 214-1AG40-0XB0;V4.7"));
+    assert_true(paom && bytes_eq(paom->v.s, "1;6ES7 214-1AG40-0XB0 ;V4.7"));  /* an S7-1200's */
+    assert_int_equal(r->ret, 0);  /* protected (level 3): not 17 PreLegitimated */
     assert_int_equal(attr(&t, t.session, 1842, 0)->v.u, 3);
     assert_true(bytes_eq(attr(&t, 50, 233, 0)->v.s, "Line 3"));
     static const uint8_t fw[3] = {4, 7, 2};
@@ -605,7 +617,7 @@ static void test_identity_config(void **state)
     CHECK(tc_open(&t, s7p_sim_port(sim), NULL));
     CHECK(tc_init_ssl(&t, NULL));
     CHECK(tc_create_session(&t, &r));
-    paom = s7p_idlist_find(&t.version.v.st->members, 320);
+    paom = s7p_idlist_find(&t.version.v.st->members, 319);
     assert_true(paom && bytes_eq(paom->v.s, "1;6ES7 510-1DJ01-0AB0;V2.9"));
     tc_close(&t);
     s7p_sim_stop(sim);

@@ -3,6 +3,7 @@
  * (raw client tc.h, not the library's services): Explore of the type-info container, the CPU
  * execution unit's operating state and RUN/STOP request, classic byte-range access to a
  * standard DB, the shape of an error answer; and the control channel end to end. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -437,6 +438,59 @@ static void test_control_channel(void **state)
     assert_int_equal(access(path, F_OK), -1);  /* the socket is removed */
 }
 
+/* The same commands from a stream (what s7plus-sim --control - serves on stdin): a script's
+ * batch written at once is answered line by line, in order; the end of the stream ends only
+ * the commands; a second stream is refused while one is served; the simulator stops with a
+ * stream still open. */
+static void test_control_stream(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start(0, NULL);
+    assert_non_null(sim);
+    int in[2], out[2];
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    char err[256];
+    assert_true(s7p_sim_control_fd(sim, in[0], out[1], err, sizeof err));
+    assert_false(s7p_sim_control_fd(sim, in[0], out[1], err, sizeof err));
+    static const char batch[] = "set \"AllTypes\".v_int 4321\r\nget \"AllTypes\".v_int\n"
+                                "state hold\nset \"AllTypes\".v_int x\ncounters\n";
+    assert_int_equal(write(in[1], batch, sizeof batch - 1), (ssize_t)(sizeof batch - 1));
+    close(in[1]);  /* the end of the script */
+    FILE *f = fdopen(out[0], "r");
+    char line[1024];
+    static const char *const want[] = {"ok\n", "ok 4321\n", "ok hold\n", NULL, NULL};
+    for (int i = 0; i < 5; i++) {
+        assert_non_null(fgets(line, sizeof line, f));
+        if (want[i]) assert_string_equal(line, want[i]);
+    }
+    assert_true(strncmp(line, "ok sessions=0 ", 14) == 0);
+    assert_int_equal(s7p_sim_get_state(sim), S7P_SIM_STATE_HOLD);
+    /* The simulator serves on after the end of the commands. */
+    s7p_client *c = st_client_of(sim, false);
+    s7p_tag tag;
+    s7p_tag_value v = {0};
+    s7p_item_result res;
+    s7p_error e;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &tag, &e), S7P_OK);
+    assert_int_equal(s7p_read(c, &tag, 1, &v, &res, &e), S7P_OK);
+    assert_int_equal(v.v.i, 4321);
+    s7p_tag_value_clear(&v);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+    fclose(f);
+    close(in[0]);
+    close(out[1]);
+
+    /* Stopped while a stream is open and silent: the stop does not wait for it. */
+    sim = start(0, NULL);
+    assert_int_equal(pipe(in), 0);
+    assert_true(s7p_sim_control_fd(sim, in[0], out[1] = open("/dev/null", O_WRONLY), err, sizeof err));
+    s7p_sim_stop(sim);
+    for (int i = 0; i < 2; i++) close(in[i]);
+    close(out[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_byte_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_answer_shape, setup, teardown),
         cmocka_unit_test(test_control_channel),
+        cmocka_unit_test(test_control_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

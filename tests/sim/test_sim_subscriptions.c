@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "proto/alarm.h"
 #include "proto/subscription.h"
 #include "simtest.h"
 #include "tc.h"
@@ -46,6 +47,7 @@ static s7p_sim *start(unsigned max_subs)
     s7p_sim_config_init(&cfg);
     cfg.program_dir = S7P_EXAMPLES_PLC;
     if (max_subs) cfg.max_subscriptions = max_subs;
+    cfg.alarms_file = S7P_EXAMPLES_PLC "/plant.alarms";
     return st_sim_start(&cfg);
 }
 
@@ -117,7 +119,7 @@ static const s7p_pdu *create_under(fx *f, uint32_t parent, uint8_t route, uint32
     b->has_inline_iid = true;
     b->inline_iid = ++t->iid_set;
     s7p_sub_params sp = {S7P_SUB_FIRST_RID, S7P_SUB_FC_VARIABLES, route, cycle, credit,
-                         {true, 1, NULL, 0, items, n}};
+                         {true, 1, NULL, 0, items, n}, {false, NULL, 0}};
     b->objects.items = s7p_arena_array(&t->a, 1, sizeof *b->objects.items);
     assert_true(s7p_sub_object_build(&t->a, &sp, &b->objects.items[0]));
     b->objects.n = 1;
@@ -446,6 +448,91 @@ static void test_generators(void **state)
     assert_int_equal(s7p_sim_generator_count(f->sim), 3);
 }
 
+/* ---- alarm subscriptions (docs/protocol.md §11.7) ---- */
+
+static uint32_t create_alarm_sub(fx *f, const uint32_t *lcids, size_t n, int16_t credit)
+{
+    tc *t = &f->t;
+    s7p_pdu p;
+    tc_begin(t, &p, S7P_PROTO_V2, S7P_FC_CREATE_OBJECT, S7P_TF_REQUEST);
+    s7p_req_create_object *b = &p.req.create_object;
+    b->request_id = t->session2;
+    b->request_value.type = S7P_DT_UDINT;
+    b->has_inline_iid = true;
+    b->inline_iid = ++t->iid_set;
+    s7p_sub_params sp = {.rel_id = S7P_SUB_FIRST_RID, .function_class = S7P_SUB_FC_ALARMS,
+                         .route_mode = S7P_SUB_ROUTE_ALARM, .credit_limit = credit,
+                         .refs = {.create = true, .change_counter = 1},
+                         .alarm = {true, lcids, n}};
+    b->objects.items = s7p_arena_array(&t->a, 1, sizeof *b->objects.items);
+    assert_true(s7p_sub_object_build(&t->a, &sp, &b->objects.items[0]));
+    b->objects.n = 1;
+    const s7p_pdu *r = call(f, &p);
+    assert_int_equal(r->ret, 0);
+    assert_int_equal(r->resp.create_object.nids, 1);
+    return r->resp.create_object.object_ids[0];
+}
+
+/* The DAI of an alarm notification: header, empty value list, part 2 with the same id and
+ * one object (item 0x81). */
+static void alarm_notification(fx *f, uint32_t id, s7p_dai *d)
+{
+    const s7p_notification *n = notification(f, id);
+    assert_int_equal(n->items.n, 0);
+    assert_true(n->has_part2);
+    assert_int_equal(n->object_id2, id);
+    assert_int_equal(n->items2.n, 1);
+    assert_int_equal(n->items2.first->code, S7P_NI_OBJECT);
+    assert_int_equal(n->items2.first->object->class_id, S7P_ID_DAI_CLASS);
+    char why[160];
+    assert_int_equal(s7p_dai_decode(n->items2.first->object, &f->t.a, d, why, sizeof why), S7P_OK);
+}
+
+static void test_alarm_subscription(void **state)
+{
+    fx *f = *state;
+    static const uint32_t german[] = {1031};
+    uint32_t id = create_alarm_sub(f, german, 1, 2);
+    assert_int_equal(s7p_sim_subscriptions(f->sim), 1);
+    expect_quiet(f, QUIET_MS);  /* nothing until an alarm changes */
+    control(f, "alarm raise 1 4 50.5");
+    s7p_dai d;
+    alarm_notification(f, id, &d);
+    assert_true(d.coming.present);
+    assert_false(d.going.present);
+    assert_int_equal(d.cpu_alarm_id >> 16 & 0xFFFF, 1);
+    assert_true(d.ntexts > 0);
+    for (uint32_t i = 0; i < d.ntexts; i++) assert_int_equal(d.texts[i].key >> 16, 1031);
+    uint32_t seq1 = d.sequence_counter;
+    control(f, "alarm ack 1");
+    alarm_notification(f, id, &d);
+    assert_true(d.coming.present && d.coming.ack_timestamp != 0);
+    assert_true(d.sequence_counter > seq1);
+    /* Credit 2 is used up: the next change is not sent, also not later. */
+    control(f, "alarm clear 1");
+    expect_quiet(f, QUIET_MS);
+    raise_credit(f, id, 10);
+    control(f, "alarm raise 3");
+    alarm_notification(f, id, &d);
+    assert_int_equal(d.cpu_alarm_id >> 16 & 0xFFFF, 3);
+    /* Delete: no more notifications, the slot is free. */
+    const s7p_pdu *r = delete_object(f, id);
+    assert_int_equal(r->ret, 0);
+    assert_int_equal(s7p_sim_subscriptions(f->sim), 0);
+    control(f, "alarm clear 3");
+    expect_quiet(f, QUIET_MS);
+    /* No language filter. */
+    id = create_alarm_sub(f, NULL, 0, -1);
+    control(f, "alarm raise 2");
+    alarm_notification(f, id, &d);  /* no filter: every language */
+    bool en = false, de = false;
+    for (uint32_t i = 0; i < d.ntexts; i++) {
+        en |= d.texts[i].key >> 16 == 1033;
+        de |= d.texts[i].key >> 16 == 1031;
+    }
+    assert_true(en && de);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_modify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_end_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_subscription, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,8 @@
 #   fail TEXT    says why (with the simulator's stderr, and $tmp/out when FAIL_SHOWS_OUT=1), exit 1
 #   start_sim ARGS...  (re)starts `s7plus-sim --port 0 --port-file F --program PROG ARGS`,
 #                waits for its port (20 s at most) and sets PORT and EP (127.0.0.1:PORT); each
-#                start makes a new certificate, so the known-hosts file starts over
+#                start makes a new certificate, so the known-hosts file starts over; its
+#                stdin is the file SIM_STDIN (default /dev/null: a background job's anyway)
 #   stop_sim     stops it;  sim_alive  fails unless it still runs
 
 # sim_init NAME: the temporary directory and the cleanup at exit.
@@ -37,7 +38,7 @@ start_sim() {
     stop_sim
     rm -f "$tmp/port" "$S7PLUS_KNOWN_HOSTS"
     timeout 170 "$SIM" --port 0 --port-file "$tmp/port" --program "$PROG" "$@" \
-        > "$tmp/sim.out" 2> "$tmp/sim.err" &
+        < "${SIM_STDIN:-/dev/null}" > "$tmp/sim.out" 2> "$tmp/sim.err" &
     pid=$!
     i=0
     while [ ! -s "$tmp/port" ]; do

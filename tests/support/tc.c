@@ -279,7 +279,8 @@ s7p_status tc_create_session(tc *t, const s7p_pdu **resp)
     if (st != S7P_OK) return st;
     const s7p_pdu *r = *resp;
     const s7p_resp_create_object *b = &r->resp.create_object;
-    if (r->ret != 0) return fail(t, S7P_E_PLC, "create session");
+    /* An S7-1200 answers an informational 17 (MessageSessionPreLegitimated). */
+    if (s7p_ret_code(r->ret) < 0) return fail(t, S7P_E_PLC, "create session");
     if (b->nids < 2 || b->objects.n != 1) return fail(t, S7P_E_PROTOCOL, "create session");
     const s7p_value *v = s7p_object_attr(b->objects.items[0], S7P_ID_SERVER_SESSION_VERSION);
     if (!v || v->type != S7P_DT_STRUCT) return fail(t, S7P_E_PROTOCOL, "session version");

@@ -224,7 +224,7 @@ static void test_object_hostile(void **state)
     static const uint32_t lids[S7P_SUB_MAX_LIDS + 1] = {0};
     s7p_sub_item it = {1, 0x52, 0, 3736, lids, 1};
     s7p_sub_params p = {S7P_SUB_FIRST_RID, 0, S7P_SUB_ROUTE_CYCLIC_AND_CHANGED, 100, -1,
-                        {true, 1, NULL, 0, &it, 1}};
+                        {true, 1, NULL, 0, &it, 1}, {false, NULL, 0}};
     s7p_object *o;
     assert_true(s7p_sub_object_build(a, &p, &o));
     s7p_sub_params back;
@@ -292,6 +292,87 @@ static void test_credit_setvariable_vectors(void **state)
     assert_memory_equal(buf, y.b, y.n);
 }
 
+/* The alarm subscription (services spec §2.1): class 1001 with function class 2, route mode
+ * 2, cycle 0, the empty reference list, and the class-2662 child with the language filter,
+ * encoded, decoded and read back; a tag subscription has no child. */
+static const s7p_object *child_of(const s7p_object *o)
+{
+    for (const s7p_obj_elem *e = o->first; e; e = e->next)
+        if (e->tag == S7P_EL_START_OBJECT) return e->u.child;
+    return NULL;
+}
+
+static void test_alarm_subscription_object(void **state)
+{
+    s7p_arena *a = *state;
+    static const uint32_t lcids[] = {1033, 1031};
+    s7p_sub_params p = {.rel_id = S7P_SUB_FIRST_RID + 1, .function_class = S7P_SUB_FC_ALARMS,
+                        .route_mode = S7P_SUB_ROUTE_ALARM, .credit_limit = 10,
+                        .refs = {.create = true, .change_counter = 1},
+                        .alarm = {true, lcids, 2}};
+    s7p_object *o;
+    assert_true(s7p_sub_object_build(a, &p, &o));
+    /* Through the wire and back. */
+    s7p_bytes enc = encode_object(a, o);
+    s7p_rd r = s7p_rd_init(enc.p, enc.n);
+    s7p_object *d;
+    assert_true(s7p_object_decode(&r, a, &d));
+    assert_int_equal(s7p_rd_left(&r), 0);
+    const s7p_object *ref = child_of(d);
+    assert_non_null(ref);
+    assert_int_equal(ref->class_id, 2662);
+    assert_int_equal(ref->rel_id, 211);  /* GetNewRIDOnServer */
+    const s7p_value *v = s7p_object_attr(ref, 1005);
+    assert_true(v && v->type == S7P_DT_USINT && v->v.u == 3);
+    v = s7p_object_attr(ref, 2659);
+    assert_true(v && v->flags == S7P_VF_ARRAY && v->type == S7P_DT_UINT && v->count == 10);
+    v = s7p_object_attr(ref, 7731);
+    assert_true(v && v->flags == S7P_VF_ADDRESS_ARRAY && v->count == 1 && v->elems[0].u == 65535);
+    v = s7p_object_attr(ref, 8181);
+    assert_true(v && v->flags == S7P_VF_ADDRESS_ARRAY && v->type == S7P_DT_UDINT && v->count == 2);
+    v = s7p_object_attr(ref, 8173);
+    assert_true(v && v->type == S7P_DT_BOOL && v->v.u == 1);
+    const s7p_obj_elem *rel;
+    for (rel = ref->first; rel && rel->tag != S7P_EL_RELATION; rel = rel->next) {}
+    assert_non_null(rel);
+    assert_int_equal(rel->u.rel.id, 2660);
+    assert_int_equal(rel->u.rel.target, 8);
+    s7p_sub_params back;
+    assert_int_equal(s7p_sub_object_parse(d, a, &back), S7P_OK);
+    assert_int_equal(back.function_class, S7P_SUB_FC_ALARMS);
+    assert_int_equal(back.route_mode, 2);
+    assert_int_equal(back.cycle_ms, 0);
+    assert_true(back.refs.create);
+    assert_int_equal(back.refs.n_items, 0);
+    assert_true(back.alarm.present);
+    assert_int_equal(back.alarm.n_lcids, 2);
+    assert_int_equal(back.alarm.lcids[0], 1033);
+    assert_int_equal(back.alarm.lcids[1], 1031);
+    /* No languages: an empty list (every language). */
+    p.alarm.n_lcids = 0;
+    assert_true(s7p_sub_object_build(a, &p, &o));
+    assert_int_equal(s7p_sub_object_parse(o, a, &back), S7P_OK);
+    assert_true(back.alarm.present);
+    assert_int_equal(back.alarm.n_lcids, 0);
+    /* Hostile language lists. */
+    s7p_value *langs = (s7p_value *)s7p_object_attr(child_of(d), 8181);
+    langs->elems[1].u = 0x10000;
+    assert_int_equal(s7p_sub_object_parse(d, a, &back), S7P_E_PROTOCOL);
+    langs->elems[1].u = 1031;
+    langs->type = S7P_DT_WSTRING;
+    assert_int_equal(s7p_sub_object_parse(d, a, &back), S7P_E_PROTOCOL);
+    langs->type = S7P_DT_UDINT;
+    p.alarm.n_lcids = S7P_SUB_MAX_LCIDS + 1;
+    assert_false(s7p_sub_object_build(a, &p, &o));
+    /* A tag subscription has no child and reads back without one. */
+    p.function_class = S7P_SUB_FC_VARIABLES;
+    p.alarm.n_lcids = 2;
+    assert_true(s7p_sub_object_build(a, &p, &o));
+    assert_null(child_of(o));
+    assert_int_equal(s7p_sub_object_parse(o, a, &back), S7P_OK);
+    assert_false(back.alarm.present);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +381,7 @@ int main(void)
         TEST(test_refs_hostile),
         TEST(test_object_hostile),
         TEST(test_credit_setvariable_vectors),
+        TEST(test_alarm_subscription_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
