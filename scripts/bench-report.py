@@ -47,7 +47,9 @@ def run_bench(exe, args, timeout):
     try:
         rep = json.loads(p.stdout)
     except ValueError:
-        return None, "no JSON report: " + p.stdout.strip()[-400:]
+        # A benchmark without --json (e.g. one added later): its text goes into the report.
+        name = os.path.basename(exe)
+        return {"bench": name, "rows": [], "text": p.stdout.strip().splitlines()}, ""
     rep["seconds"] = round(time.monotonic() - t0, 1)
     if p.stderr.strip():
         rep["log"] = p.stderr.strip().splitlines()  # e.g. bench_sessions' whole report
@@ -164,6 +166,9 @@ def main():
         print("machine: %s, %d CPUs, load %.2f %.2f %.2f before, %.2f after; %s" % (
             m["cpu"], m["nproc"], *m["load_before"], m["load_after"][0], m["date"]))
         print(table(report))
+        for b in report["benches"]:
+            if b.get("text"):
+                print("\n%s (no --json; its own report):\n%s" % (b["bench"], "\n".join(b["text"])))
     return 1 if failed else 0
 
 
