@@ -52,15 +52,11 @@ FUZZ_SECONDS ?= 300
 fuzz: build-asan
 	bash scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
 
+# Every benchmark against its physical floor, one table (docs/performance.md);
+# `make bench BENCH_ARGS=--json` prints the report as JSON.
+BENCH_ARGS ?=
 bench: build-release
-	./build-release/bench/bench_codec
-	./build-release/bench/bench_connect
-	./build-release/bench/bench_read
-	./build-release/bench/bench_browse
-	./build-release/bench/bench_idle_heap
-	./build-release/bench/bench_sessions
-	PYTHONPATH=build-release/python /usr/bin/python3 python/bench/bench_python.py \
-	    build-release/sim/s7plus-sim
+	/usr/bin/python3 scripts/bench-report.py --build build-release $(BENCH_ARGS)
 
 # The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
 docs: deps

@@ -3,7 +3,13 @@
  * each next to a raw TLS 1.3 ping-pong of the same byte sizes on the same loopback. The
  * batch runs with max_in_flight 1 and 4, beside raw TLS keeping as many requests
  * outstanding: what pipelining gains on one session, and what it costs over the floor.
- * Exit status 1 when a read fails. Usage: bench_read [--smoke]. */
+ * The client's CPU (this thread runs its engine) and the simulator's (the rest of the
+ * process) are reported apart, per request and per tag, and the batch with one request in
+ * flight once more without what the simulator spends beyond the raw-TLS server.
+ * Exit status 1 when a read fails.
+ *
+ *   bench_read [--smoke] [--json]
+ *   bench_read --loop N | --loop-single N   (N batches or single reads only, for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +18,7 @@
 #include <s7plus/s7plus.h>
 
 #include "bench_gen.h"
+#include "bench_report.h"
 #include "bench_tls.h"
 #include "proto/pdu.h"
 #include "values/convert.h"
@@ -68,31 +75,67 @@ static void wire_sizes(const s7p_tag *tags, const s7p_tag_value *vals, size_t k,
     s7p_arena_release(&a);
 }
 
-static double time_single(s7p_client *c, const s7p_tag *t, int rounds)
+static double cpu_us(clockid_t clock)
 {
-    double *v = calloc((size_t)rounds, sizeof *v);
-    s7p_tag_value val;
-    s7p_item_result res;
-    for (int i = 0; i < rounds; i++) {
-        double t0 = bench_now_us();
-        s7p_read(c, t, 1, &val, &res, NULL);
-        v[i] = bench_now_us() - t0;
-        s7p_tag_value_clear(&val);
-    }
-    double m = bench_median(v, (size_t)rounds);
-    free(v);
-    return m;
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Median and spread of a bench's rounds. */
+/* CPU of this thread (the client: the blocking call runs its engine here) and of the rest of
+ * the process (the simulator, or the raw-TLS server: whichever answered). */
 typedef struct {
-    double med, min, max;
-} spread;
+    double mine, all;
+} cpu_mark;
 
-static spread spread_of(double *v, size_t n)
+static cpu_mark cpu_mark_now(void)
 {
-    double med = bench_median(v, n);  /* sorts v */
-    return (spread){med, v[0], v[n - 1]};
+    return (cpu_mark){cpu_us(CLOCK_THREAD_CPUTIME_ID), cpu_us(CLOCK_PROCESS_CPUTIME_ID)};
+}
+
+static void cpu_since(cpu_mark m, double *client, double *server)
+{
+    cpu_mark n = cpu_mark_now();
+    *client = n.mine - m.mine;
+    *server = n.all - m.all - *client;
+}
+
+/* The single-tag read and the raw ping-pong of its sizes, round by round; then a run of each
+ * alone for the CPU per request of both sides. */
+typedef struct {
+    double *s7p, *raw;
+    double cpu_client, cpu_sim, cpu_raw_client, cpu_raw_server;  /* us per request */
+} single_result;
+
+static int time_single(s7p_client *c, const s7p_tag *t, bench_tls_client *b, size_t rq,
+                       size_t rs, int rounds, single_result *out)
+{
+    s7p_tag_value val;
+    s7p_item_result res;
+    int rc = 0;
+    for (int i = 0; i < rounds && rc == 0; i++) {
+        double t0 = bench_now_us();
+        rc |= s7p_read(c, t, 1, &val, &res, NULL) != S7P_OK;
+        out->s7p[i] = bench_now_us() - t0;
+        s7p_tag_value_clear(&val);
+        t0 = bench_now_us();
+        rc |= bench_tls_roundtrip(b, rq, rs);
+        out->raw[i] = bench_now_us() - t0;
+    }
+    cpu_mark m = cpu_mark_now();
+    for (int i = 0; i < rounds && rc == 0; i++) {
+        rc |= s7p_read(c, t, 1, &val, &res, NULL) != S7P_OK;
+        s7p_tag_value_clear(&val);
+    }
+    cpu_since(m, &out->cpu_client, &out->cpu_sim);
+    m = cpu_mark_now();
+    for (int i = 0; i < rounds && rc == 0; i++) rc |= bench_tls_roundtrip(b, rq, rs);
+    cpu_since(m, &out->cpu_raw_client, &out->cpu_raw_server);
+    out->cpu_client /= rounds;
+    out->cpu_sim /= rounds;
+    out->cpu_raw_client /= rounds;
+    out->cpu_raw_server /= rounds;
+    return rc;
 }
 
 /* One batch read of every tag; returns its time in us, or -1 when an item failed. */
@@ -100,6 +143,7 @@ static double one_batch(s7p_client *c, const tag_list *l, s7p_tag_value *vals,
                         s7p_item_result *res)
 {
     s7p_error e;
+    for (size_t j = 0; j < l->n; j++) s7p_tag_value_clear(&vals[j]);
     double t0 = bench_now_us();
     s7p_status st = s7p_read(c, l->tags, l->n, vals, res, &e);
     double us = bench_now_us() - t0;
@@ -127,59 +171,125 @@ static floor_plan plan_floor(const tag_list *l, const s7p_tag_value *vals, size_
     return f;
 }
 
-static double cpu_us(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+/* Per round: s7plus with 1 and 4 in flight, raw TLS with 1 and 4 outstanding, and the CPU
+ * of each side (client thread; the rest of the process: simulator or raw-TLS server). */
+enum { B_S1, B_S4, B_R1, B_R4, B_CC1, B_CC4, B_CS1, B_CS4, B_RS1, B_ADJ1, B_N };
 
-/* The 10 000-tag batch with max_in_flight 1 and 4, each beside raw TLS keeping as many
- * requests outstanding. Rounds interleave the four so that drift on a shared machine hits
- * them alike. The client's CPU (this thread runs its engine) and the simulator's (the rest
- * of the process: the raw-TLS server idles meanwhile) tell latency-bound from CPU-bound.
- * Returns 0, or 1 when a read failed. */
-static int batch_rows(s7p_client *const c[2], const tag_list *l, s7p_tag_value *vals,
-                      bench_tls_client *b, size_t per, unsigned long requests, int rounds)
+typedef struct {
+    double *v[B_N];
+    int rounds;
+} batch_rounds;
+
+/* One round: the four runs interleaved, so that drift on a shared machine hits them alike.
+ * 0, or 1 when a read failed. */
+static int batch_round(s7p_client *const c[2], const tag_list *l, s7p_tag_value *vals,
+                       s7p_item_result *res, bench_tls_client *b, const floor_plan *f,
+                       batch_rounds *br, int i)
 {
     static const unsigned depth[2] = {1, 4};
-    double *v[8];  /* s7plus 1, 4; raw TLS 1, 4; client CPU 1, 4; simulator CPU 1, 4 */
+    double **v = br->v, unused;
+    for (int k = 0; k < 2; k++) {
+        cpu_mark m = cpu_mark_now();
+        v[B_S1 + k][i] = one_batch(c[k], l, vals, res);
+        cpu_since(m, &v[B_CC1 + k][i], &v[B_CS1 + k][i]);
+        if (v[B_S1 + k][i] < 0) return 1;
+        m = cpu_mark_now();
+        double t0 = bench_now_us();
+        if (bench_tls_pipeline(b, f->req, f->resp, f->n, depth[k]) != 0) return 1;
+        v[B_R1 + k][i] = bench_now_us() - t0;
+        cpu_since(m, &unused, k == 0 ? &v[B_RS1][i] : &unused);
+    }
+    /* With one request in flight the server's work is on the path of every request: take
+     * out what the simulator spends beyond what the raw-TLS server spends. */
+    v[B_ADJ1][i] = v[B_S1][i] - (v[B_CS1][i] - v[B_RS1][i]);
+    return 0;
+}
+
+static int batch_measure(s7p_client *const c[2], const tag_list *l, s7p_tag_value *vals,
+                         bench_tls_client *b, size_t per, batch_rounds *br)
+{
     s7p_item_result *res = calloc(l->n, sizeof *res);
-    for (int k = 0; k < 8; k++) v[k] = calloc((size_t)rounds, sizeof *v[k]);
     floor_plan f = plan_floor(l, vals, per);
-    int rc = 0;
-    for (int i = 0; i < rounds && rc == 0; i++) {
-        for (int k = 0; k < 2 && rc == 0; k++) {
-            for (size_t j = 0; j < l->n; j++) s7p_tag_value_clear(&vals[j]);
-            double mine = cpu_us(CLOCK_THREAD_CPUTIME_ID), all = cpu_us(CLOCK_PROCESS_CPUTIME_ID);
-            v[k][i] = one_batch(c[k], l, vals, res);
-            v[4 + k][i] = cpu_us(CLOCK_THREAD_CPUTIME_ID) - mine;
-            v[6 + k][i] = cpu_us(CLOCK_PROCESS_CPUTIME_ID) - all - v[4 + k][i];
-            double t0 = bench_now_us();
-            rc = v[k][i] < 0 || bench_tls_pipeline(b, f.req, f.resp, f.n, depth[k]) != 0;
-            v[2 + k][i] = bench_now_us() - t0;
-        }
-    }
-    spread s[8];
-    for (int k = 0; k < 8 && rc == 0; k++) s[k] = spread_of(v[k], (size_t)rounds);
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        char row[64];
-        snprintf(row, sizeof row, "batch read, max_in_flight %u", depth[k]);
-        printf("%-40s %10.2f ms %10.2f ms %8.2f   (min-max %.2f-%.2f / %.2f-%.2f ms; CPU "
-               "client %.2f, simulator %.2f ms)\n", row, s[k].med / 1000, s[2 + k].med / 1000,
-               s[k].med / s[2 + k].med, s[k].min / 1000, s[k].max / 1000, s[2 + k].min / 1000,
-               s[2 + k].max / 1000, s[4 + k].med / 1000, s[6 + k].med / 1000);
-    }
-    if (rc == 0)
-        printf("batch: %zu tags in %lu requests; max_in_flight 4 takes %.2f of the time of 1 "
-               "(%.0f vs %.0f tags/s); medians of %d rounds\n", l->n, requests,
-               s[1].med / s[0].med, (double)l->n / (s[1].med / 1e6),
-               (double)l->n / (s[0].med / 1e6), rounds);
-    for (int k = 0; k < 8; k++) free(v[k]);
+    int rc = res ? 0 : 1;
+    for (int i = 0; i < br->rounds && rc == 0; i++)
+        rc = batch_round(c, l, vals, res, b, &f, br, i);
     free(f.req);
     free(f.resp);
     free(res);
     return rc;
+}
+
+typedef struct {
+    bench_json j;
+    bool json;
+    double *tmp;
+} report;
+
+static void report_single(report *r, const single_result *s, int rounds, size_t rq, size_t rs)
+{
+    char note[160];
+    bench_spread rat = bench_ratio_of(s->s7p, s->raw, r->tmp, (size_t)rounds);
+    bench_spread a = bench_spread_of(s->s7p, (size_t)rounds), b = bench_spread_of(s->raw, (size_t)rounds);
+    snprintf(note, sizeof note, "%zu B out, %zu B back", rq, rs);
+    bench_json_row(&r->j, "single-tag read round trip", "us", a, &b, &rat, "<= 1.10 x", 1.10, note);
+    snprintf(note, sizeof note, "raw TLS: client %.1f us, server %.1f us per request",
+             s->cpu_raw_client, s->cpu_raw_server);
+    bench_json_row(&r->j, "single-tag read: client CPU per request", "us",
+                   bench_one(s->cpu_client), NULL, NULL, NULL, -1, note);
+    bench_json_row(&r->j, "single-tag read: simulator CPU per request", "us",
+                   bench_one(s->cpu_sim), NULL, NULL, NULL, -1, NULL);
+    if (r->json) return;
+    printf("%-40s %12s %12s %8s\n", "loopback, medians", "s7plus", "raw TLS", "ratio");
+    printf("%-40s %10.1f us %10.1f us %8.2f   (%zu B out, %zu B back; ratio min-max %.2f-%.2f)\n",
+           "single-tag read", a.med, b.med, rat.med, rq, rs, rat.min, rat.max);
+    printf("%-40s client %.1f us, simulator %.1f us per read; raw TLS client %.1f, server "
+           "%.1f us\n", "  CPU", s->cpu_client, s->cpu_sim, s->cpu_raw_client, s->cpu_raw_server);
+}
+
+static void report_batch(report *r, batch_rounds *br, const tag_list *l, unsigned long requests)
+{
+    size_t n = (size_t)br->rounds;
+    double **v = br->v, tags = (double)l->n;
+    bench_spread r1 = bench_ratio_of(v[B_S1], v[B_R1], r->tmp, n);
+    bench_spread r4 = bench_ratio_of(v[B_S4], v[B_R1], r->tmp, n);
+    bench_spread r44 = bench_ratio_of(v[B_S4], v[B_R4], r->tmp, n);
+    bench_spread ra = bench_ratio_of(v[B_ADJ1], v[B_R1], r->tmp, n);
+    for (size_t i = 0; i < n; i++) r->tmp[i] = v[B_CC1][i] / tags;
+    bench_spread per_tag = bench_spread_of(r->tmp, n);
+    for (size_t i = 0; i < n; i++) r->tmp[i] = v[B_CS1][i] / tags;
+    bench_spread sim_tag = bench_spread_of(r->tmp, n);
+    bench_spread s[B_N];
+    for (int k = 0; k < B_N; k++) {
+        for (size_t i = 0; i < n; i++) v[k][i] /= 1000;  /* ms */
+        s[k] = bench_spread_of(v[k], n);
+    }
+    char note[160], name[6][96];
+    static const char *const what[6] = {
+        "1 in flight", "4 in flight", "4 in flight vs raw 4",
+        "1 in flight, simulator's extra CPU out", "client CPU per tag (whole request path)",
+        "simulator CPU per tag"};
+    for (int k = 0; k < 6; k++) snprintf(name[k], sizeof name[k], "%zu-tag batch: %s", l->n, what[k]);
+    snprintf(note, sizeof note, "%zu tags in %lu requests", l->n, requests);
+    bench_json_row(&r->j, name[0], "ms", s[B_S1], &s[B_R1], &r1, "<= 1.2 x raw, 1 in flight", 1.2,
+                   note);
+    bench_json_row(&r->j, name[1], "ms", s[B_S4], &s[B_R1], &r4, "< 1.0 x raw, 1 in flight",
+                   0.999, "floor: raw TLS with 1 in flight");
+    bench_json_row(&r->j, name[2], "ms", s[B_S4], &s[B_R4], &r44, NULL, -1,
+                   "floor: raw TLS with 4 outstanding");
+    bench_json_row(&r->j, name[3], "ms", s[B_ADJ1], &s[B_R1], &ra, "<= 1.2 x", 1.2,
+                   "minus (simulator CPU - raw server CPU) of the round");
+    bench_json_row(&r->j, name[4], "us", per_tag, NULL, NULL, NULL, -1,
+                   "encode, TLS, I/O, decode, convert");
+    bench_json_row(&r->j, name[5], "us", sim_tag, NULL, NULL, NULL, -1, NULL);
+    if (r->json) return;
+    printf("%-40s %10.2f ms %10.2f ms %8.2f   (ratio min-max %.2f-%.2f)\n",
+           "batch read, max_in_flight 1", s[B_S1].med, s[B_R1].med, r1.med, r1.min, r1.max);
+    printf("%-40s %10.2f ms %10.2f ms %8.2f   (vs raw 1 in flight; vs raw 4: %.2f)\n",
+           "batch read, max_in_flight 4", s[B_S4].med, s[B_R1].med, r4.med, r44.med);
+    printf("%-40s %10.2f ms %10.2f ms %8.2f\n", "  1 in flight, simulator's extra CPU out",
+           s[B_ADJ1].med, s[B_R1].med, ra.med);
+    printf("batch: %zu tags in %lu requests; CPU per tag: client %.3f us, simulator %.3f us; "
+           "medians of %d rounds\n", l->n, requests, per_tag.med, sim_tag.med, br->rounds);
 }
 
 static s7p_client *connected(uint16_t port, unsigned max_in_flight)
@@ -198,64 +308,112 @@ static s7p_client *connected(uint16_t port, unsigned max_in_flight)
     return NULL;
 }
 
-int main(int argc, char **argv)
+/* --loop N: only N batches with 1 in flight; --loop-single N: only N single-tag reads;
+ * nothing printed (for a profiler). */
+static int loop_only(s7p_client *c, const tag_list *l, s7p_tag_value *vals, long n, bool single)
 {
-    bool smoke = argc > 1 && strcmp(argv[1], "--smoke") == 0;
-    /* The smoke batch still needs several requests, for in flight to mean something. */
-    unsigned dbs = smoke ? 1 : 10, members = smoke ? 200 : 1000;
-    int single_rounds = smoke ? 20 : 2000, batch_rounds = smoke ? 3 : 15;
-    char dir[256], err[256];
-    if (bench_gen_program(dir, sizeof dir, dbs, members, 0) != 0) return 1;
+    s7p_item_result *res = calloc(l->n, sizeof *res);
+    tag_list one = {l->tags, 1, 1};
+    int rc = res ? 0 : 1;
+    for (long i = 0; i < n && rc == 0; i++) rc = one_batch(c, single ? &one : l, vals, res) < 0;
+    free(res);
+    return rc;
+}
+
+typedef struct {
+    s7p_sim *sim;
+    s7p_client *c[2];
+    tag_list l;
+    s7p_tag_value *vals;
+    unsigned long requests;  /* GetMultiVariables of one batch */
+    size_t per;
+    char dir[256];
+} setup;
+
+/* The program, the simulator, two clients (1 and 4 in flight), every tag, and a first batch
+ * that fills the values the raw-TLS sizes are worked out from and counts its requests. */
+static int set_up(setup *u, bool smoke)
+{
+    char err[256];
+    if (bench_gen_program(u->dir, sizeof u->dir, smoke ? 1 : 10, smoke ? 200 : 1000, 0) != 0)
+        return 1;
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
-    cfg.program_dir = dir;
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
+    cfg.program_dir = u->dir;
+    if (!(u->sim = s7p_sim_start(&cfg, err, sizeof err))) {
         fprintf(stderr, "bench_read: %s\n", err);
         return 1;
     }
-    s7p_client *c[2] = {connected(s7p_sim_port(sim), 1), connected(s7p_sim_port(sim), 4)};
-    tag_list l = {0};
+    u->c[0] = connected(s7p_sim_port(u->sim), 1);
+    u->c[1] = connected(s7p_sim_port(u->sim), 4);
     s7p_error e;
-    if (!c[0] || !c[1] || s7p_browse(c[0], collect, &l, &e) != S7P_OK || l.n == 0) return 1;
-    s7p_tag_value *vals = calloc(l.n, sizeof *vals);
-    s7p_item_result *res = calloc(l.n, sizeof *res);
-    double single = time_single(c[0], &l.tags[0], single_rounds);
-    /* A first batch fills the values the raw-TLS sizes are worked out from, and counts the
-     * requests it takes. */
-    unsigned long before = s7p_sim_requests(sim, S7P_FC_GET_MULTI_VARIABLES);
-    if (one_batch(c[0], &l, vals, res) < 0) return 1;
-    unsigned long requests = s7p_sim_requests(sim, S7P_FC_GET_MULTI_VARIABLES) - before;
-    size_t per = requests ? (l.n + requests - 1) / requests : l.n;
-
-    bench_tls_server *bs = bench_tls_server_start();
-    bench_tls_client *b = bs ? bench_tls_connect(bench_tls_server_port(bs)) : NULL;
-    if (!b) return 1;
-    size_t rq, rs;
-    wire_sizes(&l.tags[0], &vals[0], 1, &rq, &rs);
-    double *pp = calloc((size_t)single_rounds, sizeof *pp);
-    for (int i = 0; i < single_rounds; i++) {
-        double t0 = bench_now_us();
-        bench_tls_roundtrip(b, rq, rs);
-        pp[i] = bench_now_us() - t0;
-    }
-    double base_single = bench_median(pp, (size_t)single_rounds);
-
-    printf("%-40s %12s %12s %8s\n", "loopback, medians", "s7plus", "raw TLS", "ratio");
-    printf("%-40s %10.1f us %10.1f us %8.2f   (%zu B out, %zu B back)\n", "single-tag read", single,
-           base_single, single / base_single, rq, rs);
-    int rc = batch_rows(c, &l, vals, b, per, requests, batch_rounds);
-    for (size_t j = 0; j < l.n; j++) s7p_tag_value_clear(&vals[j]);
-    free(vals);
+    if (!u->c[0] || !u->c[1] || s7p_browse(u->c[0], collect, &u->l, &e) != S7P_OK || !u->l.n)
+        return 1;
+    u->vals = calloc(u->l.n, sizeof *u->vals);
+    s7p_item_result *res = calloc(u->l.n, sizeof *res);
+    unsigned long before = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES);
+    int rc = !u->vals || !res || one_batch(u->c[0], &u->l, u->vals, res) < 0;
     free(res);
-    free(pp);
-    free(l.tags);
+    u->requests = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES) - before;
+    u->per = u->requests ? (u->l.n + u->requests - 1) / u->requests : u->l.n;
+    return rc;
+}
+
+static void tear_down(setup *u)
+{
+    for (size_t j = 0; u->vals && j < u->l.n; j++) s7p_tag_value_clear(&u->vals[j]);
+    free(u->vals);
+    free(u->l.tags);
+    s7p_client_free(u->c[0]);
+    s7p_client_free(u->c[1]);
+    if (u->sim) s7p_sim_stop(u->sim);
+    bench_gen_remove(u->dir);
+}
+
+static int measure(setup *u, bench_tls_client *b, int single_rounds, int batch_rounds_n,
+                   report *r)
+{
+    size_t rq, rs;
+    wire_sizes(&u->l.tags[0], &u->vals[0], 1, &rq, &rs);
+    single_result sr = {calloc((size_t)single_rounds, sizeof(double)),
+                        calloc((size_t)single_rounds, sizeof(double)), 0, 0, 0, 0};
+    batch_rounds br = {.rounds = batch_rounds_n};
+    for (int k = 0; k < B_N; k++) br.v[k] = calloc((size_t)batch_rounds_n, sizeof(double));
+    int rc = time_single(u->c[0], &u->l.tags[0], b, rq, rs, single_rounds, &sr);
+    if (rc == 0) report_single(r, &sr, single_rounds, rq, rs);
+    if (rc == 0) rc = batch_measure(u->c, &u->l, u->vals, b, u->per, &br);
+    if (rc == 0) report_batch(r, &br, &u->l, u->requests);
+    for (int k = 0; k < B_N; k++) free(br.v[k]);
+    free(sr.s7p);
+    free(sr.raw);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    bool smoke = bench_has_flag(argc, argv, "--smoke");
+    bool single = argc == 3 && strcmp(argv[1], "--loop-single") == 0;
+    long loop = argc == 3 && (single || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
+    int single_rounds = smoke ? 20 : 2000, batch_n = smoke ? 3 : 15;
+    setup u = {0};
+    int rc = set_up(&u, smoke);
+    if (rc == 0 && loop > 0) {
+        rc = loop_only(u.c[0], &u.l, u.vals, loop, single);
+        tear_down(&u);
+        return rc;
+    }
+    bench_tls_server *bs = rc == 0 ? bench_tls_server_start() : NULL;
+    bench_tls_client *b = bs ? bench_tls_connect(bench_tls_server_port(bs)) : NULL;
+    report r = {.json = bench_has_flag(argc, argv, "--json")};
+    r.tmp = calloc((size_t)(single_rounds > batch_n ? single_rounds : batch_n), sizeof(double));
+    bench_json_begin(&r.j, r.json ? stdout : NULL, "read");
+    rc = b && r.tmp ? measure(&u, b, single_rounds, batch_n, &r) : 1;
+    bench_json_end(&r.j);
+    if (rc) fprintf(stderr, "bench_read: failed\n");
+    free(r.tmp);
     bench_tls_close(b);
-    bench_tls_server_stop(bs);
-    s7p_client_free(c[0]);
-    s7p_client_free(c[1]);
-    s7p_sim_stop(sim);
-    bench_gen_remove(dir);
+    if (bs) bench_tls_server_stop(bs);
+    tear_down(&u);
     return rc;
 }

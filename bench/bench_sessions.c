@@ -14,7 +14,7 @@
  * threads (read from /proc/PID before it is stopped). The heap of one more idle connected
  * client, OpenSSL apart, is bench_idle_heap's figure.
  *
- *   bench_sessions [--smoke] [--sim PATH] [N [SECONDS]]
+ *   bench_sessions [--smoke] [--json] [--sim PATH] [N [SECONDS]]
  *
  * --smoke: 20 sessions for 3 s (the ctest run). Exit status 1 unless every session connected
  * and every read came back right. */
@@ -35,6 +35,7 @@
 #include <s7plus/s7plus.h>
 
 #include "bench_gen.h"
+#include "bench_report.h"
 #include "bench_tls.h"
 #include "util/clock.h"
 
@@ -71,6 +72,9 @@ typedef struct run {
     double poll_cpu_s;       /* CPU this thread spent inside poll() (the kernel's scan) */
     double *lat;             /* us, one per completed read */
     size_t nlat;
+    /* the figures of the report, for --json */
+    double connect_all_ms, lat_p50_ms, lat_p99_ms, reads_s, cpu_client_pct, cpu_sim_pct;
+    double rss_client_mib, rss_sim_mib, heap_kib, cpu_client_s;
 } run;
 
 /* ---- the simulator process and /proc ---------------------------------------------------- */
@@ -433,6 +437,9 @@ static void print_reads(run *r, unsigned seconds, double secs)
         p99 = r->lat[r->nlat * 99 / 100];
         max = r->lat[r->nlat - 1];
     }
+    r->lat_p50_ms = p50 / 1000;
+    r->lat_p99_ms = p99 / 1000;
+    r->reads_s = secs > 0 ? (double)r->done / secs : 0;
     printf("reads:       %lu of %lu in %.1f s, %lu errors, %lu crossed answers, %lu sent late "
            "(> %d ms); latency median %.2f ms, p99 %.2f ms, max %.2f ms\n",
            r->done, expected, secs, r->errors, r->crossed, r->late, LATE_MS, p50 / 1000,
@@ -448,13 +455,19 @@ static usage usage_now(pid_t sim)
     return (usage){cpu_self_s(), proc_cpu_s(sim)};
 }
 
-static void print_usage(const run *r, pid_t sim, usage u0, usage u1, double secs,
+static void print_usage(run *r, pid_t sim, usage u0, usage u1, double secs,
                         double heap_kib)
 {
     char heap[96] = "heap per session not seen (sanitizer)";  /* mallinfo2 misses its heap */
     if (heap_kib > 0)
         snprintf(heap, sizeof heap, "heap %.1f KiB per connected session (OpenSSL included)",
                  heap_kib);
+    r->cpu_client_pct = 100 * (u1.cpu_self - u0.cpu_self) / secs;
+    r->cpu_client_s = u1.cpu_self - u0.cpu_self;
+    r->cpu_sim_pct = 100 * (u1.cpu_sim - u0.cpu_sim) / secs;
+    r->rss_client_mib = (double)proc_status(0, "VmHWM:") / 1024;
+    r->rss_sim_mib = (double)proc_status(sim, "VmHWM:") / 1024;
+    r->heap_kib = heap_kib;
     printf("client:      CPU %.2f s over the reads (%.1f %% of one core), %.2f s in all; RSS "
            "%.1f MiB (peak %.1f MiB); %s\n", u1.cpu_self - u0.cpu_self,
            100 * (u1.cpu_self - u0.cpu_self) / secs, u1.cpu_self,
@@ -483,6 +496,7 @@ static int bench(run *r, const child *ch, unsigned seconds)
     int64_t t2 = s7p_now_ms();
     struct mallinfo2 m1 = mallinfo2();
     double heap = ((double)m1.uordblks - (double)m0.uordblks) / 1024.0 / r->n;
+    r->connect_all_ms = (double)(t2 - t1);
     printf("connect-all: %u of %u sessions in %lld ms (client CPU %.2f s)\n", connected, r->n,
            (long long)(t2 - t1), cpu_self_s() - cpu0);
     if (connected != r->n) return 1;
@@ -500,6 +514,38 @@ static int bench(run *r, const child *ch, unsigned seconds)
                : 1;
 }
 
+/* --json: the report's figures as rows (the text went to stderr). */
+static void print_json(const run *r, FILE *out, unsigned seconds)
+{
+    bench_json j;
+    char name[96], note[96];
+    bench_json_begin(&j, out, "sessions");
+    snprintf(name, sizeof name, "%u sessions: connect-all", r->n);
+    bench_json_row(&j, name, "ms", bench_one(r->connect_all_ms), NULL, NULL, NULL, -1,
+                   "one thread, one poll() loop; s7plus-sim as a child process");
+    snprintf(name, sizeof name, "%u sessions: one read each per second", r->n);
+    snprintf(note, sizeof note, "%lu of %lu reads, %lu errors, %lu crossed; p99 %.2f ms",
+             r->done, (unsigned long)r->n * seconds, r->errors, r->crossed, r->lat_p99_ms);
+    bench_json_row(&j, name, "ms latency", bench_one(r->lat_p50_ms), NULL, NULL, NULL, -1, note);
+    snprintf(name, sizeof name, "%u sessions: client CPU", r->n);
+    snprintf(note, sizeof note, "%.0f %% of it inside poll() over %u descriptors",
+             r->cpu_client_s > 0 ? 100 * r->poll_cpu_s / r->cpu_client_s : 0, r->n);
+    bench_json_row(&j, name, "% of a core", bench_one(r->cpu_client_pct), NULL, NULL, NULL, -1,
+                   note);
+    snprintf(name, sizeof name, "%u sessions: client CPU per read outside poll()", r->n);
+    bench_json_row(&j, name, "us", bench_one(r->done ? (r->cpu_client_s - r->poll_cpu_s) * 1e6 /
+                                                           (double)r->done : 0),
+                   NULL, NULL, NULL, -1, "the library and the bench's loop over every session");
+    snprintf(name, sizeof name, "%u sessions: simulator CPU", r->n);
+    bench_json_row(&j, name, "% of a core", bench_one(r->cpu_sim_pct), NULL, NULL, NULL, -1, NULL);
+    snprintf(name, sizeof name, "%u sessions: client peak RSS", r->n);
+    snprintf(note, sizeof note, "heap %.1f KiB per session, OpenSSL included", r->heap_kib);
+    bench_json_row(&j, name, "MiB", bench_one(r->rss_client_mib), NULL, NULL, NULL, -1, note);
+    snprintf(name, sizeof name, "%u sessions: simulator peak RSS", r->n);
+    bench_json_row(&j, name, "MiB", bench_one(r->rss_sim_mib), NULL, NULL, NULL, -1, NULL);
+    bench_json_end(&j);
+}
+
 static void raise_fd_limit(unsigned n)
 {
     struct rlimit rl;
@@ -515,14 +561,20 @@ int main(int argc, char **argv)
     const char *exe = S7P_SIM_EXE;
     unsigned n = 1000, seconds = 60;
     int a = 1;
+    FILE *json = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
-        if (strcmp(argv[a], "--smoke") == 0) {
+        if (strcmp(argv[a], "--json") == 0 && !json) {
+            /* The report's text goes to stderr, the JSON alone to stdout. */
+            fflush(stdout);
+            json = fdopen(dup(STDOUT_FILENO), "w");
+            if (!json || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) return 1;
+        } else if (strcmp(argv[a], "--smoke") == 0) {
             n = 20;
             seconds = 3;
         } else if (strcmp(argv[a], "--sim") == 0 && a + 1 < argc) {
             exe = argv[++a];
         } else {
-            fprintf(stderr, "usage: bench_sessions [--smoke] [--sim PATH] [N [SECONDS]]\n");
+            fprintf(stderr, "usage: bench_sessions [--smoke] [--json] [--sim PATH] [N [SECONDS]]\n");
             return 2;
         }
     }
@@ -541,6 +593,10 @@ int main(int argc, char **argv)
     printf("bench_sessions: %u sessions x %u s, one thread, one poll() loop, s7plus-sim as a "
            "child process (--max-sessions %u)\n", n, seconds, n + 8);
     int rc = sim_spawn(&ch, exe, prog, n + 8) != 0 ? 1 : bench(&r, &ch, seconds);
+    if (json) {
+        if (rc == 0) print_json(&r, json, seconds);
+        fclose(json);
+    }
     for (unsigned i = 0; i < n; i++) s7p_client_free(r.ss[i].c);
     if (sim_stop(&ch) != 0 && ch.port) fprintf(stderr, "bench_sessions: simulator ended badly\n");
     bench_gen_remove(ch.dir);

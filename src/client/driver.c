@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -105,10 +106,30 @@ void s7p_client_deliver(s7p_client *c)
 
 /* ---- requests ---- */
 
+/* Bytes of the operations' union that a request of this kind uses. */
+static size_t op_size(s7p_req_kind kind)
+{
+    const s7p_req *r = NULL;
+    switch (kind) {
+    case RQ_INFO: return sizeof r->u.info;
+    case RQ_READ: case RQ_WRITE: return sizeof r->u.rw;
+    case RQ_CPU: return sizeof r->u.cpu;
+    case RQ_LEGIT: return sizeof r->u.legit;
+    case RQ_ALARMS: return sizeof r->u.alarms;
+    case RQ_SUBSCRIBE: case RQ_SUB_MODIFY: case RQ_UNSUBSCRIBE: return sizeof r->u.sub;
+    default: return sizeof r->u;
+    }
+}
+
 s7p_req *s7p_req_new(s7p_client *c, s7p_req_kind kind, const char *name, int flags)
 {
-    s7p_req *r = s7p_calloc(1, sizeof *r);
+    /* The union is as large as its largest member (a browse, 3 KiB); a read uses a fifth of
+     * it. Zeroing only the part of the request's kind keeps a call's set-up cheap. */
+    s7p_req *r = s7p_malloc(sizeof *r);
     if (!r) return NULL;
+    size_t u = offsetof(s7p_req, u), after = u + sizeof r->u;
+    memset(r, 0, u + op_size(kind));
+    memset((char *)r + after, 0, sizeof *r - after);
     r->c = c;
     r->kind = kind;
     r->name = name;

@@ -339,7 +339,7 @@ s7p_status s7p_subscribe_alarms(s7p_client *c, const uint32_t *lcids, size_t n_l
 {
     if (!out) return s7p_sub_arg_fail(c, "subscribe alarms", "no output pointer", err);
     *out = NULL;
-    s7p_subscription *s;
+    s7p_subscription *s = NULL;  /* -O3 cannot see that run_create sets it */
     s7p_req *r;
     s7p_status st = start_alarms(c, lcids, n_lcids, o, fn, ctx, false, &s, &r, err);
     if (st == S7P_OK) st = run_create(c, s, r, err);
@@ -354,7 +354,7 @@ s7p_status s7p_subscribe_alarms_async(s7p_client *c, const uint32_t *lcids, size
 {
     if (!out || !done) return S7P_E_INVALID_ARG;
     *out = NULL;
-    s7p_subscription *s;
+    s7p_subscription *s = NULL;
     s7p_req *r;
     s7p_status st = start_alarms(c, lcids, n_lcids, o, fn, ctx, false, &s, &r, NULL);
     if (st != S7P_OK) return st;
@@ -426,7 +426,7 @@ s7p_status s7p_subscribe_alarms_with_snapshot(s7p_client *c, s7p_client *snapsho
     if (snapshot_client && snapshot_client == c)
         return s7p_sub_arg_fail(c, "subscribe alarms",
                                 "the snapshot needs a second connection, not the same client", err);
-    s7p_subscription *s;
+    s7p_subscription *s = NULL;
     s7p_req *r;
     /* The subscription first: every change from now on is seen, held back meanwhile. */
     s7p_status st = start_alarms(c, lcids, n_lcids, o, fn, ctx, true, &s, &r, err);

@@ -4,7 +4,9 @@
  * of the shipped keys are x-coordinates of the quadratic twist, so the scalar product is an
  * x-only Montgomery ladder on (X:Z) with the Brier-Joye doubling and differential addition:
  * those formulas never use y and give the true multiple on the curve and on the twist alike.
- * OpenSSL BIGNUM does the field arithmetic; EC_GROUP only builds the simulator's key pair. */
+ * OpenSSL BIGNUM does the field arithmetic, the ladder's products in Montgomery form (a
+ * reduction by division after each of its ~3 000 products made a legacy connect cost a
+ * millisecond of CPU); EC_GROUP only builds the simulator's key pair. */
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 
@@ -30,14 +32,27 @@ void s7p_legacy_scalar(const uint8_t prng2[S7P_LEGACY_FIELD_LEN], uint8_t k_le[S
 /* The field and curve constants plus scratch registers of one computation. */
 typedef struct field {
     BN_CTX *ctx;
+    BN_MONT_CTX *mont;                   /* the ladder: constants and registers in its form */
     BIGNUM *p, *a, *b, *b4, *b8, *xd;
     BIGNUM *t[6];
 } field;
 
 static void field_free(field *f)
 {
+    BN_MONT_CTX_free(f->mont);
     if (f->ctx) BN_CTX_end(f->ctx);
     BN_CTX_free(f->ctx);
+}
+
+/* The ladder's constants into Montgomery form (sums and differences stay as they are). */
+static bool field_mont(field *f)
+{
+    f->mont = BN_MONT_CTX_new();
+    if (!f->mont || !BN_MONT_CTX_set(f->mont, f->p, f->ctx)) return false;
+    BIGNUM *all[] = {f->a, f->b, f->b4, f->b8, f->xd};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!BN_to_montgomery(all[i], all[i], f->mont, f->ctx)) return false;
+    return true;
 }
 
 static bool field_init(field *f)
@@ -57,7 +72,7 @@ typedef struct xz {
     BIGNUM *x, *z;
 } xz;
 
-#define MUL(r, u, v) BN_mod_mul(r, u, v, f->p, f->ctx)
+#define MUL(r, u, v) BN_mod_mul_montgomery(r, u, v, f->mont, f->ctx)
 #define ADD(r, u, v) BN_mod_add_quick(r, u, v, f->p)
 #define SUB(r, u, v) BN_mod_sub_quick(r, u, v, f->p)
 
@@ -95,14 +110,18 @@ static bool ladder(field *f, const BIGNUM *k, BIGNUM *out)
 {
     BIGNUM *r0x = BN_CTX_get(f->ctx), *r0z = BN_CTX_get(f->ctx);
     BIGNUM *r1x = BN_CTX_get(f->ctx), *r1z = BN_CTX_get(f->ctx);
-    if (!r1z || !BN_one(r0x) || !BN_set_word(r0z, 0) || !BN_copy(r1x, f->xd) || !BN_one(r1z)) return false;
+    if (!r1z || !BN_to_montgomery(r0x, BN_value_one(), f->mont, f->ctx) || !BN_set_word(r0z, 0) ||
+        !BN_copy(r1x, f->xd) || !BN_copy(r1z, r0x))
+        return false;
     xz r0 = {r0x, r0z}, r1 = {r1x, r1z};
     for (int i = 8 * S7P_LEGACY_FIELD_LEN - 1; i >= 0; i--) {
         bool ok = BN_is_bit_set(k, i) ? add(f, r0, r1) && dbl(f, r1) : add(f, r1, r0) && dbl(f, r0);
         if (!ok) return false;
     }
     if (BN_is_zero(r0.z)) return BN_set_word(out, 0);
-    return BN_mod_inverse(out, r0.z, f->p, f->ctx) && MUL(out, out, r0.x);
+    return BN_from_montgomery(r0.x, r0.x, f->mont, f->ctx) &&
+           BN_from_montgomery(r0.z, r0.z, f->mont, f->ctx) &&
+           BN_mod_inverse(out, r0.z, f->p, f->ctx) && BN_mod_mul(out, out, r0.x, f->p, f->ctx);
 }
 
 s7p_status s7p_legacy_curve_mul(const uint8_t k_le[S7P_LEGACY_FIELD_LEN],
@@ -119,7 +138,7 @@ s7p_status s7p_legacy_curve_mul(const uint8_t k_le[S7P_LEGACY_FIELD_LEN],
         goto done;
     }
     BN_set_flags(k, BN_FLG_CONSTTIME);
-    if (!ladder(&f, k, res) || BN_bn2lebinpad(res, out_le, S7P_LEGACY_FIELD_LEN) < 0) goto done;
+    if (!field_mont(&f) || !ladder(&f, k, res) || BN_bn2lebinpad(res, out_le, S7P_LEGACY_FIELD_LEN) < 0) goto done;
     st = S7P_OK;
 done:
     field_free(&f);

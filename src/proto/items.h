@@ -20,6 +20,8 @@ typedef struct s7p_item_address {
 uint32_t s7p_item_address_fields(const s7p_item_address *a);
 bool s7p_item_address_decode(s7p_rd *r, s7p_arena *ar, s7p_item_address *out);
 bool s7p_item_address_encode(s7p_wr *w, const s7p_item_address *a);
+/** Bytes s7p_item_address_encode writes for a (a request's planner sizes every tag). */
+size_t s7p_item_address_size(const s7p_item_address *a);
 
 typedef struct s7p_item_error {
     uint32_t item;       /* 1-based position in the request */

@@ -142,10 +142,20 @@ static unsigned signed_groups(int64_t v)
     return n;
 }
 
+/* The hottest writer (every field of every item address, three passes per request: sizing,
+ * counting, writing): the groups straight into the buffer, no loop to count them. */
 bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v)
 {
     if (w->fixed_ints) return s7p_wr_u32be(w, v);
-    return write_groups(w, v, unsigned_groups(v), false);
+    unsigned n = (unsigned)s7p_vlq_u32_size(v);
+    if (!s7p_wr_room(w, n)) return false;
+    if (w->buf) {
+        uint8_t *p = w->buf + w->len;
+        for (unsigned i = n - 1u; i > 0; i--) *p++ = (uint8_t)(((v >> (7u * i)) & MASK7) | CONT);
+        *p = (uint8_t)(v & MASK7);
+    }
+    w->len += n;
+    return true;
 }
 
 bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v)

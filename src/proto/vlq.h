@@ -26,6 +26,11 @@ bool s7p_wr_vlq_i32_long(s7p_wr *w, int32_t v);
 bool s7p_wr_vlq_i64_long(s7p_wr *w, int64_t v);
 
 bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v);
+/** Bytes s7p_wr_vlq_u32 writes for v (the VLQ form). */
+static inline size_t s7p_vlq_u32_size(uint32_t v)
+{
+    return v < (1u << 7) ? 1u : v < (1u << 14) ? 2u : v < (1u << 21) ? 3u : v < (1u << 28) ? 4u : 5u;
+}
 bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v);
 bool s7p_wr_vlq_u64(s7p_wr *w, uint64_t v);
 bool s7p_wr_vlq_i64(s7p_wr *w, int64_t v);

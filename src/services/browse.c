@@ -30,6 +30,14 @@ void s7p_browse_cache_clear(s7p_browse_cache *c)
     c->request_ms = request_ms;
 }
 
+void s7p_browse_cache_trim(s7p_browse_cache *c, size_t budget)
+{
+    if (c->arena.total <= budget) return;
+    s7p_arena_release(&c->arena);
+    s7p_arena_init(&c->arena, CACHE_ARENA_LIMIT);
+    c->ntypes = 0;  /* the DB list and what the PLC refused are kept: they are not in the arena */
+}
+
 /* The browse timeout bounds a whole browse; each request in it is bounded by the request
  * timeout as well, so a PLC that stops answering fails the call within one request timeout. */
 int64_t s7p_browse_request_deadline(const s7p_browse_cache *c, int64_t deadline)

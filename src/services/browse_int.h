@@ -65,6 +65,14 @@ s7p_status s7p_browse_typeinfo_take(s7p_browse_cache *c, uint32_t rid, const s7p
 bool s7p_browse_typeinfo_refused(s7p_browse_cache *c, uint32_t rid);
 /** Adds type information (its lists must outlive the cache: in c->arena) unless cached. */
 s7p_status s7p_browse_cache_add(s7p_browse_cache *c, const s7p_tinfo *t);
+/** The type information a browse keeps while it walks on: a browse streams the program block
+ *  by block, and the types it has walked past are dropped once they take more than this, so
+ *  that its memory is bounded by this and the types of the blocks fetched at once, not by
+ *  the whole program. A symbol lookup fetches a dropped type again. */
+#define S7P_BROWSE_CACHE_BUDGET ((size_t)4 << 20)
+/** Drops every cached type when they take more than budget bytes (the DB list stays); only
+ *  while no answer is being decoded into the cache. */
+void s7p_browse_cache_trim(s7p_browse_cache *c, size_t budget);
 /** The cached type information of rid, or NULL. */
 const s7p_tinfo *s7p_browse_cached(const s7p_browse_cache *c, uint32_t rid);
 

@@ -139,6 +139,14 @@ static void walk(s7p_browse_op *o)
         s7p_op_finish(&o->op, S7P_OK);
         return;
     }
+    /* Nothing is in flight between two steps, and the walk holds no pointer into the types:
+     * the ones it walked past may go, and the missing ones are asked for again. Once per
+     * block at most: a block whose types alone exceed the budget must still get them all. */
+    if (o->c->arena.total > S7P_BROWSE_CACHE_BUDGET && o->trimmed_at != o->walk.block + 1) {
+        o->trimmed_at = o->walk.block + 1;
+        s7p_browse_cache_trim(o->c, S7P_BROWSE_CACHE_BUDGET);
+        (void)s7p_browse_walk_step(&o->walk, o->c, &o->m);
+    }
     fetch(o, P_WALK);
 }
 
@@ -228,6 +236,9 @@ static void browse_step(s7p_op *op)
         if (!o->walk_started) {
             o->walk_started = true;
             s7p_browse_walk_init(&o->walk, o->c, o->fn, o->fn_ctx);
+            /* The types of the next blocks come in the same round of requests, so that
+             * max_in_flight requests are outstanding rather than one per block. */
+            o->walk.ahead = op->s->eng.cfg.max_in_flight;
         }
         walk(o);
         return;

@@ -98,6 +98,7 @@ typedef struct s7p_browse_op {
     void *fn_ctx;
     s7p_browse_walk walk;
     bool walk_started;
+    size_t trimmed_at;              /* walk.block + 1 when the cache was last trimmed; 0 never */
     const char *symbol;             /* lookup */
     s7p_tag *out;
     s7p_fail why;                   /* why the resolution failed */

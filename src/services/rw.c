@@ -26,10 +26,8 @@ static void tag_address(const s7p_tag *t, s7p_item_address *a)
 static size_t address_size(const s7p_tag *t)
 {
     s7p_item_address a;
-    s7p_wr w = s7p_wr_counter();
     tag_address(t, &a);
-    s7p_item_address_encode(&w, &a);
-    return w.len;
+    return s7p_item_address_size(&a);
 }
 
 s7p_status s7p_rw_check_tag(const s7p_tag *t, char *why, size_t why_len)

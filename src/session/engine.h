@@ -180,6 +180,7 @@ typedef struct s7p_engine {
     void *step_ctx;
     s7p_arena step_arena;
     const s7p_value *version;     /* ServerSessionVersion, in step_arena, for the set-up write */
+    unsigned step_left;           /* answers the last connect step still waits for */
     s7p_engine_legacy legacy;
 } s7p_engine;
 

@@ -296,7 +296,22 @@ static void on_created(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *res
     else s7p_engine_legacy_auth_(e, r->objects.items[0]);  /* carries the version echo */
 }
 
-static void read_limits(s7p_engine *e)
+static void session_open(s7p_engine *e)
+{
+    e->phase = S7P_ENGINE_OPEN;
+    char how[64];
+    if (e->legacy.active)
+        snprintf(how, sizeof how, "legacy challenge authentication, key %s", e->props.legacy_key);
+    else
+        snprintf(how, sizeof how, "%s", s7p_tls_cipher(e->link->tls));
+    s7p_logf(e->log, S7P_LOG_INFO, LAYER, "session 0x%08x open (%s, %s, protection level %u)",
+             e->props.session_id, e->props.paom, how, e->props.protection_level);
+    s7p_engine_step_end_(e, S7P_OK, NULL);
+}
+
+/* The last step: the limits and the protection level are independent reads, so both go out
+ * at once (one round trip less per connect); the session is open when both are answered. */
+static void read_limits_and_protection(s7p_engine *e)
 {
     s7p_pdu req;
     if (!s7p_engine_limits_request(e, &req, S7P_ID_SYSTEM_LIMITS, s7p_limits_max_lids,
@@ -304,7 +319,15 @@ static void read_limits(s7p_engine *e)
         nomem(e, "limits");
         return;
     }
+    e->step_left = 2;
     step_request(e, &req, false, on_limits);
+    if (e->phase == S7P_ENGINE_FAULTED) return;
+    if (!s7p_engine_read_attr_request(e, &req, e->props.session_id,
+                                      S7P_ID_EFFECTIVE_PROTECTION_LEVEL, &e->step_arena)) {
+        nomem(e, "read");
+        return;
+    }
+    step_request(e, &req, false, on_protection);
 }
 
 static void on_setup(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
@@ -313,10 +336,10 @@ static void on_setup(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
     (void)id;
     s7p_engine *e = ctx;
     if (!step_answered(e, st, resp, f, "session setup")) return;
-    read_limits(e);
+    read_limits_and_protection(e);
 }
 
-void s7p_engine_after_auth_(s7p_engine *e) { read_limits(e); }
+void s7p_engine_after_auth_(s7p_engine *e) { read_limits_and_protection(e); }
 
 /* Limits arrive as DInt per item; items the PLC refuses keep their defaults. */
 static void take_limits(s7p_engine *e, const s7p_pdu *resp)
@@ -334,13 +357,7 @@ static void on_limits(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp
     s7p_engine *e = ctx;
     if (!step_answered(e, st, resp, f, NULL)) return;
     take_limits(e, resp);
-    s7p_pdu req;
-    if (!s7p_engine_read_attr_request(e, &req, e->props.session_id,
-                                      S7P_ID_EFFECTIVE_PROTECTION_LEVEL, &e->step_arena)) {
-        nomem(e, "read");
-        return;
-    }
-    step_request(e, &req, false, on_protection);
+    if (--e->step_left == 0) session_open(e);
 }
 
 static void on_protection(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
@@ -357,15 +374,7 @@ static void on_protection(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *
         return;
     }
     e->props.protection_level = (uint32_t)v->v.u;
-    e->phase = S7P_ENGINE_OPEN;
-    char how[64];
-    if (e->legacy.active)
-        snprintf(how, sizeof how, "legacy challenge authentication, key %s", e->props.legacy_key);
-    else
-        snprintf(how, sizeof how, "%s", s7p_tls_cipher(e->link->tls));
-    s7p_logf(e->log, S7P_LOG_INFO, LAYER, "session 0x%08x open (%s, %s, protection level %u)",
-             e->props.session_id, e->props.paom, how, e->props.protection_level);
-    s7p_engine_step_end_(e, S7P_OK, NULL);
+    if (--e->step_left == 0) session_open(e);
 }
 
 /* ---- close ---- */

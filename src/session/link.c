@@ -276,12 +276,18 @@ s7p_status s7p_link_put_pdu(s7p_link *l, const s7p_pdu *p)
     /* In a signed session an unsigned PDU would be refused by the peer: a caller's bug. */
     if (l->digest_on && (p->version != S7P_PROTO_V3 || !p->has_v3_digest))
         return S7P_E_INVALID_ARG;
-    s7p_wr count = s7p_wr_counter();
-    if (!s7p_pdu_encode(&count, p)) return count.err;  /* the caller's PDU is wrong */
-    s7p_status st = ensure_tx(l, count.len);
+    /* Most PDUs fit the buffer as it is: encode once; only a larger one is counted first. */
+    s7p_status st = ensure_tx(l, TX_MIN);
     if (st != S7P_OK) return st;
     s7p_wr w = s7p_wr_init(l->tx, l->tx_cap);
-    if (!s7p_pdu_encode(&w, p)) return w.err;
+    if (!s7p_pdu_encode(&w, p)) {
+        if (w.err != S7P_E_LIMIT) return w.err;  /* the caller's PDU is wrong */
+        s7p_wr count = s7p_wr_counter();
+        if (!s7p_pdu_encode(&count, p)) return count.err;
+        if ((st = ensure_tx(l, count.len)) != S7P_OK) return st;
+        w = s7p_wr_init(l->tx, l->tx_cap);
+        if (!s7p_pdu_encode(&w, p)) return w.err;
+    }
     l->tx_len = w.len;
     if (l->digest_on) {
         /* Signed here so that the trace shows the digest as it goes out. */

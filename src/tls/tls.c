@@ -28,6 +28,7 @@ struct s7p_tls {
     uint8_t *out;                    /* staging buffer for wbio -> io.send, grown as needed */
     size_t out_cap;
     bool rejected;                   /* pin mismatch: the session exists but must not be used */
+    bool drained;                    /* SSL_read said WANT_READ and nothing was fed since */
     unsigned long err_code;
     char err[288];
 };
@@ -93,6 +94,7 @@ void s7p_tls_free(s7p_tls *t)
 s7p_status s7p_tls_feed(s7p_tls *t, const uint8_t *p, size_t n)
 {
     if (!t || (!p && n)) return S7P_E_INVALID_ARG;
+    if (n) t->drained = false;
     while (n > 0) {
         int chunk = n > INT_MAX ? INT_MAX : (int)n;
         if (BIO_write(t->rbio, p, chunk) != chunk) return S7P_E_NOMEM;
@@ -199,6 +201,9 @@ s7p_status s7p_tls_open(s7p_tls *t, uint8_t *p, size_t cap, size_t *got)
     if (got) *got = 0;
     if (!t || !p || !cap || !got) return S7P_E_INVALID_ARG;
     if (!usable(t)) return S7P_E_STATE;
+    /* The receive path asks after every step whether more is there; without new bytes
+     * OpenSSL's answer cannot change, and asking costs a few thousand instructions. */
+    if (t->drained) return S7P_OK;
     clear_error(t);
     int r = SSL_read(t->ssl, p, cap > INT_MAX ? INT_MAX : (int)cap);
     if (r > 0) {
@@ -206,7 +211,10 @@ s7p_status s7p_tls_open(s7p_tls *t, uint8_t *p, size_t cap, size_t *got)
         return S7P_OK;
     }
     int e = SSL_get_error(t->ssl, r);
-    if (e == SSL_ERROR_WANT_READ) return S7P_OK;
+    if (e == SSL_ERROR_WANT_READ) {
+        t->drained = true;
+        return S7P_OK;
+    }
     if (e == SSL_ERROR_ZERO_RETURN)
         return fail(t, S7P_E_CLOSED, "tls read", "peer sent close_notify");
     return fail(t, S7P_E_TLS, "tls read", "failed");

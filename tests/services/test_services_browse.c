@@ -297,6 +297,43 @@ static void test_walk_stops(void **state)
     assert_int_equal(m.n, 0);
 }
 
+/* Trimming the cache above its budget drops the types and keeps the DB list and the tag
+ * tables the PLC refused; the walk then asks for the dropped types again and emits the same
+ * items. Below the budget nothing goes. */
+static void test_cache_trim(void **state)
+{
+    fx *x = *state;
+    take_dbs(x);
+    add_type(x, T_DB1);
+    add_type(x, T_S);
+    add_type(x, T_E);
+    add_type(x, T_DB2);
+    refuse_tag_tables(x);
+    size_t used = x->c.arena.total;
+    assert_true(used > 0);
+    s7p_browse_cache_trim(&x->c, used);
+    assert_non_null(s7p_browse_cached(&x->c, T_DB1));
+    s7p_browse_cache_trim(&x->c, used - 1);
+    assert_null(s7p_browse_cached(&x->c, T_DB1));
+    assert_null(s7p_browse_cached(&x->c, T_DB2));
+    assert_int_equal(x->c.arena.total, 0);
+    assert_int_equal(x->c.ndbs, 2);
+    assert_true(x->c.have_dbs);
+    seen k = {0};
+    s7p_browse_walk w;
+    s7p_browse_missing m;
+    s7p_browse_walk_init(&w, &x->c, collect, &k);
+    assert_int_equal(s7p_browse_walk_step(&w, &x->c, &m), S7P_WALK_NEED);
+    assert_int_equal(m.rid[0], T_DB1);
+    add_type(x, T_DB1);
+    add_type(x, T_S);
+    add_type(x, T_E);
+    add_type(x, T_DB2);
+    assert_int_equal(s7p_browse_walk_step(&w, &x->c, &m), S7P_WALK_DONE);  /* tables: refused */
+    assert_int_equal(k.n, 5);
+    assert_string_equal(k.sym[4], "\"Line 2\".z");
+}
+
 /* A DB list taken again replaces the one before (a retried browse). */
 static void test_dbs_taken_twice(void **state)
 {
@@ -469,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_walk_reports_then_emits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_looks_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_trim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dbs_taken_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typeinfo_take, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_steps, setup, teardown),

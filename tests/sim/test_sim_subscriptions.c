@@ -96,7 +96,7 @@ static s7p_status recv_within(fx *f, unsigned ms, const s7p_pdu **out)
  * are sent between answers, as a PLC does). */
 static const s7p_pdu *call(fx *f, const s7p_pdu *p)
 {
-    const s7p_pdu *r;
+    const s7p_pdu *r = NULL;  /* -O3 cannot see that CHECK() returns on failure */
     CHECK(tc_send(&f->t, p));
     do CHECK(recv_within(f, 5000, &r));
     while (r->opcode == S7P_OP_NOTIFICATION);
@@ -143,7 +143,7 @@ static uint32_t create(fx *f, uint8_t route, uint32_t cycle, int16_t credit,
 
 static const s7p_notification *notification(fx *f, uint32_t id)
 {
-    const s7p_pdu *p;
+    const s7p_pdu *p = NULL;
     CHECK(recv_within(f, 5000, &p));
     assert_int_equal(p->opcode, S7P_OP_NOTIFICATION);
     assert_int_equal(p->notif.object_id, id);
@@ -235,7 +235,7 @@ static void raise_credit(fx *f, uint32_t id, int16_t limit)
     p.transport_flags = 0x74;
     p.req.set_variable.value.type = S7P_DT_INT;
     CHECK(tc_send(t, &p));
-    const s7p_pdu *r;
+    const s7p_pdu *r = NULL;
     CHECK(recv_within(f, 5000, &r));
     assert_int_equal(r->opcode, S7P_OP_RESPONSE2);
     assert_int_equal(r->function, S7P_FC_SET_VARIABLE);

@@ -759,7 +759,12 @@ static s7p_item_address *sample_addresses(s7p_arena *a, uint32_t *nfields)
     ad[1] = address(a, 0, S7P_ID_M_AREA, S7P_ID_CONTROLLER_AREA_VALUE_ACTUAL, 0, NULL);
     ad[2] = address(a, 0, 0x8A0E0001u, S7P_ID_DB_VALUE_ACTUAL, 4, l2);
     *nfields = 0;
-    for (int i = 0; i < 3; i++) *nfields += s7p_item_address_fields(&ad[i]);
+    for (int i = 0; i < 3; i++) {
+        *nfields += s7p_item_address_fields(&ad[i]);
+        s7p_wr w = s7p_wr_counter();  /* the planner's size is the encoder's */
+        assert_true(s7p_item_address_encode(&w, &ad[i]));
+        assert_int_equal(s7p_item_address_size(&ad[i]), w.len);
+    }
     return ad;
 }
 

@@ -256,10 +256,29 @@ static void test_writer_limit(void **state)
     assert_int_equal(c.len, 9);
 }
 
+/* The size function agrees with the writer at every group boundary. */
+static void test_u32_size(void **state)
+{
+    (void)state;
+    static const uint32_t v[] = {0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000,
+                                 0xFFFFFFF, 0x10000000, 0x8A0E0001u, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t buf[8];
+        s7p_wr w = s7p_wr_init(buf, sizeof buf);
+        assert_true(s7p_wr_vlq_u32(&w, v[i]));
+        assert_int_equal(s7p_vlq_u32_size(v[i]), w.len);
+        s7p_rd r = s7p_rd_init(buf, w.len);
+        uint32_t back;
+        assert_true(s7p_rd_vlq_u32(&r, &back));
+        assert_int_equal(back, v[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_u32_vectors),
+        cmocka_unit_test(test_u32_size),
         cmocka_unit_test(test_i32_vectors),
         cmocka_unit_test(test_i32_long_forms_wrap),
         cmocka_unit_test(test_u64_vectors),

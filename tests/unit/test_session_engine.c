@@ -46,6 +46,7 @@ typedef struct {
     int64_t now;
     bool accepted, tls_started, tls_done;
     bool manual;              /* after connect: requests are only recorded */
+    bool hold_after_setup;    /* requests after the set-up write are only recorded */
     seen reqs[MAX_REQS];
     size_t nreqs;
     done_rec dones[MAX_REQS];
@@ -182,6 +183,7 @@ static void peer_receive(rig *t)
         q->iid = m.pdu.iid;
         q->object_id = m.pdu.session_id;
         if (!t->manual) auto_answer(t, q);
+        if (t->hold_after_setup && q->function == S7P_FC_SET_MULTI_VARIABLES) t->manual = true;
         if (t->tls_started && !t->tls_done) return;  /* the rest is TLS */
     }
 }
@@ -329,6 +331,32 @@ static void test_connect_and_close(void **state)
     assert_true(t->step_done);
     assert_int_equal(t->reqs[5].function, S7P_FC_DELETE_OBJECT);
     assert_int_equal(t->e.phase, S7P_ENGINE_CLOSED);
+    free_rig(t);
+}
+
+/* The limits and the protection level are read together: both requests are on the wire
+ * before either is answered, and the session opens when both are, in either order. */
+static void test_connect_last_reads_together(void **state)
+{
+    (void)state;
+    rig *t = make_rig(NULL);
+    t->hold_after_setup = true;
+    s7p_engine_connect_params cp = {.remote_tsap = HMI, .tls = t->cctx};
+    assert_int_equal(s7p_engine_connect(&t->e, &cp, t->now, t->now + 5000, on_step, t), S7P_OK);
+    pump(t);
+    assert_false(t->step_done);
+    assert_int_equal(t->nreqs, 5);
+    assert_int_equal(t->reqs[3].function, S7P_FC_GET_MULTI_VARIABLES);
+    assert_int_equal(t->reqs[4].function, S7P_FC_GET_VAR_SUB_STREAMED);
+    answer_read(t, &t->reqs[4], t->reqs[4].seq, 100);  /* the protection level first */
+    pump(t);
+    assert_false(t->step_done);
+    answer_plain(t, &t->reqs[3]);
+    pump(t);
+    assert_true(t->step_done);
+    assert_int_equal(t->step_st, S7P_OK);
+    assert_int_equal(t->e.phase, S7P_ENGINE_OPEN);
+    assert_int_equal(t->e.props.protection_level, 105);
     free_rig(t);
 }
 
@@ -715,6 +743,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_connect_and_close),
+        cmocka_unit_test(test_connect_last_reads_together),
         cmocka_unit_test(test_connect_refused_and_timeout),
         cmocka_unit_test(test_in_flight_limit),
         cmocka_unit_test(test_out_of_order_answers),
