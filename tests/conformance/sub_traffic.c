@@ -15,8 +15,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 /* The M tag Counter_Value (DInt, LID 10) of examples/plc, addressed without a browse: the
  * type information of a DB would make multi-frame answers, after which tshark stops
@@ -85,17 +84,10 @@ static int alarm_part(s7p_sim *sim, s7p_client *c, s7p_subscription **sub)
 static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
 {
     s7p_client_options o;
-    s7p_client *c = NULL;
+    traffic_client_options(&o, s7p_sim_port(sim), keylog);
+    s7p_client *c = traffic_connect("sub_traffic", &o);
+    if (!c) return 1;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
-    o.keylog_file = keylog;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        fprintf(stderr, "sub_traffic: %s\n", err.message);
-        s7p_client_free(c);
-        return 1;
-    }
     s7p_subscription *tags = NULL, *alarms = NULL;
     int rc = tag_part(sim, c, &tags);
     if (!rc) rc = alarm_part(sim, c, &alarms);
@@ -118,8 +110,7 @@ static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 5 || !port_file || !go_file) {
+    if (argc != 5 || !traffic_env_ok()) {
         fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_sub_traffic KEYLOG "
                         "PROGRAM_DIR ALARMS_FILE EXPECT_FILE\n");
         return 2;
@@ -131,21 +122,16 @@ int main(int argc, char **argv)
         return 1;
     }
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
     cfg.program_dir = argv[2];
     cfg.alarms_file = argv[3];
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "sub_traffic: simulator: %s\n", err);
-        fclose(expect);
-        return 1;
-    }
+    s7p_sim *sim = traffic_sim_start("sub_traffic", &cfg);
     int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
+    if (sim) {
         rc = run_client(sim, argv[1], expect);
-    s7p_sim_stop(sim);
+        s7p_sim_stop(sim);
+    }
     fclose(expect);
     return rc;
 }
