@@ -9,9 +9,7 @@
  * the Notification PDUs must show. Answers stay small (one language, one short text), so
  * every PDU fits one frame. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <s7plus/s7plus.h>
 
@@ -81,12 +79,8 @@ static int alarm_part(s7p_sim *sim, s7p_client *c, s7p_subscription **sub)
     return rc;
 }
 
-static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
+static int session(s7p_sim *sim, s7p_client *c, FILE *expect)
 {
-    s7p_client_options o;
-    traffic_client_options(&o, s7p_sim_port(sim), keylog);
-    s7p_client *c = traffic_connect("sub_traffic", &o);
-    if (!c) return 1;
     s7p_error err;
     s7p_subscription *tags = NULL, *alarms = NULL;
     int rc = tag_part(sim, c, &tags);
@@ -103,35 +97,10 @@ static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
                     "ID=DAI.CPUAlarmID (LWord) = 0x8a0e000100030000\n"
                     "Sparsearray key: 67698690\n"                 /* 1033 << 16 | 2 */
                     "Shift_Change\n");
-    s7p_disconnect(c, NULL);
-    s7p_client_free(c);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 5 || !traffic_env_ok()) {
-        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_sub_traffic KEYLOG "
-                        "PROGRAM_DIR ALARMS_FILE EXPECT_FILE\n");
-        return 2;
-    }
-    unlink(argv[1]);
-    FILE *expect = fopen(argv[4], "w");
-    if (!expect) {
-        perror(argv[4]);
-        return 1;
-    }
-    s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.port = 0;
-    cfg.program_dir = argv[2];
-    cfg.alarms_file = argv[3];
-    s7p_sim *sim = traffic_sim_start("sub_traffic", &cfg);
-    int rc = 1;
-    if (sim) {
-        rc = run_client(sim, argv[1], expect);
-        s7p_sim_stop(sim);
-    }
-    fclose(expect);
-    return rc;
+    return traffic_alarms_program(argc, argv, "sub_traffic", session);
 }
