@@ -44,26 +44,14 @@ static const char PROGRAM[] =
     "BEGIN\n"
     "END_DATA_BLOCK\n";
 
-typedef struct fixture {
-    char dir[64];
-    s7p_sim *sim;
-} fixture;
+typedef st_source_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "batch", "Batch.db", PROGRAM, 3);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    st_sim_stop_source(fx->sim, fx->dir);
-    free(fx);
-    return 0;
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    cfg.tags_per_request = 3;
+    return st_source_setup(state, "batch", "Batch.db", PROGRAM, &cfg);
 }
 
 typedef struct client_opts {
@@ -477,15 +465,16 @@ static void test_browse_request_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_refused_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_answer_lost_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_refused_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_retry_leaks_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_before_sending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_tags_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_tags_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_symbol_lookup_bounded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_browse_request_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_refused_mid_batch, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_write_answer_lost_mid_batch, setup,
+                                        st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_read_refused_mid_batch, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_read_retry_leaks_nothing, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_before_sending, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_tags_read, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_tags_write, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_symbol_lookup_bounded, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_browse_request_bounded, setup, st_source_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

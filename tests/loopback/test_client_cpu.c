@@ -37,40 +37,21 @@ static const char PROGRAM[] =
     "BEGIN\n"
     "END_DATA_BLOCK\n";
 
-typedef struct fixture {
-    char dir[64];
-    s7p_sim *sim;
-} fixture;
+typedef st_source_fixture fixture;
 
 /* A simulator with the test's program, 3 tags per read and 2 per write request, 12
  * subscriptions, four languages (one no table knows) and the CPU in STOP. */
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    st_tmpdir(fx->dir, sizeof fx->dir, "cpu");
-    st_write_file(fx->dir, "Cpu.db", PROGRAM);
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
-    cfg.program_dir = fx->dir;
     cfg.tags_per_request = 3;
     cfg.tags_per_write = 2;
     cfg.max_subscriptions = 12;
     cfg.state = S7P_SIM_STATE_STOP;
     char why[128];
     assert_true(s7p_sim_languages_parse("1031,1033,2057,9999", &cfg, why, sizeof why));
-    fx->sim = st_sim_start(&cfg);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    st_remove_dir(fx->dir);
-    free(fx);
-    return 0;
+    return st_source_setup(state, "cpu", "Cpu.db", PROGRAM, &cfg);
 }
 
 static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
@@ -416,5 +397,5 @@ int main(void)
         cmocka_unit_test(test_async),
         cmocka_unit_test(test_not_connected),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, st_source_teardown);
 }
