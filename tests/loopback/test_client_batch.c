@@ -87,16 +87,6 @@ static void int_tags(s7p_client *c, s7p_tag t[N])
     for (int i = 0; i < N; i++) t[i] = tag_of(c, "w", i + 1);
 }
 
-static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
-{
-    s7p_sim_fault f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.function = function;
-    f.nth = nth;
-    s7p_sim_set_fault(fx->sim, &f);
-}
-
 /* Reads w[1..9] with a fresh client (the one under test may be faulted). */
 static void read_ints(const fixture *fx, int64_t out[N])
 {
@@ -153,7 +143,7 @@ static void test_write_refused_mid_batch(void **state)
     s7p_error err;
     int_tags(c, t);
     unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_SET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_SET_MULTI, 2);
     assert_int_equal(write_ints(c, t, 100, r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
@@ -191,7 +181,7 @@ static void test_write_answer_lost_mid_batch(void **state)
         int_tags(c, t);
         int64_t base = 1000 * ((int64_t)k + 1);
         unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-        set_fault(fx, cases[k].kind, FC_SET_MULTI, 2);
+        st_sim_fault(fx->sim, cases[k].kind, FC_SET_MULTI, 2);
         int64_t t0 = now_ms();
         assert_int_equal(write_ints(c, t, base, r, &err), cases[k].code);
         assert_true(now_ms() - t0 < 2 * REQUEST_MS);
@@ -226,7 +216,7 @@ static void test_read_refused_mid_batch(void **state)
     memset(r, 0x5A, sizeof r);
     memset(v, 0x5A, sizeof v);
     unsigned long before = s7p_sim_requests(fx->sim, FC_GET_MULTI);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
     assert_int_equal(s7p_read(c, t, N, v, r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     s7p_sim_clear_fault(fx->sim);
@@ -260,7 +250,7 @@ static void test_read_retry_leaks_nothing(void **state)
     s7p_tag_value v[N];
     s7p_item_result r[N];
     s7p_error err;
-    set_fault(fx, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 2);
     if (s7p_read(c, t, N, v, r, &err) != S7P_OK) fail_msg("read: %s", err.message);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     for (int i = 0; i < N; i++) {
@@ -423,7 +413,7 @@ static void test_symbol_lookup_bounded(void **state)
     } stalls[] = {{FC_EXPLORE, 1}, {FC_GET_MULTI, 1}, {FC_EXPLORE, 2}};
     for (size_t k = 0; k < sizeof stalls / sizeof stalls[0]; k++) {
         s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
-        set_fault(fx, S7P_SIM_FAULT_STALL, stalls[k].function, stalls[k].nth);
+        st_sim_fault(fx->sim, S7P_SIM_FAULT_STALL, stalls[k].function, stalls[k].nth);
         s7p_tag t;
         s7p_error err;
         int64_t t0 = now_ms();
@@ -446,7 +436,7 @@ static void test_browse_request_bounded(void **state)
 {
     fixture *fx = *state;
     s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
-    set_fault(fx, S7P_SIM_FAULT_STALL, FC_EXPLORE, 2);  /* a type information request */
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_STALL, FC_EXPLORE, 2);  /* a type information request */
     size_t n = 0;
     s7p_error err;
     int64_t t0 = now_ms();

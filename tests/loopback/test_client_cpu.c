@@ -54,16 +54,6 @@ static int setup(void **state)
     return st_source_setup(state, "cpu", "Cpu.db", PROGRAM, &cfg);
 }
 
-static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
-{
-    s7p_sim_fault f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.function = function;
-    f.nth = nth;
-    s7p_sim_set_fault(fx->sim, &f);
-}
-
 static unsigned long requests(const fixture *fx, uint16_t fc)
 {
     return s7p_sim_requests(fx->sim, fc);
@@ -143,7 +133,7 @@ static void test_resources(void **state)
     assert_int_equal(r.reported, 0xFF);
 
     /* The PLC refuses the second request (the free values) as a whole. */
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
     assert_int_equal(s7p_get_communication_resources(c, &r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     assert_string_equal(err.op, "resources");
@@ -225,7 +215,7 @@ static void test_batches_use_limits(void **state)
 static void test_limits_learnt_later(void **state)
 {
     fixture *fx = *state;
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
     s7p_client *c = st_client_of(fx->sim, false);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     s7p_sim_clear_fault(fx->sim);
@@ -244,7 +234,7 @@ static void test_limits_learnt_later(void **state)
 static void test_limits_after_reconnect(void **state)
 {
     fixture *fx = *state;
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
     s7p_client_options o;
     st_client_options(&o, s7p_sim_port(fx->sim));
     o.auto_reconnect = true;
@@ -256,7 +246,7 @@ static void test_limits_after_reconnect(void **state)
     assert_int_equal(read_all(fx, c, t, 1), 1);
     /* The next read's answer never comes (the connection closes): reconnect (its limits
      * read answered), then the read again, now in 3 requests: 1 + 1 + 3. */
-    set_fault(fx, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 1);
     assert_int_equal(read_all(fx, c, t, 1), 5);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     s7p_sim_clear_fault(fx->sim);
@@ -306,7 +296,7 @@ static void test_state_fallback(void **state)
     fixture *fx = *state;
     s7p_client *c = st_client_of(fx->sim, false);
     unsigned long reads = requests(fx, FC_GET_VAR_SUB_STREAMED);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_VAR_SUB_STREAMED, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_VAR_SUB_STREAMED, 1);
     s7p_cpu_state_info si;
     s7p_error err;
     assert_int_equal(s7p_get_cpu_state(c, &si, &err), S7P_E_PLC);

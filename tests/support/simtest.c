@@ -76,6 +76,16 @@ s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const cha
     return start_source_cfg(dir, size, name, file, text, &cfg);
 }
 
+void st_sim_fault(s7p_sim *sim, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
+{
+    s7p_sim_fault f;
+    memset(&f, 0, sizeof f);
+    f.kind = kind;
+    f.function = function;
+    f.nth = nth;
+    s7p_sim_set_fault(sim, &f);
+}
+
 void st_sim_stop_source(s7p_sim *sim, const char *dir)
 {
     s7p_sim_stop(sim);

@@ -26,6 +26,9 @@ void st_sim_config(s7p_sim_config *cfg, uint16_t port, const char *program_dir);
  *  this many tags per request (0: the default). */
 s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const char *file,
                              const char *text, unsigned tags_per_request);
+/** Sets a fault of this kind for requests with this function code: the nth from now (1: the
+ *  next one; 0: every one). */
+void st_sim_fault(s7p_sim *sim, s7p_sim_fault_kind kind, uint16_t function, unsigned nth);
 /** Stops what st_sim_start_source() started and removes its directory. */
 void st_sim_stop_source(s7p_sim *sim, const char *dir);
 
