@@ -82,6 +82,24 @@ int cli_client_connect(cli_common *c, s7p_client *cl);
 int cli_connect(cli_common *c, s7p_client **out);
 /** Disconnects and frees (NULL is a no-op). */
 void cli_close(s7p_client *cl);
+
+/** One question to the PLC: fills ctx from the connected client. */
+typedef s7p_status cli_fetch_fn(s7p_client *cl, void *ctx, s7p_error *err);
+/** Connects, calls fetch and disconnects; on failure prints the error and returns its exit
+ *  code. */
+int cli_fetch(cli_common *c, cli_fetch_fn *fetch, void *ctx);
+/** A command that asks one thing: clears *c, parses the options and the endpoint (no
+ *  operands; --help prints `usage`), then cli_fetch(). CLI_OK, or the exit code after
+ *  saying why. */
+int cli_fetch_once(int argc, char **argv, cli_common *c, const char *usage,
+                   cli_fetch_fn *fetch, void *ctx);
+
+/** For commands that run until interrupted: from now on SIGINT and SIGTERM only set the
+ *  flag cli_stop_requested() reads, so the command ends cleanly (unsubscribes,
+ *  disconnects). */
+void cli_catch_stop(void);
+/** Whether SIGINT or SIGTERM came since cli_catch_stop(). */
+bool cli_stop_requested(void);
 /** err->message without its leading "op: endpoint: " (for per-item lines). */
 const char *cli_short_message(const s7p_error *err);
 /** The same, also without a leading "SYMBOL: " (the caller prints the symbol itself). */

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,14 +27,6 @@ static const char usage[] =
     "{\"event\": \"snapshot\", \"alarms\": [...]}, then {\"event\": \"alarm\", \"alarm\": {...}}\n"
     "per change, \"lost\", \"recreated\" and after a reconnect \"resync\" (alarms new or\n"
     "changed meanwhile, \"gone\": ids no longer active).\n";
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 /* Takes `--lang N` / `--lang=N` and `--follow` out of argv (the common parser does not know
  * them). */
@@ -165,13 +156,9 @@ static int print_json(const s7p_alarm_list *l, unsigned long lcid)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < l->count; i++) json_array_append_new(arr, alarm_json(&l->items[i]));
-    json_t *o = json_pack("{s:I, s:o}", "lcid",
-                          (json_int_t)(l->count ? l->items[0].lcid : lcid), "alarms", arr);
-    if (!o) return CLI_PROTOCOL;
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
-    return CLI_OK;
+    return cli_print_json(json_pack("{s:I, s:o}", "lcid",
+                                    (json_int_t)(l->count ? l->items[0].lcid : lcid), "alarms",
+                                    arr));
 }
 
 static void print_list(const s7p_alarm_list *l)
@@ -184,14 +171,6 @@ static void print_list(const s7p_alarm_list *l)
 }
 
 /* ---- --follow ---- */
-
-static void print_json_line(json_t *o)
-{
-    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    printf("%s\n", s ? s : "{\"error\": \"out of memory\"}");
-    free(s);
-    json_decref(o);
-}
 
 static json_t *alarms_json(const s7p_alarm *a, size_t n)
 {
@@ -209,7 +188,7 @@ static void print_resync(const cli_common *c, const s7p_sub_notification *n)
             snprintf(id, sizeof id, "%" PRIu64, n->gone_ids[i]);
             json_array_append_new(gone, json_string(id));
         }
-        print_json_line(json_pack("{s:s,s:o,s:o}", "event", "resync", "alarms",
+        cli_print_json_line(json_pack("{s:s,s:o,s:o}", "event", "resync", "alarms",
                                   alarms_json(n->alarms, n->alarm_count), "gone", gone));
         return;
     }
@@ -229,7 +208,7 @@ static void print_change(const cli_common *c, const s7p_sub_notification *n)
     case S7P_SUB_DATA:
         for (size_t i = 0; i < n->alarm_count; i++) {
             if (c->json) {
-                print_json_line(json_pack("{s:s,s:o}", "event", "alarm", "alarm",
+                cli_print_json_line(json_pack("{s:s,s:o}", "event", "alarm", "alarm",
                                           alarm_json(&n->alarms[i])));
             } else {
                 putchar('\n');
@@ -240,7 +219,7 @@ static void print_change(const cli_common *c, const s7p_sub_notification *n)
     case S7P_SUB_RESYNC: print_resync(c, n); break;
     case S7P_SUB_LOST:
         if (c->json)
-            print_json_line(json_pack("{s:s,s:o}", "event", "lost", "error",
+            cli_print_json_line(json_pack("{s:s,s:o}", "event", "lost", "error",
                                       cli_error_json(&n->error, NULL)));
         else
             fprintf(stderr, "s7plus: alarms: connection lost (%s); re-subscribing\n",
@@ -248,7 +227,7 @@ static void print_change(const cli_common *c, const s7p_sub_notification *n)
         break;
     case S7P_SUB_RECREATED:
         if (c->json)
-            print_json_line(json_pack("{s:s,s:I}", "event", "recreated", "gap_ms",
+            cli_print_json_line(json_pack("{s:s,s:I}", "event", "recreated", "gap_ms",
                                       (json_int_t)n->gap_ms));
         else
             fprintf(stderr, "s7plus: alarms: subscribed again after %u ms\n", n->gap_ms);
@@ -261,7 +240,7 @@ static void print_change(const cli_common *c, const s7p_sub_notification *n)
 
 static int follow_loop(const cli_common *c, s7p_subscription *sub)
 {
-    while (!stop_requested) {
+    while (!cli_stop_requested()) {
         s7p_sub_notification *n = NULL;
         s7p_error err;
         s7p_status st = s7p_subscription_next(sub, &n, WAIT_MS, &err);
@@ -285,7 +264,7 @@ static int follow(cli_common *c, s7p_client *cl, unsigned long lcid)
                                            NULL, NULL, &l, &sub, &err) != S7P_OK)
         return cli_fail(c, &err);
     if (c->json)
-        print_json_line(json_pack("{s:s,s:I,s:o}", "event", "snapshot", "lcid",
+        cli_print_json_line(json_pack("{s:s,s:I,s:o}", "event", "snapshot", "lcid",
                                   (json_int_t)(l->count ? l->items[0].lcid : lcid), "alarms",
                                   alarms_json(l->items, l->count)));
     else
@@ -295,6 +274,17 @@ static int follow(cli_common *c, s7p_client *cl, unsigned long lcid)
     int rc = follow_loop(c, sub);
     s7p_unsubscribe(sub, NULL);
     return rc;
+}
+
+typedef struct {
+    unsigned long lcid;
+    s7p_alarm_list *list;
+} active_alarms;
+
+static s7p_status fetch_alarms(s7p_client *cl, void *ctx, s7p_error *err)
+{
+    active_alarms *a = ctx;
+    return s7p_get_active_alarms(cl, (uint32_t)a->lcid, &a->list, err);
 }
 
 int cmd_alarms(int argc, char **argv)
@@ -307,32 +297,20 @@ int cmd_alarms(int argc, char **argv)
     int rc = take_lang(&argc, argv, &lcid, &follow_on);
     if (rc == CLI_OK) rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
     if (rc != CLI_OK) return rc;
-    s7p_client *cl = NULL;
-    s7p_error err;
-    s7p_alarm_list *l = NULL;
     if (follow_on) {
         /* Following is long: a broken connection is re-established rather than the end. */
         c.opt.auto_reconnect = true;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-    }
-    if ((rc = cli_connect(&c, &cl)) != CLI_OK) return rc;
-    if (follow_on) {
+        cli_catch_stop();
+        s7p_client *cl = NULL;
+        if ((rc = cli_connect(&c, &cl)) != CLI_OK) return rc;
         rc = follow(&c, cl, lcid);
         cli_close(cl);
         return rc;
     }
-    if (s7p_get_active_alarms(cl, (uint32_t)lcid, &l, &err) != S7P_OK) {
-        rc = cli_fail(&c, &err);
-        cli_close(cl);
-        return rc;
-    }
-    cli_close(cl);
-    if (c.json) rc = print_json(l, lcid);
-    else print_list(l);
-    s7p_alarm_list_free(l);
+    active_alarms a = {lcid, NULL};
+    if ((rc = cli_fetch(&c, fetch_alarms, &a)) != CLI_OK) return rc;
+    if (c.json) rc = print_json(a.list, lcid);
+    else print_list(a.list);
+    s7p_alarm_list_free(a.list);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 
 static const char culture_usage[] =
     "usage: s7plus culture HOST[:PORT] [options]\n"
@@ -32,15 +33,6 @@ typedef union {
     s7p_cpu_state_info state;
 } answer;
 
-static int print_json(json_t *o)
-{
-    if (!o) return CLI_PROTOCOL;
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
-    return CLI_OK;
-}
-
 /* ---- culture ---- */
 
 static int print_culture(const s7p_cpu_culture_info *ci, const char *endpoint, bool json)
@@ -61,8 +53,8 @@ static int print_culture(const s7p_cpu_culture_info *ci, const char *endpoint, b
         json_array_append_new(langs, json_pack("{s:i, s:o}", "lcid", (int)l->lcid, "name",
                                                l->name ? json_string(l->name) : json_null()));
     }
-    return print_json(json_pack("{s:s, s:o, s:i}", "endpoint", endpoint, "languages", langs,
-                                "reported", (int)ci->reported));
+    return cli_print_json(json_pack("{s:s, s:o, s:i}", "endpoint", endpoint, "languages",
+                                    langs, "reported", (int)ci->reported));
 }
 
 /* ---- resources ---- */
@@ -115,7 +107,7 @@ static int print_resources(const s7p_comm_resources *r, const char *endpoint, bo
         if (!(r->reported & RES[i].bit)) json_array_append_new(defaults, json_string(RES[i].key));
     }
     if (o) json_object_set_new(o, "defaults", defaults ? defaults : json_array());
-    return print_json(o);
+    return cli_print_json(o);
 }
 
 /* ---- state ---- */
@@ -123,9 +115,9 @@ static int print_resources(const s7p_comm_resources *r, const char *endpoint, bo
 static int print_state(const s7p_cpu_state_info *s, const char *endpoint, bool json)
 {
     if (json)
-        return print_json(json_pack("{s:s, s:s, s:I, s:i}", "endpoint", endpoint, "state",
-                                    s7p_cpu_state_name(s->state), "raw", (json_int_t)s->raw,
-                                    "source", (int)s->source));
+        return cli_print_json(json_pack("{s:s, s:s, s:I, s:i}", "endpoint", endpoint,
+                                        "state", s7p_cpu_state_name(s->state), "raw",
+                                        (json_int_t)s->raw, "source", (int)s->source));
     printf("%-20s %s\n", "Operating state", s7p_cpu_state_name(s->state));
     printf("%-20s %lld (attribute %u)\n", "State number", (long long)s->raw, (unsigned)s->source);
     return CLI_OK;
@@ -133,39 +125,34 @@ static int print_state(const s7p_cpu_state_info *s, const char *endpoint, bool j
 
 /* ---- the three commands ---- */
 
-static s7p_status fetch(s7p_client *cl, what w, answer *a, s7p_error *err)
+typedef struct {
+    what w;
+    answer a;
+} question;
+
+static s7p_status fetch(s7p_client *cl, void *ctx, s7p_error *err)
 {
-    switch (w) {
-    case CULTURE: return s7p_get_cpu_culture_info(cl, &a->culture, err);
-    case RESOURCES: return s7p_get_communication_resources(cl, &a->res, err);
-    default: return s7p_get_cpu_state(cl, &a->state, err);
+    question *q = ctx;
+    switch (q->w) {
+    case CULTURE: return s7p_get_cpu_culture_info(cl, &q->a.culture, err);
+    case RESOURCES: return s7p_get_communication_resources(cl, &q->a.res, err);
+    default: return s7p_get_cpu_state(cl, &q->a.state, err);
     }
 }
 
 static int run(int argc, char **argv, what w, const char *usage)
 {
     cli_common c;
-    memset(&c, 0, sizeof c);
-    int first;
-    int rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
+    question q = {.w = w};
+    int rc = cli_fetch_once(argc, argv, &c, usage, fetch, &q);
     if (rc != CLI_OK) return rc;
-    s7p_client *cl = NULL;
-    s7p_error err;
-    answer a;
-    rc = cli_connect(&c, &cl);
-    if (rc != CLI_OK) return rc;
-    if (fetch(cl, w, &a, &err) != S7P_OK) {
-        rc = cli_fail(&c, &err);
-        cli_close(cl);
-        return rc;
-    }
-    cli_close(cl);
+    const answer *a = &q.a;
     char endpoint[300];
     snprintf(endpoint, sizeof endpoint, "%s:%u", c.host, c.opt.port);
     switch (w) {
-    case CULTURE: return print_culture(&a.culture, endpoint, c.json);
-    case RESOURCES: return print_resources(&a.res, endpoint, c.json);
-    default: return print_state(&a.state, endpoint, c.json);
+    case CULTURE: return print_culture(&a->culture, endpoint, c.json);
+    case RESOURCES: return print_resources(&a->res, endpoint, c.json);
+    default: return print_state(&a->state, endpoint, c.json);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 
 static const char usage[] =
     "usage: s7plus info HOST[:PORT] [options]\n"
@@ -38,40 +39,27 @@ static void print_table(const s7p_cpu_info *i, const char *endpoint, unsigned le
 
 static int print_json(const s7p_cpu_info *i, const char *endpoint)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}",
-                          "endpoint", endpoint, "plc_name", i->plc_name, "order_number",
-                          i->order_number, "firmware", i->firmware, "serial_number",
-                          i->serial_number, "hardware_revision", i->hardware_revision,
-                          "project_name", i->project_name, "tia_version", i->tia_version,
-                          "paom", i->paom, "protection_level", (int)i->protection_level,
-                          "tls_cipher", i->tls_cipher, "cert_sha256", i->cert_sha256,
-                          "security", i->security, "legacy_key", i->legacy_key);
-    if (!o) return CLI_PROTOCOL;
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
-    return CLI_OK;
+    return cli_print_json(json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "endpoint",
+        endpoint, "plc_name", i->plc_name, "order_number", i->order_number, "firmware",
+        i->firmware, "serial_number", i->serial_number, "hardware_revision",
+        i->hardware_revision, "project_name", i->project_name, "tia_version", i->tia_version,
+        "paom", i->paom, "protection_level", (int)i->protection_level, "tls_cipher",
+        i->tls_cipher, "cert_sha256", i->cert_sha256, "security", i->security, "legacy_key",
+        i->legacy_key));
+}
+
+static s7p_status fetch_info(s7p_client *cl, void *info, s7p_error *err)
+{
+    return s7p_get_cpu_info(cl, info, err);
 }
 
 int cmd_info(int argc, char **argv)
 {
     cli_common c;
-    memset(&c, 0, sizeof c);
-    int first;
-    int rc = cli_start(argc, argv, &c, usage, NULL, 0, 0, &first);
-    if (rc != CLI_OK) return rc;
-    s7p_client *cl = NULL;
-    s7p_error err;
     s7p_cpu_info info;
-    rc = cli_connect(&c, &cl);
+    int rc = cli_fetch_once(argc, argv, &c, usage, fetch_info, &info);
     if (rc != CLI_OK) return rc;
-    if (s7p_get_cpu_info(cl, &info, &err) != S7P_OK) {
-        rc = cli_fail(&c, &err);
-        cli_close(cl);
-        return rc;
-    }
-    s7p_disconnect(cl, NULL);
-    s7p_client_free(cl);
     char endpoint[300];
     snprintf(endpoint, sizeof endpoint, "%s:%u", c.host, c.opt.port);
     if (c.json) return print_json(&info, endpoint);

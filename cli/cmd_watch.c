@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* s7plus watch HOST SYMBOL...: subscribes to the symbols and prints each change as the PLC
  * sends it (SYMBOL = VALUE, or JSON lines) until interrupted or --count changes. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,14 +22,6 @@ static const char usage[] =
 
 #define CYCLE_MAX_MS 86400000UL
 #define WAIT_MS 200  /* how often the loop looks at Ctrl-C */
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 typedef struct watch_args {
     unsigned long cycle_ms;
@@ -78,14 +69,6 @@ static void iso_time(int64_t ns, char *buf, size_t len)
     snprintf(buf + n, len - n, ".%06dZ", (int)((ns % 1000000000) / 1000));
 }
 
-static void print_json_line(json_t *o)
-{
-    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    printf("%s\n", s ? s : "{\"error\": \"out of memory\"}");
-    free(s);
-    json_decref(o);
-}
-
 /* One value of a notification, as a line. */
 static void print_value(const cli_common *c, const cli_item *it, const s7p_sub_notification *n,
                         const s7p_sub_value *v)
@@ -119,7 +102,7 @@ static void print_value(const cli_common *c, const cli_item *it, const s7p_sub_n
     char t[48];
     if (n->has_timestamp) iso_time(n->timestamp_ns, t, sizeof t);
     json_object_set_new(o, "time", n->has_timestamp ? json_string(t) : json_null());
-    print_json_line(o);
+    cli_print_json_line(o);
 }
 
 /* The connection's events: notes on stderr, or JSON lines. */
@@ -141,9 +124,9 @@ static void print_event(const cli_common *c, const s7p_sub_notification *n)
         o = json_pack("{s:s,s:o}", "event", "lost", "error", cli_error_json(&n->error, NULL));
     else if (n->event == S7P_SUB_RECREATED)
         o = json_pack("{s:s,s:I}", "event", "recreated", "gap_ms", (json_int_t)n->gap_ms);
-    if (o) print_json_line(o);
+    if (o) cli_print_json_line(o);
     if (n->missed || n->dropped)
-        print_json_line(json_pack("{s:s,s:I}", "event", "gap", "missed",
+        cli_print_json_line(json_pack("{s:s,s:I}", "event", "gap", "missed",
                                   (json_int_t)(n->missed + n->dropped)));
 }
 
@@ -156,7 +139,7 @@ static void print_unresolved(const cli_common *c, const cli_item *it, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         if (it[i].state == CLI_ITEM_FAILED)
-            print_json_line(json_pack("{s:s,s:o}", "symbol", it[i].symbol, "error",
+            cli_print_json_line(json_pack("{s:s,s:o}", "symbol", it[i].symbol, "error",
                                       cli_error_json(&it[i].err, it[i].err_text)));
 }
 
@@ -165,7 +148,7 @@ static int watch_loop(const cli_common *c, s7p_subscription *sub, const cli_item
                       const size_t *index, const watch_args *w)
 {
     unsigned long printed = 0;
-    while (!stop_requested && (w->count == 0 || printed < w->count)) {
+    while (!cli_stop_requested() && (w->count == 0 || printed < w->count)) {
         s7p_sub_notification *n = NULL;
         s7p_error err;
         s7p_status st = s7p_subscription_next(sub, &n, WAIT_MS, &err);
@@ -230,11 +213,7 @@ int cmd_watch(int argc, char **argv)
     }
     /* Watching is long: a broken connection is re-established rather than the end. */
     c.opt.auto_reconnect = true;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop();
     s7p_client *cl = NULL;
     rc = cli_connect(&c, &cl);
     if (rc == CLI_OK) rc = watch(&c, cl, it, n, &w);

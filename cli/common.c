@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -428,6 +429,49 @@ void cli_close(s7p_client *cl)
     if (!cl) return;
     s7p_disconnect(cl, NULL);
     s7p_client_free(cl);
+}
+
+int cli_fetch(cli_common *c, cli_fetch_fn *fetch, void *ctx)
+{
+    s7p_client *cl = NULL;
+    s7p_error err;
+    int rc = cli_connect(c, &cl);
+    if (rc != CLI_OK) return rc;
+    if (fetch(cl, ctx, &err) != S7P_OK) rc = cli_fail(c, &err);
+    cli_close(cl);
+    return rc;
+}
+
+int cli_fetch_once(int argc, char **argv, cli_common *c, const char *usage,
+                   cli_fetch_fn *fetch, void *ctx)
+{
+    memset(c, 0, sizeof *c);
+    int first;
+    int rc = cli_start(argc, argv, c, usage, NULL, 0, 0, &first);
+    if (rc != CLI_OK) return rc;
+    return cli_fetch(c, fetch, ctx);
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+void cli_catch_stop(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool cli_stop_requested(void)
+{
+    return stop_requested != 0;
 }
 
 const char *cli_item_message(const s7p_error *err, const char *symbol)

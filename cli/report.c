@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "text.h"
 
 const char *cli_status_name(s7p_status st)
@@ -196,4 +197,21 @@ void cli_print_items(bool json, const cli_item *it, size_t n, const s7p_error *b
         printf("  }");
     }
     printf("\n}\n");
+}
+
+int cli_print_json(json_t *o)
+{
+    if (!o) return CLI_PROTOCOL;
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+    return CLI_OK;
+}
+
+void cli_print_json_line(json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    printf("%s\n", s ? s : "{\"error\": \"out of memory\"}");
+    free(s);
+    json_decref(o);
 }

@@ -47,6 +47,13 @@ typedef struct cli_item {
  *  "SYMBOL: error: ". */
 void cli_item_fail(cli_item *it, const s7p_error *err, const char *text);
 
+/** Prints o indented on stdout and releases it; CLI_OK, or CLI_PROTOCOL when o is NULL (out
+ *  of memory while building it). */
+int cli_print_json(json_t *o);
+/** Prints o as one compact line on stdout (an error object when o is NULL: out of memory)
+ *  and releases it. */
+void cli_print_json_line(json_t *o);
+
 /** Prints the items (SYMBOL = VALUE, SYMBOL: error: ...) on stdout, or with `json` one
  *  object {SYMBOL: value or {"error": {...}}}; items still pending are left out. When
  *  `batch` is not NULL the call failed as a whole: text mode prints it on stderr, JSON mode

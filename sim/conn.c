@@ -181,14 +181,6 @@ static void open_wake(sim_conn *c)
     }
 }
 
-static void close_wake(sim_conn *c)
-{
-    for (int i = 0; i < 2; i++) {
-        if (c->wake[i] >= 0) close(c->wake[i]);
-        c->wake[i] = -1;
-    }
-}
-
 void *sim_conn_main(void *arg)
 {
     sim_conn *c = arg;
@@ -207,7 +199,7 @@ void *sim_conn_main(void *arg)
     c->fd = -1;                   /* stop must not shutdown() a number about to be reused */
     pthread_mutex_unlock(&s->mu);
     sim_subs_free_all(c);         /* the session's subscriptions end with it */
-    close_wake(c);                /* no alarm subscription can write to it any more */
+    sim_close_pipe(c->wake);      /* no alarm subscription can write to it any more */
     if (c->session) {
         sim_log(s, 1, "conn %lu: session 0x%08x dropped", c->id, (unsigned)c->session);
         sim_session_release(s);

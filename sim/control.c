@@ -395,19 +395,14 @@ bool sim_control_start(s7p_sim *s, char *err, size_t err_len)
 void sim_control_stop(s7p_sim *s)
 {
     if (s->control_started) {
-        ssize_t w;
-        do {
-            w = write(s->control_wake[1], "x", 1);
-        } while (w < 0 && errno == EINTR);
-        pthread_join(s->control_th, NULL);
+        sim_wake_and_join(s->control_wake[1], s->control_th);
         s->control_started = false;
     }
     if (s->control_fd >= 0) close(s->control_fd);
     if (s->control_path) unlink(s->control_path);
-    for (int i = 0; i < 2; i++)
-        if (s->control_wake[i] >= 0) close(s->control_wake[i]);
+    sim_close_pipe(s->control_wake);
     free(s->control_path);
-    s->control_fd = s->control_wake[0] = s->control_wake[1] = -1;
+    s->control_fd = -1;
     s->control_path = NULL;
 }
 
@@ -449,14 +444,8 @@ bool s7p_sim_control_fd(s7p_sim *s, int in_fd, int out_fd, char *err, size_t err
 void sim_control_stdio_stop(s7p_sim *s)
 {
     if (s->stdio_started) {
-        ssize_t w;
-        do {
-            w = write(s->stdio_wake[1], "x", 1);
-        } while (w < 0 && errno == EINTR);
-        pthread_join(s->stdio_th, NULL);
+        sim_wake_and_join(s->stdio_wake[1], s->stdio_th);
         s->stdio_started = false;
     }
-    for (int i = 0; i < 2; i++)
-        if (s->stdio_wake[i] >= 0) close(s->stdio_wake[i]);
-    s->stdio_wake[0] = s->stdio_wake[1] = -1;
+    sim_close_pipe(s->stdio_wake);
 }

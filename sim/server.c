@@ -69,6 +69,23 @@ void sim_block_signals(void)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+void sim_wake_and_join(int wake_fd, pthread_t th)
+{
+    ssize_t w;
+    do {
+        w = write(wake_fd, "x", 1);
+    } while (w < 0 && errno == EINTR);
+    pthread_join(th, NULL);
+}
+
+void sim_close_pipe(int p[2])
+{
+    for (int i = 0; i < 2; i++) {
+        if (p[i] >= 0) close(p[i]);
+        p[i] = -1;
+    }
+}
+
 /* ---- sessions ---- */
 
 bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2)
@@ -397,8 +414,7 @@ static void teardown(s7p_sim *s)
     sim_generators_stop(s);       /* before the program they write into goes */
     sim_alarms_free(s);
     if (s->listen_fd >= 0) s7p_tcp_close(s->listen_fd);
-    for (int i = 0; i < 2; i++)
-        if (s->wake[i] >= 0) close(s->wake[i]);
+    sim_close_pipe(s->wake);
     s7p_tls_ctx_free(s->tls);
     sim_identity_free(&s->ident);
     sim_legit_free(s);
@@ -456,13 +472,7 @@ void s7p_sim_stop(s7p_sim *s)
     if (!s) return;
     sim_control_stop(s);  /* first: a command may still reach into the program */
     sim_control_stdio_stop(s);
-    if (s->accept_started) {
-        ssize_t w;
-        do {
-            w = write(s->wake[1], "x", 1);
-        } while (w < 0 && errno == EINTR);
-        pthread_join(s->accept_th, NULL);
-    }
+    if (s->accept_started) sim_wake_and_join(s->wake[1], s->accept_th);
     /* Wake every connection thread: its next or current read fails at once. */
     pthread_mutex_lock(&s->mu);
     for (unsigned i = 0; i < s->nconns; i++)

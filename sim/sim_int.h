@@ -177,6 +177,10 @@ bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2);
 void sim_conn_set_up(sim_conn *c);
 void sim_session_release(s7p_sim *s);
 void sim_block_signals(void);
+/** Ends a thread that polls the read end of a wake pipe: a byte into wake_fd, then the join. */
+void sim_wake_and_join(int wake_fd, pthread_t th);
+/** Closes the ends of the pipe p still open; both are -1 afterwards. */
+void sim_close_pipe(int p[2]);
 
 /* handlers.c */
 typedef struct sim_reply {

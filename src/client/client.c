@@ -50,27 +50,35 @@ void (s7p_client_options_init)(s7p_client_options *o)
     o->max_in_flight = 4;
 }
 
+void s7p_sized_init(void *o, size_t size, const void *full, size_t full_size)
+{
+    /* A newer program's struct is larger: the fields this library does not know stay zero,
+     * which the functions taking the struct accept as "not used". */
+    if (size > full_size) memset((char *)o + full_size, 0, size - full_size);
+    memcpy(o, full, size < full_size ? size : full_size);
+    if (size >= sizeof size) memcpy(o, &size, sizeof size);  /* struct_size, the first field */
+}
+
+bool s7p_sized_tail_zero(const void *o, size_t known, size_t size)
+{
+    const unsigned char *p = o;
+    for (size_t i = known; i < size; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+_Static_assert(offsetof(s7p_client_options, struct_size) == 0, "struct_size comes first");
+
 void s7p_client_options_init_size(s7p_client_options *o, size_t size)
 {
     if (!o) return;
     s7p_client_options full;
     (s7p_client_options_init)(&full);
-    /* A newer program's struct is larger: the fields this library does not know stay zero,
-     * which s7p_client_new() accepts as "not used". */
-    if (size > sizeof full) memset((char *)o + sizeof full, 0, size - sizeof full);
-    memcpy(o, &full, size < sizeof full ? size : sizeof full);
-    if (size >= sizeof o->struct_size) o->struct_size = size;
+    s7p_sized_init(o, size, &full, sizeof full);
 }
 
 /* The smallest struct accepted: one that reaches the host. */
 #define OPTIONS_MIN_SIZE (offsetof(s7p_client_options, host) + sizeof(const char *))
-
-static bool all_zero(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
 
 /* Reads the caller's options of whatever size into a struct of this library's size: an
  * older (smaller) struct gets the defaults for the fields it lacks; a newer (larger) one is
@@ -79,8 +87,7 @@ static bool import_options(const s7p_client_options *o, s7p_client_options *out)
 {
     if (!o || o->struct_size < OPTIONS_MIN_SIZE) return false;
     size_t n = o->struct_size;
-    if (n > sizeof *out && !all_zero((const unsigned char *)o + sizeof *out, n - sizeof *out))
-        return false;
+    if (!s7p_sized_tail_zero(o, sizeof *out, n)) return false;
     (s7p_client_options_init)(out);
     memcpy(out, o, n < sizeof *out ? n : sizeof *out);
     out->struct_size = sizeof *out;

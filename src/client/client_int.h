@@ -271,6 +271,17 @@ void s7p_client_enter(s7p_client *c);
 /** Uncounts it (lock held), waking s7p_client_free() when it was the last. */
 void s7p_client_leave_locked(s7p_client *c);
 
+/* ---- versioned structs of the public API: struct_size (a size_t) first (client.c) ---- */
+
+/** The body of an *_init_size(): the defaults `full` (full_size bytes) into the caller's
+ *  struct o of `size` bytes. An older, smaller struct gets only its own fields; a newer,
+ *  larger one's fields this library does not know are zeroed. struct_size = size when the
+ *  struct reaches it. */
+void s7p_sized_init(void *o, size_t size, const void *full, size_t full_size);
+/** Whether the bytes of the caller's struct o (`size` bytes) beyond the `known` bytes of
+ *  this library's struct are all zero: fields of a newer library, unused. */
+bool s7p_sized_tail_zero(const void *o, size_t known, size_t size);
+
 /* ---- subscriptions (subscription.c, sub_notify.c; sub_int.h has the handle) ---- */
 
 /** The engine's notification handler (lock held: the driver feeds the engine). */

@@ -321,18 +321,6 @@ static s7p_status start_alarms(s7p_client *c, const uint32_t *lcids, size_t n,
     return S7P_OK;
 }
 
-/* Runs the create; on failure the subscription is freed. */
-static s7p_status run_create(s7p_client *c, s7p_subscription *s, s7p_req *r, s7p_error *err)
-{
-    s7p_status st = s7p_req_run(c, r, err);
-    if (st != S7P_OK) {
-        pthread_mutex_lock(&c->lock);
-        s7p_sub_close(c, s);
-        pthread_mutex_unlock(&c->lock);
-    }
-    return st;
-}
-
 s7p_status s7p_subscribe_alarms(s7p_client *c, const uint32_t *lcids, size_t n_lcids,
                                 const s7p_subscription_options *o, s7p_sub_fn fn, void *ctx,
                                 s7p_subscription **out, s7p_error *err)
@@ -342,7 +330,7 @@ s7p_status s7p_subscribe_alarms(s7p_client *c, const uint32_t *lcids, size_t n_l
     s7p_subscription *s = NULL;  /* -O3 cannot see that run_create sets it */
     s7p_req *r;
     s7p_status st = start_alarms(c, lcids, n_lcids, o, fn, ctx, false, &s, &r, err);
-    if (st == S7P_OK) st = run_create(c, s, r, err);
+    if (st == S7P_OK) st = s7p_sub_run_create(c, s, r, err);
     if (st == S7P_OK) *out = s;
     return st;
 }
@@ -430,7 +418,7 @@ s7p_status s7p_subscribe_alarms_with_snapshot(s7p_client *c, s7p_client *snapsho
     s7p_req *r;
     /* The subscription first: every change from now on is seen, held back meanwhile. */
     s7p_status st = start_alarms(c, lcids, n_lcids, o, fn, ctx, true, &s, &r, err);
-    if (st == S7P_OK) st = run_create(c, s, r, err);
+    if (st == S7P_OK) st = s7p_sub_run_create(c, s, r, err);
     if (st != S7P_OK) return st;
     s7p_alarm_list *l = NULL;
     st = read_snapshot(c, snapshot_client, display_lcid(s), &l, err);

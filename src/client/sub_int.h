@@ -116,6 +116,8 @@ bool s7p_sub_register(s7p_client *c, s7p_subscription *s, s7p_req **req);
 void s7p_sub_close(s7p_client *c, s7p_subscription *s);
 /** Fills err with an argument error; returns S7P_E_INVALID_ARG. */
 s7p_status s7p_sub_arg_fail(s7p_client *c, const char *op, const char *why, s7p_error *err);
+/** Runs the create request r of s (lock not held); on failure s is closed. */
+s7p_status s7p_sub_run_create(s7p_client *c, s7p_subscription *s, s7p_req *r, s7p_error *err);
 
 /* sub_alarms.c */
 /** The records of an alarm notification's part 2 (NULL when out of memory). */

@@ -2,6 +2,7 @@
 /* Subscriptions, the requesting side: the public calls, their requests in the client's
  * queue (create, change, delete: one at a time, beside reads and writes), the loss of a
  * session and the re-creation on the next one. sub_notify.c receives. */
+#include <stddef.h>
 #include <string.h>
 
 #include "client/sub_int.h"
@@ -27,22 +28,14 @@ void (s7p_subscription_options_init)(s7p_subscription_options *o)
     o->queue_size = 1024;
 }
 
+_Static_assert(offsetof(s7p_subscription_options, struct_size) == 0, "struct_size comes first");
+
 void s7p_subscription_options_init_size(s7p_subscription_options *o, size_t size)
 {
     if (!o) return;
     s7p_subscription_options full;
     (s7p_subscription_options_init)(&full);
-    if (size > sizeof full) memset((char *)o + sizeof full, 0, size - sizeof full);
-    memcpy(o, &full, size < sizeof full ? size : sizeof full);
-    if (size >= sizeof o->struct_size) o->struct_size = size;
-}
-
-static bool tail_zero(const s7p_subscription_options *o)
-{
-    const unsigned char *p = (const unsigned char *)o;
-    for (size_t i = sizeof *o; i < o->struct_size; i++)
-        if (p[i]) return false;
-    return true;
+    s7p_sized_init(o, size, &full, sizeof full);
 }
 
 const char *s7p_sub_take_options(const s7p_subscription_options *o, s7p_subscription_options *out)
@@ -51,7 +44,7 @@ const char *s7p_sub_take_options(const s7p_subscription_options *o, s7p_subscrip
     if (o) {
         if (o->struct_size < sizeof o->struct_size + sizeof o->cycle_ms)
             return "subscription options not initialised";
-        if (o->struct_size > sizeof *o && !tail_zero(o))
+        if (!s7p_sized_tail_zero(o, sizeof *o, o->struct_size))
             return "subscription options use fields this library version does not know";
         memcpy(out, o, o->struct_size < sizeof *out ? o->struct_size : sizeof *out);
         out->struct_size = sizeof *out;
@@ -75,6 +68,17 @@ s7p_status s7p_sub_arg_fail(s7p_client *c, const char *op, const char *why, s7p_
     s7p_fail_set(&f, S7P_E_INVALID_ARG, "%s", why);
     s7p_error_fill(err, op, c ? c->endpoint : "", &f);
     return S7P_E_INVALID_ARG;
+}
+
+s7p_status s7p_sub_run_create(s7p_client *c, s7p_subscription *s, s7p_req *r, s7p_error *err)
+{
+    s7p_status st = s7p_req_run(c, r, err);
+    if (st != S7P_OK) {
+        pthread_mutex_lock(&c->lock);
+        s7p_sub_close(c, s);
+        pthread_mutex_unlock(&c->lock);
+    }
+    return st;
 }
 
 static const char *check_tags(const s7p_tag *tags, size_t n, size_t have)
@@ -490,16 +494,9 @@ s7p_status s7p_subscribe(s7p_client *c, const s7p_tag *tags, size_t n,
     s7p_subscription *s;
     s7p_req *r;
     s7p_status st = start_subscribe(c, tags, n, o, fn, ctx, &s, &r, err);
-    if (st != S7P_OK) return st;
-    st = s7p_req_run(c, r, err);
-    if (st != S7P_OK) {
-        pthread_mutex_lock(&c->lock);
-        s7p_sub_close(c, s);
-        pthread_mutex_unlock(&c->lock);
-        return st;
-    }
-    *out = s;
-    return S7P_OK;
+    if (st == S7P_OK) st = s7p_sub_run_create(c, s, r, err);
+    if (st == S7P_OK) *out = s;
+    return st;
 }
 
 s7p_status s7p_subscribe_async(s7p_client *c, const s7p_tag *tags, size_t n,

@@ -146,11 +146,11 @@ static void send_refused(s7p_engine *e, s7p_engine_node *n, s7p_status st)
     complete(e, n, st, NULL, &f);
 }
 
-/* A request that expects no answer (flags 0x74) completes when it goes out. Some PLCs
- * answer it all the same (S7-1200 FW V2.2 answers the credit-limit writes of a
- * subscription, services spec §1.2): its slot stays as a tombstone until its deadline, so
- * such an answer is swallowed instead of faulting the session as one out of sequence. */
-static void sent_without_answer(s7p_engine *e, s7p_engine_node *n)
+/* Tells the caller of a request in flight st now; its slot stays as a tombstone until its
+ * deadline, so an answer that still comes is swallowed instead of faulting the session as
+ * one out of sequence. It no longer counts against max_in_flight. */
+static void complete_as_tombstone(s7p_engine *e, s7p_engine_node *n, s7p_status st,
+                                  const s7p_fail *f)
 {
     s7p_engine_done_fn done = n->done;
     void *ctx = n->ctx;
@@ -158,7 +158,15 @@ static void sent_without_answer(s7p_engine *e, s7p_engine_node *n)
     n->state = NODE_TOMBSTONE;
     e->in_flight--;
     e->tombstones++;
-    if (done) done(ctx, n->id, S7P_OK, NULL, NULL);
+    if (done) done(ctx, n->id, st, NULL, f);
+}
+
+/* A request that expects no answer (flags 0x74) completes when it goes out. Some PLCs
+ * answer it all the same (S7-1200 FW V2.2 answers the credit-limit writes of a
+ * subscription, services spec §1.2): hence the tombstone. */
+static void sent_without_answer(s7p_engine *e, s7p_engine_node *n)
+{
+    complete_as_tombstone(e, n, S7P_OK, NULL);
 }
 
 /* Puts the first queued request into the link; false when nothing more can go out now. */
@@ -274,15 +282,9 @@ bool s7p_engine_cancel(s7p_engine *e, uint64_t id)
         complete(e, n, S7P_E_CANCELLED, NULL, &f);  /* never sent */
         return true;
     }
-    /* In flight: the caller is told now; the slot stays as a tombstone that swallows the
-     * answer. It no longer counts against max_in_flight, so the next request goes out. */
-    s7p_engine_done_fn done = n->done;
-    void *ctx = n->ctx;
-    n->done = NULL;
-    n->state = NODE_TOMBSTONE;
-    e->in_flight--;
-    e->tombstones++;
-    if (done) done(ctx, id, S7P_E_CANCELLED, NULL, &f);
+    /* In flight: the caller is told now, the answer is swallowed, and the next request
+     * goes out. */
+    complete_as_tombstone(e, n, S7P_E_CANCELLED, &f);
     pump(e);
     return true;
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "client/client_int.h"
+#include "client/sub_int.h"
 
 /* An "older" struct: it ends before auto_reconnect (and what follows). */
 #define OLD_SIZE offsetof(s7p_client_options, auto_reconnect)
@@ -101,6 +102,33 @@ static void test_macro_passes_the_programs_size(void **state)
     assert_int_equal(o.struct_size, sizeof o);
 }
 
+/* The subscription options follow the same rules. */
+static void test_subscription_options_sizes(void **state)
+{
+    (void)state;
+    const size_t old = offsetof(s7p_subscription_options, queue_size);
+    unsigned char buf[sizeof(s7p_subscription_options) + 8];
+    memset(buf, 0xAA, sizeof buf);
+    s7p_subscription_options *o = (s7p_subscription_options *)buf;
+    s7p_subscription_options_init_size(o, old);
+    assert_int_equal(o->struct_size, old);
+    assert_int_equal(o->cycle_ms, 1000);
+    for (size_t i = old; i < sizeof buf; i++) assert_int_equal(buf[i], 0xAA);
+    s7p_subscription_options got;
+    assert_null(s7p_sub_take_options(o, &got));       /* garbage beyond it is not read */
+    assert_int_equal(got.queue_size, 1024);
+    assert_int_equal(got.struct_size, sizeof got);
+
+    s7p_subscription_options_init_size(o, sizeof buf);  /* a newer library's struct */
+    assert_int_equal(o->struct_size, sizeof buf);
+    for (size_t i = sizeof *o; i < sizeof buf; i++) assert_int_equal(buf[i], 0);
+    assert_null(s7p_sub_take_options(o, &got));
+    buf[sizeof *o + 5] = 1;                            /* a newer field in use */
+    assert_non_null(strstr(s7p_sub_take_options(o, &got), "does not know"));
+    o->struct_size = sizeof o->struct_size;
+    assert_non_null(strstr(s7p_sub_take_options(o, &got), "not initialised"));
+}
+
 static void test_version_number(void **state)
 {
     (void)state;
@@ -118,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_older_struct_gets_defaults_for_newer_fields),
         cmocka_unit_test(test_newer_struct_accepted_while_unknown_fields_are_zero),
         cmocka_unit_test(test_too_small_or_uninitialised_is_refused),
+        cmocka_unit_test(test_subscription_options_sizes),
         cmocka_unit_test(test_macro_passes_the_programs_size),
         cmocka_unit_test(test_version_number),
     };

@@ -15,18 +15,7 @@ sim_init cli-alarms
 start_sim --alarms "$PROG/plant.alarms" --control "$tmp/ctl"
 
 # ctl LINE: one control command; its answer must start with "ok".
-ctl() {
-    python3 - "$tmp/ctl" "$1" > "$tmp/ctl.out" << 'PY' || fail "control: $1: $(cat "$tmp/ctl.out")"
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-reply = s.makefile().readline().strip()
-print(reply)
-sys.exit(0 if reply.startswith("ok") else 1)
-PY
-}
+ctl() { sim_control "$tmp/ctl" "$1" || fail "control: $1: $(cat "$tmp/ctl.out")"; }
 
 s7 0 alarms --insecure
 has "No active alarms."

@@ -65,20 +65,7 @@ s7 0 state --json
 grep -q '"state": "stop"' "$tmp/out" || fail "state --json: not stop"
 grep -q '"raw": 4' "$tmp/out" || fail "state --json: raw is not 4"
 if [ -n "$PY" ]; then
-    "$PY" - "$tmp/ctl" << 'PY' || fail "control channel: state run refused"
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(b"state run\n")
-reply = b""
-while not reply.endswith(b"\n"):
-    chunk = s.recv(256)
-    if not chunk:
-        break
-    reply += chunk
-assert reply.startswith(b"ok"), reply
-PY
+    sim_control "$tmp/ctl" "state run" || fail "control channel: state run refused"
     s7 0 state --json
     "$PY" - "$tmp/out" << 'PY' || fail "state --json after 'state run': not the expected JSON"
 import json, sys

@@ -7,14 +7,11 @@
  * languages (Explore of RID 8 with 2667), and writes to EXPECT_FILE the lines the
  * dissector's decode of those answers must show. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 static int snapshot(s7p_client *c, uint32_t lcid, const char *want_text)
 {
@@ -33,20 +30,8 @@ static int snapshot(s7p_client *c, uint32_t lcid, const char *want_text)
     return rc;
 }
 
-static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
+static int session(s7p_sim *sim, s7p_client *c, FILE *expect)
 {
-    s7p_client_options o;
-    s7p_client *c = NULL;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
-    o.keylog_file = keylog;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        fprintf(stderr, "alarm_traffic: %s\n", err.message);
-        s7p_client_free(c);
-        return 1;
-    }
     static const char *const v1[] = {"3", "12.25"};
     char why[256];
     int rc = s7p_sim_alarm_raise_values(sim, 1, v1, 2, why, sizeof why) &&
@@ -70,41 +55,10 @@ static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
                     "Sparsearray key: 67698690\n"                 /* 1031 << 16 | 2 */
                     "Sparsearray key: 67567618\n"                 /* 1033 << 16 | 2 */
                     "Tank_Overflow\nMotor_Overtemp\n");
-    s7p_disconnect(c, NULL);
-    s7p_client_free(c);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 5 || !port_file || !go_file) {
-        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_alarm_traffic KEYLOG "
-                        "PROGRAM_DIR ALARMS_FILE EXPECT_FILE\n");
-        return 2;
-    }
-    unlink(argv[1]);
-    FILE *expect = fopen(argv[4], "w");
-    if (!expect) {
-        perror(argv[4]);
-        return 1;
-    }
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.port = 0;
-    cfg.program_dir = argv[2];
-    cfg.alarms_file = argv[3];
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "alarm_traffic: simulator: %s\n", err);
-        fclose(expect);
-        return 1;
-    }
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(sim, argv[1], expect);
-    s7p_sim_stop(sim);
-    fclose(expect);
-    return rc;
+    return traffic_alarms_program(argc, argv, "alarm_traffic", session);
 }

@@ -15,8 +15,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 #define PW_FULL "Full-Pw-1"
 #define SYMBOL "\"AllTypes\".v_int"
@@ -93,13 +92,9 @@ static int session(s7p_client *c)
 static int run_client(uint16_t port)
 {
     s7p_client_options o;
-    s7p_client *c = NULL;
-    s7p_error err;
     s7p_legacy_key key;
     s7p_legacy_test_key(&key);
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
+    traffic_client_options(&o, port, NULL);
     o.allow_write = true;
     o.security = S7P_SECURITY_LEGACY_CHALLENGE;
     o.legacy_keys = &key;
@@ -107,10 +102,8 @@ static int run_client(uint16_t port)
     o.legacy_key_id = "00:BA35267CA865911B";
     o.legacy_refresh_s = 1;
     o.request_timeout_ms = 10000;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        s7p_client_free(c);
-        return fail("connect", &err);
-    }
+    s7p_client *c = traffic_connect("legacy_traffic: connect", &o);
+    if (!c) return 1;
     int rc = session(c);
     s7p_disconnect(c, NULL);
     s7p_client_free(c);
@@ -119,13 +112,11 @@ static int run_client(uint16_t port)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 2 || !port_file || !go_file) {
+    if (argc != 2 || !traffic_env_ok()) {
         fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_legacy_traffic PROGRAM_DIR\n");
         return 2;
     }
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
     cfg.program_dir = argv[1];
@@ -133,14 +124,9 @@ int main(int argc, char **argv)
     cfg.firmware = "V2.9.0";
     cfg.protection_level = 2;
     cfg.passwords[0] = PW_FULL;
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "legacy_traffic: simulator: %s\n", err);
-        return 1;
-    }
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(s7p_sim_port(sim));
+    s7p_sim *sim = traffic_sim_start("legacy_traffic", &cfg);
+    if (!sim) return 1;
+    int rc = run_client(s7p_sim_port(sim));
     s7p_sim_stop(sim);
     return rc;
 }

@@ -13,8 +13,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 static const s7p_sim_user USERS[1] = {{"engineer", "Eng-Pw-9", 1}};
 
@@ -44,18 +43,12 @@ static int read_write(s7p_client *c)
 static int run_client(uint16_t port, const char *keylog, bool users)
 {
     s7p_client_options o;
-    s7p_client *c = NULL;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
-    o.keylog_file = keylog;
+    traffic_client_options(&o, port, keylog);
     o.allow_write = true;
     o.password = "Hmi-Pw-3";
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        s7p_client_free(c);
-        return fail(&err);
-    }
+    s7p_client *c = traffic_connect("legit_traffic", &o);
+    if (!c) return 1;
+    s7p_error err;
     int rc = 0;
     if (s7p_legitimate(c, "not-the-password", NULL, &err) != S7P_E_AUTH) {
         fprintf(stderr, "legit_traffic: a wrong password was not refused\n");
@@ -74,15 +67,13 @@ static int run_client(uint16_t port, const char *keylog, bool users)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 4 || !port_file || !go_file) {
+    if (argc != 4 || !traffic_env_ok()) {
         fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_legit_traffic KEYLOG "
                         "FIRMWARE PROGRAM_DIR\n");
         return 2;
     }
     unlink(argv[1]);
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
     cfg.firmware = argv[2];
@@ -92,14 +83,9 @@ int main(int argc, char **argv)
     cfg.passwords[2] = "Hmi-Pw-3";
     cfg.users = USERS;
     cfg.nusers = 1;
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "legit_traffic: simulator: %s\n", err);
-        return 1;
-    }
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(s7p_sim_port(sim), argv[1], strcmp(argv[2], "V3.1.0") == 0);
+    s7p_sim *sim = traffic_sim_start("legit_traffic", &cfg);
+    if (!sim) return 1;
+    int rc = run_client(s7p_sim_port(sim), argv[1], strcmp(argv[2], "V3.1.0") == 0);
     s7p_sim_stop(sim);
     return rc;
 }

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "portfile.h"
 #include "tc.h"
+#include "traffic.h"
 
 #define CALL(build)                                                                             \
     do {                                                                                        \
@@ -79,15 +79,13 @@ static int traffic(tc *t, uint16_t port)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if ((argc != 3 && argc != 5) || !port_file || !go_file) {
+    if ((argc != 3 && argc != 5) || !traffic_env_ok()) {
         fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_real_plc_traffic KEYLOG DIR "
                         "[ORDER_NUMBER FIRMWARE]\n");
         return 2;
     }
     unlink(argv[1]);
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.keylog_file = argv[1];
     cfg.program_dir = argv[2];
@@ -95,16 +93,11 @@ int main(int argc, char **argv)
         cfg.order_number = argv[3];
         cfg.firmware = argv[4];
     }
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "real_plc_traffic: simulator: %s\n", err);
-        return 1;
-    }
+    s7p_sim *sim = traffic_sim_start("real_plc_traffic", &cfg);
+    if (!sim) return 1;
     tc t;
     memset(&t, 0, sizeof t);
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = traffic(&t, s7p_sim_port(sim));
+    int rc = traffic(&t, s7p_sim_port(sim));
     tc_close(&t);
     s7p_sim_stop(sim);
     if (rc == 0) printf("real_plc_traffic: all requests answered\n");

@@ -14,8 +14,7 @@
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 typedef struct {
     s7p_tag *tags;
@@ -149,16 +148,13 @@ static int cpu_status(s7p_client *c)
 static int run_client(uint16_t port, const char *keylog, const char *expect_file)
 {
     s7p_client_options o;
-    s7p_client *c = NULL;
     s7p_error err;
     s7p_cpu_info info;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = port;
-    o.keylog_file = keylog;
+    traffic_client_options(&o, port, keylog);
     o.allow_write = true;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK ||
-        s7p_get_cpu_info(c, &info, &err) != S7P_OK) {
+    s7p_client *c = traffic_connect("session_traffic", &o);
+    if (!c) return 1;
+    if (s7p_get_cpu_info(c, &info, &err) != S7P_OK) {
         fprintf(stderr, "session_traffic: %s\n", err.message);
         s7p_client_free(c);
         return 1;
@@ -174,26 +170,19 @@ static int run_client(uint16_t port, const char *keylog, const char *expect_file
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if ((argc != 2 && argc != 4) || !port_file || !go_file) {
+    if ((argc != 2 && argc != 4) || !traffic_env_ok()) {
         fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_session_traffic KEYLOG "
                         "[PROGRAM_DIR EXPECT_FILE]\n");
         return 2;
     }
     unlink(argv[1]);
     s7p_sim_config cfg;
-    char err[256];
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
     if (argc == 4) cfg.program_dir = argv[2];
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "session_traffic: simulator: %s\n", err);
-        return 1;
-    }
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(s7p_sim_port(sim), argv[1], argc == 4 ? argv[3] : NULL);
+    s7p_sim *sim = traffic_sim_start("session_traffic", &cfg);
+    if (!sim) return 1;
+    int rc = run_client(s7p_sim_port(sim), argv[1], argc == 4 ? argv[3] : NULL);
     s7p_sim_stop(sim);
     return rc;
 }

@@ -9,14 +9,11 @@
  * the Notification PDUs must show. Answers stay small (one language, one short text), so
  * every PDU fits one frame. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <s7plus/s7plus.h>
 
-#include "portfile.h"
-#include "sim.h"
+#include "traffic.h"
 
 /* The M tag Counter_Value (DInt, LID 10) of examples/plc, addressed without a browse: the
  * type information of a DB would make multi-frame answers, after which tshark stops
@@ -82,20 +79,9 @@ static int alarm_part(s7p_sim *sim, s7p_client *c, s7p_subscription **sub)
     return rc;
 }
 
-static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
+static int session(s7p_sim *sim, s7p_client *c, FILE *expect)
 {
-    s7p_client_options o;
-    s7p_client *c = NULL;
     s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
-    o.keylog_file = keylog;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        fprintf(stderr, "sub_traffic: %s\n", err.message);
-        s7p_client_free(c);
-        return 1;
-    }
     s7p_subscription *tags = NULL, *alarms = NULL;
     int rc = tag_part(sim, c, &tags);
     if (!rc) rc = alarm_part(sim, c, &alarms);
@@ -111,41 +97,10 @@ static int run_client(s7p_sim *sim, const char *keylog, FILE *expect)
                     "ID=DAI.CPUAlarmID (LWord) = 0x8a0e000100030000\n"
                     "Sparsearray key: 67698690\n"                 /* 1033 << 16 | 2 */
                     "Shift_Change\n");
-    s7p_disconnect(c, NULL);
-    s7p_client_free(c);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    const char *port_file = getenv("S7P_PORT_FILE"), *go_file = getenv("S7P_GO_FILE");
-    if (argc != 5 || !port_file || !go_file) {
-        fprintf(stderr, "usage: S7P_PORT_FILE=F S7P_GO_FILE=G s7p_sub_traffic KEYLOG "
-                        "PROGRAM_DIR ALARMS_FILE EXPECT_FILE\n");
-        return 2;
-    }
-    unlink(argv[1]);
-    FILE *expect = fopen(argv[4], "w");
-    if (!expect) {
-        perror(argv[4]);
-        return 1;
-    }
-    s7p_sim_config cfg;
-    char err[256];
-    s7p_sim_config_init(&cfg);
-    cfg.port = 0;
-    cfg.program_dir = argv[2];
-    cfg.alarms_file = argv[3];
-    s7p_sim *sim = s7p_sim_start(&cfg, err, sizeof err);
-    if (!sim) {
-        fprintf(stderr, "sub_traffic: simulator: %s\n", err);
-        fclose(expect);
-        return 1;
-    }
-    int rc = 1;
-    if (write_port(port_file, s7p_sim_port(sim)) == 0 && wait_for(go_file, 10) == 0)
-        rc = run_client(sim, argv[1], expect);
-    s7p_sim_stop(sim);
-    fclose(expect);
-    return rc;
+    return traffic_alarms_program(argc, argv, "sub_traffic", session);
 }

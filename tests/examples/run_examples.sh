@@ -115,13 +115,8 @@ start_sim --alarms "$PROG/plant.alarms" --control "$tmp/ctl"
 run active_alarms "$EP" 1031
 expect "0 active alarms"
 if command -v python3 > /dev/null 2>&1; then
-    python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-f = s.makefile("rw")
-for line in ("alarm raise 1 3 12.25", "alarm raise 3"):
-    f.write(line + "\n"); f.flush()
-    r = f.readline()
-    assert r.startswith("ok"), r' "$tmp/ctl" || fail "control channel: raise"
+    sim_control "$tmp/ctl" "alarm raise 1 3 12.25" "alarm raise 3" ||
+        fail "control channel: raise: $(cat "$tmp/ctl.out")"
     run active_alarms "$EP" 1031
     expect "  Behälter 3 läuft über: Füllstand 12.2 %"
     expect "  info: Zulaufventil von Behälter 3 schließen."
@@ -138,13 +133,8 @@ for line in ("alarm raise 1 3 12.25", "alarm raise 3"):
         [ $i -le 200 ] || fail "alarms_snapshot: no snapshot within 20 s"
         sleep 0.1
     done
-    python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-f = s.makefile("rw")
-for line in ("alarm clear 3", "alarm raise 2"):
-    f.write(line + "\n"); f.flush()
-    r = f.readline()
-    assert r.startswith("ok"), r' "$tmp/ctl" || fail "control channel: clear, raise"
+    sim_control "$tmp/ctl" "alarm clear 3" "alarm raise 2" ||
+        fail "control channel: clear, raise: $(cat "$tmp/ctl.out")"
     wait $spid || fail "alarms_snapshot exited $?"
     cat "$tmp/snap.err" >> "$tmp/snap.out"
     cp "$tmp/snap.out" "$tmp/out"

@@ -32,9 +32,7 @@
 static s7p_sim *start_sim(uint16_t port)
 {
     s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.port = port;
-    cfg.program_dir = S7P_EXAMPLES_PLC;
+    st_sim_config(&cfg, port, S7P_EXAMPLES_PLC);
     cfg.alarms_file = PLANT_ALARMS;
     return st_sim_start(&cfg);
 }
@@ -277,12 +275,7 @@ static void test_reconnect_resyncs(void **state)
     (void)state;
     s7p_sim *sim = start_sim(0);
     uint16_t port = s7p_sim_port(sim);
-    s7p_client_options co;
-    st_client_options(&co, port);
-    co.auto_reconnect = true;
-    co.request_timeout_ms = 1000;
-    co.connect_timeout_ms = 1000;
-    s7p_client *c = st_client_connect(&co);
+    s7p_client *c = st_client_reconnecting(port, 1000);
     control(sim, "alarm raise 1");
     control(sim, "alarm raise 2");
     s7p_alarm_list *snap = NULL;

@@ -44,26 +44,14 @@ static const char PROGRAM[] =
     "BEGIN\n"
     "END_DATA_BLOCK\n";
 
-typedef struct fixture {
-    char dir[64];
-    s7p_sim *sim;
-} fixture;
+typedef st_source_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    fx->sim = st_sim_start_source(fx->dir, sizeof fx->dir, "batch", "Batch.db", PROGRAM, 3);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    st_sim_stop_source(fx->sim, fx->dir);
-    free(fx);
-    return 0;
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    cfg.tags_per_request = 3;
+    return st_source_setup(state, "batch", "Batch.db", PROGRAM, &cfg);
 }
 
 typedef struct client_opts {
@@ -97,16 +85,6 @@ static s7p_tag tag_of(s7p_client *c, const char *member, int i)
 static void int_tags(s7p_client *c, s7p_tag t[N])
 {
     for (int i = 0; i < N; i++) t[i] = tag_of(c, "w", i + 1);
-}
-
-static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
-{
-    s7p_sim_fault f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.function = function;
-    f.nth = nth;
-    s7p_sim_set_fault(fx->sim, &f);
 }
 
 /* Reads w[1..9] with a fresh client (the one under test may be faulted). */
@@ -165,7 +143,7 @@ static void test_write_refused_mid_batch(void **state)
     s7p_error err;
     int_tags(c, t);
     unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_SET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_SET_MULTI, 2);
     assert_int_equal(write_ints(c, t, 100, r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
@@ -203,7 +181,7 @@ static void test_write_answer_lost_mid_batch(void **state)
         int_tags(c, t);
         int64_t base = 1000 * ((int64_t)k + 1);
         unsigned long before = s7p_sim_requests(fx->sim, FC_SET_MULTI);
-        set_fault(fx, cases[k].kind, FC_SET_MULTI, 2);
+        st_sim_fault(fx->sim, cases[k].kind, FC_SET_MULTI, 2);
         int64_t t0 = now_ms();
         assert_int_equal(write_ints(c, t, base, r, &err), cases[k].code);
         assert_true(now_ms() - t0 < 2 * REQUEST_MS);
@@ -238,7 +216,7 @@ static void test_read_refused_mid_batch(void **state)
     memset(r, 0x5A, sizeof r);
     memset(v, 0x5A, sizeof v);
     unsigned long before = s7p_sim_requests(fx->sim, FC_GET_MULTI);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
     assert_int_equal(s7p_read(c, t, N, v, r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     s7p_sim_clear_fault(fx->sim);
@@ -272,7 +250,7 @@ static void test_read_retry_leaks_nothing(void **state)
     s7p_tag_value v[N];
     s7p_item_result r[N];
     s7p_error err;
-    set_fault(fx, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 2);
     if (s7p_read(c, t, N, v, r, &err) != S7P_OK) fail_msg("read: %s", err.message);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     for (int i = 0; i < N; i++) {
@@ -435,7 +413,7 @@ static void test_symbol_lookup_bounded(void **state)
     } stalls[] = {{FC_EXPLORE, 1}, {FC_GET_MULTI, 1}, {FC_EXPLORE, 2}};
     for (size_t k = 0; k < sizeof stalls / sizeof stalls[0]; k++) {
         s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
-        set_fault(fx, S7P_SIM_FAULT_STALL, stalls[k].function, stalls[k].nth);
+        st_sim_fault(fx->sim, S7P_SIM_FAULT_STALL, stalls[k].function, stalls[k].nth);
         s7p_tag t;
         s7p_error err;
         int64_t t0 = now_ms();
@@ -458,7 +436,7 @@ static void test_browse_request_bounded(void **state)
 {
     fixture *fx = *state;
     s7p_client *c = connect_client(fx, (client_opts){false, false, 0});
-    set_fault(fx, S7P_SIM_FAULT_STALL, FC_EXPLORE, 2);  /* a type information request */
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_STALL, FC_EXPLORE, 2);  /* a type information request */
     size_t n = 0;
     s7p_error err;
     int64_t t0 = now_ms();
@@ -477,15 +455,16 @@ static void test_browse_request_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_refused_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_answer_lost_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_refused_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_retry_leaks_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_before_sending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_tags_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_tags_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_symbol_lookup_bounded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_browse_request_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_refused_mid_batch, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_write_answer_lost_mid_batch, setup,
+                                        st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_read_refused_mid_batch, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_read_retry_leaks_nothing, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_before_sending, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_tags_read, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_tags_write, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_symbol_lookup_bounded, setup, st_source_teardown),
+        cmocka_unit_test_setup_teardown(test_browse_request_bounded, setup, st_source_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,50 +37,21 @@ static const char PROGRAM[] =
     "BEGIN\n"
     "END_DATA_BLOCK\n";
 
-typedef struct fixture {
-    char dir[64];
-    s7p_sim *sim;
-} fixture;
+typedef st_source_fixture fixture;
 
 /* A simulator with the test's program, 3 tags per read and 2 per write request, 12
  * subscriptions, four languages (one no table knows) and the CPU in STOP. */
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    st_tmpdir(fx->dir, sizeof fx->dir, "cpu");
-    st_write_file(fx->dir, "Cpu.db", PROGRAM);
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
-    cfg.program_dir = fx->dir;
     cfg.tags_per_request = 3;
     cfg.tags_per_write = 2;
     cfg.max_subscriptions = 12;
     cfg.state = S7P_SIM_STATE_STOP;
     char why[128];
     assert_true(s7p_sim_languages_parse("1031,1033,2057,9999", &cfg, why, sizeof why));
-    fx->sim = st_sim_start(&cfg);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    s7p_sim_stop(fx->sim);
-    st_remove_dir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void set_fault(const fixture *fx, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
-{
-    s7p_sim_fault f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.function = function;
-    f.nth = nth;
-    s7p_sim_set_fault(fx->sim, &f);
+    return st_source_setup(state, "cpu", "Cpu.db", PROGRAM, &cfg);
 }
 
 static unsigned long requests(const fixture *fx, uint16_t fc)
@@ -162,7 +133,7 @@ static void test_resources(void **state)
     assert_int_equal(r.reported, 0xFF);
 
     /* The PLC refuses the second request (the free values) as a whole. */
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 2);
     assert_int_equal(s7p_get_communication_resources(c, &r, &err), S7P_E_PLC);
     assert_int_equal(err.plc_code, -107);
     assert_string_equal(err.op, "resources");
@@ -244,7 +215,7 @@ static void test_batches_use_limits(void **state)
 static void test_limits_learnt_later(void **state)
 {
     fixture *fx = *state;
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
     s7p_client *c = st_client_of(fx->sim, false);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     s7p_sim_clear_fault(fx->sim);
@@ -263,7 +234,7 @@ static void test_limits_learnt_later(void **state)
 static void test_limits_after_reconnect(void **state)
 {
     fixture *fx = *state;
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_MULTI, 1);
     s7p_client_options o;
     st_client_options(&o, s7p_sim_port(fx->sim));
     o.auto_reconnect = true;
@@ -275,7 +246,7 @@ static void test_limits_after_reconnect(void **state)
     assert_int_equal(read_all(fx, c, t, 1), 1);
     /* The next read's answer never comes (the connection closes): reconnect (its limits
      * read answered), then the read again, now in 3 requests: 1 + 1 + 3. */
-    set_fault(fx, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_DROP_BEFORE_RESPONSE, FC_GET_MULTI, 1);
     assert_int_equal(read_all(fx, c, t, 1), 5);
     assert_int_equal(s7p_sim_fault_hits(fx->sim), 1);
     s7p_sim_clear_fault(fx->sim);
@@ -325,7 +296,7 @@ static void test_state_fallback(void **state)
     fixture *fx = *state;
     s7p_client *c = st_client_of(fx->sim, false);
     unsigned long reads = requests(fx, FC_GET_VAR_SUB_STREAMED);
-    set_fault(fx, S7P_SIM_FAULT_PLC_ERROR, FC_GET_VAR_SUB_STREAMED, 1);
+    st_sim_fault(fx->sim, S7P_SIM_FAULT_PLC_ERROR, FC_GET_VAR_SUB_STREAMED, 1);
     s7p_cpu_state_info si;
     s7p_error err;
     assert_int_equal(s7p_get_cpu_state(c, &si, &err), S7P_E_PLC);
@@ -416,5 +387,5 @@ int main(void)
         cmocka_unit_test(test_async),
         cmocka_unit_test(test_not_connected),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, st_source_teardown);
 }

@@ -35,9 +35,7 @@ static s7p_sim *start_sim_sec(uint16_t port, unsigned protection, const char *fi
                               s7p_sim_security security)
 {
     s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.port = port;
-    cfg.program_dir = S7P_EXAMPLES_PLC;
+    st_sim_config(&cfg, port, S7P_EXAMPLES_PLC);
     cfg.firmware = firmware;
     cfg.protection_level = protection;
     for (int i = 0; i < 3; i++) cfg.passwords[i] = PW[i];

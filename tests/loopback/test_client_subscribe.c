@@ -34,9 +34,7 @@ static int64_t now_ms(void)
 static s7p_sim *start_sim(uint16_t port, unsigned max_subscriptions)
 {
     s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.port = port;
-    cfg.program_dir = S7P_EXAMPLES_PLC;
+    st_sim_config(&cfg, port, S7P_EXAMPLES_PLC);
     cfg.max_subscriptions = max_subscriptions;
     return st_sim_start(&cfg);
 }
@@ -237,12 +235,7 @@ static void test_reconnect_recreates(void **state)
     enum { CYCLE = 50 };
     s7p_sim *sim = start_sim(0, 0);
     uint16_t port = s7p_sim_port(sim);
-    s7p_client_options co;
-    st_client_options(&co, port);
-    co.auto_reconnect = true;
-    co.request_timeout_ms = 1000;
-    co.connect_timeout_ms = 1000;
-    s7p_client *c = st_client_connect(&co);
+    s7p_client *c = st_client_reconnecting(port, 1000);
     s7p_tag t = tag_of(c, SYM_INT);
     s7p_subscription_options o = opts(CYCLE);
     s7p_subscription *sub;

@@ -33,10 +33,7 @@
 #define ATTR_OPERATING_STATE_REQ 2167u
 #define EXEC_UNIT 52u
 
-typedef struct fx {
-    s7p_sim *sim;
-    tc t;
-} fx;
+typedef tc_fixture fx;
 
 static s7p_sim *start(int state, const char *control)
 {
@@ -54,15 +51,6 @@ static int setup(void **state)
     f->sim = start(0, NULL);
     *state = f;
     return f->sim ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    tc_close(&f->t);
-    s7p_sim_stop(f->sim);
-    free(f);
-    return 0;
 }
 
 static const s7p_object *child_with(const s7p_object *o, uint32_t rel)
@@ -494,11 +482,11 @@ static void test_control_stream(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_explore_type_info_container, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_operating_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_explore_type_info_container, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_operating_state, setup, tc_teardown),
         cmocka_unit_test(test_state_from_config),
-        cmocka_unit_test_setup_teardown(test_byte_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_answer_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_byte_range, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_error_answer_shape, setup, tc_teardown),
         cmocka_unit_test(test_control_channel),
         cmocka_unit_test(test_control_stream),
     };

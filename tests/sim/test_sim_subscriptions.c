@@ -34,10 +34,7 @@
 #define CYCLE_MS 40u
 #define QUIET_MS 300u          /* "no notification": nothing within this long */
 
-typedef struct fx {
-    s7p_sim *sim;
-    tc t;
-} fx;
+typedef tc_fixture fx;
 
 static const uint32_t lid_setpoint[] = {LID_SETPOINT}, lid_counter[] = {LID_COUNTER};
 
@@ -62,15 +59,6 @@ static int setup_n(void **state, unsigned max_subs)
 
 static int setup(void **state) { return setup_n(state, 0); }
 static int setup_two(void **state) { return setup_n(state, 2); }
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    tc_close(&f->t);
-    s7p_sim_stop(f->sim);
-    free(f);
-    return 0;
-}
 
 static void control(fx *f, const char *line)
 {
@@ -536,16 +524,16 @@ static void test_alarm_subscription(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_notifies_every_cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_changed_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_credit_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_stops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused, setup_two, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_address, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_modify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_session_end_frees, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_generators, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_alarm_subscription, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notifies_every_cycle, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_only, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_credit_limit, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_delete_stops, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_refused, setup_two, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_address, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_modify, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_session_end_frees, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_generators, setup, tc_teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_subscription, setup, tc_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

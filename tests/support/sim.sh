@@ -10,6 +10,8 @@
 #                start makes a new certificate, so the known-hosts file starts over; its
 #                stdin is the file SIM_STDIN (default /dev/null: a background job's anyway)
 #   stop_sim     stops it;  sim_alive  fails unless it still runs
+#   sim_control SOCKET LINE...  sends the lines over the simulator's control socket (needs
+#                python3); false unless every answer starts with "ok" (answers in $tmp/ctl.out)
 
 # sim_init NAME: the temporary directory and the cleanup at exit.
 sim_init() {
@@ -53,4 +55,21 @@ start_sim() {
 
 sim_alive() {
     kill -0 "$pid" 2>/dev/null || fail "s7plus-sim died during the test"
+}
+
+sim_control() {
+    python3 - "$@" > "$tmp/ctl.out" << 'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+for line in sys.argv[2:]:
+    f.write(line + "\n")
+    f.flush()
+    reply = f.readline().strip()
+    print(reply)
+    if not reply.startswith("ok"):
+        sys.exit(1)
+PY
 }

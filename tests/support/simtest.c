@@ -46,9 +46,25 @@ s7p_sim *st_sim_start(const s7p_sim_config *cfg)
 s7p_sim *st_sim_start_dir(const char *program_dir)
 {
     s7p_sim_config cfg;
-    s7p_sim_config_init(&cfg);
-    cfg.program_dir = program_dir;
+    st_sim_config(&cfg, 0, program_dir);
     return st_sim_start(&cfg);
+}
+
+void st_sim_config(s7p_sim_config *cfg, uint16_t port, const char *program_dir)
+{
+    s7p_sim_config_init(cfg);
+    cfg->port = port;
+    cfg->program_dir = program_dir;
+}
+
+/* Writes the program into a new temporary directory and serves it, cfg otherwise. */
+static s7p_sim *start_source_cfg(char *dir, size_t size, const char *name, const char *file,
+                                 const char *text, s7p_sim_config *cfg)
+{
+    st_tmpdir(dir, size, name);
+    st_write_file(dir, file, text);
+    cfg->program_dir = dir;
+    return st_sim_start(cfg);
 }
 
 s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const char *file,
@@ -57,16 +73,44 @@ s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const cha
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
     if (tags_per_request) cfg.tags_per_request = tags_per_request;
-    st_tmpdir(dir, size, name);
-    st_write_file(dir, file, text);
-    cfg.program_dir = dir;
-    return st_sim_start(&cfg);
+    return start_source_cfg(dir, size, name, file, text, &cfg);
+}
+
+void st_sim_fault(s7p_sim *sim, s7p_sim_fault_kind kind, uint16_t function, unsigned nth)
+{
+    s7p_sim_fault f;
+    memset(&f, 0, sizeof f);
+    f.kind = kind;
+    f.function = function;
+    f.nth = nth;
+    s7p_sim_set_fault(sim, &f);
 }
 
 void st_sim_stop_source(s7p_sim *sim, const char *dir)
 {
     s7p_sim_stop(sim);
     st_remove_dir(dir);
+}
+
+int st_source_setup(void **state, const char *name, const char *file, const char *text,
+                    const s7p_sim_config *cfg)
+{
+    st_source_fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    s7p_sim_config c;
+    if (cfg) c = *cfg;
+    else s7p_sim_config_init(&c);
+    fx->sim = start_source_cfg(fx->dir, sizeof fx->dir, name, file, text, &c);
+    *state = fx;
+    return 0;
+}
+
+int st_source_teardown(void **state)
+{
+    st_source_fixture *fx = *state;
+    st_sim_stop_source(fx->sim, fx->dir);
+    free(fx);
+    return 0;
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
@@ -100,6 +144,16 @@ s7p_client *st_client_of(const s7p_sim *sim, bool allow_write)
     st_client_options(&o, s7p_sim_port(sim));
     o.request_timeout_ms = CLIENT_REQUEST_MS;
     o.allow_write = allow_write;
+    return st_client_connect(&o);
+}
+
+s7p_client *st_client_reconnecting(uint16_t port, uint32_t timeout_ms)
+{
+    s7p_client_options o;
+    st_client_options(&o, port);
+    o.auto_reconnect = true;
+    o.request_timeout_ms = timeout_ms;
+    o.connect_timeout_ms = timeout_ms;
     return st_client_connect(&o);
 }
 

@@ -20,12 +20,30 @@
 s7p_sim *st_sim_start(const s7p_sim_config *cfg);
 /** The defaults with this program directory (NULL: the built-in program). */
 s7p_sim *st_sim_start_dir(const char *program_dir);
+/** Initialises cfg to the defaults on this port (0: a free one) with this program directory. */
+void st_sim_config(s7p_sim_config *cfg, uint16_t port, const char *program_dir);
 /** Writes text to file in a new temporary directory (st_tmpdir) and serves that program, with
  *  this many tags per request (0: the default). */
 s7p_sim *st_sim_start_source(char *dir, size_t size, const char *name, const char *file,
                              const char *text, unsigned tags_per_request);
+/** Sets a fault of this kind for requests with this function code: the nth from now (1: the
+ *  next one; 0: every one). */
+void st_sim_fault(s7p_sim *sim, s7p_sim_fault_kind kind, uint16_t function, unsigned nth);
 /** Stops what st_sim_start_source() started and removes its directory. */
 void st_sim_stop_source(s7p_sim *sim, const char *dir);
+
+/** A cmocka fixture: the simulator serving a program of the test's own. */
+typedef struct st_source_fixture {
+    char dir[64];   /* the program's temporary directory */
+    s7p_sim *sim;
+} st_source_fixture;
+/** For a cmocka setup: *state = a new st_source_fixture whose simulator (configured as cfg,
+ *  NULL: the defaults) serves text written as `file` into a new temporary directory
+ *  (st_tmpdir with name). Returns 0. */
+int st_source_setup(void **state, const char *name, const char *file, const char *text,
+                    const s7p_sim_config *cfg);
+/** The cmocka teardown of st_source_setup(): stops the simulator, removes the directory. */
+int st_source_teardown(void **state);
 
 /* ---- clients ----------------------------------------------------------------------------- */
 
@@ -38,6 +56,9 @@ s7p_client *st_client_connect(const s7p_client_options *o);
 /** st_client_options() for the simulator, a request timeout of 10 s (busy CI machines),
  *  allow_write as given, connected. */
 s7p_client *st_client_of(const s7p_sim *sim, bool allow_write);
+/** st_client_options() for port with auto_reconnect (a broken connection is re-established)
+ *  and request and connect timeouts of timeout_ms, connected. */
+s7p_client *st_client_reconnecting(uint16_t port, uint32_t timeout_ms);
 /** Disconnects (whatever the state) and frees. */
 void st_client_close(s7p_client *c);
 

@@ -2,6 +2,7 @@
 #include "tc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -339,4 +340,13 @@ bool tc_wait_sessions(const s7p_sim *s, unsigned n, unsigned ms)
         nanosleep(&ts, NULL);
     }
     return true;
+}
+
+int tc_teardown(void **state)
+{
+    tc_fixture *f = *state;
+    tc_close(&f->t);
+    s7p_sim_stop(f->sim);
+    free(f);
+    return 0;
 }

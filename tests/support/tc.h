@@ -71,4 +71,12 @@ s7p_status tc_delete_session(tc *t);
 /** Waits up to ms for the simulator to count n open sessions. */
 bool tc_wait_sessions(const s7p_sim *s, unsigned n, unsigned ms);
 
+/** A test's simulator and raw client (a cmocka fixture, calloc'ed by the test's setup). */
+typedef struct tc_fixture {
+    s7p_sim *sim;
+    tc t;
+} tc_fixture;
+/** The cmocka teardown of a tc_fixture: closes the client, stops the simulator, frees it. */
+int tc_teardown(void **state);
+
 #endif
