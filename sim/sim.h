@@ -317,6 +317,11 @@ unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
 
 /** Subscriptions existing now, over all sessions. */
 unsigned s7p_sim_subscriptions(const s7p_sim *s);
+/** Cycles of subscriptions that sent nothing so far, over all sessions: in *no_credit for
+ *  want of credit (the client did not raise the credit limit in time: a credit stall), in
+ *  *late because the connection's thread came after the whole cycle had passed (a busy
+ *  machine, a send blocked by a slow reader). Either may be NULL. Any thread. */
+void s7p_sim_subs_skipped(const s7p_sim *s, unsigned long *no_credit, unsigned long *late);
 
 /* ---- value generators ---------------------------------------------------------------------
  * A variable of the program (`"DB".member` or a PLC tag, a single value of a number or Bool
@@ -332,7 +337,7 @@ unsigned s7p_sim_subscriptions(const s7p_sim *s);
  *                                     (default 1; integers move by 1 at least), turned back
  *                                     at the type's limits; the same sequence every run
  * "off" removes the symbol's generator. A new spec replaces the symbol's generator. One
- * thread serves them all; at most 256. False with a one-line reason (no program, unknown
+ * thread serves them all; at most 65536. False with a one-line reason (no program, unknown
  * symbol, an array, a kind that does not fit the type). Any thread. */
 bool s7p_sim_generate(s7p_sim *s, const char *symbol, const char *spec, char *err,
                       size_t err_len);
