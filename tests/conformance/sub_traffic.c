@@ -112,7 +112,8 @@ static int take(s7p_subscription *s, int want, uint32_t need_tag, seen *w)
     return with_values >= want && got_tag ? 0 : 1;
 }
 
-/* The lines the dissector's decode must show: the create, the credit writes (6 + 5, + 5),
+/* The lines the dissector's decode must show: the create, the credit writes (6 + 20, + 20:
+ * at a 50 ms cycle the client grants a second's worth at a time),
  * the modify, notifications with the values the client took, the delete. */
 static void write_expect(FILE *f, const seen *w)
 {
@@ -120,7 +121,7 @@ static void write_expect(FILE *f, const seen *w)
                "Item Value: ID=SubscriptionCycleTime (UDInt) = %u\n"
                "Item Value: ID=SubscriptionCreditLimit (Int) = 6\n"
                "ID Number: SubscriptionCreditLimit\n"
-               "ValueList (Int) = 11\nValueList (Int) = 16\n"
+               "ValueList (Int) = 26\nValueList (Int) = 46\n"
                "Opcode: Response2 (0x02)\n"
                "ID Number: SubscriptionReferenceList\n"
                "ID Number: SubscriptionCycleTime\nValueList (UDInt) = %u\n"
@@ -145,13 +146,12 @@ static int session(s7p_sim *sim, const char *keylog, const s7p_tag *tags, FILE *
     s7p_subscription_options_init(&so);
     so.cycle_ms = CYCLE_MS;
     so.credit_limit = 6;   /* the first credit write after the first notification */
-    so.credit_step = 5;
     s7p_subscription *s = NULL;
     s7p_error err;
     seen w = {0};
     uint32_t first = 0;
     int rc = s7p_subscribe(c, tags, 3, &so, NULL, NULL, &s, &err) == S7P_OK ? 0 : 1;
-    /* Eight notifications: the credit limit is raised (6 -> 11 -> 16). */
+    /* Eight notifications: the credit limit is raised (6 -> 26 -> 46). */
     if (!rc) rc = take(s, 8, UINT32_MAX, &w);
     if (!rc) rc = s7p_subscription_add(s, &tags[3], 1, &first, &err) == S7P_OK ? 0 : 1;
     if (!rc) rc = s7p_subscription_set_cycle(s, NEW_CYCLE_MS, &err) == S7P_OK ? 0 : 1;
