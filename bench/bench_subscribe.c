@@ -267,7 +267,11 @@ static int run(bench *b, const cfg *k)
         return 1;
     }
     /* The first notification carries every value; the clock starts after it. */
-    bool ok = drain(s, &t, s7p_deadline_in(200)) && t.notifs > 0;
+    int64_t first_by = s7p_deadline_in(10000);
+    bool ok = true;
+    while (ok && t.notifs == 0 && s7p_now_ms() < first_by)
+        ok = drain(s, &t, s7p_deadline_in(10));
+    ok = ok && t.notifs > 0;
     memset(&t, 0, offsetof(tally, last));
     t.nlat = 0;
     unsigned long sent0 = s7p_sim_notifications(b->sim), nc0, late0, nc1, late1;
