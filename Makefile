@@ -8,8 +8,8 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan build-tsan build-release test demo fuzz bench dissector docs deb \
-        clean
+.PHONY: all deps build build-asan build-tsan build-release test demo fuzz bench bench-soak dissector docs \
+        deb clean
 
 all: build
 
@@ -57,6 +57,12 @@ fuzz: build-asan
 BENCH_ARGS ?=
 bench: build-release
 	/usr/bin/python3 scripts/bench-report.py --build build-release $(BENCH_ARGS)
+
+# The 10-minute subscription soak (not part of `make bench`): 1 000 tags x 10 ms for
+# SOAK_SECONDS; fails on any lost notification (sequence gap) or wrong value.
+SOAK_SECONDS ?= 600
+bench-soak: build-release
+	./build-release/bench/bench_subscribe --seconds $(SOAK_SECONDS)
 
 # The API reference (Doxygen, HTML in build-docs/html); any warning fails it.
 docs: deps

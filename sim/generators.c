@@ -18,7 +18,9 @@
 #include "sim_int.h"
 #include "util/clock.h"
 
-#define GEN_MAX 256u
+/* A program's worth of changing values (a benchmark subscribes 1 000 of them); the store
+ * grows as they are added. */
+#define GEN_MAX 65536u
 #define GEN_SYMBOL_MAX 256u
 #define GEN_PERIOD_MIN 1u
 #define GEN_PERIOD_MAX 3600000u
@@ -47,8 +49,8 @@ struct sim_generators {
     pthread_cond_t cv;
     pthread_t th;
     bool started, stop;
-    gen v[GEN_MAX];
-    size_t n;
+    gen *v;
+    size_t n, cap;
 };
 
 /* ---- spec parsing ---- */
@@ -247,6 +249,18 @@ static bool remove_gen(struct sim_generators *G, const char *symbol)
     return false;
 }
 
+/* Room for one more generator; false when out of memory. Called with G->mu held. */
+static bool grow(struct sim_generators *G)
+{
+    if (G->n < G->cap) return true;
+    size_t cap = G->cap ? G->cap * 2 : 16;
+    gen *v = realloc(G->v, cap * sizeof *v);
+    if (!v) return false;
+    G->v = v;
+    G->cap = cap;
+    return true;
+}
+
 static bool add_gen(s7p_sim *s, gen *g, char *err, size_t err_len)
 {
     pthread_mutex_lock(&s->mu);
@@ -258,7 +272,7 @@ static bool add_gen(s7p_sim *s, gen *g, char *err, size_t err_len)
     }
     pthread_mutex_lock(&G->mu);
     remove_gen(G, g->symbol);
-    bool ok = G->n < GEN_MAX;
+    bool ok = G->n < GEN_MAX && grow(G);
     if (ok) {
         g->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)G->n;
         g->next_due = s7p_now_ms() + g->period_ms;
@@ -266,7 +280,7 @@ static bool add_gen(s7p_sim *s, gen *g, char *err, size_t err_len)
         pthread_cond_signal(&G->cv);
     }
     pthread_mutex_unlock(&G->mu);
-    if (!ok) snprintf(err, err_len, "at most %u generators", GEN_MAX);
+    if (!ok) snprintf(err, err_len, "at most %u generators (or out of memory)", GEN_MAX);
     return ok;
 }
 
@@ -345,6 +359,7 @@ void sim_generators_stop(s7p_sim *s)
     if (G->started) pthread_join(G->th, NULL);
     pthread_mutex_destroy(&G->mu);
     pthread_cond_destroy(&G->cv);
+    free(G->v);
     free(G);
     s->gens = NULL;
 }

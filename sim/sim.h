@@ -342,6 +342,11 @@ unsigned long s7p_sim_alarm_changes(const s7p_sim *s);
 
 /** Subscriptions existing now, over all sessions (alarm subscriptions included). */
 unsigned s7p_sim_subscriptions(const s7p_sim *s);
+/** Cycles of subscriptions that sent nothing so far, over all sessions: in *no_credit for
+ *  want of credit (the client did not raise the credit limit in time: a credit stall), in
+ *  *late because the connection's thread came after the whole cycle had passed (a busy
+ *  machine, a send blocked by a slow reader). Either may be NULL. Any thread. */
+void s7p_sim_subs_skipped(const s7p_sim *s, unsigned long *no_credit, unsigned long *late);
 
 /* ---- test hook ---------------------------------------------------------------------------
  * fn runs on a connection's thread when a request of `function` (0 = any) arrives, before
@@ -367,7 +372,7 @@ void s7p_sim_set_request_hook(s7p_sim *s, uint16_t function, s7p_sim_request_fn 
  *                                     (default 1; integers move by 1 at least), turned back
  *                                     at the type's limits; the same sequence every run
  * "off" removes the symbol's generator. A new spec replaces the symbol's generator. One
- * thread serves them all; at most 256. False with a one-line reason (no program, unknown
+ * thread serves them all; at most 65536. False with a one-line reason (no program, unknown
  * symbol, an array, a kind that does not fit the type). Any thread. */
 bool s7p_sim_generate(s7p_sim *s, const char *symbol, const char *spec, char *err,
                       size_t err_len);

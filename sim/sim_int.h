@@ -135,6 +135,8 @@ struct s7p_sim {
      * at most; PlcSubscriptionsFree = max - active), and the next object id */
     atomic_uint subs_active;
     atomic_uint next_sub;
+    /* cycles that sent nothing: no credit left, or passed by before the thread came */
+    atomic_ulong subs_no_credit, subs_late;
     /* value generators (generators.c) */
     struct sim_generators *gens;
     /* CPU execution unit (exec_unit.c) */

@@ -395,10 +395,22 @@ bool sim_subs_run(sim_conn *c, s7p_arena *a)
     int64_t now = s7p_now_ms();
     for (struct sim_sub *sub = c->subs; sub; sub = sub->next) {
         if (sub->next_due > now) continue;
-        if (has_credit(sub) && !notify(c, sub, a)) return false;
+        if (!has_credit(sub)) atomic_fetch_add(&c->sim->subs_no_credit, 1ul);
+        else if (!notify(c, sub, a)) return false;
         /* The next cycle; cycles missed (a slow client, a stalled send) are skipped. */
         sub->next_due += sub->cycle_ms;
-        if (sub->next_due <= now) sub->next_due = now + sub->cycle_ms;
+        if (sub->next_due <= now) {
+            unsigned long passed = (unsigned long)((now - sub->next_due) / sub->cycle_ms) + 1;
+            atomic_fetch_add(&c->sim->subs_late, passed);
+            sub->next_due = now + sub->cycle_ms;
+        }
     }
     return true;
+}
+
+void s7p_sim_subs_skipped(const s7p_sim *s, unsigned long *no_credit, unsigned long *late)
+{
+    s7p_sim *m = (s7p_sim *)s;
+    if (no_credit) *no_credit = atomic_load(&m->subs_no_credit);
+    if (late) *late = atomic_load(&m->subs_late);
 }

@@ -1666,7 +1666,11 @@ typedef struct s7p_subscription_options {
                                          limit by credit_step whenever fewer than credit_step
                                          notifications are left, so the PLC never waits for
                                          credit while the client keeps up */
-    uint8_t credit_step;            /**< default 5; 1..255 (0: the default) */
+    uint8_t credit_step;            /**< default 5; 1..127 (0: the default). For a cycle
+                                         under 200 ms the client grants a second's worth at
+                                         a time (1000 / cycle_ms notifications, at most 127)
+                                         when that is more, so a client thread that is late
+                                         for a moment never stalls a fast subscription */
     uint32_t queue_size;            /**< pull form (no callback): notifications kept until
                                          s7p_subscription_next() takes them; default 1024,
                                          1..1048576. When the queue is full the oldest one is

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tag subscriptions against the simulator serving examples/plc: N cycles give N
  * notifications without a gap (past the initial credit, so the client must keep granting);
+ * a 10 ms cycle survives a client that is late for 300 ms without a credit stall;
  * a written value appears within one cycle; reads and writes on the same client while a
  * subscription delivers; a PLC restart in the middle re-creates the subscription and
  * reports the gap; unsubscribe deletes on the PLC and frees everything (ASan build);
@@ -125,6 +126,48 @@ static void test_cycles_without_gap(void **state)
     /* N cycles (the initial credit of 10 is long spent: the client kept granting) */
     assert_true(took >= (N - 2) * CYCLE);
     assert_true(took < 2 * N * CYCLE + 2000);
+    assert_int_equal(s7p_unsubscribe(sub, &e), S7P_OK);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+/* ---- a fast cycle and a client that is late for a moment: no credit stall ---- */
+
+static void test_fast_cycle_no_credit_stall(void **state)
+{
+    (void)state;
+    enum { CYCLE = 10, LATE_MS = 300 };
+    s7p_sim *sim = start_sim(0, 0);
+    s7p_client *c = st_client_of(sim, false);
+    s7p_tag tag = tag_of(c, SYM_INT);
+    s7p_subscription_options o = opts(CYCLE);  /* default credit: limit 10, step 5 */
+    s7p_subscription *sub;
+    s7p_error e;
+    assert_int_equal(s7p_subscribe(c, &tag, 1, &o, NULL, NULL, &sub, &e), S7P_OK);
+    uint32_t seq = 0, missed = 0;
+    for (int k = 0; k < 3; k++) {
+        s7p_sub_notification *n = next_data(sub, 5000, NULL);
+        seq = n->sequence;
+        s7p_sub_notification_free(n);
+    }
+    /* Nobody drives the client for 30 cycles: the PLC must have had enough credit to go on
+     * sending all along (ten notifications' worth, 100 ms, would not do). */
+    struct timespec ts = {0, LATE_MS * 1000L * 1000L};
+    nanosleep(&ts, NULL);
+    int64_t end = now_ms() + 200;
+    while (now_ms() < end) {
+        s7p_sub_notification *n = next_data(sub, 5000, NULL);
+        missed += n->missed + n->dropped;
+        assert_true(n->sequence > seq);
+        seq = n->sequence;
+        s7p_sub_notification_free(n);
+    }
+    unsigned long no_credit = 1, late = 0;
+    s7p_sim_subs_skipped(sim, &no_credit, &late);
+    print_message("%u notifications, %lu cycles without credit, %lu late\n", seq, no_credit,
+                  late);
+    assert_int_equal(missed, 0);
+    assert_int_equal(no_credit, 0);
     assert_int_equal(s7p_unsubscribe(sub, &e), S7P_OK);
     st_client_close(c);
     s7p_sim_stop(sim);
@@ -495,6 +538,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cycles_without_gap),
+        cmocka_unit_test(test_fast_cycle_no_credit_stall),
         cmocka_unit_test(test_written_value_appears),
         cmocka_unit_test(test_rw_while_delivering),
         cmocka_unit_test(test_reconnect_recreates),

@@ -243,7 +243,14 @@ static void test_credit_limit(void **state)
         assert_int_equal(n->seq, k);
         assert_int_equal(n->credit_tick, k);
     }
+    unsigned long no_credit = 1, late;
+    s7p_sim_subs_skipped(f->sim, &no_credit, &late);
+    assert_int_equal(no_credit, 0);
     expect_quiet(f, QUIET_MS);            /* the tick reached the limit */
+    /* Every cycle of the quiet time is counted as a credit stall (some slack for a slow
+     * machine: only half of them). */
+    s7p_sim_subs_skipped(f->sim, &no_credit, &late);
+    assert_true(no_credit >= QUIET_MS / CYCLE_MS / 2);
     control(f, "set Counter_Value 1234"); /* a change waits for credit, it is not lost */
     raise_credit(f, id, 6);
     const s7p_notification *n = notification(f, id);
@@ -521,6 +528,33 @@ static void test_alarm_subscription(void **state)
     assert_true(en && de);
 }
 
+/* A benchmark's worth of generators: 1 000 variables that all change, more than the 256 the
+ * store once held. */
+static void test_many_generators(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static char text[N * 24 + 256];
+    char dir[256], sym[64], err[256];
+    size_t len = (size_t)snprintf(text, sizeof text, "DATA_BLOCK \"DB1_Many\"\n"
+                                  "{ S7_Optimized_Access := 'TRUE' }\nVERSION : 0.1\n"
+                                  "NON_RETAIN\n   STRUCT\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "      v%d : DInt;\n", i);
+    snprintf(text + len, sizeof text - len, "   END_STRUCT;\nBEGIN\nEND_DATA_BLOCK\n");
+    fx f = {.sim = st_sim_start_source(dir, sizeof dir, "gens", "DB1_Many.db", text, 0)};
+    assert_non_null(f.sim);
+    for (int i = 0; i < N; i++) {
+        snprintf(sym, sizeof sym, "\"DB1_Many\".v%d", i);
+        if (!s7p_sim_generate(f.sim, sym, "counter:10", err, sizeof err)) fail_msg("%s", err);
+    }
+    assert_int_equal(s7p_sim_generator_count(f.sim), N);
+    char v0[128] = "ok 0", vlast[128] = "ok 0";
+    wait_change(&f, "\"DB1_Many\".v0", v0, sizeof v0);
+    wait_change(&f, "\"DB1_Many\".v999", vlast, sizeof vlast);
+    st_sim_stop_source(f.sim, dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_session_end_frees, setup, tc_teardown),
         cmocka_unit_test_setup_teardown(test_generators, setup, tc_teardown),
         cmocka_unit_test_setup_teardown(test_alarm_subscription, setup, tc_teardown),
+        cmocka_unit_test(test_many_generators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_subscribe: a tag subscription of N scalar tags (default 1 000) at a cycle of C ms
+ * (default 10) against the in-process simulator, for S seconds (default 20): notifications
+ * per second, the client's CPU per notification and per value, the simulator's CPU apart.
+ *
+ * The simulator serves one DB of N DInt members, "DB1_Bench".v0 .. v<N-1>, each with a
+ * counter generator of period C/2, so every tag changes in every cycle (a period of C alone
+ * would keep the generators in phase with the cycles, and a jitter would leave some cycles
+ * without a change) and every notification carries values. The client browses the DB, subscribes every member (cyclic mode, default
+ * credit handling) and takes the notifications with s7p_subscription_next() on this thread,
+ * which drives the client (receive, TLS, decode, values layer, credit writes): this
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) is the client's; the rest of the process's is
+ * the simulator's threads (connection, generators, listener).
+ *
+ * Checked on every notification: sequence numbers (lost = the sum of the client's `missed`,
+ * must be 0), notifications dropped by a full pull queue (0), each value a DInt that never
+ * goes down (a counter: a stale or crossed value would), no item errors, no LOST or FAULTED
+ * event. Reported: notifications and values per second against the nominal rate (cycles
+ * the simulator skipped, e.g. for want of credit, show as a shortfall), latency from the
+ * simulator's timestamp to delivery, client CPU, simulator CPU.
+ *
+ *   bench_subscribe [--smoke] [--seconds S] [--tags N] [--cycle MS] [--credit LIMIT]
+ *
+ * --smoke: 100 tags for 2 s (the ctest run). --seconds 600 is the 10-minute soak
+ * (`make bench-soak`). Exit status 1 when anything checked failed. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <s7plus/s7plus.h>
+
+#include "bench_gen.h"
+#include "bench_tls.h"
+#include "sim.h"
+#include "util/clock.h"
+
+#define TAGS_MAX 65535u
+
+typedef struct cfg {
+    unsigned tags, cycle_ms, seconds;
+    int credit_limit;             /* the subscription's option (-1 unlimited) */
+} cfg;
+
+typedef struct tally {
+    unsigned long notifs, values, lost, dropped, item_errors, went_down, first_seq_off;
+    unsigned long empty;          /* DATA notifications without a value */
+    unsigned long other_events;   /* LOST, RECREATED, FAULTED: none expected */
+    int64_t *last;                /* per tag number: the value seen last */
+    double *lat_us;               /* per notification: timestamp to delivery */
+    size_t nlat, cap_lat;
+} tally;
+
+typedef struct bench {
+    s7p_sim *sim;
+    s7p_client *c;
+    s7p_tag *tags;
+    size_t ntags, cap_tags;
+} bench;
+
+/* ---- clocks ---- */
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double process_cpu_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
+static int64_t utc_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- set-up ---- */
+
+static bool collect(void *ctx, const s7p_browse_item *it)
+{
+    bench *b = ctx;
+    if (b->ntags == b->cap_tags) {
+        size_t cap = b->cap_tags ? b->cap_tags * 2 : 1024;
+        s7p_tag *t = realloc(b->tags, cap * sizeof *t);
+        if (!t) return false;
+        b->tags = t;
+        b->cap_tags = cap;
+    }
+    b->tags[b->ntags++] = it->tag;
+    return true;
+}
+
+/* The simulator with the program and a counter on every member. 0 or 1. */
+static int start_sim(bench *b, const char *prog, const cfg *k)
+{
+    s7p_sim_config sc;
+    char err[256], sym[64], spec[32];
+    s7p_sim_config_init(&sc);
+    sc.port = 0;
+    sc.program_dir = prog;
+    b->sim = s7p_sim_start(&sc, err, sizeof err);
+    if (!b->sim) {
+        fprintf(stderr, "bench_subscribe: simulator: %s\n", err);
+        return 1;
+    }
+    snprintf(spec, sizeof spec, "counter:%u", k->cycle_ms > 1 ? k->cycle_ms / 2 : 1);
+    for (unsigned i = 0; i < k->tags; i++) {
+        snprintf(sym, sizeof sym, "\"DB1_Bench\".v%u", i);
+        if (!s7p_sim_generate(b->sim, sym, spec, err, sizeof err)) {
+            fprintf(stderr, "bench_subscribe: generator on %s: %s\n", sym, err);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int connect_and_browse(bench *b, const cfg *k)
+{
+    s7p_client_options o;
+    s7p_error e = {0};
+    s7p_client_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = s7p_sim_port(b->sim);
+    if (s7p_client_new(&b->c, &o, &e) != S7P_OK || s7p_connect(b->c, &e) != S7P_OK ||
+        s7p_browse(b->c, collect, b, &e) != S7P_OK) {
+        fprintf(stderr, "bench_subscribe: %s\n", e.message);
+        return 1;
+    }
+    if (b->ntags != k->tags) {
+        fprintf(stderr, "bench_subscribe: browse found %zu tags, not %u\n", b->ntags, k->tags);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the run ---- */
+
+static void note_value(tally *t, const s7p_sub_value *v)
+{
+    if (v->status != S7P_OK || v->value.type != S7P_T_DINT || v->value.count != 0) {
+        if (t->item_errors++ == 0)
+            fprintf(stderr, "bench_subscribe: tag %u: %s\n", v->tag, s7p_strerror(v->status));
+        return;
+    }
+    if (v->value.v.i < t->last[v->tag]) t->went_down++;
+    t->last[v->tag] = v->value.v.i;
+}
+
+static void note_latency(tally *t, const s7p_sub_notification *n)
+{
+    if (!n->has_timestamp) return;
+    if (t->nlat == t->cap_lat) {
+        size_t cap = t->cap_lat ? t->cap_lat * 2 : 4096;
+        double *v = realloc(t->lat_us, cap * sizeof *v);
+        if (!v) return;
+        t->lat_us = v;
+        t->cap_lat = cap;
+    }
+    t->lat_us[t->nlat++] = (double)(utc_ns() - n->timestamp_ns) / 1000.0;
+}
+
+/* One notification into the tally; false on an event that ends the run. */
+static bool note(tally *t, const s7p_sub_notification *n)
+{
+    if (n->event != S7P_SUB_DATA) {
+        t->other_events++;
+        fprintf(stderr, "bench_subscribe: event %d: %s\n", (int)n->event, n->error.message);
+        return n->event != S7P_SUB_FAULTED;
+    }
+    t->notifs++;
+    t->values += n->count;
+    t->lost += n->missed;
+    t->dropped += n->dropped;
+    if (n->count == 0) t->empty++;
+    for (size_t i = 0; i < n->count; i++) note_value(t, &n->values[i]);
+    note_latency(t, n);
+    return true;
+}
+
+/* Takes notifications until `end` (monotonic ms). false when the subscription failed. */
+static bool drain(s7p_subscription *s, tally *t, int64_t end)
+{
+    while (s7p_now_ms() < end) {
+        s7p_sub_notification *n = NULL;
+        s7p_error e;
+        s7p_status st = s7p_subscription_next(s, &n, 1000, &e);
+        if (st == S7P_E_TIMEOUT) continue;
+        if (st != S7P_OK) {
+            fprintf(stderr, "bench_subscribe: next: %s\n", e.message);
+            return false;
+        }
+        bool go_on = note(t, n);
+        s7p_sub_notification_free(n);
+        if (!go_on) return false;
+    }
+    return true;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct span {
+    double secs, client_cpu, process_cpu;
+    unsigned long sim_sent, no_credit, late;  /* by the simulator over the span */
+} span;
+
+static void report(const cfg *k, tally *t, const span *sp)
+{
+    double nominal = sp->secs * 1000.0 / k->cycle_ms;
+    double p50 = 0, p99 = 0, max = 0;
+    if (t->nlat) {
+        qsort(t->lat_us, t->nlat, sizeof *t->lat_us, cmp_double);
+        p50 = t->lat_us[t->nlat / 2];
+        p99 = t->lat_us[t->nlat * 99 / 100];
+        max = t->lat_us[t->nlat - 1];
+    }
+    double sim_cpu = sp->process_cpu - sp->client_cpu;
+    printf("notifications: %lu in %.1f s = %.1f/s (nominal %.1f/s: %.1f %%); simulator sent %lu\n",
+           t->notifs, sp->secs, (double)t->notifs / sp->secs, 1000.0 / k->cycle_ms,
+           100.0 * (double)t->notifs / nominal, sp->sim_sent);
+    printf("skipped:       %lu cycles for want of credit (credit stalls), %lu passed by before "
+           "the simulator's thread came (a busy machine)\n", sp->no_credit, sp->late);
+    printf("values:        %lu = %.0f/s, %.1f per notification; %lu notifications without "
+           "a value\n", t->values, (double)t->values / sp->secs,
+           t->notifs ? (double)t->values / (double)t->notifs : 0.0, t->empty);
+    printf("checks:        lost (sequence gaps) %lu, dropped (queue) %lu, item errors %lu, "
+           "values gone down %lu, other events %lu\n", t->lost, t->dropped, t->item_errors,
+           t->went_down, t->other_events);
+    printf("latency:       simulator timestamp to delivery: median %.2f ms, p99 %.2f ms, "
+           "max %.2f ms\n", p50 / 1000, p99 / 1000, max / 1000);
+    printf("client CPU:    %.2f s (%.1f %% of one core): %.1f us per notification, %.3f us "
+           "per value\n", sp->client_cpu, 100 * sp->client_cpu / sp->secs,
+           t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0.0,
+           t->values ? sp->client_cpu * 1e6 / (double)t->values : 0.0);
+    printf("simulator CPU: %.2f s (%.1f %% of one core; its threads: connection, generators, "
+           "listener): %.1f us per notification sent\n", sim_cpu, 100 * sim_cpu / sp->secs,
+           sp->sim_sent ? sim_cpu * 1e6 / (double)sp->sim_sent : 0.0);
+}
+
+static int run(bench *b, const cfg *k)
+{
+    s7p_subscription_options so;
+    s7p_subscription_options_init(&so);
+    so.cycle_ms = k->cycle_ms;
+    so.credit_limit = (int16_t)k->credit_limit;
+    so.queue_size = 65536;  /* a slow turn of this thread must not drop anything */
+    s7p_subscription *s = NULL;
+    s7p_error e;
+    tally t = {.last = calloc(k->tags, sizeof(int64_t))};
+    if (!t.last) return 1;
+    if (s7p_subscribe(b->c, b->tags, b->ntags, &so, NULL, NULL, &s, &e) != S7P_OK) {
+        fprintf(stderr, "bench_subscribe: subscribe: %s\n", e.message);
+        free(t.last);
+        return 1;
+    }
+    /* The first notification carries every value; the clock starts after it. */
+    int64_t first_by = s7p_deadline_in(10000);
+    bool ok = true;
+    while (ok && t.notifs == 0 && s7p_now_ms() < first_by)
+        ok = drain(s, &t, s7p_deadline_in(10));
+    ok = ok && t.notifs > 0;
+    memset(&t, 0, offsetof(tally, last));
+    t.nlat = 0;
+    unsigned long sent0 = s7p_sim_notifications(b->sim), nc0, late0, nc1, late1;
+    s7p_sim_subs_skipped(b->sim, &nc0, &late0);
+    double c0 = thread_cpu_s(), p0 = process_cpu_s();
+    int64_t t0 = s7p_now_ms();
+    ok = ok && drain(s, &t, t0 + (int64_t)k->seconds * 1000);
+    s7p_sim_subs_skipped(b->sim, &nc1, &late1);
+    span sp = {(double)(s7p_now_ms() - t0) / 1000.0, thread_cpu_s() - c0, process_cpu_s() - p0,
+               s7p_sim_notifications(b->sim) - sent0, nc1 - nc0, late1 - late0};
+    report(k, &t, &sp);
+    if (s7p_unsubscribe(s, &e) != S7P_OK) {
+        fprintf(stderr, "bench_subscribe: unsubscribe: %s\n", e.message);
+        ok = false;
+    }
+    if (s7p_sim_subscriptions(b->sim) != 0) {
+        fprintf(stderr, "bench_subscribe: the simulator still holds a subscription\n");
+        ok = false;
+    }
+    ok = ok && t.notifs > 0 && !t.lost && !t.dropped && !t.item_errors && !t.went_down &&
+         !t.other_events;
+    free(t.last);
+    free(t.lat_us);
+    return ok ? 0 : 1;
+}
+
+static int parse_args(int argc, char **argv, cfg *k)
+{
+    for (int a = 1; a < argc; a++) {
+        bool more = a + 1 < argc;
+        if (strcmp(argv[a], "--smoke") == 0) {
+            k->tags = 100;
+            k->seconds = 2;
+        } else if (strcmp(argv[a], "--seconds") == 0 && more) {
+            k->seconds = (unsigned)strtoul(argv[++a], NULL, 10);
+        } else if (strcmp(argv[a], "--tags") == 0 && more) {
+            k->tags = (unsigned)strtoul(argv[++a], NULL, 10);
+        } else if (strcmp(argv[a], "--cycle") == 0 && more) {
+            k->cycle_ms = (unsigned)strtoul(argv[++a], NULL, 10);
+        } else if (strcmp(argv[a], "--credit") == 0 && more) {
+            k->credit_limit = (int)strtol(argv[++a], NULL, 10);
+        } else {
+            return 2;
+        }
+    }
+    bool credit_ok = k->credit_limit == -1 || (k->credit_limit >= 1 && k->credit_limit <= 255);
+    return k->tags && k->tags <= TAGS_MAX && k->cycle_ms && k->seconds && credit_ok ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    cfg k = {1000, 10, 20, 10};
+    if (parse_args(argc, argv, &k) != 0) {
+        fprintf(stderr, "usage: bench_subscribe [--smoke] [--seconds S] [--tags N (1..%u)] "
+                        "[--cycle MS] [--credit LIMIT (1..255, -1)]\n", TAGS_MAX);
+        return 2;
+    }
+    printf("bench_subscribe: %u DInt tags changing every cycle, cycle %u ms, credit limit %d, "
+           "%u s, in-process simulator, pull form on one thread\n", k.tags, k.cycle_ms,
+           k.credit_limit, k.seconds);
+    char prog[256];
+    bench b = {0};
+    int rc = bench_gen_scalars(prog, sizeof prog, k.tags, "DInt") != 0 ? 1 : 0;
+    if (!rc) rc = start_sim(&b, prog, &k);
+    if (!rc) rc = connect_and_browse(&b, &k);
+    if (!rc) rc = run(&b, &k);
+    if (b.c) s7p_disconnect(b.c, NULL);
+    s7p_client_free(b.c);
+    if (b.sim) s7p_sim_stop(b.sim);
+    bench_gen_remove(prog);
+    free(b.tags);
+    return rc;
+}
