@@ -111,6 +111,12 @@ typedef struct s7p_sim_config {
     /* Alarm definitions (docs/simulator.md, "Alarms"): an alarms file, read at start; a file
      * with errors fails the start. NULL: none (alarms raised by number alone still work). */
     const char *alarms_file;
+    /* Legacy security: the key family of the simulator's TEST key pair, 0 (default: the
+     * families 00/01 curve, "00:BA35267CA865911B") or 3 (PLCSIM: P-256 and AES-GCM,
+     * "03:25E216899D5A17CA"). With 3 the simulator also behaves as PLCSIM Advanced on a
+     * session key renewal: it resets the connection (clients skip the renewal for
+     * family 03). */
+    unsigned legacy_family;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

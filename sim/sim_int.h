@@ -290,6 +290,8 @@ bool sim_session_challenge(sim_conn *c, s7p_arena *a, s7p_value *out);
 int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v);
 /** After an answer went out: switches to the key an authentication or renewal agreed. */
 void sim_legacy_after_answer(sim_conn *c);
+/** A session key renewal resets the connection (legacy_family 3: PLCSIM Advanced does so). */
+bool sim_legacy_renewal_resets(const sim_conn *c);
 /** Attribute 303 of the own session in a signed session: a fresh challenge. */
 bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a,
                                s7p_value *out);
