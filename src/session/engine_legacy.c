@@ -64,6 +64,28 @@ static s7p_status compute(const s7p_legacy_pubkey *pk, const uint8_t challenge[2
     return st;
 }
 
+/* The keys to try for the PLC's key fingerprint; false (the step failed) when none. */
+static bool candidates(s7p_engine *e, const s7p_legacy_fingerprint_text *plc, const char *fp,
+                       s7p_legacy_pubkey *cands, size_t *n)
+{
+    static const s7p_legacy_key_policy defaults = {.fallback = true};
+    const s7p_legacy_key_policy *p = e->cp.keys ? e->cp.keys : &defaults;
+    s7p_status st = s7p_legacy_key_candidates(p, plc, cands, CANDIDATES_MAX, n);
+    if (st == S7P_E_UNSUPPORTED) {
+        unsupported_family(e, p->force ? p->forced_family : plc->family, fp);
+        return false;
+    }
+    if (st != S7P_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "legacy: no public key for the PLC's key %s (give it with the legacy key "
+                 "options: an extra key, a resolver, or a forced key id)", fp);
+        fail_with(e, S7P_E_CONFIG, msg);
+        return false;
+    }
+    return true;
+}
+
 static s7p_legacy_variant attempt_variant(s7p_legacy_variant first, unsigned k)
 {
     if (k == 0) return first;
@@ -92,23 +114,9 @@ void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session)
     char fp[20];
     s7p_legacy_fingerprint_format(hello.fingerprint.family, hello.fingerprint.id, fp);
     if (!hello.fingerprint.has_id) snprintf(fp, sizeof fp, "%02u", hello.fingerprint.family);
-    static const s7p_legacy_key_policy defaults = {.fallback = true};
     s7p_legacy_pubkey cands[CANDIDATES_MAX];
     size_t n = 0;
-    st = s7p_legacy_key_candidates(e->cp.keys ? e->cp.keys : &defaults, &hello.fingerprint,
-                                   cands, CANDIDATES_MAX, &n);
-    if (st == S7P_E_UNSUPPORTED) {
-        unsupported_family(e, e->cp.keys && e->cp.keys->force ? e->cp.keys->forced_family
-                                                              : hello.fingerprint.family, fp);
-        return;
-    }
-    if (st != S7P_OK) {
-        snprintf(msg, sizeof msg,
-                 "legacy: no public key for the PLC's key %s (give it with the legacy key "
-                 "options: an extra key, a resolver, or a forced key id)", fp);
-        fail_with(e, S7P_E_CONFIG, msg);
-        return;
-    }
+    if (!candidates(e, &hello.fingerprint, fp, cands, &n)) return;
     e->props.legacy_attempts = (unsigned)n * VARIANTS_PER_KEY;
     unsigned at = e->cp.legacy_attempt;
     if (at >= e->props.legacy_attempts) {
