@@ -9,7 +9,7 @@
  *   160 AES-128-GCM(challenge key, IV) of C[2..17] || key1 (40)     200 its tag (16)
  * seed key and seed IV come from SHA-256 over the shared x and the ephemeral point; the
  * challenge key from SHA-256 over key2; the session key is HMAC-SHA256(key1, ...) as for
- * the other families but with key1. Sources and what is verified: docs/protocol.md §6.5.
+ * the other families but with key1. Sources and what is verified: docs/protocol.md §6 "Key family 03".
  * Every function is pure; the random inputs are parameters (known answers reproducible). */
 #ifndef S7P_LEGACY_PLCSIM_H
 #define S7P_LEGACY_PLCSIM_H
