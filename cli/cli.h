@@ -26,7 +26,7 @@ typedef struct cli_common {
     char known_hosts[4096];   /* trust on first use: the file in use ("" otherwise) */
     bool json;
     int verbose;
-    s7p_legacy_key test_key;  /* --legacy-key-id of the simulator's test key */
+    s7p_legacy_key test_key;  /* --legacy-key-id of a simulator test key (00 or 03) */
     char password[257];       /* S7PLUS_PASSWORD or --password-prompt; wiped once the client
                                  has its copy */
     bool password_prompt;

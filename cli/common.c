@@ -41,7 +41,8 @@ const char cli_common_help[] =
     "                       authentication, signed frames, NOT encrypted) or auto (TLS\n"
     "                       when the PLC offers it, else legacy; -v says which)\n"
     "  --legacy-key-id ID   legacy: use only the PLC key ID (FF:HHHHHHHHHHHHHHHH);\n"
-    "                       00:BA35267CA865911B is s7plus-sim's test key (not a PLC's)\n"
+    "                       00:BA35267CA865911B and 03:25E216899D5A17CA (PLCSIM) are\n"
+    "                       s7plus-sim's test keys (not a PLC's)\n"
     "  -v, -vv              log to stderr: -v info, -vv debug (every PDU)\n"
     "  --allow-write        without it the library refuses every write\n"
     "  protected PLCs: the password comes from $S7PLUS_PASSWORD, or\n"
@@ -210,16 +211,22 @@ static int parse_security(const char *s, s7p_security *out)
     return CLI_OK;
 }
 
-/* The library checks the form of the id. The simulator's test key is no PLC's, so no
- * catalog has it: the CLI hands it over when its id is asked for. */
+/* The library checks the form of the id. The simulator's test keys (families 00 and 03)
+ * are no PLC's, so no catalog has them: the CLI hands one over when its id is asked for. */
+static bool is_key_id(const s7p_legacy_key *k, const char *id)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%02u:%016llX", (unsigned)k->family % 100u,
+             (unsigned long long)k->id);
+    return strcasecmp(id, text) == 0;
+}
+
 static void legacy_key_id(cli_common *c, const char *id)
 {
-    char test_id[32];
     c->opt.legacy_key_id = id;
     s7p_legacy_test_key(&c->test_key);
-    snprintf(test_id, sizeof test_id, "%02u:%016llX", (unsigned)c->test_key.family % 100u,
-             (unsigned long long)c->test_key.id);
-    if (strcasecmp(id, test_id) == 0) {
+    if (!is_key_id(&c->test_key, id)) s7p_legacy_test_key_plcsim(&c->test_key);
+    if (is_key_id(&c->test_key, id)) {
         c->opt.legacy_keys = &c->test_key;
         c->opt.legacy_nkeys = 1;
     }

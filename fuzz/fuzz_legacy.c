@@ -15,6 +15,9 @@
  *                continuations in the state-resume, chained and independent forms (the
  *                second fragment fixes the form), reassembly and PDU decoding
  *                (src/session/link.c)
+ *   5  PLCSIM    20 challenge bytes, then a raw family-03 (PLCSIM) blob of any length:
+ *                header decode and open with the simulator's family-03 TEST key (P-256
+ *                point check, ECDH, the two AES-GCM tags). KEY opens a 216-byte blob so too
  *   others       nothing (libFuzzer drops inputs that add no coverage)
  * One target with a selector rather than five: the decoders share their inputs' building
  * blocks (objects, values, blobs), one corpus keeps them, and the smoke test costs one run.
@@ -26,11 +29,12 @@
 #include "fuzz_common.h"
 
 #include "legacy/handshake.h"
+#include "legacy/plcsim.h"
 #include "session/link.h"
 
 #define TARGET "fuzz_legacy"
 
-enum { SEL_HELLO, SEL_KEY, SEL_BLOB, SEL_TEXT, SEL_SIGNED };
+enum { SEL_HELLO, SEL_KEY, SEL_BLOB, SEL_TEXT, SEL_SIGNED, SEL_PLCSIM };
 
 /* packet_digest_case1 of legacy_realplc_vectors.txt (HarpoPacketDigestTests). */
 static const uint8_t SIGNED_KEY[S7P_LEGACY_KEY_LEN] = {
@@ -69,6 +73,23 @@ static void open_blob(const uint8_t *ch, const uint8_t *blob, size_t n, const ui
         fail_inv("a blob opened whose key id is not its key2's", in, in_n);
 }
 
+/* Opens a family-03 blob with the simulator's PLCSIM key; one that opens must carry key1's
+ * id and give key1's session key. */
+static void open_plcsim_blob(const uint8_t *ch, const uint8_t *blob, size_t n, const uint8_t *in,
+                             size_t in_n)
+{
+    uint8_t key1[S7P_LEGACY_KEY_LEN], sk[S7P_LEGACY_KEY_LEN], id[S7P_LEGACY_KEY_ID_LEN];
+    uint8_t want[S7P_LEGACY_KEY_LEN];
+    s7p_legacy_blob_header bh;
+    if (s7p_legacy_blob_header_decode(blob, n, &bh) != S7P_OK) return;
+    if (s7p_legacy_plcsim_blob_open(s7p_legacy_plcsim_test_server_key(), ch, blob, n, key1, sk) !=
+        S7P_OK)
+        return;
+    if (s7p_legacy_key_id(key1, id) != S7P_OK || memcmp(id, bh.sym_key_id, sizeof id) != 0 ||
+        s7p_legacy_session_key(key1, ch, want) != S7P_OK || memcmp(want, sk, sizeof sk) != 0)
+        fail_inv("a PLCSIM blob opened whose key id or session key is not its key1's", in, in_n);
+}
+
 static void security_key(const uint8_t *p, size_t n, s7p_arena *a, const uint8_t *in,
                          size_t in_n)
 {
@@ -76,8 +97,10 @@ static void security_key(const uint8_t *p, size_t n, s7p_arena *a, const uint8_t
     s7p_rd r = s7p_rd_init(p + S7P_LEGACY_CHALLENGE_LEN, n - S7P_LEGACY_CHALLENGE_LEN);
     s7p_value v;
     s7p_legacy_security_key k;
-    if (s7p_value_decode(&r, a, &v) && s7p_legacy_security_key_read(&v, &k) == S7P_OK)
-        open_blob(p, k.blob.p, k.blob.n, in, in_n);
+    if (s7p_value_decode(&r, a, &v) && s7p_legacy_security_key_read(&v, &k) == S7P_OK) {
+        if (k.blob.n == S7P_LEGACY_PLCSIM_BLOB_LEN) open_plcsim_blob(p, k.blob.p, k.blob.n, in, in_n);
+        else open_blob(p, k.blob.p, k.blob.n, in, in_n);
+    }
 }
 
 static void signed_stream(const uint8_t *p, size_t n, const uint8_t *in, size_t in_n)
@@ -121,6 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case SEL_SIGNED: signed_stream(p, n, data, size); break;
+    case SEL_PLCSIM:
+        if (n >= S7P_LEGACY_CHALLENGE_LEN)
+            open_plcsim_blob(p, p + S7P_LEGACY_CHALLENGE_LEN, n - S7P_LEGACY_CHALLENGE_LEN, data,
+                             size);
+        break;
     default: break;
     }
     s7p_arena_release(&a);

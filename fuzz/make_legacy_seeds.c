@@ -12,6 +12,8 @@
  *   4  a signed stream: the V3 frame of packet_digest_case1 (its data and digest), and an
  *      answer of several fragments signed with that case's session key, once per
  *      continuation form (state-resume, chained, independent: docs/protocol.md §6.1)
+ *   5  a family-03 blob for the simulator's PLCSIM TEST key from each case's challenge and
+ *      random inputs (so that it opens); 1 also gets its StructSecurityKey
  * Exits 1 when a vector is missing or a seed cannot be written. */
 #include <dirent.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "legacy/handshake.h"
+#include "legacy/plcsim.h"
 #include "proto/ids.h"
 #include "proto/frame.h"
 #include "session/link.h"
@@ -92,6 +95,47 @@ static int object_seeds(const char *dir, const uint8_t challenge[20])
 }
 
 /* Blob (2) and StructSecurityKey (1) for the TEST key from a case's inputs; its own blob (2). */
+/* The StructSecurityKey of the simulator's key `pk` around `blob`, after the challenge. */
+static int key_seed(const s7p_legacy_pubkey *pk, const uint8_t ch[S7P_LEGACY_CHALLENGE_LEN],
+                    const uint8_t *blob, size_t n)
+{
+    s7p_legacy_security_key k;
+    memset(&k, 0, sizeof k);
+    k.pub_id = pk->id;
+    k.pub_flags = s7p_legacy_pub_flags(pk->family);
+    k.sym_flags = s7p_legacy_struct_sym_flags(pk->family);
+    k.blob = (s7p_bytes){blob, n};
+    s7p_arena a;
+    s7p_arena_init(&a, 1u << 16);
+    s7p_value v;
+    uint8_t seed[S7P_LEGACY_CHALLENGE_LEN + 512];
+    memcpy(seed, ch, S7P_LEGACY_CHALLENGE_LEN);
+    s7p_wr w = s7p_wr_init(seed + S7P_LEGACY_CHALLENGE_LEN, sizeof seed - S7P_LEGACY_CHALLENGE_LEN);
+    int rc = s7p_legacy_security_key_value(&a, &k, &v) && s7p_value_encode(&w, &v)
+                 ? emit(1, seed, S7P_LEGACY_CHALLENGE_LEN + w.len)
+                 : -1;
+    s7p_arena_release(&a);
+    return rc;
+}
+
+/* A family-03 blob for the PLCSIM test key (its P-256 scalar: the case's 20 scalar bytes,
+ * zero-extended): as a raw blob (5) and in its StructSecurityKey (1). */
+static int plcsim_seeds(const s7p_legacy_client_random *rnd, const uint8_t ch[S7P_LEGACY_CHALLENGE_LEN])
+{
+    s7p_legacy_client_random r = *rnd;
+    memset(r.p256_scalar, 0, sizeof r.p256_scalar);
+    memcpy(r.p256_scalar + 12, rnd->scalar, S7P_LEGACY_FIELD_LEN);
+    s7p_legacy_pubkey pk;
+    s7p_legacy_plcsim_test_pubkey(&pk);
+    uint8_t seed[S7P_LEGACY_CHALLENGE_LEN + S7P_LEGACY_PLCSIM_BLOB_LEN], sk[S7P_LEGACY_KEY_LEN];
+    memcpy(seed, ch, S7P_LEGACY_CHALLENGE_LEN);
+    uint8_t *blob = seed + S7P_LEGACY_CHALLENGE_LEN;
+    if (s7p_legacy_plcsim_blob_build(pk.key, ch, &r, blob, sk) != S7P_OK ||
+        emit(5, seed, sizeof seed) != 0)
+        return -1;
+    return key_seed(&pk, ch, blob, S7P_LEGACY_PLCSIM_BLOB_LEN);
+}
+
 static int case_seeds(const lv_section *s)
 {
     s7p_legacy_client_random rnd;
@@ -108,7 +152,7 @@ static int case_seeds(const lv_section *s)
     if (!lv_hex(s, "blob_180", blob, S7P_LEGACY_BLOB_LEN) ||
         emit(2, seed, sizeof ch + S7P_LEGACY_BLOB_LEN) != 0 ||
         s7p_legacy_blob_build(pk.family, pk.key, ch, &rnd, blob, sk) != S7P_OK ||
-        emit(2, seed, sizeof ch + S7P_LEGACY_BLOB_LEN) != 0)
+        emit(2, seed, sizeof ch + S7P_LEGACY_BLOB_LEN) != 0 || plcsim_seeds(&rnd, ch) != 0)
         return -1;
     s7p_legacy_security_key k;
     memset(&k, 0, sizeof k);

@@ -346,6 +346,13 @@ static bool is_key_renewal(const sim_conn *c, const s7p_req_set_variable *b)
 
 static void on_key_renewal(sim_conn *c, const s7p_pdu *req, sim_reply *r)
 {
+    if (sim_legacy_renewal_resets(c)) {
+        sim_log(c->sim, 1, "conn %lu: legacy key renewal on a PLCSIM key: connection reset, "
+                "as PLCSIM Advanced does", c->id);
+        r->send = false;
+        r->close = true;
+        return;
+    }
     int16_t rc = sim_legacy_auth_item(c, &req->req.set_variable.value);
     if (rc != 0) {
         reply_error(r, req, rc);

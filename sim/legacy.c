@@ -9,12 +9,15 @@
  * replay: the connection closes too. The key renewal (GetVarSubStreamed 303, SetVariable
  * 1830) is answered with the old key, then the new one is used. An answer longer than one
  * frame signs its continuation frames in the configured form (--legacy-fragments; by
- * default the state-resume form of S7-1200/1500 firmware). */
+ * default the state-resume form of S7-1200/1500 firmware).
+ * With legacy_family 3 the test key is the PLCSIM (P-256) one, and a renewal write resets
+ * the connection as PLCSIM Advanced does. */
 #include <string.h>
 
 #include <openssl/rand.h>
 
 #include "legacy/handshake.h"
+#include "legacy/plcsim.h"
 #include "sim_int.h"
 
 #define SEQ_WINDOW 0x8000u   /* a sequence number ahead of the last by less than this is new */
@@ -50,11 +53,16 @@ static bool version_as_314(s7p_object *o)
     return false;
 }
 
+static bool is_plcsim(const sim_conn *c)
+{
+    return c->sim->cfg.legacy_family == S7P_LEGACY_FAMILY_PLCSIM;
+}
+
 bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a)
 {
-    const s7p_legacy_server_key *k = s7p_legacy_test_server_key();
     s7p_legacy_pubkey pk;
-    s7p_legacy_test_pubkey(&pk);
+    if (is_plcsim(c)) s7p_legacy_plcsim_test_pubkey(&pk);
+    else s7p_legacy_test_pubkey(&pk);
     char *fp = s7p_arena_alloc(a, 20);
     /* The object's own value, in the caller's arena: changed in place. */
     s7p_value *name = (s7p_value *)s7p_object_attr(o, S7P_ID_OBJECT_VARIABLE_TYPE_NAME);
@@ -64,7 +72,7 @@ bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a)
     if (!fp || !name || (!has_challenge && (!ch || !sim_session_challenge(c, a, ch))) ||
         !version_as_314(o))
         return false;
-    s7p_legacy_fingerprint_format(k->family, pk.id, fp);
+    s7p_legacy_fingerprint_format(pk.family, pk.id, fp);
     name->v.s.p = (const uint8_t *)fp;
     name->v.s.n = strlen(fp);
     return true;
@@ -73,17 +81,22 @@ bool sim_legacy_hello(sim_conn *c, s7p_object *o, s7p_arena *a)
 int16_t sim_legacy_auth_item(sim_conn *c, const s7p_value *v)
 {
     s7p_legacy_security_key k;
-    uint8_t key2[S7P_LEGACY_KEY_LEN];
+    uint8_t hmac_key[S7P_LEGACY_KEY_LEN];  /* key2 (00/01) or key1 (03) */
     if (!v || s7p_legacy_security_key_read(v, &k) != S7P_OK) return SIM_E_PARSING;
     /* The struct's symmetric key id is not checked: real PLCs accept either value the
      * known clients send (docs/protocol.md §6). */
-    if (s7p_legacy_blob_open(s7p_legacy_test_server_key(), c->legacy.challenge, k.blob.p,
-                             k.blob.n, key2, c->legacy.next_key) != S7P_OK) {
+    s7p_status st =
+        is_plcsim(c)
+            ? s7p_legacy_plcsim_blob_open(s7p_legacy_plcsim_test_server_key(), c->legacy.challenge,
+                                          k.blob.p, k.blob.n, hmac_key, c->legacy.next_key)
+            : s7p_legacy_blob_open(s7p_legacy_test_server_key(), c->legacy.challenge, k.blob.p,
+                                   k.blob.n, hmac_key, c->legacy.next_key);
+    if (st != S7P_OK) {
         sim_log(c->sim, 1, "conn %lu: legacy authentication refused (blob does not open with "
                 "the test key and this session's challenge)", c->id);
         return SIM_E_ACCESS_DENIED;
     }
-    memset(key2, 0, sizeof key2);
+    memset(hmac_key, 0, sizeof hmac_key);
     c->legacy.switch_key = true;
     return 0;
 }
@@ -162,4 +175,9 @@ void sim_legacy_sign_answer(sim_conn *c, s7p_pdu *p)
     if (!c->legacy.on) return;
     p->version = S7P_PROTO_V3;
     p->has_v3_digest = true;  /* zeros: the link signs */
+}
+
+bool sim_legacy_renewal_resets(const sim_conn *c)
+{
+    return is_plcsim(c);
 }

@@ -22,7 +22,7 @@ enum {
     OPT_FAULT, OPT_DELAY_MS, OPT_PLC_CODE, OPT_SETUP_TIMEOUT, OPT_MAX_PENDING, OPT_NOTIFY,
     OPT_STATE, OPT_CONTROL, OPT_STRICT, OPT_SECURITY, OPT_LANGUAGES, OPT_TAGS_PER_REQUEST,
     OPT_TAGS_PER_WRITE, OPT_MAX_SUBSCRIPTIONS, OPT_PROTECTION, OPT_PASSWORD, OPT_USER,
-    OPT_ALARMS, OPT_GENERATE, OPT_CONTROL_STDIN, OPT_LEGACY_FRAGMENTS,
+    OPT_ALARMS, OPT_GENERATE, OPT_CONTROL_STDIN, OPT_LEGACY_FRAGMENTS, OPT_LEGACY_FAMILY,
 };
 enum { MAX_GENERATE = 64 };
 
@@ -73,6 +73,8 @@ static void usage_options(FILE *f)
             "--legacy-fragments: how a signed answer longer than one frame signs its further\n"
             "frames: resume (the HMAC hash states resumed, as S7-1200/1500 firmware; default),\n"
             "chained (HMAC over the previous digest and the data, as PLCSIM) or independent.\n"
+            "--legacy-family 3 uses the PLCSIM (family 03, P-256) TEST key 03:25E216899D5A17CA\n"
+            "instead (and, as PLCSIM Advanced, resets the connection on a key renewal).\n"
             "\n"
             "Resources and languages the CPU reports: --languages the text languages as\n"
             "Windows LCIDs (default 1033,1031: en-US, de-DE; at most 16), --tags-per-request\n"
@@ -107,7 +109,7 @@ static void usage(FILE *f)
             "                  [--fault KIND[:FUNCTION[:NTH]]] [--delay-ms N] [--plc-code N]\n"
             "                  [--notify COUNT[:FUNCTION[:SUBSCRIPTION_ID]]]\n"
             "                  [--state run|stop|startup|hold|defective] [--control PATH|-]\n"
-            "                  [--security tls|legacy|both]\n"
+            "                  [--security tls|legacy|both] [--legacy-family 0|3]\n"
             "                  [--legacy-fragments resume|chained|independent] [--alarms FILE]\n"
             "                  [--languages LCID[,LCID...]] [--tags-per-request N]\n"
             "                  [--tags-per-write N] [--max-subscriptions N]\n"
@@ -173,6 +175,7 @@ static const struct option long_opts[] = {
     {"control-stdin", no_argument, NULL, OPT_CONTROL_STDIN},
     {"security", required_argument, NULL, OPT_SECURITY},
     {"legacy-fragments", required_argument, NULL, OPT_LEGACY_FRAGMENTS},
+    {"legacy-family", required_argument, NULL, OPT_LEGACY_FAMILY},
     {"languages", required_argument, NULL, OPT_LANGUAGES},
     {"tags-per-request", required_argument, NULL, OPT_TAGS_PER_REQUEST},
     {"tags-per-write", required_argument, NULL, OPT_TAGS_PER_WRITE},
@@ -329,6 +332,11 @@ static int apply(cli *o, int opt, char *arg)
         return -1;
     case OPT_LEGACY_FRAGMENTS:
         if (!s7p_sim_legacy_fragments_parse(arg, &o->cfg.legacy_fragments)) break;
+        return -1;
+    case OPT_LEGACY_FAMILY:
+        if (strcmp(arg, "0") == 0 || strcmp(arg, "00") == 0) o->cfg.legacy_family = 0;
+        else if (strcmp(arg, "3") == 0 || strcmp(arg, "03") == 0) o->cfg.legacy_family = 3;
+        else break;
         return -1;
     case OPT_NOTIFY: {
         char why[256];

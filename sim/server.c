@@ -298,6 +298,10 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
         snprintf(err, err_len, "max_subscriptions must be 1..%u", SIM_SUBSCRIPTIONS_MAX);
         return false;
     }
+    if (s->cfg.legacy_family != 0 && s->cfg.legacy_family != 3) {
+        snprintf(err, err_len, "legacy_family must be 0 or 3");
+        return false;
+    }
     if (s->cfg.state == 0) s->cfg.state = S7P_SIM_STATE_RUN;
     if (!s7p_sim_set_state(s, (s7p_sim_state)s->cfg.state)) {
         snprintf(err, err_len, "state %d is not an operating state", s->cfg.state);

@@ -124,6 +124,12 @@ typedef struct s7p_sim_config {
     const char *alarms_file;
     /* Continuation digests of signed answers longer than one frame; default RESUME. */
     s7p_sim_legacy_fragments legacy_fragments;
+    /* Legacy security: the key family of the simulator's TEST key pair, 0 (default: the
+     * families 00/01 curve, "00:BA35267CA865911B") or 3 (PLCSIM: P-256 and AES-GCM,
+     * "03:25E216899D5A17CA"). With 3 the simulator also behaves as PLCSIM Advanced on a
+     * session key renewal: it resets the connection (clients skip the renewal for
+     * family 03). */
+    unsigned legacy_family;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

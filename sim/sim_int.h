@@ -302,6 +302,8 @@ void sim_legacy_after_answer(sim_conn *c);
 /** Adds the continuation frames the connection's link sent since the last call to the
  *  simulator's count (s7p_sim_legacy_continuations()). */
 void sim_legacy_count_sent(sim_conn *c);
+/** A session key renewal resets the connection (legacy_family 3: PLCSIM Advanced does so). */
+bool sim_legacy_renewal_resets(const sim_conn *c);
 /** Attribute 303 of the own session in a signed session: a fresh challenge. */
 bool sim_legacy_challenge_attr(sim_conn *c, uint32_t obj, uint32_t attr, s7p_arena *a,
                                s7p_value *out);

@@ -183,20 +183,24 @@ typedef enum s7p_security {
                                          challenge */
 } s7p_security;
 
-/** A PLC public key of the legacy challenge authentication (families 0 S7-1500 and 1
- *  S7-1200). The library has the public keys of the known CPU firmware built in; this is
- *  for others (and for the s7plus simulator's test key, s7p_legacy_test_key()). */
+/** A PLC public key of the legacy challenge authentication (families 0 S7-1500, 1
+ *  S7-1200 and 3 PLCSIM / virtual PLC). The library has the public keys of the known CPU
+ *  firmware built in; this is for others (and for the s7plus simulator's test keys,
+ *  s7p_legacy_test_key() and s7p_legacy_test_key_plcsim()). */
 typedef struct s7p_legacy_key {
     uint8_t family;                 /**< the digits before the colon of the PLC's key
-                                         fingerprint: 0 S7-1500, 1 S7-1200 */
+                                         fingerprint: 0 S7-1500, 1 S7-1200, 3 PLCSIM */
     uint64_t id;                    /**< the 16 hex digits after the colon, as a number */
-    uint8_t key[40];                /**< the public key: x (20 bytes little-endian), then 20
-                                         bytes the computation does not use */
+    uint8_t key[40];                /**< families 0 and 1: the public key, x (20 bytes
+                                         little-endian), then 20 bytes the computation does
+                                         not use */
+    uint8_t key_p256[64];           /**< family 3: the NIST P-256 public point, x then y,
+                                         32 bytes big-endian each (`key` is unused) */
 } s7p_legacy_key;
 
 /** Finds a public key the library does not have built in.
  *  @param ctx     s7p_client_options.legacy_key_ctx
- *  @param family  the PLC's key family (0 S7-1500, 1 S7-1200)
+ *  @param family  the PLC's key family (0 S7-1500, 1 S7-1200, 3 PLCSIM)
  *  @param has_id  false when the PLC named only its family (then `id` is 0)
  *  @param id      the key id the PLC named
  *  @param out     to fill
@@ -212,6 +216,16 @@ typedef bool (*s7p_legacy_key_fn)(void *ctx, uint8_t family, bool has_id, uint64
  * @threadsafety Any thread.
  */
 S7P_API void s7p_legacy_test_key(s7p_legacy_key *out);
+
+/**
+ * The public half of the s7plus simulator's family-3 (PLCSIM) TEST key pair
+ * ("03:25E216899D5A17CA", a NIST P-256 point). NOT a PLCSIM key: made up for s7plus-sim
+ * (`--security legacy --legacy-family 3`) and tests. Put it in
+ * s7p_client_options.legacy_keys to connect to such a simulator.
+ * @param out  filled (not NULL)
+ * @threadsafety Any thread.
+ */
+S7P_API void s7p_legacy_test_key_plcsim(s7p_legacy_key *out);
 
 /** Which PLC certificates are accepted. PLCs ship self-signed certificates, so the default
  *  accepts any and logs its SHA-256 fingerprint (INFO); pin that fingerprint for production. */

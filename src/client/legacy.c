@@ -5,16 +5,27 @@
 #include <string.h>
 
 #include "client/client_int.h"
-#include "legacy/crypto.h"
+#include "legacy/blob.h"
 #include "util/alloc.h"
 
 #define LEGACY_KEYS_MAX 64u
 #define REFRESH_MAX_S 86400u
 
+/* The bytes of a key that its family uses: the P-256 point (03) or the 40 bytes (00/01). */
+static const uint8_t *key_bytes(const s7p_legacy_key *k)
+{
+    return k->family == S7P_LEGACY_FAMILY_PLCSIM ? k->key_p256 : k->key;
+}
+
 static bool key_id_matches(const s7p_legacy_key *k)
 {
     uint8_t id[S7P_LEGACY_KEY_ID_LEN];
-    return s7p_legacy_key_id(k->key, id) == S7P_OK && s7p_legacy_key_id_u64(id) == k->id;
+    return s7p_legacy_key_id(key_bytes(k), id) == S7P_OK && s7p_legacy_key_id_u64(id) == k->id;
+}
+
+static bool family_ok(const s7p_legacy_key *k)
+{
+    return k->family != S7P_LEGACY_FAMILY_WINAC && s7p_legacy_family_supported(k->family);
 }
 
 const char *s7p_client_legacy_check(const s7p_client_options *o)
@@ -30,7 +41,8 @@ const char *s7p_client_legacy_check(const s7p_client_options *o)
     if (o->legacy_nkeys && !o->legacy_keys) return "legacy_nkeys without legacy_keys";
     for (size_t i = 0; i < o->legacy_nkeys; i++) {
         const s7p_legacy_key *k = &o->legacy_keys[i];
-        if (k->family > 1) return "legacy keys must be of family 0 (S7-1500) or 1 (S7-1200)";
+        if (!family_ok(k))
+            return "legacy keys must be of family 0 (S7-1500), 1 (S7-1200) or 3 (PLCSIM)";
         /* A wrong id would make the PLC refuse the key for no visible reason. */
         if (!key_id_matches(k)) return "a legacy key's id does not match its key bytes";
     }
@@ -43,8 +55,9 @@ static void to_pubkey(const s7p_legacy_key *k, s7p_legacy_pubkey *out)
     memset(out, 0, sizeof *out);
     out->family = k->family;
     out->id = k->id;
-    out->len = S7P_LEGACY_CURVE_KEY_LEN;
-    memcpy(out->key, k->key, S7P_LEGACY_CURVE_KEY_LEN);
+    out->len = k->family == S7P_LEGACY_FAMILY_PLCSIM ? S7P_LEGACY_P256_KEY_LEN
+                                                     : S7P_LEGACY_CURVE_KEY_LEN;
+    memcpy(out->key, key_bytes(k), out->len);
 }
 
 /* The caller's resolver, in the form of src/legacy. */
@@ -54,7 +67,7 @@ static bool resolve(void *user, uint8_t family, bool has_id, uint64_t id, s7p_le
     s7p_legacy_key k;
     memset(&k, 0, sizeof k);
     if (!c->opt.legacy_key_resolver(c->opt.legacy_key_ctx, family, has_id, id, &k)) return false;
-    if (k.family > 1 || !key_id_matches(&k)) return false;  /* unusable: as if unknown */
+    if (!family_ok(&k) || !key_id_matches(&k)) return false;  /* unusable: as if unknown */
     to_pubkey(&k, out);
     return true;
 }
@@ -107,4 +120,15 @@ void s7p_legacy_test_key(s7p_legacy_key *out)
     out->family = pk.family;
     out->id = pk.id;
     memcpy(out->key, pk.key, sizeof out->key);
+}
+
+void s7p_legacy_test_key_plcsim(s7p_legacy_key *out)
+{
+    if (!out) return;
+    s7p_legacy_pubkey pk;
+    s7p_legacy_plcsim_test_pubkey(&pk);
+    memset(out, 0, sizeof *out);
+    out->family = pk.family;
+    out->id = pk.id;
+    memcpy(out->key_p256, pk.key, sizeof out->key_p256);
 }

@@ -12,6 +12,10 @@
 #define S7P_LEGACY_BLOB_HEADER_LEN 48
 #define S7P_LEGACY_BLOB_MAGIC 0xFEE1DEADu
 #define S7P_LEGACY_CURVE_KEY_LEN 40      /* families 00/01: LE(x,20) || 20 unused bytes */
+#define S7P_LEGACY_PLCSIM_BLOB_LEN 216   /* family 03 (plcsim.h) */
+#define S7P_LEGACY_BLOB_MAX 216          /* the longest blob of any family */
+#define S7P_LEGACY_P256_LEN 32           /* family 03: a P-256 coordinate or scalar, big-endian */
+#define S7P_LEGACY_P256_KEY_LEN 64       /* family 03: a public point, x || y big-endian */
 
 /* Key families: the two decimal digits before the colon of the PLC's key fingerprint. */
 enum {
@@ -26,13 +30,16 @@ enum {
 uint32_t s7p_legacy_pub_flags(uint8_t family);
 uint32_t s7p_legacy_blob_sym_flags(uint8_t family);
 
-/** The client's random inputs of one blob. */
+/** The client's random inputs of one blob (of any family; each uses its own fields). */
 typedef struct s7p_legacy_client_random {
-    uint8_t key1[S7P_LEGACY_KEY_LEN];      /* hidden in the seed */
-    uint8_t key2[S7P_LEGACY_KEY_LEN];      /* the HMAC key of the session key */
+    uint8_t key1[S7P_LEGACY_KEY_LEN];      /* 00/01: hidden in the seed; 03: the HMAC key of
+                                              the session key, encrypted in the blob */
+    uint8_t key2[S7P_LEGACY_KEY_LEN];      /* 00/01: the HMAC key of the session key;
+                                              03: gives the challenge key */
     uint8_t iv[16];
     uint8_t blinding[S7P_LEGACY_FIELD_LEN];
     uint8_t scalar[S7P_LEGACY_FIELD_LEN];  /* the ephemeral scalar, before its mask */
+    uint8_t p256_scalar[S7P_LEGACY_P256_LEN];  /* 03: the ephemeral ECDH scalar (big-endian) */
 } s7p_legacy_client_random;
 
 /** Fills r from the OpenSSL random generator. S7P_E_NOMEM when it fails. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "legacy/handshake.h"
+#include "legacy/plcsim.h"
 #include "proto/items.h"
 
 /* ---- the CreateObject response ----------------------------------------------------- */
@@ -211,15 +212,29 @@ s7p_status s7p_legacy_auth_request(s7p_arena *a, const s7p_legacy_auth_params *p
     return S7P_OK;
 }
 
+static s7p_status build_blob(const s7p_legacy_pubkey *pk,
+                             const uint8_t challenge[S7P_LEGACY_CHALLENGE_LEN],
+                             const s7p_legacy_client_random *rnd, s7p_legacy_client_result *out)
+{
+    if (!s7p_legacy_family_supported(pk->family)) return S7P_E_UNSUPPORTED;
+    if (pk->family == S7P_LEGACY_FAMILY_PLCSIM) {
+        if (pk->len != S7P_LEGACY_P256_KEY_LEN) return S7P_E_INVALID_ARG;
+        out->key.blob.n = S7P_LEGACY_PLCSIM_BLOB_LEN;
+        return s7p_legacy_plcsim_blob_build(pk->key, challenge, rnd, out->blob, out->session_key);
+    }
+    if (pk->len != S7P_LEGACY_CURVE_KEY_LEN) return S7P_E_INVALID_ARG;
+    out->key.blob.n = S7P_LEGACY_BLOB_LEN;
+    return s7p_legacy_blob_build(pk->family, pk->key, challenge, rnd, out->blob, out->session_key);
+}
+
 s7p_status s7p_legacy_client_compute(const s7p_legacy_pubkey *pk,
                                      const uint8_t challenge[S7P_LEGACY_CHALLENGE_LEN],
                                      const s7p_legacy_client_random *rnd,
                                      s7p_legacy_client_result *out)
 {
     uint8_t id[S7P_LEGACY_KEY_ID_LEN];
-    if (!pk || pk->len != S7P_LEGACY_CURVE_KEY_LEN) return S7P_E_INVALID_ARG;
-    s7p_status st = s7p_legacy_blob_build(pk->family, pk->key, challenge, rnd, out->blob,
-                                          out->session_key);
+    if (!pk) return S7P_E_INVALID_ARG;
+    s7p_status st = build_blob(pk, challenge, rnd, out);
     if (st == S7P_OK) st = s7p_legacy_key_id(out->session_key, id);
     if (st != S7P_OK) return st;
     out->key.pub_id = pk->id;
@@ -227,7 +242,6 @@ s7p_status s7p_legacy_client_compute(const s7p_legacy_pubkey *pk,
     out->key.sym_id = s7p_legacy_key_id_u64(id);
     out->key.sym_flags = s7p_legacy_struct_sym_flags(pk->family);
     out->key.blob.p = out->blob;
-    out->key.blob.n = S7P_LEGACY_BLOB_LEN;
     return S7P_OK;
 }
 

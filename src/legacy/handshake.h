@@ -90,13 +90,15 @@ s7p_status s7p_legacy_auth_request(s7p_arena *a, const s7p_legacy_auth_params *p
 
 /** Everything the client computes from a hello for a key: blob, session key, struct fields. */
 typedef struct s7p_legacy_client_result {
-    uint8_t blob[S7P_LEGACY_BLOB_LEN];
+    uint8_t blob[S7P_LEGACY_BLOB_MAX];   /* 180 bytes (00/01) or 216 (03): key.blob.n */
     uint8_t session_key[S7P_LEGACY_KEY_LEN];
     s7p_legacy_security_key key;         /* key.blob points into blob */
 } s7p_legacy_client_result;
 
-/** Client: blob + session key + struct fields for key `pk` and challenge. The struct's
- *  symmetric id is the session key's id (what the working clients send). */
+/** Client: blob + session key + struct fields for key `pk` (family 00, 01 or 03) and
+ *  challenge. The struct's symmetric id is the session key's id (what the working clients
+ *  send). S7P_E_UNSUPPORTED for another family, S7P_E_INVALID_ARG for a key of the wrong
+ *  length or degenerate random inputs. */
 s7p_status s7p_legacy_client_compute(const s7p_legacy_pubkey *pk,
                                      const uint8_t challenge[S7P_LEGACY_CHALLENGE_LEN],
                                      const s7p_legacy_client_random *rnd,

@@ -5,6 +5,7 @@
 
 #include "legacy/blob.h"
 #include "legacy/keys.h"
+#include "legacy/plcsim.h"
 
 static int hexval(char c)
 {
@@ -50,10 +51,27 @@ typedef struct cand_list {
     size_t cap, n;
 } cand_list;
 
+bool s7p_legacy_family_supported(uint8_t family)
+{
+    return family == S7P_LEGACY_FAMILY_S71500 || family == S7P_LEGACY_FAMILY_S71200 ||
+           family == S7P_LEGACY_FAMILY_PLCSIM;
+}
+
+const char *s7p_legacy_family_name(uint8_t family)
+{
+    switch (family) {
+    case S7P_LEGACY_FAMILY_S71500: return "S7-1500";
+    case S7P_LEGACY_FAMILY_S71200: return "S7-1200";
+    case S7P_LEGACY_FAMILY_WINAC: return "WinAC";
+    case S7P_LEGACY_FAMILY_PLCSIM: return "PLCSIM";
+    }
+    return "unknown";
+}
+
 static bool usable(const s7p_legacy_pubkey *k)
 {
-    return (k->family == S7P_LEGACY_FAMILY_S71500 || k->family == S7P_LEGACY_FAMILY_S71200) &&
-           k->len == S7P_LEGACY_CURVE_KEY_LEN;
+    if (k->family == S7P_LEGACY_FAMILY_PLCSIM) return k->len == S7P_LEGACY_P256_KEY_LEN;
+    return s7p_legacy_family_supported(k->family) && k->len == S7P_LEGACY_CURVE_KEY_LEN;
 }
 
 static void push(cand_list *l, const s7p_legacy_pubkey *k)
@@ -88,6 +106,8 @@ s7p_status s7p_legacy_key_candidates(const s7p_legacy_key_policy *policy,
     bool has_id = p->force || fp->has_id;
     uint64_t id = p->force ? p->forced_id : fp->id;
     s7p_legacy_pubkey r;
+    *n = 0;
+    if (!s7p_legacy_family_supported(family)) return S7P_E_UNSUPPORTED;
     if (p->resolver && p->resolver(p->resolver_user, family, has_id, id, &r) &&
         r.family == family && (!has_id || r.id == id))
         push(&l, &r);

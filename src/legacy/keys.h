@@ -60,8 +60,9 @@ typedef struct s7p_legacy_key_policy {
 /** The keys to try for a PLC that announced `fp`, best first, without duplicates: the
  *  forced key (only it), else the resolver's key, the caller's and the catalog's key of
  *  that id; then, when fallback is on or the PLC named no key id, every other key of the
- *  family (caller's first). Only families 00 and 01 are returned (the others have no
- *  implemented math). Writes at most cap keys, sets *n; S7P_E_NOT_FOUND when there is none. */
+ *  family (caller's first). Only keys of a supported family (s7p_legacy_family_supported)
+ *  and of its key length are returned. Writes at most cap keys, sets *n; S7P_E_UNSUPPORTED
+ *  when the family asked for is not supported, S7P_E_NOT_FOUND when there is no key. */
 s7p_status s7p_legacy_key_candidates(const s7p_legacy_key_policy *policy,
                                      const s7p_legacy_fingerprint_text *fp,
                                      s7p_legacy_pubkey *out, size_t cap, size_t *n);
@@ -72,5 +73,15 @@ typedef struct s7p_legacy_server_key s7p_legacy_server_key;
 const s7p_legacy_server_key *s7p_legacy_test_server_key(void);
 /** The same key pair's public half, for the client's key options. */
 void s7p_legacy_test_pubkey(s7p_legacy_pubkey *out);
+/** The public half of the simulator's family-03 (PLCSIM) TEST key pair
+ *  (s7p_legacy_plcsim_test_server_key(), plcsim.h): "03:25E216899D5A17CA". */
+void s7p_legacy_plcsim_test_pubkey(s7p_legacy_pubkey *out);
+
+/** True for the key families whose mathematics is implemented: 00 (S7-1500), 01 (S7-1200)
+ *  and 03 (PLCSIM). 02 (WinAC), 04 and 05 are in the catalog but unused by every known
+ *  client; their blob format is unknown. */
+bool s7p_legacy_family_supported(uint8_t family);
+/** A name for the family in messages: "S7-1500", "S7-1200", "WinAC", "PLCSIM", "unknown". */
+const char *s7p_legacy_family_name(uint8_t family);
 
 #endif

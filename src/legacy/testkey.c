@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The simulator's TEST key pair for families 00/01. NOT a Siemens key: d was drawn at random
+/* The simulator's TEST key pairs: families 00/01 here, family 03 below. NOT a Siemens key: d was drawn at random
  * for s7plus (openssl rand) and pubkey = d*G on the 160-bit curve (LE x || LE y); id
  * 00:BA35267CA865911B. Real PLCs keep their private keys in firmware; a simulator can only
  * speak the protocol with a key of its own that the client is told about. */
@@ -7,6 +7,7 @@
 
 #include "legacy/blob.h"
 #include "legacy/keys.h"
+#include "legacy/plcsim.h"
 
 static const s7p_legacy_server_key TEST_KEY = {
     .family = S7P_LEGACY_FAMILY_S71500,
@@ -28,4 +29,36 @@ void s7p_legacy_test_pubkey(s7p_legacy_pubkey *out)
     out->id = TEST_KEY_ID;
     out->len = S7P_LEGACY_CURVE_KEY_LEN;
     memcpy(out->key, TEST_KEY.pubkey, S7P_LEGACY_CURVE_KEY_LEN);
+}
+
+/* Family 03 (PLCSIM): d drawn at random for s7plus (openssl ecparam -genkey, prime256v1),
+ * pubkey = d*G as x || y big-endian; id 03:25E216899D5A17CA. NOT a PLCSIM key. */
+static const s7p_legacy_plcsim_server_key PLCSIM_TEST_KEY = {
+    .private_key = {
+        0x4B, 0x46, 0x06, 0x26, 0x10, 0x6A, 0xC1, 0x61, 0x69, 0x93, 0xA8, 0xD5,
+        0x1B, 0x45, 0x43, 0x44, 0x05, 0xC1, 0x37, 0x4A, 0xDB, 0x3E, 0x58, 0xB7,
+        0xB1, 0x3A, 0xD0, 0x15, 0x1A, 0xFE, 0xD0, 0x11},
+    .pubkey = {
+        0x18, 0xAB, 0x2A, 0xA2, 0x83, 0xC0, 0x71, 0xDB, 0xE6, 0x58, 0x2A, 0x49,
+        0x1D, 0x46, 0x55, 0xAC, 0x0A, 0x43, 0xA4, 0x00, 0xD4, 0x61, 0x79, 0xD8,
+        0x7C, 0x1A, 0x5E, 0x00, 0xE2, 0x64, 0x0C, 0xA5, 0x5C, 0xA4, 0x89, 0x87,
+        0x83, 0xCB, 0x4D, 0xA9, 0x08, 0xB7, 0x1A, 0x73, 0xFC, 0x19, 0x0D, 0x8B,
+        0x3C, 0xD1, 0xDC, 0xBE, 0xC0, 0xC7, 0x1A, 0x7F, 0x87, 0x6E, 0x9A, 0x45,
+        0x6F, 0x29, 0x2A, 0x21},
+};
+
+#define PLCSIM_TEST_KEY_ID 0x25E216899D5A17CAull
+
+const s7p_legacy_plcsim_server_key *s7p_legacy_plcsim_test_server_key(void)
+{
+    return &PLCSIM_TEST_KEY;
+}
+
+void s7p_legacy_plcsim_test_pubkey(s7p_legacy_pubkey *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = S7P_LEGACY_FAMILY_PLCSIM;
+    out->id = PLCSIM_TEST_KEY_ID;
+    out->len = S7P_LEGACY_P256_KEY_LEN;
+    memcpy(out->key, PLCSIM_TEST_KEY.pubkey, S7P_LEGACY_P256_KEY_LEN);
 }

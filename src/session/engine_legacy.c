@@ -38,6 +38,18 @@ static void fail_with(s7p_engine *e, s7p_status code, const char *msg)
 static void on_auth(void *ctx, uint64_t id, s7p_status st, const s7p_pdu *resp,
                     const s7p_fail *f);
 
+/* A key family without implemented mathematics (02 WinAC, 04, 05, or a new one): no key
+ * could help, so no key options are suggested. */
+static void unsupported_family(s7p_engine *e, uint8_t family, const char *fp)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "legacy: the PLC's key %s is of family %02u (%s), which is not supported (only "
+             "00 S7-1500, 01 S7-1200 and 03 PLCSIM are implemented)",
+             fp, (unsigned)family % 100u, s7p_legacy_family_name(family));
+    fail_with(e, S7P_E_UNSUPPORTED, msg);
+}
+
 /* Blob and session key for key pk, with fresh randomness. */
 static s7p_status compute(const s7p_legacy_pubkey *pk, const uint8_t challenge[20],
                           s7p_legacy_client_result *out)
@@ -50,6 +62,28 @@ static s7p_status compute(const s7p_legacy_pubkey *pk, const uint8_t challenge[2
         memset(&rnd, 0, sizeof rnd);  /* key material */
     }
     return st;
+}
+
+/* The keys to try for the PLC's key fingerprint; false (the step failed) when none. */
+static bool candidates(s7p_engine *e, const s7p_legacy_fingerprint_text *plc, const char *fp,
+                       s7p_legacy_pubkey *cands, size_t *n)
+{
+    static const s7p_legacy_key_policy defaults = {.fallback = true};
+    const s7p_legacy_key_policy *p = e->cp.keys ? e->cp.keys : &defaults;
+    s7p_status st = s7p_legacy_key_candidates(p, plc, cands, CANDIDATES_MAX, n);
+    if (st == S7P_E_UNSUPPORTED) {
+        unsupported_family(e, p->force ? p->forced_family : plc->family, fp);
+        return false;
+    }
+    if (st != S7P_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "legacy: no public key for the PLC's key %s (give it with the legacy key "
+                 "options: an extra key, a resolver, or a forced key id)", fp);
+        fail_with(e, S7P_E_CONFIG, msg);
+        return false;
+    }
+    return true;
 }
 
 static s7p_legacy_variant attempt_variant(s7p_legacy_variant first, unsigned k)
@@ -80,18 +114,9 @@ void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session)
     char fp[20];
     s7p_legacy_fingerprint_format(hello.fingerprint.family, hello.fingerprint.id, fp);
     if (!hello.fingerprint.has_id) snprintf(fp, sizeof fp, "%02u", hello.fingerprint.family);
-    static const s7p_legacy_key_policy defaults = {.fallback = true};
     s7p_legacy_pubkey cands[CANDIDATES_MAX];
     size_t n = 0;
-    st = s7p_legacy_key_candidates(e->cp.keys ? e->cp.keys : &defaults, &hello.fingerprint,
-                                   cands, CANDIDATES_MAX, &n);
-    if (st != S7P_OK) {
-        snprintf(msg, sizeof msg,
-                 "legacy: no public key for the PLC's key %s (give it with the legacy key "
-                 "options: an extra key, a resolver, or a forced key id)", fp);
-        fail_with(e, S7P_E_CONFIG, msg);
-        return;
-    }
+    if (!candidates(e, &hello.fingerprint, fp, cands, &n)) return;
     e->props.legacy_attempts = (unsigned)n * VARIANTS_PER_KEY;
     unsigned at = e->cp.legacy_attempt;
     if (at >= e->props.legacy_attempts) {
@@ -114,7 +139,7 @@ void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session)
     memcpy(e->legacy.next_key, res.session_key, sizeof res.session_key);
     memset(res.session_key, 0, sizeof res.session_key);
     /* The blob travels in the request: keep it in the step arena. */
-    uint8_t *blob = s7p_arena_alloc(&e->step_arena, S7P_LEGACY_BLOB_LEN);
+    uint8_t *blob = s7p_arena_alloc(&e->step_arena, res.key.blob.n);
     s7p_pdu req;
     s7p_legacy_auth_params ap = {e->props.session_id, 0, variant,
                                  strcmp(e->remote_tsap, "SIMATIC-ROOT-ES") == 0 ? 1u : 2u,
@@ -123,7 +148,7 @@ void s7p_engine_legacy_auth_(s7p_engine *e, const s7p_object *session)
         fail_with(e, S7P_E_NOMEM, "legacy authentication");
         return;
     }
-    memcpy(blob, res.blob, S7P_LEGACY_BLOB_LEN);
+    memcpy(blob, res.blob, res.key.blob.n);
     ap.key.blob.p = blob;
     if ((st = s7p_legacy_auth_request(&e->step_arena, &ap, &req)) != S7P_OK) {
         snprintf(msg, sizeof msg, "legacy: authentication request: %s", s7p_status_text(st));
@@ -264,9 +289,9 @@ static void on_new_challenge(void *ctx, uint64_t id, s7p_status st, const s7p_pd
         s7p_engine_fail_(e, &mine);
         return;
     }
-    uint8_t *blob = s7p_arena_alloc(&e->legacy.arena, S7P_LEGACY_BLOB_LEN);
+    uint8_t *blob = s7p_arena_alloc(&e->legacy.arena, res.key.blob.n);
     if (blob) {
-        memcpy(blob, res.blob, S7P_LEGACY_BLOB_LEN);
+        memcpy(blob, res.blob, res.key.blob.n);
         res.key.blob.p = blob;
     }
     memcpy(e->legacy.next_key, res.session_key, sizeof res.session_key);

@@ -98,14 +98,14 @@ static void test_roundtrip_with_test_key(void **state)
     assert_int_equal(s7p_legacy_random(&r), S7P_OK);
     s7p_legacy_client_result res;
     assert_int_equal(s7p_legacy_client_compute(&pk, ch, &r, &res), S7P_OK);
-    assert_int_equal(s7p_legacy_blob_open(sk, ch, res.blob, sizeof res.blob, key2, session), S7P_OK);
+    assert_int_equal(s7p_legacy_blob_open(sk, ch, res.blob, res.key.blob.n, key2, session), S7P_OK);
     assert_memory_equal(key2, r.key2, 24);
     assert_memory_equal(session, res.session_key, 24);
     uint8_t sid[8];
     assert_int_equal(s7p_legacy_key_id(res.session_key, sid), S7P_OK);
     assert_true(res.key.sym_id == s7p_legacy_key_id_u64(sid));
 
-    for (size_t i = 0; i < sizeof res.blob; i++) {      /* every single flipped bit fails */
+    for (size_t i = 0; i < res.key.blob.n; i++) {      /* every single flipped bit fails */
         uint8_t bad[180];
         memcpy(bad, res.blob, sizeof bad);
         bad[i] ^= (uint8_t)(1u << (i % 8));
@@ -115,7 +115,7 @@ static void test_roundtrip_with_test_key(void **state)
     uint8_t other[20];
     memcpy(other, ch, sizeof other);
     other[5] ^= 1;                                      /* another session's challenge */
-    assert_int_equal(s7p_legacy_blob_open(sk, other, res.blob, sizeof res.blob, key2, session), S7P_E_PROTOCOL);
+    assert_int_equal(s7p_legacy_blob_open(sk, other, res.blob, res.key.blob.n, key2, session), S7P_E_PROTOCOL);
     assert_int_equal(s7p_legacy_blob_open(sk, ch, res.blob, 179, key2, session), S7P_E_PROTOCOL);
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* harpos7_testcases/: the byte arrays of the HarpoS7 unit tests that belong to the families
- * 00/01 handshake, reproduced; each file's array count is asserted. Not reproduced here:
- * PLCSIM (family 03) internals (HarpoSeedUtilities, HarpoAesCtr, HarpoHash, the KDF arrays of
- * KeyUtilities), legitimation (LegitimateScheme, BlobMetadataWriter) and the intermediate
- * states of HarpoS7's white-box fingerprint (only its final output is checked). */
+ * 00/01 handshake, reproduced; each file's array count is asserted. The PLCSIM (family 03)
+ * files (HarpoSeedUtilities, HarpoAesCtr, HarpoHash, the KDF arrays of KeyUtilities) are
+ * test_legacy_plcsim_vectors.c's. Not reproduced: legitimation (LegitimateScheme,
+ * BlobMetadataWriter) and the intermediate states of HarpoS7's white-box fingerprint (only
+ * its final output is checked). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -124,8 +124,14 @@ static void test_candidates(void **state)
     assert_true(n == 1 && c[0].family == 1 && c[0].id == 0xA95850575DF7B3DEull);
     p.no_catalog = true;
     assert_int_equal(s7p_legacy_key_candidates(&p, &fp, c, 40, &n), S7P_E_NOT_FOUND);
-    fp = (s7p_legacy_fingerprint_text){3, true, 0x09013727CCBFBF3Cull};  /* PLCSIM: no math */
-    assert_int_equal(s7p_legacy_key_candidates(NULL, &fp, c, 40, &n), S7P_E_NOT_FOUND);
+    fp = (s7p_legacy_fingerprint_text){3, true, 0x09013727CCBFBF3Cull};  /* PLCSIM: P-256 */
+    assert_int_equal(s7p_legacy_key_candidates(NULL, &fp, c, 40, &n), S7P_OK);
+    assert_true(n == 1 && c[0].family == 3 && c[0].len == 64 && c[0].id == fp.id);
+    fp = (s7p_legacy_fingerprint_text){2, true, 0x1CE2E82CFB24A8BDull};  /* WinAC: no math */
+    assert_int_equal(s7p_legacy_key_candidates(NULL, &fp, c, 40, &n), S7P_E_UNSUPPORTED);
+    assert_int_equal(n, 0);
+    fp = (s7p_legacy_fingerprint_text){7, false, 0};                    /* an unknown family */
+    assert_int_equal(s7p_legacy_key_candidates(NULL, &fp, c, 40, &n), S7P_E_UNSUPPORTED);
 }
 
 int main(void)

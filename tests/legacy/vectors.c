@@ -93,7 +93,7 @@ lv_arrays *lv_arrays_load(const char *path)
 {
     FILE *fp = fopen(path, "r");
     lv_arrays *f = fp ? calloc(1, sizeof *f) : NULL;
-    char line[8192];
+    char line[16384];  /* the longest array: a 4 KB table, 8192 hex digits */
     bool ok = f != NULL;
     while (ok && fgets(line, sizeof line, fp)) {
         char *s = trim(line), *hex;

@@ -29,40 +29,66 @@ typedef struct mode_case {
     s7p_sim_security sim;
     s7p_security client;
     const char *expect;          /* s7p_cpu_info.security */
+    unsigned legacy_family;      /* the simulator's test key: 0, or 3 (PLCSIM, P-256) */
 } mode_case;
 
-static const mode_case TLS_CASE = {S7P_SIM_SECURITY_TLS, S7P_SECURITY_TLS, "tls"};
+static const mode_case TLS_CASE = {S7P_SIM_SECURITY_TLS, S7P_SECURITY_TLS, "tls", 0};
 static const mode_case LEGACY_CASE = {S7P_SIM_SECURITY_LEGACY, S7P_SECURITY_LEGACY_CHALLENGE,
-                                      "legacy"};
+                                      "legacy", 0};
+static const mode_case PLCSIM_CASE = {S7P_SIM_SECURITY_LEGACY, S7P_SECURITY_LEGACY_CHALLENGE,
+                                      "legacy", 3};
+
+#define TEST_KEY_ID "00:BA35267CA865911B"
+#define PLCSIM_TEST_KEY_ID "03:25E216899D5A17CA"
 
 static s7p_legacy_key test_key;
 
-static s7p_sim *start_sim_fragments(s7p_sim_security sec, s7p_sim_legacy_fragments frag)
+static s7p_sim *start_sim_with(s7p_sim_security sec, s7p_sim_legacy_fragments frag,
+                               unsigned legacy_family)
 {
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
     cfg.program_dir = S7P_EXAMPLES_PLC;
     cfg.security = sec;
     cfg.legacy_fragments = frag;
+    cfg.legacy_family = legacy_family;
     return st_sim_start(&cfg);
 }
 
 static s7p_sim *start_sim(s7p_sim_security sec)
 {
-    return start_sim_fragments(sec, S7P_SIM_FRAGMENTS_RESUME);
+    return start_sim_with(sec, S7P_SIM_FRAGMENTS_RESUME, 0);
 }
 
-static void options(s7p_client_options *o, const s7p_sim *sim, s7p_security sec)
+static s7p_sim *start_sim_fragments(s7p_sim_security sec, s7p_sim_legacy_fragments frag)
+{
+    return start_sim_with(sec, frag, 0);
+}
+
+static s7p_sim *start_sim_family(s7p_sim_security sec, unsigned legacy_family)
+{
+    return start_sim_with(sec, S7P_SIM_FRAGMENTS_RESUME, legacy_family);
+}
+
+/* The client is told the simulator's test key of the family (no PLC has it). */
+static void options_family(s7p_client_options *o, const s7p_sim *sim, s7p_security sec,
+                           unsigned legacy_family)
 {
     st_client_options(o, s7p_sim_port(sim));
     o->security = sec;
     o->request_timeout_ms = 10000;
     o->connect_timeout_ms = 10000;
     o->allow_write = true;
-    s7p_legacy_test_key(&test_key);
+    if (legacy_family == 3) s7p_legacy_test_key_plcsim(&test_key);
+    else s7p_legacy_test_key(&test_key);
     o->legacy_keys = &test_key;
     o->legacy_nkeys = 1;
-    o->legacy_key_id = "00:BA35267CA865911B";
+    o->legacy_key_id = legacy_family == 3 ? PLCSIM_TEST_KEY_ID : TEST_KEY_ID;
+}
+
+static void options(s7p_client_options *o, const s7p_sim *sim, s7p_security sec)
+{
+    options_family(o, sim, sec, 0);
 }
 
 static s7p_client *connect_mode(const s7p_sim *sim, s7p_security sec)
@@ -72,7 +98,7 @@ static s7p_client *connect_mode(const s7p_sim *sim, s7p_security sec)
     return st_client_connect(&o);
 }
 
-static void expect_security(s7p_client *c, const char *mode)
+static void expect_security(s7p_client *c, const char *mode, const char *key)
 {
     s7p_cpu_info info;
     s7p_error err;
@@ -80,7 +106,7 @@ static void expect_security(s7p_client *c, const char *mode)
     assert_string_equal(info.security, mode);
     assert_string_equal(info.order_number, "6ES7 516-3AN02-0AB0");
     if (strcmp(mode, "legacy") == 0) {
-        assert_string_equal(info.legacy_key, "00:BA35267CA865911B");
+        assert_string_equal(info.legacy_key, key);
         assert_string_equal(info.tls_cipher, "");
     } else {
         assert_true(info.tls_cipher[0] != '\0');
@@ -114,6 +140,7 @@ static s7p_sim *start_suite_sim(const mode_case *m)
     cfg.security = m->sim;
     cfg.protection_level = 2;
     cfg.passwords[0] = SUITE_PW_FULL;
+    cfg.legacy_family = m->legacy_family;
     if (m->sim == S7P_SIM_SECURITY_LEGACY) cfg.firmware = "V2.9.0";
     return st_sim_start(&cfg);
 }
@@ -198,11 +225,11 @@ static void suite(const mode_case *m, bool io_thread)
 {
     s7p_sim *sim = start_suite_sim(m);
     s7p_client_options o;
-    options(&o, sim, m->client);
+    options_family(&o, sim, m->client, m->legacy_family);
     o.io_thread = io_thread;
     s7p_client *c = st_client_connect(&o);
     s7p_error err;
-    expect_security(c, m->expect);
+    expect_security(c, m->expect, o.legacy_key_id);
     suite_browse(c);
     s7p_tag t;
     assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
@@ -237,6 +264,13 @@ static void test_suite_legacy(void **state)
     suite(&LEGACY_CASE, false);
 }
 
+/* Family 03: the PLCSIM key (P-256, AES-GCM blob of 216 bytes) with the same suite. */
+static void test_suite_legacy_plcsim(void **state)
+{
+    (void)state;
+    suite(&PLCSIM_CASE, false);
+}
+
 static void test_suite_tls_io_thread(void **state)
 {
     (void)state;
@@ -256,7 +290,7 @@ static void test_auto_picks_tls(void **state)
     (void)state;
     s7p_sim *sim = start_sim(S7P_SIM_SECURITY_TLS);
     s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
-    expect_security(c, "tls");
+    expect_security(c, "tls", "");
     st_client_close(c);
     s7p_sim_stop(sim);
 }
@@ -266,7 +300,7 @@ static void test_auto_picks_legacy(void **state)
     (void)state;
     s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
     s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
-    expect_security(c, "legacy");
+    expect_security(c, "legacy", TEST_KEY_ID);
     st_client_close(c);
     s7p_sim_stop(sim);
 }
@@ -277,10 +311,10 @@ static void test_both_offers_each(void **state)
     (void)state;
     s7p_sim *sim = start_sim(S7P_SIM_SECURITY_BOTH);
     s7p_client *c = connect_mode(sim, S7P_SECURITY_AUTO);
-    expect_security(c, "tls");
+    expect_security(c, "tls", "");
     st_client_close(c);
     c = connect_mode(sim, S7P_SECURITY_LEGACY_CHALLENGE);
-    expect_security(c, "legacy");
+    expect_security(c, "legacy", TEST_KEY_ID);
     st_client_close(c);
     s7p_sim_stop(sim);
 }
@@ -493,6 +527,70 @@ static void test_key_renewal(void **state)
     s7p_sim_stop(sim);
 }
 
+/* PLCSIM Advanced resets the connection on a key renewal (the simulator with family 03 does
+ * the same): the client does not renew a family-03 session key, whatever the interval. */
+static void test_plcsim_no_renewal(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim_family(S7P_SIM_SECURITY_LEGACY, 3);
+    s7p_client_options o;
+    options_family(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE, 3);
+    o.legacy_refresh_s = 1;
+    s7p_client *c = st_client_connect(&o);
+    s7p_error err;
+    s7p_tag t;
+    assert_int_equal(s7p_tag_by_symbol(c, "\"AllTypes\".v_int", &t, &err), S7P_OK);
+    for (int i = 0; i < 2; i++) {
+        struct timespec ts = {1, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        assert_int_equal(read_int(c, &t), -12345);
+    }
+    assert_int_equal(s7p_sim_requests(sim, S7P_FC_SET_VARIABLE), 0);
+    assert_int_equal(s7p_get_state(c), S7P_STATE_CONNECTED);
+    st_client_close(c);
+    s7p_sim_stop(sim);
+}
+
+/* A PLC naming a family-03 key of the catalog: the client builds the blob with that key
+ * (the simulator, which holds only its test key, refuses it: the PLC's refusal, not a
+ * missing key). */
+static void test_plcsim_catalog_key_used(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim_family(S7P_SIM_SECURITY_LEGACY, 3);
+    s7p_client_options o;
+    options_family(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE, 3);
+    o.legacy_key_id = "03:CE331E08538A26B9";
+    o.legacy_keys = NULL;
+    o.legacy_nkeys = 0;
+    s7p_client *c = st_client_new(&o);
+    s7p_error err;
+    assert_int_equal(s7p_connect(c, &err), S7P_E_PLC);
+    assert_non_null(strstr(err.message, "refused the authentication with key 03:CE331E08538A26B9"));
+    assert_int_equal(s7p_sim_requests(sim, S7P_FC_CREATE_OBJECT), 2);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
+/* A key family without mathematics (02 WinAC): typed unsupported, no attempt sent. */
+static void test_unsupported_family(void **state)
+{
+    (void)state;
+    s7p_sim *sim = start_sim(S7P_SIM_SECURITY_LEGACY);
+    s7p_client_options o;
+    options(&o, sim, S7P_SECURITY_LEGACY_CHALLENGE);
+    o.legacy_key_id = "02:1CE2E82CFB24A8BD";
+    o.legacy_keys = NULL;
+    o.legacy_nkeys = 0;
+    s7p_client *c = st_client_new(&o);
+    s7p_error err;
+    assert_int_equal(s7p_connect(c, &err), S7P_E_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "family 02 (WinAC), which is not supported"));
+    assert_int_equal(s7p_sim_requests(sim, S7P_FC_SET_MULTI_VARIABLES), 0);
+    s7p_client_free(c);
+    s7p_sim_stop(sim);
+}
+
 static void test_options_checked(void **state)
 {
     (void)state;
@@ -510,6 +608,18 @@ static void test_options_checked(void **state)
     o.legacy_nkeys = 1;
     assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
     st_client_options(&o, 102);
+    s7p_legacy_test_key_plcsim(&k);          /* family 3: the P-256 point's id */
+    o.legacy_keys = &k;
+    o.legacy_nkeys = 1;
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_OK);
+    s7p_client_free(c);
+    c = NULL;
+    k.key_p256[5] ^= 1;
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
+    k.key_p256[5] ^= 1;
+    k.family = 2;                            /* WinAC: no mathematics */
+    assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
+    st_client_options(&o, 102);
     o.security = (s7p_security)7;
     assert_int_equal(s7p_client_new(&c, &o, &err), S7P_E_INVALID_ARG);
     st_client_options(&o, 102);
@@ -523,6 +633,10 @@ int main(void)
         cmocka_unit_test(test_options_checked),
         cmocka_unit_test(test_suite_tls),
         cmocka_unit_test(test_suite_legacy),
+        cmocka_unit_test(test_suite_legacy_plcsim),
+        cmocka_unit_test(test_plcsim_no_renewal),
+        cmocka_unit_test(test_plcsim_catalog_key_used),
+        cmocka_unit_test(test_unsupported_family),
         cmocka_unit_test(test_suite_tls_io_thread),
         cmocka_unit_test(test_suite_legacy_io_thread),
         cmocka_unit_test(test_auto_picks_tls),
