@@ -287,6 +287,30 @@ static int resource_option(cli *o, int opt, const char *arg)
     return -1;
 }
 
+/* --security, --legacy-fragments, --legacy-family. Returns -1 to go on, else the exit code. */
+static int security_option(cli *o, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_SECURITY:
+        if (strcmp(arg, "tls") == 0) o->cfg.security = S7P_SIM_SECURITY_TLS;
+        else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;
+        else if (strcmp(arg, "both") == 0) o->cfg.security = S7P_SIM_SECURITY_BOTH;
+        else break;
+        return -1;
+    case OPT_LEGACY_FRAGMENTS:
+        if (!s7p_sim_legacy_fragments_parse(arg, &o->cfg.legacy_fragments)) break;
+        return -1;
+    case OPT_LEGACY_FAMILY:
+        if (strcmp(arg, "0") == 0 || strcmp(arg, "00") == 0) o->cfg.legacy_family = 0;
+        else if (strcmp(arg, "3") == 0 || strcmp(arg, "03") == 0) o->cfg.legacy_family = 3;
+        else break;
+        return -1;
+    default: break;
+    }
+    fprintf(stderr, "s7plus-sim: bad value \"%s\"\n", arg);
+    return EXIT_USAGE;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int apply(cli *o, int opt, char *arg)
 {
@@ -324,20 +348,8 @@ static int apply(cli *o, int opt, char *arg)
     case OPT_STRICT: o->cfg.strict_program = true; return -1;
     case OPT_FAULT: case OPT_DELAY_MS: case OPT_PLC_CODE: return fault_option(o, opt, arg);
     case OPT_PROTECTION: case OPT_PASSWORD: case OPT_USER: return protection_option(o, opt, arg);
-    case OPT_SECURITY:
-        if (strcmp(arg, "tls") == 0) o->cfg.security = S7P_SIM_SECURITY_TLS;
-        else if (strcmp(arg, "legacy") == 0) o->cfg.security = S7P_SIM_SECURITY_LEGACY;
-        else if (strcmp(arg, "both") == 0) o->cfg.security = S7P_SIM_SECURITY_BOTH;
-        else break;
-        return -1;
-    case OPT_LEGACY_FRAGMENTS:
-        if (!s7p_sim_legacy_fragments_parse(arg, &o->cfg.legacy_fragments)) break;
-        return -1;
-    case OPT_LEGACY_FAMILY:
-        if (strcmp(arg, "0") == 0 || strcmp(arg, "00") == 0) o->cfg.legacy_family = 0;
-        else if (strcmp(arg, "3") == 0 || strcmp(arg, "03") == 0) o->cfg.legacy_family = 3;
-        else break;
-        return -1;
+    case OPT_SECURITY: case OPT_LEGACY_FRAGMENTS: case OPT_LEGACY_FAMILY:
+        return security_option(o, opt, arg);
     case OPT_NOTIFY: {
         char why[256];
         if (s7p_sim_notify_parse(arg, &o->notify, why, sizeof why)) return -1;
