@@ -81,14 +81,9 @@ static bool entry(json_t *e, sym *s)
     return s->symbol != NULL;
 }
 
-decode_symbols *decode_symbols_load(const char *path, char *err, size_t err_len)
+/* The table of a parsed browse array (root is released). */
+static decode_symbols *from_root(json_t *root, const char *path, char *err, size_t err_len)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    if (!root) {
-        snprintf(err, err_len, "%s: %s (line %d)", path, je.text, je.line);
-        return NULL;
-    }
     decode_symbols *s = calloc(1, sizeof *s);
     size_t n = json_is_array(root) ? json_array_size(root) : 0;
     if (s && n) s->v = calloc(n, sizeof *s->v);
@@ -109,6 +104,29 @@ decode_symbols *decode_symbols_load(const char *path, char *err, size_t err_len)
     }
     qsort(s->v, s->n, sizeof *s->v, sym_cmp);
     return s;
+}
+
+decode_symbols *decode_symbols_load(const char *path, char *err, size_t err_len)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root) {
+        snprintf(err, err_len, "%s: %s (line %d)", path, je.text, je.line);
+        return NULL;
+    }
+    return from_root(root, path, err, err_len);
+}
+
+decode_symbols *decode_symbols_parse(const char *text, size_t len, const char *name, char *err,
+                                     size_t err_len)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    if (!root) {
+        snprintf(err, err_len, "%s: %s (line %d)", name, je.text, je.line);
+        return NULL;
+    }
+    return from_root(root, name, err, err_len);
 }
 
 void decode_symbols_free(decode_symbols *s)
@@ -144,7 +162,9 @@ static const char *element(decode_symbols *s, const sym *a, uint32_t lid)
         stride[d] = st;
         uint64_t c = a->count[d];
         if (d == a->ndims - 1 && a->is_bool && a->ndims > 1) c = (c + 7) / 8 * 8;
-        st *= c ? c : 1;
+        /* A stride beyond any LID (32 bits) stays as it is: multiplied on, the dimensions
+         * of a hostile file (five of 65536) wrapped it to 0, a division by zero below. */
+        if (st <= UINT32_MAX) st *= c ? c : 1;
     }
     int n = snprintf(s->scratch, sizeof s->scratch, "%s", a->symbol);
     uint64_t rest = lid;

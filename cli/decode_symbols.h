@@ -15,6 +15,9 @@ typedef struct decode_symbols decode_symbols;
 /** Reads a browse JSON file. NULL with a one-line reason in err when it cannot be read or
  *  is not a browse array. */
 decode_symbols *decode_symbols_load(const char *path, char *err, size_t err_len);
+/** The same from the JSON text[0..len) (`name` for messages). */
+decode_symbols *decode_symbols_parse(const char *text, size_t len, const char *name, char *err,
+                                     size_t err_len);
 /** Frees the table (NULL is a no-op). */
 void decode_symbols_free(decode_symbols *s);
 /** Number of variables in the table. */

@@ -34,14 +34,17 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 # Seeds from the captures (the same fixture the ctest smoke runs use).
-if ! ctest --test-dir "$build" -R '^fuzz_(corpus|legacy_seeds)$' --output-on-failure >/dev/null; then
+if ! ctest --test-dir "$build" -R '^fuzz_(corpus|legacy_seeds|sim_seeds)$' --output-on-failure >/dev/null; then
   echo "fuzz.sh: generating the seed corpus failed; fuzzing without seeds" >&2
 fi
 
 mkdir -p "$fdir/logs"
 run_one() {
   local t=$1 name=${1#fuzz_}
-  local persist=$fdir/corpus/persistent/$name seed=$fdir/corpus/seed/$name
+  # Targets that share another's seeds are listed in corpus/seeds_of.txt ("alarm object").
+  local seeds_of
+  seeds_of=$(awk -v t="$name" '$1 == t { print $2 }' "$fdir/corpus/seeds_of.txt" 2>/dev/null)
+  local persist=$fdir/corpus/persistent/$name seed=$fdir/corpus/seed/${seeds_of:-$name}
   local scratch=$fdir/corpus/scratch/$name art=$fdir/artifacts/$name log=$fdir/logs/$name.log
   rm -rf "$scratch"
   mkdir -p "$persist" "$seed" "$scratch" "$art"

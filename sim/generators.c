@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "gen_spec.h"
 #include "plc_data.h"
 #include "sim_int.h"
 #include "util/clock.h"
@@ -22,18 +23,11 @@
  * grows as they are added. */
 #define GEN_MAX 65536u
 #define GEN_SYMBOL_MAX 256u
-#define GEN_PERIOD_MIN 1u
-#define GEN_PERIOD_MAX 3600000u
-#define GEN_PERIOD_DEFAULT 1000u
 #define GEN_PI 3.14159265358979323846
-
-typedef enum { GEN_COUNTER, GEN_SINE, GEN_TOGGLE, GEN_RANDOM } gen_kind;
-
-static const char *const kind_names[] = {"counter", "sine", "toggle", "random"};
 
 typedef struct gen {
     char symbol[GEN_SYMBOL_MAX];
-    gen_kind kind;
+    sim_gen_kind kind;
     uint32_t period_ms;
     double p[3];                  /* counter: step; sine: amplitude, offset, steps;
                                      random: step */
@@ -55,57 +49,14 @@ struct sim_generators {
 
 /* ---- spec parsing ---- */
 
-static bool parse_kind(const char *s, size_t n, gen_kind *out)
-{
-    for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
-        if (strlen(kind_names[i]) == n && strncasecmp(s, kind_names[i], n) == 0) {
-            *out = (gen_kind)i;
-            return true;
-        }
-    return false;
-}
-
-static bool parse_num(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return end != s && (*end == '\0' || *end == ':') && errno == 0 && isfinite(*out);
-}
-
-/* KIND[:PERIOD_MS[:P1[:P2[:P3]]]] into g (kind, period, parameters with their defaults). */
+/* KIND[:PERIOD_MS[:P1[:P2[:P3]]]] into g (gen_spec.c). */
 static bool parse_spec(const char *spec, gen *g, char *err, size_t err_len)
 {
-    static const double defaults[4][3] = {{1, 0, 0}, {100, 0, 20}, {0, 0, 0}, {1, 0, 0}};
-    size_t n = strcspn(spec, ":");
-    if (!parse_kind(spec, n, &g->kind)) {
-        snprintf(err, err_len, "unknown generator \"%.*s\" (counter, sine, toggle, random)",
-                 (int)n, spec);
-        return false;
-    }
-    memcpy(g->p, defaults[g->kind], sizeof g->p);
-    g->period_ms = GEN_PERIOD_DEFAULT;
-    const char *cur = spec + n;
-    for (int field = 0; *cur == ':' && field < 4; field++) {
-        double v;
-        if (!parse_num(++cur, &v)) break;
-        if (field == 0) {
-            if (v < GEN_PERIOD_MIN || v > GEN_PERIOD_MAX) break;
-            g->period_ms = (uint32_t)v;
-        } else {
-            g->p[field - 1] = v;
-        }
-        cur += strcspn(cur, ":");
-    }
-    if (*cur != '\0') {
-        snprintf(err, err_len, "generator \"%s\": expected KIND[:PERIOD_MS (%u..%u)[:NUMBER...]]",
-                 spec, GEN_PERIOD_MIN, GEN_PERIOD_MAX);
-        return false;
-    }
-    if (g->kind == GEN_SINE && (g->p[2] < 2 || g->p[2] > 1e6)) {
-        snprintf(err, err_len, "generator \"%s\": steps per sine period must be 2..1000000", spec);
-        return false;
-    }
+    sim_gen_spec p;
+    if (!sim_gen_spec_parse(spec, &p, err, err_len)) return false;
+    g->kind = p.kind;
+    g->period_ms = p.period_ms;
+    memcpy(g->p, p.p, sizeof g->p);
     return true;
 }
 
@@ -141,11 +92,11 @@ static double next_value(gen *g)
 {
     double step;
     switch (g->kind) {
-    case GEN_COUNTER: return g->x + g->p[0];
-    case GEN_TOGGLE: return g->x != 0 ? 0 : 1;
-    case GEN_SINE:
+    case SIM_GEN_COUNTER: return g->x + g->p[0];
+    case SIM_GEN_TOGGLE: return g->x != 0 ? 0 : 1;
+    case SIM_GEN_SINE:
         return g->p[1] + g->p[0] * sin(2.0 * GEN_PI * (double)(g->n + 1) / g->p[2]);
-    case GEN_RANDOM:
+    case SIM_GEN_RANDOM:
     default:
         step = g->p[0] * ((double)(next_random(&g->rng) >> 11) / 9007199254740992.0 * 2 - 1);
         /* Integers move by at least one, so every update changes the value. */
@@ -162,8 +113,8 @@ static void update(s7p_sim *s, gen *g)
     double x = next_value(g);
     literal(g->type, x, lit, sizeof lit);
     bool ok = sim_plc_set_symbol(s->plc, g->symbol, lit, err, sizeof err);
-    if (!ok && (g->kind == GEN_COUNTER || g->kind == GEN_RANDOM)) {
-        x = g->kind == GEN_COUNTER ? 0 : g->x - (x - g->x);
+    if (!ok && (g->kind == SIM_GEN_COUNTER || g->kind == SIM_GEN_RANDOM)) {
+        x = g->kind == SIM_GEN_COUNTER ? 0 : g->x - (x - g->x);
         literal(g->type, x, lit, sizeof lit);
         ok = sim_plc_set_symbol(s->plc, g->symbol, lit, err, sizeof err);
     }
@@ -180,7 +131,7 @@ static void start_value(s7p_sim *s, gen *g)
     double v;
     g->x = 0;
     if (is_bits(g->type) || !sim_plc_get_symbol(s->plc, g->symbol, text, sizeof text)) return;
-    if (parse_num(text, &v)) g->x = v;
+    if (sim_gen_parse_number(text, &v)) g->x = v;
 }
 
 /* ---- the thread ---- */
@@ -309,14 +260,14 @@ bool s7p_sim_generate(s7p_sim *s, const char *symbol, const char *spec, char *er
     }
     if (!parse_spec(spec ? spec : "", &g, err, err_len)) return false;
     if (!sim_plc_symbol_type(s->plc, symbol, &g.type, err, err_len)) return false;
-    if (g.kind != GEN_TOGGLE && (g.type == S7P_T_BOOL || g.type == S7P_T_BBOOL)) {
+    if (g.kind != SIM_GEN_TOGGLE && (g.type == S7P_T_BOOL || g.type == S7P_T_BBOOL)) {
         snprintf(err, err_len, "%s is a Bool: only toggle fits", symbol);
         return false;
     }
     snprintf(g.symbol, sizeof g.symbol, "%s", symbol);
     start_value(s, &g);
     if (!add_gen(s, &g, err, err_len)) return false;
-    sim_log(s, 1, "generator on %s: %s every %u ms", symbol, kind_names[g.kind],
+    sim_log(s, 1, "generator on %s: %s every %u ms", symbol, sim_gen_kind_name(g.kind),
             (unsigned)g.period_ms);
     return true;
 }

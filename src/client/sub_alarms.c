@@ -144,9 +144,17 @@ static void emit_noted(s7p_subscription *s, s7p_sub_notification *n)
 static void hold(s7p_subscription *s, s7p_sub_notification *n)
 {
     if (s->n_held == s->cap_held) {
+        /* At most queue_size held (a queue of fewer than 16 gets exactly that room). */
         size_t cap = s->cap_held ? s->cap_held * 2 : 16;
+        if (cap > s->opt.queue_size) cap = s->opt.queue_size;
         s7p_sub_notification **grown =
-            cap <= s->opt.queue_size ? s7p_realloc(s->held, cap * sizeof *grown) : NULL;
+            cap > s->cap_held ? s7p_realloc(s->held, cap * sizeof *grown) : NULL;
+        if (!grown && s->n_held == 0) {
+            /* Out of memory with nothing held: this one goes. */
+            s7p_sub_notification_free(n);
+            s->dropped++;
+            return;
+        }
         if (!grown) {
             /* As a full pull queue: the oldest goes, the next one delivered says so. */
             s7p_sub_notification_free(s->held[0]);

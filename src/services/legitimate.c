@@ -68,17 +68,25 @@ static bool answered(s7p_op *op, s7p_status st, const s7p_pdu *resp, const s7p_f
     return false;
 }
 
-static bool read_udint(s7p_op *op, const s7p_pdu *resp, uint32_t *out)
+s7p_status s7p_legit_level_take(const s7p_pdu *resp, uint32_t *level, s7p_fail *f)
 {
     const s7p_value *v = &resp->resp.get_var_sub_streamed.value;
-    if (v->type == S7P_DT_UDINT && !s7p_value_is_array(v)) {
-        *out = (uint32_t)v->v.u;
-        return true;
-    }
-    s7p_fail f = {0};
-    s7p_fail_set(&f, S7P_E_PROTOCOL, "legitimation: protection level is not a UDInt");
-    fail(op, &f);
-    return false;
+    if (v->type != S7P_DT_UDINT || s7p_value_is_array(v) || s7p_value_is_sparse(v))
+        return s7p_fail_set(f, S7P_E_PROTOCOL, "legitimation: protection level is not a UDInt");
+    *level = (uint32_t)v->v.u;
+    return S7P_OK;
+}
+
+s7p_status s7p_legit_challenge_take(const s7p_pdu *resp, uint8_t *out, size_t cap, size_t *n,
+                                    s7p_fail *f)
+{
+    const s7p_value *v = &resp->resp.get_var_sub_streamed.value;
+    if (v->type != S7P_DT_USINT || !s7p_value_is_array(v) || s7p_value_is_sparse(v) ||
+        v->v.s.n < S7P_LEGIT_IV_LEN || v->v.s.n > cap)
+        return s7p_fail_set(f, S7P_E_PROTOCOL, "legitimation: the challenge is not USInt[16..64]");
+    memcpy(out, v->v.s.p, v->v.s.n);
+    *n = v->v.s.n;
+    return S7P_OK;
 }
 
 static void take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp, const s7p_fail *got)
@@ -101,22 +109,15 @@ static void take(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp, const
         return;
     }
     if (!answered(op, st, resp, got, what[k])) return;
-    if (k == REQ_LEVEL) {
-        (void)read_udint(op, resp, op->phase == PH_CHALLENGE ? &o->level_before : &o->level);
-        return;
-    }
-    if (k == REQ_CHALLENGE) {
-        const s7p_value *v = &resp->resp.get_var_sub_streamed.value;
-        if (v->type != S7P_DT_USINT || !s7p_value_is_array(v) || v->v.s.n < S7P_LEGIT_IV_LEN ||
-            v->v.s.n > sizeof o->challenge) {
-            s7p_fail f = {0};
-            s7p_fail_set(&f, S7P_E_PROTOCOL, "legitimation: the challenge is not USInt[16..64]");
-            fail(op, &f);
-            return;
-        }
-        memcpy(o->challenge, v->v.s.p, v->v.s.n);
-        o->nchallenge = v->v.s.n;
-    }
+    s7p_fail f = {0};
+    if (k == REQ_LEVEL &&
+        s7p_legit_level_take(resp, op->phase == PH_CHALLENGE ? &o->level_before : &o->level,
+                             &f) != S7P_OK)
+        fail(op, &f);
+    else if (k == REQ_CHALLENGE &&
+             s7p_legit_challenge_take(resp, o->challenge, sizeof o->challenge, &o->nchallenge,
+                                      &f) != S7P_OK)
+        fail(op, &f);
 }
 
 static void submit_read(s7p_op *op, uint32_t attr)

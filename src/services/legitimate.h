@@ -36,6 +36,14 @@ void s7p_legit_start(s7p_legit_op *o, s7p_session *s, const char *password,
                      const char *username, uint32_t request_ms, int64_t deadline_cap,
                      s7p_op_done_fn done, void *ctx);
 
+/** Takes the answer of a protection-level read (EffectiveProtectionLevel, 1842): a scalar
+ *  UDInt into *level, else S7P_E_PROTOCOL (in f). The return value is checked before. */
+s7p_status s7p_legit_level_take(const s7p_pdu *resp, uint32_t *level, s7p_fail *f);
+/** Takes the answer of the challenge read (303): a USInt array of 16..cap bytes copied into
+ *  out (*n its length), else S7P_E_PROTOCOL (in f). The return value is checked before. */
+s7p_status s7p_legit_challenge_take(const s7p_pdu *resp, uint8_t *out, size_t cap, size_t *n,
+                                    s7p_fail *f);
+
 /** Name of an access level for messages: "full access", "read access", "HMI access", "no
  *  access", else "level N" (buf). */
 const char *s7p_legit_level_name(uint32_t level, char *buf, size_t len);

@@ -71,6 +71,15 @@ void s7p_sub_op_free(s7p_sub_op *o) { s7p_arena_release(&o->keep); }
 enum { CREATE_FREE, CREATE_OBJECT, CREATE_DONE };
 
 /* PlcSubscriptionsFree arrives as a DInt; anything else leaves it unknown. */
+int32_t s7p_sub_free_take(const s7p_pdu *resp)
+{
+    const s7p_member *m = s7p_ret_code(resp->ret) >= 0 ? resp->resp.get_multi.values.first : NULL;
+    if (m && m->id == 1 && m->value.type == S7P_DT_DINT && !s7p_value_is_array(&m->value) &&
+        !s7p_value_is_sparse(&m->value) && m->value.v.i >= 0 && m->value.v.i <= INT32_MAX)
+        return (int32_t)m->value.v.i;
+    return -1;
+}
+
 static void take_free(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
                       const s7p_fail *got)
 {
@@ -81,9 +90,7 @@ static void take_free(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
         s7p_op_fail(op, got);
         return;
     }
-    const s7p_member *m = s7p_ret_code(resp->ret) >= 0 ? resp->resp.get_multi.values.first : NULL;
-    if (m && m->id == 1 && m->value.type == S7P_DT_DINT && !s7p_value_is_array(&m->value))
-        o->free_slots = (int32_t)m->value.v.i;
+    o->free_slots = s7p_sub_free_take(resp);
 }
 
 static void read_free(s7p_sub_op *o)
@@ -114,18 +121,22 @@ static void read_free(s7p_sub_op *o)
     s7p_op_submit(r, deadline_of(o), NULL, false);
 }
 
+s7p_status s7p_sub_created_take(const s7p_pdu *resp, uint32_t *object_id, s7p_fail *f)
+{
+    const s7p_resp_create_object *b = &resp->resp.create_object;
+    if (b->nids < 1 || !b->object_ids || b->object_ids[0] == 0)
+        return s7p_fail_set(f, S7P_E_PROTOCOL, "create: answer without the object id");
+    *object_id = b->object_ids[0];
+    return S7P_OK;
+}
+
 static void take_created(s7p_op *op, size_t k, s7p_status st, const s7p_pdu *resp,
                          const s7p_fail *got)
 {
     (void)k;
     s7p_sub_op *o = (s7p_sub_op *)op;
     if (answered(op, st, resp, got, "create") != S7P_OK) return;
-    const s7p_resp_create_object *b = &resp->resp.create_object;
-    if (b->nids < 1 || b->object_ids[0] == 0) {
-        s7p_fail_set(&op->f, S7P_E_PROTOCOL, "create: answer without the object id");
-        return;
-    }
-    o->object_id = b->object_ids[0];
+    (void)s7p_sub_created_take(resp, &o->object_id, &op->f);
 }
 
 /* CreateObject under SessionId2, the session's subscription container (spec §0.1, §1.1):

@@ -51,6 +51,13 @@ void s7p_sub_cycle_start(s7p_sub_op *o, s7p_session *s, uint32_t object_id, uint
 void s7p_sub_delete_start(s7p_sub_op *o, s7p_session *s, uint32_t object_id,
                           uint32_t request_ms, s7p_op_done_fn done, void *ctx);
 
+/** Takes the answer of the PlcSubscriptionsFree read (item 1, a scalar DInt >= 0); -1
+ *  (not known) for a refusal or anything else. */
+int32_t s7p_sub_free_take(const s7p_pdu *resp);
+/** Takes the answer of the CreateObject (its return value checked before): the new object's
+ *  id into *object_id, else S7P_E_PROTOCOL (in f). */
+s7p_status s7p_sub_created_take(const s7p_pdu *resp, uint32_t *object_id, s7p_fail *f);
+
 /** Releases what the operation keeps (once it is finished). Safe on a zeroed op. */
 void s7p_sub_op_free(s7p_sub_op *o);
 

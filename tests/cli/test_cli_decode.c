@@ -197,6 +197,27 @@ static void test_symbols_bad_files(void **state)
     unlink(path);
 }
 
+/* A hostile file's dimensions whose element counts multiply past 64 bits (five of 65536):
+ * the stride of the first one wrapped to 0 and a lookup of an element divided by it
+ * (found by fuzz_decode_symbols). Every LID is now an element of the last dimensions. */
+static void test_symbols_huge_dims(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "[{\"symbol\": \"H\", \"type\": \"Array[0..65535, 0..65535, 0..65535, 0..65535, "
+        "0..65535] of Int\", \"dims\": [{\"lower\": 0, \"count\": 65536}, {\"lower\": 0, "
+        "\"count\": 65536}, {\"lower\": 0, \"count\": 65536}, {\"lower\": 0, \"count\": 65536}, "
+        "{\"lower\": 0, \"count\": 65536}], \"address\": {\"area\": 2316173314, "
+        "\"sub_area\": 2550, \"lids\": [20]}}]";
+    char err[256];
+    decode_symbols *s = decode_symbols_parse(json, sizeof json - 1, "huge", err, sizeof err);
+    if (!s) fail_msg("%s", err);
+    assert_string_equal(lookup(s, 0x8A0E0002u, 2, (uint32_t[]){20, 0x00010002u}), "H[0,0,0,1,2]");
+    assert_string_equal(lookup(s, 0x8A0E0002u, 2, (uint32_t[]){20, UINT32_MAX}),
+                        "H[0,0,0,65535,65535]");
+    decode_symbols_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_filter_syntax_errors),
         cmocka_unit_test(test_symbols),
         cmocka_unit_test(test_symbols_bad_files),
+        cmocka_unit_test(test_symbols_huge_dims),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
