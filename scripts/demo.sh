@@ -18,7 +18,8 @@ export S7PLUS_KNOWN_HOSTS="$tmp/known_hosts"
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$sim" --port 0 --port-file "$tmp/port" --plc-name "PLC_Demo" --project "s7plus demo" \
-    --program "$here/examples/plc" &
+    --program "$here/examples/plc" --alarms "$here/examples/plc/plant.alarms" \
+    --generate Counter_Value=counter:200 --control "$tmp/ctl" &
 sim_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || { echo "demo: the simulator did not start" >&2; exit 1; }
@@ -48,6 +49,25 @@ printf '\n$ %s\n' "$cli browse 127.0.0.1:$port   (tree; the Motors DB)"
 sed -n '/^"Motors"/,+14p' "$tmp/tree"
 step "$cli" read "127.0.0.1:$port" '"AllTypes".v_int' '"AllTypes".v_dtl' '"AllTypes".v_string' \
     '"Motors".pumps[2].speed' '"AllArrays".a_real'
+echo
+echo "== subscriptions: the PLC sends changes by itself (the simulator counts Counter_Value up):"
+step "$cli" watch "127.0.0.1:$port" Counter_Value Setpoint --cycle 200 --count 4
+echo
+echo "== alarms: two raised in the simulator (its control socket), read with their texts:"
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$tmp/ctl" << 'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+for line in ("alarm raise 1 3 12.25", "alarm raise 2"):
+    f.write(line + "\n")
+    f.flush()
+    f.readline()
+PY
+fi
+step "$cli" alarms "127.0.0.1:$port" --lang 1033
 echo
 echo "== writes need --allow-write (the library's write gate: nothing is sent without it):"
 set +e
