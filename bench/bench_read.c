@@ -9,7 +9,8 @@
  * Exit status 1 when a read fails.
  *
  *   bench_read [--smoke] [--json]
- *   bench_read --loop N | --loop-single N   (N batches or single reads only, for a profiler) */
+ *   bench_read --loop N | --loop-single N | --loop-replay N
+ *       (N batches, single reads, or batches against the replay server only: for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,12 +478,13 @@ int main(int argc, char **argv)
 {
     bool smoke = bench_has_flag(argc, argv, "--smoke");
     bool single = argc == 3 && strcmp(argv[1], "--loop-single") == 0;
-    long loop = argc == 3 && (single || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
+    bool replay = argc == 3 && strcmp(argv[1], "--loop-replay") == 0;
+    long loop = argc == 3 && (single || replay || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
     int single_rounds = smoke ? 20 : 2000, batch_n = smoke ? 3 : 15;
     setup u = {0};
     int rc = set_up(&u, smoke);
     if (rc == 0 && loop > 0) {
-        rc = loop_only(u.c[0], &u.l, u.vals, loop, single);
+        rc = loop_only(u.c[replay ? 2 : 0], &u.l, u.vals, loop, single);
         tear_down(&u);
         return rc;
     }

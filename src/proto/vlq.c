@@ -147,13 +147,9 @@ static unsigned signed_groups(int64_t v)
 bool s7p_wr_vlq_u32(s7p_wr *w, uint32_t v)
 {
     if (w->fixed_ints) return s7p_wr_u32be(w, v);
-    unsigned n = (unsigned)s7p_vlq_u32_size(v);
+    size_t n = s7p_vlq_u32_size(v);
     if (!s7p_wr_room(w, n)) return false;
-    if (w->buf) {
-        uint8_t *p = w->buf + w->len;
-        for (unsigned i = n - 1u; i > 0; i--) *p++ = (uint8_t)(((v >> (7u * i)) & MASK7) | CONT);
-        *p = (uint8_t)(v & MASK7);
-    }
+    if (w->buf) s7p_vlq_u32_put(w->buf + w->len, v);
     w->len += n;
     return true;
 }

@@ -143,7 +143,10 @@ static s7p_status plan(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags
     p->tags = tags;
     p->results = results;
     s7p_arena_init(&p->arena, S7P_ARENA_DEFAULT_LIMIT);
-    p->items = s7p_arena_array(&p->arena, n ? n : 1, sizeof *p->items);
+    /* A read fills index and size of every item it keeps and never looks at `wire`: the
+     * array (64 bytes a tag) is not zeroed first. */
+    p->items = wvalues ? s7p_arena_array(&p->arena, n ? n : 1, sizeof *p->items)
+                       : s7p_arena_array_uninit(&p->arena, n ? n : 1, sizeof *p->items);
     if (p->items) {
         p->nitems = check_tags(s, p->op, tags, n, p->items, results);
         if (wvalues) p->nitems = encode_values(tags, wvalues, p->items, p->nitems, &p->arena, results);
