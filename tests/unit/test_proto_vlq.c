@@ -99,6 +99,35 @@ static void test_item_address_in_place(void **state)
     assert_int_equal(w.err, S7P_E_LIMIT);
 }
 
+/* The reader has a path without per-byte bounds checks when five bytes or more are left:
+ * every input gives the same value, length and refusal whether bytes follow it or not. */
+static void test_u32_read_paths_agree(void **state)
+{
+    (void)state;
+    static const struct { uint8_t n, b[6]; } in[] = {
+        {1, {0x00}}, {1, {0x7f}}, {2, {0x81, 0x00}}, {2, {0xff, 0x7f}}, {3, {0x81, 0x80, 0x00}},
+        {5, {0x88, 0xd0, 0xb8, 0x80, 0x01}}, {5, {0x8f, 0xff, 0xff, 0xff, 0x7f}},
+        {5, {0x9f, 0xff, 0xff, 0xff, 0x7f}},        /* 33 bits */
+        {6, {0x81, 0x80, 0x80, 0x80, 0x80, 0x01}},  /* a sixth group */
+        {3, {0x80, 0x80, 0x01}},                    /* leading empty group */
+        {2, {0x80, 0x00}},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        uint8_t padded[16];
+        memset(padded, 0, sizeof padded);
+        memcpy(padded, in[i].b, in[i].n);
+        s7p_rd exact = s7p_rd_init(in[i].b, in[i].n), more = s7p_rd_init(padded, sizeof padded);
+        uint32_t a = 1, b = 2;
+        bool oka = s7p_rd_vlq_u32(&exact, &a), okb = s7p_rd_vlq_u32(&more, &b);
+        assert_int_equal(oka, okb);
+        assert_int_equal(exact.err, more.err);
+        if (!oka) continue;
+        assert_int_equal(a, b);
+        assert_int_equal(s7p_rd_left(&exact), 0);
+        assert_int_equal(s7p_rd_left(&more), sizeof padded - in[i].n);
+    }
+}
+
 static void test_i32_vectors(void **state)
 {
     (void)state;
@@ -344,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_fixed_int_mode),
         cmocka_unit_test(test_writer_limit),
         cmocka_unit_test(test_u32_put_boundaries),
+        cmocka_unit_test(test_u32_read_paths_agree),
         cmocka_unit_test(test_item_address_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
