@@ -35,7 +35,8 @@ typedef struct conn_slot {
     bench_replay *r;
     int fd;
     pthread_t th;
-    bool used;
+    bool used;                    /* accept thread only */
+    atomic_bool done;             /* set by the connection's thread as it ends */
 } conn_slot;
 
 struct bench_replay {
@@ -135,7 +136,7 @@ static bool locate_iid(const uint8_t *p, size_t n, uint8_t version, s7p_arena *a
 
 static int analyse(bench_replay *r, char *err, size_t err_len)
 {
-    if (r->marks != 2 || r->cycle_end <= r->cycle_begin || r->stray) {
+    if (r->marks != 2 || r->cycle_end < r->cycle_begin || r->stray) {
         snprintf(err, err_len, "replay: recording incomplete (%d marks, %zu exchanges%s)",
                  r->marks, r->n, r->stray ? ", answers without request" : "");
         return -1;
@@ -239,7 +240,7 @@ static bool answer(bench_replay *r, s7p_channel *ch, const s7p_msg *m, size_t *p
     if (e->function == S7P_FC_INIT_SSL &&
         s7p_channel_start_tls(ch, r->ctx, s7p_deadline_in(5000)) != S7P_OK)
         return false;
-    if (++*pos == r->cycle_end) *pos = r->cycle_begin;
+    if (++*pos == r->cycle_end && r->cycle_end > r->cycle_begin) *pos = r->cycle_begin;
     return true;
 }
 
@@ -266,6 +267,7 @@ static void *conn_main(void *arg)
     s7p_channel_close(&ch);
     s7p_arena_release(&a);
     free(buf);
+    atomic_store(&c->done, true);
     return NULL;
 }
 
@@ -276,13 +278,22 @@ static void *accept_main(void *arg)
         int fd, e;
         if (s7p_tcp_accept(r->lfd, s7p_deadline_in(200), &fd, &e) != S7P_OK) continue;
         conn_slot *c = NULL;
-        for (int i = 0; i < MAX_CONNS && !c; i++)
-            if (!r->conns[i].used) c = &r->conns[i];
+        for (int i = 0; i < MAX_CONNS; i++) {
+            conn_slot *s = &r->conns[i];
+            if (s->used && atomic_load(&s->done)) {  /* a finished connection frees its slot */
+                pthread_join(s->th, NULL);
+                s->used = false;
+            }
+            if (!s->used && !c) c = s;
+        }
         if (!c) {
             s7p_tcp_close(fd);
             continue;
         }
-        *c = (conn_slot){r, fd, 0, true};
+        c->r = r;
+        c->fd = fd;
+        c->used = true;
+        atomic_store(&c->done, false);
         if (pthread_create(&c->th, NULL, conn_main, c) != 0) {
             c->used = false;
             s7p_tcp_close(fd);
@@ -312,6 +323,18 @@ int bench_replay_start(bench_replay *r, char *err, size_t err_len)
 uint16_t bench_replay_port(const bench_replay *r) { return r->port; }
 
 unsigned long bench_replay_answered(const bench_replay *r) { return atomic_load(&r->answered); }
+
+size_t bench_replay_prologue(const bench_replay *r, size_t *req, size_t *resp, uint16_t *function,
+                             size_t max)
+{
+    size_t n = r->cycle_begin < max ? r->cycle_begin : max;
+    for (size_t i = 0; i < n; i++) {
+        req[i] = r->x[i].req_len;
+        resp[i] = r->x[i].ans_len;
+        function[i] = r->x[i].function;
+    }
+    return n;
+}
 
 void bench_replay_free(bench_replay *r)
 {

@@ -28,7 +28,8 @@ void bench_replay_free(bench_replay *r);
  *  connection it sees. */
 void bench_replay_trace(void *ctx, unsigned long conn, bool outbound, uint8_t version,
                         const uint8_t *data, size_t len);
-/** Marks the start (first call) and the end (second call) of the part that repeats. */
+/** Marks the start (first call) and the end (second call) of the part that repeats (none
+ *  when both marks are at the same place: a connect and a disconnect only). */
 void bench_replay_mark(bench_replay *r);
 /** Works out where each recorded PDU's sequence number and integrity id stand and starts
  *  serving on 127.0.0.1. 0 on success. */
@@ -36,5 +37,9 @@ int bench_replay_start(bench_replay *r, char *err, size_t err_len);
 uint16_t bench_replay_port(const bench_replay *r);
 /** Requests answered so far (all connections). */
 unsigned long bench_replay_answered(const bench_replay *r);
+/** The exchanges recorded before the first mark (the connect, once started): sizes of the
+ *  request's and the answer's data parts and the function; returns how many (<= max). */
+size_t bench_replay_prologue(const bench_replay *r, size_t *req, size_t *resp, uint16_t *function,
+                             size_t max);
 
 #endif
