@@ -255,7 +255,9 @@ static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
     for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
         if (m->id < 1 || m->id > n) continue;
         size_t i = items[m->id - 1].index;
-        s7p_tag_value_clear(&p->values[i]);  /* an id the answer repeats */
+        /* An id the answer repeats: free what its first value holds (a value never set is
+         * all zero and holds nothing; s7p_convert_read zeroes its output itself). */
+        if (p->values[i].type != S7P_T_VOID) s7p_tag_value_clear(&p->values[i]);
         s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], why, sizeof why);
         item_fail(&p->results[i], st, 0);
     }
