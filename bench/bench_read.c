@@ -9,7 +9,8 @@
  * Exit status 1 when a read fails.
  *
  *   bench_read [--smoke] [--json]
- *   bench_read --loop N | --loop-single N   (N batches or single reads only, for a profiler) */
+ *   bench_read --loop N | --loop-single N | --loop-replay N
+ *       (N batches, single reads, or batches against the replay server only: for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <s7plus/s7plus.h>
 
 #include "bench_gen.h"
+#include "bench_replay.h"
 #include "bench_report.h"
 #include "bench_tls.h"
 #include "proto/pdu.h"
@@ -171,9 +173,13 @@ static floor_plan plan_floor(const tag_list *l, const s7p_tag_value *vals, size_
     return f;
 }
 
-/* Per round: s7plus with 1 and 4 in flight, raw TLS with 1 and 4 outstanding, and the CPU
- * of each side (client thread; the rest of the process: simulator or raw-TLS server). */
-enum { B_S1, B_S4, B_R1, B_R4, B_CC1, B_CC4, B_CS1, B_CS4, B_RS1, B_ADJ1, B_N };
+/* Per round: s7plus with 1 and 4 in flight against the simulator and against the replay
+ * server, raw TLS with 1 and 4 outstanding, and the CPU of each side (client thread; the
+ * rest of the process: simulator, replay or raw-TLS server). */
+enum {
+    B_S1, B_S4, B_R1, B_R4, B_CC1, B_CC4, B_CS1, B_CS4, B_RS1, B_ADJ1,
+    B_P1, B_P4, B_PC1, B_PC4, B_PS1, B_PS4, B_RS4, B_N
+};
 
 typedef struct {
     double *v[B_N];
@@ -182,7 +188,7 @@ typedef struct {
 
 /* One round: the four runs interleaved, so that drift on a shared machine hits them alike.
  * 0, or 1 when a read failed. */
-static int batch_round(s7p_client *const c[2], const tag_list *l, s7p_tag_value *vals,
+static int batch_round(s7p_client *const c[4], const tag_list *l, s7p_tag_value *vals,
                        s7p_item_result *res, bench_tls_client *b, const floor_plan *f,
                        batch_rounds *br, int i)
 {
@@ -194,10 +200,14 @@ static int batch_round(s7p_client *const c[2], const tag_list *l, s7p_tag_value 
         cpu_since(m, &v[B_CC1 + k][i], &v[B_CS1 + k][i]);
         if (v[B_S1 + k][i] < 0) return 1;
         m = cpu_mark_now();
+        v[B_P1 + k][i] = one_batch(c[2 + k], l, vals, res);
+        cpu_since(m, &v[B_PC1 + k][i], &v[B_PS1 + k][i]);
+        if (v[B_P1 + k][i] < 0) return 1;
+        m = cpu_mark_now();
         double t0 = bench_now_us();
         if (bench_tls_pipeline(b, f->req, f->resp, f->n, depth[k]) != 0) return 1;
         v[B_R1 + k][i] = bench_now_us() - t0;
-        cpu_since(m, &unused, k == 0 ? &v[B_RS1][i] : &unused);
+        cpu_since(m, &unused, &v[B_RS1 + (k ? B_RS4 - B_RS1 : 0)][i]);
     }
     /* With one request in flight the server's work is on the path of every request: take
      * out what the simulator spends beyond what the raw-TLS server spends. */
@@ -205,7 +215,7 @@ static int batch_round(s7p_client *const c[2], const tag_list *l, s7p_tag_value 
     return 0;
 }
 
-static int batch_measure(s7p_client *const c[2], const tag_list *l, s7p_tag_value *vals,
+static int batch_measure(s7p_client *const c[4], const tag_list *l, s7p_tag_value *vals,
                          bench_tls_client *b, size_t per, batch_rounds *br)
 {
     s7p_item_result *res = calloc(l->n, sizeof *res);
@@ -246,6 +256,37 @@ static void report_single(report *r, const single_result *s, int rounds, size_t 
            "%.1f us\n", "  CPU", s->cpu_client, s->cpu_sim, s->cpu_raw_client, s->cpu_raw_server);
 }
 
+/* The batch against the replay server (a server that only frames recorded answers: its CPU
+ * per request is the raw-TLS echo server's), beside the same floors. */
+static void report_replay(report *r, size_t ntags, const bench_spread *s,
+                          const bench_spread rat[4], const double srv[4])
+{
+    char note[200], name[4][96];
+    static const char *const what[4] = {
+        "1 in flight, replay server", "4 in flight, replay server",
+        "4 in flight vs raw 4, replay server", "client CPU per tag, replay server"};
+    for (int k = 0; k < 4; k++) snprintf(name[k], sizeof name[k], "%zu-tag batch: %s", ntags, what[k]);
+    snprintf(note, sizeof note, "server CPU per request: replay %.1f us, raw TLS %.1f us, "
+             "simulator %.1f us", srv[1], srv[0], srv[2]);
+    bench_json_row(&r->j, name[0], "ms", s[B_P1], &s[B_R1], &rat[0], "<= 1.2 x raw, 1 in flight",
+                   1.2, note);
+    bench_json_row(&r->j, name[1], "ms", s[B_P4], &s[B_R1], &rat[1], "< 1.0 x raw, 1 in flight",
+                   0.999, "floor: raw TLS with 1 in flight");
+    bench_json_row(&r->j, name[2], "ms", s[B_P4], &s[B_R4], &rat[2], NULL, -1,
+                   "floor: raw TLS with 4 outstanding");
+    snprintf(note, sizeof note, "client CPU per request: %.1f us", srv[3]);
+    bench_json_row(&r->j, name[3], "us", rat[3], NULL, NULL, NULL, -1, note);
+    if (r->json) return;
+    printf("%-40s %10.2f ms %10.2f ms %8.2f   (ratio min-max %.2f-%.2f)\n",
+           "batch vs replay server, 1 in flight", s[B_P1].med, s[B_R1].med, rat[0].med,
+           rat[0].min, rat[0].max);
+    printf("%-40s %10.2f ms %10.2f ms %8.2f   (vs raw 1 in flight; vs raw 4: %.2f)\n",
+           "batch vs replay server, 4 in flight", s[B_P4].med, s[B_R1].med, rat[1].med,
+           rat[2].med);
+    printf("  CPU per request: client %.1f us (replay) ; server: replay %.1f us, raw TLS %.1f us, "
+           "simulator %.1f us\n", srv[3], srv[1], srv[0], srv[2]);
+}
+
 static void report_batch(report *r, batch_rounds *br, const tag_list *l, unsigned long requests)
 {
     size_t n = (size_t)br->rounds;
@@ -258,6 +299,18 @@ static void report_batch(report *r, batch_rounds *br, const tag_list *l, unsigne
     bench_spread per_tag = bench_spread_of(r->tmp, n);
     for (size_t i = 0; i < n; i++) r->tmp[i] = v[B_CS1][i] / tags;
     bench_spread sim_tag = bench_spread_of(r->tmp, n);
+    bench_spread p1 = bench_ratio_of(v[B_P1], v[B_R1], r->tmp, n);
+    bench_spread p4 = bench_ratio_of(v[B_P4], v[B_R1], r->tmp, n);
+    bench_spread p44 = bench_ratio_of(v[B_P4], v[B_R4], r->tmp, n);
+    /* CPU per request of each server and of the client against the replay server */
+    double perq = (double)requests, srv[4];
+    static const int srv_col[4] = {B_RS1, B_PS1, B_CS1, B_PC1};
+    for (int k = 0; k < 4; k++) {
+        for (size_t i = 0; i < n; i++) r->tmp[i] = v[srv_col[k]][i] / perq;
+        srv[k] = bench_spread_of(r->tmp, n).med;
+    }
+    for (size_t i = 0; i < n; i++) r->tmp[i] = v[B_PC1][i] / tags;
+    bench_spread replay_tag = bench_spread_of(r->tmp, n);
     bench_spread s[B_N];
     for (int k = 0; k < B_N; k++) {
         for (size_t i = 0; i < n; i++) v[k][i] /= 1000;  /* ms */
@@ -281,6 +334,7 @@ static void report_batch(report *r, batch_rounds *br, const tag_list *l, unsigne
     bench_json_row(&r->j, name[4], "us", per_tag, NULL, NULL, NULL, -1,
                    "encode, TLS, I/O, decode, convert");
     bench_json_row(&r->j, name[5], "us", sim_tag, NULL, NULL, NULL, -1, NULL);
+    report_replay(r, l->n, s, (const bench_spread[]){p1, p4, p44, replay_tag}, srv);
     if (r->json) return;
     printf("%-40s %10.2f ms %10.2f ms %8.2f   (ratio min-max %.2f-%.2f)\n",
            "batch read, max_in_flight 1", s[B_S1].med, s[B_R1].med, r1.med, r1.min, r1.max);
@@ -322,7 +376,8 @@ static int loop_only(s7p_client *c, const tag_list *l, s7p_tag_value *vals, long
 
 typedef struct {
     s7p_sim *sim;
-    s7p_client *c[2];
+    bench_replay *replay;
+    s7p_client *c[4];             /* simulator: 1, 4 in flight; replay server: 1, 4 */
     tag_list l;
     s7p_tag_value *vals;
     unsigned long requests;  /* GetMultiVariables of one batch */
@@ -330,32 +385,61 @@ typedef struct {
     char dir[256];
 } setup;
 
-/* The program, the simulator, two clients (1 and 4 in flight), every tag, and a first batch
- * that fills the values the raw-TLS sizes are worked out from and counts its requests. */
+/* Records the simulator's first connection (bench_replay_trace): its connect, one batch
+ * (the part the replay server repeats) and its disconnect; then starts the replay server
+ * and connects its two clients. */
+static int record_and_replay(setup *u, s7p_client *rec, s7p_item_result *res)
+{
+    char err[256];
+    bench_replay_mark(u->replay);
+    int rc = one_batch(rec, &u->l, u->vals, res) < 0;
+    bench_replay_mark(u->replay);
+    s7p_client_free(rec);  /* the disconnect (DeleteObject) is recorded too */
+    if (rc == 0 && bench_replay_start(u->replay, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_read: %s\n", err);
+        return 1;
+    }
+    if (rc == 0) u->c[2] = connected(bench_replay_port(u->replay), 1);
+    if (rc == 0) u->c[3] = connected(bench_replay_port(u->replay), 4);
+    return rc || !u->c[2] || !u->c[3];
+}
+
+/* The program, the simulator (recording its first connection), two clients (1 and 4 in
+ * flight), every tag, a first batch that fills the values the raw-TLS sizes are worked out
+ * from and counts its requests; the replay server and its two clients. */
 static int set_up(setup *u, bool smoke)
 {
     char err[256];
     if (bench_gen_program(u->dir, sizeof u->dir, smoke ? 1 : 10, smoke ? 200 : 1000, 0) != 0)
         return 1;
+    if (!(u->replay = bench_replay_new())) return 1;
     s7p_sim_config cfg;
     s7p_sim_config_init(&cfg);
     cfg.port = 0;
     cfg.program_dir = u->dir;
+    cfg.trace = bench_replay_trace;
+    cfg.trace_ctx = u->replay;
     if (!(u->sim = s7p_sim_start(&cfg, err, sizeof err))) {
         fprintf(stderr, "bench_read: %s\n", err);
         return 1;
     }
+    s7p_client *rec = connected(s7p_sim_port(u->sim), 1);  /* the recorded connection */
     u->c[0] = connected(s7p_sim_port(u->sim), 1);
     u->c[1] = connected(s7p_sim_port(u->sim), 4);
     s7p_error e;
-    if (!u->c[0] || !u->c[1] || s7p_browse(u->c[0], collect, &u->l, &e) != S7P_OK || !u->l.n)
+    if (!rec || !u->c[0] || !u->c[1] || s7p_browse(u->c[0], collect, &u->l, &e) != S7P_OK ||
+        !u->l.n) {
+        s7p_client_free(rec);
         return 1;
+    }
     u->vals = calloc(u->l.n, sizeof *u->vals);
     s7p_item_result *res = calloc(u->l.n, sizeof *res);
     unsigned long before = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES);
     int rc = !u->vals || !res || one_batch(u->c[0], &u->l, u->vals, res) < 0;
+    unsigned long after = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES);
+    rc = rc ? (s7p_client_free(rec), rc) : record_and_replay(u, rec, res);
     free(res);
-    u->requests = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES) - before;
+    u->requests = after - before;
     u->per = u->requests ? (u->l.n + u->requests - 1) / u->requests : u->l.n;
     return rc;
 }
@@ -365,9 +449,9 @@ static void tear_down(setup *u)
     for (size_t j = 0; u->vals && j < u->l.n; j++) s7p_tag_value_clear(&u->vals[j]);
     free(u->vals);
     free(u->l.tags);
-    s7p_client_free(u->c[0]);
-    s7p_client_free(u->c[1]);
+    for (int k = 0; k < 4; k++) s7p_client_free(u->c[k]);
     if (u->sim) s7p_sim_stop(u->sim);
+    bench_replay_free(u->replay);
     bench_gen_remove(u->dir);
 }
 
@@ -394,12 +478,13 @@ int main(int argc, char **argv)
 {
     bool smoke = bench_has_flag(argc, argv, "--smoke");
     bool single = argc == 3 && strcmp(argv[1], "--loop-single") == 0;
-    long loop = argc == 3 && (single || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
+    bool replay = argc == 3 && strcmp(argv[1], "--loop-replay") == 0;
+    long loop = argc == 3 && (single || replay || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
     int single_rounds = smoke ? 20 : 2000, batch_n = smoke ? 3 : 15;
     setup u = {0};
     int rc = set_up(&u, smoke);
     if (rc == 0 && loop > 0) {
-        rc = loop_only(u.c[0], &u.l, u.vals, loop, single);
+        rc = loop_only(u.c[replay ? 2 : 0], &u.l, u.vals, loop, single);
         tear_down(&u);
         return rc;
     }

@@ -44,6 +44,7 @@ void sim_log_hex(s7p_sim *s, unsigned long conn, bool out, const uint8_t *p, siz
 void sim_trace(void *ctx, bool outbound, uint8_t version, const uint8_t *data, size_t len)
 {
     sim_conn *c = ctx;
-    (void)version;
+    const s7p_sim_config *cfg = &c->sim->cfg;
+    if (cfg->trace) cfg->trace(cfg->trace_ctx, c->id, outbound, version, data, len);
     sim_log_hex(c->sim, c->id, outbound, data, len);
 }

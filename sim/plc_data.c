@@ -409,6 +409,7 @@ static int16_t resolve(sim_gen *p, const s7p_item_address *a, ref *r)
         return 0;
     }
     const s7t_type *st = r->db->db->type;
+    bool optimized = r->db->db->optimized;
     uint64_t base = 0;
     uint32_t i = 0;
     for (;;) {
@@ -416,9 +417,11 @@ static int16_t resolve(sim_gen *p, const s7p_item_address *a, ref *r)
         uint32_t lid = a->lids[i++];
         if (lid <= LID_MEMBER_BASE || lid - LID_MEMBER_BASE > st->nmembers)
             return SIM_E_INVALID_LID;  /* no member has this LID (any more) */
-        const s7t_member *m = &st->members[lid - LID_MEMBER_BASE - 1];
+        size_t k = lid - LID_MEMBER_BASE - 1;
+        const s7t_member *m = &st->members[k];
         if (r->ncrc == MAX_PATH_SEGMENTS) return SIM_E_INVALID_LID;
-        r->crcs[r->ncrc++] = sim_member_crc(m);
+        const uint32_t *crcs = sim_tinfo_member_crcs(p->tinfo, st, optimized);
+        r->crcs[r->ncrc++] = crcs ? crcs[k] : sim_member_crc(m);
         base += m->offset;
         const s7t_type *mt = m->type;
         if (mt->kind == S7T_STRUCT) {

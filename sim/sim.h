@@ -130,6 +130,13 @@ typedef struct s7p_sim_config {
      * session key renewal: it resets the connection (clients skip the renewal for
      * family 03). */
     unsigned legacy_family;
+    /* Every PDU data part a connection sends (outbound) or receives, in clear (before
+     * encryption, after decryption), in order, on the connection's thread; conn numbers the
+     * connections 1, 2, ... in accept order. The benchmarks' replay server records answers
+     * with it. NULL (default): none. */
+    void (*trace)(void *ctx, unsigned long conn, bool outbound, uint8_t version,
+                  const uint8_t *data, size_t len);
+    void *trace_ctx;
 } s7p_sim_config;
 
 typedef struct s7p_sim s7p_sim;

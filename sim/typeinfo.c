@@ -25,6 +25,9 @@
 
 typedef struct entry {
     const s7t_type *type;
+    uint32_t *crcs;               /* each member's symbol-CRC segment, computed at load: a
+                                   * read checks every tag's CRC, the name hashing is the
+                                   * costly part */
     bool optimized;
     uint32_t size;                /* bytes of one instance in our (made-up) layout; the CPU's
                                    * size for system data types */
@@ -124,6 +127,9 @@ static bool add_struct(sim_tinfo *t, const s7t_type *st, bool optimized)
     t->e[k].type = st;
     t->e[k].optimized = optimized;
     t->e[k].size = 0;
+    t->e[k].crcs = s7p_malloc((st->nmembers ? st->nmembers : 1) * sizeof *t->e[k].crcs);
+    if (!t->e[k].crcs) return false;
+    for (size_t i = 0; i < st->nmembers; i++) t->e[k].crcs[i] = sim_member_crc(&st->members[i]);
     *find_slot(t, st, optimized) = k + 1;
     uint64_t size = 0;
     for (size_t i = 0; i < st->nmembers; i++) {
@@ -157,6 +163,7 @@ sim_tinfo *sim_tinfo_build(const s7t_program *p, char *err, size_t err_len)
 void sim_tinfo_free(sim_tinfo *t)
 {
     if (!t) return;
+    for (size_t k = 0; k < t->n; k++) s7p_free(t->e[k].crcs);
     s7p_free(t->e);
     s7p_free(t->slots);
     s7p_free(t);
@@ -172,6 +179,12 @@ static uint32_t entry_rid(const sim_tinfo *t, const entry *e)
 }
 
 uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k) { return entry_rid(t, &t->e[k]); }
+
+const uint32_t *sim_tinfo_member_crcs(const sim_tinfo *t, const s7t_type *st, bool optimized)
+{
+    const entry *e = lookup(t, st, optimized);
+    return e ? e->crcs : NULL;
+}
 
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized)
 {

@@ -42,6 +42,11 @@ uint32_t sim_tinfo_rid_at(const sim_tinfo *t, size_t k);
 /** RID of a struct type as seen from an optimized or a standard DB; 0 if not registered. */
 uint32_t sim_tinfo_rid(const sim_tinfo *t, const s7t_type *st, bool optimized);
 
+/** The symbol-CRC segments of a registered struct type's members (sim_member_crc of
+ *  st->members[i] at [i]), computed when the program was loaded; NULL if not registered. A
+ *  reloaded program has its own table: nothing outlives the program it was computed from. */
+const uint32_t *sim_tinfo_member_crcs(const sim_tinfo *t, const s7t_type *st, bool optimized);
+
 /**
  * The ClassTypeInfo object of `rid` (vartype and varname list of the struct's members),
  * allocated from `a`. Returns NULL with *found false for an unknown RID, NULL with *found

@@ -31,6 +31,26 @@ bool s7p_item_address_decode(s7p_rd *r, s7p_arena *ar, s7p_item_address *out)
 bool s7p_item_address_encode(s7p_wr *w, const s7p_item_address *a)
 {
     if (a->nlids >= UINT32_MAX || (a->nlids && !a->lids)) return s7p_wr_fail(w, S7P_E_INVALID_ARG);
+    if (!w->fixed_ints) {
+        /* The hottest encoder of a batch (every tag of every request): the room of the whole
+         * address is checked once (by its largest size when that fits) and its fields
+         * stored in place. */
+        size_t most = ((size_t)a->nlids + 4u) * 5u;
+        size_t n = w->err == S7P_OK && w->cap - w->len >= most ? most : s7p_item_address_size(a);
+        if (!s7p_wr_room(w, n)) return false;
+        if (!w->buf) {
+            w->len += s7p_item_address_size(a);
+            return true;
+        }
+        uint8_t *p = w->buf + w->len, *start = p;
+        p += s7p_vlq_u32_put(p, a->symbol_crc);
+        p += s7p_vlq_u32_put(p, a->area);
+        p += s7p_vlq_u32_put(p, a->nlids + 1);
+        p += s7p_vlq_u32_put(p, a->sub_area);
+        for (uint32_t i = 0; i < a->nlids; i++) p += s7p_vlq_u32_put(p, a->lids[i]);
+        w->len += (size_t)(p - start);
+        return true;
+    }
     s7p_wr_vlq_u32(w, a->symbol_crc);
     s7p_wr_vlq_u32(w, a->area);
     s7p_wr_vlq_u32(w, a->nlids + 1);

@@ -31,6 +31,34 @@ static inline size_t s7p_vlq_u32_size(uint32_t v)
 {
     return v < (1u << 7) ? 1u : v < (1u << 14) ? 2u : v < (1u << 21) ? 3u : v < (1u << 28) ? 4u : 5u;
 }
+/** Stores the VLQ form of v at p, which has room for s7p_vlq_u32_size(v) bytes; returns that
+ *  size. For encoders that check the room of several fields at once. */
+static inline size_t s7p_vlq_u32_put(uint8_t *p, uint32_t v)
+{
+    /* One branch per length and constant shifts: the compiler unrolls nothing here. */
+    if (v < (1u << 7)) {
+        p[0] = (uint8_t)v;
+        return 1;
+    }
+    if (v < (1u << 14)) {
+        p[0] = (uint8_t)(v >> 7 | 0x80u);
+        p[1] = (uint8_t)(v & 0x7Fu);
+        return 2;
+    }
+    if (v < (1u << 21)) {
+        p[0] = (uint8_t)(v >> 14 | 0x80u);
+        p[1] = (uint8_t)((v >> 7 & 0x7Fu) | 0x80u);
+        p[2] = (uint8_t)(v & 0x7Fu);
+        return 3;
+    }
+    size_t k = v < (1u << 28) ? 0 : 1;
+    if (k) p[0] = (uint8_t)(v >> 28 | 0x80u);
+    p[k] = (uint8_t)((v >> 21 & 0x7Fu) | 0x80u);
+    p[k + 1] = (uint8_t)((v >> 14 & 0x7Fu) | 0x80u);
+    p[k + 2] = (uint8_t)((v >> 7 & 0x7Fu) | 0x80u);
+    p[k + 3] = (uint8_t)(v & 0x7Fu);
+    return 4 + k;
+}
 bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v);
 bool s7p_wr_vlq_u64(s7p_wr *w, uint64_t v);
 bool s7p_wr_vlq_i64(s7p_wr *w, int64_t v);

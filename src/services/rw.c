@@ -143,7 +143,10 @@ static s7p_status plan(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags
     p->tags = tags;
     p->results = results;
     s7p_arena_init(&p->arena, S7P_ARENA_DEFAULT_LIMIT);
-    p->items = s7p_arena_array(&p->arena, n ? n : 1, sizeof *p->items);
+    /* A read fills index and size of every item it keeps and never looks at `wire`: the
+     * array (64 bytes a tag) is not zeroed first. */
+    p->items = wvalues ? s7p_arena_array(&p->arena, n ? n : 1, sizeof *p->items)
+                       : s7p_arena_array_uninit(&p->arena, n ? n : 1, sizeof *p->items);
     if (p->items) {
         p->nitems = check_tags(s, p->op, tags, n, p->items, results);
         if (wvalues) p->nitems = encode_values(tags, wvalues, p->items, p->nitems, &p->arena, results);
@@ -252,7 +255,9 @@ static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
     for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
         if (m->id < 1 || m->id > n) continue;
         size_t i = items[m->id - 1].index;
-        s7p_tag_value_clear(&p->values[i]);  /* an id the answer repeats */
+        /* An id the answer repeats: free what its first value holds (a value never set is
+         * all zero and holds nothing; s7p_convert_read zeroes its output itself). */
+        if (p->values[i].type != S7P_T_VOID) s7p_tag_value_clear(&p->values[i]);
         s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], why, sizeof why);
         item_fail(&p->results[i], st, 0);
     }

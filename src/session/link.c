@@ -512,6 +512,10 @@ static s7p_status finish_pdu(s7p_link *l, s7p_arena *a, s7p_msg *out)
     out->raw = l->reasm.buf;
     out->raw_len = l->reasm.len;
     if (l->trace) l->trace(l->trace_ctx, false, l->reasm.version, out->raw, out->raw_len);
+    if (l->pop_raw) {
+        out->pdu.version = l->reasm.version;
+        return S7P_OK;
+    }
     return s7p_pdu_decode(out->raw, out->raw_len, l->reasm.version, a, &out->pdu);
 }
 

@@ -80,6 +80,8 @@ typedef struct s7p_link {
     uint8_t frame[S7P_FRAME_DATA_MAX + 16];
     s7p_link_trace_fn trace;
     void *trace_ctx;
+    bool pop_raw;             /* pop leaves PDUs undecoded (only raw/raw_len set): a server
+                                 that answers from bytes, as the benchmarks' replay server */
     s7p_status err;           /* sticky: once broken, a link stays broken */
     char err_msg[224];        /* one line about the failure (room for two fingerprints) */
     size_t hs_bytes;          /* bytes the peer sent during the TLS handshake */

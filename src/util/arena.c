@@ -36,7 +36,7 @@ static s7p_arena_chunk *new_chunk(s7p_arena *a, size_t need)
     return c;
 }
 
-void *s7p_arena_alloc(s7p_arena *a, size_t n)
+static void *bump(s7p_arena *a, size_t n)
 {
     size_t rounded = (n + 15u) & ~(size_t)15u;
     if (rounded < n || rounded > a->limit - a->total) return NULL;
@@ -48,8 +48,20 @@ void *s7p_arena_alloc(s7p_arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += rounded;
     a->total += rounded;
-    memset(p, 0, n);
     return p;
+}
+
+void *s7p_arena_alloc(s7p_arena *a, size_t n)
+{
+    void *p = bump(a, n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+void *s7p_arena_array_uninit(s7p_arena *a, size_t count, size_t n)
+{
+    if (n && count > SIZE_MAX / n) return NULL;
+    return bump(a, count * n);
 }
 
 void *s7p_arena_array(s7p_arena *a, size_t count, size_t n)

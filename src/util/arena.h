@@ -23,6 +23,9 @@ void s7p_arena_init(s7p_arena *a, size_t limit);
 void *s7p_arena_alloc(s7p_arena *a, size_t n);
 /** Zeroed array of count elements of size n, with overflow checking. */
 void *s7p_arena_array(s7p_arena *a, size_t count, size_t n);
+/** As s7p_arena_array, but the memory is not zeroed: for a large array the caller fills
+ *  completely (zeroing it costs as much as filling it). */
+void *s7p_arena_array_uninit(s7p_arena *a, size_t count, size_t n);
 /** Moves every chunk of src into dst (no copy: what src handed out now lives as long as dst);
  *  src is left empty. dst's count grows by src's, capped at its limit. */
 void s7p_arena_adopt(s7p_arena *dst, s7p_arena *src);

@@ -13,6 +13,7 @@
 #include "proto/ids.h"
 #include "services/info.h"
 #include "services/rw.h"
+#include "values/convert.h"
 
 #define DB1 (S7P_DB_AREA_BASE + 1u)
 
@@ -157,6 +158,53 @@ static void test_read_take_unnamed_item(void **state)
     assert_int_equal(res[1].code, S7P_OK);
     assert_int_equal(values[1].v.i, -7);
     s7p_tag_value_clear(&values[1]);
+    s7p_rw_plan_free(&p);
+    s7p_arena_release(&a);
+}
+
+/* An answer that names an item twice: the last value counts, and the text the first one
+ * was converted to is freed (a leak under the sanitizer build otherwise); an item never
+ * set before holds nothing to free. */
+static void test_read_take_repeated_id(void **state)
+{
+    (void)state;
+    s7p_session s;
+    session_with_limits(&s, 20, 20);
+    s7p_tag tags[2] = {int_tag(1), int_tag(2)};
+    tags[0].type = S7P_T_STRING;
+    tags[0].str_max = 254;
+    s7p_tag_value values[2];
+    s7p_item_result res[2];
+    s7p_fail f = {0};
+    s7p_rw_plan p;
+    assert_int_equal(s7p_rw_plan_read(&p, &s, tags, 2, values, res, &f), S7P_OK);
+    s7p_arena a;
+    s7p_arena_init(&a, S7P_ARENA_DEFAULT_LIMIT);
+    s7p_pdu req, resp, got;
+    assert_int_equal(s7p_rw_build(&p, 0, &s, &a, &req, &f), S7P_OK);
+    s7p_pdu_init_response(&resp, &req, 0);
+    static const char *const texts[2] = {"first", "second one"};
+    for (int k = 0; k < 2; k++) {
+        s7p_tag_value tv;
+        memset(&tv, 0, sizeof tv);
+        tv.type = S7P_T_STRING;
+        tv.v.str.p = (char *)texts[k];
+        tv.v.str.len = strlen(texts[k]);
+        s7p_value *v = s7p_idlist_add(&resp.resp.get_multi.values, &a, 1);
+        assert_non_null(v);
+        assert_int_equal(s7p_convert_write(&tags[0], &tv, &a, v, NULL, 0), S7P_OK);
+    }
+    s7p_value *v = s7p_idlist_add(&resp.resp.get_multi.values, &a, 2);
+    v->type = S7P_DT_INT;
+    v->v.i = 3;
+    answer(&resp, &a, &got);
+    assert_int_equal(s7p_rw_take(&p, 0, &got, &f), S7P_OK);
+    assert_int_equal(res[0].code, S7P_OK);
+    assert_int_equal(values[0].v.str.len, strlen(texts[1]));
+    assert_memory_equal(values[0].v.str.p, texts[1], strlen(texts[1]));
+    assert_int_equal(res[1].code, S7P_OK);
+    assert_int_equal(values[1].v.i, 3);
+    for (int i = 0; i < 2; i++) s7p_tag_value_clear(&values[i]);
     s7p_rw_plan_free(&p);
     s7p_arena_release(&a);
 }
@@ -314,6 +362,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_plan_build_take),
         cmocka_unit_test(test_read_take_unnamed_item),
+        cmocka_unit_test(test_read_take_repeated_id),
         cmocka_unit_test(test_read_plan_cuts),
         cmocka_unit_test(test_write_plan_build_take),
         cmocka_unit_test(test_info_reads),

@@ -74,6 +74,13 @@ static const char *const V2_RETYPED =
             "      speeds : Array[1..4] of DInt := [11, 12, 13, 14];\n"
             "      limits : Array[1..4] of Int := [21, 22, 23, 24];\n" DB_TAIL;
 
+/* a renamed: the same LID, type and place, only the symbol CRC tells the old name from the
+ * new one (the simulator's CRC tables are computed per program load). */
+static const char *const V2_RENAMED =
+    DB_HEAD "      a_renamed : Int := 1;\n      b : Int := 2;\n"
+            "      speeds : Array[1..4] of Int := [11, 12, 13, 14];\n"
+            "      limits : Array[1..4] of Int := [21, 22, 23, 24];\n" DB_TAIL;
+
 typedef struct fx {
     char dir[64];
     s7p_sim *sim;
@@ -302,6 +309,31 @@ static void test_crc_tag_after_change(void **state)
     assert_int_equal(read_int(F, "\"Change\".b"), 2);
 }
 
+/* The old name's CRC is refused by the PLC although LIDs and type still fit (sent, -17): the
+ * CRCs the simulator checks against belong to the program now loaded, not the one the
+ * simulator started with; the new name reads. */
+static void expect_rename_seen(fx *F, const s7p_tag *old)
+{
+    unsigned long reads = s7p_sim_requests(F->sim, FC_GET_MULTI);
+    s7p_tag_value v;
+    s7p_item_result r;
+    s7p_error e;
+    assert_int_equal(s7p_read(F->cli, old, 1, &v, &r, &e), S7P_OK);
+    assert_int_equal(s7p_sim_requests(F->sim, FC_GET_MULTI), reads + 1);
+    assert_int_equal(r.code, S7P_E_PROGRAM_CHANGED);
+    assert_int_equal(r.plc_code, -17);
+    assert_int_equal(read_int(F, "\"Change\".a_renamed"), 1);
+}
+
+static void test_crc_tag_after_rename(void **state)
+{
+    fx *F = *state;
+    s7p_tag a = tag_of(F, "\"Change\".a");
+    assert_int_equal(read_int(F, "\"Change\".a"), 1);  /* checked once against the old CRC */
+    download(F, CHANGE_DB, V2_RENAMED);
+    expect_rename_seen(F, &a);
+}
+
 /* A name only the new program has resolves without reconnecting (the cache is refreshed). */
 static void test_new_name_resolves_while_connected(void **state)
 {
@@ -392,6 +424,44 @@ static void test_exe_sighup_reloads(void **state)
     st_remove_dir(F.dir);
 }
 
+/* The same through SIGHUP on the executable (the count of GetMultiVariables is not visible
+ * there: the refusal code says the PLC refused it). */
+static void test_exe_sighup_crc_renamed(void **state)
+{
+    (void)state;
+    fx F;
+    memset(&F, 0, sizeof F);
+    st_tmpdir(F.dir, sizeof F.dir, "progchg");
+    copy_examples(F.dir);
+    st_write_file(F.dir, CHANGE_DB, V1);
+    st_proc sim;
+    const char *args[] = {"--program", F.dir, NULL};
+    st_sim_exe_start(&sim, "progchg-crc", S7P_SIM_EXE, args);
+    s7p_client_options o;
+    st_client_options(&o, sim.port);
+    o.request_timeout_ms = REQ_MS;
+    F.cli = st_client_connect(&o);
+    s7p_tag old = tag_of(&F, "\"Change\".a");
+    assert_int_equal(read_int(&F, "\"Change\".a"), 1);
+    st_write_file(F.dir, CHANGE_DB, V2_RENAMED);
+    assert_int_equal(kill(sim.pid, SIGHUP), 0);
+    s7p_item_result r = {S7P_OK, 0, 0};
+    for (int64_t end = s7p_deadline_in(5000); s7p_now_ms() < end && r.code == S7P_OK;
+         st_sleep_ms(20)) {
+        s7p_tag_value v;
+        s7p_error e;
+        assert_int_equal(s7p_read(F.cli, &old, 1, &v, &r, &e), S7P_OK);
+        if (r.code == S7P_OK) s7p_tag_value_clear(&v);
+    }
+    assert_int_equal(r.code, S7P_E_PROGRAM_CHANGED);
+    assert_int_equal(r.plc_code, -17);
+    assert_int_equal(read_int(&F, "\"Change\".a_renamed"), 1);
+    s7p_client_free(F.cli);
+    assert_int_equal(st_proc_stop(&sim, SIGTERM, 10000), 0);
+    st_proc_cleanup(&sim);
+    st_remove_dir(F.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +474,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_refused_invalid_crc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sim_reload_keeps_sessions, setup, teardown),
         cmocka_unit_test(test_exe_sighup_reloads),
+        cmocka_unit_test(test_exe_sighup_crc_renamed),
+        cmocka_unit_test_setup_teardown(test_crc_tag_after_rename, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,29 @@ static uint32_t array(const char *name, uint8_t elem, int32_t lower)
     return s7p_symcrc_path(&inner, 1);
 }
 
+/* The bitwise definition (polynomial 0xF4ACFB13, MSB first), the oracle of the table form. */
+static uint32_t crc_bitwise(uint32_t crc, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        crc ^= (uint32_t)p[i] << 24;
+        for (int b = 0; b < 8; b++) crc = (crc & 0x80000000u) ? (crc << 1) ^ 0xF4ACFB13u : crc << 1;
+    }
+    return crc;
+}
+
+static void test_table_form_is_the_crc(void **state)
+{
+    (void)state;
+    uint8_t buf[256];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 37u + 11u);
+    uint32_t seed = 0x12345678u;
+    for (size_t n = 0; n <= sizeof buf; n += 17) {
+        assert_int_equal(s7p_crc32_f4ac(0, buf, n), crc_bitwise(0, buf, n));
+        assert_int_equal(s7p_crc32_f4ac(seed, buf, n), crc_bitwise(seed, buf, n));
+        seed = seed * 2654435761u + 1u;
+    }
+}
+
 static void test_scalar_members(void **state)
 {
     (void)state;
@@ -61,6 +84,7 @@ static void test_type_codes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_form_is_the_crc),
         cmocka_unit_test(test_scalar_members),
         cmocka_unit_test(test_array_members),
         cmocka_unit_test(test_nested_path),

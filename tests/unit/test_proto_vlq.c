@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
+#include "proto/items.h"
 #include "proto/vlq.h"
 
 typedef struct {
@@ -40,6 +42,89 @@ static void test_u32_vectors(void **state)
         assert_true(s7p_rd_vlq_u32(&r, &out));
         assert_int_equal(out, vs[i].v);
         assert_int_equal(s7p_rd_left(&r), 0);
+    }
+}
+
+/* Every length boundary of the VLQ form, written by the in-place writer and read back. */
+static void test_u32_put_boundaries(void **state)
+{
+    (void)state;
+    for (unsigned k = 7; k <= 28; k += 7) {
+        uint32_t vs[3] = {(1u << k) - 1u, 1u << k, (1u << k) + 1u};
+        for (int i = 0; i < 3; i++) {
+            uint8_t buf[8] = {0};
+            size_t n = s7p_vlq_u32_put(buf, vs[i]);
+            assert_int_equal(n, s7p_vlq_u32_size(vs[i]));
+            assert_int_equal(n, k / 7 + (i > 0));
+            s7p_rd r = s7p_rd_init(buf, n);
+            uint32_t out;
+            assert_true(s7p_rd_vlq_u32(&r, &out));
+            assert_int_equal(out, vs[i]);
+            assert_int_equal(s7p_rd_left(&r), 0);
+        }
+    }
+}
+
+/* An item address stored in place (room checked once) is the field-by-field encoding, also
+ * in a buffer of exactly its size (less than the largest size an address may take); one
+ * byte less fails with S7P_E_LIMIT. */
+static void test_item_address_in_place(void **state)
+{
+    (void)state;
+    uint32_t lids[3] = {127, 16384, (1u << 28)};
+    s7p_item_address a = {0xFFFFFFFFu, 0x8A0E0001u, 2521, 3, lids};
+    uint8_t want[64], got[64];
+    s7p_wr ref = s7p_wr_init(want, sizeof want);
+    s7p_wr_vlq_u32(&ref, a.symbol_crc);
+    s7p_wr_vlq_u32(&ref, a.area);
+    s7p_wr_vlq_u32(&ref, a.nlids + 1);
+    s7p_wr_vlq_u32(&ref, a.sub_area);
+    for (int i = 0; i < 3; i++) s7p_wr_vlq_u32(&ref, lids[i]);
+    assert_int_equal(ref.len, s7p_item_address_size(&a));
+    assert_true(ref.len < (3u + 4u) * 5u);
+    s7p_wr c = s7p_wr_counter();
+    assert_true(s7p_item_address_encode(&c, &a));
+    assert_int_equal(c.len, ref.len);
+    for (size_t cap = ref.len; cap <= sizeof got; cap += sizeof got - ref.len) {
+        memset(got, 0xAA, sizeof got);
+        s7p_wr w = s7p_wr_init(got, cap);
+        assert_true(s7p_wr_u8(&w, 0x55));  /* not at the start of the buffer */
+        w.cap = cap + 1 > sizeof got ? sizeof got : cap + 1;
+        assert_true(s7p_item_address_encode(&w, &a));
+        assert_int_equal(w.len, ref.len + 1);
+        assert_memory_equal(got + 1, want, ref.len);
+    }
+    s7p_wr w = s7p_wr_init(got, ref.len - 1);
+    assert_false(s7p_item_address_encode(&w, &a));
+    assert_int_equal(w.err, S7P_E_LIMIT);
+}
+
+/* The reader has a path without per-byte bounds checks when five bytes or more are left:
+ * every input gives the same value, length and refusal whether bytes follow it or not. */
+static void test_u32_read_paths_agree(void **state)
+{
+    (void)state;
+    static const struct { uint8_t n, b[6]; } in[] = {
+        {1, {0x00}}, {1, {0x7f}}, {2, {0x81, 0x00}}, {2, {0xff, 0x7f}}, {3, {0x81, 0x80, 0x00}},
+        {5, {0x88, 0xd0, 0xb8, 0x80, 0x01}}, {5, {0x8f, 0xff, 0xff, 0xff, 0x7f}},
+        {5, {0x9f, 0xff, 0xff, 0xff, 0x7f}},        /* 33 bits */
+        {6, {0x81, 0x80, 0x80, 0x80, 0x80, 0x01}},  /* a sixth group */
+        {3, {0x80, 0x80, 0x01}},                    /* leading empty group */
+        {2, {0x80, 0x00}},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        uint8_t padded[16];
+        memset(padded, 0, sizeof padded);
+        memcpy(padded, in[i].b, in[i].n);
+        s7p_rd exact = s7p_rd_init(in[i].b, in[i].n), more = s7p_rd_init(padded, sizeof padded);
+        uint32_t a = 1, b = 2;
+        bool oka = s7p_rd_vlq_u32(&exact, &a), okb = s7p_rd_vlq_u32(&more, &b);
+        assert_int_equal(oka, okb);
+        assert_int_equal(exact.err, more.err);
+        if (!oka) continue;
+        assert_int_equal(a, b);
+        assert_int_equal(s7p_rd_left(&exact), 0);
+        assert_int_equal(s7p_rd_left(&more), sizeof padded - in[i].n);
     }
 }
 
@@ -287,6 +372,9 @@ int main(void)
         cmocka_unit_test(test_rejects_overlong_and_truncated),
         cmocka_unit_test(test_fixed_int_mode),
         cmocka_unit_test(test_writer_limit),
+        cmocka_unit_test(test_u32_put_boundaries),
+        cmocka_unit_test(test_u32_read_paths_agree),
+        cmocka_unit_test(test_item_address_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
