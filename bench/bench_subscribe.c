@@ -19,7 +19,7 @@
  * the simulator skipped, e.g. for want of credit, show as a shortfall), latency from the
  * simulator's timestamp to delivery, client CPU, simulator CPU.
  *
- *   bench_subscribe [--smoke] [--seconds S] [--tags N] [--cycle MS] [--credit LIMIT]
+ *   bench_subscribe [--smoke] [--json] [--seconds S] [--tags N] [--cycle MS] [--credit LIMIT]
  *
  * --smoke: 100 tags for 2 s (the ctest run). --seconds 600 is the 10-minute soak
  * (`make bench-soak`). Exit status 1 when anything checked failed. */
@@ -33,6 +33,7 @@
 #include <s7plus/s7plus.h>
 
 #include "bench_gen.h"
+#include "bench_report.h"
 #include "bench_tls.h"
 #include "sim.h"
 #include "util/clock.h"
@@ -42,6 +43,7 @@
 typedef struct cfg {
     unsigned tags, cycle_ms, seconds;
     int credit_limit;             /* the subscription's option (-1 unlimited) */
+    bool json;                    /* --json: rows on stdout, the text report on stderr */
 } cfg;
 
 typedef struct tally {
@@ -217,6 +219,32 @@ typedef struct span {
     unsigned long sim_sent, no_credit, late;  /* by the simulator over the span */
 } span;
 
+/* The rows of scripts/bench-report.py's table (--json); no targets: the issue asks for the
+ * figures, and 0 lost is checked by the exit status. */
+static void report_json(const cfg *k, const tally *t, const span *sp, double p50_us)
+{
+    bench_json j;
+    bench_json_begin(&j, k->json ? stdout : NULL, "subscribe");
+    char name[160];
+    snprintf(name, sizeof name, "subscription %u tags x %u ms: notifications", k->tags,
+             k->cycle_ms);
+    bench_json_row(&j, name, "1/s", bench_one((double)t->notifs / sp->secs), NULL, NULL, NULL,
+                   -1, NULL);
+    bench_json_row(&j, "subscription: values", "1/s", bench_one((double)t->values / sp->secs),
+                   NULL, NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: client CPU per notification", "us",
+                   bench_one(t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0), NULL,
+                   NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: client CPU per value", "us",
+                   bench_one(t->values ? sp->client_cpu * 1e6 / (double)t->values : 0), NULL,
+                   NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: lost notifications (sequence gaps)", "",
+                   bench_one((double)t->lost), NULL, NULL, "0", 0, NULL);
+    bench_json_row(&j, "subscription: latency PLC timestamp -> delivery (median)", "ms",
+                   bench_one(p50_us / 1000), NULL, NULL, NULL, -1, NULL);
+    bench_json_end(&j);
+}
+
 static void report(const cfg *k, tally *t, const span *sp)
 {
     double nominal = sp->secs * 1000.0 / k->cycle_ms;
@@ -228,26 +256,28 @@ static void report(const cfg *k, tally *t, const span *sp)
         max = t->lat_us[t->nlat - 1];
     }
     double sim_cpu = sp->process_cpu - sp->client_cpu;
-    printf("notifications: %lu in %.1f s = %.1f/s (nominal %.1f/s: %.1f %%); simulator sent %lu\n",
+    FILE *out = k->json ? stderr : stdout;
+    fprintf(out, "notifications: %lu in %.1f s = %.1f/s (nominal %.1f/s: %.1f %%); simulator sent %lu\n",
            t->notifs, sp->secs, (double)t->notifs / sp->secs, 1000.0 / k->cycle_ms,
            100.0 * (double)t->notifs / nominal, sp->sim_sent);
-    printf("skipped:       %lu cycles for want of credit (credit stalls), %lu passed by before "
+    fprintf(out, "skipped:       %lu cycles for want of credit (credit stalls), %lu passed by before "
            "the simulator's thread came (a busy machine)\n", sp->no_credit, sp->late);
-    printf("values:        %lu = %.0f/s, %.1f per notification; %lu notifications without "
+    fprintf(out, "values:        %lu = %.0f/s, %.1f per notification; %lu notifications without "
            "a value\n", t->values, (double)t->values / sp->secs,
            t->notifs ? (double)t->values / (double)t->notifs : 0.0, t->empty);
-    printf("checks:        lost (sequence gaps) %lu, dropped (queue) %lu, item errors %lu, "
+    fprintf(out, "checks:        lost (sequence gaps) %lu, dropped (queue) %lu, item errors %lu, "
            "values gone down %lu, other events %lu\n", t->lost, t->dropped, t->item_errors,
            t->went_down, t->other_events);
-    printf("latency:       simulator timestamp to delivery: median %.2f ms, p99 %.2f ms, "
+    fprintf(out, "latency:       simulator timestamp to delivery: median %.2f ms, p99 %.2f ms, "
            "max %.2f ms\n", p50 / 1000, p99 / 1000, max / 1000);
-    printf("client CPU:    %.2f s (%.1f %% of one core): %.1f us per notification, %.3f us "
+    fprintf(out, "client CPU:    %.2f s (%.1f %% of one core): %.1f us per notification, %.3f us "
            "per value\n", sp->client_cpu, 100 * sp->client_cpu / sp->secs,
            t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0.0,
            t->values ? sp->client_cpu * 1e6 / (double)t->values : 0.0);
-    printf("simulator CPU: %.2f s (%.1f %% of one core; its threads: connection, generators, "
+    fprintf(out, "simulator CPU: %.2f s (%.1f %% of one core; its threads: connection, generators, "
            "listener): %.1f us per notification sent\n", sim_cpu, 100 * sim_cpu / sp->secs,
            sp->sim_sent ? sim_cpu * 1e6 / (double)sp->sim_sent : 0.0);
+    report_json(k, t, sp, p50);
 }
 
 static int run(bench *b, const cfg *k)
@@ -305,6 +335,8 @@ static int parse_args(int argc, char **argv, cfg *k)
         if (strcmp(argv[a], "--smoke") == 0) {
             k->tags = 100;
             k->seconds = 2;
+        } else if (strcmp(argv[a], "--json") == 0) {
+            k->json = true;
         } else if (strcmp(argv[a], "--seconds") == 0 && more) {
             k->seconds = (unsigned)strtoul(argv[++a], NULL, 10);
         } else if (strcmp(argv[a], "--tags") == 0 && more) {
@@ -323,13 +355,13 @@ static int parse_args(int argc, char **argv, cfg *k)
 
 int main(int argc, char **argv)
 {
-    cfg k = {1000, 10, 20, 10};
+    cfg k = {1000, 10, 20, 10, false};
     if (parse_args(argc, argv, &k) != 0) {
-        fprintf(stderr, "usage: bench_subscribe [--smoke] [--seconds S] [--tags N (1..%u)] "
+        fprintf(stderr, "usage: bench_subscribe [--smoke] [--json] [--seconds S] [--tags N (1..%u)] "
                         "[--cycle MS] [--credit LIMIT (1..255, -1)]\n", TAGS_MAX);
         return 2;
     }
-    printf("bench_subscribe: %u DInt tags changing every cycle, cycle %u ms, credit limit %d, "
+    fprintf(k.json ? stderr : stdout, "bench_subscribe: %u DInt tags changing every cycle, cycle %u ms, credit limit %d, "
            "%u s, in-process simulator, pull form on one thread\n", k.tags, k.cycle_ms,
            k.credit_limit, k.seconds);
     char prog[256];
