@@ -227,33 +227,19 @@ void sim_asubs_changed(s7p_sim *s, const struct sim_alarm *al)
 
 /* Header as for tag subscriptions, an empty value list, then part 2: the subscription's id
  * again, u16 0, the DAI as item 0x81, the end byte 0 (services spec §2.3, §2.7). */
-static bool send_one(sim_conn *c, const asub_msg *m)
+static bool send_one(sim_conn *c, const asub_msg *m, s7p_arena *a)
 {
-    s7p_pdu p;
-    memset(&p, 0, sizeof p);
     s7p_notif_item it = {.code = S7P_NI_OBJECT, .object = m->dai};
-    p.version = S7P_PROTO_V2;
-    p.opcode = S7P_OP_NOTIFICATION;
-    p.notif.object_id = m->sub_id;
-    p.notif.unknown2 = 0x0400;
-    p.notif.credit_tick = m->tick;
-    p.notif.seq = m->seq;
-    p.notif.has_timestamp = true;
-    p.notif.timestamp_us = m->ts_us;
-    p.notif.change_counter = 1;
+    s7p_pdu p;
+    sim_notification_init(&p, m->sub_id, m->tick, m->seq, m->ts_us, 1);
     p.notif.has_part2 = true;
     p.notif.object_id2 = m->sub_id;
     p.notif.items2.first = p.notif.items2.last = &it;
     p.notif.items2.n = 1;
-    p.fill_len = 4;
-    s7p_arena a;                  /* scratch of a notification fault (flip-bit, replay) */
-    s7p_arena_init(&a, (size_t)1 << 20);
-    bool ok = sim_notification_send(c, &p, &a);
-    s7p_arena_release(&a);
-    return ok;
+    return sim_notification_send(c, &p, a);
 }
 
-bool sim_asubs_run(sim_conn *c)
+bool sim_asubs_run(sim_conn *c, s7p_arena *a)
 {
     if (c->nasubs == 0) return true;
     s7p_sim *s = c->sim;
@@ -271,7 +257,7 @@ bool sim_asubs_run(sim_conn *c)
     while (head) {
         asub_msg *m = head;
         head = m->next;
-        if (ok) ok = send_one(c, m);
+        if (ok) ok = send_one(c, m, a);
         msg_free(m);
     }
     return ok;

@@ -87,7 +87,7 @@ static bool on_message(sim_conn *c, const s7p_msg *m, s7p_arena *a)
     if (r.send && in_session && !sim_notify_before_answer(c, req, a)) return false;
     /* Alarm notifications queued before the request was carried out go out before its
      * answer, as a PLC's: a client that waits for the answer has seen them. */
-    if (r.send && in_session && !sim_asubs_run(c)) return false;
+    if (r.send && in_session && !sim_asubs_run(c, a)) return false;
     if (r.send && !send_reply(c, &r)) return false;
     sim_legacy_after_answer(c);
     if (r.start_tls && !start_tls(c)) return false;

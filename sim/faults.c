@@ -609,8 +609,6 @@ bool s7p_sim_notify_parse(const char *spec, s7p_sim_notify *n, char *err, size_t
 /* One notification in the modern form (services spec §1.3) with one UDInt item. */
 static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
 {
-    s7p_pdu p;
-    memset(&p, 0, sizeof p);
     s7p_notif_item *it = s7p_arena_alloc(a, sizeof *it);
     if (!it) return false;
     memset(it, 0, sizeof *it);
@@ -619,17 +617,10 @@ static bool send_notification(sim_conn *c, uint32_t object_id, s7p_arena *a)
     it->ref = 1;
     it->value.type = S7P_DT_UDINT;
     it->value.v.u = seq;
-    p.version = S7P_PROTO_V2;
-    p.opcode = S7P_OP_NOTIFICATION;
-    p.notif.object_id = object_id;
-    p.notif.unknown2 = 0x0400;   /* the only layout that is decoded further */
-    p.notif.seq = seq;
-    p.notif.has_timestamp = true;
-    p.notif.timestamp_us = sim_now_utc_us();
-    p.notif.change_counter = 1;
+    s7p_pdu p;
+    sim_notification_init(&p, object_id, 0, seq, sim_now_utc_us(), 1);
     p.notif.items.first = p.notif.items.last = it;
     p.notif.items.n = 1;
-    p.fill_len = 4;
     return sim_notification_send(c, &p, a);
 }
 

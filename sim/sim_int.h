@@ -256,6 +256,11 @@ bool sim_subs_run(sim_conn *c, s7p_arena *a);
 /** Signs (legacy), sends and counts one notification PDU (or lets an active notification
  *  fault send it in its place). */
 bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a);
+/** A notification PDU with the modern header (services spec §1.3): V2, Unknown2 0x0400, the
+ *  credit tick, sequence number, timestamp (UTC µs) and change counter; no items, 4 fill
+ *  bytes. The senders (tag and alarm subscriptions, --notify) add their items. */
+void sim_notification_init(s7p_pdu *p, uint32_t object_id, uint8_t tick, uint32_t seq,
+                           uint64_t timestamp_us, uint8_t change_counter);
 uint64_t sim_now_utc_us(void);
 
 /* alarm_subs.c: alarm subscriptions (docs/protocol.md §11.7) */
@@ -272,8 +277,9 @@ unsigned sim_asubs_free_conn(sim_conn *c);
 /** From sim_alarm_changed (alarm_mu held): queues a notification for every alarm
  *  subscription with credit left and wakes its connection. */
 void sim_asubs_changed(s7p_sim *s, const struct sim_alarm *al);
-/** Sends the connection's queued alarm notifications; false when sending failed. */
-bool sim_asubs_run(sim_conn *c);
+/** Sends the connection's queued alarm notifications (a: scratch for a notification fault);
+ *  false when sending failed. */
+bool sim_asubs_run(sim_conn *c, s7p_arena *a);
 /** Empties the connection's wake pipe. */
 void sim_conn_drain_wake(sim_conn *c);
 

@@ -45,6 +45,22 @@ uint64_t sim_now_utc_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+void sim_notification_init(s7p_pdu *p, uint32_t object_id, uint8_t tick, uint32_t seq,
+                           uint64_t timestamp_us, uint8_t change_counter)
+{
+    memset(p, 0, sizeof *p);
+    p->version = S7P_PROTO_V2;
+    p->opcode = S7P_OP_NOTIFICATION;
+    p->notif.object_id = object_id;
+    p->notif.unknown2 = 0x0400;   /* the only layout that is decoded further */
+    p->notif.credit_tick = tick;
+    p->notif.seq = seq;
+    p->notif.has_timestamp = true;
+    p->notif.timestamp_us = timestamp_us;
+    p->notif.change_counter = change_counter;
+    p->fill_len = 4;
+}
+
 bool sim_notification_send(sim_conn *c, s7p_pdu *p, s7p_arena *a)
 {
     sim_legacy_sign_answer(c, p);
@@ -356,9 +372,8 @@ static bool eval_item(sim_conn *c, sub_item *it, s7p_arena *a, s7p_notif_list *l
 
 static bool notify(sim_conn *c, struct sim_sub *sub, s7p_arena *a)
 {
-    s7p_pdu p;
-    memset(&p, 0, sizeof p);
-    s7p_notif_list *l = &p.notif.items;
+    s7p_notif_list items = {0};
+    s7p_notif_list *l = &items;
     bool ok = true;
     struct sim_plc *plc = c->sim->plc;
     if (plc) sim_plc_lock(plc);
@@ -368,16 +383,10 @@ static bool notify(sim_conn *c, struct sim_sub *sub, s7p_arena *a)
     /* Changed-only mode says nothing in a cycle without changes (the first one has all). */
     if (sub->route_mode == S7P_SUB_ROUTE_CHANGED_ONLY && sub->seq > 0 && l->n == 0) return true;
     if (sub->credit_limit > 0) sub->tick++;
-    p.version = S7P_PROTO_V2;
-    p.opcode = S7P_OP_NOTIFICATION;
-    p.notif.object_id = sub->id;
-    p.notif.unknown2 = 0x0400;    /* the only layout decoded further */
-    p.notif.credit_tick = sub->tick;
-    p.notif.seq = ++sub->seq;
-    p.notif.has_timestamp = true;
-    p.notif.timestamp_us = sim_now_utc_us();
-    p.notif.change_counter = sub->change_counter;
-    p.fill_len = 4;
+    s7p_pdu p;
+    sim_notification_init(&p, sub->id, sub->tick, ++sub->seq, sim_now_utc_us(),
+                          sub->change_counter);
+    p.notif.items = items;
     return sim_notification_send(c, &p, a);
 }
 
@@ -391,7 +400,7 @@ int64_t sim_subs_next_due(const sim_conn *c)
 
 bool sim_subs_run(sim_conn *c, s7p_arena *a)
 {
-    if (!sim_asubs_run(c)) return false;
+    if (!sim_asubs_run(c, a)) return false;
     int64_t now = s7p_now_ms();
     for (struct sim_sub *sub = c->subs; sub; sub = sub->next) {
         if (sub->next_due > now) continue;
