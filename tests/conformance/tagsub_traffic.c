@@ -18,6 +18,7 @@
 #include <s7plus/s7plus.h>
 
 #include "portfile.h"
+#include "traffic.h"
 #include "sim.h"
 
 #define CYCLE_MS 50u
@@ -32,18 +33,8 @@ static const char *const symbols[] = {"Counter_Value", "Setpoint", "Flags"};
 static s7p_client *client(s7p_sim *sim, const char *keylog)
 {
     s7p_client_options o;
-    s7p_client *c = NULL;
-    s7p_error err;
-    s7p_client_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = s7p_sim_port(sim);
-    o.keylog_file = keylog;
-    if (s7p_client_new(&c, &o, &err) != S7P_OK || s7p_connect(c, &err) != S7P_OK) {
-        fprintf(stderr, "tagsub_traffic: %s\n", err.message);
-        s7p_client_free(c);
-        return NULL;
-    }
-    return c;
+    traffic_client_options(&o, s7p_sim_port(sim), keylog);
+    return traffic_connect("tagsub_traffic", &o);
 }
 
 static int resolve(s7p_sim *sim, s7p_tag *tags)
