@@ -7,7 +7,7 @@
  * protocol needs beyond it, as raw TLS ping-pongs of the recorded sizes) show what the
  * server's work and the protocol's round trips take of the ratio.
  * The legacy connect (no TLS: challenge authentication) is reported beside it.
- * Usage: bench_connect [--smoke] [--json] [ROUNDS]. Prints medians, p90 and the ratios. */
+ * Usage: bench_connect [--smoke] [--json] [--cpus CLIENT,SERVER] [ROUNDS]. Prints medians, p90 and the ratios. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 
 #include <s7plus/s7plus.h>
 
+#include "bench_cpus.h"
 #include "bench_replay.h"
 #include "bench_report.h"
 #include "bench_tls.h"
@@ -166,12 +167,15 @@ enum { M_BARE, M_CONN, M_LEG, M_REPLAY, M_FLOOR, M_N };
 /* Rounds interleave the bare handshake, the connects and the protocol floor, so that drift
  * on a shared machine hits them alike. Like the session client, the bare handshake's TLS
  * context is made once and reused. */
-static int measure(int rounds, double *v[M_N], cpu_sum cpu[4])
+static int measure(int rounds, double *v[M_N], cpu_sum cpu[4], const bench_cpus *cpus)
 {
+    int rc = bench_cpus_servers(cpus);  /* every server thread started below inherits it */
     bench_tls_server *srv = bench_tls_server_start();
     bench_tls_client *c = bench_tls_client_new();
     session_side tls = {0}, old = {0};
-    int rc = srv && c && session_open(&tls, false) == 0 && session_open(&old, true) == 0 ? 0 : -1;
+    if (rc == 0)
+        rc = srv && c && session_open(&tls, false) == 0 && session_open(&old, true) == 0 ? 0 : -1;
+    if (rc == 0) rc = bench_cpus_client(cpus);
     uint16_t port = srv ? bench_tls_server_port(srv) : 0;
     for (int i = 0; i < rounds && rc == 0; i++) {
         double m0 = cpu_us(CLOCK_THREAD_CPUTIME_ID), a0 = cpu_us(CLOCK_PROCESS_CPUTIME_ID);
@@ -256,8 +260,11 @@ static void report(bool json, double *v[M_N], int rounds, const cpu_sum cpu[4])
 int main(int argc, char **argv)
 {
     int rounds = 200;
+    bench_cpus cpus;
+    if (!bench_cpus_parse(argc, argv, &cpus)) return 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--smoke") == 0) rounds = 3;
+        else if (strcmp(argv[i], "--cpus") == 0) i++;
         else if (atoi(argv[i]) > 0) rounds = atoi(argv[i]);
     }
     double *v[M_N];
@@ -265,7 +272,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < M_N; k++)
         if (!(v[k] = calloc((size_t)rounds, sizeof(double)))) rc = -1;
     cpu_sum cpu[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
-    if (rc != 0 || measure(rounds, v, cpu) != 0) {
+    if (rc != 0 || measure(rounds, v, cpu, &cpus) != 0) {
         fprintf(stderr, "bench_connect: failed\n");
         return 1;
     }

@@ -8,8 +8,8 @@
  * flight once more without what the simulator spends beyond the raw-TLS server.
  * Exit status 1 when a read fails.
  *
- *   bench_read [--smoke] [--json]
- *   bench_read --loop N | --loop-single N | --loop-replay N
+ *   bench_read [--smoke] [--json] [--cpus CLIENT,SERVER]
+ *   bench_read --loop N | --loop-single N | --loop-replay N [--cpus CLIENT,SERVER]
  *       (N batches, single reads, or batches against the replay server only: for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 
 #include <s7plus/s7plus.h>
 
+#include "bench_cpus.h"
 #include "bench_gen.h"
 #include "bench_replay.h"
 #include "bench_report.h"
@@ -102,41 +103,57 @@ static void cpu_since(cpu_mark m, double *client, double *server)
     *server = n.all - m.all - *client;
 }
 
-/* The single-tag read and the raw ping-pong of its sizes, round by round; then a run of each
- * alone for the CPU per request of both sides. */
+/* The single-tag read against the simulator and against the replay server, and the raw
+ * ping-pong of its sizes, round by round; then a run of each alone for the CPU per request
+ * of both sides. */
 typedef struct {
-    double *s7p, *raw;
-    double cpu_client, cpu_sim, cpu_raw_client, cpu_raw_server;  /* us per request */
+    double *s7p, *rep, *raw;
+    double cpu_client, cpu_sim, cpu_rep_client, cpu_rep_server;  /* us per request */
+    double cpu_raw_client, cpu_raw_server;
 } single_result;
 
-static int time_single(s7p_client *c, const s7p_tag *t, bench_tls_client *b, size_t rq,
-                       size_t rs, int rounds, single_result *out)
+static int read_one(s7p_client *c, const s7p_tag *t)
 {
     s7p_tag_value val;
     s7p_item_result res;
+    int rc = s7p_read(c, t, 1, &val, &res, NULL) != S7P_OK || res.code != S7P_OK;
+    s7p_tag_value_clear(&val);
+    return rc;
+}
+
+/* n reads on c (or raw ping-pongs when c is NULL); the CPU per request of both sides. */
+static int cpu_of_reads(s7p_client *c, const s7p_tag *t, bench_tls_client *b, size_t rq,
+                        size_t rs, int n, double *client, double *server)
+{
+    int rc = 0;
+    cpu_mark m = cpu_mark_now();
+    for (int i = 0; i < n && rc == 0; i++) rc = c ? read_one(c, t) : bench_tls_roundtrip(b, rq, rs);
+    cpu_since(m, client, server);
+    *client /= n;
+    *server /= n;
+    return rc;
+}
+
+static int time_single(s7p_client *c, s7p_client *rep, const s7p_tag *t, bench_tls_client *b,
+                       size_t rq, size_t rs, int rounds, single_result *out)
+{
     int rc = 0;
     for (int i = 0; i < rounds && rc == 0; i++) {
         double t0 = bench_now_us();
-        rc |= s7p_read(c, t, 1, &val, &res, NULL) != S7P_OK;
-        out->s7p[i] = bench_now_us() - t0;
-        s7p_tag_value_clear(&val);
-        t0 = bench_now_us();
+        rc |= read_one(c, t);
+        double t1 = bench_now_us();
+        rc |= read_one(rep, t);
+        double t2 = bench_now_us();
         rc |= bench_tls_roundtrip(b, rq, rs);
-        out->raw[i] = bench_now_us() - t0;
+        out->s7p[i] = t1 - t0;
+        out->rep[i] = t2 - t1;
+        out->raw[i] = bench_now_us() - t2;
     }
-    cpu_mark m = cpu_mark_now();
-    for (int i = 0; i < rounds && rc == 0; i++) {
-        rc |= s7p_read(c, t, 1, &val, &res, NULL) != S7P_OK;
-        s7p_tag_value_clear(&val);
-    }
-    cpu_since(m, &out->cpu_client, &out->cpu_sim);
-    m = cpu_mark_now();
-    for (int i = 0; i < rounds && rc == 0; i++) rc |= bench_tls_roundtrip(b, rq, rs);
-    cpu_since(m, &out->cpu_raw_client, &out->cpu_raw_server);
-    out->cpu_client /= rounds;
-    out->cpu_sim /= rounds;
-    out->cpu_raw_client /= rounds;
-    out->cpu_raw_server /= rounds;
+    if (rc == 0) rc = cpu_of_reads(c, t, b, rq, rs, rounds, &out->cpu_client, &out->cpu_sim);
+    if (rc == 0)
+        rc = cpu_of_reads(rep, t, b, rq, rs, rounds, &out->cpu_rep_client, &out->cpu_rep_server);
+    if (rc == 0)
+        rc = cpu_of_reads(NULL, t, b, rq, rs, rounds, &out->cpu_raw_client, &out->cpu_raw_server);
     return rc;
 }
 
@@ -238,22 +255,35 @@ typedef struct {
 static void report_single(report *r, const single_result *s, int rounds, size_t rq, size_t rs)
 {
     char note[160];
-    bench_spread rat = bench_ratio_of(s->s7p, s->raw, r->tmp, (size_t)rounds);
-    bench_spread a = bench_spread_of(s->s7p, (size_t)rounds), b = bench_spread_of(s->raw, (size_t)rounds);
+    size_t n = (size_t)rounds;
+    bench_spread rat = bench_ratio_of(s->s7p, s->raw, r->tmp, n);
+    bench_spread prat = bench_ratio_of(s->rep, s->raw, r->tmp, n);
+    bench_spread a = bench_spread_of(s->s7p, n), p = bench_spread_of(s->rep, n);
+    bench_spread b = bench_spread_of(s->raw, n);
     snprintf(note, sizeof note, "%zu B out, %zu B back", rq, rs);
     bench_json_row(&r->j, "single-tag read round trip", "us", a, &b, &rat, "<= 1.10 x", 1.10, note);
+    snprintf(note, sizeof note, "server CPU per request: replay %.1f us, raw TLS %.1f us",
+             s->cpu_rep_server, s->cpu_raw_server);
+    bench_json_row(&r->j, "single-tag read round trip, replay server", "us", p, &b, &prat,
+                   "<= 1.10 x", 1.10, note);
     snprintf(note, sizeof note, "raw TLS: client %.1f us, server %.1f us per request",
              s->cpu_raw_client, s->cpu_raw_server);
     bench_json_row(&r->j, "single-tag read: client CPU per request", "us",
                    bench_one(s->cpu_client), NULL, NULL, NULL, -1, note);
+    bench_json_row(&r->j, "single-tag read: client CPU per request, replay server", "us",
+                   bench_one(s->cpu_rep_client), NULL, NULL, NULL, -1, NULL);
     bench_json_row(&r->j, "single-tag read: simulator CPU per request", "us",
                    bench_one(s->cpu_sim), NULL, NULL, NULL, -1, NULL);
     if (r->json) return;
     printf("%-40s %12s %12s %8s\n", "loopback, medians", "s7plus", "raw TLS", "ratio");
     printf("%-40s %10.1f us %10.1f us %8.2f   (%zu B out, %zu B back; ratio min-max %.2f-%.2f)\n",
            "single-tag read", a.med, b.med, rat.med, rq, rs, rat.min, rat.max);
-    printf("%-40s client %.1f us, simulator %.1f us per read; raw TLS client %.1f, server "
-           "%.1f us\n", "  CPU", s->cpu_client, s->cpu_sim, s->cpu_raw_client, s->cpu_raw_server);
+    printf("%-40s %10.1f us %10.1f us %8.2f   (ratio min-max %.2f-%.2f)\n",
+           "single-tag read, replay server", p.med, b.med, prat.med, prat.min, prat.max);
+    printf("%-40s client %.1f us, simulator %.1f us per read; against the replay server: "
+           "client %.1f, server %.1f us; raw TLS client %.1f, server %.1f us\n", "  CPU",
+           s->cpu_client, s->cpu_sim, s->cpu_rep_client, s->cpu_rep_server, s->cpu_raw_client,
+           s->cpu_raw_server);
 }
 
 /* The batch against the replay server (a server that only frames recorded answers: its CPU
@@ -375,9 +405,9 @@ static int loop_only(s7p_client *c, const tag_list *l, s7p_tag_value *vals, long
 }
 
 typedef struct {
-    s7p_sim *sim;
-    bench_replay *replay;
-    s7p_client *c[4];             /* simulator: 1, 4 in flight; replay server: 1, 4 */
+    s7p_sim *sim, *sim_single;
+    bench_replay *replay, *replay_single;
+    s7p_client *c[5];  /* simulator: 1, 4 in flight; replay server: 1, 4; single-read replay */
     tag_list l;
     s7p_tag_value *vals;
     unsigned long requests;  /* GetMultiVariables of one batch */
@@ -402,6 +432,32 @@ static int record_and_replay(setup *u, s7p_client *rec, s7p_item_result *res)
     if (rc == 0) u->c[2] = connected(bench_replay_port(u->replay), 1);
     if (rc == 0) u->c[3] = connected(bench_replay_port(u->replay), 4);
     return rc || !u->c[2] || !u->c[3];
+}
+
+/* A second simulator on the same program records a connection that reads one tag (the
+ * replay server's repeated part: one single-tag read); its replay server and client. */
+static int record_single(setup *u)
+{
+    char err[256];
+    s7p_sim_config cfg;
+    s7p_sim_config_init(&cfg);
+    cfg.port = 0;
+    cfg.program_dir = u->dir;
+    cfg.trace = bench_replay_trace;
+    cfg.trace_ctx = u->replay_single = bench_replay_new();
+    if (!u->replay_single || !(u->sim_single = s7p_sim_start(&cfg, err, sizeof err))) return 1;
+    s7p_client *rec = connected(s7p_sim_port(u->sim_single), 1);
+    if (!rec) return 1;
+    bench_replay_mark(u->replay_single);
+    int rc = read_one(rec, &u->l.tags[0]);
+    bench_replay_mark(u->replay_single);
+    s7p_client_free(rec);
+    if (rc == 0 && bench_replay_start(u->replay_single, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_read: %s\n", err);
+        return 1;
+    }
+    if (rc == 0) u->c[4] = connected(bench_replay_port(u->replay_single), 1);
+    return rc || !u->c[4];
 }
 
 /* The program, the simulator (recording its first connection), two clients (1 and 4 in
@@ -438,6 +494,7 @@ static int set_up(setup *u, bool smoke)
     int rc = !u->vals || !res || one_batch(u->c[0], &u->l, u->vals, res) < 0;
     unsigned long after = s7p_sim_requests(u->sim, S7P_FC_GET_MULTI_VARIABLES);
     rc = rc ? (s7p_client_free(rec), rc) : record_and_replay(u, rec, res);
+    if (rc == 0) rc = record_single(u);
     free(res);
     u->requests = after - before;
     u->per = u->requests ? (u->l.n + u->requests - 1) / u->requests : u->l.n;
@@ -449,9 +506,11 @@ static void tear_down(setup *u)
     for (size_t j = 0; u->vals && j < u->l.n; j++) s7p_tag_value_clear(&u->vals[j]);
     free(u->vals);
     free(u->l.tags);
-    for (int k = 0; k < 4; k++) s7p_client_free(u->c[k]);
+    for (int k = 0; k < 5; k++) s7p_client_free(u->c[k]);
     if (u->sim) s7p_sim_stop(u->sim);
+    if (u->sim_single) s7p_sim_stop(u->sim_single);
     bench_replay_free(u->replay);
+    bench_replay_free(u->replay_single);
     bench_gen_remove(u->dir);
 }
 
@@ -461,15 +520,18 @@ static int measure(setup *u, bench_tls_client *b, int single_rounds, int batch_r
     size_t rq, rs;
     wire_sizes(&u->l.tags[0], &u->vals[0], 1, &rq, &rs);
     single_result sr = {calloc((size_t)single_rounds, sizeof(double)),
-                        calloc((size_t)single_rounds, sizeof(double)), 0, 0, 0, 0};
+                        calloc((size_t)single_rounds, sizeof(double)),
+                        calloc((size_t)single_rounds, sizeof(double)), 0, 0, 0, 0, 0, 0};
     batch_rounds br = {.rounds = batch_rounds_n};
     for (int k = 0; k < B_N; k++) br.v[k] = calloc((size_t)batch_rounds_n, sizeof(double));
-    int rc = time_single(u->c[0], &u->l.tags[0], b, rq, rs, single_rounds, &sr);
+    int rc = !sr.s7p || !sr.rep || !sr.raw;
+    if (rc == 0) rc = time_single(u->c[0], u->c[4], &u->l.tags[0], b, rq, rs, single_rounds, &sr);
     if (rc == 0) report_single(r, &sr, single_rounds, rq, rs);
     if (rc == 0) rc = batch_measure(u->c, &u->l, u->vals, b, u->per, &br);
     if (rc == 0) report_batch(r, &br, &u->l, u->requests);
     for (int k = 0; k < B_N; k++) free(br.v[k]);
     free(sr.s7p);
+    free(sr.rep);
     free(sr.raw);
     return rc;
 }
@@ -477,19 +539,23 @@ static int measure(setup *u, bench_tls_client *b, int single_rounds, int batch_r
 int main(int argc, char **argv)
 {
     bool smoke = bench_has_flag(argc, argv, "--smoke");
-    bool single = argc == 3 && strcmp(argv[1], "--loop-single") == 0;
-    bool replay = argc == 3 && strcmp(argv[1], "--loop-replay") == 0;
-    long loop = argc == 3 && (single || replay || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
+    bool single = argc >= 3 && strcmp(argv[1], "--loop-single") == 0;
+    bool replay = argc >= 3 && strcmp(argv[1], "--loop-replay") == 0;
+    long loop = argc >= 3 && (single || replay || strcmp(argv[1], "--loop") == 0) ? atol(argv[2]) : 0;
     int single_rounds = smoke ? 20 : 2000, batch_n = smoke ? 3 : 15;
+    bench_cpus cpus;
+    if (!bench_cpus_parse(argc, argv, &cpus)) return 2;
     setup u = {0};
-    int rc = set_up(&u, smoke);
+    int rc = bench_cpus_servers(&cpus) != 0 || set_up(&u, smoke);
     if (rc == 0 && loop > 0) {
-        rc = loop_only(u.c[replay ? 2 : 0], &u.l, u.vals, loop, single);
+        rc = bench_cpus_client(&cpus);
+        if (rc == 0) rc = loop_only(u.c[replay ? 2 : 0], &u.l, u.vals, loop, single);
         tear_down(&u);
         return rc;
     }
     bench_tls_server *bs = rc == 0 ? bench_tls_server_start() : NULL;
-    bench_tls_client *b = bs ? bench_tls_connect(bench_tls_server_port(bs)) : NULL;
+    if (bs && bench_cpus_client(&cpus) != 0) rc = 1;  /* every server thread runs: pin the client */
+    bench_tls_client *b = bs && rc == 0 ? bench_tls_connect(bench_tls_server_port(bs)) : NULL;
     report r = {.json = bench_has_flag(argc, argv, "--json")};
     r.tmp = calloc((size_t)(single_rounds > batch_n ? single_rounds : batch_n), sizeof(double));
     bench_json_begin(&r.j, r.json ? stdout : NULL, "read");

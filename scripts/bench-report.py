@@ -6,9 +6,13 @@ run (medians of several rounds with their min-max spread); this script only asse
 and adds the machine they ran on.
 
   scripts/bench-report.py [--build DIR] [--json] [--smoke] [--sessions N] [--seconds S]
+                          [--cpus C,S | --no-pin]
 
 --json prints the whole report as one JSON object instead of the table. --smoke runs each
-benchmark at its tiny size (figures meaningless). Exit status 1 when a benchmark failed."""
+benchmark at its tiny size (figures meaningless). --cpus C,S runs the client of the read
+and connect benchmarks on CPU C and their servers (simulator, replay server, raw-TLS floor)
+on CPU S; the default on a machine with two CPUs or more is the first two this process may
+use, --no-pin leaves the scheduler free. Exit status 1 when a benchmark failed."""
 import argparse
 import json
 import os
@@ -30,6 +34,12 @@ def machine():
         pass
     return {"nproc": os.cpu_count(), "cpu": model, "load_before": list(os.getloadavg()),
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "kernel": os.uname().release}
+
+
+def default_cpus():
+    """The first two CPUs this process may run on ("0,1"), or None with fewer than two."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return "%d,%d" % (cpus[0], cpus[1]) if len(cpus) >= 2 else None
 
 
 def run_bench(exe, args, timeout):
@@ -132,15 +142,21 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--sessions", type=int, default=1000)
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--cpus", default=None)
+    ap.add_argument("--no-pin", action="store_true")
     a = ap.parse_args()
     smoke = ["--smoke"] if a.smoke else []
+    cpus = None if a.no_pin else (a.cpus or default_cpus())
+    pinned = smoke + (["--cpus", cpus] if cpus else [])
     sessions = smoke if a.smoke else [str(a.sessions), str(a.seconds)]
     # bench_subscribe (1 000 tags x 10 ms for 20 s; --smoke: 100 tags, 2 s).
-    plan = [("bench_codec", smoke, 300), ("bench_read", smoke, 600),
-            ("bench_connect", smoke, 600), ("bench_browse", smoke, 900),
+    plan = [("bench_codec", smoke, 300), ("bench_read", pinned, 600),
+            ("bench_connect", pinned, 600), ("bench_browse", smoke, 900),
             ("bench_idle_heap", [], 120), ("bench_cli", smoke, 300),
             ("bench_sessions", sessions, 900), ("bench_subscribe", smoke, 600)]
     report = {"machine": machine(), "benches": []}
+    report["machine"]["pinning"] = ("read and connect: client CPU %s, servers CPU %s"
+                                    % tuple(cpus.split(",")) if cpus else "unpinned")
     failed = False
     for name, args, timeout in plan:
         exe = os.path.join(a.build, "bench", name)
@@ -163,8 +179,9 @@ def main():
         print()
     else:
         m = report["machine"]
-        print("machine: %s, %d CPUs, load %.2f %.2f %.2f before, %.2f after; %s" % (
-            m["cpu"], m["nproc"], *m["load_before"], m["load_after"][0], m["date"]))
+        print("machine: %s, %d CPUs, load %.2f %.2f %.2f before, %.2f after; %s; %s" % (
+            m["cpu"], m["nproc"], *m["load_before"], m["load_after"][0], m["date"],
+            m["pinning"]))
         print(table(report))
         for b in report["benches"]:
             if b.get("text"):
