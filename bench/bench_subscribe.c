@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_subscribe: a tag subscription of N scalar tags (default 1 000) at a cycle of C ms
- * (default 10) against the in-process simulator, for S seconds (default 20): notifications
- * per second, the client's CPU per notification and per value, the simulator's CPU apart.
+ * (default 10) against the in-process simulator, for S seconds (default 10) in R rounds of
+ * equal length (default 5): notifications per second, the client's CPU per notification and
+ * per value, the simulator's CPU apart; medians of the rounds with their spread.
  *
  * The simulator serves one DB of N DInt members, "DB1_Bench".v0 .. v<N-1>, each with a
  * counter generator of period C/2, so every tag changes in every cycle (a period of C alone
  * would keep the generators in phase with the cycles, and a jitter would leave some cycles
- * without a change) and every notification carries values. The client browses the DB, subscribes every member (cyclic mode, default
- * credit handling) and takes the notifications with s7p_subscription_next() on this thread,
- * which drives the client (receive, TLS, decode, values layer, credit writes): this
- * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) is the client's; the rest of the process's is
- * the simulator's threads (connection, generators, listener).
+ * without a change) and every notification carries values. The client browses the DB,
+ * subscribes every member (cyclic mode, default credit handling) and takes the
+ * notifications with s7p_subscription_next() on this thread, which drives the client
+ * (receive, TLS, decode, values layer, credit writes): this thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID) is the client's; the rest of the process's is the simulator's
+ * threads (connection, generators, listener).
  *
  * Checked on every notification: sequence numbers (lost = the sum of the client's `missed`,
  * must be 0), notifications dropped by a full pull queue (0), each value a DInt that never
@@ -19,10 +21,12 @@
  * the simulator skipped, e.g. for want of credit, show as a shortfall), latency from the
  * simulator's timestamp to delivery, client CPU, simulator CPU.
  *
- *   bench_subscribe [--smoke] [--json] [--seconds S] [--tags N] [--cycle MS] [--credit LIMIT]
+ *   bench_subscribe [--smoke] [--json] [--seconds S] [--rounds R] [--tags N] [--cycle MS]
+ *                   [--credit LIMIT]
  *
  * --smoke: 100 tags for 2 s (the ctest run). --seconds 600 is the 10-minute soak
- * (`make bench-soak`). Exit status 1 when anything checked failed. */
+ * (`make bench-soak`). --json: the rows of scripts/bench-report.py's table on stdout, the
+ * text report on stderr. Exit status 1 when anything checked failed. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +43,10 @@
 #include "util/clock.h"
 
 #define TAGS_MAX 65535u
+#define ROUNDS_MAX 100u
 
 typedef struct cfg {
-    unsigned tags, cycle_ms, seconds;
+    unsigned tags, cycle_ms, seconds, rounds;
     int credit_limit;             /* the subscription's option (-1 unlimited) */
     bool json;                    /* --json: rows on stdout, the text report on stderr */
 } cfg;
@@ -219,33 +224,75 @@ typedef struct span {
     unsigned long sim_sent, no_credit, late;  /* by the simulator over the span */
 } span;
 
-/* The rows of scripts/bench-report.py's table (--json); no targets: the issue asks for the
- * figures, and 0 lost is checked by the exit status. */
-static void report_json(const cfg *k, const tally *t, const span *sp, double p50_us)
+/* Per round: the figures whose median and spread the report gives. */
+enum { R_NOTIF_S, R_VALUE_S, R_CPU_NOTIF, R_CPU_VALUE, R_SIM_NOTIF, R_LAT_MS, R_N };
+
+typedef struct rounds {
+    size_t n;
+    double v[R_N][ROUNDS_MAX];
+} rounds;
+
+/* The median latency (ms) of lat[0..n-1] (sorts them); 0 without any. */
+static double median_ms(double *lat, size_t n)
+{
+    if (!n) return 0;
+    qsort(lat, n, sizeof *lat, cmp_double);
+    return lat[n / 2] / 1000;
+}
+
+/* One round: notifications until `end`, its figures into r. false when the run must end. */
+static bool run_round(bench *b, s7p_subscription *s, tally *t, int64_t end, rounds *r)
+{
+    unsigned long n0 = t->notifs, v0 = t->values, sent0 = s7p_sim_notifications(b->sim);
+    size_t l0 = t->nlat;
+    double c0 = thread_cpu_s(), p0 = process_cpu_s();
+    int64_t t0 = s7p_now_ms();
+    bool ok = drain(s, t, end);
+    double secs = (double)(s7p_now_ms() - t0) / 1000.0, cpu = thread_cpu_s() - c0;
+    double sim = process_cpu_s() - p0 - cpu;
+    double notifs = (double)(t->notifs - n0), values = (double)(t->values - v0);
+    double sent = (double)(s7p_sim_notifications(b->sim) - sent0);
+    size_t i = r->n++;
+    r->v[R_NOTIF_S][i] = secs > 0 ? notifs / secs : 0;
+    r->v[R_VALUE_S][i] = secs > 0 ? values / secs : 0;
+    r->v[R_CPU_NOTIF][i] = notifs > 0 ? cpu * 1e6 / notifs : 0;
+    r->v[R_CPU_VALUE][i] = values > 0 ? cpu * 1e6 / values : 0;
+    r->v[R_SIM_NOTIF][i] = sent > 0 ? sim * 1e6 / sent : 0;
+    r->v[R_LAT_MS][i] = median_ms(t->lat_us + l0, t->nlat - l0);
+    return ok;
+}
+
+/* The rows of scripts/bench-report.py's table (--json): medians of the rounds with their
+ * spread; the counts over the whole run. No targets but 0 lost (the exit status checks it
+ * too). */
+static void report_json(const cfg *k, const tally *t, const span *sp, rounds *r)
 {
     bench_json j;
     bench_json_begin(&j, k->json ? stdout : NULL, "subscribe");
     char name[160];
-    snprintf(name, sizeof name, "subscription %u tags x %u ms: notifications", k->tags,
-             k->cycle_ms);
-    bench_json_row(&j, name, "1/s", bench_one((double)t->notifs / sp->secs), NULL, NULL, NULL,
-                   -1, NULL);
-    bench_json_row(&j, "subscription: values", "1/s", bench_one((double)t->values / sp->secs),
-                   NULL, NULL, NULL, -1, NULL);
-    bench_json_row(&j, "subscription: client CPU per notification", "us",
-                   bench_one(t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0), NULL,
-                   NULL, NULL, -1, NULL);
-    bench_json_row(&j, "subscription: client CPU per value", "us",
-                   bench_one(t->values ? sp->client_cpu * 1e6 / (double)t->values : 0), NULL,
-                   NULL, NULL, -1, NULL);
-    bench_json_row(&j, "subscription: lost notifications (sequence gaps)", "",
-                   bench_one((double)t->lost), NULL, NULL, "0", 0, NULL);
+    bench_spread f[R_N];
+    for (int i = 0; i < R_N; i++) f[i] = bench_spread_of(r->v[i], r->n);
+    snprintf(name, sizeof name, "subscription %u tags x %u ms: notifications (nominal %.0f/s)",
+             k->tags, k->cycle_ms, 1000.0 / k->cycle_ms);
+    bench_json_row(&j, name, "1/s", f[R_NOTIF_S], NULL, NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: values", "1/s", f[R_VALUE_S], NULL, NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: client CPU per notification", "us", f[R_CPU_NOTIF], NULL,
+                   NULL, NULL, -1, "the thread that takes the notifications and drives the client");
+    bench_json_row(&j, "subscription: client CPU per value", "us", f[R_CPU_VALUE], NULL, NULL,
+                   NULL, -1, NULL);
+    bench_json_row(&j, "subscription: simulator CPU per notification sent", "us",
+                   f[R_SIM_NOTIF], NULL, NULL, NULL, -1, "the rest of the process");
     bench_json_row(&j, "subscription: latency PLC timestamp -> delivery (median)", "ms",
-                   bench_one(p50_us / 1000), NULL, NULL, NULL, -1, NULL);
+                   f[R_LAT_MS], NULL, NULL, NULL, -1, NULL);
+    bench_json_row(&j, "subscription: lost notifications (sequence gaps + queue drops)", "count",
+                   bench_one((double)(t->lost + t->dropped)), NULL, NULL, "0", 0,
+                   "over the whole run");
+    bench_json_row(&j, "subscription: credit stalls (cycles skipped for want of credit)", "count",
+                   bench_one((double)sp->no_credit), NULL, NULL, NULL, -1, "over the whole run");
     bench_json_end(&j);
 }
 
-static void report(const cfg *k, tally *t, const span *sp)
+static void report(const cfg *k, tally *t, const span *sp, rounds *r)
 {
     double nominal = sp->secs * 1000.0 / k->cycle_ms;
     double p50 = 0, p99 = 0, max = 0;
@@ -257,27 +304,61 @@ static void report(const cfg *k, tally *t, const span *sp)
     }
     double sim_cpu = sp->process_cpu - sp->client_cpu;
     FILE *out = k->json ? stderr : stdout;
-    fprintf(out, "notifications: %lu in %.1f s = %.1f/s (nominal %.1f/s: %.1f %%); simulator sent %lu\n",
-           t->notifs, sp->secs, (double)t->notifs / sp->secs, 1000.0 / k->cycle_ms,
-           100.0 * (double)t->notifs / nominal, sp->sim_sent);
-    fprintf(out, "skipped:       %lu cycles for want of credit (credit stalls), %lu passed by before "
-           "the simulator's thread came (a busy machine)\n", sp->no_credit, sp->late);
-    fprintf(out, "values:        %lu = %.0f/s, %.1f per notification; %lu notifications without "
-           "a value\n", t->values, (double)t->values / sp->secs,
-           t->notifs ? (double)t->values / (double)t->notifs : 0.0, t->empty);
+    fprintf(out, "notifications: %lu in %.1f s = %.1f/s (nominal %.1f/s: %.1f %%); simulator "
+            "sent %lu\n", t->notifs, sp->secs, (double)t->notifs / sp->secs,
+            1000.0 / k->cycle_ms, 100.0 * (double)t->notifs / nominal, sp->sim_sent);
+    fprintf(out, "skipped:       %lu cycles for want of credit (credit stalls), %lu passed by "
+            "before the simulator's thread came (a busy machine)\n", sp->no_credit, sp->late);
+    fprintf(out, "values:        %lu = %.0f/s, %.1f per notification; %lu notifications "
+            "without a value\n", t->values, (double)t->values / sp->secs,
+            t->notifs ? (double)t->values / (double)t->notifs : 0.0, t->empty);
     fprintf(out, "checks:        lost (sequence gaps) %lu, dropped (queue) %lu, item errors %lu, "
-           "values gone down %lu, other events %lu\n", t->lost, t->dropped, t->item_errors,
-           t->went_down, t->other_events);
+            "values gone down %lu, other events %lu\n", t->lost, t->dropped, t->item_errors,
+            t->went_down, t->other_events);
     fprintf(out, "latency:       simulator timestamp to delivery: median %.2f ms, p99 %.2f ms, "
-           "max %.2f ms\n", p50 / 1000, p99 / 1000, max / 1000);
-    fprintf(out, "client CPU:    %.2f s (%.1f %% of one core): %.1f us per notification, %.3f us "
-           "per value\n", sp->client_cpu, 100 * sp->client_cpu / sp->secs,
-           t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0.0,
-           t->values ? sp->client_cpu * 1e6 / (double)t->values : 0.0);
-    fprintf(out, "simulator CPU: %.2f s (%.1f %% of one core; its threads: connection, generators, "
-           "listener): %.1f us per notification sent\n", sim_cpu, 100 * sim_cpu / sp->secs,
-           sp->sim_sent ? sim_cpu * 1e6 / (double)sp->sim_sent : 0.0);
-    report_json(k, t, sp, p50);
+            "max %.2f ms\n", p50 / 1000, p99 / 1000, max / 1000);
+    fprintf(out, "client CPU:    %.2f s (%.1f %% of one core): %.1f us per notification, %.3f "
+            "us per value\n", sp->client_cpu, 100 * sp->client_cpu / sp->secs,
+            t->notifs ? sp->client_cpu * 1e6 / (double)t->notifs : 0.0,
+            t->values ? sp->client_cpu * 1e6 / (double)t->values : 0.0);
+    fprintf(out, "simulator CPU: %.2f s (%.1f %% of one core; its threads: connection, "
+            "generators, listener): %.1f us per notification sent\n", sim_cpu,
+            100 * sim_cpu / sp->secs, sp->sim_sent ? sim_cpu * 1e6 / (double)sp->sim_sent : 0.0);
+    bench_spread n = bench_spread_of(r->v[R_NOTIF_S], r->n);
+    bench_spread c = bench_spread_of(r->v[R_CPU_NOTIF], r->n);
+    fprintf(out, "rounds:        %zu: notifications %.1f/s (%.1f-%.1f), client CPU %.1f us per "
+            "notification (%.1f-%.1f)\n", r->n, n.med, n.min, n.max, c.med, c.min, c.max);
+    report_json(k, t, sp, r);
+}
+
+/* Until the first notification (it carries every value; the clock starts after it). */
+static bool await_first(s7p_subscription *s, tally *t)
+{
+    int64_t first_by = s7p_deadline_in(10000);
+    bool ok = true;
+    while (ok && t->notifs == 0 && s7p_now_ms() < first_by)
+        ok = drain(s, t, s7p_deadline_in(10));
+    ok = ok && t->notifs > 0;
+    memset(t, 0, offsetof(tally, last));
+    t->nlat = 0;
+    return ok;
+}
+
+/* k->seconds in k->rounds rounds of equal length. */
+static bool measure(bench *b, const cfg *k, s7p_subscription *s, tally *t, rounds *r)
+{
+    unsigned long sent0 = s7p_sim_notifications(b->sim), nc0, late0, nc1, late1;
+    s7p_sim_subs_skipped(b->sim, &nc0, &late0);
+    double c0 = thread_cpu_s(), p0 = process_cpu_s();
+    int64_t t0 = s7p_now_ms(), total = (int64_t)k->seconds * 1000;
+    bool ok = true;
+    for (unsigned i = 1; ok && i <= k->rounds; i++)
+        ok = run_round(b, s, t, t0 + total * i / k->rounds, r);
+    s7p_sim_subs_skipped(b->sim, &nc1, &late1);
+    span sp = {(double)(s7p_now_ms() - t0) / 1000.0, thread_cpu_s() - c0, process_cpu_s() - p0,
+               s7p_sim_notifications(b->sim) - sent0, nc1 - nc0, late1 - late0};
+    report(k, t, &sp, r);
+    return ok;
 }
 
 static int run(bench *b, const cfg *k)
@@ -290,30 +371,17 @@ static int run(bench *b, const cfg *k)
     s7p_subscription *s = NULL;
     s7p_error e;
     tally t = {.last = calloc(k->tags, sizeof(int64_t))};
-    if (!t.last) return 1;
-    if (s7p_subscribe(b->c, b->tags, b->ntags, &so, NULL, NULL, &s, &e) != S7P_OK) {
-        fprintf(stderr, "bench_subscribe: subscribe: %s\n", e.message);
+    rounds *r = calloc(1, sizeof *r);
+    if (!t.last || !r) {
         free(t.last);
+        free(r);
         return 1;
     }
-    /* The first notification carries every value; the clock starts after it. */
-    int64_t first_by = s7p_deadline_in(10000);
-    bool ok = true;
-    while (ok && t.notifs == 0 && s7p_now_ms() < first_by)
-        ok = drain(s, &t, s7p_deadline_in(10));
-    ok = ok && t.notifs > 0;
-    memset(&t, 0, offsetof(tally, last));
-    t.nlat = 0;
-    unsigned long sent0 = s7p_sim_notifications(b->sim), nc0, late0, nc1, late1;
-    s7p_sim_subs_skipped(b->sim, &nc0, &late0);
-    double c0 = thread_cpu_s(), p0 = process_cpu_s();
-    int64_t t0 = s7p_now_ms();
-    ok = ok && drain(s, &t, t0 + (int64_t)k->seconds * 1000);
-    s7p_sim_subs_skipped(b->sim, &nc1, &late1);
-    span sp = {(double)(s7p_now_ms() - t0) / 1000.0, thread_cpu_s() - c0, process_cpu_s() - p0,
-               s7p_sim_notifications(b->sim) - sent0, nc1 - nc0, late1 - late0};
-    report(k, &t, &sp);
-    if (s7p_unsubscribe(s, &e) != S7P_OK) {
+    bool ok = s7p_subscribe(b->c, b->tags, b->ntags, &so, NULL, NULL, &s, &e) == S7P_OK;
+    if (!ok) fprintf(stderr, "bench_subscribe: subscribe: %s\n", e.message);
+    ok = ok && await_first(s, &t);
+    ok = ok && measure(b, k, s, &t, r);
+    if (s && s7p_unsubscribe(s, &e) != S7P_OK) {
         fprintf(stderr, "bench_subscribe: unsubscribe: %s\n", e.message);
         ok = false;
     }
@@ -325,6 +393,7 @@ static int run(bench *b, const cfg *k)
          !t.other_events;
     free(t.last);
     free(t.lat_us);
+    free(r);
     return ok ? 0 : 1;
 }
 
@@ -339,6 +408,8 @@ static int parse_args(int argc, char **argv, cfg *k)
             k->json = true;
         } else if (strcmp(argv[a], "--seconds") == 0 && more) {
             k->seconds = (unsigned)strtoul(argv[++a], NULL, 10);
+        } else if (strcmp(argv[a], "--rounds") == 0 && more) {
+            k->rounds = (unsigned)strtoul(argv[++a], NULL, 10);
         } else if (strcmp(argv[a], "--tags") == 0 && more) {
             k->tags = (unsigned)strtoul(argv[++a], NULL, 10);
         } else if (strcmp(argv[a], "--cycle") == 0 && more) {
@@ -350,20 +421,24 @@ static int parse_args(int argc, char **argv, cfg *k)
         }
     }
     bool credit_ok = k->credit_limit == -1 || (k->credit_limit >= 1 && k->credit_limit <= 255);
-    return k->tags && k->tags <= TAGS_MAX && k->cycle_ms && k->seconds && credit_ok ? 0 : 2;
+    bool rounds_ok = k->rounds && k->rounds <= ROUNDS_MAX;
+    return k->tags && k->tags <= TAGS_MAX && k->cycle_ms && k->seconds && rounds_ok && credit_ok
+               ? 0
+               : 2;
 }
 
 int main(int argc, char **argv)
 {
-    cfg k = {1000, 10, 20, 10, false};
+    cfg k = {1000, 10, 10, 5, 10, false};
     if (parse_args(argc, argv, &k) != 0) {
-        fprintf(stderr, "usage: bench_subscribe [--smoke] [--json] [--seconds S] [--tags N (1..%u)] "
-                        "[--cycle MS] [--credit LIMIT (1..255, -1)]\n", TAGS_MAX);
+        fprintf(stderr, "usage: bench_subscribe [--smoke] [--json] [--seconds S] [--rounds R "
+                        "(1..%u)] [--tags N (1..%u)] [--cycle MS] [--credit LIMIT (1..255, -1)]\n",
+                ROUNDS_MAX, TAGS_MAX);
         return 2;
     }
-    fprintf(k.json ? stderr : stdout, "bench_subscribe: %u DInt tags changing every cycle, cycle %u ms, credit limit %d, "
-           "%u s, in-process simulator, pull form on one thread\n", k.tags, k.cycle_ms,
-           k.credit_limit, k.seconds);
+    fprintf(k.json ? stderr : stdout, "bench_subscribe: %u DInt tags changing every cycle, "
+            "cycle %u ms, credit limit %d, %u s in %u rounds, in-process simulator, pull form "
+            "on one thread\n", k.tags, k.cycle_ms, k.credit_limit, k.seconds, k.rounds);
     char prog[256];
     bench b = {0};
     int rc = bench_gen_scalars(prog, sizeof prog, k.tags, "DInt") != 0 ? 1 : 0;
