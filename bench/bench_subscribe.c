@@ -289,6 +289,9 @@ static void report_json(const cfg *k, const tally *t, const span *sp, rounds *r)
                    "over the whole run");
     bench_json_row(&j, "subscription: credit stalls (cycles skipped for want of credit)", "count",
                    bench_one((double)sp->no_credit), NULL, NULL, NULL, -1, "over the whole run");
+    bench_json_row(&j, "subscription: cycles late (the simulator's thread came too late)",
+                   "count", bench_one((double)sp->late), NULL, NULL, NULL, -1,
+                   "a busy machine: explains notifications below the nominal rate");
     bench_json_end(&j);
 }
 
