@@ -76,9 +76,11 @@ void cli_result_error(const s7p_item_result *r, const char *op, const char *endp
                  "not sent: an earlier request of the batch failed");
         return;
     case S7P_E_PROGRAM_CHANGED:
-        snprintf(out->message, sizeof out->message,
-                 "the PLC's program changed since the symbol was resolved: resolve it again%s%s%s",
-                 plc[0] ? " (" : "", plc, plc[0] ? ")" : "");
+        /* the PLC's text may be cut: the message is bounded (the return value says so) */
+        if (snprintf(out->message, sizeof out->message,
+                     "the PLC's program changed since the symbol was resolved: resolve it "
+                     "again%s%s%s", plc[0] ? " (" : "", plc, plc[0] ? ")" : "") < 0)
+            out->message[0] = '\0';
         return;
     default:
         snprintf(out->message, sizeof out->message, "%s%s%s", s7p_strerror(r->code),
