@@ -51,6 +51,7 @@
 #define MAX_SESSIONS 9992    /* s7plus-sim takes --max-sessions up to 10000 */
 #define EVENTS_PER_WAIT 256  /* events taken from one epoll_wait() */
 #define FDS_PER_CLIENT 3     /* its socket and its wake pipe */
+#define CONNECT_WINDOW 1024  /* connects at once: the simulator's most pending set-ups */
 
 typedef enum { PH_CONNECT, PH_READ, PH_CLOSE } phase;
 
@@ -684,11 +685,12 @@ static void print_json(const run *r, FILE *out, unsigned seconds)
 }
 
 /* Each client holds its socket and its wake pipe; the simulator, which inherits the limit,
- * as many per connection. Says so when the hard limit is too low. */
+ * as many per connection, and per set-up still in progress (up to the connect window). Says
+ * so when the hard limit is too low. */
 static void raise_fd_limit(unsigned n)
 {
     struct rlimit rl;
-    rlim_t need = (rlim_t)n * FDS_PER_CLIENT + 64;
+    rlim_t need = ((rlim_t)n + CONNECT_WINDOW) * FDS_PER_CLIENT + 64;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
         rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
         (void)setrlimit(RLIMIT_NOFILE, &rl);
@@ -726,7 +728,7 @@ int main(int argc, char **argv)
     raise_fd_limit(n);
     char prog[256];
     child ch = {.pid = -1};
-    run r = {.n = n, .window = n < 1024 ? n : 1024};  /* the simulator's most pending */
+    run r = {.n = n, .window = n < CONNECT_WINDOW ? n : CONNECT_WINDOW};
     r.ss = calloc(n, sizeof *r.ss);
     r.heap = calloc(n, sizeof *r.heap);
     r.fired = calloc(n, sizeof *r.fired);
