@@ -700,6 +700,29 @@ static void raise_fd_limit(unsigned n)
     }
 }
 
+/* The sessions, the heap, the events and the latencies of r (r->n sessions), and the epoll
+ * set: 0 on success. */
+static int run_alloc(run *r, unsigned seconds)
+{
+    r->ss = calloc(r->n, sizeof *r->ss);
+    r->heap = calloc(r->n, sizeof *r->heap);
+    r->fired = calloc(r->n, sizeof *r->fired);
+    r->evs = calloc(EVENTS_PER_WAIT, sizeof *r->evs);
+    r->lat = calloc((size_t)r->n * seconds, sizeof *r->lat);
+    r->ep = epoll_create1(EPOLL_CLOEXEC);
+    return r->ss && r->heap && r->fired && r->evs && r->lat && r->ep >= 0 ? 0 : -1;
+}
+
+static void run_free(run *r)
+{
+    if (r->ep >= 0) close(r->ep);
+    free(r->ss);
+    free(r->heap);
+    free(r->fired);
+    free(r->evs);
+    free(r->lat);
+}
+
 int main(int argc, char **argv)
 {
     const char *exe = S7P_SIM_EXE;
@@ -729,14 +752,7 @@ int main(int argc, char **argv)
     char prog[256];
     child ch = {.pid = -1};
     run r = {.n = n, .window = n < CONNECT_WINDOW ? n : CONNECT_WINDOW};
-    r.ss = calloc(n, sizeof *r.ss);
-    r.heap = calloc(n, sizeof *r.heap);
-    r.fired = calloc(n, sizeof *r.fired);
-    r.evs = calloc(EVENTS_PER_WAIT, sizeof *r.evs);
-    r.lat = calloc((size_t)n * seconds, sizeof *r.lat);
-    r.ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!r.ss || !r.heap || !r.fired || !r.evs || !r.lat || r.ep < 0 ||
-        bench_gen_scalars(prog, sizeof prog, n, "DInt") != 0)
+    if (run_alloc(&r, seconds) != 0 || bench_gen_scalars(prog, sizeof prog, n, "DInt") != 0)
         return 1;
     printf("bench_sessions: %u sessions x %u s, one thread, one epoll loop, s7plus-sim as a "
            "child process (--max-sessions %u)\n", n, seconds, n + 8);
@@ -749,11 +765,6 @@ int main(int argc, char **argv)
     if (sim_stop(&ch) != 0 && ch.port) fprintf(stderr, "bench_sessions: simulator ended badly\n");
     bench_gen_remove(ch.dir);
     bench_gen_remove(prog);
-    close(r.ep);
-    free(r.ss);
-    free(r.heap);
-    free(r.fired);
-    free(r.evs);
-    free(r.lat);
+    run_free(&r);
     return rc;
 }
