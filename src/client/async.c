@@ -205,7 +205,7 @@ static void *io_main(void *arg)
     pthread_mutex_lock(&c->lock);
     while (!c->io_stop) {
         c->leader = true;
-        struct pollfd p[2] = {{c->wake_fd[0], POLLIN, 0},
+        struct pollfd p[2] = {{c->wake_fd.fd[0], POLLIN, 0},
                               {s7p_driver_fd(c), s7p_driver_events(c), 0}};
         int64_t deadline = s7p_driver_deadline(c), now = s7p_now_ms();
         int timeout = deadline == INT64_MAX ? -1
@@ -216,11 +216,7 @@ static void *io_main(void *arg)
         int rc = poll(p, n, timeout);
         pthread_mutex_lock(&c->lock);
         c->leader = false;
-        if (rc > 0 && (p[0].revents & POLLIN)) {
-            char b[64];
-            while (read(c->wake_fd[0], b, sizeof b) > 0) {
-            }
-        }
+        if (rc > 0 && (p[0].revents & POLLIN)) s7p_wake_drain(&c->wake_fd);
         bool rd = n == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR));
         bool wr = n == 2 && (p[1].revents & (POLLOUT | POLLHUP | POLLERR));
         s7p_driver_io(c, rd, wr);
@@ -251,9 +247,7 @@ void s7p_io_thread_stop(s7p_client *c)
     pthread_mutex_lock(&c->lock);
     bool running = c->io_running;
     c->io_stop = true;
-    char b = 1;
-    ssize_t w = write(c->wake_fd[1], &b, 1);
-    (void)w;
+    s7p_wake_signal(&c->wake_fd);
     pthread_mutex_unlock(&c->lock);
     if (!running) return;
     pthread_join(c->io_thread, NULL);

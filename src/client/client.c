@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The public client: options, state, serialisation of calls, errors, logging glue. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -208,15 +207,11 @@ s7p_status s7p_client_new(s7p_client **out, const s7p_client_options *o, s7p_err
     s7p_client_legacy_take_keys(c, o->legacy_keys, o->legacy_nkeys);
     /* An older struct (or a zero) takes the default: four requests in flight. */
     if (c->opt.max_in_flight == 0) c->opt.max_in_flight = 4;
-    c->conn_fd = c->wake_fd[0] = c->wake_fd[1] = -1;
+    c->conn_fd = -1;
     bool locked = !oom && pthread_mutex_init(&c->lock, NULL) == 0;
     bool cond = locked && pthread_cond_init(&c->idle, NULL) == 0;
     bool wake = cond && pthread_cond_init(&c->wake, NULL) == 0;
-    bool pipe_ok = wake && pipe(c->wake_fd) == 0;
-    if (pipe_ok) {
-        for (int i = 0; i < 2; i++)
-            (void)fcntl(c->wake_fd[i], F_SETFL, fcntl(c->wake_fd[i], F_GETFL) | O_NONBLOCK);
-    }
+    bool pipe_ok = wake && s7p_wake_open(&c->wake_fd);
     if (!pipe_ok) {
         if (wake) pthread_cond_destroy(&c->wake);
         if (cond) pthread_cond_destroy(&c->idle);
@@ -265,8 +260,7 @@ void s7p_client_free(s7p_client *c)
     pthread_cond_destroy(&c->wake);
     pthread_cond_destroy(&c->idle);
     pthread_mutex_destroy(&c->lock);
-    close(c->wake_fd[0]);
-    close(c->wake_fd[1]);
+    s7p_wake_close(&c->wake_fd);
     s7p_free(c->events);
     free_strings(c);
     s7p_free(c);

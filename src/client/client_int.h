@@ -24,6 +24,7 @@
 #include "services/legitimate.h"
 #include "services/program.h"
 #include "services/subscribe.h"
+#include "util/wake.h"
 
 typedef enum { EV_STATE, EV_ERROR, EV_DONE, EV_SUB } s7p_event_kind;
 
@@ -126,7 +127,7 @@ struct s7p_client {
     s7p_log_sink log;
     pthread_mutex_t lock;       /* guards everything below; never held across a wait */
     pthread_cond_t wake;        /* a request completed, or the leader gave up the poll */
-    int wake_fd[2];             /* interrupts the leader's poll (new output, deadline) */
+    s7p_wake wake_fd;           /* interrupts the leader's poll (new output, deadline) */
     s7p_tls_ctx *tls;           /* created on first connect, reused afterwards */
     s7p_session session;
     s7p_browse_cache cache;     /* DB list and type information of the connected PLC */

@@ -542,17 +542,12 @@ void s7p_driver_io(s7p_client *c, bool readable, bool writable)
 
 void s7p_driver_poke(s7p_client *c)
 {
-    if (!c->leader || c->wake_fd[1] < 0) return;
-    char b = 1;
-    ssize_t w = write(c->wake_fd[1], &b, 1);
-    (void)w;  /* a full pipe wakes the poll already */
+    if (c->leader) s7p_wake_signal(&c->wake_fd);
 }
 
 static void drain_wake(s7p_client *c)
 {
-    char b[64];
-    while (read(c->wake_fd[0], b, sizeof b) > 0) {
-    }
+    s7p_wake_drain(&c->wake_fd);
 }
 
 /* One poll of the socket as the leader, at the latest until `until`: the lock is released
@@ -560,7 +555,7 @@ static void drain_wake(s7p_client *c)
 static void lead_once(s7p_client *c, int64_t until)
 {
     c->leader = true;
-    struct pollfd p[2] = {{c->wake_fd[0], POLLIN, 0}, {s7p_driver_fd(c), s7p_driver_events(c), 0}};
+    struct pollfd p[2] = {{c->wake_fd.fd[0], POLLIN, 0}, {s7p_driver_fd(c), s7p_driver_events(c), 0}};
     int64_t deadline = s7p_driver_deadline(c);
     if (until < deadline) deadline = until;
     int64_t now = s7p_now_ms();
