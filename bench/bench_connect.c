@@ -7,7 +7,10 @@
  * protocol needs beyond it, as raw TLS ping-pongs of the recorded sizes) show what the
  * server's work and the protocol's round trips take of the ratio.
  * The legacy connect (no TLS: challenge authentication) is reported beside it.
- * Usage: bench_connect [--smoke] [--json] [--cpus CLIENT,SERVER] [ROUNDS]. Prints medians, p90 and the ratios. */
+ * Usage: bench_connect [--smoke] [--json] [--cpus CLIENT,SERVER] [ROUNDS]. Prints medians,
+ * p90 and the ratios.
+ * Profiling: bench_connect --loop N bare|sim|replay runs only that connect N times, untimed
+ * (e.g. under callgrind with --toggle-collect=s7p_connect). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,8 +260,33 @@ static void report(bool json, double *v[M_N], int rounds, const cpu_sum cpu[4])
     if (!json) text_report(sp, ra, rounds, cpu);
 }
 
+/* --loop: N connects of one kind, nothing measured. */
+static int loop(int n, const char *kind)
+{
+    bench_tls_server *srv = bench_tls_server_start();
+    bench_tls_client *c = bench_tls_client_new();
+    session_side tls = {0};
+    bool bare = strcmp(kind, "bare") == 0;
+    int rc = srv && c && (bare || session_open(&tls, false) == 0) ? 0 : -1;
+    s7p_client *sc = strcmp(kind, "replay") == 0 ? tls.rep : tls.c;
+    cpu_sum cpu = {0, 0};
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (!bare) {
+            rc = session_connect(sc, &cpu) < 0 ? -1 : 0;
+            continue;
+        }
+        rc = bench_tls_client_connect(c, bench_tls_server_port(srv));
+        bench_tls_client_disconnect(c);
+    }
+    session_close(&tls);
+    bench_tls_close(c);
+    if (srv) bench_tls_server_stop(srv);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--loop") == 0) return loop(atoi(argv[2]), argv[3]) ? 1 : 0;
     int rounds = 200;
     bench_cpus cpus;
     if (!bench_cpus_parse(argc, argv, &cpus)) return 2;

@@ -35,6 +35,8 @@
 #define CONN_STACK_SIZE ((size_t)256 << 10)
 #endif
 #define REAP_INTERVAL_MS 500
+/* A connection thread whose connection ended waits this long for the next one. */
+#define SIM_PARK_MS 2000
 #define SLOT_WAIT_TRIES 100u      /* x SLOT_WAIT_NS: at most half a second */
 #define SLOT_WAIT_NS (5L * 1000 * 1000)
 
@@ -161,23 +163,56 @@ static bool evicted_open(s7p_sim *s)
     return any;
 }
 
-static sim_conn *claim_slot(s7p_sim *s, int fd)
+/* A slot for the new connection: preferably one whose thread is parked (it takes the
+ * connection over, *reused), else a free one (a new thread for it). */
+static sim_conn *claim_slot(s7p_sim *s, int fd, bool *reused)
 {
-    sim_conn *slot = NULL;
+    sim_conn *slot = NULL, *free_slot = NULL;
     pthread_mutex_lock(&s->mu);
-    for (unsigned i = 0; i < s->nconns && !slot; i++) {
-        if (s->conns[i].used) continue;
-        slot = &s->conns[i];
+    for (unsigned i = 0; i < s->nconns && !slot && (s->nidle || !free_slot); i++) {
+        if (s->conns[i].used && s->conns[i].idle) slot = &s->conns[i];
+        else if (!s->conns[i].used && !free_slot) free_slot = &s->conns[i];
+    }
+    *reused = slot != NULL;
+    if (*reused) s->nidle--;
+    if (!slot) slot = free_slot;
+    if (slot) {
+        pthread_t th = slot->th;  /* a parked thread keeps its slot */
         memset(slot, 0, sizeof *slot);
+        slot->th = th;
         slot->sim = s;
         slot->used = true;
         slot->pending = true;
         slot->fd = fd;
         slot->setup_deadline = s7p_deadline_in(s->cfg.setup_timeout_ms);
         slot->id = atomic_fetch_add(&s->next_conn, 1ul) + 1ul;
+        if (*reused) pthread_cond_signal(&s->idle_cv[slot - s->conns]);
     }
     pthread_mutex_unlock(&s->mu);
     return slot;
+}
+
+bool sim_conn_park(sim_conn *c)
+{
+    s7p_sim *s = c->sim;
+    pthread_cond_t *cv = &s->idle_cv[c - s->conns];
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    long ns = until.tv_nsec + (long)(SIM_PARK_MS % 1000) * 1000000L;
+    until.tv_sec += SIM_PARK_MS / 1000 + ns / 1000000000L;
+    until.tv_nsec = ns % 1000000000L;
+    pthread_mutex_lock(&s->mu);
+    c->pending = c->evicted = false;
+    c->idle = true;
+    s->nidle++;
+    while (c->idle && !s->stopping)
+        if (pthread_cond_timedwait(cv, &s->mu, &until) == ETIMEDOUT) break;
+    bool handed = !c->idle;       /* claim_slot cleared it along with the rest of the slot */
+    if (!handed) s->nidle--;
+    c->idle = false;
+    c->done = !handed;
+    pthread_mutex_unlock(&s->mu);
+    return handed;
 }
 
 static bool start_conn_thread(sim_conn *c)
@@ -205,21 +240,22 @@ static void accept_one(s7p_sim *s)
     pthread_mutex_lock(&s->mu);
     evict_oldest_pending(s);
     pthread_mutex_unlock(&s->mu);
-    sim_conn *c = claim_slot(s, fd);
+    bool reused = false;
+    sim_conn *c = claim_slot(s, fd, &reused);
     /* Evicted connections end within moments (their socket is shut down): on a busy machine
      * the flood can outpace them, so wait for one to free its slot rather than refuse. */
     for (unsigned i = 0; !c && i < SLOT_WAIT_TRIES && evicted_open(s); i++) {
         struct timespec pause = {0, SLOT_WAIT_NS};
         nanosleep(&pause, NULL);
         reap(s);
-        c = claim_slot(s, fd);
+        c = claim_slot(s, fd, &reused);
     }
     if (!c) {
         sim_log(s, 1, "connection refused: %u connections open", s->nconns);
         s7p_tcp_close(fd);
         return;
     }
-    if (!start_conn_thread(c)) {
+    if (!reused && !start_conn_thread(c)) {
         sim_log(s, 0, "accept: cannot start a thread");
         s7p_tcp_close(fd);
         pthread_mutex_lock(&s->mu);
@@ -368,6 +404,22 @@ static bool load_program(s7p_sim *s, char *err, size_t err_len)
     return s->plc != NULL;
 }
 
+/* The parked threads' condition variables, on the monotonic clock (their waits are bounded). */
+static bool init_idle_cvs(s7p_sim *s)
+{
+    pthread_condattr_t attr;
+    if (!(s->idle_cv = calloc(s->nconns, sizeof *s->idle_cv)) ||
+        pthread_condattr_init(&attr) != 0)
+        return false;
+    bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0;
+    unsigned n = 0;
+    while (ok && n < s->nconns && pthread_cond_init(&s->idle_cv[n], &attr) == 0) n++;
+    pthread_condattr_destroy(&attr);
+    for (unsigned i = 0; n < s->nconns && i < n; i++) pthread_cond_destroy(&s->idle_cv[i]);
+    s->idle_cv_init = ok && n == s->nconns;
+    return s->idle_cv_init;
+}
+
 static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len)
 {
     if (!copy_config(s, c, err, err_len)) return false;
@@ -391,7 +443,7 @@ static bool setup(s7p_sim *s, const s7p_sim_config *c, char *err, size_t err_len
     s->nconns = s->cfg.max_sessions + SIM_EXTRA_CONNS + 2 * s->cfg.max_pending;
     s->conns = calloc(s->nconns, sizeof *s->conns);
     s->counters = calloc(NFUNCTIONS, sizeof *s->counters);
-    if (!s->conns || !s->counters || !make_wake_pipe(s)) {
+    if (!s->conns || !s->counters || !init_idle_cvs(s) || !make_wake_pipe(s)) {
         snprintf(err, err_len, "out of memory or descriptors");
         return false;
     }
@@ -424,6 +476,9 @@ static void teardown(s7p_sim *s)
     sim_legit_free(s);
     sim_plc_free(s->plc);
     for (unsigned i = 0; i < sizeof s->strs / sizeof s->strs[0]; i++) free(s->strs[i]);
+    for (unsigned i = 0; s->idle_cv_init && i < s->nconns; i++)
+        pthread_cond_destroy(&s->idle_cv[i]);
+    free(s->idle_cv);
     free(s->conns);
     free(s->counters);
     pthread_mutex_destroy(&s->mu);
@@ -477,10 +532,14 @@ void s7p_sim_stop(s7p_sim *s)
     sim_control_stop(s);  /* first: a command may still reach into the program */
     sim_control_stdio_stop(s);
     if (s->accept_started) sim_wake_and_join(s->wake[1], s->accept_th);
-    /* Wake every connection thread: its next or current read fails at once. */
+    /* Wake every connection thread: its next or current read fails at once, and a parked
+     * one ends. */
     pthread_mutex_lock(&s->mu);
-    for (unsigned i = 0; i < s->nconns; i++)
+    s->stopping = true;
+    for (unsigned i = 0; i < s->nconns; i++) {
         if (s->conns[i].used && s->conns[i].fd >= 0) shutdown(s->conns[i].fd, SHUT_RDWR);
+        if (s->conns[i].used) pthread_cond_signal(&s->idle_cv[i]);
+    }
     pthread_mutex_unlock(&s->mu);
     for (unsigned i = 0; i < s->nconns; i++)
         if (s->conns[i].used) pthread_join(s->conns[i].th, NULL);

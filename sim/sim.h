@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* s7plus-sim: an S7CommPlus PLC simulator, embeddable in tests.
  *
- * One accept thread plus one thread per connection. Each connection runs the server side of
+ * One accept thread plus one thread per connection (a thread whose connection ended waits
+ * two seconds for the next one before it ends). Each connection runs the server side of
  * the TLS connect sequence (COTP CC, InitSsl, TLS 1.3, CreateObject session, SetMultiVariables
  * of the ServerSessionVersion, system limits, protection level), answers the CPU information
  * reads, serves the configured PLC program (DB list and type information by Explore, DB

@@ -66,6 +66,7 @@ typedef struct sim_conn {
     pthread_t th;
     /* guarded by sim->mu */
     bool used, done;
+    bool idle;                    /* its thread waits for the next connection (sim_conn_park) */
     bool pending;                 /* set-up not finished (no session yet) */
     bool evicted;                 /* shut down to make room for a newer pending connection */
     int fd;                       /* for shutdown() at stop; -1 once the thread closed it */
@@ -113,6 +114,10 @@ struct s7p_sim {
     pthread_mutex_t mu;
     pthread_mutex_t log_mu;
     sim_conn *conns;
+    pthread_cond_t *idle_cv;      /* one per slot: its parked thread is handed a connection */
+    bool idle_cv_init;
+    bool stopping;                /* guarded by mu: parked threads end */
+    unsigned nidle;               /* guarded by mu: slots whose thread is parked */
     unsigned nconns;
     atomic_uint sessions;
     atomic_uint next_session;
@@ -177,6 +182,10 @@ void *sim_conn_main(void *arg);
 bool sim_session_acquire(s7p_sim *s, uint32_t *id, uint32_t *id2);
 /** The connection finished its set-up: it no longer counts against max_pending. */
 void sim_conn_set_up(sim_conn *c);
+/** After its connection ended: the thread waits a while for the accept thread to hand it
+ *  the next one (c then holds it). False when none came or the simulator stops: the thread
+ *  ends (the slot is reaped). */
+bool sim_conn_park(sim_conn *c);
 void sim_session_release(s7p_sim *s);
 void sim_block_signals(void);
 /** Ends a thread that polls the read end of a wake pipe: a byte into wake_fd, then the join. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Simulator start/stop, configuration checks and accessors. */
+#define _GNU_SOURCE  /* syscall(SYS_gettid) */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -147,6 +152,62 @@ static void test_distinct_certificates(void **state)
     s7p_sim_stop(a);
 }
 
+static void nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The kernel's id of the thread that served each connection (ids are not reused soon, as
+ * pthread_t values are). */
+#define REUSE_CONNS 4
+typedef struct {
+    pthread_mutex_t mu;
+    long tid[REUSE_CONNS + 1];
+} conn_threads;
+
+static void note_thread(void *ctx, unsigned long conn, bool outbound, uint8_t version,
+                        const uint8_t *data, size_t len)
+{
+    (void)outbound, (void)version, (void)data, (void)len;
+    conn_threads *t = ctx;
+    pthread_mutex_lock(&t->mu);
+    if (conn >= 1 && conn <= REUSE_CONNS) t->tid[conn] = (long)syscall(SYS_gettid);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* A connection's thread serves the next connection once its own ended (creating a thread
+ * per connection cost as much as a good part of the TLS handshake), and stop ends such a
+ * waiting thread at once rather than after its wait. */
+static void test_connection_thread_reused(void **state)
+{
+    (void)state;
+    conn_threads t = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    s7p_sim_config c;
+    s7p_sim_config_init(&c);
+    c.trace = note_thread;
+    c.trace_ctx = &t;
+    s7p_sim *s = st_sim_start(&c);
+    for (int i = 0; i < REUSE_CONNS; i++) {
+        s7p_client *cl = st_client_of(s, false);
+        s7p_client_free(cl);
+        /* The session is dropped just before the thread starts waiting. */
+        for (int k = 0; k < 500 && s7p_sim_sessions(s) > 0; k++) nap_ms(2);
+        nap_ms(50);
+    }
+    int distinct = 0;
+    for (int i = 1; i <= REUSE_CONNS; i++) {
+        assert_int_not_equal(t.tid[i], 0);
+        bool seen = false;
+        for (int k = 1; k < i; k++) seen = seen || t.tid[k] == t.tid[i];
+        distinct += !seen;
+    }
+    assert_true(distinct < REUSE_CONNS);
+    int64_t t0 = s7p_now_ms();
+    s7p_sim_stop(s);
+    assert_true(s7p_now_ms() - t0 < 1000);  /* a waiting thread waits 2 s unless woken */
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -157,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_distinct_certificates),
+        cmocka_unit_test(test_connection_thread_reused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

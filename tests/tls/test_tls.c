@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -190,6 +191,27 @@ static void test_hundred_messages_both_ways(void **state)
     assert_int_equal(p->srv.end.sends, 100);
     assert_int_equal(p->srv.last, S7P_E_CLOSED);
     pair_free(p, false);
+}
+
+/* An error the application left on this thread's OpenSSL queue does not make the next
+ * handshake, write or read fail (SSL_get_error would report it), and is gone afterwards. */
+static void test_stale_error_queue(void **state)
+{
+    fixture *f = *state;
+    int64_t dl = s7p_deadline_in(5000);
+    pair *p = pair_new(f->server, 2, 0, dl);
+    ERR_raise(ERR_LIB_USER, 1);
+    assert_int_equal(pair_client_handshake(p, f->client, dl), S7P_OK);
+    p->cli.inspect = true;
+    uint8_t *buf = malloc(PAIR_MAX_MSG), *want = malloc(PAIR_MAX_MSG);
+    for (int i = 0; i < 2; i++) {
+        ERR_raise(ERR_LIB_USER, 2);
+        send_and_check_echo(p, i, buf, want, dl);
+    }
+    free(buf);
+    free(want);
+    assert_int_equal(ERR_peek_error(), 0);
+    pair_free(p, true);
 }
 
 /* A record larger than the caller's buffer comes out in pieces, in order. */
@@ -486,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_export_matches_server),
         cmocka_unit_test(test_hundred_messages_both_ways),
         cmocka_unit_test(test_read_small_buffer),
+        cmocka_unit_test(test_stale_error_queue),
         cmocka_unit_test(test_argument_and_state_checks),
         cmocka_unit_test(test_pin),
         cmocka_unit_test(test_ca_self_signed_ok_and_unrelated_rejected),
