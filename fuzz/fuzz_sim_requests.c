@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs->c.sim = sim;
     cs->c.id = 1;
     cs->c.fd = -1;
-    cs->c.wake[0] = cs->c.wake[1] = -1;
+    cs->c.wake.fd[0] = cs->c.wake.fd[1] = -1;
     if (s7p_channel_init(&cs->c.ch, -1) != S7P_OK ||
         !sim_session_acquire(sim, &cs->c.session, &cs->c.session2))
         abort();

@@ -164,11 +164,7 @@ static bool has_credit(const struct sim_asub *sub)
 
 static void wake(const sim_conn *c)
 {
-    static const uint8_t one = 1;
-    /* A full pipe wakes the thread all the same; nothing else can go wrong worth a log. */
-    ssize_t k;
-    do k = write(c->wake[1], &one, 1);
-    while (k < 0 && errno == EINTR);
+    s7p_wake_signal(&c->wake);
 }
 
 /* The DAI as it is now, owning its bytes: sim_alarm_dai() borrows the alarm's strings,
@@ -265,6 +261,5 @@ bool sim_asubs_run(sim_conn *c, s7p_arena *a)
 
 void sim_conn_drain_wake(sim_conn *c)
 {
-    uint8_t buf[64];
-    while (read(c->wake[0], buf, sizeof buf) > 0) {}
+    s7p_wake_drain(&c->wake);
 }

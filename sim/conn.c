@@ -5,7 +5,6 @@
  * the set-up deadline, so a socket that connects and then idles is closed soon. */
 #define _GNU_SOURCE  /* pipe2() */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
@@ -106,7 +105,7 @@ static s7p_status recv_or_wake(sim_conn *c, s7p_arena *a, s7p_msg *m, int64_t de
         if (st != S7P_E_TIMEOUT) return st;
         int64_t left = deadline - s7p_now_ms();
         if (left <= 0) return S7P_E_TIMEOUT;
-        struct pollfd p[2] = {{c->ch.iso.fd, POLLIN, 0}, {c->wake[0], POLLIN, 0}};
+        struct pollfd p[2] = {{c->ch.iso.fd, POLLIN, 0}, {c->wake.fd[0], POLLIN, 0}};
         int k = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
         if (k < 0 && errno != EINTR) return S7P_E_IO;
         if (k > 0 && p[1].revents) {
@@ -118,7 +117,7 @@ static s7p_status recv_or_wake(sim_conn *c, s7p_arena *a, s7p_msg *m, int64_t de
 
 static s7p_status receive(sim_conn *c, s7p_arena *a, s7p_msg *m, int64_t deadline)
 {
-    if (c->nasubs > 0 && c->wake[0] >= 0) return recv_or_wake(c, a, m, deadline);
+    if (c->nasubs > 0 && c->wake.fd[0] >= 0) return recv_or_wake(c, a, m, deadline);
     return s7p_channel_recv(&c->ch, a, m, deadline);
 }
 
@@ -165,28 +164,12 @@ static void serve(sim_conn *c)
     s7p_arena_release(&a);
 }
 
-/* The wake pipe, non-blocking both ways; without one (no descriptors left) the connection
- * still works, its alarm notifications then wait for its next request or timer. */
+/* The wake-up descriptor (an eventfd on Linux); without one (no descriptors left) the
+ * connection still works, its alarm notifications then wait for its next request or timer. */
 static void open_wake(sim_conn *c)
 {
-    c->wake[0] = c->wake[1] = -1;
-    int p[2];
-#if defined(__linux__)
-    int rc = pipe2(p, O_NONBLOCK | O_CLOEXEC);  /* one system call instead of seven */
-#else
-    int rc = pipe(p);
-#endif
-    if (rc != 0) {
-        sim_log(c->sim, 0, "conn %lu: no wake pipe: %s", c->id, strerror(errno));
-        return;
-    }
-    for (int i = 0; i < 2; i++) {
-#if !defined(__linux__)
-        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
-        fcntl(p[i], F_SETFD, FD_CLOEXEC);
-#endif
-        c->wake[i] = p[i];
-    }
+    if (!s7p_wake_open(&c->wake))
+        sim_log(c->sim, 0, "conn %lu: no wake descriptor: %s", c->id, strerror(errno));
 }
 
 /* One connection, from accept to close. */
@@ -206,7 +189,7 @@ static void serve_connection(sim_conn *c)
     c->fd = -1;                   /* stop must not shutdown() a number about to be reused */
     pthread_mutex_unlock(&s->mu);
     sim_subs_free_all(c);         /* the session's subscriptions end with it */
-    sim_close_pipe(c->wake);      /* no alarm subscription can write to it any more */
+    s7p_wake_close(&c->wake);     /* no alarm subscription can write to it any more */
     if (c->session) {
         sim_log(s, 1, "conn %lu: session 0x%08x dropped", c->id, (unsigned)c->session);
         sim_session_release(s);

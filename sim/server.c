@@ -350,13 +350,18 @@ static bool copy_config(s7p_sim *s, const s7p_sim_config *c, char *err, size_t e
     return true;
 }
 
-/* Every connection holds a descriptor: raise the soft limit towards what the slots need
- * (as far as the hard limit allows) and say so; warn when it still falls short. */
+/* Every connection holds two descriptors (its socket and its wake-up eventfd; three where
+ * the wake-up is a pipe): raise the soft limit towards what the slots need (as far as the
+ * hard limit allows) and say so; warn when it still falls short. */
 static void raise_fd_limit(s7p_sim *s)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
-    rlim_t need = (rlim_t)s->nconns + FDS_RESERVED;
+#ifdef __linux__
+    rlim_t need = (rlim_t)s->nconns * 2 + FDS_RESERVED;
+#else
+    rlim_t need = (rlim_t)s->nconns * 3 + FDS_RESERVED;
+#endif
     rlim_t before = rl.rlim_cur;
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;

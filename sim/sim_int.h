@@ -9,6 +9,7 @@
 
 #include "session/channel.h"
 #include "sim.h"
+#include "util/wake.h"
 
 struct sim_plc;
 
@@ -79,8 +80,8 @@ typedef struct sim_conn {
     uint32_t notif_seq;           /* notifications sent on this connection (faults.c) */
     struct sim_sub *subs;         /* the session's tag subscriptions (subs.c) */
     unsigned nasubs;              /* its alarm subscriptions (alarm_subs.c) */
-    int wake[2];                  /* pipe: other threads wake the connection's thread (alarm
-                                     notifications queued); -1 when none */
+    s7p_wake wake;                /* other threads wake the connection's thread (alarm
+                                     notifications queued); fd -1 when none */
     struct {                      /* legacy security (legacy.c) */
         bool on;                  /* authenticated: frames are signed both ways */
         bool switch_key;          /* next_key takes over once the answer is sent */
