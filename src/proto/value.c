@@ -477,7 +477,7 @@ static bool rd_member_id(s7p_rd *r, uint32_t *id)
  * whole block through the arena first (s7p_value_decode zeroes the value once more). */
 static s7p_value *decoded_member(s7p_idlist *l, s7p_arena *a, uint32_t id)
 {
-    s7p_member *m = s7p_arena_array_uninit(a, 1, sizeof *m);
+    s7p_member *m = s7p_arena_take(a, sizeof *m);
     if (!m) return NULL;
     m->id = id;
     m->next = NULL;

@@ -6,12 +6,6 @@
 
 #include "util/alloc.h"
 
-struct s7p_arena_chunk {
-    s7p_arena_chunk *next;
-    size_t used, size;
-    _Alignas(16) unsigned char data[];
-};
-
 #define CHUNK_MIN ((size_t)16 << 10)
 /* The first chunk is small: most arenas (a request, an answer, a plan of a few tags) need
  * less than 1 KiB, and a block this size comes from the C library's per-thread cache

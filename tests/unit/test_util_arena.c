@@ -75,6 +75,42 @@ static void test_chunk_boundaries(void **state)
     s7p_arena_release(&a);
 }
 
+/* s7p_arena_take (inline while the chunk has room) hands out what s7p_arena_array_uninit
+ * would: aligned, never overlapping, within the limit, NULL past it or for sizes that
+ * overflow when rounded. */
+static void test_take_matches_uninit(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {64, 1, 48, 992, 16, 4000, 17, 15, 16384, 33};
+    enum { N = sizeof sizes / sizeof sizes[0], ROUNDS = 4 };
+    s7p_arena a, b;
+    s7p_arena_init(&a, 1u << 20);
+    s7p_arena_init(&b, 1u << 20);
+    unsigned char *p[N * ROUNDS];
+    size_t len[N * ROUNDS];
+    for (size_t k = 0; k < N * ROUNDS; k++) {
+        len[k] = sizes[k % N];
+        p[k] = s7p_arena_take(&a, len[k]);
+        void *q = s7p_arena_array_uninit(&b, 1, len[k]);
+        assert_non_null(p[k]);
+        assert_non_null(q);
+        assert_int_equal((uintptr_t)p[k] % 16, 0);
+        assert_int_equal(a.total, b.total);
+        memset(p[k], (int)k, len[k]);
+        for (size_t j = 0; j < k; j++)
+            assert_true(p[k] + len[k] <= p[j] || p[j] + len[j] <= p[k]);
+    }
+    s7p_arena_release(&a);
+    s7p_arena_release(&b);
+    s7p_arena_init(&a, 1024);
+    assert_non_null(s7p_arena_take(&a, 1000));
+    assert_null(s7p_arena_take(&a, 17));     /* 1008 + 32 > 1024 */
+    assert_non_null(s7p_arena_take(&a, 16)); /* exactly the limit */
+    assert_null(s7p_arena_take(&a, 1));
+    assert_null(s7p_arena_take(&a, SIZE_MAX - 3));  /* rounding overflows */
+    s7p_arena_release(&a);
+}
+
 /* s7p_calloc: zeroed on both of its paths (small blocks, large ones), overflow refused. */
 static void test_calloc_paths(void **state)
 {
@@ -105,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_uninit_checks),
         cmocka_unit_test(test_chunk_boundaries),
         cmocka_unit_test(test_calloc_paths),
+        cmocka_unit_test(test_take_matches_uninit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
