@@ -228,7 +228,7 @@ s7p_status s7p_rw_build(const s7p_rw_plan *p, size_t k, s7p_session *s, s7p_aren
     uint32_t fields = 0;
     for (size_t i = 0; ok && i < n; i++) {
         tag_address(&p->tags[items[i].index], &addr[i]);
-        fields += s7p_item_address_fields(&addr[i]);
+        fields += 4u + addr[i].nlids;  /* s7p_item_address_fields */
         if (!p->write) continue;
         s7p_value *v = s7p_idlist_add(&req->req.set_multi.values, a, (uint32_t)i + 1);
         if (v) *v = items[i].wire;
@@ -265,7 +265,6 @@ static void take_errors(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
 static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n,
                         const s7p_pdu *resp)
 {
-    char why[160];
     for (size_t i = 0; i < n; i++)
         item_fail(&p->results[items[i].index], S7P_E_PROTOCOL, 0);  /* until the answer names it */
     for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
@@ -274,7 +273,8 @@ static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
         /* An id the answer repeats: free what its first value holds (a value never set is
          * all zero and holds nothing; s7p_convert_read zeroes its output itself). */
         if (p->values[i].type != S7P_T_VOID) s7p_tag_value_clear(&p->values[i]);
-        s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], why, sizeof why);
+        /* Only the status is kept: no message is formatted. */
+        s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], NULL, 0);
         item_fail(&p->results[i], st, 0);
     }
     take_errors(p, items, n, &resp->resp.get_multi.errors);
