@@ -56,23 +56,9 @@ bool s7p_struct_id_is_packed(uint32_t id)
     return (id > 0x90000000u && id < 0x9FFFFFFFu) || (id > 0x02000000u && id < 0x02FFFFFFu);
 }
 
-bool s7p_value_is_sparse(const s7p_value *v) { return (v->flags & S7P_VF_SPARSE) != 0; }
-
-bool s7p_value_is_array(const s7p_value *v)
-{
-    return !s7p_value_is_sparse(v) && v->type != S7P_DT_STRUCT &&
-           (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY)) != 0;
-}
-
 static bool known_datatype(uint8_t type)
 {
     return type <= S7P_DT_STRUCT || type == S7P_DT_S7STRING;
-}
-
-bool s7p_datatype_is_bytewise(uint8_t type)
-{
-    return type == S7P_DT_BOOL || type == S7P_DT_USINT || type == S7P_DT_SINT ||
-           type == S7P_DT_BYTE;
 }
 
 /* ---- payloads ------------------------------------------------------------------------ */
@@ -478,7 +464,28 @@ const s7p_value *s7p_idlist_find(const s7p_idlist *l, uint32_t id)
 
 static bool rd_member_id(s7p_rd *r, uint32_t *id)
 {
-    return r->u32_ids ? s7p_rd_u32be(r, id) : s7p_rd_vlq_u32(r, id);
+    if (r->u32_ids) return s7p_rd_u32be(r, id);
+    /* Most ids are one VLQ byte (an item number, a small attribute id): read in place. */
+    if (!r->fixed_ints && r->err == S7P_OK && r->p < r->end && *r->p < 0x80u) {
+        *id = *r->p++;
+        return true;
+    }
+    return s7p_rd_vlq_u32(r, id);
+}
+
+/* s7p_idlist_add for the decoder: the member's fields are set here instead of zeroing the
+ * whole block through the arena first (s7p_value_decode zeroes the value once more). */
+static s7p_value *decoded_member(s7p_idlist *l, s7p_arena *a, uint32_t id)
+{
+    s7p_member *m = s7p_arena_take(a, sizeof *m);
+    if (!m) return NULL;
+    m->id = id;
+    m->next = NULL;
+    memset(&m->value, 0, sizeof m->value);
+    if (l->last) l->last->next = m; else l->first = m;
+    l->last = m;
+    l->n++;
+    return &m->value;
 }
 
 static bool wr_member_id(s7p_wr *w, uint32_t id)
@@ -500,7 +507,7 @@ bool s7p_idlist_decode(s7p_rd *r, s7p_arena *a, s7p_idlist *out)
     memset(out, 0, sizeof *out);
     if (!s7p_rd_enter(r)) return false;
     while (rd_member_id(r, &id) && id != 0) {
-        s7p_value *v = s7p_idlist_add(out, a, id);
+        s7p_value *v = decoded_member(out, a, id);
         if (!v) {
             s7p_rd_fail(r, S7P_E_NOMEM);
             break;

@@ -107,11 +107,20 @@ struct s7p_member {
 
 /** True for struct ids whose values travel as a packed byte image (e.g. DTL). */
 bool s7p_struct_id_is_packed(uint32_t id);
+/* Inline: the decoder and the value conversion ask these for every value. */
+static inline bool s7p_value_is_sparse(const s7p_value *v) { return (v->flags & S7P_VF_SPARSE) != 0; }
 /** True when the value has an array layout (count + elements) rather than a scalar one. */
-bool s7p_value_is_array(const s7p_value *v);
-bool s7p_value_is_sparse(const s7p_value *v);
+static inline bool s7p_value_is_array(const s7p_value *v)
+{
+    return !s7p_value_is_sparse(v) && v->type != S7P_DT_STRUCT &&
+           (v->flags & (S7P_VF_ARRAY | S7P_VF_ADDRESS_ARRAY)) != 0;
+}
 /** True for datatypes whose array elements are single bytes kept as a view (v.s). */
-bool s7p_datatype_is_bytewise(uint8_t type);
+static inline bool s7p_datatype_is_bytewise(uint8_t type)
+{
+    return type == S7P_DT_BOOL || type == S7P_DT_USINT || type == S7P_DT_SINT ||
+           type == S7P_DT_BYTE;
+}
 
 /** Decodes one PValue (header + payload). Allocates from `a`; on failure r->err says why. */
 bool s7p_value_decode(s7p_rd *r, s7p_arena *a, s7p_value *out);

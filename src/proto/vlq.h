@@ -51,13 +51,20 @@ static inline size_t s7p_vlq_u32_put(uint8_t *p, uint32_t v)
         p[2] = (uint8_t)(v & 0x7Fu);
         return 3;
     }
-    size_t k = v < (1u << 28) ? 0 : 1;
-    if (k) p[0] = (uint8_t)(v >> 28 | 0x80u);
-    p[k] = (uint8_t)((v >> 21 & 0x7Fu) | 0x80u);
-    p[k + 1] = (uint8_t)((v >> 14 & 0x7Fu) | 0x80u);
-    p[k + 2] = (uint8_t)((v >> 7 & 0x7Fu) | 0x80u);
-    p[k + 3] = (uint8_t)(v & 0x7Fu);
-    return 4 + k;
+    /* Four and five bytes apart: fixed store offsets (CRCs and areas are mostly 5 bytes). */
+    if (v < (1u << 28)) {
+        p[0] = (uint8_t)(v >> 21 | 0x80u);
+        p[1] = (uint8_t)((v >> 14 & 0x7Fu) | 0x80u);
+        p[2] = (uint8_t)((v >> 7 & 0x7Fu) | 0x80u);
+        p[3] = (uint8_t)(v & 0x7Fu);
+        return 4;
+    }
+    p[0] = (uint8_t)(v >> 28 | 0x80u);
+    p[1] = (uint8_t)((v >> 21 & 0x7Fu) | 0x80u);
+    p[2] = (uint8_t)((v >> 14 & 0x7Fu) | 0x80u);
+    p[3] = (uint8_t)((v >> 7 & 0x7Fu) | 0x80u);
+    p[4] = (uint8_t)(v & 0x7Fu);
+    return 5;
 }
 bool s7p_wr_vlq_i32(s7p_wr *w, int32_t v);
 bool s7p_wr_vlq_u64(s7p_wr *w, uint64_t v);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/vlq.h"
 #include "values/convert.h"
 #include "util/clock.h"
 
@@ -23,11 +24,26 @@ static void tag_address(const s7p_tag *t, s7p_item_address *a)
     a->lids = (uint32_t *)t->lids;  /* encoder only reads */
 }
 
+/* s7p_item_address_size of the tag's address, from the tag's fields (the planner sizes
+ * every tag of a batch). The LID count field is nlids + 1 <= 17: one byte. */
 static size_t address_size(const s7p_tag *t)
 {
-    s7p_item_address a;
-    tag_address(t, &a);
-    return s7p_item_address_size(&a);
+    size_t n = s7p_vlq_u32_size(t->symbol_crc) + s7p_vlq_u32_size(t->area) + 1u +
+               s7p_vlq_u32_size(t->sub_area);
+    for (uint32_t i = 0; i < t->nlids; i++) n += s7p_vlq_u32_size(t->lids[i]);
+    return n;
+}
+
+/* The checks of s7p_rw_check_tag without the message: true exactly for a tag it accepts
+ * (its own answer decides otherwise). */
+static bool tag_fine(const s7p_tag *t)
+{
+    unsigned str_max = t->type == S7P_T_STRING    ? S7P_STRING_MAX
+                       : t->type == S7P_T_WSTRING ? S7P_WSTRING_MAX
+                                                  : 0u;
+    return t->nlids - 1u < S7P_TAG_MAX_LIDS && t->count <= S7P_MAX_ITEMS &&
+           t->str_max <= str_max && t->area != 0 && t->sub_area != 0 &&
+           s7p_convert_wire_type(t->type) != S7P_DT_NULL;
 }
 
 s7p_status s7p_rw_check_tag(const s7p_tag *t, char *why, size_t why_len)
@@ -72,7 +88,7 @@ static size_t check_tags(const s7p_session *s, const char *op, const s7p_tag *ta
     char why[200];
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s7p_rw_check_tag(&tags[i], why, sizeof why) != S7P_OK) {
+        if (!tag_fine(&tags[i]) && s7p_rw_check_tag(&tags[i], why, sizeof why) != S7P_OK) {
             s7p_logf(s->log, S7P_LOG_DEBUG, LAYER, "%s: item %zu not sent: %s", op, i, why);
             item_fail(&results[i], S7P_E_INVALID_ARG, 0);
             continue;
@@ -162,7 +178,6 @@ s7p_status s7p_rw_plan_read(s7p_rw_plan *p, const s7p_session *s, const s7p_tag 
                             s7p_tag_value *values, s7p_item_result *results, s7p_fail *f)
 {
     memset(p, 0, sizeof *p);
-    memset(values, 0, n * sizeof *values);
     p->op = "read";
     p->values = values;
     return plan(p, s, tags, NULL, n, results, f);
@@ -205,14 +220,15 @@ s7p_status s7p_rw_build(const s7p_rw_plan *p, size_t k, s7p_session *s, s7p_aren
 {
     size_t n;
     const s7p_rw_item *items = request_items(p, k, &n);
-    s7p_item_address *addr = s7p_arena_array(a, n, sizeof *addr);
+    /* Every field of every address is set below. */
+    s7p_item_address *addr = s7p_arena_array_uninit(a, n, sizeof *addr);
     s7p_session_init_request(s, req, p->write ? S7P_FC_SET_MULTI_VARIABLES
                                               : S7P_FC_GET_MULTI_VARIABLES, true);
     bool ok = addr && s7p_qualifier_default(&req->qualifier, a);
     uint32_t fields = 0;
     for (size_t i = 0; ok && i < n; i++) {
         tag_address(&p->tags[items[i].index], &addr[i]);
-        fields += s7p_item_address_fields(&addr[i]);
+        fields += 4u + addr[i].nlids;  /* s7p_item_address_fields */
         if (!p->write) continue;
         s7p_value *v = s7p_idlist_add(&req->req.set_multi.values, a, (uint32_t)i + 1);
         if (v) *v = items[i].wire;
@@ -249,7 +265,6 @@ static void take_errors(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
 static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n,
                         const s7p_pdu *resp)
 {
-    char why[160];
     for (size_t i = 0; i < n; i++)
         item_fail(&p->results[items[i].index], S7P_E_PROTOCOL, 0);  /* until the answer names it */
     for (const s7p_member *m = resp->resp.get_multi.values.first; m; m = m->next) {
@@ -258,7 +273,8 @@ static void take_values(const s7p_rw_plan *p, const s7p_rw_item *items, size_t n
         /* An id the answer repeats: free what its first value holds (a value never set is
          * all zero and holds nothing; s7p_convert_read zeroes its output itself). */
         if (p->values[i].type != S7P_T_VOID) s7p_tag_value_clear(&p->values[i]);
-        s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], why, sizeof why);
+        /* Only the status is kept: no message is formatted. */
+        s7p_status st = s7p_convert_read(&p->tags[i], &m->value, &p->values[i], NULL, 0);
         item_fail(&p->results[i], st, 0);
     }
     take_errors(p, items, n, &resp->resp.get_multi.errors);

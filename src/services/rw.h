@@ -39,7 +39,8 @@ typedef struct s7p_rw_plan {
     size_t nrequests;
 } s7p_rw_plan;
 
-/** Plans a read: values are zeroed, an invalid tag gets S7P_E_INVALID_ARG alone, every other
+/** Plans a read into values that are all zero (s7p_read() zeroed them; a retry clears what
+ *  the failed attempt set): an invalid tag gets S7P_E_INVALID_ARG alone, every other
  *  item S7P_E_NOT_SENT until its request is answered. Uses s's limits and log only. Fails
  *  only for memory (then every item is S7P_E_NOT_SENT). Free the plan in every case. */
 s7p_status s7p_rw_plan_read(s7p_rw_plan *p, const s7p_session *s, const s7p_tag *tags, size_t n,

@@ -211,6 +211,9 @@ s7p_status s7p_tls_open(s7p_tls *t, uint8_t *p, size_t cap, size_t *got)
     int r = SSL_read(t->ssl, p, cap > INT_MAX ? INT_MAX : (int)cap);
     if (r > 0) {
         *got = (size_t)r;
+        /* Nothing left inside OpenSSL (no plaintext, no record) nor fed to it: the next
+         * SSL_read could only want more, so it is not asked until bytes are fed. */
+        if (!SSL_has_pending(t->ssl) && BIO_ctrl_pending(t->rbio) == 0) t->drained = true;
         return S7P_OK;
     }
     int e = SSL_get_error(t->ssl, r);

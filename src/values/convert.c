@@ -45,57 +45,73 @@ static desc mk(kind k, uint8_t wire)
     return d;
 }
 
-/* The §9 table; `t` may be any softdatatype id, not only the enum's names. */
+/* The §9 table, indexed by the softdatatype id (any id, not only the enum's names); an id
+ * without a rule is {K_NONE, Null}. A table rather than a switch: every tag of a batch is
+ * looked up twice (the planner's check, the conversion). */
+#define D(k, wire) {(k), (wire)}
+static const desc TYPES[256] = {
+    [S7P_T_BOOL] = D(K_BOOL, S7P_DT_BOOL), [S7P_T_BBOOL] = D(K_BOOL, S7P_DT_BOOL),
+    [S7P_T_BYTE] = D(K_UINT, S7P_DT_BYTE),
+    [S7P_T_CHAR] = D(K_UINT, S7P_DT_USINT), [S7P_T_USINT] = D(K_UINT, S7P_DT_USINT),
+    [S7P_T_WORD] = D(K_UINT, S7P_DT_WORD),
+    [S7P_T_INT] = D(K_SINT, S7P_DT_INT),
+    [S7P_T_DWORD] = D(K_UINT, S7P_DT_DWORD),
+    [S7P_T_DINT] = D(K_SINT, S7P_DT_DINT),
+    [S7P_T_REAL] = D(K_REAL, S7P_DT_REAL),
+    [S7P_T_DATE] = D(K_DATE, S7P_DT_UINT),
+    [S7P_T_TIME_OF_DAY] = D(K_TOD, S7P_DT_UDINT),
+    [S7P_T_TIME] = D(K_TIME, S7P_DT_DINT),
+    [S7P_T_S5TIME] = D(K_S5TIME, S7P_DT_WORD),
+    [S7P_T_DATE_AND_TIME] = D(K_DT, S7P_DT_USINT),
+    [S7P_T_STRING] = D(K_STRING, S7P_DT_USINT),
+    [S7P_T_POINTER] = D(K_RAW, S7P_DT_USINT), [S7P_T_ANY] = D(K_RAW, S7P_DT_USINT),
+    [S7P_T_REMOTE] = D(K_RAW, S7P_DT_USINT),
+    [S7P_T_BLOCK_FB] = D(K_UINT, S7P_DT_UINT), [S7P_T_BLOCK_FC] = D(K_UINT, S7P_DT_UINT),
+    [S7P_T_COUNTER] = D(K_UINT, S7P_DT_UINT), [S7P_T_TIMER] = D(K_UINT, S7P_DT_UINT),
+    [S7P_T_UINT] = D(K_UINT, S7P_DT_UINT), [S7P_T_WCHAR] = D(K_UINT, S7P_DT_UINT),
+    [S7P_T_LREAL] = D(K_LREAL, S7P_DT_LREAL),
+    [S7P_T_ULINT] = D(K_UINT, S7P_DT_ULINT),
+    [S7P_T_LINT] = D(K_SINT, S7P_DT_LINT),
+    [S7P_T_LWORD] = D(K_UINT, S7P_DT_LWORD),
+    [S7P_T_UDINT] = D(K_UINT, S7P_DT_UDINT),
+    [S7P_T_SINT] = D(K_SINT, S7P_DT_SINT),
+    [S7P_T_WSTRING] = D(K_WSTRING, S7P_DT_UINT),
+    [S7P_T_LTIME] = D(K_LTIME, S7P_DT_TIMESPAN),
+    [S7P_T_LTIME_OF_DAY] = D(K_LTOD, S7P_DT_ULINT),
+    [S7P_T_LDT] = D(K_LDT, S7P_DT_TIMESTAMP),
+    [S7P_T_DTL] = D(K_DTL, S7P_DT_STRUCT),
+    /* AOM_Ident, Event_Any, Event_Att, AOM_AID, AOM_Link, Event_HwInt, Conn_R_ID */
+    [128] = D(K_UINT, S7P_DT_DWORD), [129] = D(K_UINT, S7P_DT_DWORD),
+    [130] = D(K_UINT, S7P_DT_DWORD), [132] = D(K_UINT, S7P_DT_DWORD),
+    [133] = D(K_UINT, S7P_DT_DWORD), [134] = D(K_UINT, S7P_DT_DWORD),
+    [171] = D(K_UINT, S7P_DT_DWORD),
+    /* HW_Any .. HW_IEPort; Conn_Any, Conn_Prg, Conn_Ouc */
+    [144] = D(K_UINT, S7P_DT_WORD), [145] = D(K_UINT, S7P_DT_WORD),
+    [146] = D(K_UINT, S7P_DT_WORD), [147] = D(K_UINT, S7P_DT_WORD),
+    [148] = D(K_UINT, S7P_DT_WORD), [149] = D(K_UINT, S7P_DT_WORD),
+    [150] = D(K_UINT, S7P_DT_WORD), [151] = D(K_UINT, S7P_DT_WORD),
+    [152] = D(K_UINT, S7P_DT_WORD), [153] = D(K_UINT, S7P_DT_WORD),
+    [154] = D(K_UINT, S7P_DT_WORD), [155] = D(K_UINT, S7P_DT_WORD),
+    [156] = D(K_UINT, S7P_DT_WORD), [168] = D(K_UINT, S7P_DT_WORD),
+    [169] = D(K_UINT, S7P_DT_WORD), [170] = D(K_UINT, S7P_DT_WORD),
+    /* OB_Any, OB_Delay, OB_TOD, OB_Cyclic, OB_Att, OB_PCycle, OB_HwInt, OB_Diag,
+     * OB_TimeError, OB_Startup; OB_COMM (194) is one too, though the reference client
+     * leaves it unmapped. */
+    [160] = D(K_OB, S7P_DT_INT), [161] = D(K_OB, S7P_DT_INT), [162] = D(K_OB, S7P_DT_INT),
+    [163] = D(K_OB, S7P_DT_INT), [164] = D(K_OB, S7P_DT_INT), [192] = D(K_OB, S7P_DT_INT),
+    [193] = D(K_OB, S7P_DT_INT), [194] = D(K_OB, S7P_DT_INT), [195] = D(K_OB, S7P_DT_INT),
+    [196] = D(K_OB, S7P_DT_INT), [197] = D(K_OB, S7P_DT_INT),
+    /* Port, RTM, PIP; DB_Any, DB_WWW, DB_Dyn */
+    [173] = D(K_UINT, S7P_DT_UINT), [174] = D(K_UINT, S7P_DT_UINT),
+    [175] = D(K_UINT, S7P_DT_UINT), [208] = D(K_UINT, S7P_DT_UINT),
+    [209] = D(K_UINT, S7P_DT_UINT), [210] = D(K_UINT, S7P_DT_UINT),
+};
+#undef D
+
 static desc describe(int t)
 {
-    switch (t) {
-    case S7P_T_BOOL: case S7P_T_BBOOL: return mk(K_BOOL, S7P_DT_BOOL);
-    case S7P_T_BYTE: return mk(K_UINT, S7P_DT_BYTE);
-    case S7P_T_CHAR: case S7P_T_USINT: return mk(K_UINT, S7P_DT_USINT);
-    case S7P_T_WORD: return mk(K_UINT, S7P_DT_WORD);
-    case S7P_T_INT: return mk(K_SINT, S7P_DT_INT);
-    case S7P_T_DWORD: return mk(K_UINT, S7P_DT_DWORD);
-    case S7P_T_DINT: return mk(K_SINT, S7P_DT_DINT);
-    case S7P_T_REAL: return mk(K_REAL, S7P_DT_REAL);
-    case S7P_T_DATE: return mk(K_DATE, S7P_DT_UINT);
-    case S7P_T_TIME_OF_DAY: return mk(K_TOD, S7P_DT_UDINT);
-    case S7P_T_TIME: return mk(K_TIME, S7P_DT_DINT);
-    case S7P_T_S5TIME: return mk(K_S5TIME, S7P_DT_WORD);
-    case S7P_T_DATE_AND_TIME: return mk(K_DT, S7P_DT_USINT);
-    case S7P_T_STRING: return mk(K_STRING, S7P_DT_USINT);
-    case S7P_T_POINTER: case S7P_T_ANY: case S7P_T_REMOTE: return mk(K_RAW, S7P_DT_USINT);
-    case S7P_T_BLOCK_FB: case S7P_T_BLOCK_FC: case S7P_T_COUNTER: case S7P_T_TIMER:
-    case S7P_T_UINT: case S7P_T_WCHAR:
-        return mk(K_UINT, S7P_DT_UINT);
-    case S7P_T_LREAL: return mk(K_LREAL, S7P_DT_LREAL);
-    case S7P_T_ULINT: return mk(K_UINT, S7P_DT_ULINT);
-    case S7P_T_LINT: return mk(K_SINT, S7P_DT_LINT);
-    case S7P_T_LWORD: return mk(K_UINT, S7P_DT_LWORD);
-    case S7P_T_UDINT: return mk(K_UINT, S7P_DT_UDINT);
-    case S7P_T_SINT: return mk(K_SINT, S7P_DT_SINT);
-    case S7P_T_WSTRING: return mk(K_WSTRING, S7P_DT_UINT);
-    case S7P_T_LTIME: return mk(K_LTIME, S7P_DT_TIMESPAN);
-    case S7P_T_LTIME_OF_DAY: return mk(K_LTOD, S7P_DT_ULINT);
-    case S7P_T_LDT: return mk(K_LDT, S7P_DT_TIMESTAMP);
-    case S7P_T_DTL: return mk(K_DTL, S7P_DT_STRUCT);
-    /* AOM_Ident, Event_Any, Event_Att, AOM_AID, AOM_Link, Event_HwInt, Conn_R_ID */
-    case 128: case 129: case 130: case 132: case 133: case 134: case 171:
-        return mk(K_UINT, S7P_DT_DWORD);
-    /* HW_Any .. HW_IEPort; Conn_Any, Conn_Prg, Conn_Ouc */
-    case 144: case 145: case 146: case 147: case 148: case 149: case 150: case 151: case 152:
-    case 153: case 154: case 155: case 156: case 168: case 169: case 170:
-        return mk(K_UINT, S7P_DT_WORD);
-    /* OB_Any, OB_Delay, OB_TOD, OB_Cyclic, OB_Att, OB_PCycle, OB_HwInt, OB_Diag,
-     * OB_TimeError, OB_Startup */
-    /* OB numbers; OB_COMM (194) is one too, though the reference client leaves it unmapped. */
-    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 194: case 195:
-    case 196: case 197:
-        return mk(K_OB, S7P_DT_INT);
-    /* Port, RTM, PIP; DB_Any, DB_WWW, DB_Dyn */
-    case 173: case 174: case 175: case 208: case 209: case 210:
-        return mk(K_UINT, S7P_DT_UINT);
-    default: return mk(K_NONE, S7P_DT_NULL);
-    }
+    if (t < 0 || t > 255) return mk(K_NONE, S7P_DT_NULL);
+    return TYPES[t];
 }
 
 static bool is_block(kind k) { return k >= K_DT; }

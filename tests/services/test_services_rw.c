@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "proto/ids.h"
+#include "proto/items.h"
 #include "services/info.h"
 #include "services/rw.h"
 #include "values/convert.h"
@@ -70,7 +71,7 @@ static void test_read_plan_build_take(void **state)
     session_with_limits(&s, 2, 2);
     s7p_tag tags[5] = {int_tag(1), int_tag(2), int_tag(3), int_tag(4), int_tag(5)};
     tags[2].nlids = 0;
-    s7p_tag_value values[5];
+    s7p_tag_value values[5] = {{0}};  /* s7p_read() hands the plan zeroed values */
     s7p_item_result res[5];
     s7p_fail f = {0};
     s7p_rw_plan p;
@@ -137,7 +138,7 @@ static void test_read_take_unnamed_item(void **state)
     s7p_session s;
     session_with_limits(&s, 20, 20);
     s7p_tag tags[2] = {int_tag(1), int_tag(2)};
-    s7p_tag_value values[2];
+    s7p_tag_value values[2] = {{0}};  /* s7p_read() hands the plan zeroed values */
     s7p_item_result res[2];
     s7p_fail f = {0};
     s7p_rw_plan p;
@@ -173,7 +174,7 @@ static void test_read_take_repeated_id(void **state)
     s7p_tag tags[2] = {int_tag(1), int_tag(2)};
     tags[0].type = S7P_T_STRING;
     tags[0].str_max = 254;
-    s7p_tag_value values[2];
+    s7p_tag_value values[2] = {{0}};  /* s7p_read() hands the plan zeroed values */
     s7p_item_result res[2];
     s7p_fail f = {0};
     s7p_rw_plan p;
@@ -217,7 +218,7 @@ static void test_read_plan_cuts(void **state)
     s7p_session s;
     session_with_limits(&s, 20, 20);
     s7p_tag tags[N];
-    s7p_tag_value values[N];
+    s7p_tag_value values[N] = {{0}};  /* s7p_read() hands the plan zeroed values */
     s7p_item_result res[N];
     for (int i = 0; i < N; i++) tags[i] = int_tag((uint32_t)i + 1);
     s7p_fail f = {0};
@@ -237,6 +238,74 @@ static void test_read_plan_cuts(void **state)
     assert_int_equal(s7p_rw_plan_read(&p, &s, tags, N, values, res, &f), S7P_OK);
     assert_true(p.nrequests >= 3);
     for (size_t k = 0; k < p.nrequests; k++) assert_true(p.starts[k + 1] - p.starts[k] <= 20);
+    s7p_rw_plan_free(&p);
+}
+
+/* The planner's own tag check and address size agree with s7p_rw_check_tag and
+ * s7p_item_address_size on every boundary: VLQ lengths of each address field, LID counts,
+ * element counts, string maxima per type, zero area / sub-area, types without a value form. */
+static void test_read_plan_checks_and_sizes(void **state)
+{
+    (void)state;
+    static const uint32_t vlq[] = {0, 1, 127, 128, 16383, 16384, 2097151, 2097152,
+                                   268435455, 268435456, 0xFFFFFFFFu};
+    enum { NV = sizeof vlq / sizeof vlq[0], N = 3 * NV + 24 };
+    s7p_tag tags[N];
+    size_t n = 0;
+    for (size_t k = 0; k < NV; k++) {
+        tags[n] = int_tag(vlq[k]);
+        tags[n++].symbol_crc = vlq[k];
+        tags[n] = int_tag(vlq[(k + 3) % NV]);
+        tags[n++].area = vlq[k] ? vlq[k] : 1u;
+        tags[n] = int_tag(vlq[(k + 5) % NV]);
+        tags[n++].sub_area = vlq[k] ? vlq[k] : 2u;
+    }
+    static const uint8_t nlids[] = {0, 1, 2, 15, 16, 17, 255};
+    for (size_t k = 0; k < sizeof nlids; k++) {
+        tags[n] = int_tag(1);
+        tags[n].nlids = nlids[k];
+        for (int j = 0; j < S7P_TAG_MAX_LIDS; j++) tags[n].lids[j] = vlq[(size_t)j % NV];
+        n++;
+    }
+    static const struct { s7p_type type; uint32_t count; uint16_t str_max; } shapes[] = {
+        {S7P_T_INT, S7P_MAX_ITEMS, 0}, {S7P_T_INT, S7P_MAX_ITEMS + 1u, 0}, {S7P_T_INT, 0, 1},
+        {S7P_T_STRING, 0, 254}, {S7P_T_STRING, 0, 255}, {S7P_T_STRING, 3, 0},
+        {S7P_T_WSTRING, 0, 16382}, {S7P_T_WSTRING, 0, 16383}, {S7P_T_VOID, 0, 0},
+        {S7P_T_STRUCT, 0, 0}, {(s7p_type)255, 0, 0}, {S7P_T_DTL, 2, 0}, {S7P_T_BOOL, 0, 0},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        tags[n] = int_tag(7);
+        tags[n].type = shapes[k].type;
+        tags[n].count = shapes[k].count;
+        tags[n++].str_max = shapes[k].str_max;
+    }
+    tags[n] = int_tag(1);
+    tags[n++].area = 0;
+    tags[n] = int_tag(1);
+    tags[n++].sub_area = 0;
+    assert_true(n <= N);
+    s7p_session s;
+    session_with_limits(&s, 20, 20);
+    s7p_tag_value values[N] = {{0}};  /* s7p_read() hands the plan zeroed values */
+    s7p_item_result res[N];
+    s7p_fail f = {0};
+    s7p_rw_plan p;
+    assert_int_equal(s7p_rw_plan_read(&p, &s, tags, n, values, res, &f), S7P_OK);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char why[200];
+        bool fine = s7p_rw_check_tag(&tags[i], why, sizeof why) == S7P_OK;
+        assert_int_equal(res[i].code, fine ? S7P_E_NOT_SENT : S7P_E_INVALID_ARG);
+        if (!fine) continue;
+        assert_true(j < p.nitems);
+        assert_int_equal(p.items[j].index, i);
+        s7p_item_address a = {tags[i].symbol_crc, tags[i].area, tags[i].sub_area, tags[i].nlids,
+                              tags[i].lids};
+        assert_int_equal(p.items[j].size, s7p_item_address_size(&a));
+        j++;
+    }
+    assert_int_equal(j, p.nitems);
+    assert_true(p.nitems > 30 && p.nitems < n);
     s7p_rw_plan_free(&p);
 }
 
@@ -364,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_read_take_unnamed_item),
         cmocka_unit_test(test_read_take_repeated_id),
         cmocka_unit_test(test_read_plan_cuts),
+        cmocka_unit_test(test_read_plan_checks_and_sizes),
         cmocka_unit_test(test_write_plan_build_take),
         cmocka_unit_test(test_info_reads),
     };

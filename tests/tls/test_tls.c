@@ -15,6 +15,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/pem.h>
 
 #include "pair.h"
@@ -232,6 +233,123 @@ static void test_read_small_buffer(void **state)
     msg_fill(want, sizeof want, 7, 't');
     assert_memory_equal(got_all, want, sizeof want);
     pair_free(p, true);
+}
+
+/* ---- sans-I/O: two connections over memory, bytes moved by hand ---- */
+
+static void move_bytes(s7p_tls *from, s7p_tls *to)
+{
+    uint8_t b[4096];
+    size_t n;
+    while ((n = s7p_tls_take(from, b, sizeof b)) > 0) assert_int_equal(s7p_tls_feed(to, b, n), S7P_OK);
+}
+
+static void mem_handshake(fixture *f, s7p_tls **cli, s7p_tls **srv)
+{
+    *cli = s7p_tls_create(f->client);
+    *srv = s7p_tls_create(f->server);
+    assert_non_null(*cli);
+    assert_non_null(*srv);
+    bool cdone = false, sdone = false;
+    for (int i = 0; i < 20 && !(cdone && sdone); i++) {
+        assert_int_equal(s7p_tls_handshake_step(*cli, &cdone), S7P_OK);
+        move_bytes(*cli, *srv);
+        assert_int_equal(s7p_tls_handshake_step(*srv, &sdone), S7P_OK);
+        move_bytes(*srv, *cli);
+    }
+    assert_true(cdone && sdone);
+    /* The client takes what followed the server's Finished (TLS 1.3 session tickets). */
+    uint8_t b[64];
+    size_t got = 1;
+    assert_int_equal(s7p_tls_open(*cli, b, sizeof b, &got), S7P_OK);
+    assert_int_equal(got, 0);
+}
+
+static void seal_msg(s7p_tls *t, size_t n, int i)
+{
+    uint8_t m[2000];
+    assert_true(n <= sizeof m);
+    msg_fill(m, n, i, 's');
+    assert_int_equal(s7p_tls_seal(t, m, n), S7P_OK);
+}
+
+/* Opens exactly the message sealed by seal_msg(n, i), in pieces of at most cap bytes. */
+static void open_msg(s7p_tls *t, size_t n, int i, size_t cap)
+{
+    uint8_t got_all[2000], want[2000];
+    size_t total = 0, got;
+    while (total < n) {
+        assert_int_equal(s7p_tls_open(t, got_all + total, cap, &got), S7P_OK);
+        assert_true(got > 0 && got <= cap);
+        total += got;
+    }
+    assert_int_equal(total, n);
+    msg_fill(want, n, i, 's');
+    assert_memory_equal(got_all, want, n);
+}
+
+static void assert_nothing_to_open(s7p_tls *t)
+{
+    uint8_t b[64];
+    size_t got = 1;
+    assert_int_equal(s7p_tls_open(t, b, sizeof b, &got), S7P_OK);
+    assert_int_equal(got, 0);
+}
+
+/* s7p_tls_open stops asking OpenSSL once a read left nothing buffered, until bytes are fed:
+ * records that came together, a record larger than the buffer, a record cut in two, the
+ * peer's close after a record and a stale error in the thread's queue all come out as when
+ * OpenSSL was asked every time. */
+static void test_open_asks_only_when_something_can_come(void **state)
+{
+    fixture *f = *state;
+    s7p_tls *cli, *srv;
+    mem_handshake(f, &cli, &srv);
+    /* Three records fed at once: each comes out, then nothing. */
+    seal_msg(srv, 100, 1);
+    seal_msg(srv, 1, 2);
+    seal_msg(srv, 700, 3);
+    move_bytes(srv, cli);
+    open_msg(cli, 100, 1, 1500);
+    open_msg(cli, 1, 2, 1500);
+    open_msg(cli, 700, 3, 1500);
+    assert_nothing_to_open(cli);
+    assert_nothing_to_open(cli);
+    /* A record larger than the buffer comes out in pieces. */
+    seal_msg(srv, 1000, 4);
+    move_bytes(srv, cli);
+    open_msg(cli, 1000, 4, 300);
+    assert_nothing_to_open(cli);
+    /* A record fed in two parts: nothing after the first, all of it after the second. */
+    uint8_t wire[2100];
+    seal_msg(srv, 900, 5);
+    size_t n = s7p_tls_take(srv, wire, sizeof wire);
+    assert_true(n > 900);
+    assert_int_equal(s7p_tls_feed(cli, wire, 10), S7P_OK);
+    assert_nothing_to_open(cli);
+    assert_int_equal(s7p_tls_feed(cli, wire + 10, n - 10), S7P_OK);
+    open_msg(cli, 900, 5, 1500);
+    assert_nothing_to_open(cli);
+    /* A stale error in the thread's queue does not turn "nothing yet" into a failure. */
+    seal_msg(srv, 50, 6);
+    n = s7p_tls_take(srv, wire, sizeof wire);
+    assert_int_equal(s7p_tls_feed(cli, wire, 10), S7P_OK);
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+    assert_nothing_to_open(cli);
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+    assert_int_equal(s7p_tls_feed(cli, wire + 10, n - 10), S7P_OK);
+    open_msg(cli, 50, 6, 1500);
+    /* A record and the peer's close_notify together: the record, then the close. */
+    seal_msg(srv, 20, 7);
+    s7p_tls_close_notify(srv);
+    move_bytes(srv, cli);
+    open_msg(cli, 20, 7, 1500);
+    uint8_t b[64];
+    size_t got = 1;
+    assert_int_equal(s7p_tls_open(cli, b, sizeof b, &got), S7P_E_CLOSED);
+    assert_int_equal(got, 0);
+    s7p_tls_free(cli);
+    s7p_tls_free(srv);
 }
 
 static void test_argument_and_state_checks(void **state)
@@ -509,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_hundred_messages_both_ways),
         cmocka_unit_test(test_read_small_buffer),
         cmocka_unit_test(test_stale_error_queue),
+        cmocka_unit_test(test_open_asks_only_when_something_can_come),
         cmocka_unit_test(test_argument_and_state_checks),
         cmocka_unit_test(test_pin),
         cmocka_unit_test(test_ca_self_signed_ok_and_unrelated_rejected),

@@ -1206,6 +1206,46 @@ static void test_truncated_vlq_and_overlong_vlq(void **state)
                      S7P_E_PROTOCOL);
 }
 
+/* Member ids of every VLQ length decode as before the one-byte fast path: the list round
+ * trips, an id with a leading empty group or cut short fails, and the fixed-int form (system
+ * events) reads a 4-byte id even when its first byte is below 0x80. */
+static void test_idlist_member_id_forms(void **state)
+{
+    static const uint32_t ids[] = {1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000,
+                                   0xFFFFFFF, 0x10000000, 0xFFFFFFFFu, 2};
+    s7p_idlist l = {0};
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
+        add_member(&l, *state, ids[k], v_u(S7P_DT_UDINT, k * 1000u));
+    uint8_t out[256];
+    s7p_wr w = s7p_wr_init(out, sizeof out);
+    assert_true(s7p_idlist_encode(&w, &l));
+    s7p_rd r = s7p_rd_init(out, w.len);
+    s7p_idlist d;
+    assert_true(s7p_idlist_decode(&r, *state, &d));
+    assert_int_equal(s7p_rd_left(&r), 0);
+    assert_true(idlist_equal(&l, &d));
+    for (size_t cut = 0; cut < w.len; cut++) {
+        r = s7p_rd_init(out, cut);
+        assert_false(s7p_idlist_decode(&r, *state, &d));
+        assert_int_equal(r.err, S7P_E_PROTOCOL);
+    }
+    /* A leading empty group (0x80 0x05 for 5) is refused as for any VLQ. */
+    const uint8_t lead[] = {0x80, 0x05, 0x00, 0x04, 0x01, 0x00};
+    r = s7p_rd_init(lead, sizeof lead);
+    assert_false(s7p_idlist_decode(&r, *state, &d));
+    assert_int_equal(r.err, S7P_E_PROTOCOL);
+    /* Fixed-int form: id 5 as four bytes, then a UDInt 9 in the fixed form. */
+    const uint8_t fixed[] = {0, 0, 0, 5, 0, 0, 0, 4, 0, 0, 0, 9, 0, 0, 0, 0};
+    r = s7p_rd_init(fixed, sizeof fixed);
+    r.fixed_ints = true;
+    assert_true(s7p_idlist_decode(&r, *state, &d));
+    assert_int_equal(s7p_rd_left(&r), 0);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.first->id, 5);
+    assert_int_equal(d.first->value.v.u, 9);
+    assert_null(d.first->next);
+}
+
 /* ---- encoder errors ---------------------------------------------------------------------- */
 
 static void test_encoder_rejects_inconsistent_values(void **state)
@@ -1430,6 +1470,7 @@ int main(void)
         TEST(test_encoder_limit_and_counter_agree),
         TEST(test_idlist_add_find_and_order),
         TEST(test_idlist_cut_short_fails),
+        TEST(test_idlist_member_id_forms),
         TEST(test_u32_member_ids),
         TEST(test_shape_predicates),
     };

@@ -65,6 +65,39 @@ static void test_u32_put_boundaries(void **state)
     }
 }
 
+/* The VLQ form by its definition: 7-bit groups, most significant first, every group but
+ * the last with the top bit set, no leading empty group. */
+static size_t ref_vlq(uint8_t *out, uint32_t v)
+{
+    uint8_t g[5];
+    size_t n = 0;
+    do {
+        g[n++] = (uint8_t)(v & 0x7Fu);
+        v >>= 7;
+    } while (v);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(g[n - 1 - i] | (i + 1 < n ? 0x80u : 0));
+    return n;
+}
+
+/* s7p_vlq_u32_put writes the VLQ form by its definition, byte for byte, and nothing past
+ * its length: every length's ends, 0 and the largest value. */
+static void test_u32_put_matches_writer(void **state)
+{
+    (void)state;
+    static const uint32_t vs[] = {0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000,
+                                  0x0FFFFFFF, 0x10000000, 0x10000001, 0x8A0E0001u,
+                                  0xFFFFFFFEu, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        uint8_t put[8], ref[8];
+        memset(put, 0xEE, sizeof put);
+        size_t n = s7p_vlq_u32_put(put, vs[i]);
+        assert_int_equal(n, ref_vlq(ref, vs[i]));
+        assert_int_equal(n, s7p_vlq_u32_size(vs[i]));
+        assert_memory_equal(put, ref, n);
+        for (size_t k = n; k < sizeof put; k++) assert_int_equal(put[k], 0xEE);
+    }
+}
+
 /* An item address stored in place (room checked once) is the field-by-field encoding, also
  * in a buffer of exactly its size (less than the largest size an address may take); one
  * byte less fails with S7P_E_LIMIT. */
@@ -373,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_fixed_int_mode),
         cmocka_unit_test(test_writer_limit),
         cmocka_unit_test(test_u32_put_boundaries),
+        cmocka_unit_test(test_u32_put_matches_writer),
         cmocka_unit_test(test_u32_read_paths_agree),
         cmocka_unit_test(test_item_address_in_place),
     };

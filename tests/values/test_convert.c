@@ -1307,10 +1307,95 @@ static void test_wire_types(void **state)
     assert_int_equal(s7p_convert_wire_flags(&t), 0x10);
 }
 
+/* The §9 table as the switch it was before it became an array (wire type, whether one value
+ * element is a block of wire elements, whether the type has no rule). */
+typedef struct ref_desc {
+    uint8_t wire;
+    bool block, none;
+} ref_desc;
+
+static ref_desc ref_mk(uint8_t wire, bool block, bool none)
+{
+    ref_desc d = {wire, block, none};
+    return d;
+}
+
+static ref_desc ref_describe(int t)
+{
+    switch (t) {
+    case S7P_T_BOOL: case S7P_T_BBOOL: return ref_mk(S7P_DT_BOOL, false, false);
+    case S7P_T_BYTE: return ref_mk(S7P_DT_BYTE, false, false);
+    case S7P_T_CHAR: case S7P_T_USINT: return ref_mk(S7P_DT_USINT, false, false);
+    case S7P_T_WORD: return ref_mk(S7P_DT_WORD, false, false);
+    case S7P_T_INT: return ref_mk(S7P_DT_INT, false, false);
+    case S7P_T_DWORD: return ref_mk(S7P_DT_DWORD, false, false);
+    case S7P_T_DINT: return ref_mk(S7P_DT_DINT, false, false);
+    case S7P_T_REAL: return ref_mk(S7P_DT_REAL, false, false);
+    case S7P_T_DATE: return ref_mk(S7P_DT_UINT, false, false);
+    case S7P_T_TIME_OF_DAY: return ref_mk(S7P_DT_UDINT, false, false);
+    case S7P_T_TIME: return ref_mk(S7P_DT_DINT, false, false);
+    case S7P_T_S5TIME: return ref_mk(S7P_DT_WORD, false, false);
+    case S7P_T_DATE_AND_TIME: return ref_mk(S7P_DT_USINT, true, false);
+    case S7P_T_STRING: return ref_mk(S7P_DT_USINT, true, false);
+    case S7P_T_POINTER: case S7P_T_ANY: case S7P_T_REMOTE: return ref_mk(S7P_DT_USINT, true, false);
+    case S7P_T_BLOCK_FB: case S7P_T_BLOCK_FC: case S7P_T_COUNTER: case S7P_T_TIMER:
+    case S7P_T_UINT: case S7P_T_WCHAR:
+        return ref_mk(S7P_DT_UINT, false, false);
+    case S7P_T_LREAL: return ref_mk(S7P_DT_LREAL, false, false);
+    case S7P_T_ULINT: return ref_mk(S7P_DT_ULINT, false, false);
+    case S7P_T_LINT: return ref_mk(S7P_DT_LINT, false, false);
+    case S7P_T_LWORD: return ref_mk(S7P_DT_LWORD, false, false);
+    case S7P_T_UDINT: return ref_mk(S7P_DT_UDINT, false, false);
+    case S7P_T_SINT: return ref_mk(S7P_DT_SINT, false, false);
+    case S7P_T_WSTRING: return ref_mk(S7P_DT_UINT, true, false);
+    case S7P_T_LTIME: return ref_mk(S7P_DT_TIMESPAN, false, false);
+    case S7P_T_LTIME_OF_DAY: return ref_mk(S7P_DT_ULINT, false, false);
+    case S7P_T_LDT: return ref_mk(S7P_DT_TIMESTAMP, false, false);
+    case S7P_T_DTL: return ref_mk(S7P_DT_STRUCT, false, false);
+    /* AOM_Ident, Event_Any, Event_Att, AOM_AID, AOM_Link, Event_HwInt, Conn_R_ID */
+    case 128: case 129: case 130: case 132: case 133: case 134: case 171:
+        return ref_mk(S7P_DT_DWORD, false, false);
+    /* HW_Any .. HW_IEPort; Conn_Any, Conn_Prg, Conn_Ouc */
+    case 144: case 145: case 146: case 147: case 148: case 149: case 150: case 151: case 152:
+    case 153: case 154: case 155: case 156: case 168: case 169: case 170:
+        return ref_mk(S7P_DT_WORD, false, false);
+    /* OB_Any, OB_Delay, OB_TOD, OB_Cyclic, OB_Att, OB_PCycle, OB_HwInt, OB_Diag,
+     * OB_TimeError, OB_Startup */
+    /* OB numbers; OB_COMM (194) is one too, though the reference client leaves it unmapped. */
+    case 160: case 161: case 162: case 163: case 164: case 192: case 193: case 194: case 195:
+    case 196: case 197:
+        return ref_mk(S7P_DT_INT, false, false);
+    /* Port, RTM, PIP; DB_Any, DB_WWW, DB_Dyn */
+    case 173: case 174: case 175: case 208: case 209: case 210:
+        return ref_mk(S7P_DT_UINT, false, false);
+    default: return ref_mk(S7P_DT_NULL, false, true);
+    }
+}
+
+/* The type table gives every softdatatype id (and ids out of range) the wire type and wire
+ * flags the switch gave. */
+static void test_type_table_matches_switch(void **state)
+{
+    (void)state;
+    for (int t = -2; t <= 258; t++) {
+        ref_desc d = ref_describe(t);
+        assert_int_equal(s7p_convert_wire_type((s7p_type)t), d.wire);
+        for (uint32_t count = 0; count < 3; count++) {
+            s7p_tag tag;
+            memset(&tag, 0, sizeof tag);
+            tag.type = (s7p_type)t;
+            tag.count = count;
+            uint8_t want = !d.none && (count > 0 || d.block) ? S7P_VF_ARRAY : 0;
+            assert_int_equal(s7p_convert_wire_flags(&tag), want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(test_every_type_has_samples),
+        TEST(test_type_table_matches_switch),
         TEST(test_scalar_round_trips),
         TEST(test_array_round_trips),
         TEST(test_full_strings),
