@@ -9,12 +9,18 @@
  * The legacy connect (no TLS: challenge authentication) is reported beside it.
  * Usage: bench_connect [--smoke] [--json] [--cpus CLIENT,SERVER] [ROUNDS]. Prints medians,
  * p90 and the ratios.
- * Profiling: bench_connect --loop N bare|sim|replay runs only that connect N times, untimed
- * (e.g. under callgrind with --toggle-collect=s7p_connect). */
+ * Profiling: bench_connect --loop N bare|sim|replay|floor [--cpus C,S] runs only that
+ * connect N times, untimed (e.g. under callgrind with --toggle-collect=s7p_connect), and
+ * prints each thread's voluntary context switches (sleeps) per connect. */
+#define _GNU_SOURCE /* syscall(SYS_gettid) */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <s7plus/s7plus.h>
 
@@ -117,7 +123,14 @@ static double cpu_us(clockid_t clock)
  * the process: the simulator, or the raw-TLS server (the other one idles meanwhile). */
 typedef struct {
     double client, server;
+    long sleeps;  /* the client thread's voluntary context switches inside s7p_connect */
 } cpu_sum;
+
+static long thread_sleeps(void)
+{
+    struct rusage u;
+    return getrusage(RUSAGE_THREAD, &u) == 0 ? u.ru_nvcsw : 0;
+}
 
 static void cpu_add(cpu_sum *c, double mine0, double all0)
 {
@@ -131,12 +144,14 @@ static double session_connect(s7p_client *c, cpu_sum *cpu)
 {
     s7p_error e;
     double m0 = cpu_us(CLOCK_THREAD_CPUTIME_ID), a0 = cpu_us(CLOCK_PROCESS_CPUTIME_ID);
+    long z0 = thread_sleeps();
     double t0 = bench_now_us();
     if (s7p_connect(c, &e) != S7P_OK) {
         fprintf(stderr, "bench_connect: %s\n", e.message);
         return -1;
     }
     double us = bench_now_us() - t0;
+    cpu->sleeps += thread_sleeps() - z0;
     cpu_add(cpu, m0, a0);
     s7p_disconnect(c, NULL);
     return us;
@@ -260,24 +275,82 @@ static void report(bool json, double *v[M_N], int rounds, const cpu_sum cpu[4])
     if (!json) text_report(sp, ra, rounds, cpu);
 }
 
-/* --loop: N connects of one kind, nothing measured. */
-static int loop(int n, const char *kind)
+/* Voluntary context switches (sleeps) of each thread of this process, from /proc; n threads
+ * at most. Returns the number read. */
+typedef struct {
+    long tid;
+    unsigned long vol;
+} thread_sw;
+
+static size_t switches_read(thread_sw *t, size_t max)
 {
+    DIR *d = opendir("/proc/self/task");
+    size_t n = 0;
+    struct dirent *e;
+    while (d && n < max && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char path[300], line[128];
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        t[n] = (thread_sw){atol(e->d_name), 0};
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "voluntary_ctxt_switches: %lu", &t[n].vol) == 1) break;
+        fclose(f);
+        n++;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+/* Per connect: the calling (client) thread's sleeps, then each other thread's that slept. */
+static void switches_report(const thread_sw *b, size_t nb, const thread_sw *a, size_t na, int n)
+{
+    long me = (long)syscall(SYS_gettid);
+    double others = 0;
+    for (size_t i = 0; i < na; i++) {
+        unsigned long before = 0;
+        for (size_t k = 0; k < nb; k++)
+            if (b[k].tid == a[i].tid) before = b[k].vol;
+        double per = (double)(a[i].vol - before) / n;
+        if (a[i].tid == me) printf("client thread %ld: %.2f sleeps per connect\n", a[i].tid, per);
+        else if (per >= 0.01) printf("thread %ld: %.2f sleeps per connect\n", a[i].tid, per);
+        if (a[i].tid != me) others += per;
+    }
+    printf("all other threads: %.2f sleeps per connect\n", others);
+}
+
+/* --loop: N connects of one kind, nothing measured but each thread's sleeps per connect. */
+static int loop(int n, const char *kind, const bench_cpus *cpus)
+{
+    int rc = bench_cpus_servers(cpus);
     bench_tls_server *srv = bench_tls_server_start();
     bench_tls_client *c = bench_tls_client_new();
     session_side tls = {0};
-    bool bare = strcmp(kind, "bare") == 0;
-    int rc = srv && c && (bare || session_open(&tls, false) == 0) ? 0 : -1;
+    bool bare = strcmp(kind, "bare") == 0, floor = strcmp(kind, "floor") == 0;
+    if (rc == 0) rc = srv && c && session_open(&tls, false) == 0 ? 0 : -1;
+    if (rc == 0) rc = bench_cpus_client(cpus);
     s7p_client *sc = strcmp(kind, "replay") == 0 ? tls.rep : tls.c;
-    cpu_sum cpu = {0, 0};
+    uint16_t port = srv ? bench_tls_server_port(srv) : 0;
+    cpu_sum cpu = {0, 0, 0};
+    thread_sw before[64], after[64];
+    size_t nb = switches_read(before, 64);
     for (int i = 0; i < n && rc == 0; i++) {
-        if (!bare) {
+        if (floor) {
+            long z0 = thread_sleeps();
+            rc = protocol_floor(c, port, &tls) < 0 ? -1 : 0;
+            cpu.sleeps += thread_sleeps() - z0;
+        } else if (!bare) {
             rc = session_connect(sc, &cpu) < 0 ? -1 : 0;
-            continue;
+        } else {
+            rc = bench_tls_client_connect(c, port);
+            bench_tls_client_disconnect(c);
         }
-        rc = bench_tls_client_connect(c, bench_tls_server_port(srv));
-        bench_tls_client_disconnect(c);
     }
+    if (rc == 0) switches_report(before, nb, after, switches_read(after, 64), n);
+    if (rc == 0 && !bare)
+        printf("client thread inside the connect (floor: all of it): %.2f sleeps\n",
+               (double)cpu.sleeps / n);
     session_close(&tls);
     bench_tls_close(c);
     if (srv) bench_tls_server_stop(srv);
@@ -286,10 +359,11 @@ static int loop(int n, const char *kind)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "--loop") == 0) return loop(atoi(argv[2]), argv[3]) ? 1 : 0;
-    int rounds = 200;
     bench_cpus cpus;
     if (!bench_cpus_parse(argc, argv, &cpus)) return 2;
+    if (argc >= 4 && strcmp(argv[1], "--loop") == 0)
+        return loop(atoi(argv[2]), argv[3], &cpus) ? 1 : 0;
+    int rounds = 200;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--smoke") == 0) rounds = 3;
         else if (strcmp(argv[i], "--cpus") == 0) i++;
@@ -299,7 +373,7 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int k = 0; k < M_N; k++)
         if (!(v[k] = calloc((size_t)rounds, sizeof(double)))) rc = -1;
-    cpu_sum cpu[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    cpu_sum cpu[4] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
     if (rc != 0 || measure(rounds, v, cpu, &cpus) != 0) {
         fprintf(stderr, "bench_connect: failed\n");
         return 1;

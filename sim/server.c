@@ -186,9 +186,12 @@ static sim_conn *claim_slot(s7p_sim *s, int fd, bool *reused)
         slot->fd = fd;
         slot->setup_deadline = s7p_deadline_in(s->cfg.setup_timeout_ms);
         slot->id = atomic_fetch_add(&s->next_conn, 1ul) + 1ul;
-        if (*reused) pthread_cond_signal(&s->idle_cv[slot - s->conns]);
     }
     pthread_mutex_unlock(&s->mu);
+    /* Signalled after the unlock: woken while the mutex is still held, the parked thread
+     * would at once block on it and need a second wake-up. Its slot is no longer idle, so
+     * the signal cannot be lost (it re-checks that under the mutex). */
+    if (slot && *reused) pthread_cond_signal(&s->idle_cv[slot - s->conns]);
     return slot;
 }
 
