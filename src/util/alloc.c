@@ -15,6 +15,7 @@ void *s7p_calloc(size_t count, size_t n)
 {
     if (!count) count = 1;
     if (!n) n = 1;
+    if (count > SIZE_MAX / n) return NULL;  /* the product would wrap: no allocator asked */
     if (count <= SMALL_ZEROED / n) {
         void *p = malloc(count * n);
         if (p) memset(p, 0, count * n);
