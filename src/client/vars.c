@@ -46,7 +46,7 @@ void s7p_req_run_op(s7p_client *c, s7p_req *r)
     case RQ_READ:
         /* A retry starts over: values kept from the failed attempt are the library's to
          * free (s7p_read() zeroed them all before the first attempt; one never set is all
-         * zero and holds nothing, and the plan zeroes them all again). */
+         * zero and holds nothing). The clear leaves each zeroed, as the plan expects. */
         for (size_t i = 0; i < r->n; i++)
             if (r->values[i].type != S7P_T_VOID) s7p_tag_value_clear(&r->values[i]);
         s7p_rw_op_free(&r->u.rw);
