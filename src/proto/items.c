@@ -6,7 +6,6 @@
 #include "proto/ids.h"
 #include "proto/vlq.h"
 
-uint32_t s7p_item_address_fields(const s7p_item_address *a) { return 4u + a->nlids; }
 
 bool s7p_item_address_decode(s7p_rd *r, s7p_arena *ar, s7p_item_address *out)
 {
@@ -59,13 +58,6 @@ bool s7p_item_address_encode(s7p_wr *w, const s7p_item_address *a)
     return w->err == S7P_OK;
 }
 
-size_t s7p_item_address_size(const s7p_item_address *a)
-{
-    size_t n = s7p_vlq_u32_size(a->symbol_crc) + s7p_vlq_u32_size(a->area) +
-               s7p_vlq_u32_size(a->nlids + 1) + s7p_vlq_u32_size(a->sub_area);
-    for (uint32_t i = 0; i < a->nlids; i++) n += s7p_vlq_u32_size(a->lids[i]);
-    return n;
-}
 
 bool s7p_error_list_decode(s7p_rd *r, s7p_arena *a, s7p_error_list *out)
 {

@@ -5,6 +5,7 @@
 #define S7P_PROTO_ITEMS_H
 
 #include "proto/value.h"
+#include "proto/vlq.h"
 
 /** Address of one variable: symbol CRC, access area, sub-area and a LID path. On the wire the
  *  LID count includes the sub-area: `crc area (nlids+1) sub_area lids...`, all VLQ. */
@@ -17,11 +18,18 @@ typedef struct s7p_item_address {
 } s7p_item_address;
 
 /** "Number of fields" an address contributes to a request header. */
-uint32_t s7p_item_address_fields(const s7p_item_address *a);
+static inline uint32_t s7p_item_address_fields(const s7p_item_address *a) { return 4u + a->nlids; }
 bool s7p_item_address_decode(s7p_rd *r, s7p_arena *ar, s7p_item_address *out);
 bool s7p_item_address_encode(s7p_wr *w, const s7p_item_address *a);
-/** Bytes s7p_item_address_encode writes for a (a request's planner sizes every tag). */
-size_t s7p_item_address_size(const s7p_item_address *a);
+/** Bytes s7p_item_address_encode writes for a. Inline: a request's planner sizes every tag
+ *  of a batch. */
+static inline size_t s7p_item_address_size(const s7p_item_address *a)
+{
+    size_t n = s7p_vlq_u32_size(a->symbol_crc) + s7p_vlq_u32_size(a->area) +
+               s7p_vlq_u32_size(a->nlids + 1) + s7p_vlq_u32_size(a->sub_area);
+    for (uint32_t i = 0; i < a->nlids; i++) n += s7p_vlq_u32_size(a->lids[i]);
+    return n;
+}
 
 typedef struct s7p_item_error {
     uint32_t item;       /* 1-based position in the request */

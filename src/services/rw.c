@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto/vlq.h"
 #include "values/convert.h"
 #include "util/clock.h"
 
@@ -24,46 +23,40 @@ static void tag_address(const s7p_tag *t, s7p_item_address *a)
     a->lids = (uint32_t *)t->lids;  /* encoder only reads */
 }
 
-/* s7p_item_address_size of the tag's address, from the tag's fields (the planner sizes
- * every tag of a batch). The LID count field is nlids + 1 <= 17: one byte. */
 static size_t address_size(const s7p_tag *t)
 {
-    size_t n = s7p_vlq_u32_size(t->symbol_crc) + s7p_vlq_u32_size(t->area) + 1u +
-               s7p_vlq_u32_size(t->sub_area);
-    for (uint32_t i = 0; i < t->nlids; i++) n += s7p_vlq_u32_size(t->lids[i]);
-    return n;
+    s7p_item_address a;
+    tag_address(t, &a);
+    return s7p_item_address_size(&a);
 }
 
-/* The checks of s7p_rw_check_tag without the message: true exactly for a tag it accepts
- * (its own answer decides otherwise). */
-static bool tag_fine(const s7p_tag *t)
+/* What is wrong with the tag, or NULL when it can be sent. Cheap when it is fine: the
+ * planner asks for every tag of a batch, and only a refused tag's message is formatted. */
+static const char *tag_problem(const s7p_tag *t)
 {
-    unsigned str_max = t->type == S7P_T_STRING    ? S7P_STRING_MAX
-                       : t->type == S7P_T_WSTRING ? S7P_WSTRING_MAX
-                                                  : 0u;
-    return t->nlids - 1u < S7P_TAG_MAX_LIDS && t->count <= S7P_MAX_ITEMS &&
-           t->str_max <= str_max && t->area != 0 && t->sub_area != 0 &&
-           s7p_convert_wire_type(t->type) != S7P_DT_NULL;
+    if (t->nlids < 1 || t->nlids > S7P_TAG_MAX_LIDS) return "nlids out of 1..S7P_TAG_MAX_LIDS";
+    if (s7p_convert_wire_type(t->type) == S7P_DT_NULL)
+        return "type has no value form (unknown type, Void, Struct ...)";
+    if (t->count > S7P_MAX_ITEMS) return "count above the element limit";
+    if (t->type == S7P_T_STRING ? t->str_max > S7P_STRING_MAX
+        : t->type == S7P_T_WSTRING ? t->str_max > S7P_WSTRING_MAX : t->str_max != 0)
+        return "str_max out of range for the type";
+    if (t->area == 0 || t->sub_area == 0) return "area or sub_area is 0";
+    return NULL;
+}
+
+static void tag_message(const s7p_tag *t, const char *what, char *why, size_t why_len)
+{
+    snprintf(why, why_len, "%s (type %d, count %u, str_max %u, area 0x%08x, sub_area %u, nlids %u)",
+             what, (int)t->type, (unsigned)t->count, (unsigned)t->str_max, (unsigned)t->area,
+             (unsigned)t->sub_area, (unsigned)t->nlids);
 }
 
 s7p_status s7p_rw_check_tag(const s7p_tag *t, char *why, size_t why_len)
 {
-    const char *what = NULL;
-    if (t->nlids < 1 || t->nlids > S7P_TAG_MAX_LIDS)
-        what = "nlids out of 1..S7P_TAG_MAX_LIDS";
-    else if (s7p_convert_wire_type(t->type) == S7P_DT_NULL)
-        what = "type has no value form (unknown type, Void, Struct ...)";
-    else if (t->count > S7P_MAX_ITEMS)
-        what = "count above the element limit";
-    else if (t->type == S7P_T_STRING ? t->str_max > S7P_STRING_MAX
-             : t->type == S7P_T_WSTRING ? t->str_max > S7P_WSTRING_MAX : t->str_max != 0)
-        what = "str_max out of range for the type";
-    else if (t->area == 0 || t->sub_area == 0)
-        what = "area or sub_area is 0";
+    const char *what = tag_problem(t);
     if (!what) return S7P_OK;
-    snprintf(why, why_len, "%s (type %d, count %u, str_max %u, area 0x%08x, sub_area %u, nlids %u)",
-             what, (int)t->type, (unsigned)t->count, (unsigned)t->str_max, (unsigned)t->area,
-             (unsigned)t->sub_area, (unsigned)t->nlids);
+    tag_message(t, what, why, why_len);
     return S7P_E_INVALID_ARG;
 }
 
@@ -88,7 +81,9 @@ static size_t check_tags(const s7p_session *s, const char *op, const s7p_tag *ta
     char why[200];
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!tag_fine(&tags[i]) && s7p_rw_check_tag(&tags[i], why, sizeof why) != S7P_OK) {
+        const char *what = tag_problem(&tags[i]);
+        if (what) {
+            tag_message(&tags[i], what, why, sizeof why);
             s7p_logf(s->log, S7P_LOG_DEBUG, LAYER, "%s: item %zu not sent: %s", op, i, why);
             item_fail(&results[i], S7P_E_INVALID_ARG, 0);
             continue;
@@ -228,7 +223,7 @@ s7p_status s7p_rw_build(const s7p_rw_plan *p, size_t k, s7p_session *s, s7p_aren
     uint32_t fields = 0;
     for (size_t i = 0; ok && i < n; i++) {
         tag_address(&p->tags[items[i].index], &addr[i]);
-        fields += 4u + addr[i].nlids;  /* s7p_item_address_fields */
+        fields += s7p_item_address_fields(&addr[i]);
         if (!p->write) continue;
         s7p_value *v = s7p_idlist_add(&req->req.set_multi.values, a, (uint32_t)i + 1);
         if (v) *v = items[i].wire;
