@@ -446,9 +446,13 @@ bool s7p_value_encode(s7p_wr *w, const s7p_value *v)
 
 s7p_value *s7p_idlist_add(s7p_idlist *l, s7p_arena *a, uint32_t id)
 {
-    s7p_member *m = s7p_arena_alloc(a, sizeof *m);
+    /* Every field set here rather than the block zeroed through the arena first: the
+     * decoder adds a member per value of an answer. */
+    s7p_member *m = s7p_arena_take(a, sizeof *m);
     if (!m) return NULL;
     m->id = id;
+    m->next = NULL;
+    memset(&m->value, 0, sizeof m->value);
     if (l->last) l->last->next = m; else l->first = m;
     l->last = m;
     l->n++;
@@ -464,28 +468,7 @@ const s7p_value *s7p_idlist_find(const s7p_idlist *l, uint32_t id)
 
 static bool rd_member_id(s7p_rd *r, uint32_t *id)
 {
-    if (r->u32_ids) return s7p_rd_u32be(r, id);
-    /* Most ids are one VLQ byte (an item number, a small attribute id): read in place. */
-    if (!r->fixed_ints && r->err == S7P_OK && r->p < r->end && *r->p < 0x80u) {
-        *id = *r->p++;
-        return true;
-    }
-    return s7p_rd_vlq_u32(r, id);
-}
-
-/* s7p_idlist_add for the decoder: the member's fields are set here instead of zeroing the
- * whole block through the arena first (s7p_value_decode zeroes the value once more). */
-static s7p_value *decoded_member(s7p_idlist *l, s7p_arena *a, uint32_t id)
-{
-    s7p_member *m = s7p_arena_take(a, sizeof *m);
-    if (!m) return NULL;
-    m->id = id;
-    m->next = NULL;
-    memset(&m->value, 0, sizeof m->value);
-    if (l->last) l->last->next = m; else l->first = m;
-    l->last = m;
-    l->n++;
-    return &m->value;
+    return r->u32_ids ? s7p_rd_u32be(r, id) : s7p_rd_vlq_u32(r, id);
 }
 
 static bool wr_member_id(s7p_wr *w, uint32_t id)
@@ -507,7 +490,7 @@ bool s7p_idlist_decode(s7p_rd *r, s7p_arena *a, s7p_idlist *out)
     memset(out, 0, sizeof *out);
     if (!s7p_rd_enter(r)) return false;
     while (rd_member_id(r, &id) && id != 0) {
-        s7p_value *v = decoded_member(out, a, id);
+        s7p_value *v = s7p_idlist_add(out, a, id);
         if (!v) {
             s7p_rd_fail(r, S7P_E_NOMEM);
             break;

@@ -52,7 +52,7 @@ static bool rd_vlq_u32_unchecked(s7p_rd *r, uint32_t *out)
     return s7p_rd_fail(r, S7P_E_PROTOCOL);  /* a sixth group */
 }
 
-bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out)
+bool s7p_rd_vlq_u32_any(s7p_rd *r, uint32_t *out)
 {
     uint64_t acc;
     bool cont;

@@ -12,7 +12,18 @@
 #include "proto/rd.h"
 #include "proto/wr.h"
 
-bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out);
+/** s7p_rd_vlq_u32 out of line: every form. */
+bool s7p_rd_vlq_u32_any(s7p_rd *r, uint32_t *out);
+/** A 32-bit VLQ (a fixed field in fixed-int mode). Most ids, counts and item numbers are
+ *  one byte: that form is read in place, inline. */
+static inline bool s7p_rd_vlq_u32(s7p_rd *r, uint32_t *out)
+{
+    if (!r->fixed_ints && r->err == S7P_OK && r->p < r->end && *r->p < 0x80u) {
+        *out = *r->p++;
+        return true;
+    }
+    return s7p_rd_vlq_u32_any(r, out);
+}
 bool s7p_rd_vlq_i32(s7p_rd *r, int32_t *out);
 bool s7p_rd_vlq_u64(s7p_rd *r, uint64_t *out);
 bool s7p_rd_vlq_i64(s7p_rd *r, int64_t *out);
