@@ -3,7 +3,6 @@
  * deletes its session, closes, sends something broken or stays silent for SIM_IDLE_MS.
  * Until its session exists, the whole set-up (COTP, InitSsl, TLS, CreateObject) must end by
  * the set-up deadline, so a socket that connects and then idles is closed soon. */
-#define _GNU_SOURCE  /* pipe2() */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
